@@ -1,0 +1,123 @@
+"""The pipeline's data: words with times and speakers, speakers with roles, turns, transcripts.
+
+Every stage after transcription consumes these; nothing here knows about audio, spaCy or HTTP.
+Times are seconds from the start of the recording (or stream).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+Role = Literal["rep", "customer", "unknown"]
+ROLES: tuple[Role, ...] = ("rep", "customer", "unknown")
+
+TranscriptSource = Literal["audio-stereo", "audio-mono", "vtt", "json", "chat"]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word.
+
+    `word` is the text as the recogniser wrote it, without surrounding whitespace (punctuation
+    attached, e.g. "prompted," or "you?"). `speaker` is a speaker id from `Transcript.speakers`.
+    `probability` is the recogniser's confidence, 1.0 for words that come from a human transcript.
+    """
+
+    start: float
+    end: float
+    word: str
+    speaker: str
+    probability: float = 1.0
+
+    def with_speaker(self, speaker: str) -> Word:
+        return replace(self, speaker=speaker)
+
+
+@dataclass(slots=True)
+class Speaker:
+    """A voice in the call.
+
+    `id` is stable within one analysis ("S1", "S2", ...). `role` says whether it is the sales rep,
+    the customer or unknown; `role_confidence` (0..1) says how sure the assignment is, `None` when
+    the role was given (channel mapping, `--rep NAME`, a manual relabel). `name` is a display name
+    (from a transcript's voice tag, a voice profile or a relabel). `channel` is the audio channel
+    (0 = left) for stereo recordings with one speaker per channel.
+    """
+
+    id: str
+    role: Role = "unknown"
+    name: str | None = None
+    channel: int | None = None
+    role_confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A maximal run of consecutive words by one speaker."""
+
+    speaker: str
+    start: float
+    end: float
+    text: str
+    word_start: int  # index of the turn's first word in Transcript.words
+    word_end: int  # index one past its last word
+
+
+@dataclass(slots=True)
+class Transcript:
+    """Speaker-attributed words of one call, sorted by start time.
+
+    `has_timing` is False for transcripts that come without times (chat logs): their word times
+    are synthetic (one second per turn) and time-based metrics do not apply.
+    `warnings` carries non-fatal problems a user should see ("no speech found", ...).
+    """
+
+    duration_s: float
+    speakers: list[Speaker]
+    words: list[Word]
+    source: TranscriptSource
+    has_timing: bool = True
+    language: str = "en"
+    warnings: list[str] = field(default_factory=list)
+
+    def speaker(self, speaker_id: str) -> Speaker:
+        for s in self.speakers:
+            if s.id == speaker_id:
+                return s
+        raise KeyError(speaker_id)
+
+    def role_of(self, speaker_id: str) -> Role:
+        return self.speaker(speaker_id).role
+
+    @property
+    def turns(self) -> list[Turn]:
+        return build_turns(self.words)
+
+
+def build_turns(words: list[Word]) -> list[Turn]:
+    """Group consecutive words of the same speaker into turns."""
+    turns: list[Turn] = []
+    i = 0
+    while i < len(words):
+        j = i + 1
+        while j < len(words) and words[j].speaker == words[i].speaker:
+            j += 1
+        run = words[i:j]
+        turns.append(
+            Turn(
+                speaker=words[i].speaker,
+                start=run[0].start,
+                end=max(w.end for w in run),
+                text=join_words([w.word for w in run]),
+                word_start=i,
+                word_end=j,
+            )
+        )
+        i = j
+    return turns
+
+
+def join_words(tokens: list[str]) -> str:
+    """Join recogniser words into readable text."""
+    return " ".join(t for t in (tok.strip() for tok in tokens) if t)
