@@ -8,11 +8,15 @@ re-imported, relabelled and recomputed without re-transcribing.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from nlp.metrics import compute_metrics, speaking_time_by_speaker
 from nlp.types import CallMetrics, NextStep, Question, TrackerHit
 from transcription.errors import TranscriptParseError
-from transcription.types import Speaker, Transcript, Word, build_turns
+from transcription.types import Speaker, Transcript, Word
+
+if TYPE_CHECKING:
+    from nlp.trackers import TrackerSet
 
 SCHEMA_VERSION = 1
 
@@ -114,27 +118,26 @@ class CallAnalysis:
             raise TranscriptParseError(f"not a Talktrack analysis JSON: {exc!r}") from exc
 
 
-def speaking_time_by_speaker(words: list[Word]) -> dict[str, float]:
-    """Sum, per speaker, of the union of that speaker's word intervals."""
-    by_speaker: dict[str, list[tuple[float, float]]] = {}
-    for w in words:
-        by_speaker.setdefault(w.speaker, []).append((w.start, w.end))
-    return {spk: _union_length(iv) for spk, iv in by_speaker.items()}
+def analyze_transcript(transcript: Transcript, *, trackers: TrackerSet | None = None) -> CallAnalysis:
+    """Run the language stage (questions, trackers, next steps, fillers) and the metrics on a
+    speaker-attributed transcript."""
+    # Imported here so that reading and writing analysis JSON does not load spaCy.
+    from nlp.language import analyze_language
+
+    findings = analyze_language(transcript, trackers=trackers)
+    return CallAnalysis(
+        transcript=transcript,
+        questions=findings.questions,
+        trackers=findings.trackers,
+        next_steps=findings.next_steps,
+        metrics=compute_metrics(transcript, findings.questions, findings.filler_counts),
+    )
 
 
-def _union_length(intervals: list[tuple[float, float]]) -> float:
-    total = 0.0
-    cur_start, cur_end = None, None
-    for start, end in sorted(intervals):
-        if cur_end is None or start > cur_end:
-            if cur_end is not None and cur_start is not None:
-                total += cur_end - cur_start
-            cur_start, cur_end = start, end
-        else:
-            cur_end = max(cur_end, end)
-    if cur_end is not None and cur_start is not None:
-        total += cur_end - cur_start
-    return total
+def recompute(analysis: CallAnalysis, *, trackers: TrackerSet | None = None) -> CallAnalysis:
+    """Recompute everything derived from the transcript (after speakers or roles changed), without
+    re-transcribing."""
+    return analyze_transcript(analysis.transcript, trackers=trackers)
 
 
-__all__ = ["CallAnalysis", "SCHEMA_VERSION", "build_turns", "speaking_time_by_speaker"]
+__all__ = ["SCHEMA_VERSION", "CallAnalysis", "analyze_transcript", "recompute"]
