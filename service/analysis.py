@@ -1,0 +1,71 @@
+"""The one place that wires the stages: a file (recording or transcript) in, a `CallAnalysis` out.
+
+Used by `talktrack analyze`, the job worker and the live-call finaliser alike.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlp.analysis import CallAnalysis, analyze_transcript
+from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
+from transcription.progress import ProgressHook, no_progress
+from transcription.types import Transcript
+
+TRANSCRIPT_SUFFIXES = frozenset({".vtt", ".json"})
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzeOptions:
+    """What a user can choose per call. `rep_channel`: 0 = left, 1 = right (stereo recordings with
+    one speaker per channel). `rep_name`: the rep's name as it appears in a transcript's speaker tags
+    or in an enrolled voice profile. `num_speakers`: force the diarization's speaker count (mono).
+    `model`: a local CTranslate2 Whisper folder instead of the bundled tiny.en."""
+
+    rep_channel: int = 0
+    rep_name: str | None = None
+    num_speakers: int | None = None
+    model: str | None = None
+
+
+def analyze_path(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_progress) -> CallAnalysis:
+    """Analyse a recording or a transcript file. Raises `TalktrackError` subclasses on bad input."""
+    transcript = load_transcript(path, options, hook)
+    hook("analyze", completed=0, total=1)
+    analysis = analyze_transcript(transcript)
+    hook("analyze", completed=1, total=1)
+    return analysis
+
+
+def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_progress) -> Transcript:
+    """Turn a recording (transcribe + speakers) or a transcript file into a `Transcript`."""
+    from transcription.pipeline import TranscribeOptions, transcribe_file
+    from transcription.transcript_io import read_vtt, transcript_from_json
+
+    if not path.is_file():
+        raise InputNotFoundError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise EmptyInputError(f"{path}: the file is empty")
+    suffix = path.suffix.lower()
+    if suffix == ".vtt":
+        return read_vtt(path, rep_name=options.rep_name)
+    if suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise TranscriptParseError(f"{path}: not valid JSON ({exc})") from exc
+        if not isinstance(data, dict):
+            raise TranscriptParseError(f"{path}: expected a Talktrack analysis JSON object")
+        return transcript_from_json(data, rep_name=options.rep_name)
+    return transcribe_file(
+        path,
+        TranscribeOptions(
+            rep_channel=options.rep_channel,
+            rep_name=options.rep_name,
+            num_speakers=options.num_speakers,
+            model=options.model,
+        ),
+        hook,
+    )

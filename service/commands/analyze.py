@@ -1,0 +1,82 @@
+"""`talktrack analyze FILE`: one recording or transcript in, its analysis out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from service.analysis import AnalyzeOptions, analyze_path
+from service.progress_bar import ProgressBar
+from service.scorecard_text import render_scorecard
+
+FORMATS = ("text", "json", "vtt", "rttm")
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "analyze",
+        help="transcribe a call (or read a transcript) and print its metrics",
+        description=(
+            "Analyse one call: a recording (wav, flac, mp3, m4a/aac, ogg/opus, webm, mp4) or a transcript "
+            "(WebVTT with <v Speaker> tags, or Talktrack's own JSON)."
+        ),
+    )
+    p.add_argument("file", type=Path, help="recording or transcript")
+    p.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text scorecard)"
+    )
+    p.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    p.add_argument(
+        "--rep-channel",
+        choices=("left", "right"),
+        default="left",
+        help="stereo recordings: the channel the rep is on (default: left)",
+    )
+    p.add_argument(
+        "--rep", metavar="NAME", help="the rep's name as in the transcript's speaker tags or voice profile"
+    )
+    p.add_argument("--speakers", type=_positive_int, metavar="N", help="mono recordings: force N speakers")
+    p.add_argument("--model", help="a local CTranslate2 Whisper model folder (default: bundled tiny.en)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(handler=run)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 20:
+        raise argparse.ArgumentTypeError("must be between 1 and 20")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from transcription.transcript_io import write_rttm, write_vtt
+
+    options = AnalyzeOptions(
+        rep_channel=0 if args.rep_channel == "left" else 1,
+        rep_name=args.rep,
+        num_speakers=args.speakers,
+        model=args.model,
+    )
+    with ProgressBar(enabled=not args.no_progress) as bar:
+        analysis = analyze_path(args.file, options, bar)
+    for warning in analysis.transcript.warnings:
+        print(f"talktrack: warning: {warning}", file=sys.stderr)
+    if args.format == "json":
+        out = json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "vtt":
+        out = write_vtt(analysis.transcript)
+    elif args.format == "rttm":
+        out = write_rttm(analysis.transcript, uri=args.file.stem)
+    else:
+        out = render_scorecard(analysis, title=args.file.name)
+    if args.output:
+        args.output.write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out)
+    return 0

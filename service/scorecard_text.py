@@ -1,0 +1,87 @@
+"""The plain-text scorecard that `talktrack analyze --format text` prints."""
+
+from __future__ import annotations
+
+from nlp.analysis import CallAnalysis
+from nlp.types import CallMetrics
+
+
+def format_clock(seconds: float | None) -> str:
+    """`83.4` -> `1:23`; `None` -> `-`."""
+    if seconds is None:
+        return "-"
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def _num(value: float | None, unit: str = "", digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def metric_rows(m: CallMetrics) -> list[tuple[str, str]]:
+    """(label, formatted value) for each metric, in scorecard order."""
+    return [
+        ("Talk ratio (rep share of speech)", _pct(m.talk_ratio)),
+        ("Longest rep monologue", format_clock(m.longest_monologue_s)),
+        ("Longest customer story", format_clock(m.longest_customer_story_s)),
+        ("Interactivity (switches/min)", _num(m.interactivity)),
+        ("Patience (s before answering)", _num(m.patience_s, " s", 2)),
+        ("Questions asked by rep", str(m.question_count_rep)),
+        ("  of which open", str(m.open_question_count_rep)),
+        ("  open in the first 90 s", str(m.open_questions_first_90s)),
+        ("Questions asked by customer", str(m.question_count_customer)),
+        ("Rep's first question at", format_clock(m.first_question_s)),
+        ("Rep words per minute", _num(m.words_per_minute_rep, digits=0)),
+        ("Rep fillers per 100 words", _num(m.filler_rate_rep)),
+    ]
+
+
+def render_scorecard(analysis: CallAnalysis, title: str) -> str:
+    t = analysis.transcript
+    talk = analysis.talk_time_s()
+    kind = {"audio-stereo": "stereo recording", "audio-mono": "mono recording"}.get(
+        t.source, f"{t.source} transcript"
+    )
+    lines = [
+        f"Talktrack scorecard: {title}",
+        f"{format_clock(t.duration_s)} {kind}, {len(t.words)} words",
+        "",
+    ]
+    lines.append("Speakers")
+    for s in t.speakers:
+        confidence = "" if s.role_confidence is None else f" (confidence {s.role_confidence:.2f})"
+        name = f"  {s.name}" if s.name else ""
+        lines.append(
+            f"  {s.id:<4}{s.role + confidence:<26}talks {format_clock(talk.get(s.id, 0.0)):>6}{name}"
+        )
+    lines += ["", "Metrics"]
+    lines += [f"  {label:<36}{value:>8}" for label, value in metric_rows(analysis.metrics)]
+    if not t.has_timing:
+        lines.append("  (transcript without timing: time-based metrics do not apply)")
+    roles = {s.id: s.role for s in t.speakers}
+    if analysis.questions:
+        lines += ["", "Questions"]
+        for q in analysis.questions:
+            lines.append(
+                f"  {format_clock(q.start):>6}  {roles.get(q.speaker, '?'):<8} {q.type:<11} {q.text}"
+            )
+    if analysis.trackers:
+        lines += ["", "Trackers"]
+        for h in analysis.trackers:
+            lines.append(
+                f'  {format_clock(h.start):>6}  {roles.get(h.speaker, "?"):<8} {h.tracker:<20} "{h.text}"'
+            )
+    if analysis.next_steps:
+        lines += ["", "Next steps"]
+        for n in analysis.next_steps:
+            when = f" [{n.date_phrase}]" if n.date_phrase else ""
+            lines.append(f'  {format_clock(n.start):>6}  {roles.get(n.speaker, "?"):<8} "{n.text}"{when}')
+    if t.warnings:
+        lines += ["", "Warnings"] + [f"  {w}" for w in t.warnings]
+    return "\n".join(lines) + "\n"
