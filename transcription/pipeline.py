@@ -1,0 +1,309 @@
+"""A recording in, a speaker-attributed `Transcript` out.
+
+Stereo with one speaker per channel: each channel is transcribed on its own (both at once, the
+cores split between them) and the words are merged by time; S1 is the left channel, S2 the right.
+Mono, fake stereo and one-sided stereo: one transcription, then speakers from
+`transcription.diarization`, assigned per word.
+
+Long files are processed in blocks of `TranscribeOptions.block_s` seconds cut at the quietest
+moment near the block's end, so memory stays flat whatever the call length.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from transcription.asr import AsrOptions, available_cpus, load_whisper, transcribe_samples
+from transcription.audio import SAMPLE_RATE, AudioChunk, iter_audio_chunks, probe_audio
+from transcription.channels import ChannelOptions, ChannelReport, classify_channels, to_mono
+from transcription.progress import ProgressHook, no_progress
+from transcription.types import Speaker, Transcript, TranscriptSource, Word
+
+logger = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float32]
+
+NO_SPEECH_WARNING = "no speech found"
+
+
+@dataclass(frozen=True, slots=True)
+class TranscribeOptions:
+    """Everything `transcribe_file` can be told.
+
+    asr: the speech recogniser's options (model folder, beam, prompt, thresholds).
+    rep_channel: on true stereo, the channel of the sales rep (0 = left, 1 = right); the other
+        channel is the customer.
+    num_speakers: force the number of speakers found by diarization (mono); None finds it.
+    diarize: False leaves every mono word to one speaker "S1".
+    block_s: length of the blocks a long file is processed in (memory bound, see module doc).
+    cut_search_s: the last this-many seconds of a block are searched for the quietest 100 ms to
+        cut at, so no word is split between blocks.
+    parallel_channels: transcribe the two channels of a stereo call at the same time.
+    channels: thresholds of fake-stereo detection.
+    model: a local CTranslate2 Whisper folder; overrides `asr.model` when given (the CLI's
+        `--model`).
+    rep_name: display name given to the rep's speaker on true stereo (the CLI's `--rep NAME`).
+    crosstalk_margin_db: on stereo, a word is dropped as crosstalk (the other party leaking into
+        this channel) when its channel is this much quieter than the other channel during the
+        word, after both channels are levelled to their own speech loudness. None disables it.
+    """
+
+    asr: AsrOptions = field(default_factory=AsrOptions)
+    rep_channel: int = 0
+    num_speakers: int | None = None
+    diarize: bool = True
+    block_s: float = 300.0
+    cut_search_s: float = 20.0
+    parallel_channels: bool = True
+    channels: ChannelOptions = field(default_factory=ChannelOptions)
+    crosstalk_margin_db: float | None = 15.0
+    model: str | None = None
+    rep_name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.rep_channel not in (0, 1):
+            raise ValueError("rep_channel must be 0 (left) or 1 (right)")
+        if self.num_speakers is not None and self.num_speakers < 1:
+            raise ValueError("num_speakers must be at least 1")
+        if self.block_s < 2 * self.cut_search_s:
+            raise ValueError("block_s must be at least twice cut_search_s")
+
+
+class _DiarizerLike(Protocol):
+    def add_audio(self, samples: FloatArray, offset_s: float) -> None: ...
+
+    def finish(self) -> Sequence[object]: ...
+
+
+# ----------------------------------------------------------------------------------------------
+# Blocks
+
+
+def _quietest_cut(block: FloatArray, search_n: int) -> int:
+    """Index (in samples) of the quietest 100 ms frame centre within the last `search_n` samples."""
+    frame = SAMPLE_RATE // 10
+    n = int(block.shape[1])
+    start = max(0, n - search_n)
+    region = block[:, start : start + (n - start) // frame * frame]
+    if region.shape[1] < frame:
+        return n
+    energy = (region.reshape(region.shape[0], -1, frame) ** 2).mean(axis=2).max(axis=0)
+    return start + int(np.argmin(energy)) * frame + frame // 2
+
+
+def iter_blocks(
+    chunks: Iterator[AudioChunk], block_s: float, cut_search_s: float
+) -> Iterator[tuple[FloatArray, float]]:
+    """Regroup decoded chunks into blocks of about `block_s` seconds, each cut at the quietest
+    point of its last `cut_search_s` seconds; yields (samples (channels, n), offset_s)."""
+    block_n = int(block_s * SAMPLE_RATE)
+    search_n = int(cut_search_s * SAMPLE_RATE)
+    buffer: FloatArray | None = None
+    offset_n = 0
+    for chunk in chunks:
+        buffer = chunk.samples if buffer is None else np.concatenate([buffer, chunk.samples], axis=1)
+        while buffer.shape[1] >= block_n + search_n:
+            cut = _quietest_cut(buffer[:, :block_n], search_n)
+            yield np.ascontiguousarray(buffer[:, :cut]), offset_n / SAMPLE_RATE
+            offset_n += cut
+            buffer = buffer[:, cut:]
+    if buffer is not None and buffer.shape[1]:
+        yield np.ascontiguousarray(buffer), offset_n / SAMPLE_RATE
+
+
+# ----------------------------------------------------------------------------------------------
+# Stereo
+
+
+def _drop_crosstalk(
+    words: list[Word], own: FloatArray, other: FloatArray, offset_s: float, margin_db: float
+) -> list[Word]:
+    """Drop words during which this channel is `margin_db` quieter than the other (levelled)."""
+
+    def speech_level(x: FloatArray) -> float:
+        frame = SAMPLE_RATE // 20
+        usable = x[: x.size // frame * frame].reshape(-1, frame)
+        if usable.size == 0:
+            return 1e-10
+        rms = np.sqrt((usable.astype(np.float64) ** 2).mean(axis=1))
+        return float(max(np.percentile(rms, 95), 1e-10))
+
+    own_ref, other_ref = speech_level(own), speech_level(other)
+    kept: list[Word] = []
+    for w in words:
+        a = max(0, int((w.start - offset_s) * SAMPLE_RATE))
+        b = max(a + 1, int((w.end - offset_s) * SAMPLE_RATE))
+        own_rms = (
+            float(np.sqrt((own[a:b].astype(np.float64) ** 2).mean())) / own_ref if b <= own.size else 1.0
+        )
+        other_rms = (
+            float(np.sqrt((other[a:b].astype(np.float64) ** 2).mean())) / other_ref
+            if b <= other.size
+            else 0.0
+        )
+        if 20 * np.log10(max(other_rms, 1e-10) / max(own_rms, 1e-10)) >= margin_db:
+            continue
+        kept.append(w)
+    return kept
+
+
+class _StereoTranscriber:
+    """Both channels of each block through Whisper, in parallel when allowed."""
+
+    def __init__(self, options: TranscribeOptions) -> None:
+        self.options = options
+        cpus = available_cpus()
+        self.parallel = options.parallel_channels and cpus >= 2
+        if self.parallel:
+            self.model = load_whisper(options.asr, num_workers=2, cpu_threads=max(1, cpus // 2))
+        else:
+            self.model = load_whisper(options.asr)
+        self.pool = ThreadPoolExecutor(max_workers=2) if self.parallel else None
+
+    def block_words(self, block: FloatArray, offset_s: float) -> list[Word]:
+        def channel(c: int) -> list[Word]:
+            return transcribe_samples(
+                block[c], self.options.asr, speaker=f"S{c + 1}", offset_s=offset_s, model=self.model
+            )
+
+        if self.pool is not None:
+            per_channel = list(self.pool.map(channel, (0, 1)))
+        else:
+            per_channel = [channel(0), channel(1)]
+        margin = self.options.crosstalk_margin_db
+        if margin is not None:
+            per_channel = [
+                _drop_crosstalk(per_channel[c], block[c], block[1 - c], offset_s, margin) for c in (0, 1)
+            ]
+        return per_channel[0] + per_channel[1]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def _stereo_speakers(rep_channel: int, rep_name: str | None) -> list[Speaker]:
+    return [
+        Speaker(
+            id=f"S{c + 1}",
+            role="rep" if c == rep_channel else "customer",
+            name=rep_name if c == rep_channel else None,
+            channel=c,
+        )
+        for c in (0, 1)
+    ]
+
+
+# ----------------------------------------------------------------------------------------------
+# Mono
+
+
+def _diarization_module() -> Any:
+    # Imported on first mono call: it loads torch and the speaker encoder, which the stereo path
+    # never needs.
+    try:
+        return importlib.import_module("transcription.diarization")
+    except ImportError:
+        return None
+
+
+def _new_diarizer(num_speakers: int | None) -> _DiarizerLike | None:
+    module = _diarization_module()
+    if module is None or not hasattr(module, "Diarizer"):
+        logger.warning("transcription.diarization is not available; all words go to one speaker")
+        return None
+    diarizer: _DiarizerLike = module.Diarizer(params=module.DiarizationParams(), num_speakers=num_speakers)
+    return diarizer
+
+
+def _assign(words: list[Word], segments: Sequence[object]) -> list[Word]:
+    assigned: list[Word] = _diarization_module().assign_speakers(words, list(segments))
+    return assigned
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def transcribe_file(
+    path: str | Path, options: TranscribeOptions | None = None, hook: ProgressHook = no_progress
+) -> Transcript:
+    """Transcribe the recording at `path` into words with times and speakers.
+
+    True stereo gives speakers S1 (left) and S2 (right) with roles from `rep_channel`; other
+    recordings are diarized, with roles "unknown". Silence gives a Transcript without words and
+    the warning "no speech found". Raises the errors of `transcription.audio` for bad input and
+    `ModelNotFoundError` when the speech model is missing. Progress goes to `hook` as steps
+    "decode", "transcribe" and "diarize", in seconds of audio.
+    """
+    opts = options or TranscribeOptions()
+    if opts.model is not None:
+        opts = replace(opts, asr=replace(opts.asr, model=opts.model))
+    info = probe_audio(path)
+    total = info.duration_s or None
+    load_whisper(opts.asr)  # fail on a missing model before decoding anything
+    report: ChannelReport | None = None
+    stereo: _StereoTranscriber | None = None
+    diarizer: _DiarizerLike | None = None
+    words: list[Word] = []
+    decoded_s = 0.0
+    hook("decode", completed=0.0, total=total)
+    hook("transcribe", completed=0.0, total=total)
+    try:
+        for block, offset_s in iter_blocks(
+            iter_audio_chunks(path, chunk_s=30.0), opts.block_s, opts.cut_search_s
+        ):
+            decoded_s = offset_s + block.shape[1] / SAMPLE_RATE
+            hook("decode", completed=decoded_s, total=total)
+            if report is None:
+                report = classify_channels(block, opts.channels)
+                logger.info("channels: %s", report)
+                if report.layout == "stereo":
+                    stereo = _StereoTranscriber(opts)
+                elif opts.diarize:
+                    diarizer = _new_diarizer(opts.num_speakers)
+            if stereo is not None:
+                words.extend(stereo.block_words(block, offset_s))
+            else:
+                mono = to_mono(block, report)
+                words.extend(transcribe_samples(mono, opts.asr, speaker="S1", offset_s=offset_s))
+                if diarizer is not None:
+                    diarizer.add_audio(mono, offset_s)
+            hook("transcribe", completed=decoded_s, total=total)
+    finally:
+        if stereo is not None:
+            stereo.close()
+
+    words.sort(key=lambda w: (w.start, w.end))
+    warnings: list[str] = []
+    source: TranscriptSource
+    if stereo is not None:
+        speakers = _stereo_speakers(opts.rep_channel, opts.rep_name)
+        source = "audio-stereo"
+    else:
+        source = "audio-mono"
+        if diarizer is not None:
+            hook("diarize", completed=0.0, total=decoded_s)
+            segments = diarizer.finish()
+            if words:
+                words = _assign(words, segments)
+            hook("diarize", completed=decoded_s, total=decoded_s)
+        ids = sorted({w.speaker for w in words}, key=lambda s: (len(s), s))
+        speakers = [Speaker(id=s) for s in ids]
+    if not words:
+        warnings.append(NO_SPEECH_WARNING)
+    return Transcript(
+        duration_s=round(decoded_s, 3),
+        speakers=speakers,
+        words=words,
+        source=source,
+        warnings=warnings,
+    )

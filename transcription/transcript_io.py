@@ -1,0 +1,285 @@
+"""Transcripts in and out: WebVTT (Zoom/Teams exports), the project's JSON, RTTM.
+
+Imported transcripts become the same `Transcript` the audio path produces, so a call recorded
+elsewhere gets the same analysis. WebVTT cues carry only cue times, so each word's time is
+interpolated across its cue by character length (a long word takes longer to say).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
+from transcription.types import ROLES, Role, Speaker, Transcript, Word
+
+TRANSCRIPT_EXTENSIONS: frozenset[str] = frozenset({".vtt", ".json"})
+
+_TIMING = re.compile(r"^\s*(?P<start>[\d:.,]+)\s+-->\s+(?P<end>[\d:.,]+)(?:\s+.*)?$")
+_TIMESTAMP = re.compile(r"^(?:(?P<h>\d+):)?(?P<m>\d{1,2}):(?P<s>\d{1,2})[.,](?P<ms>\d{1,3})$")
+_VOICE_SPAN = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>|(?=<v[\s.])|$)", re.S)
+_ANY_TAG = re.compile(r"<[^>]*>")
+# Zoom writes "Name: text" instead of voice tags.
+_NAME_PREFIX = re.compile(r"^(?P<name>[^:<>]{1,60}?):\s+(?P<text>\S.*)$", re.S)
+_UNNAMED = "Speaker"
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    name: str | None
+    text: str
+
+
+def _parse_timestamp(raw: str, line_no: int, path: Path) -> float:
+    m = _TIMESTAMP.match(raw.strip())
+    if m is None:
+        raise TranscriptParseError(
+            f"{path.name} line {line_no}: '{raw}' is not a WebVTT timestamp (hh:mm:ss.mmm)."
+        )
+    hours = int(m["h"] or 0)
+    return hours * 3600 + int(m["m"]) * 60 + int(m["s"]) + int(m["ms"].ljust(3, "0")) / 1000
+
+
+def _cue_spans(payload: str) -> list[_Span]:
+    spans = [_Span(m["name"].strip(), m["text"]) for m in _VOICE_SPAN.finditer(payload) if m["text"].strip()]
+    if spans:
+        return spans
+    text = html.unescape(_ANY_TAG.sub("", payload)).strip()
+    named = _NAME_PREFIX.match(text)
+    if named:
+        return [_Span(named["name"].strip(), named["text"])]
+    return [_Span(None, text)] if text else []
+
+
+def _clean(text: str) -> list[str]:
+    return html.unescape(_ANY_TAG.sub("", text)).split()
+
+
+def _interpolate(tokens: list[str], start: float, end: float) -> list[tuple[float, float, str]]:
+    """Spread `tokens` over [start, end] in proportion to their characters (+1 for the space)."""
+    weights = [len(t) + 1 for t in tokens]
+    total = sum(weights)
+    out: list[tuple[float, float, str]] = []
+    t = start
+    for tok, wgt in zip(tokens, weights, strict=True):
+        step = (end - start) * wgt / total
+        out.append((round(t, 3), round(t + step, 3), tok))
+        t += step
+    return out
+
+
+def _roles(names: list[str | None], rep_name: str | None) -> list[Role]:
+    if rep_name is None:
+        return ["unknown"] * len(names)
+    wanted = rep_name.strip().casefold()
+    if not any(n is not None and n.strip().casefold() == wanted for n in names):
+        return ["unknown"] * len(names)
+    return ["rep" if n is not None and n.strip().casefold() == wanted else "customer" for n in names]
+
+
+def _read_text(path: str | Path) -> tuple[Path, str]:
+    p = Path(path)
+    if not p.is_file():
+        raise InputNotFoundError(f"Transcript file not found: {p}")
+    raw = p.read_bytes()
+    if not raw.strip():
+        raise EmptyInputError(f"Transcript file is empty: {p}")
+    try:
+        return p, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TranscriptParseError(f"{p.name} is not UTF-8 text.") from exc
+
+
+def read_vtt(path: str | Path, rep_name: str | None = None) -> Transcript:
+    """Read a WebVTT transcript. Speakers come from `<v Name>` voice tags (Teams) or a
+    "Name: " prefix (Zoom), get ids S1, S2... in order of first appearance and keep their name
+    in `Speaker.name`. With `rep_name`, the speaker of that name (case-insensitive) is the rep and
+    the others customers; otherwise (or when no speaker has that name, with a warning) roles are
+    unknown. Raises `TranscriptParseError` for a malformed file, `EmptyInputError` without cues."""
+    p, text = _read_text(path)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not lines[0].startswith("WEBVTT"):
+        raise TranscriptParseError(f"{p.name} is not WebVTT: its first line must be 'WEBVTT'.")
+    ids: dict[str | None, str] = {}
+    words: list[Word] = []
+    duration = 0.0
+    i = 1
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        block_start = i
+        while i < len(lines) and lines[i].strip():
+            i += 1
+        block = lines[block_start:i]
+        if block[0].startswith(("NOTE", "STYLE", "REGION")):
+            continue
+        timing_at = 0 if "-->" in block[0] else 1
+        if timing_at >= len(block) or "-->" not in block[timing_at]:
+            raise TranscriptParseError(
+                f"{p.name} line {block_start + 1}: cue without a 'start --> end' line."
+            )
+        m = _TIMING.match(block[timing_at])
+        line_no = block_start + timing_at + 1
+        if m is None:
+            raise TranscriptParseError(f"{p.name} line {line_no}: malformed cue timing '{block[timing_at]}'.")
+        start = _parse_timestamp(m["start"], line_no, p)
+        end = _parse_timestamp(m["end"], line_no, p)
+        if end < start:
+            raise TranscriptParseError(f"{p.name} line {line_no}: cue ends before it starts.")
+        duration = max(duration, end)
+        spans = _cue_spans("\n".join(block[timing_at + 1 :]))
+        tokens = [(span.name, tok) for span in spans for tok in _clean(span.text)]
+        if not tokens:
+            continue
+        for name, _ in tokens:
+            ids.setdefault(name, f"S{len(ids) + 1}")
+        timed = _interpolate([tok for _, tok in tokens], start, end)
+        for (name, _), (w_start, w_end, tok) in zip(tokens, timed, strict=True):
+            words.append(Word(start=w_start, end=w_end, word=tok, speaker=ids[name]))
+    if not words:
+        raise EmptyInputError(f"{p.name} has no cues with text.")
+    names = list(ids)
+    roles = _roles(names, rep_name)
+    speakers = [
+        Speaker(id=sid, role=role, name=name or _UNNAMED)
+        for (name, sid), role in zip(ids.items(), roles, strict=True)
+    ]
+    warnings: list[str] = []
+    if rep_name is not None and "rep" not in roles:
+        shown = ", ".join(s.name or s.id for s in speakers)
+        warnings.append(f"no speaker named '{rep_name}' (speakers: {shown}); roles left unknown")
+    words.sort(key=lambda w: (w.start, w.end))
+    return Transcript(duration_s=duration, speakers=speakers, words=words, source="vtt", warnings=warnings)
+
+
+def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -> Transcript:
+    """Rebuild the `Transcript` part ("speakers", "words", "duration_s", ...) of a Talktrack
+    analysis JSON. With `rep_name`, roles are re-assigned by speaker name as in `read_vtt`.
+    Raises `TranscriptParseError` when fields are missing or mistyped, or a word names an
+    unknown speaker."""
+    try:
+        speakers = [
+            Speaker(
+                id=str(s["id"]),
+                role=_role(s.get("role", "unknown")),
+                name=None if s.get("name") is None else str(s["name"]),
+                channel=None if s.get("channel") is None else int(s["channel"]),
+                role_confidence=None if s.get("role_confidence") is None else float(s["role_confidence"]),
+            )
+            for s in data["speakers"]
+        ]
+        words = [
+            Word(
+                start=float(w["start"]),
+                end=float(w["end"]),
+                word=str(w["word"]),
+                speaker=str(w["speaker"]),
+                probability=float(w.get("probability", 1.0)),
+            )
+            for w in data["words"]
+        ]
+        duration = float(data.get("duration_s", max((w.end for w in words), default=0.0)))
+        has_timing = bool(data.get("has_timing", True))
+        language = str(data.get("language", "en"))
+        warnings = [str(x) for x in data.get("warnings", [])]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TranscriptParseError(
+            f"Not a Talktrack transcript JSON: missing or invalid field {exc}."
+        ) from exc
+    known = {s.id for s in speakers}
+    unknown = sorted({w.speaker for w in words} - known)
+    if unknown:
+        raise TranscriptParseError(
+            f"Transcript JSON has words by speakers not in 'speakers': {', '.join(unknown)}."
+        )
+    if rep_name is not None:
+        for speaker, role in zip(speakers, _roles([s.name for s in speakers], rep_name), strict=True):
+            speaker.role, speaker.role_confidence = role, None
+    words.sort(key=lambda w: (w.start, w.end))
+    return Transcript(
+        duration_s=duration,
+        speakers=speakers,
+        words=words,
+        source="json",
+        has_timing=has_timing,
+        language=language,
+        warnings=warnings,
+    )
+
+
+def _role(value: object) -> Role:
+    for role in ROLES:
+        if value == role:
+            return role
+    raise ValueError(f"role {value!r}")
+
+
+def read_transcript_json(path: str | Path, rep_name: str | None = None) -> Transcript:
+    """`transcript_from_json` on the file at `path`."""
+    p, text = _read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TranscriptParseError(f"{p.name} is not valid JSON (line {exc.lineno}: {exc.msg}).") from exc
+    if not isinstance(data, dict):
+        raise TranscriptParseError(f"{p.name} is not a Talktrack transcript JSON object.")
+    return transcript_from_json(data, rep_name)
+
+
+def is_transcript_path(path: str | Path) -> bool:
+    """True when `path` has a transcript extension (.vtt, .json) rather than an audio one."""
+    return Path(path).suffix.lower() in TRANSCRIPT_EXTENSIONS
+
+
+# ----------------------------------------------------------------------------------------------
+# Writers
+
+
+def _vtt_time(t: float) -> str:
+    ms = int(round(max(t, 0.0) * 1000))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def _voice_name(speaker: Speaker) -> str:
+    # Voice-tag annotations end at '>'; keep names readable and parseable.
+    return (speaker.name or speaker.id).replace(">", "").replace("<", "").strip() or speaker.id
+
+
+def write_vtt(transcript: Transcript, max_cue_words: int = 16) -> str:
+    """WebVTT text with one cue per turn (long turns split every `max_cue_words` words) and a
+    `<v Name>` voice tag per cue (the speaker's name, else its id), which `read_vtt` reads back."""
+    names = {s.id: _voice_name(s) for s in transcript.speakers}
+    out = ["WEBVTT", ""]
+    for turn in transcript.turns:
+        run = transcript.words[turn.word_start : turn.word_end]
+        for k in range(0, len(run), max_cue_words):
+            part = run[k : k + max_cue_words]
+            text = html.escape(" ".join(w.word for w in part), quote=False)
+            start, end = part[0].start, max(w.end for w in part)
+            out += [
+                f"{_vtt_time(start)} --> {_vtt_time(end)}",
+                f"<v {names.get(turn.speaker, turn.speaker)}>{text}",
+                "",
+            ]
+    return "\n".join(out)
+
+
+def write_rttm(transcript: Transcript, uri: str) -> str:
+    """Standard RTTM: one `SPEAKER <uri> 1 <onset> <duration> <NA> <NA> <speaker> <NA> <NA>` line
+    per turn (spaces in `uri` become underscores, as RTTM fields are space-separated)."""
+    file_id = re.sub(r"\s+", "_", uri.strip()) or "call"
+    lines = [
+        f"SPEAKER {file_id} 1 {turn.start:.3f} {max(turn.end - turn.start, 0.0):.3f} <NA> <NA> {turn.speaker} <NA> <NA>"
+        for turn in transcript.turns
+    ]
+    return "\n".join(lines) + ("\n" if lines else "")
