@@ -1,0 +1,222 @@
+"""Mono diarization of a stream: speech regions -> window embeddings -> clusters -> turns.
+
+`Diarizer` takes contiguous 16 kHz mono chunks of any size through `add_audio()` and analyses
+them in blocks of `params.block_s`; between blocks it keeps only the still-open speech region's
+samples, and over the whole call only one small record per embedding window (256 floats) and one
+per speech region. `finish()` clusters the windows and re-segments every region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .clustering import cluster_embeddings, normalise_rows
+from .encoder import FRAMES_PER_SECOND, SpeakerEncoder, get_encoder
+from .params import SAMPLE_RATE, DiarizationParams
+from .resegment import label_region
+from .speech import SpeechDetector, speech_runs
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class SpeakerSegment:
+    """One speaker turn: `speaker` ("S1", "S2", ... in order of first appearance) spoke from
+    `start` to `end` seconds."""
+
+    start: float
+    end: float
+    speaker: str
+
+
+class Diarizer:
+    """Streaming mono diarizer. Feed `add_audio()` contiguous chunks, then call `finish()` once.
+
+    After `finish()`, `speaker_embeddings` maps each speaker id to its centroid embedding
+    (L2-normalised, Resemblyzer space), which `transcription.roles.assign_roles` matches against
+    enrolled voice profiles.
+    """
+
+    def __init__(
+        self,
+        params: DiarizationParams = DiarizationParams(),  # noqa: B008  (frozen, safe as default)
+        num_speakers: int | None = None,
+        encoder: SpeakerEncoder | None = None,
+    ) -> None:
+        if num_speakers is not None and num_speakers < 1:
+            raise ValueError("num_speakers must be at least 1")
+        self.params = params
+        self.num_speakers = num_speakers
+        self.speaker_embeddings: dict[str, FloatArray] = {}
+        self._encoder = encoder or get_encoder()
+        self._chunks: list[FloatArray] = []
+        self._buffered = 0
+        self._buf_start_s: float | None = None
+        self._regions: list[tuple[float, float]] = []
+        self._win_region: list[int] = []
+        self._win_centre: list[float] = []
+        self._win_weight: list[float] = []
+        self._embeddings: list[FloatArray] = []
+        self._finished = False
+
+    def add_audio(self, samples: npt.NDArray[np.floating], offset_s: float) -> None:
+        """Add the next chunk (mono float32, 16 kHz) that starts `offset_s` seconds into the call."""
+        if self._finished:
+            raise RuntimeError("add_audio() after finish()")
+        chunk = np.asarray(samples, dtype=np.float32).reshape(-1)
+        if self._buf_start_s is None:
+            self._buf_start_s = offset_s
+        elif abs(offset_s - (self._buf_start_s + self._buffered / SAMPLE_RATE)) > 0.05:
+            # Not contiguous (a gap in a live stream): close what we have, start afresh at offset.
+            self._process(final=True)
+            self._buf_start_s = offset_s
+        self._chunks.append(chunk)
+        self._buffered += len(chunk)
+        if self._buffered >= self.params.block_s * SAMPLE_RATE:
+            self._process(final=False)
+
+    def finish(self) -> list[SpeakerSegment]:
+        """Cluster all windows and return the speaker turns, sorted by start time."""
+        if not self._finished:
+            self._process(final=True)
+            self._finished = True
+        if not self._regions:
+            return []
+        p = self.params
+        if self._embeddings:
+            emb = normalise_rows(np.concatenate(self._embeddings))
+            _, cents = cluster_embeddings(
+                emb, np.array(self._win_weight, np.float32), p, num_speakers=self.num_speakers
+            )
+            sims = (emb @ cents.T).astype(np.float32)
+        else:  # speech too short to embed anywhere: one speaker
+            cents, sims = np.zeros((1, 256), np.float32), np.zeros((0, 1), np.float32)
+        win_region = np.array(self._win_region, np.int64)
+        win_centre = np.array(self._win_centre, np.float32)
+        turns: list[tuple[float, float, int]] = []
+        for r, region in enumerate(self._regions):
+            mine = np.flatnonzero(win_region == r)
+            if len(mine) == 0 and len(win_centre):
+                # Too short to embed: score it with the nearest window in time.
+                mid = 0.5 * (region[0] + region[1])
+                mine = np.array([int(np.argmin(np.abs(win_centre - mid)))])
+            if len(mine) == 0:
+                turns.append((region[0], region[1], 0))
+                continue
+            turns.extend(label_region(region, win_centre[mine], sims[mine], p))
+        order: dict[int, int] = {}
+        for _, _, lab in turns:
+            order.setdefault(lab, len(order))
+        self.speaker_embeddings = {f"S{order[lab] + 1}": cents[lab] for lab in order if lab < len(cents)}
+        segments = [SpeakerSegment(round(s, 3), round(e, 3), f"S{order[lab] + 1}") for s, e, lab in turns]
+        return _merge_adjacent(segments)
+
+    # -- block analysis ---------------------------------------------------------------------------
+
+    def _process(self, final: bool) -> None:
+        if not self._chunks or self._buf_start_s is None:
+            return
+        audio = np.concatenate(self._chunks)
+        start_s = self._buf_start_s
+        p = self.params
+        detector = SpeechDetector()
+        detector.add(audio)
+        detector.flush()
+        runs = speech_runs(detector.probabilities, p)
+        dur = len(audio) / SAMPLE_RATE
+        runs = [(s, min(e, dur)) for s, e in runs if s < dur]
+        cut = dur
+        if not final and runs:
+            last_start, last_end = runs[-1]
+            if last_end >= dur - p.vad_min_silence_s:  # the last region may continue in the next block
+                if last_start > 0.25 * dur:
+                    cut = last_start
+                    runs = runs[:-1]
+                else:  # one very long region: split it, keep a window's worth of context
+                    cut = max(last_start + p.window_s, dur - p.window_s)
+                    runs[-1] = (last_start, cut)
+            else:
+                cut = last_end
+        elif not final:
+            cut = max(0.0, dur - p.vad_min_silence_s)
+        self._embed_regions(audio, start_s, runs)
+        cut_sample = int(round(cut * SAMPLE_RATE))
+        rest = audio[cut_sample:]
+        self._chunks = [rest] if len(rest) else []
+        self._buffered = len(rest)
+        self._buf_start_s = start_s + cut_sample / SAMPLE_RATE
+
+    def _embed_regions(self, audio: FloatArray, start_s: float, runs: list[tuple[float, float]]) -> None:
+        p = self.params
+        win = int(round(p.window_s * FRAMES_PER_SECOND))
+        hop = max(1, int(round(p.hop_s * FRAMES_PER_SECOND)))
+        mels: list[FloatArray] = []
+        powers: list[FloatArray] = []
+        for s, e in runs:
+            region_id = len(self._regions)
+            self._regions.append((start_s + s, start_s + e))
+            if e - s < p.min_region_s:
+                continue
+            mel, power = self._encoder.mel_frames(audio[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)])
+            if len(mel) == 0:
+                continue
+            if len(mel) <= win:
+                # Short region: tile it to one full window (the encoder was trained on 1.6 s).
+                idx = np.resize(np.arange(len(mel)), win)
+                mels.append(mel[idx])
+                powers.append(power[idx])
+                self._add_window(region_id, start_s + 0.5 * (s + e), e - s)
+                continue
+            starts = list(range(0, len(mel) - win + 1, hop))
+            if starts[-1] != len(mel) - win:
+                starts.append(len(mel) - win)
+            for i, f in enumerate(starts):
+                mels.append(mel[f : f + win])
+                powers.append(power[f : f + win])
+                step = (starts[i + 1] - f) if i + 1 < len(starts) else win
+                self._add_window(region_id, start_s + s + (f + win / 2) / FRAMES_PER_SECOND, min(step, win) / 100)
+        bs = p.batch_size
+        for i in range(0, len(mels), bs):
+            self._embeddings.append(self._encoder.embed_windows(np.stack(mels[i : i + bs]), np.stack(powers[i : i + bs])))
+
+    def _add_window(self, region_id: int, centre_s: float, weight_s: float) -> None:
+        self._win_region.append(region_id)
+        self._win_centre.append(centre_s)
+        self._win_weight.append(weight_s)
+
+
+def _merge_adjacent(segments: list[SpeakerSegment], gap_s: float = 0.0) -> list[SpeakerSegment]:
+    out: list[SpeakerSegment] = []
+    for seg in sorted(segments, key=lambda x: x.start):
+        if out and out[-1].speaker == seg.speaker and seg.start - out[-1].end <= gap_s + 1e-6:
+            out[-1] = SpeakerSegment(out[-1].start, max(out[-1].end, seg.end), seg.speaker)
+        else:
+            out.append(seg)
+    return out
+
+
+def diarize(
+    samples: npt.NDArray[np.floating],
+    sample_rate: int = SAMPLE_RATE,
+    num_speakers: int | None = None,
+    params: DiarizationParams | None = None,
+) -> list[SpeakerSegment]:
+    """Speaker turns of a whole mono recording (resampled to 16 kHz if needed)."""
+    audio = np.asarray(samples, dtype=np.float32)
+    if audio.ndim != 1:
+        raise ValueError("diarize() takes mono audio (a 1-D array)")
+    if sample_rate != SAMPLE_RATE:
+        from math import gcd
+
+        from scipy.signal import resample_poly
+
+        g = gcd(sample_rate, SAMPLE_RATE)
+        audio = resample_poly(audio, SAMPLE_RATE // g, sample_rate // g).astype(np.float32)
+    diarizer = Diarizer(params or DiarizationParams(), num_speakers=num_speakers)
+    step = int(10 * SAMPLE_RATE)
+    for i in range(0, len(audio), step):
+        diarizer.add_audio(audio[i : i + step], i / SAMPLE_RATE)
+    return diarizer.finish()

@@ -1,0 +1,81 @@
+"""Every tunable number of mono diarization, in one place.
+
+The defaults were tuned only on development data (AMI `debug.train` / `debug.development`
+excerpts and generated two-voice calls, see `bench/diarization_eval.py`); the pyannote phone
+sample and AMI `debug.test` are for reporting only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SAMPLE_RATE = 16000
+
+
+@dataclass(frozen=True)
+class DiarizationParams:
+    """Parameters of the four diarization stages.
+
+    Speech regions (Silero VAD bundled with faster-whisper, 32 ms frames):
+      `vad_threshold`: a frame is speech when its probability is at least this.
+      `vad_min_silence_s`: silences shorter than this inside speech are bridged; a longer silence
+        closes a speech region. Embedding windows never span two regions, so a short isolated "yes"
+        gets its own embedding instead of being averaged with the neighbouring speaker.
+      `vad_min_speech_s`: speech runs shorter than this are dropped (clicks, breaths).
+      `block_s`: audio is analysed in blocks of about this length (memory stays bounded on long
+        calls; the open speech region at a block's end is carried into the next block).
+
+    Embeddings (Resemblyzer's bundled LSTM encoder on 40-band mel frames, 10 ms hop):
+      `window_s`: length of one embedding window of speech (Resemblyzer was trained on 1.6 s).
+      `hop_s`: step between windows inside a region; smaller is finer and slower.
+      `min_region_s`: regions shorter than this get no embedding of their own (they take the label
+        of the nearest frames at re-segmentation).
+      `batch_size`: windows per encoder forward pass.
+
+    Clustering (agglomerative, average linkage on cosine distance):
+      `cluster_threshold`: merging stops when the closest two clusters are further apart than this
+        cosine distance; decides the speaker count when it is not given.
+      `max_speakers` / `min_speakers`: bounds on the automatic count.
+      `min_speaker_s`: a cluster with less speech than this is a ghost (noise, a cough) and is merged
+        into its nearest cluster.
+      `min_speaker_share`: same, as a share of all embedded speech.
+      `max_cluster_windows`: above this many windows, cluster a regular subsample and assign the rest
+        to the nearest centroid (keeps memory and time linear on hour-long calls).
+      `refine_iterations`: centroid re-estimation rounds after clustering (k-means style).
+
+    Re-segmentation (10 ms speech frames):
+      `assign_context_s`: a window's speaker scores count for the frames within this distance of the
+        window's centre (the centre of a window is where its embedding is most reliable).
+      `switch_penalty`: Viterbi cost of changing speaker between consecutive speech frames, in units
+        of cosine similarity; larger gives fewer, longer turns.
+      `min_turn_s`: turns shorter than this are given to a neighbouring speaker unless they fill a
+        whole speech region (an isolated short answer keeps its own speaker).
+    """
+
+    vad_threshold: float = 0.5
+    vad_min_silence_s: float = 0.3
+    vad_min_speech_s: float = 0.12
+    block_s: float = 30.0
+
+    window_s: float = 1.6
+    hop_s: float = 0.4
+    min_region_s: float = 0.3
+    batch_size: int = 64
+
+    cluster_threshold: float = 0.3
+    max_speakers: int = 6
+    min_speakers: int = 1
+    min_speaker_s: float = 2.0
+    min_speaker_share: float = 0.03
+    max_cluster_windows: int = 2500
+    refine_iterations: int = 2
+
+    assign_context_s: float = 0.5
+    switch_penalty: float = 0.05
+    min_turn_s: float = 0.4
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.min_speakers <= self.max_speakers:
+            raise ValueError("need 1 <= min_speakers <= max_speakers")
+        if self.hop_s <= 0 or self.window_s <= 0 or self.hop_s > self.window_s:
+            raise ValueError("need 0 < hop_s <= window_s")

@@ -1,0 +1,59 @@
+"""Speech regions: Silero VAD probabilities (bundled with faster-whisper) turned into speech runs.
+
+Works on a stream: `SpeechDetector.add(samples)` can be called with chunks of any size and keeps
+only the under-512-sample remainder between calls, plus one probability per 32 ms frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from .params import SAMPLE_RATE, DiarizationParams
+
+VAD_FRAME = 512  # Silero's frame at 16 kHz: 32 ms
+VAD_FRAME_S = VAD_FRAME / SAMPLE_RATE
+
+
+class SpeechDetector:
+    """Accumulates per-32-ms speech probabilities of a stream."""
+
+    def __init__(self) -> None:
+        from faster_whisper.vad import get_vad_model  # cached by faster-whisper: loaded once
+
+        self._model = get_vad_model()
+        self._rest = np.zeros(0, np.float32)
+        self._probs: list[npt.NDArray[np.float32]] = []
+
+    def add(self, samples: npt.NDArray[np.float32]) -> None:
+        audio = np.concatenate([self._rest, samples]) if len(self._rest) else samples
+        n = len(audio) // VAD_FRAME * VAD_FRAME
+        self._rest = np.array(audio[n:], dtype=np.float32)
+        if n:
+            probs = self._model(np.ascontiguousarray(audio[:n], dtype=np.float32))
+            self._probs.append(np.asarray(probs, dtype=np.float32).reshape(-1))
+
+    def flush(self) -> None:
+        """Score the last partial frame (zero-padded)."""
+        if len(self._rest):
+            pad = np.zeros(VAD_FRAME - len(self._rest), np.float32)
+            self.add(pad)  # completes the frame
+            self._rest = np.zeros(0, np.float32)
+
+    @property
+    def probabilities(self) -> npt.NDArray[np.float32]:
+        return np.concatenate(self._probs) if self._probs else np.zeros(0, np.float32)
+
+
+def speech_runs(probs: npt.NDArray[np.float32], params: DiarizationParams) -> list[tuple[float, float]]:
+    """(start_s, end_s) runs of speech: frames >= threshold, short silences bridged, blips dropped."""
+    is_speech = probs >= params.vad_threshold
+    runs: list[list[float]] = []
+    idx = np.flatnonzero(np.diff(np.concatenate([[0], is_speech.astype(np.int8), [0]])))
+    for start_f, end_f in zip(idx[::2], idx[1::2], strict=True):
+        start, end = start_f * VAD_FRAME_S, end_f * VAD_FRAME_S
+        if runs and start - runs[-1][1] < params.vad_min_silence_s:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    return [(s, e) for s, e in runs if e - s >= params.vad_min_speech_s]
