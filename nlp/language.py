@@ -1,0 +1,65 @@
+"""The language stage in one call: sentences, questions, trackers, next steps and fillers.
+
+`analyze_language` parses every turn once (spaCy, batched) and derives everything from those
+parses; sentence embeddings are computed only when a tracker has examples, and only for
+candidate sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nlp.fillers import count_fillers, count_words
+from nlp.next_steps import find_next_steps
+from nlp.questions import questions_from_sentences
+from nlp.sentences import Sentence, load_spacy, split_sentences
+from nlp.trackers import TrackerSet, find_phrase_hits, find_semantic_hits, load_trackers
+from nlp.types import NextStep, Question, TrackerHit
+from transcription.types import Role, Transcript
+
+
+@dataclass(slots=True)
+class LanguageFindings:
+    """What the language stage found. `filler_counts` and `word_counts` map speaker id to counts
+    (speakers without fillers are absent from `filler_counts`)."""
+
+    questions: list[Question] = field(default_factory=list)
+    trackers: list[TrackerHit] = field(default_factory=list)
+    next_steps: list[NextStep] = field(default_factory=list)
+    filler_counts: dict[str, int] = field(default_factory=dict)
+    word_counts: dict[str, int] = field(default_factory=dict)
+    sentences: list[Sentence] = field(default_factory=list, repr=False)
+
+
+def analyze_language(
+    transcript: Transcript, *, trackers: TrackerSet | None = None, semantic: bool = True
+) -> LanguageFindings:
+    """Run the whole language stage on a speaker-attributed transcript.
+
+    `trackers` defaults to the built-in set (`nlp/trackers.yaml`). `semantic=False` skips the
+    sentence-embedding model (phrase trackers only), e.g. for live partials.
+    """
+    tracker_set = trackers if trackers is not None else load_trackers()
+    findings = LanguageFindings(
+        filler_counts=count_fillers(transcript.words),
+        word_counts=count_words(transcript.words),
+    )
+    if not transcript.words:
+        return findings
+    nlp = load_spacy()
+    sentences = split_sentences(transcript, nlp=nlp)
+    roles: dict[str, Role] = {s.id: s.role for s in transcript.speakers}
+    findings.sentences = sentences
+    findings.questions = questions_from_sentences(sentences)
+    phrase_hits = find_phrase_hits(sentences, roles, tracker_set, nlp)
+    hits = list(phrase_hits)
+    if semantic and any(t.examples for t in tracker_set.trackers):
+        from nlp.semantic import load_embedder
+
+        index = {(s.start, s.speaker, s.text): i for i, s in enumerate(sentences)}
+        already = {(h.tracker, index[(h.start, h.speaker, h.text)]) for h in phrase_hits}
+        hits += find_semantic_hits(sentences, roles, tracker_set, load_embedder().embed, already=already)
+    hits.sort(key=lambda h: (h.start, h.tracker))
+    findings.trackers = hits
+    findings.next_steps = find_next_steps(sentences)
+    return findings

