@@ -168,8 +168,8 @@ def segments_to_words(
                 continue
             words.append(
                 Word(
-                    start=round(offset_s + w.start, 3),
-                    end=round(offset_s + max(w.end, w.start), 3),
+                    start=round(float(offset_s + w.start), 3),
+                    end=round(float(offset_s + max(w.end, w.start)), 3),
                     word=text,
                     speaker=speaker,
                     probability=round(float(w.probability), 4),

@@ -167,7 +167,9 @@ def iter_audio_chunks(path: str | Path, chunk_s: float = 60.0) -> Iterator[Audio
                 for out in resampler.resample(None):
                     yield out.to_ndarray().astype(np.float32, copy=False)
             except av.error.FFmpegError as exc:
-                raise AudioDecodeError(f"Cannot decode {p.name}: the audio data is corrupt ({exc}).") from exc
+                raise AudioDecodeError(
+                    f"Cannot decode {p.name}: the file is truncated or corrupt ({exc})."
+                ) from exc
 
         for array in frames():
             pending.append(array.reshape(n_channels, -1))
