@@ -14,6 +14,9 @@ from transcription.errors import TalktrackError
 # Sub-command modules, in the order `talktrack --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "service.commands.analyze",
+    "service.commands.serve",
+    "service.commands.worker",
+    "service.commands.admin",
 )
 
 Handler = Callable[[argparse.Namespace], int]

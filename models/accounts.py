@@ -1,0 +1,49 @@
+"""Organizations, teams, users and API keys (the access model of issue 5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import Field, SQLModel
+
+from models.base import new_id, utcnow
+
+KeyRole = Literal["admin", "coach", "rep", "integration"]
+KEY_ROLES: tuple[str, ...] = ("admin", "coach", "rep", "integration")
+
+
+class Organization(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Team(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    org_id: str = Field(foreign_key="organization.id", index=True, max_length=32)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    org_id: str = Field(foreign_key="organization.id", index=True, max_length=32)
+    team_id: str | None = Field(default=None, foreign_key="team.id", index=True, max_length=32)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiKey(SQLModel, table=True):
+    """A key's secret is never stored: `key_hash` is its SHA-256, `prefix` its first characters."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    org_id: str = Field(foreign_key="organization.id", index=True, max_length=32)
+    user_id: str | None = Field(default=None, foreign_key="user.id", index=True, max_length=32)
+    role: str = Field(max_length=20)
+    key_hash: str = Field(unique=True, index=True, max_length=64)
+    prefix: str = Field(max_length=20)
+    name: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None

@@ -1,0 +1,192 @@
+"""Request dependencies as types (`SessionDep`, `CurrentPrincipal`) and the access rules.
+
+`authenticate_key()` resolves a bearer key to its `Principal` (organization, team, user, role); the
+REST dependencies and the live WebSocket both use it. Which calls a principal sees:
+admin and integration keys: the organization's; a coach: their team's; a rep: their own. Another
+organization's call, or one outside the principal's scope, is a 404 (never a 403), so ids reveal
+nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy import ColumnElement, Engine, and_, false
+from sqlmodel import Session, col, select
+
+from models import ApiKey, Call, User
+from service.core.config import Settings
+from service.core.security import hash_api_key
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the API key's id, organization, role and (for people) user and team."""
+
+    key_id: str
+    org_id: str
+    role: str
+    user_id: str | None = None
+    team_id: str | None = None
+
+
+class _KeyCache:
+    """Resolved keys for a few seconds, so a polling CRM sidebar costs no key lookup per request
+    (a revoked key stops working within `key_cache_s`)."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[float, Principal | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key_hash: str) -> tuple[bool, Principal | None]:
+        item = self._items.get(key_hash)
+        if item is None or item[0] < time.monotonic():
+            return False, None
+        return True, item[1]
+
+    def put(self, key_hash: str, principal: Principal | None, ttl: float) -> None:
+        with self._lock:
+            if len(self._items) > 10_000:
+                self._items.clear()
+            self._items[key_hash] = (time.monotonic() + ttl, principal)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_key_cache = _KeyCache()
+
+
+def authenticate_key(engine: Engine, key: str | None, cache_s: float = 5.0) -> Principal | None:
+    """The principal for an API key string, or None for a missing, unknown or revoked key."""
+    if not key:
+        return None
+    key_hash = hash_api_key(key.strip())
+    hit, principal = _key_cache.get(key_hash)
+    if hit:
+        return principal
+    with Session(engine) as session:
+        row = session.exec(select(ApiKey).where(ApiKey.key_hash == key_hash)).first()
+        principal = None
+        if row is not None and row.revoked_at is None:
+            team_id = None
+            if row.user_id is not None:
+                user = session.get(User, row.user_id)
+                team_id = user.team_id if user is not None else None
+            principal = Principal(key_id=row.id, org_id=row.org_id, role=row.role,
+                                  user_id=row.user_id, team_id=team_id)
+    if cache_s > 0:
+        _key_cache.put(key_hash, principal, cache_s)
+    return principal
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The key from an `Authorization: Bearer <key>` header value."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+class RateLimiter:
+    """Token bucket per API key, in this process (each server process counts on its own)."""
+
+    def __init__(self, per_minute: int, burst: int) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(max(burst, 1))
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key_id: str) -> float:
+        """0 if the request may go ahead, else the seconds to wait."""
+        if self.rate <= 0:
+            return 0.0
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key_id, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens < 1.0:
+                self._buckets[key_id] = (tokens, now)
+                return (1.0 - tokens) / self.rate
+            self._buckets[key_id] = (tokens - 1.0, now)
+            return 0.0
+
+
+def get_principal(request: Request) -> Principal:
+    """The caller, from `Authorization: Bearer <key>`; 401 without a valid key, 429 over the limit."""
+    settings: Settings = request.app.state.settings
+    token = bearer_token(request.headers.get("authorization"))
+    principal = authenticate_key(request.app.state.engine, token, settings.key_cache_s)
+    if principal is None:
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="missing or invalid API key (send Authorization: Bearer <key>)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    wait = request.app.state.rate_limiter.check(principal.key_id)
+    if wait > 0:
+        raise HTTPException(
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="rate limit exceeded for this API key",
+            headers={"Retry-After": str(max(1, int(wait + 0.999)))},
+        )
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_role(principal: Principal, *roles: str) -> None:
+    """403 when the principal's role may not do this (only for things it can already see)."""
+    if principal.role not in roles:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN,
+                            detail=f"a {principal.role} key cannot do this (needs {' or '.join(roles)})")
+
+
+def call_scope(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition selecting the calls this principal may see."""
+    in_org = col(Call.org_id) == principal.org_id
+    if principal.role in ("admin", "integration"):
+        return in_org
+    if principal.role == "coach":
+        if principal.team_id is not None:
+            return and_(in_org, col(Call.team_id) == principal.team_id)
+        return and_(in_org, col(Call.rep_user_id) == principal.user_id) if principal.user_id else false()
+    if principal.role == "rep" and principal.user_id is not None:
+        return and_(in_org, col(Call.rep_user_id) == principal.user_id)
+    return false()
+
+
+def visible_call(session: Session, principal: Principal, call_id: str) -> Call:
+    """The call if the principal may see it, else 404 (the same answer as a call that does not exist)."""
+    call = session.exec(select(Call).where(col(Call.id) == call_id, call_scope(principal))).first()
+    if call is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="call not found")
+    return call
+
+
+def not_found(what: str) -> HTTPException:
+    return HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=f"{what} not found")
+
+
+Json = dict[str, Any]

@@ -1,0 +1,92 @@
+"""The FastAPI application: `create_app()` wires settings, database, executor and routers.
+
+Start-up runs the migrations, then starts the executor (worker threads for the embedded default,
+a sweeper that feeds Celery in production). Other features add routers with
+`app.include_router(...)` on the object `create_app()` returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from service.api.deps import RateLimiter
+from service.api.metrics import PrometheusMiddleware
+from service.api.routes import calls, definitions, health, outcomes, suggestions, webhooks
+from service.core.config import Settings, get_settings
+from service.core.db import get_engine, run_migrations
+from service.jobs.dispatch import Dispatcher, NullDispatcher, ThreadDispatcher
+from transcription.errors import TalktrackError
+
+log = logging.getLogger(__name__)
+
+API_DESCRIPTION = """Self-hosted conversation intelligence for sales calls.
+
+Authenticate with `Authorization: Bearer <API key>` (keys come from `talktrack admin create-key`).
+Upload a recording or transcript with `POST /v1/calls`, poll `GET /v1/calls/{id}` until `status` is
+`done`, then read the analysis, transcript and suggestions. Register webhooks to be told instead.
+"""
+
+
+def make_dispatcher(settings: Settings) -> Dispatcher:
+    executor = settings.resolved_executor()
+    if executor == "thread":
+        return ThreadDispatcher(settings)
+    if executor == "celery":
+        from service.jobs.celery_app import CeleryDispatcher
+
+        return CeleryDispatcher(settings)
+    return NullDispatcher()
+
+
+def create_app(settings: Settings | None = None, *, start_executor: bool = True) -> FastAPI:
+    """The Talktrack HTTP API. `start_executor=False` leaves jobs in the database (for tests and
+    for an API process that should never run analysis)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        run_migrations(settings)
+        dispatcher: Dispatcher = make_dispatcher(settings) if start_executor else NullDispatcher()
+        app.state.dispatcher = dispatcher
+        dispatcher.start()
+        try:
+            yield
+        finally:
+            dispatcher.stop()
+
+    app = FastAPI(
+        title="Talktrack",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "calls", "description": "Upload calls and read their analysis."},
+            {"name": "outcomes", "description": "Deal and call outcomes (won, lost, next step booked)."},
+            {"name": "webhooks", "description": "Signed event deliveries for CRM connectors."},
+            {"name": "definitions", "description": "Voice profiles, trackers and playbooks per organization."},
+            {"name": "ops", "description": "Health and Prometheus metrics."},
+        ],
+    )
+    app.state.settings = settings
+    app.state.engine = get_engine(settings)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.dispatcher = NullDispatcher()
+    app.add_middleware(PrometheusMiddleware)
+
+    @app.exception_handler(TalktrackError)
+    async def _talktrack_error(_request: Request, exc: TalktrackError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    app.include_router(health.router)
+    app.include_router(calls.router, prefix="/v1")
+    app.include_router(suggestions.router, prefix="/v1")
+    app.include_router(outcomes.router, prefix="/v1")
+    app.include_router(webhooks.router, prefix="/v1")
+    app.include_router(definitions.router, prefix="/v1")
+    return app

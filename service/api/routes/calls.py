@@ -1,0 +1,273 @@
+"""`/v1/calls`: upload, list, read, transcript, delete, relabel speakers."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import ValidationError
+from sqlalchemy import delete, func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from models import Call, CallResult, Job, Outcome, User
+from models.base import aware, utcnow
+from models.public import CallDetail, CallMetadata, CallPage, CallPublic, OutcomePublic, SpeakersPatch
+from service.api.deps import (
+    CurrentPrincipal,
+    Principal,
+    SessionDep,
+    SettingsDep,
+    call_scope,
+    require_role,
+    visible_call,
+)
+from service.api.metrics import UPLOAD_BYTES
+from service.api.upload import media_suffix, parse_upload
+from service.jobs.core import create_job
+from service.storage import LocalAudioStore
+
+router = APIRouter(prefix="/calls", tags=["calls"])
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary",
+                     "description": "a recording (wav, flac, mp3, m4a, ogg, webm, ...) or a transcript (.vtt, .json)"},
+            "title": {"type": "string", "maxLength": 500, "example": "Discovery call with Acme"},
+            "rep": {"type": "string", "maxLength": 200, "example": "Dana"},
+            "rep_user_id": {"type": "string", "maxLength": 32},
+            "started_at": {"type": "string", "format": "date-time", "example": "2026-11-20T15:00:00Z"},
+            "deal_id": {"type": "string", "maxLength": 200, "example": "006XX000001"},
+            "crm_ids": {"type": "string", "description": "JSON object of CRM ids",
+                        "example": '{"hubspot_deal_id": "1234"}'},
+            "rep_channel": {"type": "integer", "minimum": 0, "maximum": 1, "example": 0},
+            "num_speakers": {"type": "integer", "minimum": 1, "maximum": 20},
+        },
+    }}},
+}
+
+
+def _metadata(fields: dict[str, str]) -> CallMetadata:
+    data: dict[str, Any] = {k: v for k, v in fields.items() if v != ""}
+    if "crm_ids" in data:
+        try:
+            data["crm_ids"] = json.loads(data["crm_ids"])
+        except json.JSONDecodeError as exc:
+            raise HTTPException(422, detail=f"crm_ids is not a JSON object: {exc}") from exc
+    try:
+        return CallMetadata.model_validate(data)
+    except ValidationError as exc:
+        raise HTTPException(422, detail=json.loads(exc.json(include_url=False, include_input=False))) from exc
+
+
+def _owner(session: Session, principal: Principal, meta: CallMetadata) -> tuple[str | None, str | None]:
+    """(rep user id, team id) the new call belongs to, checked against what the uploader may do."""
+    if principal.role == "rep":
+        if meta.rep_user_id not in (None, principal.user_id):
+            raise HTTPException(422, detail="a rep key can only upload its own calls")
+        return principal.user_id, principal.team_id
+    if meta.rep_user_id is None:
+        if principal.role == "coach":
+            return principal.user_id, principal.team_id
+        return None, None
+    user = session.get(User, meta.rep_user_id)
+    if user is None or user.org_id != principal.org_id:
+        raise HTTPException(422, detail="rep_user_id is not a user of this organization")
+    if principal.role == "coach" and user.team_id != principal.team_id:
+        raise HTTPException(422, detail="a coach can only upload calls of their own team")
+    return user.id, user.team_id
+
+
+def _existing(session: Session, org_id: str, key: str) -> Call | None:
+    return session.exec(select(Call).where(col(Call.org_id) == org_id, col(Call.idempotency_key) == key)).first()
+
+
+def _accepted(call: Call, replay: bool) -> JSONResponse:
+    headers = {"Location": f"/v1/calls/{call.id}"}
+    if replay:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(status_code=202, content=CallPublic.of(call).model_dump(mode="json"), headers=headers)
+
+
+@router.post(
+    "", status_code=202, response_model=CallPublic, summary="Upload a call (recording or transcript)",
+    openapi_extra={"requestBody": UPLOAD_BODY},
+    responses={413: {"description": "file over the size limit"}, 415: {"description": "unsupported file type"},
+               422: {"description": "malformed metadata or body"}},
+)
+async def upload_call(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200,
+                                                  description="makes retries safe: same key, same call")] = None,
+) -> JSONResponse:
+    """Stores the file durably, queues its analysis and returns 202 with the call (poll its `status`)."""
+    if idempotency_key:
+        found = _existing(session, principal.org_id, idempotency_key)
+        if found is not None:
+            return _accepted(found, replay=True)
+    store = LocalAudioStore(settings.resolved_audio_dir())
+    parsed = await parse_upload(request, store, settings.max_upload_bytes)
+    upload = parsed.file
+    try:
+        if upload is None:
+            raise HTTPException(422, detail="no `file` part in the form")
+        media = media_suffix(upload.filename, upload.content_type)
+        if media is None:
+            raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                                detail="unsupported file type: send audio or a .vtt/.json transcript")
+        if upload.size == 0:
+            raise HTTPException(422, detail="the file is empty")
+        meta = _metadata(parsed.fields)
+        rep_user_id, team_id = _owner(session, principal, meta)
+    except HTTPException:
+        if upload is not None:
+            store.discard(upload.temp_key)
+        raise
+    kind, suffix = media
+    call = Call(org_id=principal.org_id, team_id=team_id, rep_user_id=rep_user_id,
+                uploaded_by_key_id=principal.key_id, idempotency_key=idempotency_key, title=meta.title,
+                rep_name=meta.rep, rep_channel=meta.rep_channel, num_speakers=meta.num_speakers,
+                started_at=aware(meta.started_at), deal_id=meta.deal_id, crm_ids=meta.crm_ids,
+                media_kind=kind, original_filename=upload.filename, size_bytes=upload.size,
+                sha256=upload.sha256)
+    call.storage_key = f"calls/{call.id}/original{suffix}"
+    store.commit(upload.temp_key, call.storage_key)
+    session.add(call)
+    job = create_job(session, call)
+    try:
+        session.commit()
+    except IntegrityError:
+        # A concurrent retry with the same Idempotency-Key won the insert: answer with its call.
+        session.rollback()
+        store.delete_prefix(f"calls/{call.id}")
+        found = _existing(session, principal.org_id, idempotency_key or "")
+        if found is None:
+            raise
+        return _accepted(found, replay=True)
+    UPLOAD_BYTES.inc(upload.size)
+    request.app.state.dispatcher.submit_job(job.id)
+    return _accepted(call, replay=False)
+
+
+@router.get("", response_model=CallPage, summary="List calls the key may see")
+def list_calls(
+    session: SessionDep, principal: CurrentPrincipal,
+    rep: Annotated[str | None, Query(max_length=200, description="rep user id or rep name")] = None,
+    status_: Annotated[Literal["queued", "processing", "done", "failed"] | None, Query(alias="status")] = None,
+    deal_id: Annotated[str | None, Query(max_length=200)] = None,
+    since: Annotated[datetime | None, Query(description="started (or uploaded) at or after")] = None,
+    until: Annotated[datetime | None, Query(description="started (or uploaded) before")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> CallPage:
+    when = func.coalesce(col(Call.started_at), col(Call.created_at))
+    conds = [call_scope(principal)]
+    if rep:
+        conds.append(or_(col(Call.rep_user_id) == rep, col(Call.rep_name) == rep))
+    if status_:
+        conds.append(col(Call.status) == status_)
+    if deal_id:
+        conds.append(col(Call.deal_id) == deal_id)
+    if since:
+        conds.append(when >= aware(since))
+    if until:
+        conds.append(when < aware(until))
+    total = session.exec(select(func.count()).select_from(Call).where(*conds)).one()
+    rows = session.exec(select(Call).where(*conds).order_by(when.desc(), col(Call.id))
+                        .offset(offset).limit(limit)).all()
+    nxt = offset + len(rows) if offset + len(rows) < total else None
+    return CallPage(items=[CallPublic.of(c) for c in rows], total=total, limit=limit, offset=offset,
+                    next_offset=nxt)
+
+
+def outcome_for(session: Session, call: Call) -> OutcomePublic | None:
+    """The newest outcome recorded for the call itself or for its deal."""
+    conds = [col(Outcome.call_id) == call.id]
+    if call.deal_id:
+        conds.append(col(Outcome.deal_id) == call.deal_id)
+    row = session.exec(select(Outcome).where(col(Outcome.org_id) == call.org_id, or_(*conds))
+                       .order_by(col(Outcome.created_at).desc())).first()
+    return OutcomePublic.model_validate(row, from_attributes=True) if row else None
+
+
+@router.get("/{call_id}", response_model=CallDetail, summary="A call: status, progress, outcome, analysis",
+            responses={404: {"description": "no such call visible to this key"}})
+def get_call(call_id: str, session: SessionDep, principal: CurrentPrincipal) -> CallDetail:
+    call = visible_call(session, principal, call_id)
+    detail = CallDetail(**CallPublic.of(call).model_dump(), outcome=outcome_for(session, call))
+    if call.status == "done":
+        row = session.get(CallResult, call.id)
+        detail.analysis = json.loads(row.analysis_json) if row else None
+    return detail
+
+
+def _analysis(session: Session, call: Call) -> dict[str, Any]:
+    row = session.get(CallResult, call.id) if call.status == "done" else None
+    if row is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"the call is not analysed (status: {call.status})")
+    data: dict[str, Any] = json.loads(row.analysis_json)
+    return data
+
+
+@router.get("/{call_id}/transcript", summary="The transcript as JSON, WebVTT or RTTM",
+            responses={200: {"content": {"application/json": {}, "text/vtt": {}, "text/plain": {}}},
+                       409: {"description": "not analysed yet"}})
+def get_transcript(call_id: str, session: SessionDep, principal: CurrentPrincipal,
+                   format: Literal["json", "vtt", "rttm"] = "json") -> Response:
+    from nlp.analysis import CallAnalysis
+    from transcription.transcript_io import write_rttm, write_vtt
+
+    call = visible_call(session, principal, call_id)
+    data = _analysis(session, call)
+    if format == "json":
+        keys = ("duration_s", "source", "has_timing", "language", "speakers", "turns", "words")
+        return JSONResponse({"call_id": call.id, **{k: data.get(k) for k in keys}})
+    transcript = CallAnalysis.from_dict(data).transcript
+    if format == "vtt":
+        return PlainTextResponse(write_vtt(transcript), media_type="text/vtt")
+    return PlainTextResponse(write_rttm(transcript, call.id), media_type="text/plain")
+
+
+@router.delete("/{call_id}", status_code=204, summary="Delete a call, its audio and its data")
+def delete_call(call_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep) -> Response:
+    call = visible_call(session, principal, call_id)
+    require_role(principal, "admin", "coach", "rep")
+    session.exec(delete(CallResult).where(col(CallResult.call_id) == call.id))
+    session.exec(delete(Job).where(col(Job.call_id) == call.id))
+    session.exec(delete(Outcome).where(col(Outcome.call_id) == call.id))
+    session.delete(call)
+    session.commit()
+    LocalAudioStore(settings.resolved_audio_dir()).delete_prefix(f"calls/{call.id}")
+    return Response(status_code=204)
+
+
+@router.patch("/{call_id}/speakers", response_model=CallDetail,
+              summary="Relabel speakers (role, name); metrics are recomputed",
+              responses={409: {"description": "not analysed yet"}})
+def relabel_speakers(call_id: str, body: SpeakersPatch, session: SessionDep,
+                     principal: CurrentPrincipal) -> CallDetail:
+    from service.api.relabel import relabel_analysis
+    from service.api.routes.suggestions import build_suggestions
+
+    call = visible_call(session, principal, call_id)
+    require_role(principal, "admin", "coach", "rep")
+    data = _analysis(session, call)
+    known = {s["id"] for s in data.get("speakers", [])}
+    unknown = [s.id for s in body.speakers if s.id not in known]
+    if unknown:
+        raise HTTPException(422, detail=f"unknown speaker ids {unknown}; the call has {sorted(known)}")
+    analysis = relabel_analysis(data, body)
+    row = session.get(CallResult, call.id)
+    assert row is not None
+    row.analysis_json = json.dumps(analysis.to_dict(), separators=(",", ":"))
+    row.suggestions_json = json.dumps(build_suggestions(analysis, call), separators=(",", ":"))
+    row.updated_at = utcnow()
+    session.add(row)
+    session.commit()
+    return get_call(call_id, session, principal)

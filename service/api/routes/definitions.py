@@ -1,0 +1,118 @@
+"""Per-organization definitions: voice profiles, tracker definitions and talk-track playbooks.
+
+Every key of the organization can read them; only admin keys change them. The pipeline stages
+that use them (diarization, trackers, coaching) receive them as plain data from the service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, col, select
+
+from models import Playbook, TrackerDefinition, VoiceProfile
+from service.api.deps import CurrentPrincipal, SessionDep, not_found, require_role
+
+router = APIRouter(tags=["definitions"])
+
+
+class VoiceProfileCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(default="rep", pattern="^(rep|customer|unknown)$")
+    user_id: str | None = Field(default=None, max_length=32)
+    embedding: list[float] = Field(min_length=16, max_length=4096)
+    encoder: str = Field(default="resemblyzer", max_length=100)
+
+
+class TrackerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "pricing", "phrases": ["price", "discount", "budget"], "examples": ["how much does it cost"]}]})
+    name: str = Field(min_length=1, max_length=100)
+    phrases: list[str] = Field(default_factory=list, max_length=500)
+    examples: list[str] = Field(default_factory=list, max_length=200)
+    threshold: float | None = Field(default=None, ge=0, le=1)
+    speaker_role: str | None = Field(default=None, pattern="^(rep|customer)$")
+    enabled: bool = True
+
+
+class PlaybookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    content: dict[str, Any]
+    active: bool = True
+
+
+def _create(session: SessionDep, principal: CurrentPrincipal, row: SQLModel) -> dict[str, Any]:
+    require_role(principal, "admin")
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise HTTPException(409, detail="a definition with this name already exists") from exc
+    return row.model_dump(mode="json")
+
+
+def _delete(session: SessionDep, principal: CurrentPrincipal, model: Any, item_id: str) -> Response:
+    row = session.get(model, item_id)
+    if row is None or row.org_id != principal.org_id:
+        raise not_found("definition")
+    require_role(principal, "admin")
+    session.delete(row)
+    session.commit()
+    return Response(status_code=204)
+
+
+def _list(session: SessionDep, principal: CurrentPrincipal, model: Any) -> list[dict[str, Any]]:
+    rows = session.exec(select(model).where(col(model.org_id) == principal.org_id)).all()
+    return [r.model_dump(mode="json") for r in rows]
+
+
+@router.get("/voice-profiles", summary="Enrolled voice profiles")
+def list_voice_profiles(session: SessionDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
+    return _list(session, principal, VoiceProfile)
+
+
+@router.post("/voice-profiles", status_code=201, summary="Enroll a voice profile (admin)")
+def create_voice_profile(body: VoiceProfileCreate, session: SessionDep,
+                         principal: CurrentPrincipal) -> dict[str, Any]:
+    return _create(session, principal, VoiceProfile(org_id=principal.org_id, **body.model_dump()))
+
+
+@router.delete("/voice-profiles/{item_id}", status_code=204, summary="Remove a voice profile (admin)")
+def delete_voice_profile(item_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    return _delete(session, principal, VoiceProfile, item_id)
+
+
+@router.get("/trackers", summary="Tracker definitions")
+def list_trackers(session: SessionDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
+    return _list(session, principal, TrackerDefinition)
+
+
+@router.post("/trackers", status_code=201, summary="Define a tracker (admin)")
+def create_tracker(body: TrackerCreate, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    return _create(session, principal, TrackerDefinition(org_id=principal.org_id, **body.model_dump()))
+
+
+@router.delete("/trackers/{item_id}", status_code=204, summary="Remove a tracker (admin)")
+def delete_tracker(item_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    return _delete(session, principal, TrackerDefinition, item_id)
+
+
+@router.get("/playbooks", summary="Talk-track playbooks")
+def list_playbooks(session: SessionDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
+    return _list(session, principal, Playbook)
+
+
+@router.post("/playbooks", status_code=201, summary="Store a playbook (admin)")
+def create_playbook(body: PlaybookCreate, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    return _create(session, principal, Playbook(org_id=principal.org_id, **body.model_dump()))
+
+
+@router.delete("/playbooks/{item_id}", status_code=204, summary="Remove a playbook (admin)")
+def delete_playbook(item_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    return _delete(session, principal, Playbook, item_id)

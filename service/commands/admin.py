@@ -1,0 +1,104 @@
+"""`talktrack admin ...`: create organizations, teams, users and API keys. Each sub-command prints
+what it created and, alone on its last line, the new id (or the key) so scripts can capture it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from models import KEY_ROLES
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "admin", help="bootstrap organizations, teams, users and API keys",
+        description="Manage the service's accounts in the database named by TALKTRACK_DATABASE_URL "
+                    "(default: SQLite in TALKTRACK_DATA_DIR). The last output line is the id or key alone.")
+    sub = parser.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+
+    p = sub.add_parser("create-org", help="create an organization; prints its id")
+    p.add_argument("name", metavar="NAME", help="the organization's name")
+    p.set_defaults(handler=_create_org)
+
+    p = sub.add_parser("create-team", help="create a team in an organization; prints its id")
+    p.add_argument("--org", required=True, metavar="ORG_ID", help="organization id")
+    p.add_argument("name", metavar="NAME", help="the team's name")
+    p.set_defaults(handler=_create_team)
+
+    p = sub.add_parser("create-user", help="create a user (a rep or a coach); prints its id")
+    p.add_argument("--org", required=True, metavar="ORG_ID", help="organization id")
+    p.add_argument("--name", required=True, help="display name (as it appears in transcripts)")
+    p.add_argument("--team", metavar="TEAM_ID", help="team id (coaches see their team's calls)")
+    p.add_argument("--email", help="e-mail address")
+    p.set_defaults(handler=_create_user)
+
+    p = sub.add_parser("create-key", help="create an API key; prints the key once (only its hash is stored)")
+    p.add_argument("--org", required=True, metavar="ORG_ID", help="organization id")
+    p.add_argument("--role", required=True, choices=KEY_ROLES,
+                   help="admin: the whole organization; coach: the user's team; rep: the user's own calls; "
+                        "integration: upload and read within the organization")
+    p.add_argument("--user", metavar="USER_ID", help="the person the key belongs to (required for rep and coach)")
+    p.add_argument("--name", help="a label for the key")
+    p.set_defaults(handler=_create_key)
+
+    p = sub.add_parser("revoke-key", help="revoke an API key by id")
+    p.add_argument("key_id", metavar="KEY_ID")
+    p.set_defaults(handler=_revoke_key)
+
+
+def _session() -> Any:
+    from service.core.db import run_migrations, session_scope
+
+    run_migrations()
+    return session_scope()
+
+
+def _create_org(args: argparse.Namespace) -> int:
+    from service.core.accounts import create_org
+
+    with _session() as s:
+        org = create_org(s, args.name)
+    print(f"created organization {org.name!r}")
+    print(org.id)
+    return 0
+
+
+def _create_team(args: argparse.Namespace) -> int:
+    from service.core.accounts import create_team
+
+    with _session() as s:
+        team = create_team(s, args.org, args.name)
+    print(f"created team {team.name!r} in organization {team.org_id}")
+    print(team.id)
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from service.core.accounts import create_user
+
+    with _session() as s:
+        user = create_user(s, args.org, args.name, team_id=args.team, email=args.email)
+    print(f"created user {user.name!r} in organization {user.org_id}" + (f", team {user.team_id}" if user.team_id else ""))
+    print(user.id)
+    return 0
+
+
+def _create_key(args: argparse.Namespace) -> int:
+    from service.core.accounts import create_key
+
+    with _session() as s:
+        created = create_key(s, args.org, args.role, user_id=args.user, name=args.name)
+    print(f"created {created.row.role} key {created.row.id} ({created.row.prefix}...) in organization "
+          f"{created.row.org_id}; it is shown only now, store it safely:")
+    print(created.secret)
+    return 0
+
+
+def _revoke_key(args: argparse.Namespace) -> int:
+    from service.core.accounts import revoke_key
+
+    with _session() as s:
+        row = revoke_key(s, args.key_id)
+    print(f"revoked key {row.id}")
+    print(row.id)
+    return 0

@@ -1,0 +1,85 @@
+"""Bootstrapping the access model: organizations, teams, users, API keys (used by `talktrack admin`
+and by tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from models import KEY_ROLES, ApiKey, Organization, Team, User
+from models.base import utcnow
+from service.core.security import generate_api_key, hash_api_key, key_display_prefix
+from transcription.errors import TalktrackError
+
+
+class AccountError(TalktrackError):
+    """An admin command named something that does not exist or does not fit together."""
+
+
+def create_org(session: Session, name: str) -> Organization:
+    if not name.strip():
+        raise AccountError("the organization needs a name")
+    org = Organization(name=name.strip())
+    session.add(org)
+    session.commit()
+    return org
+
+
+def create_team(session: Session, org_id: str, name: str) -> Team:
+    if session.get(Organization, org_id) is None:
+        raise AccountError(f"no organization with id {org_id}")
+    team = Team(org_id=org_id, name=name.strip())
+    session.add(team)
+    session.commit()
+    return team
+
+
+def create_user(session: Session, org_id: str, name: str, team_id: str | None = None,
+                email: str | None = None) -> User:
+    if session.get(Organization, org_id) is None:
+        raise AccountError(f"no organization with id {org_id}")
+    if team_id is not None:
+        team = session.get(Team, team_id)
+        if team is None or team.org_id != org_id:
+            raise AccountError(f"no team with id {team_id} in organization {org_id}")
+    user = User(org_id=org_id, team_id=team_id, name=name.strip(), email=email)
+    session.add(user)
+    session.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    row: ApiKey
+    secret: str  # the only time the key exists outside its owner's hands
+
+
+def create_key(session: Session, org_id: str, role: str, user_id: str | None = None,
+               name: str | None = None) -> CreatedKey:
+    if role not in KEY_ROLES:
+        raise AccountError(f"role must be one of {', '.join(KEY_ROLES)}")
+    if session.get(Organization, org_id) is None:
+        raise AccountError(f"no organization with id {org_id}")
+    if user_id is not None:
+        user = session.get(User, user_id)
+        if user is None or user.org_id != org_id:
+            raise AccountError(f"no user with id {user_id} in organization {org_id}")
+    if role in ("rep", "coach") and user_id is None:
+        raise AccountError(f"a {role} key belongs to a person: pass --user USER_ID")
+    secret = generate_api_key()
+    row = ApiKey(org_id=org_id, user_id=user_id, role=role, key_hash=hash_api_key(secret),
+                 prefix=key_display_prefix(secret), name=name)
+    session.add(row)
+    session.commit()
+    return CreatedKey(row=row, secret=secret)
+
+
+def revoke_key(session: Session, key_id: str) -> ApiKey:
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise AccountError(f"no API key with id {key_id}")
+    row.revoked_at = utcnow()
+    session.add(row)
+    session.commit()
+    return row

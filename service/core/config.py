@@ -1,0 +1,64 @@
+"""Service settings: one typed class read from `TALKTRACK_*` environment variables.
+
+The embedded default needs nothing set: everything goes under `TALKTRACK_DATA_DIR` (SQLite
+database, audio store) and analysis runs on a worker thread inside `talktrack serve`. Setting
+`TALKTRACK_DATABASE_URL` (PostgreSQL) and `TALKTRACK_BROKER_URL` (Redis) switches to the
+production layout with `talktrack worker` processes running the same job code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Executor = Literal["thread", "celery", "none"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TALKTRACK_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("talktrack-data"), description="holds the SQLite db and audio store")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
+    broker_url: str | None = Field(default=None, description="Celery broker (Redis); set => celery executor")
+    executor: Executor | None = Field(default=None, description="thread | celery | none; default from broker")
+    audio_dir: Path | None = Field(default=None, description="audio store root; default data_dir/audio")
+    public_url: str = Field(default="http://127.0.0.1:8000", description="base of links in webhook payloads")
+
+    max_upload_bytes: int = Field(default=500 * 1024 * 1024, description="uploads above this get 413")
+    rate_limit_per_minute: int = Field(default=6000, description="requests per API key per minute; 0 = off")
+    rate_limit_burst: int = Field(default=600, description="requests a key may send at once")
+    key_cache_s: float = Field(default=5.0, description="how long a resolved API key is cached in-process")
+
+    job_max_attempts: int = Field(default=3, description="a job interrupted this often is marked failed")
+    job_lease_s: float = Field(
+        default=60.0, description="a processing job not heartbeating this long is stale"
+    )
+    worker_threads: int = Field(default=1, description="analysis threads inside `talktrack serve`")
+    sweep_interval_s: float = Field(default=5.0, description="how often stale jobs/webhooks are re-queued")
+
+    webhook_max_attempts: int = Field(default=6, description="delivery attempts before giving up")
+    webhook_backoff_s: float = Field(default=2.0, description="first retry delay; doubles each attempt")
+    webhook_timeout_s: float = Field(default=10.0, description="HTTP timeout of one delivery attempt")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'talktrack.db').resolve()}"
+
+    def resolved_audio_dir(self) -> Path:
+        return (self.audio_dir or self.data_dir / "audio").resolve()
+
+    def resolved_executor(self) -> Executor:
+        if self.executor:
+            return self.executor
+        return "celery" if self.broker_url else "thread"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,110 @@
+"""Celery executor for production: `talktrack worker` runs these tasks; the API process sends them.
+
+The tasks call the same job code as the embedded worker threads (`service.jobs.core.run_job`,
+`service.webhooks.deliver`). Messages are acknowledged late, so a worker killed mid-task does not
+lose it; in any case the database lease decides who runs a job, and the API process's sweeper
+re-sends jobs whose worker died.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+
+from celery import Celery
+
+from service.core.config import Settings, get_settings
+from service.jobs.core import run_job, sweep
+from service.webhooks import deliver, due_deliveries
+
+log = logging.getLogger(__name__)
+
+ANALYZE_TASK = "talktrack.analyze_call"
+DELIVER_TASK = "talktrack.deliver_webhook"
+
+
+@lru_cache(maxsize=4)
+def make_celery(broker_url: str) -> Celery:
+    app = Celery("talktrack", broker=broker_url)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": 3600},
+        worker_hijack_root_logger=False,
+    )
+
+    @app.task(name=ANALYZE_TASK)  # type: ignore[untyped-decorator]
+    def analyze_call(job_id: str) -> None:
+        settings = get_settings()
+        for d in run_job(settings, job_id):
+            app.send_task(DELIVER_TASK, args=[d])
+
+    @app.task(name=DELIVER_TASK)  # type: ignore[untyped-decorator]
+    def deliver_webhook(delivery_id: str) -> None:
+        retry = deliver(get_settings(), delivery_id)
+        if retry is not None:
+            app.send_task(DELIVER_TASK, args=[delivery_id], countdown=retry)
+
+    return app
+
+
+def celery_app() -> Celery:
+    """The Celery app for this process's settings (`celery -A service.jobs.celery_app:app` also works)."""
+    url = get_settings().broker_url
+    if not url:
+        raise RuntimeError("TALKTRACK_BROKER_URL is not set")
+    return make_celery(url)
+
+
+class CeleryDispatcher:
+    """Sends jobs to the broker; a sweeper thread re-sends jobs whose worker died and deliveries
+    whose message was lost."""
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.broker_url:
+            raise RuntimeError("the celery executor needs TALKTRACK_BROKER_URL")
+        self.settings = settings
+        self.app = make_celery(settings.broker_url)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def submit_job(self, job_id: str) -> None:
+        self.app.send_task(ANALYZE_TASK, args=[job_id])
+
+    def submit_delivery(self, delivery_id: str, delay_s: float = 0.0) -> None:
+        self.app.send_task(DELIVER_TASK, args=[delivery_id], countdown=delay_s or None)
+
+    def sweep_once(self, *, first: bool = False) -> None:
+        # On the first sweep every queued job is re-sent (the broker may have lost messages while
+        # nothing was running); afterwards only jobs just requeued or waiting suspiciously long.
+        older = None if first else max(600.0, 10 * self.settings.job_lease_s)
+        result = sweep(self.settings, requeue_queued_older_than_s=older)
+        for job_id in result.runnable_jobs:
+            self.submit_job(job_id)
+        grace = 0.0 if first else max(60.0, 3 * self.settings.webhook_timeout_s)
+        for d in result.new_deliveries + due_deliveries(self.settings, grace_s=grace):
+            self.submit_delivery(d)
+
+    def start(self) -> None:
+        try:
+            self.sweep_once(first=True)
+        except Exception:
+            log.exception("initial sweep failed")
+        self._thread = threading.Thread(target=self._loop, name="talktrack-sweeper", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.settings.sweep_interval_s):
+            try:
+                self.sweep_once()
+            except Exception:
+                log.exception("sweep failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)

@@ -1,0 +1,261 @@
+"""The job code every executor runs: claim a job with a lease, analyse the call, store the result.
+
+A job moves queued -> processing -> done | failed. Claiming is one conditional UPDATE, so two
+workers (or a redelivered Celery message) can never run the same attempt. While it runs, a
+heartbeat renews the lease and writes progress; a worker that dies stops renewing, and `sweep()`
+puts its job back in the queue, up to `job_max_attempts`, then marks it failed with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlmodel import Session, col, select
+
+from models import Call, CallResult, Job
+from models.base import utcnow
+from service.core.config import Settings
+from service.core.db import get_engine
+from service.storage import LocalAudioStore
+from transcription.errors import TalktrackError
+
+log = logging.getLogger(__name__)
+
+
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def _pid_alive(worker_id: str | None) -> bool | None:
+    """Whether the process named in a worker id still runs (None: another host, cannot tell)."""
+    if not worker_id:
+        return None
+    host, _, rest = worker_id.partition(":")
+    if host != socket.gethostname():
+        return None
+    try:
+        pid = int(rest.split(":")[0])
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def create_job(session: Session, call: Call) -> Job:
+    job = Job(call_id=call.id)
+    session.add(job)
+    return job
+
+
+def claim(session: Session, job_id: str, worker_id: str, lease_s: float, max_attempts: int) -> bool:
+    """Atomically take a queued job (or one whose lease ran out); False if someone else has it."""
+    now = utcnow()
+    stmt = (
+        update(Job)
+        .where(col(Job.id) == job_id)
+        .where(col(Job.attempts) < max_attempts)
+        .where(or_(col(Job.status) == "queued",
+                   and_(col(Job.status) == "processing", col(Job.lease_expires_at) < now)))
+        .values(status="processing", attempts=col(Job.attempts) + 1, worker_id=worker_id,
+                lease_expires_at=now + timedelta(seconds=lease_s), started_at=now)
+    )
+    won = session.exec(stmt).rowcount == 1
+    if won:
+        job = session.get(Job, job_id)
+        if job is not None:
+            session.exec(update(Call).where(col(Call.id) == job.call_id)
+                         .values(status="processing", updated_at=now))
+    session.commit()
+    return won
+
+
+@dataclass
+class _Heartbeat:
+    """Renews the lease and writes progress every `interval` seconds on its own thread."""
+
+    settings: Settings
+    job_id: str
+    call_id: str
+    worker_id: str
+    interval: float
+    progress: float = 0.0
+    step: str | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def hook(self, step: str, *, completed: float, total: float | None) -> None:
+        self.step = step
+        if total:
+            self.progress = max(0.0, min(1.0, completed / total))
+
+    def _beat(self) -> None:
+        now = utcnow()
+        with Session(get_engine(self.settings)) as s:
+            s.exec(update(Job).where(col(Job.id) == self.job_id,
+                                     col(Job.worker_id) == self.worker_id)
+                   .values(lease_expires_at=now + timedelta(seconds=self.settings.job_lease_s)))
+            s.exec(update(Call).where(col(Call.id) == self.call_id)
+                   .values(progress=round(self.progress, 3), progress_step=self.step, updated_at=now))
+            s.commit()
+
+    def run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self._beat()
+            except Exception:  # a missed beat is retried; the lease allows several
+                log.exception("heartbeat failed for job %s", self.job_id)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread = threading.Thread(target=self.run, name=f"heartbeat-{self.job_id}", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def _analyze(settings: Settings, call: Call, hook: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run the pipeline on the stored file; returns the analysis JSON and the suggestions."""
+    from service.analysis import AnalyzeOptions, analyze_path
+    from service.api.routes.suggestions import build_suggestions
+
+    if call.storage_key is None:
+        raise TalktrackError("the call has no stored file")
+    store = LocalAudioStore(settings.resolved_audio_dir())
+    options = AnalyzeOptions(rep_channel=call.rep_channel, rep_name=call.rep_name,
+                             num_speakers=call.num_speakers)
+    analysis = analyze_path(store.local_path(call.storage_key), options, hook)
+    return analysis.to_dict(), build_suggestions(analysis, call)
+
+
+def run_job(settings: Settings, job_id: str, worker_id: str | None = None) -> list[str]:
+    """Claim and run one job. Returns the ids of the webhook deliveries it created (for the
+    executor to send); an empty list when the job was not claimable or had no subscribers."""
+    from service.webhooks import create_deliveries
+
+    worker_id = worker_id or worker_identity()
+    engine = get_engine(settings)
+    with Session(engine, expire_on_commit=False) as session:
+        if not claim(session, job_id, worker_id, settings.job_lease_s, settings.job_max_attempts):
+            return []
+        job = session.get(Job, job_id)
+        call = session.get(Call, job.call_id) if job is not None else None
+        if job is None or call is None:
+            return []
+    beat = _Heartbeat(settings, job_id, call.id, worker_id, interval=max(0.2, settings.job_lease_s / 4))
+    error: str | None = None
+    result: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+    with beat:
+        try:
+            result = _analyze(settings, call, beat.hook)
+        except TalktrackError as exc:
+            error = str(exc)
+        except Exception as exc:  # a bug or an unreadable file must end as `failed`, not a stuck job
+            log.exception("analysis of call %s failed", call.id)
+            error = f"analysis failed: {type(exc).__name__}: {exc}"
+    return finish(settings, job_id, call.id, worker_id, result, error, create_deliveries)
+
+
+def finish(settings: Settings, job_id: str, call_id: str, worker_id: str,
+           result: tuple[dict[str, Any], list[dict[str, Any]]] | None, error: str | None,
+           create_deliveries: Callable[[Session, str, Call, Settings], list[str]]) -> list[str]:
+    """Store the outcome of an attempt, if this worker still holds the job (a worker whose lease
+    ran out and was replaced must not overwrite the newer attempt)."""
+    now = utcnow()
+    with Session(get_engine(settings), expire_on_commit=False) as session:
+        status = "done" if error is None else "failed"
+        owned = session.exec(
+            update(Job)
+            .where(col(Job.id) == job_id, col(Job.worker_id) == worker_id, col(Job.status) == "processing")
+            .values(status=status, error=error, finished_at=now, lease_expires_at=None)
+        ).rowcount == 1
+        if not owned:
+            session.rollback()
+            return []
+        call = session.get(Call, call_id)
+        if call is None:  # deleted while it ran
+            session.commit()
+            return []
+        call.status = status
+        call.error = error
+        call.updated_at = now
+        call.completed_at = now
+        if result is not None:
+            analysis, suggestions = result
+            call.progress = 1.0
+            call.duration_s = float(analysis.get("duration_s") or 0.0)
+            existing = session.get(CallResult, call_id)
+            row = existing or CallResult(call_id=call_id, analysis_json="{}")
+            row.analysis_json = json.dumps(analysis, separators=(",", ":"))
+            row.suggestions_json = json.dumps(suggestions, separators=(",", ":"))
+            row.updated_at = now
+            session.add(row)
+        session.add(call)
+        event = "call.analyzed" if error is None else "call.failed"
+        deliveries = create_deliveries(session, event, call, settings)
+        session.commit()
+        return deliveries
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    runnable_jobs: list[str]
+    failed_jobs: list[str]
+    new_deliveries: list[str]
+
+
+def sweep(settings: Settings, *, requeue_queued_older_than_s: float | None = None) -> SweepResult:
+    """Find work a dead worker left behind. A processing job whose lease ran out (or whose worker
+    process on this host is gone) goes back to `queued`, or to `failed` once it used all its
+    attempts. Returns the queued job ids to (re)dispatch: every queued one, or with
+    `requeue_queued_older_than_s` only those waiting longer than that (a lost broker message)."""
+    from service.webhooks import create_deliveries
+
+    now = utcnow()
+    failed: list[str] = []
+    requeued: list[str] = []
+    deliveries: list[str] = []
+    with Session(get_engine(settings), expire_on_commit=False) as session:
+        stuck = session.exec(select(Job).where(col(Job.status) == "processing")).all()
+        for job in stuck:
+            expired = job.lease_expires_at is not None and job.lease_expires_at < now
+            if not expired and _pid_alive(job.worker_id) is not False:
+                continue
+            cond = [col(Job.id) == job.id, col(Job.status) == "processing", col(Job.worker_id) == job.worker_id]
+            if job.attempts >= settings.job_max_attempts:
+                reason = (f"analysis was interrupted {job.attempts} times (the worker stopped or crashed); "
+                          "giving up")
+                n = session.exec(update(Job).where(*cond)
+                                 .values(status="failed", error=reason, finished_at=now)).rowcount
+                call = session.get(Call, job.call_id)
+                if n == 1 and call is not None:
+                    call.status, call.error, call.updated_at, call.completed_at = "failed", reason, now, now
+                    session.add(call)
+                    deliveries += create_deliveries(session, "call.failed", call, settings)
+                    failed.append(job.id)
+            else:
+                n = session.exec(update(Job).where(*cond)
+                                 .values(status="queued", lease_expires_at=None, worker_id=None)).rowcount
+                if n == 1:
+                    session.exec(update(Call).where(col(Call.id) == job.call_id)
+                                 .values(status="queued", updated_at=now))
+                    requeued.append(job.id)
+                    log.warning("job %s was interrupted (attempt %d); queued again", job.id, job.attempts)
+        session.commit()
+        query = select(Job.id).where(col(Job.status) == "queued")
+        if requeue_queued_older_than_s is not None:
+            query = query.where(col(Job.created_at) < now - timedelta(seconds=requeue_queued_older_than_s))
+        queued = list(session.exec(query.order_by(col(Job.created_at))).all())
+    runnable = requeued + [j for j in queued if j not in set(requeued)]
+    return SweepResult(runnable_jobs=runnable, failed_jobs=failed, new_deliveries=deliveries)
