@@ -101,6 +101,8 @@ class Finding:
     basis: str
     label: str
     status: Status
+    op: Op
+    threshold: float | None
     n_with: int
     n_without: int
     won_with: int
@@ -118,6 +120,17 @@ class Finding:
     significant: bool
     sentence: str = ""
 
+    def holds_for(self, value: float | None) -> bool | None:
+        """Whether a call with this feature value is on the "with" side (None when unknown)."""
+        if value is None or np.isnan(value):
+            return None
+        if self.op == "present":
+            return value > 0
+        if self.threshold is None:
+            return None
+        t = self.threshold
+        return bool({">=": value >= t, "<=": value <= t, ">": value > t, "<": value < t}[self.op])
+
     @property
     def risk_difference(self) -> float:
         """Win rate with minus without (0 when unknown): the absolute gain used to rank suggestions."""
@@ -132,6 +145,7 @@ class Finding:
             "basis": self.basis,
             "label": self.label,
             "status": self.status,
+            "threshold": self.threshold,
             "n_with": self.n_with,
             "n_without": self.n_without,
             "won_with": self.won_with,
@@ -264,6 +278,8 @@ def compute_insights(
             basis=comp.basis,
             label=comp.label,
             status=status,
+            op=comp.op,
+            threshold=comp.threshold,
             n_with=int(n_with[i]),
             n_without=int(n_without[i]),
             won_with=int(a[i]),
