@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "service.commands.serve",
     "service.commands.worker",
     "service.commands.admin",
+    "service.commands.live",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -1,0 +1,313 @@
+"""`/v1/live`: stream a call in over a WebSocket, get utterances and suggestions back as it goes;
+`/v1/live/{call_id}/events`: the same events for clients that cannot hold a WebSocket.
+
+Protocol (README, section "live"): the client sends `{"type": "start", "sample_rate": 16000,
+"channels": 1|2, "rep_channel": 0, ...}`, then binary frames of interleaved 16-bit little-endian
+PCM, then `{"type": "stop"}`. The server sends JSON events, each with `type` and `seq`: `started`,
+`utterance`, `suggestion`, `metrics`, `error`, and last `ended` (the stored call's id and status).
+The API key comes as `Authorization: Bearer <key>` or, for browsers, as `api_key` in `start`.
+
+Wire-up: `app.include_router(live.router, prefix="/v1")`; the process-wide `LiveEngine` is made on
+first use and kept in `app.state.live_engine`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, WebSocket
+from fastapi.responses import StreamingResponse
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketDisconnect
+
+from coaching.live import LiveRules, LiveRulesError
+from coaching.playbook import Playbook, PlaybookError, playbook_from_dict
+from models import Call, User
+from models import Playbook as PlaybookRow
+from models.base import new_id, utcnow
+from service.api.deps import CurrentPrincipal, Principal, authenticate_key, bearer_token
+from service.core.config import Settings
+from service.jobs.core import create_job
+from service.live_sessions import (
+    MAX_FRAME_BYTES,
+    LiveEngine,
+    LiveProtocolError,
+    LiveSession,
+    Owner,
+    StartRequest,
+)
+from service.storage import LocalAudioStore
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["live"])
+
+START_TIMEOUT_S = 10.0
+SEND_DRAIN_S = 30.0
+
+
+def live_engine(app: FastAPI) -> LiveEngine:
+    """The app's live engine (one Whisper model and one worker thread per process)."""
+    engine: LiveEngine | None = getattr(app.state, "live_engine", None)
+    if engine is None:
+        engine = LiveEngine()
+        app.state.live_engine = engine
+    return engine
+
+
+def may_see(principal: Principal, owner: Owner) -> bool:
+    """The REST API's call-visibility rule (`service.api.deps.call_scope`) for a live call."""
+    if principal.org_id != owner.org_id:
+        return False
+    if principal.role in ("admin", "integration"):
+        return True
+    if principal.role == "coach":
+        if principal.team_id is not None:
+            return owner.team_id == principal.team_id
+        return principal.user_id is not None and owner.rep_user_id == principal.user_id
+    return principal.role == "rep" and principal.user_id is not None and owner.rep_user_id == principal.user_id
+
+
+def resolve_owner(db: Engine, principal: Principal, start: StartRequest) -> Owner:
+    """Whose call this is, with the upload rules: a rep streams only their own calls, a coach
+    only their team's; admin and integration keys may name any user of the organization."""
+    if principal.role == "rep":
+        if start.rep_user_id not in (None, principal.user_id):
+            raise LiveProtocolError("forbidden", "a rep key can only stream its own calls")
+        return Owner(principal.org_id, principal.team_id, principal.user_id, principal.key_id)
+    if start.rep_user_id is None:
+        if principal.role == "coach":
+            return Owner(principal.org_id, principal.team_id, principal.user_id, principal.key_id)
+        return Owner(principal.org_id, None, None, principal.key_id)
+    with Session(db) as session:
+        user = session.get(User, start.rep_user_id)
+    if user is None or user.org_id != principal.org_id:
+        raise LiveProtocolError("bad_start", "rep_user_id is not a user of this organization")
+    if principal.role == "coach" and user.team_id != principal.team_id:
+        raise LiveProtocolError("forbidden", "a coach can only stream calls of their own team")
+    return Owner(principal.org_id, user.team_id, user.id, principal.key_id)
+
+
+def org_live_config(db: Engine, org_id: str) -> tuple[LiveRules, Playbook | None]:
+    """The organization's live rules and playbook: its active playbook row's content (the
+    playbook YAML as JSON) with an optional `live_rules` mapping; defaults when it has none."""
+    with Session(db) as session:
+        row = session.exec(
+            select(PlaybookRow).where(col(PlaybookRow.org_id) == org_id, col(PlaybookRow.active).is_(True))
+            .order_by(col(PlaybookRow.created_at).desc())
+        ).first()
+    if row is None or not row.content:
+        return LiveRules(), None
+    try:
+        rules = LiveRules.from_dict(row.content.get("live_rules"))
+        playbook = playbook_from_dict(row.content, f"playbook {row.name!r}") if "situations" in row.content else None
+    except (LiveRulesError, PlaybookError) as exc:
+        log.warning("organization %s: unusable live settings (%s); using the defaults", org_id, exc)
+        return LiveRules(), None
+    return rules, playbook
+
+
+def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: str) -> str | None:
+    """Store the streamed audio as the call's recording and queue its offline analysis, like an
+    upload. Returns the job id, or None (and stores nothing) when no audio arrived."""
+    store = LocalAudioStore(settings.resolved_audio_dir())
+    if session.transcriber.duration_s <= 0:
+        store.discard(temp_key)
+        return None
+    key = f"calls/{session.call_id}/original.wav"
+    path = store.local_path(temp_key)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    size = path.stat().st_size
+    o, s = session.owner, session.start
+    call = Call(id=session.call_id, org_id=o.org_id, team_id=o.team_id, rep_user_id=o.rep_user_id,
+                uploaded_by_key_id=o.key_id, title=s.title or "Live call", rep_name=s.rep,
+                rep_channel=s.rep_channel or 0, started_at=session.started_at, deal_id=s.deal_id,
+                crm_ids=s.crm_ids, media_kind="audio", original_filename=None, size_bytes=size, sha256=sha,
+                storage_key=key)
+    store.commit(temp_key, key)
+    with Session(db, expire_on_commit=False) as db_session:
+        db_session.add(call)
+        job = create_job(db_session, call)
+        db_session.commit()
+        return job.id
+
+
+async def _send_events(ws: WebSocket, session: LiveSession) -> None:
+    """Forward the session's events to the socket until the `ended` event has gone out."""
+    seq = 0
+    while True:
+        events = await session.wait_events(seq, timeout=5.0)
+        for event in events:
+            await ws.send_text(json.dumps(event, separators=(",", ":")))
+            seq = event["seq"] + 1
+            if event["type"] == "ended":
+                return
+
+
+async def _start(ws: WebSocket) -> tuple[StartRequest, Principal]:
+    try:
+        first = await asyncio.wait_for(ws.receive(), START_TIMEOUT_S)
+    except TimeoutError as exc:
+        raise LiveProtocolError("bad_start", f"no start message within {START_TIMEOUT_S:g} s") from exc
+    if first.get("type") == "websocket.disconnect":
+        raise WebSocketDisconnect()
+    if first.get("text") is None:
+        raise LiveProtocolError("bad_start", 'the first message must be the JSON {"type": "start", ...}')
+    try:
+        msg = json.loads(first["text"])
+    except json.JSONDecodeError as exc:
+        raise LiveProtocolError("bad_start", f"the start message is not JSON: {exc.msg}") from exc
+    start = StartRequest.parse(msg)
+    settings: Settings = ws.app.state.settings
+    token = bearer_token(ws.headers.get("authorization")) or start.api_key
+    principal = await run_in_threadpool(authenticate_key, ws.app.state.engine, token, settings.key_cache_s)
+    if principal is None:
+        raise LiveProtocolError("unauthorized", "missing or invalid API key (Authorization: Bearer <key>, "
+                                "or api_key in the start message)")
+    return start, principal
+
+
+async def _error_and_close(ws: WebSocket, exc: LiveProtocolError) -> None:
+    with contextlib.suppress(Exception):
+        await ws.send_text(json.dumps({"type": "error", "code": exc.code, "message": exc.message}))
+        await ws.close(code=exc.close_code, reason=exc.code)
+
+
+@router.websocket("/live")
+async def live_socket(ws: WebSocket) -> None:
+    """Stream a live call (see the module docstring for the protocol)."""
+    await ws.accept()
+    try:
+        start, principal = await _start(ws)
+        db: Engine = ws.app.state.engine
+        owner = await run_in_threadpool(resolve_owner, db, principal, start)
+        rules, playbook = await run_in_threadpool(org_live_config, db, owner.org_id)
+    except LiveProtocolError as exc:
+        await _error_and_close(ws, exc)
+        return
+    except WebSocketDisconnect:
+        return
+    settings: Settings = ws.app.state.settings
+    engine = live_engine(ws.app)
+    store = LocalAudioStore(settings.resolved_audio_dir())
+    sink, temp_key = store.open_temp()
+    call_id = new_id()
+
+    def make_session() -> LiveSession:
+        return LiveSession(engine, call_id, owner, start, sink, rules=rules, playbook=playbook)
+
+    try:
+        session: LiveSession = await asyncio.wrap_future(engine.submit(make_session))
+        engine.register(session)
+    except LiveProtocolError as exc:
+        sink.close()
+        store.discard(temp_key)
+        await _error_and_close(ws, exc)
+        return
+    session.started_at = utcnow()
+    session.publish({"type": "started", "call_id": call_id, "sample_rate": start.sample_rate,
+                     "channels": start.channels, "rep_channel": start.rep_channel,
+                     "rules": rules.to_dict()})
+    sender = asyncio.create_task(_send_events(ws, session))
+    failure: LiveProtocolError | None = None
+    reason = "stop"
+    try:
+        while True:
+            msg = await ws.receive()
+            if msg["type"] == "websocket.disconnect":
+                reason = "disconnect"
+                break
+            data = msg.get("bytes")
+            if data is not None:
+                if len(data) > MAX_FRAME_BYTES:
+                    raise LiveProtocolError("frame_too_large",
+                                            f"audio frames must be at most {MAX_FRAME_BYTES} bytes", 1009)
+                session.feed(data)
+                continue
+            try:
+                control = json.loads(msg.get("text") or "")
+            except json.JSONDecodeError:
+                control = None
+            if isinstance(control, dict) and control.get("type") == "stop":
+                break
+            session.publish({"type": "error", "code": "bad_message",
+                             "message": 'text messages after start must be {"type": "stop"}'})
+    except LiveProtocolError as exc:
+        failure, reason = exc, exc.code
+        session.publish({"type": "error", "code": exc.code, "message": exc.message})
+    except WebSocketDisconnect:
+        reason = "disconnect"
+    await _end(ws, session, settings, temp_key, reason)
+    if reason != "disconnect":
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(sender, SEND_DRAIN_S)
+        with contextlib.suppress(Exception):
+            await ws.close(code=failure.close_code if failure else 1000)
+    sender.cancel()
+
+
+async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key: str, reason: str) -> None:
+    """Finish the transcript, store the call, queue its analysis, publish `ended`."""
+    duration = await run_in_threadpool(session.finish)
+    job_id: str | None = None
+    try:
+        job_id = await run_in_threadpool(save_call, settings, ws.app.state.engine, session, temp_key)
+    except Exception:
+        log.exception("live call %s could not be stored", session.call_id)
+    if job_id is not None:
+        ws.app.state.dispatcher.submit_job(job_id)
+    status = "queued" if job_id is not None else ("empty" if duration <= 0 else "failed")
+    session.end({"type": "ended", "call_id": session.call_id, "status": status, "reason": reason,
+                 "duration_s": round(duration, 3), "bytes_received": session.bytes_received,
+                 "frames_received": session.frames_received})
+
+
+@router.get(
+    "/live/{call_id}/events",
+    summary="Events of a live call (long poll, or server-sent events with Accept: text/event-stream)",
+    responses={404: {"description": "no live call with this id visible to this key"}},
+)
+async def live_events(
+    call_id: str, request: Request, principal: CurrentPrincipal,
+    since: Annotated[int, Query(ge=0, description="first event number to return")] = 0,
+    wait: Annotated[float, Query(ge=0, le=60, description="long poll: seconds to wait for an event")] = 20.0,
+) -> Any:
+    """The events numbered `since` and later. JSON (long poll): waits up to `wait` seconds for at
+    least one, returns `{"call_id", "live", "events", "next"}`; poll again with `since=next`. With
+    `Accept: text/event-stream`: a server-sent event stream until the call has ended."""
+    session = live_engine(request.app).get(call_id)
+    if session is None or not may_see(principal, session.owner):
+        raise HTTPException(status_code=404, detail="live call not found")
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return StreamingResponse(_sse(session, since, request), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    events = await session.wait_events(since, wait)
+    nxt = events[-1]["seq"] + 1 if events else since
+    return {"call_id": call_id, "live": not session.ended, "events": events, "next": nxt}
+
+
+async def _sse(session: LiveSession, since: int, request: Request) -> AsyncIterator[str]:
+    seq = since
+    while not await request.is_disconnected():
+        events = await session.wait_events(seq, timeout=15.0)
+        if not events:
+            if session.ended:
+                return
+            yield ": keep-alive\n\n"
+            continue
+        for event in events:
+            seq = event["seq"] + 1
+            yield f"id: {event['seq']}\nevent: {event['type']}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n"
+            if event["type"] == "ended":
+                return
+
+
+__all__ = ["live_engine", "may_see", "router"]

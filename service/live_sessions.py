@@ -1,0 +1,309 @@
+"""Live calls inside the server: one `LiveSession` per streaming call, one `LiveEngine` per process.
+
+The WebSocket handler (`service/api/routes/live.py`) feeds a session PCM as it arrives. Voice
+activity runs right there (cheap); every closed utterance goes to the engine's single worker
+thread, which transcribes it (one Whisper model for all calls: two cores decode one utterance at
+a time fastest), finds its questions and trackers, asks the live coach for prompts and publishes
+the events. Events are numbered from 0 (`seq`) and kept for the whole call, so the WebSocket and
+the polling endpoint (`GET /v1/live/{id}/events?since=N`) read the same stream.
+
+The incoming audio is written to a WAV file in the audio store while it arrives; on `stop` (or a
+dropped connection) that file becomes the call's original recording and the call is queued for
+the same offline analysis as an upload. Sessions live in this process's memory: a deployment
+with several API processes must route a call's WebSocket and its event polls to one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import wave
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, BinaryIO
+
+from coaching.live import LiveCoach, LiveRules
+from coaching.playbook import Playbook
+from coaching.suggestions import Utterance as CoachUtterance
+from nlp.trackers import TrackerSet, load_trackers
+from nlp.types import Question
+from transcription.live_asr import LiveAsrOptions, UtteranceRecognizer
+from transcription.streaming import LiveTranscriber, SpeechSegment, StreamingOptions, Utterance
+from transcription.types import Speaker, Transcript
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16000
+MAX_FRAME_BYTES = 128 * 1024  # 2 s of 16 kHz stereo PCM; clients send 20-500 ms frames
+MAX_LIVE_CALLS = 8  # two cores keep up with about four real-time calls (bench/live_latency.py)
+RETAIN_ENDED_S = 900.0  # an ended call's events stay readable this long
+TICK_S = 1.0  # time-based nudges are checked once a second of stream audio
+
+
+class LiveProtocolError(Exception):
+    """A client broke the protocol. `code` goes into the `error` event, `close_code` is the
+    WebSocket close code."""
+
+    def __init__(self, code: str, message: str, close_code: int = 1008) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.close_code = close_code
+
+
+@dataclass(frozen=True, slots=True)
+class StartRequest:
+    """The client's `start` message."""
+
+    sample_rate: int
+    channels: int
+    rep_channel: int | None
+    rep: str | None = None
+    rep_user_id: str | None = None
+    title: str | None = None
+    deal_id: str | None = None
+    crm_ids: dict[str, str] = field(default_factory=dict)
+    api_key: str | None = None
+
+    @classmethod
+    def parse(cls, msg: Any) -> StartRequest:
+        """Validate a decoded JSON message; raises `LiveProtocolError` with the reason."""
+        if not isinstance(msg, dict) or msg.get("type") != "start":
+            raise LiveProtocolError("bad_start", 'the first message must be {"type": "start", ...}')
+        rate = msg.get("sample_rate")
+        if rate != SAMPLE_RATE:
+            raise LiveProtocolError("unsupported_sample_rate",
+                                    f"sample_rate must be {SAMPLE_RATE} (16-bit PCM), not {rate!r}", 1003)
+        channels = msg.get("channels", 1)
+        if channels not in (1, 2) or isinstance(channels, bool):
+            raise LiveProtocolError("unsupported_channels", f"channels must be 1 or 2, not {channels!r}", 1003)
+        rep_channel = msg.get("rep_channel", 0 if channels == 2 else None)
+        if rep_channel is not None and (rep_channel not in range(channels) or isinstance(rep_channel, bool)):
+            raise LiveProtocolError("bad_start", f"rep_channel must be 0..{channels - 1} or null")
+        crm = msg.get("crm_ids", {})
+        if not isinstance(crm, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in crm.items()):
+            raise LiveProtocolError("bad_start", "crm_ids must be an object of strings")
+        text: dict[str, str | None] = {}
+        for key, limit in (("rep", 200), ("rep_user_id", 32), ("title", 500), ("deal_id", 200), ("api_key", 200)):
+            value = msg.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > limit):
+                raise LiveProtocolError("bad_start", f"{key} must be a string of at most {limit} characters")
+            text[key] = value
+        return cls(rate, channels, rep_channel, text["rep"], text["rep_user_id"], text["title"],
+                   text["deal_id"], dict(crm), text["api_key"])
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who a live call belongs to (the same fields access rules check on stored calls)."""
+
+    org_id: str
+    team_id: str | None
+    rep_user_id: str | None
+    key_id: str
+
+
+@lru_cache(maxsize=1)
+def _default_trackers() -> TrackerSet:
+    return load_trackers()
+
+
+class LiveEngine:
+    """The process-wide part of live calls: one Whisper model and one worker thread."""
+
+    def __init__(self, streaming: StreamingOptions | None = None, asr: LiveAsrOptions | None = None) -> None:
+        self.streaming = streaming or StreamingOptions()
+        self.asr = asr or LiveAsrOptions()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="talktrack-live")
+        self._recognizer: UtteranceRecognizer | None = None
+        self.sessions: dict[str, LiveSession] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        return self._pool.submit(fn, *args)
+
+    def recognizer(self) -> UtteranceRecognizer:
+        """The shared recogniser, loaded (and warmed up) on first use; call on the worker thread."""
+        if self._recognizer is None:
+            rec = UtteranceRecognizer(self.asr)
+            rec.warm_up()
+            from nlp.sentences import load_spacy
+
+            load_spacy()
+            _default_trackers()
+            self._recognizer = rec
+        return self._recognizer
+
+    def register(self, session: LiveSession) -> None:
+        with self._lock:
+            self._forget_ended()
+            active = sum(1 for s in self.sessions.values() if not s.ended)
+            if active >= MAX_LIVE_CALLS:
+                raise LiveProtocolError("too_many_live_calls",
+                                        f"this server already runs {active} live calls; try again later", 1013)
+            self.sessions[session.call_id] = session
+
+    def get(self, call_id: str) -> LiveSession | None:
+        with self._lock:
+            return self.sessions.get(call_id)
+
+    def _forget_ended(self) -> None:
+        now = time.monotonic()
+        for cid in [c for c, s in self.sessions.items() if s.ended_at is not None and now - s.ended_at > RETAIN_ENDED_S]:
+            del self.sessions[cid]
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class LiveSession:
+    """One live call: audio in, numbered events out. `feed`/`finish` are called by the
+    connection's task; the heavy work runs on the engine's worker thread."""
+
+    def __init__(self, engine: LiveEngine, call_id: str, owner: Owner, start: StartRequest,
+                 sink: BinaryIO, *, rules: LiveRules | None = None, playbook: Playbook | None = None) -> None:
+        self.engine = engine
+        self.call_id = call_id
+        self.owner = owner
+        self.start = start
+        self.transcriber = LiveTranscriber(engine.recognizer(), channels=start.channels,
+                                           rep_channel=start.rep_channel, options=engine.streaming)
+        self.coach = LiveCoach(rules, playbook)
+        self.events: list[dict[str, Any]] = []
+        self.ended = False
+        self.ended_at: float | None = None
+        self.started_at: datetime | None = None
+        self.frames_received = 0
+        self.bytes_received = 0
+        self._cond = threading.Condition()
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._pending: list[Future[Any]] = []
+        self._next_tick = TICK_S
+        self._wav = wave.open(sink, "wb")  # noqa: SIM115 - closed in finish(); wave patches the sizes then
+        self._wav.setnchannels(start.channels)
+        self._wav.setsampwidth(2)
+        self._wav.setframerate(SAMPLE_RATE)
+        self._sink = sink
+        self._remainder = b""
+
+    # -- audio in (connection task) ------------------------------------------------------------
+
+    def feed(self, data: bytes) -> None:
+        """Add one binary frame of interleaved 16-bit PCM."""
+        self.frames_received += 1
+        self.bytes_received += len(data)
+        frame = 2 * self.start.channels
+        buf = self._remainder + data
+        usable = len(buf) - len(buf) % frame
+        self._remainder = buf[usable:]
+        self._wav.writeframesraw(buf[:usable])
+        for seg in self.transcriber.feed_pcm16(data):
+            self._pending.append(self.engine.submit(self._process, seg))
+        now = self.transcriber.duration_s
+        if now >= self._next_tick:
+            self._next_tick = now + TICK_S
+            self._pending.append(self.engine.submit(self._tick, now))
+        self._pending = [f for f in self._pending if not f.done()]
+
+    def finish(self) -> float:
+        """End of audio: transcribe what is still open, wait for every pending utterance, close
+        the WAV file. Blocking (call it off the event loop). Returns the call's duration."""
+        for seg in self.transcriber.finish():
+            self._pending.append(self.engine.submit(self._process, seg))
+        for f in self._pending:
+            try:
+                f.result()
+            except Exception:  # one bad utterance must not lose the call
+                log.exception("live call %s: an utterance failed", self.call_id)
+        self._pending = []
+        self._wav.close()
+        self._sink.close()
+        return self.transcriber.duration_s
+
+    # -- worker thread -----------------------------------------------------------------------------
+
+    def _process(self, seg: SpeechSegment) -> None:
+        try:
+            u = self.transcriber.transcribe(seg)
+        except Exception:
+            log.exception("live call %s: transcription failed", self.call_id)
+            self.publish({"type": "error", "code": "transcription_failed",
+                          "message": f"the utterance at {seg.start_s:.1f} s could not be transcribed"})
+            return
+        if u is None:
+            return
+        questions, trackers = _language(u, self.transcriber.speakers)
+        self.publish({
+            "type": "utterance", "index": u.index, "speaker": u.speaker, "role": u.role, "channel": u.channel,
+            "start": u.start, "end": u.end, "text": u.text, "confidence": u.confidence,
+            "questions": [{"text": q.text, "type": q.type} for q in questions], "trackers": sorted(trackers),
+        })
+        cu = CoachUtterance(u.speaker, u.role, u.start, u.end, u.text, frozenset(trackers))
+        for prompt in self.coach.add_utterance(cu, [q.type for q in questions]):
+            self.publish({"type": "suggestion", **prompt.to_dict(), "utterance": u.index})
+        self.publish({"type": "metrics", "at": round(u.end, 2), **self.coach.metrics.to_dict()})
+
+    def _tick(self, now: float) -> None:
+        for prompt in self.coach.tick(now):
+            self.publish({"type": "suggestion", **prompt.to_dict(), "utterance": None})
+
+    # -- events out --------------------------------------------------------------------------------
+
+    def publish(self, event: dict[str, Any]) -> None:
+        """Number the event, store it and wake every reader. Thread-safe."""
+        with self._cond:
+            event["seq"] = len(self.events)
+            self.events.append(event)
+            waiters = list(self._waiters)
+        for loop, ev in waiters:
+            loop.call_soon_threadsafe(ev.set)
+
+    def end(self, event: dict[str, Any]) -> None:
+        """Publish the final event; readers stop after it."""
+        self.ended = True
+        self.ended_at = time.monotonic()
+        self.publish(event)
+
+    def events_since(self, since: int) -> list[dict[str, Any]]:
+        with self._cond:
+            return list(self.events[max(0, since):])
+
+    async def wait_events(self, since: int, timeout: float) -> list[dict[str, Any]]:
+        """Events numbered `since` and later; waits up to `timeout` seconds for the first one."""
+        loop = asyncio.get_running_loop()
+        ev = asyncio.Event()
+        item = (loop, ev)
+        with self._cond:
+            self._waiters.add(item)
+        try:
+            deadline = loop.time() + timeout
+            while True:
+                ev.clear()
+                out = self.events_since(since)
+                if out or self.ended or loop.time() >= deadline:
+                    return out
+                try:
+                    await asyncio.wait_for(ev.wait(), deadline - loop.time())
+                except TimeoutError:
+                    return self.events_since(since)
+        finally:
+            with self._cond:
+                self._waiters.discard(item)
+
+
+def _language(u: Utterance, speakers: list[Speaker]) -> tuple[list[Question], set[str]]:
+    """Countable questions (text, type) and tracker names in one utterance: the offline language
+    stage on a one-utterance transcript, phrase trackers only (embeddings would cost latency)."""
+    from nlp.language import analyze_language
+
+    if not u.words:
+        return [], set()
+    roles = [Speaker(id=s.id, role=s.role) for s in speakers if s.id == u.speaker] or [Speaker(id=u.speaker, role=u.role)]
+    transcript = Transcript(duration_s=u.end, speakers=roles, words=u.words, source="audio-stereo")
+    found = analyze_language(transcript, trackers=_default_trackers(), semantic=False)
+    return found.questions, {h.tracker for h in found.trackers}
