@@ -60,6 +60,8 @@ class AsrOptions:
         loop; decoding is retried hotter, and a segment still above it is dropped.
     hallucination_silence_threshold: skip silent stretches longer than this (seconds) around
         suspected hallucinations (uses word timestamps).
+    min_segment_word_probability: a segment whose mean log-probability is below
+        `log_prob_threshold` and whose words' mean probability is below this is dropped.
     min_word_probability: words below this confidence that last under `min_word_duration_s`
         are dropped: they are the zero-length tokens Whisper emits over non-speech.
     """
@@ -78,6 +80,7 @@ class AsrOptions:
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     hallucination_silence_threshold: float | None = 2.0
+    min_segment_word_probability: float = 0.5
     min_word_probability: float = 0.05
     min_word_duration_s: float = 0.05
 
@@ -148,7 +151,15 @@ def _is_hallucinated(segment: Segment, options: AsrOptions) -> bool:
         and segment.avg_logprob < options.log_prob_threshold
     )
     looping = segment.compression_ratio > options.compression_ratio_threshold
-    return bool(silent or looping)
+    words = segment.words or []
+    mean_word_p = sum(w.probability for w in words) / len(words) if words else 0.0
+    # What survives every temperature fallback still unsure of itself is noise read as speech
+    # ("Uh, uh, uh," or "you know, like, like" over a breath: the disfluent prompt's style).
+    unsure = (
+        segment.avg_logprob < options.log_prob_threshold
+        and mean_word_p < options.min_segment_word_probability
+    )
+    return bool(silent or looping or unsure)
 
 
 def segments_to_words(

@@ -11,13 +11,12 @@ moment near the block's end, so memory stays flat whatever the call length.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +26,9 @@ from transcription.audio import SAMPLE_RATE, AudioChunk, iter_audio_chunks, prob
 from transcription.channels import ChannelOptions, ChannelReport, classify_channels, to_mono
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Speaker, Transcript, TranscriptSource, Word
+
+if TYPE_CHECKING:
+    from transcription.diarization import Diarizer
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +78,6 @@ class TranscribeOptions:
             raise ValueError("num_speakers must be at least 1")
         if self.block_s < 2 * self.cut_search_s:
             raise ValueError("block_s must be at least twice cut_search_s")
-
-
-class _DiarizerLike(Protocol):
-    def add_audio(self, samples: FloatArray, offset_s: float) -> None: ...
-
-    def finish(self) -> Sequence[object]: ...
 
 
 # ----------------------------------------------------------------------------------------------
@@ -207,27 +203,12 @@ def _stereo_speakers(rep_channel: int, rep_name: str | None) -> list[Speaker]:
 # Mono
 
 
-def _diarization_module() -> Any:
-    # Imported on first mono call: it loads torch and the speaker encoder, which the stereo path
-    # never needs.
-    try:
-        return importlib.import_module("transcription.diarization")
-    except ImportError:
-        return None
+def _new_diarizer(num_speakers: int | None) -> Diarizer:
+    # Imported here, not at the top: it loads torch and the speaker encoder, which the stereo
+    # path never needs.
+    from transcription.diarization import DiarizationParams, Diarizer
 
-
-def _new_diarizer(num_speakers: int | None) -> _DiarizerLike | None:
-    module = _diarization_module()
-    if module is None or not hasattr(module, "Diarizer"):
-        logger.warning("transcription.diarization is not available; all words go to one speaker")
-        return None
-    diarizer: _DiarizerLike = module.Diarizer(params=module.DiarizationParams(), num_speakers=num_speakers)
-    return diarizer
-
-
-def _assign(words: list[Word], segments: Sequence[object]) -> list[Word]:
-    assigned: list[Word] = _diarization_module().assign_speakers(words, list(segments))
-    return assigned
+    return Diarizer(params=DiarizationParams(), num_speakers=num_speakers)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -252,7 +233,7 @@ def transcribe_file(
     load_whisper(opts.asr)  # fail on a missing model before decoding anything
     report: ChannelReport | None = None
     stereo: _StereoTranscriber | None = None
-    diarizer: _DiarizerLike | None = None
+    diarizer: Diarizer | None = None
     words: list[Word] = []
     decoded_s = 0.0
     hook("decode", completed=0.0, total=total)
@@ -294,7 +275,9 @@ def transcribe_file(
             hook("diarize", completed=0.0, total=decoded_s)
             segments = diarizer.finish()
             if words:
-                words = _assign(words, segments)
+                from transcription.diarization import assign_speakers
+
+                words = assign_speakers(words, segments)
             hook("diarize", completed=decoded_s, total=decoded_s)
         ids = sorted({w.speaker for w in words}, key=lambda s: (len(s), s))
         speakers = [Speaker(id=s) for s in ids]
