@@ -101,7 +101,7 @@ SCRIPT: tuple[Line, ...] = (
     Line(CUSTOMER, "Yes, the dialer records everything, but nobody listens to them.", pause_before=0.5),
     Line(REP, "So you're on Salesforce today?", pause_before=0.6, question_types=("declarative",)),
     Line(CUSTOMER, "We are, for about two years now.", pause_before=0.4),
-    Line(REP, "Is the bigger priority coaching the new reps or forecasting the pipeline?", pause_before=0.8,
+    Line(REP, "Is the bigger priority coaching the new reps, or forecasting the pipeline?", pause_before=0.8,
          question_types=("choice",)),
     Line(CUSTOMER, "Coaching, definitely.", pause_before=0.6),
     Line(REP, "And those are mostly outbound calls, right?", pause_before=0.5, question_types=("tag",)),
@@ -109,10 +109,9 @@ SCRIPT: tuple[Line, ...] = (
     Line(REP,
          "Okay, so let me show you how we handle exactly that. Talktrack records every call from your "
          "dialer and transcribes it on your own servers, so nothing leaves your network. For each call it "
-         "measures the things you just described: how much the rep talks compared to the customer, how "
-         "long their longest monologue runs, how many questions they ask, and whether they ask an open "
-         "question early on. Your managers get a scorecard for every rep each week, and they can jump "
-         "straight to the moments that matter, like pricing or a competitor coming up. Then it shows "
+         "measures the things you just described: the rep's share of the talking, their longest "
+         "monologue, the number of questions they ask, and the time of their first open question. "
+         "Your managers get a scorecard for every rep each week, and they can jump straight to the moments that matter, like pricing or a competitor coming up. Then it shows "
          "which of those habits actually go with the deals you won, on your own data, so, um, the "
          "coaching is based on evidence and not on gut feeling.",
          pause_before=1.0, topics=("monologue", "pitch", "filler")),
@@ -122,8 +121,8 @@ SCRIPT: tuple[Line, ...] = (
     Line(REP, "It's sixty dollars per seat per month, billed annually, with onboarding included.",
          pause_before=0.5, topics=("pricing",)),
     Line(CUSTOMER,
-         "Hmm. We looked at Gong and Chorus last year, and both were over our budget. And honestly, we "
-         "can't do anything before next quarter.",
+         "Hmm. We looked at Gong dot io and at Chorus last year, and both were over our budget. And "
+         "honestly, we can't do anything before next quarter.",
          pause_before=1.2, topics=("competitor", "objection_timing")),
     Line(REP, "Understood. Could we get everything ready now, so your team can start in April?",
          pause_before=0.9, question_types=("yes_no",)),
@@ -132,9 +131,9 @@ SCRIPT: tuple[Line, ...] = (
     Line(REP,
          "I can ask my manager. Um, I'll send the proposal by Friday, with a two year option. And let's "
          "book a follow-up next Thursday at two with your sales managers, you know, to walk them through "
-         "it. Does that work?",
+         "it. Does that work for you?",
          pause_before=1.0, question_types=("yes_no",), topics=("next_step", "filler")),
-    Line(CUSTOMER, "Thursday at two works. Talk to you then.", pause_before=0.5, topics=("next_step",)),
+    Line(CUSTOMER, "Thursday works for me. Talk to you then.", pause_before=0.5, topics=("next_step",)),
     Line(REP, "Great, thanks Jordan. Bye for now.", pause_before=0.4, topics=("closing",)),
 )
 
