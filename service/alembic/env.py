@@ -4,11 +4,11 @@ service settings unless the caller passes a connection (start-up migrations do).
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers the tables)
 from service.core.config import get_settings
+from service.core.db import make_engine
 
 target_metadata = SQLModel.metadata
 config = context.config
@@ -28,7 +28,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(get_settings().resolved_database_url())
+    engine = make_engine(get_settings().resolved_database_url())
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("talktrack-data"), description="holds the SQLite db and audio store")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
     broker_url: str | None = Field(default=None, description="Celery broker (Redis); set => celery executor")
+    celery_queue: str = Field(default="talktrack", description="Celery queue the jobs go to")
     executor: Executor | None = Field(default=None, description="thread | celery | none; default from broker")
     audio_dir: Path | None = Field(default=None, description="audio store root; default data_dir/audio")
     public_url: str = Field(default="http://127.0.0.1:8000", description="base of links in webhook payloads")

@@ -25,9 +25,10 @@ DELIVER_TASK = "talktrack.deliver_webhook"
 
 
 @lru_cache(maxsize=4)
-def make_celery(broker_url: str) -> Celery:
+def make_celery(broker_url: str, queue: str = "talktrack") -> Celery:
     app = Celery("talktrack", broker=broker_url)
     app.conf.update(
+        task_default_queue=queue,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -53,11 +54,11 @@ def make_celery(broker_url: str) -> Celery:
 
 
 def celery_app() -> Celery:
-    """The Celery app for this process's settings (`celery -A service.jobs.celery_app:app` also works)."""
-    url = get_settings().broker_url
-    if not url:
+    """The Celery app for this process's settings (what `talktrack worker` runs)."""
+    settings = get_settings()
+    if not settings.broker_url:
         raise RuntimeError("TALKTRACK_BROKER_URL is not set")
-    return make_celery(url)
+    return make_celery(settings.broker_url, settings.celery_queue)
 
 
 class CeleryDispatcher:
@@ -68,7 +69,7 @@ class CeleryDispatcher:
         if not settings.broker_url:
             raise RuntimeError("the celery executor needs TALKTRACK_BROKER_URL")
         self.settings = settings
-        self.app = make_celery(settings.broker_url)
+        self.app = make_celery(settings.broker_url, settings.celery_queue)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
