@@ -20,7 +20,7 @@ class ProgressBar:
 
     def __init__(self, enabled: bool = True) -> None:
         self._enabled = enabled and sys.stderr.isatty()
-        self._bar: tqdm | None = None  # type: ignore[type-arg]
+        self._bar: tqdm | None = None
         self._step: str | None = None
 
     def __call__(self, step: str, *, completed: float, total: float | None) -> None:
