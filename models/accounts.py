@@ -47,3 +47,4 @@ class ApiKey(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+    rate_limit_per_minute: int | None = None  # overrides the service-wide limit for this key

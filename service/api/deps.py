@@ -33,6 +33,7 @@ class Principal:
     role: str
     user_id: str | None = None
     team_id: str | None = None
+    rate_limit_per_minute: int | None = None
 
 
 class _KeyCache:
@@ -79,8 +80,8 @@ def authenticate_key(engine: Engine, key: str | None, cache_s: float = 5.0) -> P
             if row.user_id is not None:
                 user = session.get(User, row.user_id)
                 team_id = user.team_id if user is not None else None
-            principal = Principal(key_id=row.id, org_id=row.org_id, role=row.role,
-                                  user_id=row.user_id, team_id=team_id)
+            principal = Principal(key_id=row.id, org_id=row.org_id, role=row.role, user_id=row.user_id,
+                                  team_id=team_id, rate_limit_per_minute=row.rate_limit_per_minute)
     if cache_s > 0:
         _key_cache.put(key_hash, principal, cache_s)
     return principal
@@ -117,17 +118,21 @@ class RateLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    def check(self, key_id: str) -> float:
-        """0 if the request may go ahead, else the seconds to wait."""
-        if self.rate <= 0:
+    def check(self, key_id: str, per_minute: int | None = None) -> float:
+        """0 if the request may go ahead, else the seconds to wait. `per_minute` is the key's own
+        limit (its burst is capped at that many requests)."""
+        rate, burst = self.rate, self.burst
+        if per_minute is not None:
+            rate, burst = per_minute / 60.0, float(max(1, min(self.burst, per_minute)))
+        if rate <= 0:
             return 0.0
         now = time.monotonic()
         with self._lock:
-            tokens, last = self._buckets.get(key_id, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            tokens, last = self._buckets.get(key_id, (burst, now))
+            tokens = min(burst, tokens + (now - last) * rate)
             if tokens < 1.0:
                 self._buckets[key_id] = (tokens, now)
-                return (1.0 - tokens) / self.rate
+                return (1.0 - tokens) / rate
             self._buckets[key_id] = (tokens - 1.0, now)
             return 0.0
 
@@ -143,7 +148,7 @@ def get_principal(request: Request) -> Principal:
             detail="missing or invalid API key (send Authorization: Bearer <key>)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    wait = request.app.state.rate_limiter.check(principal.key_id)
+    wait = request.app.state.rate_limiter.check(principal.key_id, principal.rate_limit_per_minute)
     if wait > 0:
         raise HTTPException(
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,

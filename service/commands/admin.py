@@ -39,6 +39,8 @@ def register(subparsers: Any) -> None:
                         "integration: upload and read within the organization")
     p.add_argument("--user", metavar="USER_ID", help="the person the key belongs to (required for rep and coach)")
     p.add_argument("--name", help="a label for the key")
+    p.add_argument("--rate-limit", type=int, metavar="PER_MINUTE",
+                   help="this key's request limit per minute (default: TALKTRACK_RATE_LIMIT_PER_MINUTE)")
     p.set_defaults(handler=_create_key)
 
     p = sub.add_parser("revoke-key", help="revoke an API key by id")
@@ -87,7 +89,8 @@ def _create_key(args: argparse.Namespace) -> int:
     from service.core.accounts import create_key
 
     with _session() as s:
-        created = create_key(s, args.org, args.role, user_id=args.user, name=args.name)
+        created = create_key(s, args.org, args.role, user_id=args.user, name=args.name,
+                             rate_limit_per_minute=args.rate_limit)
     print(f"created {created.row.role} key {created.row.id} ({created.row.prefix}...) in organization "
           f"{created.row.org_id}; it is shown only now, store it safely:")
     print(created.secret)

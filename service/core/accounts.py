@@ -56,7 +56,7 @@ class CreatedKey:
 
 
 def create_key(session: Session, org_id: str, role: str, user_id: str | None = None,
-               name: str | None = None) -> CreatedKey:
+               name: str | None = None, rate_limit_per_minute: int | None = None) -> CreatedKey:
     if role not in KEY_ROLES:
         raise AccountError(f"role must be one of {', '.join(KEY_ROLES)}")
     if session.get(Organization, org_id) is None:
@@ -69,7 +69,7 @@ def create_key(session: Session, org_id: str, role: str, user_id: str | None = N
         raise AccountError(f"a {role} key belongs to a person: pass --user USER_ID")
     secret = generate_api_key()
     row = ApiKey(org_id=org_id, user_id=user_id, role=role, key_hash=hash_api_key(secret),
-                 prefix=key_display_prefix(secret), name=name)
+                 prefix=key_display_prefix(secret), name=name, rate_limit_per_minute=rate_limit_per_minute)
     session.add(row)
     session.commit()
     return CreatedKey(row=row, secret=secret)

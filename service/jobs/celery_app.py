@@ -13,6 +13,7 @@ import threading
 from functools import lru_cache
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 from service.core.config import Settings, get_settings
 from service.jobs.core import run_job, sweep
@@ -37,6 +38,12 @@ def make_celery(broker_url: str, queue: str = "talktrack") -> Celery:
         broker_transport_options={"visibility_timeout": 3600},
         worker_hijack_root_logger=False,
     )
+
+    @worker_process_init.connect  # type: ignore[untyped-decorator]
+    def _warm_up(**_: object) -> None:
+        # Import the pipeline while the worker starts, not on its first job.
+        import service.analysis  # noqa: F401
+        import transcription.pipeline  # noqa: F401
 
     @app.task(name=ANALYZE_TASK)  # type: ignore[untyped-decorator]
     def analyze_call(job_id: str) -> None:
