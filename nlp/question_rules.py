@@ -39,7 +39,7 @@ _PROMPT_VERBS = frozenset(
      "paint", "unpack", "clarify"}
 )
 _WANT_TO_KNOW = frozenset({"hear", "understand", "know", "learn", "get"})
-_CURIOUS = frozenset({"curious", "interested", "wondering", "wonder"})
+_CURIOUS = frozenset({"curious", "interested"})
 _TAG_WORDS = frozenset({"right", "correct", "yeah", "no", "huh", "eh", "okay", "ok", "yes", "true"})
 _TAG_PRONOUNS = frozenset({"i", "you", "we", "they", "he", "she", "it", "there", "that"})
 # "or" that closes a yes/no question instead of offering an alternative: "or not", "or something".
@@ -64,7 +64,12 @@ def _norm(token: Token) -> str:
 
 def content_tokens(sent: Span) -> list[Token]:
     """The sentence without punctuation and leading discourse markers."""
-    toks = [t for t in sent if not (t.is_punct or t.is_space)]
+    return content_tokens_from([t for t in sent if not (t.is_punct or t.is_space)])
+
+
+def content_tokens_from(toks: list[Token]) -> list[Token]:
+    """`toks` (no punctuation) without leading discourse markers ("so", "uh", "you know")."""
+    toks = [t for t in toks if not (t.is_punct or t.is_space)]
     i = 0
     while i < len(toks):
         pair = (_norm(toks[i]), _norm(toks[i + 1])) if i + 1 < len(toks) else None
@@ -101,55 +106,130 @@ def _has_punctuation(sent: Span) -> bool:
 
 
 def _is_finite_aux(token: Token) -> bool:
-    return (token.lemma_.lower() in _AUX_LEMMAS or _norm(token) in {"ca", "wo"}) and (
-        token.tag_ in _FINITE_TAGS or token.pos_ == "AUX"
-    )
+    return (token.lemma_.lower() in _AUX_LEMMAS or _norm(token) in {"ca", "wo"}) and token.tag_ in _FINITE_TAGS
+
+
+_NOMINATIVE = frozenset({"i", "you", "we", "they", "he", "she", "y'all", "ya"})
+_NEGATION = frozenset({"n't", "not", "'t", "nt"})
+
+
+def _is_subject(tok: Token) -> bool:
+    return tok.dep_ in _SUBJECT_DEPS or _norm(tok) in _NOMINATIVE
 
 
 def is_inverted(toks: list[Token]) -> bool:
     """A finite auxiliary first, then its subject before any main verb: "Is budget approved",
-    "do you use", "have you guys looked", "can't we"."""
-    if not toks or not _is_finite_aux(toks[0]):
+    "do you use", "have you guys looked", "can't we". Repeated auxiliaries ("do, do you") are
+    skipped."""
+    i = 0
+    while i + 1 < len(toks) and _is_finite_aux(toks[i]) and _norm(toks[i + 1]) == _norm(toks[i]):
+        i += 1
+    if i >= len(toks) or not _is_finite_aux(toks[i]) or toks[i].tag_ == "VB":  # "Do let me know"
         return False
-    if toks[0].tag_ == "VB":  # imperative: "Do let me know"
-        return False
-    for tok in toks[1:6]:
-        if tok.dep_ in _SUBJECT_DEPS or (tok.pos_ == "PRON" and _norm(tok) in _TAG_PRONOUNS | {"anyone", "anybody"}):
-            return True
-        if _norm(tok) in {"n't", "not", "'t", "nt"}:
+    between: list[Token] = []
+    for tok in toks[i + 1 : i + 5]:
+        if _norm(tok) in _NEGATION:
             continue
-        if tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in _SUBJECT_DEPS:
+        if _is_subject(tok):
+            # A pronoun follows its auxiliary directly ("are you"); a noun may have its own
+            # determiner and modifiers before it ("is the new budget approved").
+            return not between or tok.pos_ in {"NOUN", "PROPN", "NUM"} and all(
+                b.pos_ in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} for b in between
+            )
+        if tok.pos_ not in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} or tok.dep_ in {"dobj", "pobj"}:
             return False
+        between.append(tok)
     return False
 
 
-def _wh_question(toks: list[Token], question_mark: bool) -> bool:
+_WH_NOUN_HEADS = frozenset({"what", "which", "whose", "how"})
+_COPULA_NEXT = frozenset({"'s", "is", "'re", "are", "was", "were", "else", "about", "exactly", "kind", "sort",
+                          "type", "come", "if"})
+
+
+def _wh_question(toks: list[Token], question_mark: bool, punctuated: bool) -> bool:
     """A wh-word that opens a direct question, not a free relative ("What I do is ...") or an
-    adverbial clause ("When I was there, ...")."""
+    adverbial or relative clause ("When I was there, ...", "which is why ...").
+
+    In punctuated text without "?", only inverted forms count ("What do you use.").
+    """
     first = toks[0]
-    if _norm(first) not in WH_WORDS or _norm(first) == "whatever":
+    wh = _norm(first)
+    if wh not in WH_WORDS or wh == "whatever":
         return False
     rest = toks[1:]
+    loose = question_mark or not punctuated  # text that cannot contradict a question reading
     if not rest:
         return question_mark  # "Why?" / "How?"
     nxt = _norm(rest[0])
-    if nxt in {"about", "else", "'s", "is", "'re", "are", "was", "were", "if", "so", "exactly", "kind", "sort",
-               "type", "come"}:
-        return nxt != "if" or question_mark
+    if nxt in _COPULA_NEXT:
+        if nxt == "if":
+            return question_mark
+        if wh == "which" or len(toks) < 3:
+            return question_mark  # "which is a lot of money", "What's,"
+        return loose or len(toks) >= 3
+    if wh in {"when", "where", "why", "how", "if"} and _is_subject(rest[0]) and not is_inverted(rest):
+        # "when you're there ...": an adverbial clause; "How you doing?" drops its auxiliary.
+        return question_mark and len(toks) <= 4
     # "how many people do you", "which tool did", "what time is": skip the wh-phrase's noun.
     i = 0
-    while i < len(rest) and rest[i].pos_ in {"NOUN", "ADJ", "ADV", "DET", "NUM", "PROPN"} and i < 3:
+    while i < len(rest) and i < 3 and rest[i].pos_ in {"NOUN", "ADJ", "ADV", "DET", "NUM", "PROPN"}:
+        if rest[i].dep_ in _SUBJECT_DEPS and wh in _WH_NOUN_HEADS and i + 1 < len(rest):
+            return loose  # "which vendor handles ...", "how many people use it"
         if rest[i].dep_ in _SUBJECT_DEPS:
-            return True  # "which vendor handles ..."
+            return False  # "when that urinalysis came around"
         i += 1
     if i < len(rest) and is_inverted(rest[i:]):
         return True
-    if first.dep_ in _SUBJECT_DEPS or (i < len(rest) and rest[i].pos_ in {"VERB", "AUX"}
-                                       and not any(t.dep_ in _SUBJECT_DEPS for t in rest[:i])
-                                       and rest[i].tag_ in _FINITE_TAGS):
-        # "What prompted you", "who handles billing": the wh-word is the subject.
-        return True
+    if first.dep_ in _SUBJECT_DEPS and wh in {"what", "who"} and i < len(rest) and rest[i].tag_ in _FINITE_TAGS:
+        return loose  # "What prompted you ...", "who handles billing"
     return question_mark
+
+
+def _self_talk(toks: list[Token]) -> bool:
+    """Speakers searching their own memory: "what do you call it", "what else have I done",
+    "what am I supposed to do", "what's it called"."""
+    words = [_norm(t) for t in toks]
+    text = " ".join(words)
+    if text.startswith(("what's it called", "what is it called", "what do you call", "what do they call",
+                        "what's the word", "what is the word", "what's his name", "what's her name",
+                        "what was i", "what am i", "what else", "what did i", "which do i",
+                        "what was the name", "what's the name of", "what is the name of", "what's the right word",
+                        "how do you put it", "how do you say it", "why can't i", "what is his name",
+                        "what is her name", "what's their name", "what is their name")):
+        return not text.startswith(("what else do you", "what else can", "what else would", "what else should"))
+    return len(words) >= 3 and words[0] in {"what", "which"} and words[2] == "i" and words[1] in {
+        "do", "did", "have", "had", "am", "was"} and "need" not in words
+
+
+def _suggestion(toks: list[Token]) -> bool:
+    """"Why don't you go first", "why don't we set up a call": proposals, not questions."""
+    words = [_norm(t) for t in toks[:4]]
+    return words[:2] in (["why", "do"], ["why", "don't"]) and (
+        words[1:3] == ["do", "n't"] or words[1] == "don't"
+    ) and bool({"you", "we"} & set(words))
+
+
+_REQUESTS = ("hold on", "hang on", "hold the phone", "bear with", "excuse me", "hold for", "hang up")
+
+
+def _is_request(toks: list[Token]) -> bool:
+    """Requests phrased as questions that ask for no answer: "could you hold on a second"."""
+    text = " ".join(_norm(t) for t in toks[:6])
+    return any(r in text for r in _REQUESTS)
+
+
+def _exclamative(toks: list[Token]) -> bool:
+    """Negative inverted exclamations: "Isn't that terrible?", "isn't that the truth"."""
+    words = [_norm(t) for t in toks]
+    return (
+        len(words) <= 5
+        and len(words) >= 3
+        and _is_finite_aux(toks[0])
+        and (words[0].endswith("n't") or words[1] in _NEGATION)
+        and "that" in words[1:3]
+        and (toks[-1].pos_ == "ADJ" or words[-1] in {"truth", "something", "shame", "pity"})
+    )
 
 
 def _prompt_for_open_answer(toks: list[Token]) -> bool:
@@ -176,11 +256,17 @@ def _prompt_for_open_answer(toks: list[Token]) -> bool:
                 set(words[2:6]) & ({"about", "through", "more", "a", "how", "why", "what", "where", "when"}
                                    | {"who", "which", "your", "something"})
             )
-        return True
+        if lemma0 in {"share", "expand", "elaborate"}:
+            return bool(follow & {"more", "how", "what", "why", "your", "on", "a"})
+        return toks[0].tag_ == "VB" and not any(t.dep_ in _SUBJECT_DEPS for t in toks[:2])
     # "I'd love to hear ...", "I want to understand ...", "I'm curious what ...".
-    if words[0] in {"i", "we", "i'd", "i'm"}:
+    if words[0] in {"i", "we", "i'd", "i'm"} and bool({"you", "your", "y'all", "yours"} & set(words)):
         text = " ".join(words[:8])
-        if any(w in _CURIOUS for w in words[1:4]) and any(w in WH_WORDS | {"about"} for w in words[2:6]):
+        curious = any(w in _CURIOUS for w in words[1:4]) or (
+            # "I was wondering what ..." asks; "I wonder how they'll cope" muses.
+            "wondering" in words[2:4] and bool({"was", "were"} & set(words[1:3]))
+        )
+        if curious and any(w in WH_WORDS | {"about"} for w in words[2:6]):
             return "if" not in words[2:6]
         if any(x in text for x in ("love to", "like to", "want to", "need to")) and any(
             w in _WANT_TO_KNOW for w in words[2:6]
@@ -210,13 +296,15 @@ def _tag_ending(sent: Span, toks: list[Token], question_mark: bool) -> bool:
     words = [_norm(t) for t in toks]
     body = toks[:-1]
     has_clause = any(t.dep_ in _SUBJECT_DEPS for t in body) and any(t.pos_ in {"VERB", "AUX"} for t in body)
-    if not has_clause or is_inverted(toks) or _norm(toks[0]) in WH_WORDS:
+    if is_inverted(toks) or _norm(toks[0]) in WH_WORDS:
         return False
     last = toks[-1]
     before_last = sent.doc[last.i - 1] if last.i > 0 else None
     comma_before = before_last is not None and before_last.text == ","
-    if words[-1] in _TAG_WORDS and (question_mark and comma_before):
-        return True
+    if comma_before and (words[-1] in {"right", "correct", "huh", "eh"} or question_mark and words[-1] in _TAG_WORDS):
+        return has_clause or len(body) >= 2
+    if not has_clause:
+        return False
     if not _has_punctuation(sent) and words[-1] == "right" and last.dep_ in {"intj", "advmod", "npadvmod"}:
         return words[-2] not in {"that's", "'s", "'re", "is", "are", "all", "exactly", "just", "you", "alright"}
     # aux (+n't) + pronoun: "isn't it", "don't you", "wouldn't you say"
@@ -239,7 +327,9 @@ _BACKCHANNEL_WORDS = frozenset(
 _BACKCHANNEL_PHRASES = frozenset(
     {"is that right", "is that so", "is that true", "is that correct", "is that a fact", "no kidding",
      "no way", "you think so", "excuse me", "oh yeah", "oh really", "are you serious", "is that it",
-     "is that right then", "how about that", "you know", "is that what it is", "oh my gosh", "oh my god"}
+     "is that right then", "how about that", "you know", "is that what it is", "oh my gosh", "oh my god",
+     "i'm sorry", "pardon me", "come again", "say again", "sorry what", "you don't", "you didn't",
+     "they don't", "it doesn't", "you aren't", "isn't it though", "is it really"}
 )
 
 
@@ -271,16 +361,20 @@ _RHETORICAL = (
     "who would have thought", "who would've thought", "what's the point", "can you imagine",
     "how cool is that", "isn't that something", "go figure", "what can i say", "what more can you ask",
     "why not", "how great is that", "what could go wrong", "who doesn't", "who wouldn't",
-    "what are you gonna do", "what are you going to do", "the question is", "question is",
+    "what are you gonna do", "what are you going to do", "the question is", "question is", "shall we say",
+    "talk about", "would you believe", "what's new", "how about that", "who would",
 )
+
+
+_RHETORICAL_PREFIXES = frozenset({"the question is", "question is", "guess what", "you know what",
+                                  "can you imagine", "who knows", "shall we say", "talk about"})
 
 
 def is_rhetorical_form(sent: Span, toks: list[Token]) -> bool:
     """Fixed rhetorical questions ("Who knows?", "Guess what?") and reported ones
     ("I said, why would we pay that?")."""
     text = " ".join(_norm(t) for t in toks)
-    if any(text == r or text.startswith(r + " ") and r in {"the question is", "question is", "guess what",
-                                                             "you know what"} for r in _RHETORICAL):
+    if any(text == r or text.startswith(r + " ") and r in _RHETORICAL_PREFIXES for r in _RHETORICAL):
         return not text.startswith("you know what i mean")
     # Reported speech: a saying verb with a first/third person subject before a comma.
     for tok in toks[:5]:
@@ -291,41 +385,150 @@ def is_rhetorical_form(sent: Span, toks: list[Token]) -> bool:
     return False
 
 
+# Openers and endings that present a statement as an inference to confirm ("So you're on
+# Salesforce today?", "Your team is in Austin, then?"): the declarative question. Statement-order
+# questions without such a cue are yes/no questions with the auxiliary left out or a rising
+# statement, which is how dialogue-act annotators label most of them (SwDA train).
+_INFERENCE_OPENERS = frozenset({"so", "then", "now"})
+_INFERENCE_PHRASES = ("you mean", "you're saying", "you are saying", "i take it", "i assume", "i guess",
+                      "i gather", "sounds like", "it sounds like", "i'm guessing", "you said")
+_INFERENCE_ENDINGS = frozenset({"then", "now", "already", "too", "still"})
+
+
+def _introduces_quote(before: list[Token]) -> bool:
+    """Words before a comma that introduce reported speech or an embedded question: "I said,",
+    "people saying,", "I'm like,", "the point was,", "I asked him,"."""
+    words = [_norm(t) for t in before[-4:]]
+    if not words:
+        return False
+    if words[-1] in {"is", "was", "'s"} and len(before) >= 2:
+        return True
+    if words[-1] == "like" and any(w in {"'m", "am", "was", "'s", "is", "were", "'re"} for w in words[:-1]):
+        return True
+    return any(t.lemma_.lower() in {"say", "ask", "tell", "think", "wonder", "go"} and t.pos_ == "VERB"
+               and t.tag_ != "VB" for t in before[-3:])
+
+
+def _clause_starts(sent: Span, toks: list[Token]) -> list[int]:
+    """Indices into `toks` where a clause may start: the first token, tokens after a comma or a
+    restart ("you, are you", "Did you go, what kind of ..."), and after a leading vocative."""
+    starts = [0]
+    for i, tok in enumerate(toks[1:12], start=1):
+        prev = sent.doc[tok.i - 1] if tok.i > sent.start else None
+        if prev is not None and prev.text in {",", "--", "-", ";", ":"}:
+            if _introduces_quote(toks[:i]):
+                return []  # "I said, why would we pay that?": reported, not asked
+            starts.append(i)
+        elif i == 1 and toks[0].pos_ == "PROPN" and (_norm(tok) in WH_WORDS or _is_finite_aux(tok)):
+            starts.append(i)  # "Ellen what kind of car ..."
+    return starts
+
+
+def _form(sent: Span, clause: list[Token], question_mark: bool, punctuated: bool) -> str | None:
+    """The interrogative form of a clause: "wh", "prompt", "inverted-prompt", "inverted" or None."""
+    if not clause:
+        return None
+    if _norm(clause[0]) in WH_WORDS and _wh_question(clause, question_mark, punctuated):
+        return "wh"
+    inverted = is_inverted(clause)
+    if inverted and len(clause) > 2 and clause[2].lemma_.lower() in _PROMPT_VERBS and _prompt_for_open_answer(
+        clause[2:]
+    ):
+        return "prompt"  # "Can you walk me through ...?"
+    if _prompt_for_open_answer(clause):
+        return "prompt"
+    return "inverted" if inverted else None
+
+
+def _statement_question(sent: Span, toks: list[Token]) -> QuestionType:
+    """Type of a "?"-ended question in statement word order."""
+    skipped = [_norm(t) for t in sent if not (t.is_punct or t.is_space) and (not toks or t.i < toks[0].i)]
+    words = [_norm(t) for t in toks]
+    text = " ".join(words)
+    if any(w in _INFERENCE_OPENERS for w in skipped[:3]) or text.startswith(_INFERENCE_PHRASES):
+        return "declarative"
+    if words and words[-1] in _INFERENCE_ENDINGS:
+        return "declarative"
+    return "yes_no"
+
+
 def read_question(sent: Span) -> QuestionReading:
     """Classify one sentence (see the module docstring)."""
     question_mark = ends_with_question_mark(sent)
+    punctuated = _has_punctuation(sent)
     toks = content_tokens(sent)
     if is_backchannel(sent, toks):
         return QuestionReading(None, is_backchannel=question_mark or len(toks) <= 2)
     if not toks:
         return QuestionReading(None)
-    if is_rhetorical_form(sent, toks):
+    if is_rhetorical_form(sent, toks) or _self_talk(toks):
         return QuestionReading(None, is_rhetorical=True)
+    if _suggestion(toks):
+        return QuestionReading(None)
+    if _exclamative(toks):
+        return QuestionReading(None, is_backchannel=True)
     starts_with_or = any(_norm(t) == "or" for t in sent[:3])
-    inverted = is_inverted(toks)
-    if _norm(toks[0]) in WH_WORDS and _wh_question(toks, question_mark):
-        if _norm(toks[0]) == "which" and _or_alternative(toks):
+    # Restarts and prefaces ("Did you go, what kind of paint did you use?"): the last clause with
+    # an interrogative form decides.
+    form, clause = None, toks
+    starts = _clause_starts(sent, toks)
+    if not starts:
+        return QuestionReading(None, is_rhetorical=question_mark)
+    for start in starts:
+        candidate = content_tokens_from(toks[start:])
+        if not candidate:
+            continue
+        if start > 0 and len(candidate) <= 3 and _norm(candidate[-1]) in _TAG_PRONOUNS:
+            continue  # a tag ("..., don't you?"), not a new question
+        f = _form(sent, candidate, question_mark, punctuated)
+        if f is not None:
+            form, clause = f, candidate
+    if form == "wh":
+        if _self_talk(clause):
+            return QuestionReading(None, is_rhetorical=True)
+        if _norm(clause[0]) == "which" and _or_alternative(clause):
             return QuestionReading("choice")
         return QuestionReading("open")
-    if inverted and len(toks) > 2 and toks[2].lemma_.lower() in _PROMPT_VERBS and _prompt_for_open_answer(toks[2:]):
-        return QuestionReading("open")  # "Can you walk me through ...?"
-    if _prompt_for_open_answer(toks):
+    if form == "prompt":
         return QuestionReading("open")
-    if inverted:
-        if starts_with_or or _or_alternative(toks):
+    if form == "inverted":
+        if _is_request(clause):
+            return QuestionReading(None)
+        if _exclamative(clause):
+            return QuestionReading(None, is_backchannel=True)
+        if starts_with_or or _or_alternative(clause):
             return QuestionReading("choice")
         return QuestionReading("yes_no")
+    if form is None and len(toks) >= 5:
+        # "When you're there on weekends is it crowded?": an inverted main clause after a preface.
+        for i in range(3, len(toks) - 1):
+            aux, subj = toks[i], toks[i + 1]
+            if (
+                _norm(toks[0]) in {"when", "if", "where", "since", "now"}
+                and _is_finite_aux(aux)
+                and subj.i == aux.i + 1
+                and _norm(subj) in {"it", "there", "that", "you", "they", "he", "she"}
+                and subj.dep_ in _SUBJECT_DEPS
+                and not _is_subject(toks[i - 1])
+            ):
+                return QuestionReading("yes_no")
     if _tag_ending(sent, toks, question_mark):
         return QuestionReading("tag")
-    if question_mark:
-        if starts_with_or:
-            return QuestionReading("choice")
-        # Wh-word in place: "You do what?", "and that costs how much?"
-        if any(_norm(t) in WH_WORDS for t in toks[1:]) and _norm(toks[-1]) in WH_WORDS | {"much", "many", "long"}:
-            return QuestionReading("open")
-        has_subject = any(t.dep_ in _SUBJECT_DEPS for t in toks)
-        has_verb = any(t.pos_ in {"VERB", "AUX"} for t in toks)
-        if has_subject and has_verb:
-            return QuestionReading("declarative")
-        return QuestionReading("yes_no")  # elliptical: "Any questions?", "Anything else?"
-    return QuestionReading(None)
+    if not question_mark:
+        return QuestionReading(None)
+    words = [_norm(t) for t in toks]
+    if len(words) >= 4 and words[-2:] == ["you", "know"]:
+        return QuestionReading(None)  # "..., you know?" asks for no answer
+    if starts_with_or:
+        return QuestionReading("choice")
+    # Wh-word in place: "You do what?", "and that costs how much?"
+    if len(toks) >= 3 and _norm(toks[-1]) in WH_WORDS | {"much", "many", "long"} and any(
+        _norm(t) in WH_WORDS for t in toks[1:]
+    ):
+        return QuestionReading("open")
+    has_subject = any(t.dep_ in _SUBJECT_DEPS for t in toks)
+    has_verb = any(t.pos_ in {"VERB", "AUX"} for t in toks)
+    if has_subject and has_verb:
+        return QuestionReading(_statement_question(sent, toks))
+    # Elliptical: "Any questions?", "And you?", "Anything else on your side?", "Latex paint?".
+    return QuestionReading("yes_no")
