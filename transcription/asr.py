@@ -162,18 +162,29 @@ def _is_hallucinated(segment: Segment, options: AsrOptions) -> bool:
     return bool(silent or looping or unsure)
 
 
+def _bare(text: str) -> str:
+    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
+
+
 def segments_to_words(
     segments: list[Segment], options: AsrOptions, *, speaker: str, offset_s: float = 0.0
 ) -> list[Word]:
     """Turn faster-whisper segments into `Word`s at `offset_s` + their time, attributed to
     `speaker`, dropping hallucination-suspect segments and words (see `AsrOptions`)."""
     words: list[Word] = []
+    previous = ""
     for segment in segments:
         if _is_hallucinated(segment, options):
             continue
+        text = _bare(segment.text)
+        # A doubtful segment repeating the one before word for word is Whisper continuing past
+        # the end of speech (LJ002-0020: "In 1813, in 1813,").
+        if text and text == previous and (segment.no_speech_prob > 0.3 or segment.avg_logprob < -0.8):
+            continue
+        previous = text
         for w in segment.words or []:
-            text = w.word.strip()
-            if not text:
+            token = w.word.strip()
+            if not token:
                 continue
             if w.probability < options.min_word_probability and w.end - w.start < options.min_word_duration_s:
                 continue
@@ -181,7 +192,7 @@ def segments_to_words(
                 Word(
                     start=round(float(offset_s + w.start), 3),
                     end=round(float(offset_s + max(w.end, w.start)), 3),
-                    word=text,
+                    word=token,
                     speaker=speaker,
                     probability=round(float(w.probability), 4),
                 )
