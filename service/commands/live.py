@@ -165,7 +165,7 @@ def embedded_server(data_dir: Path | None = None) -> Iterator[tuple[str, str]]:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets"))
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"))
         thread = threading.Thread(target=server.run, name="talktrack-live-server", daemon=True)
         thread.start()
         deadline = time.monotonic() + 60
