@@ -73,8 +73,15 @@ def score(gold: Sequence[str | None], pred: Sequence[str | None], title: str) ->
     print(f"\n{title}")
     print(f"| {'type':<22} | {'gold n':>6} | {'pred n':>6} | {'precision':>9} | {'recall':>6} | {'F1':>5} |")
     print(f"|{'-' * 24}|{'-' * 8}|{'-' * 8}|{'-' * 11}|{'-' * 8}|{'-' * 7}|")
-    for qtype in [*QUESTION_TYPES, "countable question"]:
-        if qtype == "countable question":
+    closed = {"yes_no", "choice", "declarative", "tag"}
+    for qtype in [*QUESTION_TYPES, "closed (any of 4)", "countable question"]:
+        if qtype == "closed (any of 4)":
+            # Open versus closed is the distinction coaching uses; SwDA files a clause with a tag
+            # ("..., isn't it?") and most "or" questions under qy, which the product calls tag/choice.
+            tp = sum(1 for g, p in zip(gold, pred, strict=True) if g in closed and p in closed)
+            fp = sum(1 for g, p in zip(gold, pred, strict=True) if p in closed and g not in closed)
+            fn = sum(1 for g, p in zip(gold, pred, strict=True) if g in closed and p not in closed)
+        elif qtype == "countable question":
             tp = sum(1 for g, p in zip(gold, pred, strict=True) if g and p)
             fp = sum(1 for g, p in zip(gold, pred, strict=True) if p and not g)
             fn = sum(1 for g, p in zip(gold, pred, strict=True) if g and not p)

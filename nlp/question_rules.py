@@ -202,6 +202,8 @@ def _self_talk(toks: list[Token]) -> bool:
     "what am I supposed to do", "what's it called"."""
     words = [_norm(t) for t in toks]
     text = " ".join(words)
+    if len(words) > 3 and text.startswith(("what is it ", "what was it ")) and "you" not in words:
+        return True
     if text.startswith(("what's it called", "what is it called", "what do you call", "what do they call",
                         "what's the word", "what is the word", "what's his name", "what's her name",
                         "what was i", "what am i", "what else", "what did i", "which do i",
@@ -340,7 +342,8 @@ _BACKCHANNEL_PHRASES = frozenset(
      "no way", "you think so", "excuse me", "oh yeah", "oh really", "are you serious", "is that it",
      "is that right then", "how about that", "you know", "is that what it is", "oh my gosh", "oh my god",
      "i'm sorry", "pardon me", "come again", "say again", "sorry what", "you don't", "you didn't",
-     "they don't", "it doesn't", "you aren't", "isn't it though", "is it really"}
+     "they don't", "it doesn't", "you aren't", "isn't it though", "is it really", "what's that", "what was that",
+     "what is that", "who", "say that again", "what did you say"}
 )
 
 
@@ -417,7 +420,7 @@ def _introduces_quote(before: list[Token]) -> bool:
     if words[-1] == "like" and any(w in {"'m", "am", "was", "'s", "is", "were", "'re"} for w in words[:-1]):
         return True
     return any(t.lemma_.lower() in {"say", "ask", "tell", "think", "wonder", "go"} and t.pos_ == "VERB"
-               and t.tag_ != "VB" for t in before[-3:])
+               and t.tag_ != "VB" for t in before[-4:]) or "gosh" in words or "god" in words
 
 
 def _clause_starts(sent: Span, toks: list[Token]) -> list[int]:
@@ -477,7 +480,12 @@ def _late_inversion(toks: list[Token]) -> QuestionType | None:
     ("we use salesforce what do you integrate with" -> open)."""
     for i in range(1, len(toks) - 1):
         aux, subj, prev = toks[i], toks[i + 1], toks[i - 1]
-        wh_here = _norm(aux) in WH_WORDS and _norm(prev) not in _NO_INVERSION_BEFORE
+        wh_here = (
+            _norm(aux) in WH_WORDS
+            and _norm(prev) not in _NO_INVERSION_BEFORE
+            and not _introduces_quote(toks[:i])
+            and not _self_talk(toks[i:])
+        )
         if wh_here and (
             _inverted_not_clitic(toks[i + 1 :]) or toks[i + 1].pos_ == "NOUN" and _inverted_not_clitic(toks[i + 2 :])
         ):
