@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ctranslate2
 import numpy as np
 import numpy.typing as npt
 from faster_whisper import WhisperModel
@@ -64,6 +65,8 @@ class AsrOptions:
         `log_prob_threshold` and whose words' mean probability is below this is dropped.
     min_word_probability: words below this confidence that last under `min_word_duration_s`
         are dropped: they are the zero-length tokens Whisper emits over non-speech.
+    random_seed: seed of CTranslate2's sampler, set before each decoding, so the temperature
+        fallback gives the same words for the same audio on every run. None leaves it random.
     """
 
     model: str | None = None
@@ -83,6 +86,7 @@ class AsrOptions:
     min_segment_word_probability: float = 0.5
     min_word_probability: float = 0.05
     min_word_duration_s: float = 0.05
+    random_seed: int | None = 0
 
 
 def bundled_model_path() -> Path:
@@ -216,5 +220,7 @@ def transcribe_samples(
     if samples.size < 1600:  # under 0.1 s: nothing to recognise
         return []
     whisper = model or load_whisper(opts)
+    if opts.random_seed is not None:
+        ctranslate2.set_random_seed(opts.random_seed)
     segments, _info = whisper.transcribe(samples, **whisper_kwargs(opts))
     return segments_to_words(list(segments), opts, speaker=speaker, offset_s=offset_s)
