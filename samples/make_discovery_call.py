@@ -57,8 +57,8 @@ class Voice:
     pitch: int
 
 
-REP = Voice("rep", "rep", "Alex Rivera (Acme)", "left", "en-us+m3", 155, 45)
-CUSTOMER = Voice("customer", "customer", "Jordan Lee", "right", "en-gb+f2", 150, 55)
+REP = Voice("rep", "rep", "Alex Rivera (Acme)", "left", "en-us+klatt4", 155, 40)
+CUSTOMER = Voice("customer", "customer", "Jordan Lee", "right", "en-gb+f4", 150, 70)
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ MM_HMM = "[[@m'hVm]]"  # espeak-ng spells "mm-hmm" letter by letter; these phone
 SCRIPT: tuple[Line, ...] = (
     Line(REP, "Hi Jordan, this is Alex Rivera from Acme. Thanks for making time today.", topics=("greeting",)),
     Line(CUSTOMER, "Hi Alex, happy to chat.", pause_before=0.4),
-    Line(REP, "So, what prompted you to look at call recording tools now?", pause_before=0.5,
+    Line(REP, "What prompted you to look at call recording tools now?", pause_before=0.5,
          question_types=("open",)),
     Line(CUSTOMER,
          "Well, um, last quarter we hired six new reps, and our win rate dropped from thirty percent to "
@@ -94,8 +94,9 @@ SCRIPT: tuple[Line, ...] = (
          "asked what the customer needed. Nobody caught it for weeks. So, you know, I want to see that on "
          "every call, not just the ones a manager happens to hear.",
          pause_before=0.9, topics=("customer_story", "filler")),
-    Line(REP, "mm-hmm", backchannel_at=0.33, say=MM_HMM, topics=("backchannel",)),
-    Line(REP, "right", backchannel_at=0.72, topics=("backchannel",)),
+    # The rep's backchannels are words: Whisper glued a phoneme "mm-hmm" to the question before it.
+    Line(REP, "right", backchannel_at=0.33, topics=("backchannel",)),
+    Line(REP, "I see", backchannel_at=0.72, topics=("backchannel",)),
     Line(REP, "That makes sense. Do you record your calls today?", pause_before=0.7,
          question_types=("yes_no",)),
     Line(CUSTOMER, "Yes, the dialer records everything, but nobody listens to them.", pause_before=0.5),
@@ -121,7 +122,7 @@ SCRIPT: tuple[Line, ...] = (
     Line(REP, "It's sixty dollars per seat per month, billed annually, with onboarding included.",
          pause_before=0.5, topics=("pricing",)),
     Line(CUSTOMER,
-         "Hmm. We looked at Gong dot io and at Chorus last year, and both were over our budget. And "
+         "Hmm. We looked at Gong and at Chorus last year, and both were over our budget. And "
          "honestly, we can't do anything before next quarter.",
          pause_before=1.2, topics=("competitor", "objection_timing")),
     Line(REP, "Understood. Could we get everything ready now, so your team can start in April?",
@@ -171,8 +172,13 @@ def render(line: Line, workdir: Path) -> np.ndarray:
          "-w", str(raw), line.say or line.text],
         check=True,
     )
-    # -D: no dither, so the rendering is repeatable bit for bit.
-    subprocess.run(["sox", "-q", "-D", str(raw), "-r", str(SAMPLE_RATE), "-b", "16", str(resampled)], check=True)
+    # -D: no dither, so the rendering is repeatable bit for bit. espeak-ng's loud peaks overshoot full scale
+    # when resampled: 6 dB of headroom first (the level is normalised below anyway).
+    subprocess.run(
+        ["sox", "-D", str(raw), "-e", "floating-point", "-b", "32", str(resampled),
+         "gain", "-6", "rate", str(SAMPLE_RATE)],
+        check=True,
+    )
     data, rate = sf.read(resampled, dtype="float64")
     assert rate == SAMPLE_RATE
     audio = np.asarray(data, dtype=np.float64)
