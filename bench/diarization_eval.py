@@ -1,0 +1,203 @@
+"""Diarization error rate of Talktrack's mono diarization and of a simple baseline, on real data.
+
+Data (from ../shared/data/diarization and generated calls):
+  phone      the pyannote two-person telephone sample, scored from 6.6 s (its references start there)
+  ami-train / ami-dev / ami-test   the 13 AMI meeting excerpts with their UEM (0-30 s each)
+  generated  three espeak-ng two-voice calls (bench/diarization_calls.py) and the bundled sample
+             call's mono mix (samples/discovery_call_mono.wav, turns from its script)
+Tune only on ami-train, ami-dev and generated; phone and ami-test are for reporting.
+
+DER is pyannote.metrics' DiarizationErrorRate (missed speech + false alarm + confusion over the
+reference speech; overlapped speech is scored, and our single-speaker output misses the second voice).
+"no collar" forgives nothing; "collar" uses pyannote's `collar=0.5`, which is the TOTAL width of the
+no-score zone centred on each reference boundary, i.e. +-0.25 s.
+
+The baseline uses the same speech regions and encoder, then fixed 1.6 s windows without overlap,
+agglomerative clustering at the same threshold, each window's label taken as is (no ghost merging,
+no refinement, no re-segmentation). RTF = diarization seconds / audio seconds (models preloaded).
+
+Usage: .venv/bin/python bench/diarization_eval.py [--sets phone,ami-test,...] [--set cluster_threshold=0.35]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from pyannote.core import Annotation, Segment, Timeline
+from pyannote.metrics.diarization import DiarizationErrorRate
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from diarization_calls import generate_calls  # noqa: E402
+
+from transcription.audio import load_audio  # noqa: E402
+from transcription.diarization import DiarizationParams, SpeakerSegment, diarize, get_encoder  # noqa: E402
+from transcription.diarization.clustering import cluster_embeddings, normalise_rows  # noqa: E402
+from transcription.diarization.encoder import FRAMES_PER_SECOND  # noqa: E402
+from transcription.diarization.params import SAMPLE_RATE  # noqa: E402
+from transcription.diarization.speech import SpeechDetector, speech_runs  # noqa: E402
+
+DATA = ROOT / ".." / "shared" / "data" / "diarization"
+AMI = DATA / "ami-excerpts"
+
+
+@dataclasses.dataclass
+class Item:
+    set: str
+    name: str
+    wav: Path
+    reference: Annotation
+    uem: Timeline
+
+
+def _rttm(path: Path, uri: str | None = None) -> dict[str, Annotation]:
+    out: dict[str, Annotation] = {}
+    for line in path.read_text().splitlines():
+        f = line.split()
+        if not f or f[0] != "SPEAKER" or (uri is not None and f[1] != uri):
+            continue
+        ann = out.setdefault(f[1], Annotation(uri=f[1]))
+        start, dur = float(f[3]), float(f[4])
+        ann[Segment(start, start + dur), len(ann)] = f[7]
+    return out
+
+
+def load_items(sets: list[str]) -> list[Item]:
+    items: list[Item] = []
+    if "phone" in sets:
+        d = DATA / "pyannote-sample"
+        ref = _rttm(d / "sample.rttm")["sample"]
+        items.append(Item("phone", "pyannote-sample", d / "sample.wav", ref, Timeline([Segment(6.6, 30.0)])))
+    for split, tag in (("train", "ami-train"), ("development", "ami-dev"), ("test", "ami-test")):
+        if tag not in sets:
+            continue
+        refs = _rttm(AMI / f"debug.{split}.rttm")
+        for line in (AMI / f"debug.{split}.uem").read_text().splitlines():
+            uri, _, start, end = line.split()
+            uem = Timeline([Segment(float(start), float(end))])
+            items.append(Item(tag, uri, AMI / f"{uri}.wav", refs.get(uri, Annotation(uri=uri)), uem))
+    if "generated" in sets:
+        for call in generate_calls():
+            ann = Annotation(uri=call.name)
+            for i, (s, e, spk) in enumerate(call.turns):
+                ann[Segment(s, e), i] = spk
+            items.append(Item("generated", call.name, call.wav, ann, Timeline([Segment(0, call.duration_s)])))
+        script = json.loads((ROOT / "samples" / "discovery_call.script.json").read_text())
+        ann = Annotation(uri="discovery_call_mono")
+        for i, u in enumerate(script["utterances"]):
+            ann[Segment(float(u["start"]), float(u["end"])), i] = u["speaker"]
+        items.append(
+            Item("generated", "discovery_call_mono", ROOT / "samples" / "discovery_call_mono.wav", ann,
+                 Timeline([Segment(0, float(script["duration_s"]))]))
+        )
+    return items
+
+
+def baseline(audio: np.ndarray, params: DiarizationParams) -> list[SpeakerSegment]:
+    """Fixed 1.6 s windows over the speech regions + agglomerative clustering, nothing else."""
+    enc = get_encoder()
+    det = SpeechDetector()
+    det.add(audio)
+    det.flush()
+    win = int(params.window_s * FRAMES_PER_SECOND)
+    spans: list[tuple[float, float]] = []
+    mels, powers = [], []
+    for s, e in speech_runs(det.probabilities, params):
+        mel, power = enc.mel_frames(audio[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)])
+        for f in range(0, max(1, len(mel) - win // 2), win):
+            idx = np.resize(np.arange(f, min(f + win, len(mel))), win)
+            mels.append(mel[idx])
+            powers.append(power[idx])
+            spans.append((s + f / FRAMES_PER_SECOND, min(e, s + (f + win) / FRAMES_PER_SECOND)))
+    if not spans:
+        return []
+    emb = np.concatenate([enc.embed_windows(np.stack(mels[i : i + 64]), np.stack(powers[i : i + 64]))
+                          for i in range(0, len(mels), 64)])
+    plain = dataclasses.replace(params, min_speaker_s=0.0, min_speaker_share=0.0, refine_iterations=0)
+    labels, _ = cluster_embeddings(normalise_rows(emb), np.ones(len(emb), np.float32), plain)
+    return [SpeakerSegment(s, e, f"S{lab + 1}") for (s, e), lab in zip(spans, labels.tolist(), strict=True)]
+
+
+def to_annotation(segments: list[SpeakerSegment], uri: str) -> Annotation:
+    ann = Annotation(uri=uri)
+    for i, seg in enumerate(segments):
+        if seg.end > seg.start:
+            ann[Segment(seg.start, seg.end), i] = seg.speaker
+    return ann
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", default="phone,ami-train,ami-dev,ami-test,generated")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a DiarizationParams field")
+    ap.add_argument("--systems", default="talktrack,baseline")
+    ap.add_argument("--quiet", action="store_true", help="print only the per-set summary")
+    args = ap.parse_args()
+    overrides = {}
+    for kv in args.set:
+        k, v = kv.split("=", 1)
+        overrides[k] = type(getattr(DiarizationParams(), k))(v)
+    params = DiarizationParams(**overrides)
+    systems: dict[str, Callable[[np.ndarray], list[SpeakerSegment]]] = {
+        "talktrack": lambda a: diarize(a, params=params),
+        "baseline": lambda a: baseline(a, params),
+    }
+    chosen = args.systems.split(",")
+    items = load_items(args.sets.split(","))
+    get_encoder()
+    diarize(np.zeros(SAMPLE_RATE, np.float32))  # load the VAD too: timings exclude model loading
+    metrics = {(sys_, st, c): DiarizationErrorRate(collar=c) for sys_ in chosen for st in args.sets.split(",")
+               for c in (0.0, 0.5)}
+    times: dict[tuple[str, str], list[float]] = {}
+    counts: dict[tuple[str, str], list[int]] = {}
+    if not args.quiet:
+        print(f"{'set':10} {'file':22} {'system':9} {'ref':>3} {'hyp':>3} {'DER':>6} {'DER±.25':>7} {'RTF':>6}")
+    for it in items:
+        audio = load_audio(it.wav).mean(axis=0).astype(np.float32)
+        dur = len(audio) / SAMPLE_RATE
+        n_ref = len(it.reference.crop(it.uem).labels())
+        for sys_ in chosen:
+            t0 = time.perf_counter()
+            segs = systems[sys_](audio)
+            dt = time.perf_counter() - t0
+            hyp = to_annotation(segs, it.name)
+            n_hyp = len(hyp.crop(it.uem).labels())
+            d0 = metrics[(sys_, it.set, 0.0)](it.reference, hyp, uem=it.uem)
+            d1 = metrics[(sys_, it.set, 0.5)](it.reference, hyp, uem=it.uem)
+            times.setdefault((sys_, it.set), [0.0, 0.0])
+            times[(sys_, it.set)][0] += dt
+            times[(sys_, it.set)][1] += dur
+            counts.setdefault((sys_, it.set), [0, 0])
+            counts[(sys_, it.set)][0] += int(n_hyp == n_ref)
+            counts[(sys_, it.set)][1] += 1
+            if not args.quiet:
+                print(f"{it.set:10} {it.name:22} {sys_:9} {n_ref:3d} {n_hyp:3d} {100 * d0:5.1f}% {100 * d1:6.1f}% "
+                      f"{dt / dur:6.3f}")
+    print()
+    print(f"{'set':10} {'system':9} {'files':>5} {'count ok':>8} {'DER':>6} {'miss':>5} {'FA':>5} {'conf':>5} "
+          f"{'DER±.25':>7} {'RTF':>6}")
+    for st in args.sets.split(","):
+        for sys_ in chosen:
+            if (sys_, st) not in times:
+                continue
+            m0, m1 = metrics[(sys_, st, 0.0)], metrics[(sys_, st, 0.5)]
+            ok, n = counts[(sys_, st)]
+            t, d = times[(sys_, st)]
+            tot = max(m0["total"], 1e-9)
+            parts = [100 * m0[k] / tot for k in ("missed detection", "false alarm", "confusion")]
+            print(f"{st:10} {sys_:9} {n:5d} {ok:4d}/{n:<3d} {100 * abs(m0):5.1f}% {parts[0]:4.1f}% {parts[1]:4.1f}% "
+                  f"{parts[2]:4.1f}% {100 * abs(m1):6.1f}% {t / d:6.3f}")
+    print(f"params: {params}")
+
+
+if __name__ == "__main__":
+    main()

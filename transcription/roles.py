@@ -1,0 +1,109 @@
+"""Who is the rep: roles (and names) for a transcript's speakers, from the strongest evidence given.
+
+Precedence, first that applies wins:
+1. Stereo channel mapping (`rep_channel`): the speaker recorded on that channel is the rep, every
+   other channel's speaker the customer; `role_confidence` None (the recording says so). A voice
+   profile matching the rep's channel still gives the rep's name.
+2. Voice profiles (`profiles` + the diarizer's `speaker_embeddings`): each enrolled rep is matched to
+   at most one speaker and each speaker to at most one rep (optimal one-to-one assignment on cosine
+   similarity), and only pairs at or above `PROFILE_THRESHOLD` count. A matched speaker becomes
+   role "rep" with the profile's name and a `role_confidence` in [0.5, 1]; when some rep was found,
+   speakers matching no profile become "customer" with the lowest confidence among the matched
+   reps (the inference is only as good as the match). Below the threshold nothing is decided here.
+3. A transcript speaker name (`rep_name`, from VTT voice tags or an import): speakers whose name
+   equals it (case and spacing ignored) are the rep, the others customers; confidence None.
+4. Fallback: nothing is guessed. Speakers keep the roles they already had ("unknown" by default).
+   Who speaks first or asks more questions is not used: inbound calls, prospects who interview the
+   vendor and multi-party calls all break such rules, and a wrong role silently corrupts every rep
+   metric, while "unknown" is visible and fixed in one step with `talktrack relabel`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
+
+from transcription.types import Transcript
+from transcription.voiceprint import VoiceProfile
+
+# Cosine similarity between a speaker centroid and a profile at or above which they are taken to be
+# the same person. Measured with bench/voiceprint_eval.py (see the README's diarization section).
+PROFILE_THRESHOLD = 0.80
+# Similarity above the threshold at which the voice match alone gives full confidence.
+PROFILE_FULL_CONFIDENCE_MARGIN = 0.08
+# Lead over the second most similar speaker (for the same profile) that gives full confidence.
+PROFILE_FULL_SEPARATION = 0.08
+
+
+def match_profiles(
+    speaker_embeddings: dict[str, npt.NDArray[np.floating]],
+    profiles: list[VoiceProfile],
+    threshold: float = PROFILE_THRESHOLD,
+) -> dict[str, tuple[VoiceProfile, float, float]]:
+    """speaker id -> (profile, cosine similarity, confidence) for the one-to-one best matches at or
+    above `threshold`. No profile is given to two speakers; no speaker gets two profiles."""
+    ids = [s for s, e in speaker_embeddings.items() if np.linalg.norm(e) > 0]
+    if not ids or not profiles:
+        return {}
+    spk = np.stack([np.asarray(speaker_embeddings[s], np.float64) for s in ids])
+    spk /= np.linalg.norm(spk, axis=1, keepdims=True)
+    prof = np.stack([np.asarray(p.embedding, np.float64) for p in profiles])
+    prof /= np.linalg.norm(prof, axis=1, keepdims=True)
+    sims = spk @ prof.T  # (speakers, profiles)
+    rows, cols = linear_sum_assignment(-sims)
+    out: dict[str, tuple[VoiceProfile, float, float]] = {}
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        sim = float(sims[r, c])
+        if sim < threshold:
+            continue
+        others = np.delete(sims[:, c], r)
+        lead = sim - float(others.max()) if len(others) else 1.0
+        strength = min(1.0, (sim - threshold) / PROFILE_FULL_CONFIDENCE_MARGIN)
+        separation = min(1.0, max(0.0, lead) / PROFILE_FULL_SEPARATION)
+        out[ids[r]] = (profiles[c], sim, round(0.5 + 0.5 * strength * separation, 3))
+    return out
+
+
+def _norm_name(name: str | None) -> str:
+    return " ".join((name or "").lower().split())
+
+
+def assign_roles(
+    transcript: Transcript,
+    *,
+    rep_channel: int | None = None,
+    rep_name: str | None = None,
+    profiles: list[VoiceProfile] | None = None,
+    speaker_embeddings: dict[str, npt.NDArray[np.floating]] | None = None,
+) -> Transcript:
+    """Return a copy of `transcript` whose speakers carry roles (and names) by the precedence in
+    this module's docstring. The words are not changed."""
+    speakers = [replace(s) for s in transcript.speakers]
+    matches = match_profiles(speaker_embeddings or {}, profiles or [])
+    has_channels = any(s.channel is not None for s in speakers)
+
+    if rep_channel is not None and has_channels:
+        for s in speakers:
+            s.role = "rep" if s.channel == rep_channel else "customer"
+            s.role_confidence = None
+            if s.role == "rep" and s.id in matches and not s.name:
+                s.name = matches[s.id][0].name
+    elif matches:
+        floor = min(conf for _, _, conf in matches.values())
+        for s in speakers:
+            if s.id in matches:
+                profile, _, conf = matches[s.id]
+                s.role, s.name, s.role_confidence = "rep", profile.name, conf
+            else:
+                s.role, s.role_confidence = "customer", floor
+    elif rep_name and any(_norm_name(s.name) == _norm_name(rep_name) for s in speakers):
+        for s in speakers:
+            s.role = "rep" if _norm_name(s.name) == _norm_name(rep_name) else "customer"
+            s.role_confidence = None
+    return replace(transcript, speakers=speakers, words=list(transcript.words), warnings=list(transcript.warnings))
+
+
+__all__ = ["PROFILE_THRESHOLD", "assign_roles", "match_profiles"]
