@@ -136,10 +136,16 @@ def is_inverted(toks: list[Token]) -> bool:
     if not (_is_finite_aux(first) or base_before_pronoun):
         return False
     between: list[Token] = []
-    for tok in toks[i + 1 : i + 5]:
+    window = toks[i + 1 : i + 5]
+    for k, tok in enumerate(window):
         if _norm(tok) in _NEGATION or tok.lemma_.lower() == first.lemma_.lower():
             continue  # "don't, don't you"
-        if _is_subject(tok):
+        # Lower-case parses call the subject of "is budget approved" an attribute.
+        attr_subject = (
+            tok.dep_ == "attr" and tok.pos_ in {"NOUN", "PROPN"} and k + 1 < len(window)
+            and window[k + 1].tag_ in {"VBN", "VBG"}
+        )
+        if _is_subject(tok) or attr_subject:
             # A pronoun follows its auxiliary directly ("are you"); a noun may have its own
             # determiner and modifiers before it ("is the new budget approved").
             return not between or tok.pos_ in {"NOUN", "PROPN", "NUM"} and all(
@@ -419,8 +425,13 @@ def _introduces_quote(before: list[Token]) -> bool:
         return True
     if words[-1] == "like" and any(w in {"'m", "am", "was", "'s", "is", "were", "'re"} for w in words[:-1]):
         return True
-    return any(t.lemma_.lower() in {"say", "ask", "tell", "think", "wonder", "go"} and t.pos_ == "VERB"
-               and t.tag_ != "VB" for t in before[-4:]) or "gosh" in words or "god" in words
+    if "gosh" in words or "god" in words:
+        return True  # "oh my gosh, where did it all go"
+    last = before[-1]
+    if last.lemma_.lower() in {"say", "ask", "think", "wonder", "go"} and last.pos_ == "VERB" and last.tag_ != "VB":
+        return True  # "I said,", "she goes,"
+    # "I asked him,", "they told us,"
+    return len(before) >= 2 and before[-2].lemma_.lower() in {"say", "ask", "tell"} and last.pos_ == "PRON"
 
 
 def _clause_starts(sent: Span, toks: list[Token]) -> list[int]:
