@@ -20,6 +20,7 @@ packages espeak-ng and sox. The rendering is deterministic for a given espeak-ng
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -83,7 +84,8 @@ class Line:
 MM_HMM = "[[@m'hVm]]"  # espeak-ng spells "mm-hmm" letter by letter; these phonemes sound like the real thing
 
 SCRIPT: tuple[Line, ...] = (
-    Line(REP, "Hi Jordan, this is Alex Rivera from Acme. Thanks for making time today.", topics=("greeting",)),
+    Line(REP, "Hi Jordan, this is Alex Rivera from Acme. Thanks for making time today.",
+         topics=("greeting",)),
     Line(CUSTOMER, "Hi Alex, happy to chat.", pause_before=0.4),
     Line(REP, "What prompted you to look at call recording tools now?", pause_before=0.5,
          question_types=("open",)),
@@ -112,9 +114,10 @@ SCRIPT: tuple[Line, ...] = (
          "dialer and transcribes it on your own servers, so nothing leaves your network. For each call it "
          "measures the things you just described: the rep's share of the talking, their longest "
          "monologue, the number of questions they ask, and the time of their first open question. "
-         "Your managers get a scorecard for every rep each week, and they can jump straight to the moments that matter, like pricing or a competitor coming up. Then it shows "
-         "which of those habits actually go with the deals you won, on your own data, so, um, the "
-         "coaching is based on evidence and not on gut feeling.",
+         "Your managers get a scorecard for every rep each week, and they can jump straight to the "
+         "moments that matter, like pricing or a competitor coming up. Then it shows which of those habits "
+         "actually go with the deals you won, on your own data, so, um, the coaching is based on evidence "
+         "and not on gut feeling.",
          pause_before=1.0, topics=("monologue", "pitch", "filler")),
     Line(CUSTOMER, "mm-hmm", backchannel_at=0.45, say=MM_HMM, topics=("backchannel",)),
     Line(CUSTOMER, "Okay. How much does it cost per seat?", pause_before=0.8,
@@ -220,6 +223,16 @@ def mix(placed: list[Placed]) -> np.ndarray:
     return stereo
 
 
+def _tool_versions() -> str:
+    """espeak-ng's and sox's versions: another version may render slightly different audio."""
+    found = []
+    for tool in ("espeak-ng", "sox"):
+        banner = subprocess.run([tool, "--version"], check=True, capture_output=True, text=True).stdout
+        version = re.search(r"\d+(?:\.\d+)+", banner)
+        found.append(f"{tool} {version.group(0) if version else 'unknown'}")
+    return ", ".join(found)
+
+
 def _timestamp(seconds: float) -> str:
     millis = int(round(seconds * 1000))
     hours, rest = divmod(millis, 3_600_000)
@@ -249,6 +262,7 @@ def to_script_json(placed: list[Placed], duration_s: float) -> dict[str, object]
         "audio": f"{STEM}.wav",
         "mono_audio": f"{STEM}_mono.wav",
         "vtt": f"{STEM}.vtt",
+        "rendered_with": _tool_versions(),
         "sample_rate": SAMPLE_RATE,
         "duration_s": round(duration_s, 3),
         "speakers": [
@@ -280,7 +294,8 @@ def main() -> int:
     (OUT_DIR / f"{STEM}.vtt").write_text(to_vtt(placed), encoding="utf-8")
     script = to_script_json(placed, duration_s)
     (OUT_DIR / f"{STEM}.script.json").write_text(json.dumps(script, indent=2) + "\n", encoding="utf-8")
-    print(f"{STEM}: {duration_s:.1f} s, {len(placed)} utterances, rep talk share {script['rep_talk_share']:.1%}")
+    share = script["rep_talk_share"]
+    print(f"{STEM}: {duration_s:.1f} s, {len(placed)} utterances, rep talk share {share:.1%}")
     return 0
 
 

@@ -145,7 +145,9 @@ def test_timing_is_conversational(script: dict[str, Any], main_lines: list[dict[
         assert after["speaker"] != before["speaker"]
         assert 0.3 - 0.001 <= after["start"] - before["end"] <= 1.2 + 0.001
     for backchannel in (u for u in script["utterances"] if u["backchannel"]):
-        host = next(u for u in main_lines if u["start"] <= backchannel["start"] and backchannel["end"] <= u["end"])
+        host = next(
+            u for u in main_lines if u["start"] <= backchannel["start"] and backchannel["end"] <= u["end"]
+        )
         assert host["speaker"] != backchannel["speaker"]
     for speaker in script["speakers"]:
         assert 150 <= speaker["words_per_minute"] <= 180
