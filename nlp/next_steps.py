@@ -34,78 +34,88 @@ _FIRST_PERSON = frozenset({"i", "we"})
 _DATE_PATTERN = re.compile(
     r"\b(?:(?:by|on|before|until|after|next|this|coming|end of (?:the )?)\s+)?"
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|tomorrow|"
-    r"week|month|quarter|year|eod|end of (?:the )?(?:day|week|month|quarter))\b"
+    r"week|month|quarter|year|eod|end of (?:the )?(?:day|week|month|quarter)|(?:the|this) (?:call|meeting|demo))\b"
     r"(?:\s+(?:morning|afternoon|evening|at \d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?))?",
     re.IGNORECASE,
 )
-_DEADLINE_PREPOSITIONS = frozenset({"by", "before", "until", "till", "on", "after", "from"})
+_DEADLINE_PREPOSITIONS = frozenset({"by", "before", "until", "till", "on", "after", "from", "in", "within"})
 _NOT_DATE_ENTITY = re.compile(r"^(?:(?:the )?(?:last|past|previous)\b|yesterday|ago\b)", re.IGNORECASE)
 
 
-def _subject(verb: Token) -> Token | None:
-    for child in verb.children:
-        if child.dep_ in {"nsubj", "nsubjpass"}:
-            return child
-    if verb.dep_ in {"xcomp", "conj", "ccomp"}:
-        return _subject(verb.head)
-    return None
+# What may stand between the commitment and its verb: "I'll just send", "we'll go ahead and book".
+_FILLER_BETWEEN = frozenset({"just", "also", "quickly", "definitely", "then", "certainly", "probably", "go",
+                             "ahead", "and", "actually", "happily", "gladly", "try", "to", "make", "sure"})
+_NEGATION = frozenset({"not", "n't", "never", "won't", "can't", "cannot"})
+_MODALS_AFTER_SUBJECT = frozenset({"'ll", "will", "shall", "can", "could", "'d", "would"})
 
 
-def _is_negated(verb: Token) -> bool:
-    chain = [verb, *[a for a in verb.ancestors][:2]]
-    return any(c.dep_ == "neg" for v in chain for c in v.children)
+def _norm(token: Token) -> str:
+    return token.lower_.replace("\u2019", "'")
+
+
+def _trigger_ends(sent: Span) -> list[int]:
+    """Token indices (in the doc) right after a commitment opener: "let's", "let me", "I'll",
+    "we're going to", "shall we", "can we"."""
+    toks = list(sent)
+    ends: list[int] = []
+    for k, tok in enumerate(toks):
+        w = _norm(tok)
+        nxt = _norm(toks[k + 1]) if k + 1 < len(toks) else ""
+        nxt2 = _norm(toks[k + 2]) if k + 2 < len(toks) else ""
+        if w == "let" and nxt in {"'s", "us", "me"}:
+            ends.append(tok.i + 2)
+        elif w in {"lets", "let's"}:
+            ends.append(tok.i + 1)
+        elif w in {"i", "we"} and nxt in _MODALS_AFTER_SUBJECT:
+            ends.append(tok.i + 2)
+        elif w in {"i", "we"} and nxt in {"'m", "am", "'re", "are"} and nxt2 in {"going", "gonna"}:
+            ends.append(tok.i + (4 if nxt2 == "going" else 3))
+        elif w in {"i", "we"} and nxt in {"gonna", "will"} or w in {"shall", "can", "could", "should"} and nxt in {"we", "i"}:
+            ends.append(tok.i + 2)
+    return ends
 
 
 def _commitment_verb(sent: Span) -> Token | None:
-    """The action verb a first-person speaker commits to, or None."""
-    lowers = [t.lower_ for t in sent]
-    text = " ".join(lowers)
-    conditional = bool(re.search(r"\b(?:if|unless|whether)\b", text))
-    for tok in sent:
-        if tok.pos_ not in {"VERB", "AUX"} or tok.lemma_.lower() not in ACTION_VERBS or tok.tag_ != "VB":
+    """The action verb a speaker commits to (or proposes jointly), or None."""
+    doc = sent.doc
+    for end in _trigger_ends(sent):
+        before = [_norm(t) for t in doc[sent.start : end]]
+        if any(w in {"if", "unless", "whether"} for w in before):
+            continue  # "if we sign, I'll ..." is a condition, not a commitment
+        i = end
+        while i < sent.end and (_norm(doc[i]) in _FILLER_BETWEEN or _norm(doc[i]) in _NEGATION):
+            if _norm(doc[i]) in _NEGATION:
+                break
+            i += 1
+        if i >= sent.end or _norm(doc[i]) in _NEGATION:
             continue
-        if _is_negated(tok):
-            continue
-        before = lowers[max(0, tok.i - sent.start - 5) : tok.i - sent.start]
-        # "let's book", "let me send", "let us set up"
-        if "let" in before[-3:]:
-            return tok
-        subj = _subject(tok)
-        subj_text = subj.lower_ if subj is not None else ""
-        future = any(w in _FUTURE_MARKERS for w in before) or (
-            "want" in before or "need" in before or "can" in before or "could" in before or "should" in before
-        )
-        if subj_text in _FIRST_PERSON and future and not conditional:
-            return tok
-        # Joint proposals as questions: "shall we meet Tuesday?", "can we schedule a call?"
-        if subj_text == "we" and any(w in {"shall", "should", "can", "could"} for w in before[-3:]):
-            return tok
+        verb = doc[i]
+        if verb.lemma_.lower() in ACTION_VERBS or _norm(verb) in ACTION_VERBS:
+            return verb
     return None
 
 
-def _action_text(verb: Token) -> str:
-    """The verb with its particles and objects: "send the proposal", "set up a call"."""
-    keep = {"prt", "dobj", "dative", "prep", "compound:prt", "xcomp", "ccomp", "advmod", "npadvmod"}
-    parts = [verb]
-    for child in verb.children:
-        if child.dep_ in keep and child.i > verb.i:
-            parts.extend(child.subtree)
-    last = max(t.i for t in parts)
-    span = verb.doc[verb.i : last + 1]
+def _action_text(verb: Token, sent: Span) -> str:
+    """The verb and what follows it in the sentence: "send the proposal by Friday"."""
+    span = verb.doc[verb.i : sent.end]
     while len(span) > 1 and span[-1].is_punct:
         span = span[:-1]
-    return span[:16].text
+    return span[:14].text
 
 
 def date_phrase(sent: Span) -> str | None:
     """The first future-looking date or time expression in the sentence."""
-    for ent in sent.ents:
-        if ent.label_ in {"DATE", "TIME"} and not _NOT_DATE_ENTITY.search(ent.text):
-            # Keep the preposition that makes it a deadline: "by Friday", "before the 15th".
-            prev = ent.doc[ent.start - 1] if ent.start > sent.start else None
-            if prev is not None and prev.lower_ in _DEADLINE_PREPOSITIONS:
-                return f"{prev.text} {ent.text}"
-            return ent.text
+    ents = [e for e in sent.ents if e.label_ in {"DATE", "TIME"} and not _NOT_DATE_ENTITY.search(e.text)]
+    if ents:
+        first, last = ents[0], ents[0]
+        for ent in ents[1:]:
+            if ent.start - last.end <= 1:  # "Monday at 10am"
+                last = ent
+        start = first.start
+        # Keep the preposition that makes it a deadline: "by Friday", "in two weeks".
+        if start > sent.start and sent.doc[start - 1].lower_ in _DEADLINE_PREPOSITIONS:
+            start -= 1
+        return sent.doc[start : last.end].text
     match = _DATE_PATTERN.search(sent.text)
     return match.group(0) if match else None
 
@@ -125,7 +135,7 @@ def find_next_steps(sentences: Sequence[Sentence]) -> list[NextStep]:
                 start=s.start,
                 end=s.end,
                 text=s.text,
-                action=_action_text(verb),
+                action=_action_text(verb, s.span),
                 date_phrase=date_phrase(s.span),
             )
         )

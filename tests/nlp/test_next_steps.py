@@ -1,0 +1,71 @@
+"""Commitments with who committed and the date phrase."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.next_steps import find_next_steps
+from nlp.sentences import split_sentences
+from nlp.types import NextStep
+from transcription.types import Speaker, Transcript, Word
+
+
+def transcript(*lines: tuple[str, str]) -> Transcript:
+    words: list[Word] = []
+    t = 0.0
+    for speaker, text in lines:
+        for w in text.split():
+            words.append(Word(t, t + 0.3, w, speaker))
+            t += 0.4
+        t += 1.0
+    return Transcript(
+        duration_s=t, speakers=[Speaker("S1", "rep"), Speaker("S2", "customer")], words=words, source="json"
+    )
+
+
+def steps(*lines: tuple[str, str]) -> list[NextStep]:
+    return find_next_steps(split_sentences(transcript(*lines)))
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "date"),
+    [
+        ("Let's book a follow-up next Thursday.", "book a follow-up next Thursday", "next Thursday"),
+        ("I'll send the proposal by Friday.", "send the proposal by Friday", "by Friday"),
+        ("We're going to loop in legal next week.", "loop in legal next week", "next week"),
+        ("Let me get back to you tomorrow with the numbers.", "get back to you tomorrow with the numbers", "tomorrow"),
+        ("Can we schedule a call for Monday at 10am?", "schedule a call for Monday at 10am", "Monday at 10am"),
+        ("I will share the deck after the call.", "share the deck after the call", "after the call"),
+        ("i'll send you the contract tomorrow", "send you the contract tomorrow", "tomorrow"),
+        ("lets set up a demo with your team next week", "set up a demo with your team next week", "next week"),
+        ("We'll get back to you in two weeks.", "get back to you in two weeks", "in two weeks"),
+        ("I'll put together a short summary for your team.", "put together a short summary for your team", None),
+    ],
+)
+def test_commitments(text: str, action: str, date: str | None) -> None:
+    found = steps(("S1", text))
+    assert [(s.speaker, s.action, s.date_phrase) for s in found] == [("S1", action, date)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sent the proposal last week.",
+        "I won't be able to send it before Friday.",
+        "If we sign this month, I'll need a discount.",
+        "We use Salesforce for pipeline reviews.",
+        "You should talk to our CFO.",
+    ],
+)
+def test_not_commitments(text: str) -> None:
+    assert steps(("S1", text)) == []
+
+
+def test_who_committed_and_when() -> None:
+    found = steps(
+        ("S1", "Thanks, this was helpful."),
+        ("S2", "Sure. I'll run it by my VP on Monday."),
+        ("S1", "Great, and I'll send over the pricing sheet today."),
+    )
+    assert [(s.speaker, s.date_phrase) for s in found] == [("S2", "on Monday"), ("S1", "today")]
+    assert found[0].start > found[0].end - 10 > 0 and found[1].start > found[0].end

