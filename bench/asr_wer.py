@@ -7,11 +7,12 @@ fillers removed from both sides, since the human references do not write them; f
 counted separately. multilingual.mp3 is left out: half of it is German, which tiny.en cannot
 transcribe.
 
-    .venv/bin/python bench/asr_wer.py
+    .venv/bin/python bench/asr_wer.py [--beam 5 1]
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import re
 import sys
@@ -68,11 +69,17 @@ def fillers(text: str) -> int:
 
 
 def main() -> None:
-    configs = {
-        "no prompt": replace(AsrOptions(), initial_prompt=None),
-        "prompt A": replace(AsrOptions(), initial_prompt=PROMPT_A),
-        "prompt B": replace(AsrOptions(), initial_prompt=PROMPT_B),
-    }
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--beam", type=int, nargs="+", default=[AsrOptions().beam_size], help="beam sizes to compare"
+    )
+    args = parser.parse_args()
+    configs: dict[str, AsrOptions] = {}
+    for beam in args.beam:
+        suffix = "" if len(args.beam) == 1 else f", beam {beam}"
+        configs[f"no prompt{suffix}"] = replace(AsrOptions(), initial_prompt=None, beam_size=beam)
+        configs[f"prompt A{suffix}"] = replace(AsrOptions(), initial_prompt=PROMPT_A, beam_size=beam)
+        configs[f"prompt B{suffix}"] = replace(AsrOptions(), initial_prompt=PROMPT_B, beam_size=beam)
     items = references()
     call = SAMPLES / "discovery_call.wav"
     call_ref = read_vtt(SAMPLES / "discovery_call.vtt") if call.is_file() else None
