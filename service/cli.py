@@ -14,6 +14,10 @@ from transcription.errors import TalktrackError
 # Sub-command modules, in the order `talktrack --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "service.commands.analyze",
+    "service.commands.enroll",
+    "service.commands.relabel",
+    "service.commands.insights",
+    "service.commands.suggest",
     "service.commands.serve",
     "service.commands.worker",
     "service.commands.admin",
