@@ -56,6 +56,8 @@ def cluster_embeddings(
     tree = linkage(x[sample].astype(np.float64), method="average", metric="cosine")
     if num_speakers is not None:
         sub = fcluster(tree, t=min(num_speakers, len(sample)), criterion="maxclust")
+    elif params.count_method == "silhouette":
+        sub = _silhouette_cut(tree, x[sample], weights[sample], params)
     else:
         sub = fcluster(tree, t=params.cluster_threshold, criterion="distance")
         if sub.max() > params.max_speakers:
@@ -77,6 +79,48 @@ def cluster_embeddings(
         labels = _merge_ghosts(x, new, weights, params, fixed=num_speakers)
     labels = _order_by_first_appearance(labels)
     return labels, centroids_of(x, labels, weights, int(labels.max()) + 1)
+
+
+def _silhouette_cut(
+    tree: npt.NDArray[np.float64], x: FloatArray, weights: FloatArray, params: DiarizationParams
+) -> npt.NDArray[np.int32]:
+    """Cut the tree into one cluster when its last merge is closer than `cluster_threshold`
+    (`short_threshold` when there is less than `short_speech_s` of speech), else
+    into the k in 2..max_speakers (ghost clusters not counted) with the best mean silhouette."""
+    one = np.ones(len(x), np.int32)
+    total = float(weights.sum())
+    # Few windows give noisy embeddings that split one voice apart: ask for more separation then.
+    threshold = params.short_threshold if total < params.short_speech_s else params.cluster_threshold
+    if float(tree[-1, 2]) < threshold:
+        return one
+    dist = 1.0 - x @ x.T
+    floor = max(params.min_speaker_s, params.min_speaker_share * total)
+    best, best_score = one, -np.inf
+    seen: set[int] = set()
+    for k in range(2, min(params.max_speakers, len(x)) + 1):
+        labels = fcluster(tree, t=k, criterion="maxclust")
+        mass = np.bincount(labels, weights=weights)[1:]
+        real = int((mass >= floor).sum())
+        if real < 2 or real in seen:
+            continue
+        seen.add(real)
+        score = _silhouette(dist, labels)
+        if score > best_score:
+            best, best_score = labels, score
+    return best
+
+
+def _silhouette(dist: npt.NDArray[np.floating], labels: npt.NDArray[np.integer]) -> float:
+    ks = np.unique(labels)
+    if len(ks) < 2:
+        return -1.0
+    mean_to = np.stack([dist[:, labels == k].mean(axis=1) for k in ks], axis=1)  # (n, k)
+    own = np.searchsorted(ks, labels)
+    n_own = np.bincount(own, minlength=len(ks))[own]
+    a = mean_to[np.arange(len(labels)), own] * n_own / np.maximum(n_own - 1, 1)
+    mean_to[np.arange(len(labels)), own] = np.inf
+    b = mean_to.min(axis=1)
+    return float(np.mean((b - a) / np.maximum(np.maximum(a, b), 1e-9)))
 
 
 def _merge_ghosts(

@@ -35,6 +35,11 @@ class DiarizationParams:
     Clustering (agglomerative, average linkage on cosine distance):
       `cluster_threshold`: merging stops when the closest two clusters are further apart than this
         cosine distance; decides the speaker count when it is not given.
+      `count_method`: "threshold" cuts the tree at `cluster_threshold`; "silhouette" uses the
+        threshold only to decide one speaker or more, then picks the count 2..max_speakers with the
+        best silhouette.
+      `short_speech_s` / `short_threshold`: with less embedded speech than `short_speech_s`, the
+        one-or-more decision uses `short_threshold` instead (a few windows of one voice scatter more).
       `max_speakers` / `min_speakers`: bounds on the automatic count.
       `min_speaker_s`: a cluster with less speech than this is a ghost (noise, a cough) and is merged
         into its nearest cluster.
@@ -53,7 +58,7 @@ class DiarizationParams:
     """
 
     vad_threshold: float = 0.5
-    vad_min_silence_s: float = 0.3
+    vad_min_silence_s: float = 0.6
     vad_min_speech_s: float = 0.12
     block_s: float = 30.0
 
@@ -62,11 +67,14 @@ class DiarizationParams:
     min_region_s: float = 0.3
     batch_size: int = 64
 
-    cluster_threshold: float = 0.3
+    cluster_threshold: float = 0.28
+    count_method: str = "silhouette"
+    short_speech_s: float = 10.0
+    short_threshold: float = 0.36
     max_speakers: int = 6
     min_speakers: int = 1
     min_speaker_s: float = 2.0
-    min_speaker_share: float = 0.03
+    min_speaker_share: float = 0.15
     max_cluster_windows: int = 2500
     refine_iterations: int = 2
 
