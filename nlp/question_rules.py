@@ -28,11 +28,14 @@ _DISCOURSE = frozenset(
         "uh", "um", "uhm", "erm", "er", "ah", "oh", "well", "so", "and", "but", "okay", "ok", "now", "then",
         "yeah", "yes", "alright", "hey", "hmm", "anyway", "also", "just", "like", "because", "cause",
         "actually", "first", "second", "finally", "great", "right", "sure", "mm", "huh", "or",
+        "perfect", "cool", "thanks", "gotcha", "excellent", "interesting", "wow", "hi", "hello",
     }
 )
 # Two-word openers handled together so that "you know" / "I mean" are skipped but "you know what
 # I mean" is not mistaken for an opener followed by a wh-question.
-_DISCOURSE_PAIRS = frozenset({("you", "know"), ("i", "mean"), ("all", "right"), ("and", "so")})
+_DISCOURSE_PAIRS = frozenset({("you", "know"), ("i", "mean"), ("all", "right"), ("and", "so"), ("got", "it"),
+                              ("i", "see"), ("makes", "sense"), ("sounds", "good"), ("fair", "enough"),
+                              ("thank", "you"), ("that's", "great"), ("very", "good")})
 # Imperatives and first-person statements that invite an open answer.
 _PROMPT_VERBS = frozenset(
     {"tell", "walk", "talk", "describe", "explain", "share", "help", "give", "take", "elaborate", "expand",
@@ -381,12 +384,12 @@ _RHETORICAL = (
     "who would have thought", "who would've thought", "what's the point", "can you imagine",
     "how cool is that", "isn't that something", "go figure", "what can i say", "what more can you ask",
     "why not", "how great is that", "what could go wrong", "who doesn't", "who wouldn't",
-    "what are you gonna do", "what are you going to do", "the question is", "question is", "shall we say",
+    "what are you gonna do", "what are you going to do", "shall we say",
     "talk about", "would you believe", "what's new", "how about that", "who would",
 )
 
 
-_RHETORICAL_PREFIXES = frozenset({"the question is", "question is", "guess what", "you know what",
+_RHETORICAL_PREFIXES = frozenset({"guess what", "you know what",
                                   "can you imagine", "who knows", "shall we say", "talk about"})
 
 
@@ -419,8 +422,8 @@ def _introduces_quote(before: list[Token]) -> bool:
     """Words before a comma that introduce reported speech or an embedded question: "I said,",
     "people saying,", "I'm like,", "the point was,", "I asked him,"."""
     words = [_norm(t) for t in before[-4:]]
-    if not words:
-        return False
+    if not words or "question" in words or "questions" in words or is_inverted(content_tokens_from(before)):
+        return False  # "my question is, ...", "are you saying, ..." ask themselves
     if words[-1] in {"is", "was", "'s"} and len(before) >= 2:
         return True
     if words[-1] == "like" and any(w in {"'m", "am", "was", "'s", "is", "were", "'re"} for w in words[:-1]):

@@ -9,6 +9,7 @@ flag are countable questions. The rules live in `nlp.question_rules`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ if not Span.has_extension("is_backchannel"):
 if not Span.has_extension("is_rhetorical"):
     Span.set_extension("is_rhetorical", default=False)
 
+_CONFIRMATION = re.compile(r"^(?:\W*(?:and|so|but|oh|okay)\W+)?(?:is|was) (?:that|this) (?:right|correct|true|accurate|fair)\W*$")
 # A question the same speaker answers straight away ("Why does this matter? Because ...") is
 # rhetorical; these openers mark the answer.
 _SELF_ANSWER_OPENERS = ("because", "cause", "'cause", "the answer is", "the reason is", "simple", "well,",
@@ -49,6 +51,9 @@ class QuestionClassifier:
         sents = list(doc.sents)
         for i, sent in enumerate(sents):
             reading = read_question(sent)
+            if reading.is_backchannel and i > 0 and _CONFIRMATION.match(sent.text.lower()):
+                # "Is that correct?" after the speaker's own statement checks it: a real question.
+                reading = QuestionReading("yes_no")
             rhetorical = reading.is_rhetorical
             if (
                 reading.type is not None
