@@ -29,6 +29,7 @@ from transcription.types import Speaker, Transcript, TranscriptSource, Word
 
 if TYPE_CHECKING:
     from transcription.diarization import Diarizer
+    from transcription.voiceprint import VoiceProfile
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ class TranscribeOptions:
     model: a local CTranslate2 Whisper folder; overrides `asr.model` when given (the CLI's
         `--model`).
     rep_name: display name given to the rep's speaker on true stereo (the CLI's `--rep NAME`).
+    profiles: enrolled reps' voice profiles; on mono, a diarized speaker matching one becomes
+        the rep (see `transcription.roles.assign_roles`), on stereo it names the rep.
     crosstalk_margin_db: on stereo, a word is dropped as crosstalk (the other party leaking into
         this channel) when its channel is this much quieter than the other channel during the
         word, after both channels are levelled to their own speech loudness. None disables it.
@@ -70,6 +73,7 @@ class TranscribeOptions:
     crosstalk_margin_db: float | None = 15.0
     model: str | None = None
     rep_name: str | None = None
+    profiles: tuple[VoiceProfile, ...] = ()
 
     def __post_init__(self) -> None:
         if self.rep_channel not in (0, 1):
@@ -220,7 +224,8 @@ def transcribe_file(
     """Transcribe the recording at `path` into words with times and speakers.
 
     True stereo gives speakers S1 (left) and S2 (right) with roles from `rep_channel`; other
-    recordings are diarized, with roles "unknown". Silence gives a Transcript without words and
+    recordings are diarized, with roles "unknown" unless a speaker matches one of
+    `options.profiles`. Silence gives a Transcript without words and
     the warning "no speech found". Raises the errors of `transcription.audio` for bad input and
     `ModelNotFoundError` when the speech model is missing. Progress goes to `hook` as steps
     "decode", "transcribe" and "diarize", in seconds of audio.
@@ -266,6 +271,7 @@ def transcribe_file(
     words.sort(key=lambda w: (w.start, w.end))
     warnings: list[str] = []
     source: TranscriptSource
+    embeddings: dict[str, npt.NDArray[np.floating]] = {}
     if stereo is not None:
         speakers = _stereo_speakers(opts.rep_channel, opts.rep_name)
         source = "audio-stereo"
@@ -278,15 +284,26 @@ def transcribe_file(
                 from transcription.diarization import assign_speakers
 
                 words = assign_speakers(words, segments)
+            embeddings = diarizer.speaker_embeddings
             hook("diarize", completed=decoded_s, total=decoded_s)
         ids = sorted({w.speaker for w in words}, key=lambda s: (len(s), s))
         speakers = [Speaker(id=s) for s in ids]
     if not words:
         warnings.append(NO_SPEECH_WARNING)
-    return Transcript(
+    transcript = Transcript(
         duration_s=round(decoded_s, 3),
         speakers=speakers,
         words=words,
         source=source,
         warnings=warnings,
     )
+    if opts.profiles and speakers:
+        from transcription.roles import assign_roles
+
+        transcript = assign_roles(
+            transcript,
+            rep_channel=opts.rep_channel if stereo is not None else None,
+            profiles=list(opts.profiles),
+            speaker_embeddings=embeddings,
+        )
+    return transcript

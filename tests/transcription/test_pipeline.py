@@ -15,6 +15,7 @@ from transcription.errors import InputNotFoundError, ModelNotFoundError, Unsuppo
 from transcription.pipeline import NO_SPEECH_WARNING, TranscribeOptions, iter_blocks, transcribe_file
 from transcription.textnorm import normalize_text
 from transcription.types import Transcript
+from transcription.voiceprint import build_profile
 
 LEFT = "He began a confused complaint against the wizard, who had vanished behind the curtain on the left."
 RIGHT = "The horizon seems extremely distant."
@@ -138,9 +139,18 @@ def test_fake_stereo_takes_the_mono_path(asr_dir: Path, whisper_loaded: None) ->
 @pytest.mark.slow
 def test_pyannote_phone_call_has_two_speakers(data_dir: Path, whisper_loaded: None) -> None:
     folder = data_dir / "diarization" / "pyannote-sample"
-    t = transcribe_file(folder / "sample.wav")
+    audio = load_audio(folder / "sample.wav")[0]
+    # Enrol speaker91 from its two longest reference turns, so roles come from the voice profile.
+    turns91 = [(14.49, 17.92), (21.78, 28.5)]
+    profile = build_profile("Pat", [audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in turns91])
+    t = transcribe_file(folder / "sample.wav", TranscribeOptions(profiles=(profile,)))
     assert t.source == "audio-mono"
     assert len(t.speakers) == 2
+    rep = [s for s in t.speakers if s.role == "rep"]
+    assert len(rep) == 1 and rep[0].name == "Pat"
+    assert [s.role for s in t.speakers if s is not rep[0]] == ["customer"]
+    in_turn = [w.speaker for w in t.words if 22.5 <= w.start <= 28.0]
+    assert in_turn.count(rep[0].id) >= 0.8 * len(in_turn)
     # Per-word agreement with the reference turns (scored from 6.6 s, see SOURCE.txt) under the
     # best mapping of our two ids to theirs.
     turns = [line.split() for line in (folder / "sample.rttm").read_text().splitlines() if line.strip()]
