@@ -31,8 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from coaching.features import TIMING_METRICS, CallFeatures, features_from_analysis  # noqa: E402
-from coaching.insights import Finding, InsightReport, compute_insights  # noqa: E402
+from coaching.features import TIMING_METRICS, CallFeatures, FeatureColumns, features_from_analysis  # noqa: E402
+from coaching.insights import (  # noqa: E402
+    Finding,
+    InsightOptions,
+    InsightReport,
+    compute_insights,
+    default_comparisons,
+)
 from transcription.types import Speaker, Transcript, Word  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "outcomes" / "persuasionforgood"
@@ -191,9 +197,10 @@ def main() -> None:
     print_table(report, "Language-stage features (questions, fillers, trackers) vs donation")
     if args.limit is None:
         strat = strategy_features(outcomes)
-        print_table(
-            compute_insights(strat), f"Human-labelled persuader strategies ({len(strat)} annotated dialogues) vs donation"
-        )
+        cols = FeatureColumns.from_features(strat)
+        only_trackers = [c for c in default_comparisons(cols) if c.feature.startswith("tracker:")]
+        strat_report = compute_insights(cols, InsightOptions(regression=False), only_trackers)
+        print_table(strat_report, f"Human-labelled persuader strategies ({len(strat)} annotated dialogues) vs donation")
     if args.json:
         args.json.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
 

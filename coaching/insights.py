@@ -22,8 +22,14 @@ import numpy as np
 from coaching.features import TIMING_METRICS, BoolArray, CallFeatures, FeatureColumns
 from coaching.regression import RegressionResult, adjusted_odds_ratios
 from coaching.stats import benjamini_hochberg, fisher_exact_p, odds_ratio, risk_ratio
+from transcription.errors import TalktrackError
 
 Op = Literal["present", ">=", "<=", ">", "<"]
+
+
+class InsightsFormatError(TalktrackError):
+    """A stored or user-given insights JSON is not shaped like `InsightReport.to_dict()`."""
+
 Status = Literal["finding", "insufficient_data", "not_applicable"]
 
 # How each metric reads in a sentence; unit says how to print its threshold.
@@ -184,6 +190,35 @@ class InsightReport:
     def significant(self) -> list[Finding]:
         return [f for f in self.findings if f.significant]
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InsightReport:
+        """Read back `to_dict()` output (e.g. stored insights, `talktrack insights --json`). The
+        regression is not restored (suggestions do not use it)."""
+        try:
+            options = InsightOptions(min_group=int(data.get("min_group", 30)), alpha=float(data.get("alpha", 0.05)),
+                                     regression=False)
+            findings = []
+            for f in data["features"]:
+                pair = {k: None if f.get(k) is None else (float(f[k][0]), float(f[k][1]))
+                        for k in ("lift_ci", "odds_ratio_ci", "likelihood_ci")}
+                op = str(f["comparison"]).split()[1] if " " in str(f["comparison"]) else "present"
+                findings.append(Finding(
+                    feature=f["feature"], comparison=f["comparison"], basis=f.get("basis", ""),
+                    label=f.get("label", f["feature"]), status=f.get("status", "finding"),
+                    op=op if op in (">=", "<=", ">", "<", "present") else "present",  # type: ignore[arg-type]
+                    threshold=f.get("threshold"), n_with=int(f["n_with"]), n_without=int(f["n_without"]),
+                    won_with=int(f.get("won_with", 0)), won_without=int(f.get("won_without", 0)),
+                    win_rate_with=f.get("win_rate_with"), win_rate_without=f.get("win_rate_without"),
+                    lift=f.get("lift"), lift_ci=pair["lift_ci"], odds_ratio=f.get("odds_ratio"),
+                    odds_ratio_ci=pair["odds_ratio_ci"], likelihood=f.get("likelihood"),
+                    likelihood_ci=pair["likelihood_ci"], p_value=f.get("p_value"), q_value=f.get("q_value"),
+                    significant=bool(f["significant"]), sentence=f.get("sentence", ""),
+                ))
+            return cls(int(data["n_calls"]), int(data["n_won"]), int(data.get("n_lost", 0)), options, findings,
+                       None, list(data.get("notes", [])))
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise InsightsFormatError(f"not a Talktrack insights JSON: {exc!r}") from exc
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "n_calls": self.n_calls,
@@ -303,11 +338,11 @@ def compute_insights(
     na = [f.feature for f in findings if f.status == "not_applicable"]
     if na:
         timing = [x for x in na if x in TIMING_METRICS]
-        notes.append(
-            "Not applicable (no values in these calls"
-            + ("; they need word timing, which these transcripts lack" if timing else "")
-            + "): " + ", ".join(na)
-        )
+        note = "Not applicable (no values in these calls): " + ", ".join(na) + "."
+        untimed = not isinstance(calls, FeatureColumns) and not any(c.has_timing for c in calls)
+        if timing and untimed:
+            note += " " + ", ".join(timing) + " need word timing, which these transcripts lack."
+        notes.append(note)
     regression = adjusted_odds_ratios(cols, min_rep_calls=options.min_rep_calls) if options.regression else None
     return InsightReport(n_calls, n_won, n_calls - n_won, options, findings, regression, notes)
 
@@ -404,6 +439,7 @@ __all__ = [
     "Finding",
     "InsightOptions",
     "InsightReport",
+    "InsightsFormatError",
     "compute_insights",
     "default_comparisons",
     "describe",
