@@ -327,6 +327,8 @@ def _tag_ending(sent: Span, toks: list[Token], question_mark: bool) -> bool:
         return has_clause or len(body) >= 2
     if not has_clause:
         return False
+    if not _has_punctuation(sent) and words[-1] == "huh" and len(words) >= 3:
+        return True  # "sulked for a while huh"
     if not _has_punctuation(sent) and words[-1] == "right" and last.dep_ in {"intj", "advmod", "npadvmod"}:
         return words[-2] not in {"that's", "'s", "'re", "is", "are", "all", "exactly", "just", "you", "alright"}
     # aux (+n't) + pronoun: "isn't it", "don't you", "wouldn't you say"
@@ -504,10 +506,15 @@ def _late_inversion(toks: list[Token]) -> QuestionType | None:
             _inverted_not_clitic(toks[i + 1 :]) or toks[i + 1].pos_ == "NOUN" and _inverted_not_clitic(toks[i + 2 :])
         ):
             return "open"
-        if not (_is_finite_aux(aux) and subj.i == aux.i + 1 and _norm(subj) in {"you", "we", "they", "he", "she"}):
+        # After an adverbial preface ("when you're there on weekends is it crowded") "it" and
+        # "there" are subjects too; elsewhere they are too often objects.
+        pronouns = {"you", "we", "they", "he", "she"} | (
+            {"it", "there"} if _norm(toks[0]) in {"when", "if", "where", "while", "since"} else set()
+        )
+        if not (_is_finite_aux(aux) and subj.i == aux.i + 1 and _norm(subj) in pronouns):
             continue
         if _norm(aux).startswith("'") or _norm(prev) in _NO_INVERSION_BEFORE or _is_subject(prev):
-            continue  # "they're they're", "so do we", "you are you"
+            continue  # "they're they're", "so do we", "he was he was" (a repeated statement)
         if any(_norm(t) == _norm(subj) for t in toks[max(0, i - 3) : i]):
             continue  # "but they do they do a lot": a repeated statement
         return "yes_no"
