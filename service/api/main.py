@@ -16,7 +16,16 @@ from fastapi.responses import JSONResponse
 
 from service.api.deps import RateLimiter
 from service.api.metrics import PrometheusMiddleware
-from service.api.routes import calls, definitions, health, outcomes, suggestions, webhooks
+from service.api.routes import (
+    calls,
+    definitions,
+    health,
+    insights,
+    outcomes,
+    scorecards,
+    suggestions,
+    webhooks,
+)
 from service.core.config import Settings, get_settings
 from service.core.db import get_engine, run_migrations
 from service.jobs.dispatch import Dispatcher, NullDispatcher, ThreadDispatcher
@@ -89,4 +98,6 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     app.include_router(outcomes.router, prefix="/v1")
     app.include_router(webhooks.router, prefix="/v1")
     app.include_router(definitions.router, prefix="/v1")
+    app.include_router(insights.router, prefix="/v1")
+    app.include_router(scorecards.router, prefix="/v1")
     return app

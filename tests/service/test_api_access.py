@@ -29,7 +29,8 @@ def _visible(stack: Any, role: str, ids: list[str]) -> set[str]:
     with stack.client(role) as c:
         listed = {i["id"] for i in c.get("/v1/calls", params={"limit": 200}).json()["items"]}
         got = {cid for cid in ids if c.get(f"/v1/calls/{cid}").status_code == 200}
-    assert listed & set(ids) == got  # the list and the item endpoint agree
+        polled = {cid for cid in ids if c.get(f"/v1/calls/{cid}/suggestions").status_code == 200}
+    assert listed & set(ids) == got == polled  # list, item and the prebuilt suggestions SQL agree
     return got
 
 

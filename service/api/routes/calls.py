@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import ValidationError
-from sqlalchemy import delete, func, or_
+from sqlalchemy import Engine, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -26,7 +27,7 @@ from service.api.deps import (
     visible_call,
 )
 from service.api.metrics import UPLOAD_BYTES
-from service.api.upload import media_suffix, parse_upload
+from service.api.upload import UploadedFile, media_suffix, parse_upload
 from service.jobs.core import create_job
 from service.storage import LocalAudioStore
 
@@ -102,13 +103,15 @@ def _accepted(call: Call, replay: bool) -> JSONResponse:
                422: {"description": "malformed metadata or body"}},
 )
 async def upload_call(
-    request: Request, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep,
+    request: Request, principal: CurrentPrincipal, settings: SettingsDep,
     idempotency_key: Annotated[str | None, Header(max_length=200,
                                                   description="makes retries safe: same key, same call")] = None,
 ) -> JSONResponse:
     """Stores the file durably, queues its analysis and returns 202 with the call (poll its `status`)."""
+    engine = request.app.state.engine
+    # No database connection is held while the body streams in (uploads can be slow and many).
     if idempotency_key:
-        found = _existing(session, principal.org_id, idempotency_key)
+        found = await run_in_threadpool(_existing_by_key, engine, principal.org_id, idempotency_key)
         if found is not None:
             return _accepted(found, replay=True)
     store = LocalAudioStore(settings.resolved_audio_dir())
@@ -124,11 +127,39 @@ async def upload_call(
         if upload.size == 0:
             raise HTTPException(422, detail="the file is empty")
         meta = _metadata(parsed.fields)
-        rep_user_id, team_id = _owner(session, principal, meta)
     except HTTPException:
         if upload is not None:
             store.discard(upload.temp_key)
         raise
+    call, job_id, replay = await run_in_threadpool(_store_call, engine, store, principal, meta, upload,
+                                                   media, idempotency_key)
+    if not replay:
+        UPLOAD_BYTES.inc(upload.size)
+        request.app.state.dispatcher.submit_job(job_id)
+    return _accepted(call, replay=replay)
+
+
+def _existing_by_key(engine: Engine, org_id: str, key: str) -> Call | None:
+    with Session(engine, expire_on_commit=False) as session:
+        return _existing(session, org_id, key)
+
+
+def _store_call(engine: Engine, store: LocalAudioStore, principal: Principal, meta: CallMetadata,
+                upload: UploadedFile, media: tuple[str, str], idempotency_key: str | None) -> tuple[Call, str, bool]:
+    """Move the upload into place (fsynced) and record the call and its job in one transaction.
+    Returns (call, job id, replayed): a concurrent retry with the same key yields the winner's call."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            rep_user_id, team_id = _owner(session, principal, meta)
+        except HTTPException:
+            store.discard(upload.temp_key)
+            raise
+        return _insert_call(session, store, principal, meta, upload, media, idempotency_key, rep_user_id, team_id)
+
+
+def _insert_call(session: Session, store: LocalAudioStore, principal: Principal, meta: CallMetadata,
+                 upload: UploadedFile, media: tuple[str, str], idempotency_key: str | None,
+                 rep_user_id: str | None, team_id: str | None) -> tuple[Call, str, bool]:
     kind, suffix = media
     call = Call(org_id=principal.org_id, team_id=team_id, rep_user_id=rep_user_id,
                 uploaded_by_key_id=principal.key_id, idempotency_key=idempotency_key, title=meta.title,
@@ -149,10 +180,8 @@ async def upload_call(
         found = _existing(session, principal.org_id, idempotency_key or "")
         if found is None:
             raise
-        return _accepted(found, replay=True)
-    UPLOAD_BYTES.inc(upload.size)
-    request.app.state.dispatcher.submit_job(job.id)
-    return _accepted(call, replay=False)
+        return found, "", True
+    return call, job.id, False
 
 
 @router.get("", response_model=CallPage, summary="List calls the key may see")

@@ -1,0 +1,132 @@
+"""Scorecards: `POST /v1/calls/{id}/scorecards` (auto-score a call with the organisation's rubric,
+plus a coach's overrides and comments) and `GET /v1/reps/{id}/scorecard` (a rep's cards over time)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, or_, select
+
+from coaching.features import CallFeatures
+from coaching.scorecards import (
+    Rubric,
+    RubricError,
+    Scorecard,
+    add_comment,
+    auto_score,
+    load_rubric,
+    override,
+    rep_aggregates,
+    rubric_from_dict,
+)
+from models import Call
+from models.base import aware, utcnow
+from models.coaching import CallFeatureRow, RubricDefinition, ScorecardRecord
+from service.api.deps import CurrentPrincipal, SessionDep, call_scope, require_role, visible_call
+from service.api.routes.insights import backfill_features
+
+router = APIRouter(tags=["coaching"])
+
+
+class ItemOverride(BaseModel):
+    item_id: str = Field(max_length=100)
+    score: float = Field(ge=0, le=1, description="0..1")
+    comment: str | None = Field(default=None, max_length=5000)
+
+
+class CommentIn(BaseModel):
+    text: str = Field(min_length=1, max_length=5000)
+    item_id: str | None = Field(default=None, max_length=100)
+    call_time_s: float | None = Field(default=None, ge=0, description="the moment of the call it is about")
+
+
+class ScorecardCreate(BaseModel):
+    rubric_id: str | None = Field(default=None, max_length=100,
+                                  description="an organisation rubric; default: its active one, else the bundled")
+    overrides: list[ItemOverride] = Field(default_factory=list, max_length=200)
+    comments: list[CommentIn] = Field(default_factory=list, max_length=200)
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "overrides": [{"item_id": "objection_handling", "score": 0.5, "comment": "Dodged the price question."}],
+        "comments": [{"text": "Great open question here.", "call_time_s": 8.4}],
+    }]}}
+
+
+def org_rubric(session: Session, org_id: str, rubric_id: str | None) -> Rubric:
+    q = select(RubricDefinition.content).where(col(RubricDefinition.org_id) == org_id, col(RubricDefinition.active))
+    if rubric_id is not None:
+        q = q.where(col(RubricDefinition.rubric_id) == rubric_id)
+    content = session.exec(q.order_by(col(RubricDefinition.created_at).desc()).limit(1)).first()
+    if content is not None:
+        return rubric_from_dict(content)
+    bundled = load_rubric()
+    if rubric_id is not None and rubric_id != bundled.id:
+        raise HTTPException(404, detail="rubric not found")
+    return bundled
+
+
+def _features(session: Session, call: Call) -> CallFeatures:
+    row = session.get(CallFeatureRow, call.id)
+    if row is None and call.status == "done":
+        backfill_features(session, call.org_id)
+        row = session.get(CallFeatureRow, call.id)
+    if row is None:
+        raise HTTPException(409, detail=f"the call is not analysed (status: {call.status})")
+    from coaching.features import METRIC_NAMES
+
+    return CallFeatures(call.id, row.rep, None, row.duration_s, {m: getattr(row, m) for m in METRIC_NAMES},
+                        frozenset(row.trackers), dict(row.rep_question_types), row.has_timing)
+
+
+@router.post("/calls/{call_id}/scorecards", status_code=201, summary="Score a call (auto + coach overrides)",
+             responses={404: {"description": "no such call (or rubric)"}, 409: {"description": "not analysed yet"}})
+def create_scorecard(call_id: str, body: ScorecardCreate, session: SessionDep,
+                     principal: CurrentPrincipal) -> dict[str, Any]:
+    call = visible_call(session, principal, call_id)
+    require_role(principal, "admin", "coach")
+    rubric = org_rubric(session, principal.org_id, body.rubric_id)
+    coach = principal.user_id or principal.key_id
+    call_at = aware(call.started_at) or aware(call.created_at) or utcnow()
+    try:
+        card = auto_score(rubric, _features(session, call), call_at=call_at)
+        for o in body.overrides:
+            card = override(card, o.item_id, o.score, coach, o.comment)
+        for c in body.comments:
+            card = add_comment(card, coach, c.text, item_id=c.item_id, call_time_s=c.call_time_s)
+    except RubricError as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    record = ScorecardRecord(org_id=principal.org_id, call_id=call.id, rep=card.rep, rep_user_id=call.rep_user_id,
+                             rubric_id=rubric.id, total=card.total, call_at=call_at,
+                             card_json=json.dumps(card.to_dict(), separators=(",", ":")),
+                             created_by_key_id=principal.key_id)
+    session.add(record)
+    session.commit()
+    return {"id": record.id, **card.to_dict()}
+
+
+@router.get("/reps/{rep_id}/scorecard", summary="A rep's scorecards over time (per week or month)")
+def get_rep_scorecard(rep_id: str, session: SessionDep, principal: CurrentPrincipal,
+                      period: Literal["week", "month"] = Query("week"),
+                      since: datetime | None = Query(None, description="only calls from this time on"),
+                      ) -> dict[str, Any]:
+    """`rep_id` is the rep's user id or their name as it appears on calls."""
+    if principal.role == "rep" and rep_id != principal.user_id:
+        raise HTTPException(404, detail="rep not found")
+    q = (select(ScorecardRecord.card_json)
+         .join(Call, col(Call.id) == col(ScorecardRecord.call_id))
+         .where(call_scope(principal), or_(col(ScorecardRecord.rep_user_id) == rep_id, col(ScorecardRecord.rep) == rep_id)))
+    if since is not None:
+        q = q.where(col(ScorecardRecord.call_at) >= aware(since))
+    cards = [Scorecard.from_dict(json.loads(j)) for j in session.exec(q.order_by(col(ScorecardRecord.call_at))).all()]
+    if not cards:
+        raise HTTPException(404, detail="no scorecards for this rep")
+    return {
+        "rep": rep_id,
+        "n_scorecards": len(cards),
+        "periods": [p.to_dict() for p in rep_aggregates(cards, period)],
+        "latest": [c.to_dict() for c in cards[-10:][::-1]],
+    }
