@@ -84,6 +84,8 @@ def adjusted_odds_ratios(
 ) -> RegressionResult:
     """Fit win ~ standardised metrics + log(duration) + rep indicators on closed calls."""
     closed = ~np.isnan(cols.outcome)
+    if not closed.any():
+        return RegressionResult(0, [], [], [], "no closed calls")
     y_all = cols.outcome
     dropped: list[str] = []
     kept: list[str] = []
