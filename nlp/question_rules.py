@@ -235,6 +235,23 @@ def _suggestion(toks: list[Token]) -> bool:
 _REQUESTS = ("hold on", "hang on", "hold the phone", "bear with", "excuse me", "hold for", "hang up")
 
 
+def _asks_whether(toks: list[Token]) -> bool:
+    """First-person wondering about the listener: "I'm curious if you've tried ...",
+    "I was wondering whether your team ..."."""
+    words = [_norm(t) for t in toks[:8]]
+    if not words or words[0] not in {"i", "we"} or not {"you", "your", "y'all"} & {_norm(t) for t in toks}:
+        return False
+    curious = "curious" in words[1:4] or ("wondering" in words[2:4] and bool({"was", "were", "'m", "am"} & set(words[1:3])))
+    return curious and bool({"if", "whether"} & set(words[2:6]))
+
+
+def _conditional_inversion(sent: Span, clause: list[Token], question_mark: bool) -> bool:
+    """"Should you need assistance, please ...", "Had we known, ...": a condition, not a question."""
+    if question_mark or _norm(clause[0]) not in {"should", "had", "were"}:
+        return False
+    return any(t.text == "," for t in sent.doc[clause[0].i : sent.end])
+
+
 def _is_request(toks: list[Token]) -> bool:
     """Requests phrased as questions that ask for no answer: "could you hold on a second"."""
     text = " ".join(_norm(t) for t in toks[:6])
@@ -289,7 +306,7 @@ def _prompt_for_open_answer(toks: list[Token]) -> bool:
             "wondering" in words[2:4] and bool({"was", "were"} & set(words[1:3]))
         )
         if curious and any(w in WH_WORDS | {"about"} for w in words[2:6]):
-            return "if" not in words[2:6]
+            return not {"if", "whether"} & set(words[2:6])
         if any(x in text for x in ("love to", "like to", "want to", "need to")) and any(
             w in _WANT_TO_KNOW for w in words[2:6]
         ):
@@ -433,7 +450,7 @@ def _introduces_quote(before: list[Token]) -> bool:
     if "gosh" in words or "god" in words:
         return True  # "oh my gosh, where did it all go"
     last = before[-1]
-    if last.lemma_.lower() in {"say", "ask", "think", "wonder", "go"} and last.pos_ == "VERB" and last.tag_ != "VB":
+    if last.lemma_.lower() in {"say", "ask", "go"} and last.pos_ == "VERB" and last.tag_ != "VB":
         return True  # "I said,", "she goes,"
     # "I asked him,", "they told us,"
     return len(before) >= 2 and before[-2].lemma_.lower() in {"say", "ask", "tell"} and last.pos_ == "PRON"
@@ -560,8 +577,10 @@ def read_question(sent: Span) -> QuestionReading:
         return QuestionReading("open")
     if form == "prompt":
         return QuestionReading("open")
+    if form is None and _asks_whether(toks):
+        return QuestionReading("yes_no")  # "I'm curious if you've looked at ...", "I was wondering whether ..."
     if form == "inverted":
-        if _is_request(clause):
+        if _is_request(clause) or _conditional_inversion(sent, clause, question_mark):
             return QuestionReading(None)
         if _exclamative(clause):
             return QuestionReading(None, is_backchannel=True)

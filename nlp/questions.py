@@ -61,6 +61,8 @@ class QuestionClassifier:
                 and i + 1 < len(sents)
                 and reading.type in ("open", "yes_no")
                 and sents[i + 1].text.lower().lstrip().startswith(_SELF_ANSWER_OPENERS)
+                # "Can you walk us through X? Because ..." explains why the speaker asks.
+                and not any(t.lower_ in {"you", "your", "you're", "y'all"} for t in sent)
             ):
                 rhetorical = True
             sent._.question_type = reading.type
