@@ -1,0 +1,49 @@
+"""Role assignment precedence: stereo channel, then voice profile, then transcript name, then nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from transcription.roles import assign_roles
+from transcription.types import Speaker, Transcript, Word
+from transcription.voiceprint import VoiceProfile
+
+E1 = np.eye(256, dtype=np.float32)[0]
+E2 = np.eye(256, dtype=np.float32)[1]
+TOM = VoiceProfile("Tom Miller", E1, "2026-01-01T00:00:00+00:00", 20.0)
+
+
+def _transcript(speakers: list[Speaker]) -> Transcript:
+    words = [Word(0.0, 0.5, "hi", speakers[0].id), Word(1.0, 1.5, "hello", speakers[-1].id)]
+    return Transcript(duration_s=2.0, speakers=speakers, words=words, source="audio-mono")
+
+
+def test_stereo_channel_wins_over_a_contradicting_voice_profile() -> None:
+    t = _transcript([Speaker("S1", channel=0), Speaker("S2", channel=1)])
+    out = assign_roles(t, rep_channel=1, profiles=[TOM], speaker_embeddings={"S1": E1, "S2": E2})
+    assert [(s.role, s.role_confidence) for s in out.speakers] == [("customer", None), ("rep", None)]
+    assert out.speakers[1].name is None  # the profile matched the customer channel: no name given
+    assert t.speakers[0].role == "unknown"  # the input is not modified
+
+
+def test_voice_profile_names_the_rep_and_makes_the_rest_customers() -> None:
+    t = _transcript([Speaker("S1"), Speaker("S2"), Speaker("S3")])
+    out = assign_roles(t, rep_name="Somebody", profiles=[TOM], speaker_embeddings={"S1": E2, "S2": E1 + 0.0})
+    roles = {s.id: (s.role, s.name, s.role_confidence) for s in out.speakers}
+    assert roles["S2"] == ("rep", "Tom Miller", 1.0)
+    assert roles["S1"] == ("customer", None, 1.0)
+    assert roles["S3"] == ("customer", None, 1.0)  # too short to embed: matches no enrolled rep
+
+
+def test_below_threshold_nothing_is_decided_by_voice_and_the_name_rule_applies() -> None:
+    t = _transcript([Speaker("S1", name="Tom Miller"), Speaker("S2", name="Jordan")])
+    far = (0.6 * E1 + 0.8 * E2).astype(np.float32)  # cosine 0.6 with Tom
+    out = assign_roles(t, rep_name="tom  miller", profiles=[TOM], speaker_embeddings={"S1": far, "S2": E2})
+    assert [(s.role, s.role_confidence) for s in out.speakers] == [("rep", None), ("customer", None)]
+
+
+def test_fallback_guesses_nothing() -> None:
+    t = _transcript([Speaker("S1"), Speaker("S2")])
+    out = assign_roles(t, profiles=[TOM], speaker_embeddings={"S1": E2, "S2": (0.5 * E1 + 0.5 * E2)})
+    assert [s.role for s in out.speakers] == ["unknown", "unknown"]
+    assert [s.role for s in assign_roles(t, rep_name="Nobody").speakers] == ["unknown", "unknown"]

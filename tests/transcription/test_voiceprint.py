@@ -1,0 +1,133 @@
+"""Voice profiles: enrolment from real speech, the file store, and matching against diarized speakers."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from transcription.errors import EmptyInputError, TranscriptParseError
+from transcription.roles import PROFILE_THRESHOLD, match_profiles
+from transcription.voiceprint import (
+    FileProfileStore,
+    VoiceProfile,
+    build_profile,
+    cosine_similarity,
+    default_profile_dir,
+)
+
+DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+SAMPLE = DATA / "diarization" / "pyannote-sample"
+
+
+@lru_cache(maxsize=4)
+def _mono(path: Path) -> np.ndarray:
+    from transcription.audio import load_audio
+
+    return np.asarray(load_audio(path).mean(axis=0), dtype=np.float32)
+
+
+def _turns(speaker: str, before_s: float = 99.0) -> list[np.ndarray]:
+    audio = _mono(SAMPLE / "sample.wav")
+    rows = [line.split() for line in (SAMPLE / "sample.rttm").read_text().splitlines() if line.strip()]
+    return [
+        audio[int(float(r[3]) * 16000) : int((float(r[3]) + float(r[4])) * 16000)]
+        for r in rows
+        if r[7] == speaker and float(r[3]) < before_s
+    ]
+
+
+@lru_cache(maxsize=1)
+def diarized_sample() -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Speaker centroids of the diarized sample and, per speaker, seconds of overlap with speaker90."""
+    from transcription.diarization import Diarizer
+
+    d = Diarizer()
+    audio = _mono(SAMPLE / "sample.wav")
+    for i in range(0, len(audio), 160000):
+        d.add_audio(audio[i : i + 160000], i / 16000)
+    segments = d.finish()
+    rows = [line.split() for line in (SAMPLE / "sample.rttm").read_text().splitlines() if line.strip()]
+    ref = [(float(r[3]), float(r[3]) + float(r[4])) for r in rows if r[7] == "speaker90"]
+    overlap: dict[str, float] = {}
+    for seg in segments:
+        for s, e in ref:
+            overlap[seg.speaker] = overlap.get(seg.speaker, 0.0) + max(0.0, min(e, seg.end) - max(s, seg.start))
+    return d.speaker_embeddings, overlap
+
+
+@pytest.mark.slow
+def test_enrolment_from_real_speech() -> None:
+    profile = build_profile("Diane", _turns("speaker90", before_s=15.0), ["sample.wav"])
+    assert profile.name == "Diane"
+    assert profile.embedding.shape == (256,)
+    assert abs(float(np.linalg.norm(profile.embedding)) - 1.0) < 1e-5
+    assert 4.0 < profile.n_seconds < 8.0  # her turns before 15 s hold about 6 s of speech
+    assert profile.source_files == ["sample.wav"]
+
+
+@pytest.mark.slow
+def test_enrolled_voice_matches_its_speaker_later_in_the_call() -> None:
+    profile = build_profile("Diane", _turns("speaker90", before_s=15.0))
+    embeddings, overlap = diarized_sample()
+    diane = max(overlap, key=lambda k: overlap[k])
+    matches = match_profiles(embeddings, [profile])
+    assert list(matches) == [diane]
+    matched, sim, confidence = matches[diane]
+    assert matched.name == "Diane"
+    assert sim >= PROFILE_THRESHOLD
+    assert 0.5 <= confidence <= 1.0
+
+
+@pytest.mark.slow
+def test_voice_from_another_recording_stays_unknown() -> None:
+    stranger = build_profile("JFK", [_mono(DATA / "asr" / "jfk.flac")])
+    embeddings, _ = diarized_sample()
+    assert all(cosine_similarity(e, stranger.embedding) < 0.75 for e in embeddings.values())
+    assert match_profiles(embeddings, [stranger]) == {}
+
+
+def test_enrolment_needs_speech() -> None:
+    with pytest.raises(EmptyInputError, match="at least 3 s"):
+        build_profile("Nobody", [np.zeros(16000 * 4, np.float32)])
+
+
+def test_never_two_speakers_as_the_same_rep_and_never_two_reps_on_one_speaker() -> None:
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=256)
+    rep = VoiceProfile("Tom", (base / np.linalg.norm(base)).astype(np.float32), "2026-01-01T00:00:00+00:00", 10.0)
+    twin = VoiceProfile("Tim", rep.embedding.copy(), "2026-01-01T00:00:00+00:00", 10.0)
+    near = base + 0.1 * rng.normal(size=256)
+    nearer = base + 0.05 * rng.normal(size=256)
+    matches = match_profiles({"S1": near, "S2": nearer}, [rep])
+    assert list(matches) == ["S2"]  # both are above the threshold; only the closer one is Tom
+    both = match_profiles({"S1": near, "S2": nearer}, [rep, twin])
+    assert sorted(p.name for p, _, _ in both.values()) == ["Tim", "Tom"]  # one speaker each
+    # A close second speaker lowers the confidence of the match.
+    alone = match_profiles({"S2": nearer}, [rep])
+    assert matches["S2"][2] < alone["S2"][2] == 1.0
+
+
+def test_file_store_round_trip(tmp_path: Path) -> None:
+    store = FileProfileStore(tmp_path / "profiles")
+    assert store.list() == []
+    emb = np.ones(256, np.float32) / 16.0
+    store.save(VoiceProfile("Tom Miller", emb, "2026-01-01T00:00:00+00:00", 12.5, ["a.wav"]))
+    assert (tmp_path / "profiles" / "tom-miller.json").is_file()
+    got = store.get("tom miller")
+    assert got is not None and got.name == "Tom Miller" and got.n_seconds == 12.5
+    assert np.allclose(got.embedding, emb, atol=1e-6)
+    assert [p.name for p in store.list()] == ["Tom Miller"]
+    assert store.delete("Tom Miller") and store.get("Tom Miller") is None
+    (tmp_path / "profiles" / "bad.json").write_text('{"name": "x"}')
+    with pytest.raises(TranscriptParseError):
+        store.list()
+
+
+def test_default_profile_dir_follows_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TALKTRACK_DATA_DIR", str(tmp_path))
+    assert default_profile_dir() == tmp_path / "profiles"
+    monkeypatch.delenv("TALKTRACK_DATA_DIR")
+    assert default_profile_dir() == Path.home() / ".local" / "share" / "talktrack" / "profiles"
