@@ -28,6 +28,8 @@ from transcription.types import Role, Speaker, Word
 
 FloatArray = npt.NDArray[np.float32]
 
+MAX_EMBED_S = 3.0  # voice embedding of a mono utterance uses at most this much of it
+
 
 @dataclass(frozen=True, slots=True)
 class StreamingOptions:
@@ -123,7 +125,10 @@ class SpeakerTracker:
         o = self._options
         if samples.size < 0.3 * SAMPLE_RATE:
             return 0 if not self._sums else len(self._sums) - 1
-        emb = self._encoder.embed_utterance(samples, hop_frames=160)  # no window overlap: half the cost
+        # At most the middle MAX_EMBED_S of the utterance, windows without overlap: bounded cost.
+        excess = samples.size - int(MAX_EMBED_S * SAMPLE_RATE)
+        middle = samples[excess // 2 : excess // 2 + int(MAX_EMBED_S * SAMPLE_RATE)] if excess > 0 else samples
+        emb = self._encoder.embed_utterance(middle, hop_frames=160)
         if self._sums:
             sims = [float(emb @ (s / max(float(np.linalg.norm(s)), 1e-8))) for s in self._sums]
             best = int(np.argmax(sims))

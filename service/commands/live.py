@@ -56,6 +56,7 @@ class StreamResult:
     events: list[dict[str, Any]] = field(default_factory=list)
     received_at: list[float] = field(default_factory=list)
     sent: list[tuple[float, float]] = field(default_factory=list)  # (audio seconds sent so far, wall time)
+    bytes_sent: int = 0
 
     def sent_at(self, audio_s: float) -> float:
         """Wall time at which the audio up to `audio_s` had been sent completely."""
@@ -133,6 +134,7 @@ async def stream_recording(
             if receiver.done():
                 break
             await ws.send(chunk)
+            result.bytes_sent += len(chunk)
             result.sent.append((upto, time.monotonic()))
         if not receiver.done():
             await ws.send(json.dumps({"type": "stop"}))
