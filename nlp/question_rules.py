@@ -9,6 +9,7 @@ Everything works on lower-case text without punctuation too, where the parse is 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
@@ -63,6 +64,11 @@ class QuestionReading:
 
 def _norm(token: Token) -> str:
     return token.lower_.replace("\u2019", "'")
+
+
+def joined(words: list[str]) -> str:
+    """Words joined as written: clitics re-attached ("what 's" -> "what's", "is n't" -> "isn't")."""
+    return re.sub(r" (?=(?:'|n't\b))", "", " ".join(words))
 
 
 def content_tokens(sent: Span) -> list[Token]:
@@ -206,19 +212,23 @@ def _wh_question(toks: list[Token], question_mark: bool, punctuated: bool) -> bo
     return question_mark
 
 
-def _self_talk(toks: list[Token]) -> bool:
+_SELF_TALK = ("what's it called", "what is it called", "what do you call", "what do they call", "what's the word",
+              "what is the word", "what was i", "what am i", "what did i", "which do i", "what's the right word",
+              "how do you put it", "how do you say it", "why can't i")
+# Memory searches that, asked with "?", are usually real questions ("What's her name?").
+_SELF_TALK_UNMARKED = ("what's his name", "what's her name", "what is his name", "what is her name",
+                       "what's their name", "what is their name", "what was the name", "what's the name of",
+                       "what is the name of", "what else")
+
+
+def _self_talk(toks: list[Token], question_mark: bool = False) -> bool:
     """Speakers searching their own memory: "what do you call it", "what else have I done",
     "what am I supposed to do", "what's it called"."""
     words = [_norm(t) for t in toks]
-    text = " ".join(words)
+    text = joined(words)
     if len(words) > 3 and text.startswith(("what is it ", "what was it ")) and "you" not in words:
         return True
-    if text.startswith(("what's it called", "what is it called", "what do you call", "what do they call",
-                        "what's the word", "what is the word", "what's his name", "what's her name",
-                        "what was i", "what am i", "what else", "what did i", "which do i",
-                        "what was the name", "what's the name of", "what is the name of", "what's the right word",
-                        "how do you put it", "how do you say it", "why can't i", "what is his name",
-                        "what is her name", "what's their name", "what is their name")):
+    if text.startswith(_SELF_TALK) or (not question_mark and text.startswith(_SELF_TALK_UNMARKED)):
         return not text.startswith(("what else do you", "what else can", "what else would", "what else should"))
     return len(words) >= 3 and words[0] in {"what", "which"} and words[2] == "i" and words[1] in {
         "do", "did", "have", "had", "am", "was"} and "need" not in words
@@ -254,7 +264,7 @@ def _conditional_inversion(sent: Span, clause: list[Token], question_mark: bool)
 
 def _is_request(toks: list[Token]) -> bool:
     """Requests phrased as questions that ask for no answer: "could you hold on a second"."""
-    text = " ".join(_norm(t) for t in toks[:6])
+    text = joined([_norm(t) for t in toks[:6]])
     return any(r in text for r in _REQUESTS)
 
 
@@ -300,7 +310,7 @@ def _prompt_for_open_answer(toks: list[Token]) -> bool:
         return toks[0].tag_ == "VB" and not any(t.dep_ in _SUBJECT_DEPS for t in toks[:2])
     # "I'd love to hear ...", "I want to understand ...", "I'm curious what ...".
     if words[0] in {"i", "we", "i'd", "i'm"} and bool({"you", "your", "y'all", "yours"} & set(words)):
-        text = " ".join(words[:8])
+        text = joined(words[:8])
         curious = any(w in _CURIOUS for w in words[1:4]) or (
             # "I was wondering what ..." asks; "I wonder how they'll cope" muses.
             "wondering" in words[2:4] and bool({"was", "were"} & set(words[1:3]))
@@ -383,8 +393,8 @@ def is_backchannel(sent: Span, toks: list[Token]) -> bool:
         return False
     if not words:
         return all(w in _BACKCHANNEL_WORDS | _DISCOURSE for w in allw)
-    text = " ".join(words)
-    if text in _BACKCHANNEL_PHRASES or " ".join(allw) in _BACKCHANNEL_PHRASES:
+    text = joined(words)
+    if text in _BACKCHANNEL_PHRASES or joined(allw) in _BACKCHANNEL_PHRASES:
         return True
     if len(words) == 1 and words[0] in _BACKCHANNEL_WORDS:
         return True
@@ -415,7 +425,7 @@ _RHETORICAL_PREFIXES = frozenset({"guess what", "you know what",
 def is_rhetorical_form(sent: Span, toks: list[Token]) -> bool:
     """Fixed rhetorical questions ("Who knows?", "Guess what?") and reported ones
     ("I said, why would we pay that?")."""
-    text = " ".join(_norm(t) for t in toks)
+    text = joined([_norm(t) for t in toks])
     if any(text == r or text.startswith(r + " ") and r in _RHETORICAL_PREFIXES for r in _RHETORICAL):
         return not text.startswith("you know what i mean")
     # Reported speech: a saying verb with a first/third person subject before a comma.
@@ -441,7 +451,9 @@ def _introduces_quote(before: list[Token]) -> bool:
     """Words before a comma that introduce reported speech or an embedded question: "I said,",
     "people saying,", "I'm like,", "the point was,", "I asked him,"."""
     words = [_norm(t) for t in before[-4:]]
-    if not words or "question" in words or "questions" in words or is_inverted(content_tokens_from(before)):
+    prefix = content_tokens_from(before)
+    asks = bool(prefix) and (_norm(prefix[0]) in WH_WORDS or is_inverted(prefix))
+    if not words or "question" in words or "questions" in words or asks:
         return False  # "my question is, ...", "are you saying, ..." ask themselves
     if words[-1] in {"is", "was", "'s"} and len(before) >= 2:
         return True
@@ -491,7 +503,7 @@ def _statement_question(sent: Span, toks: list[Token]) -> QuestionType:
     """Type of a "?"-ended question in statement word order."""
     skipped = [_norm(t) for t in sent if not (t.is_punct or t.is_space) and (not toks or t.i < toks[0].i)]
     words = [_norm(t) for t in toks]
-    text = " ".join(words)
+    text = joined(words)
     if any(w in _INFERENCE_OPENERS for w in skipped[:3]) or text.startswith(_INFERENCE_PHRASES):
         return "declarative"
     if words and words[-1] in _INFERENCE_ENDINGS:
@@ -543,17 +555,19 @@ def read_question(sent: Span) -> QuestionReading:
     question_mark = ends_with_question_mark(sent)
     punctuated = _has_punctuation(sent)
     toks = content_tokens(sent)
-    if is_backchannel(sent, toks):
+    starts_with_or = any(_norm(t) == "or" for t in sent[:3])
+    last = [t for t in sent if not t.is_space][-1]
+    truncated = last.text == "," or starts_with_or  # "or do you,": cut off, not a reaction
+    if is_backchannel(sent, toks) and not (truncated and toks and _is_finite_aux(toks[0])):
         return QuestionReading(None, is_backchannel=question_mark or len(toks) <= 2)
     if not toks:
         return QuestionReading(None)
-    if is_rhetorical_form(sent, toks) or _self_talk(toks):
+    if is_rhetorical_form(sent, toks) or _self_talk(toks, question_mark):
         return QuestionReading(None, is_rhetorical=True)
     if _suggestion(toks):
         return QuestionReading(None)
     if _exclamative(toks):
         return QuestionReading(None, is_backchannel=True)
-    starts_with_or = any(_norm(t) == "or" for t in sent[:3])
     # Restarts and prefaces ("Did you go, what kind of paint did you use?"): the last clause with
     # an interrogative form decides.
     form, clause = None, toks
@@ -570,7 +584,7 @@ def read_question(sent: Span) -> QuestionReading:
         if f is not None:
             form, clause = f, candidate
     if form == "wh":
-        if _self_talk(clause):
+        if _self_talk(clause, question_mark):
             return QuestionReading(None, is_rhetorical=True)
         if _norm(clause[0]) == "which" and _or_alternative(clause):
             return QuestionReading("choice")

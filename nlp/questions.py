@@ -31,6 +31,7 @@ if not Span.has_extension("is_rhetorical"):
     Span.set_extension("is_rhetorical", default=False)
 
 _CONFIRMATION = re.compile(r"^(?:\W*(?:and|so|but|oh|okay)\W+)?(?:is|was) (?:that|this) (?:right|correct|true|accurate|fair)\W*$")
+_TAG_ALONE = re.compile(r"^(?:right|correct|yeah|no|okay|isn't it|aren't you|don't you|didn't you|wouldn't you)\?$")
 # A question the same speaker answers straight away ("Why does this matter? Because ...") is
 # rhetorical; these openers mark the answer.
 _SELF_ANSWER_OPENERS = ("because", "cause", "'cause", "the answer is", "the reason is", "simple", "well,",
@@ -54,6 +55,9 @@ class QuestionClassifier:
             if reading.is_backchannel and i > 0 and _CONFIRMATION.match(sent.text.lower()):
                 # "Is that correct?" after the speaker's own statement checks it: a real question.
                 reading = QuestionReading("yes_no")
+            elif reading.is_backchannel and i > 0 and _TAG_ALONE.match(sent.text.lower()):
+                # "It's the renewal. Right?": a tag on the speaker's own statement.
+                reading = QuestionReading("tag")
             rhetorical = reading.is_rhetorical
             if (
                 reading.type is not None
