@@ -16,7 +16,9 @@ from spacy.tokens import Span, Token
 
 from nlp.types import QuestionType
 
-WH_WORDS = frozenset({"what", "why", "how", "where", "when", "who", "whom", "whose", "which", "whatever"})
+WH_WORDS = frozenset(
+    {"what", "why", "how", "where", "when", "who", "whom", "whose", "which", "whatever", "whereabouts"}
+)
 # Finite forms only: a base-form "do"/"be" first is an imperative ("Do let me know", "Be ready").
 _FINITE_TAGS = frozenset({"VBZ", "VBP", "VBD", "MD"})
 _AUX_LEMMAS = frozenset(
@@ -199,7 +201,10 @@ def _wh_question(toks: list[Token], question_mark: bool, punctuated: bool) -> bo
         return question_mark and len(toks) <= 4
     # "how many people do you", "which tool did", "what time is": skip the wh-phrase's noun.
     i = 0
-    while i < len(rest) and i < 3 and rest[i].pos_ in {"NOUN", "ADJ", "ADV", "DET", "NUM", "PROPN"}:
+    # The wh-phrase may run on: "what kind of a car do you", "what section of the government do you".
+    while i < len(rest) and i < 6 and (
+        rest[i].pos_ in {"NOUN", "ADJ", "ADV", "DET", "NUM", "PROPN"} or (_norm(rest[i]) == "of" and i > 0)
+    ):
         if rest[i].dep_ in _SUBJECT_DEPS and wh in _WH_NOUN_HEADS and i + 1 < len(rest):
             return loose  # "which vendor handles ...", "how many people use it"
         if rest[i].dep_ in _SUBJECT_DEPS:
@@ -480,6 +485,8 @@ def _clause_starts(sent: Span, toks: list[Token]) -> list[int]:
             starts.append(i)
         elif i == 1 and toks[0].pos_ == "PROPN" and (_norm(tok) in WH_WORDS or _is_finite_aux(tok)):
             starts.append(i)  # "Ellen what kind of car ..."
+        elif i == 1 and toks[0].pos_ == "ADP" and _norm(tok) in WH_WORDS:
+            starts.append(i)  # "In what section do you work?"
     return starts
 
 
@@ -550,15 +557,17 @@ def _late_inversion(toks: list[Token]) -> QuestionType | None:
     return None
 
 
+_ADVERBIAL_WH = frozenset({"when", "where", "while", "if", "since", "because", "how", "why"})
+
+
 def read_question(sent: Span) -> QuestionReading:
     """Classify one sentence (see the module docstring)."""
     question_mark = ends_with_question_mark(sent)
     punctuated = _has_punctuation(sent)
     toks = content_tokens(sent)
     starts_with_or = any(_norm(t) == "or" for t in sent[:3])
-    last = [t for t in sent if not t.is_space][-1]
-    truncated = last.text == "," or starts_with_or  # "or do you,": cut off, not a reaction
-    if is_backchannel(sent, toks) and not (truncated and toks and _is_finite_aux(toks[0])):
+    # "or do you,": the second half of a question, not a reaction.
+    if is_backchannel(sent, toks) and not (starts_with_or and toks and _is_finite_aux(toks[0])):
         return QuestionReading(None, is_backchannel=question_mark or len(toks) <= 2)
     if not toks:
         return QuestionReading(None)
@@ -575,6 +584,10 @@ def read_question(sent: Span) -> QuestionReading:
     if not starts:
         return QuestionReading(None, is_rhetorical=question_mark)
     for start in starts:
+        if start > 0 and _norm(toks[start]) in _ADVERBIAL_WH and start + 1 < len(toks) and _is_subject(
+            toks[start + 1]
+        ):
+            continue  # "..., when it comes out?" is an adverbial clause, not a new question
         candidate = content_tokens_from(toks[start:])
         if not candidate:
             continue
@@ -615,7 +628,7 @@ def read_question(sent: Span) -> QuestionReading:
     if starts_with_or:
         return QuestionReading("choice")
     # Wh-word in place: "You do what?", "and that costs how much?"
-    if len(toks) >= 3 and _norm(toks[-1]) in WH_WORDS | {"much", "many", "long"} and any(
+    if len(toks) >= 3 and words[-2:] != ["or", "what"] and _norm(toks[-1]) in WH_WORDS | {"much", "many", "long"} and any(
         _norm(t) in WH_WORDS for t in toks[1:]
     ):
         return QuestionReading("open")
