@@ -10,7 +10,9 @@ Rows (real-time factor = wall seconds / audio seconds; lower is faster):
   analyze_path         `talktrack analyze` without the CLI: transcription + language stage + metrics.
 
 Machines here are shared, so absolute numbers are noisy: compare ratios within one run. Each
-measurement is repeated `--repeat` times and the fastest kept (the least disturbed run).
+measurement is repeated `--repeat` times and the fastest kept (the least disturbed run). CPU
+seconds (all threads of this process) depend less on other load than wall time: on an idle
+machine, wall time is at least CPU seconds / cores.
 
     .venv/bin/python bench/speed.py [--repeat 2] [--mono FILE] [--stereo FILE]
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -34,12 +37,18 @@ from transcription.audio import probe_audio  # noqa: E402
 from transcription.pipeline import TranscribeOptions, transcribe_file  # noqa: E402
 
 
-def fastest(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def fastest(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(wall s, CPU s of all threads) of the fastest of `repeat` runs."""
+    best = (float("inf"), float("inf"))
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_s()
         fn()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, (time.perf_counter() - start, _cpu_s() - cpu))
     return best
 
 
@@ -77,12 +86,12 @@ def main() -> None:
     else:  # load spaCy and the sentence encoder outside the timings too
         analyze_path(ROOT / ".." / "shared" / "data" / "asr" / "jfk.flac", AnalyzeOptions())
 
-    rows: list[tuple[str, str, float, float]] = []  # (what, file, audio s, wall s)
+    rows: list[tuple[str, str, float, float, float]] = []  # (what, file, audio s, wall s, CPU s)
 
     def measure(label: str, path: Path, fn: Callable[[], object]) -> float:
-        wall = fastest(fn, args.repeat)
-        rows.append((label, path.name, probe_audio(path).duration_s, wall))
-        print(f"  {label:<44} {wall:7.1f} s", file=sys.stderr)
+        wall, cpu = fastest(fn, args.repeat)
+        rows.append((label, path.name, probe_audio(path).duration_s, wall, cpu))
+        print(f"  {label:<50} {wall:7.1f} s wall {cpu:7.1f} s CPU", file=sys.stderr)
         return wall
 
     mono, stereo = args.mono, args.stereo
@@ -117,11 +126,12 @@ def main() -> None:
         f"\ncores: {available_cpus()}, load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
     )
     print(f"model: {opts.model or 'bundled tiny.en'}, {opts.compute_type}, beam {opts.beam_size}\n")
-    print("| run | file | audio s | wall s | RTF | x bare faster-whisper |")
-    print("|---|---|---:|---:|---:|---:|")
-    for label, name, audio, wall in rows:
+    print("| run | file | audio s | wall s | RTF | x bare faster-whisper | CPU s (all threads) |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for label, name, audio, wall, cpu in rows:
+        ratio = wall / baseline[name]
         print(
-            f"| {label} | {name} | {audio:.1f} | {wall:.1f} | {wall / audio:.3f} | {wall / baseline[name]:.2f} |"
+            f"| {label} | {name} | {audio:.1f} | {wall:.1f} | {wall / audio:.3f} | {ratio:.2f} | {cpu:.1f} |"
         )
     print()
     print(f"mono, everything but diarization over bare faster-whisper: {100 * (ours_m / bare_m - 1):+.0f}%")
@@ -132,7 +142,12 @@ def main() -> None:
     print(f"stereo, parallel channels vs in turn: {seq_s / ours_s:.2f}x faster")
     if full:
         audio_s = probe_audio(stereo).duration_s
-        print(f"stereo call analysed (analyze_path): RTF {full['stereo'] / audio_s:.3f} (target <= 0.12)")
+        cpu = next(r[4] for r in rows if r[0] == "analyze_path (stereo)")
+        print(
+            f"stereo call analysed (analyze_path): RTF {full['stereo'] / audio_s:.3f} (target <= 0.12); "
+            f"CPU seconds per audio second {cpu / audio_s:.3f}, so RTF >= {cpu / audio_s / available_cpus():.3f} "
+            f"on {available_cpus()} idle cores"
+        )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 import wave
 from pathlib import Path
 
@@ -162,3 +163,29 @@ def test_wav_header_without_frames(tmp_path: Path) -> None:
         out.setframerate(16000)
     with pytest.raises(EmptyInputError, match="no audio samples"):
         load_audio(path)
+
+
+def test_memory_stays_flat_on_a_long_file(asr_dir: Path, tmp_path: Path) -> None:
+    """20 minutes decode to 77 MB of float32; streaming them must hold only a block at a time."""
+    speech = load_audio(asr_dir / "2412-153948-0000.flac")[0]
+    path = tmp_path / "long.wav"
+    minutes = 20
+    pcm = (np.clip(speech[::2], -1, 1) * 32767).astype("<i2").tobytes()  # 8 kHz
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        seconds = 0.0
+        while seconds < minutes * 60:
+            out.writeframes(pcm)
+            seconds += len(pcm) / 2 / 8000
+    tracemalloc.start()
+    try:
+        total = 0
+        for chunk in iter_audio_chunks(path, chunk_s=30.0):
+            total += chunk.samples.shape[1]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert total / SAMPLE_RATE >= minutes * 60
+    assert peak < 12 * 2**20, f"peak {peak / 2**20:.1f} MiB"  # a 30 s block is 1.9 MiB
