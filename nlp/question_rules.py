@@ -217,7 +217,8 @@ def _wh_question(toks: list[Token], question_mark: bool, punctuated: bool) -> bo
     return question_mark
 
 
-_SELF_TALK = ("what's it called", "what is it called", "what do you call", "what do they call", "what's the word",
+_SELF_TALK = ("how shall i say", "how should i put it", "how can i put it", "how do i say", "how can i say",
+              "what's it called", "what is it called", "what do you call", "what do they call", "what's the word",
               "what is the word", "what was i", "what am i", "what did i", "which do i", "what's the right word",
               "how do you put it", "how do you say it", "why can't i")
 # Memory searches that, asked with "?", are usually real questions ("What's her name?").
@@ -460,8 +461,8 @@ def _introduces_quote(before: list[Token]) -> bool:
     asks = bool(prefix) and (_norm(prefix[0]) in WH_WORDS or is_inverted(prefix))
     if not words or "question" in words or "questions" in words or asks:
         return False  # "my question is, ...", "are you saying, ..." ask themselves
-    if words[-1] in {"is", "was", "'s"} and len(before) >= 2:
-        return True
+    if words[-1] in {"is", "was", "'s"} and len(before) >= 2 and before[-2].pos_ in {"NOUN", "PROPN"}:
+        return True  # "the point was, ...", "my question ... is," (handled above)
     if words[-1] == "like" and any(w in {"'m", "am", "was", "'s", "is", "were", "'re"} for w in words[:-1]):
         return True
     if "gosh" in words or "god" in words:
@@ -588,13 +589,16 @@ def read_question(sent: Span) -> QuestionReading:
             toks[start + 1]
         ):
             continue  # "..., when it comes out?" is an adverbial clause, not a new question
+        if start > 0 and _norm(toks[start]) in WH_WORDS and toks[start].head.dep_ == "relcl":
+            continue  # "I have a daughter, who's a beautician."
         candidate = content_tokens_from(toks[start:])
         if not candidate:
             continue
         if start > 0 and len(candidate) <= 3 and _norm(candidate[-1]) in _TAG_PRONOUNS:
             continue  # a tag ("..., don't you?"), not a new question
         f = _form(sent, candidate, question_mark, punctuated)
-        if f is not None:
+        if f is not None and not (form == "wh" and f == "inverted"):
+            # "What kind of cars do you, do you usually drive?" stays a wh-question.
             form, clause = f, candidate
     if form == "wh":
         if _self_talk(clause, question_mark):
