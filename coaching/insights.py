@@ -81,7 +81,7 @@ class Comparison:
         words = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}[self.op]
         if self.feature in PRESENCE_METRICS and self.op == ">=" and self.threshold == 1:
             return f"at least one {name.replace('open questions', 'open question')}"
-        return f"{name} {words} {_fmt(self.threshold, unit)}"
+        return f"{name} {words} {format_value(self.threshold, unit)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,7 +396,8 @@ def describe(f: Finding, min_group: int = 30) -> str:
     )
 
 
-def _fmt(value: float | None, unit: str) -> str:
+def format_value(value: float | None, unit: str) -> str:
+    """A metric value in its unit ("percent", "seconds", "count" or "number") for sentences."""
     if value is None:
         return "?"
     if unit == "percent":
@@ -443,4 +444,5 @@ __all__ = [
     "compute_insights",
     "default_comparisons",
     "describe",
+    "format_value",
 ]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from coaching.features import CallFeatures, features_from_analysis
-from coaching.insights import METRIC_LABELS, InsightReport
+from coaching.insights import METRIC_LABELS, InsightReport, format_value
 from coaching.playbook import Playbook, Situation, load_playbook
 from nlp.analysis import CallAnalysis
 from transcription.types import Role, Transcript, join_words
@@ -286,15 +286,7 @@ def _value_text(feature: str, value: float | None) -> str:
         name = feature.split(":", 1)[1].replace("_", " ")
         return f"{name} {'came up' if value else 'did not come up'}"
     name, unit = METRIC_LABELS.get(feature, (feature.replace("_", " "), "number"))
-    if value is None:
-        return f"{name} unknown"
-    if unit == "percent":
-        return f"{name} {value * 100:.0f}%"
-    if unit == "seconds":
-        return f"{name} {value:.0f} s"
-    if unit == "count":
-        return f"{name} {value:.0f}"
-    return f"{name} {value:.3g}"
+    return f"{name} unknown" if value is None else f"{name} {format_value(value, unit)}"
 
 
 def _severity(op: str, target: float | None, value: float | None) -> float:
