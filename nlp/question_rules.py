@@ -96,6 +96,9 @@ def content_tokens_from(toks: list[Token]) -> list[Token]:
                 break
             i += 1
             continue
+        if i + 1 < len(toks) and word == _norm(toks[i + 1]) and (word in WH_WORDS or _is_finite_aux(toks[i])):
+            i += 1  # "what what do they", "how how big is", "do do you"
+            continue
         break
     return toks[i:]
 
@@ -189,6 +192,13 @@ def _wh_question(toks: list[Token], question_mark: bool, punctuated: bool) -> bo
     loose = question_mark or not punctuated  # text that cannot contradict a question reading
     if not rest:
         return question_mark  # "Why?" / "How?"
+    if not punctuated and len(toks) <= 5 and not any(t.pos_ in {"VERB", "AUX"} for t in toks):
+        # Verbless: "what year", "where in colorado" ask; "how neat", "what a day", "what uh" exclaim or stall.
+        measures = {"old", "long", "much", "many", "far", "big", "often", "soon", "come", "about"}
+        exclaims = _norm(rest[0]) in {"a", "an", "luck", "fun"} or (
+            wh == "how" and rest[0].pos_ in {"ADJ", "ADV"} and _norm(rest[0]) not in measures
+        )
+        return not exclaims and rest[0].pos_ != "INTJ" and _norm(rest[-1]) not in _DISCOURSE
     nxt = _norm(rest[0])
     if nxt in _COPULA_NEXT:
         if nxt == "if":
