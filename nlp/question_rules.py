@@ -397,7 +397,7 @@ _BACKCHANNEL_PHRASES = frozenset(
      "is that right then", "how about that", "you know", "is that what it is", "oh my gosh", "oh my god",
      "i'm sorry", "pardon me", "come again", "say again", "sorry what", "you don't", "you didn't",
      "they don't", "it doesn't", "you aren't", "isn't it though", "is it really", "what's that", "what was that",
-     "what is that", "who", "say that again", "what did you say"}
+     "what is that", "who", "say that again", "what did you say", "do you think", "don't you think"}
 )
 
 
@@ -568,6 +568,24 @@ def _late_inversion(toks: list[Token]) -> QuestionType | None:
     return None
 
 
+def _aside_or_repeat(sent: Span, toks: list[Token], start: int) -> bool:
+    """A clause after a comma that only repeats the words before it ("is their, is their life")
+    or is a two-word aside ("I think it was, was it, oh, ...")."""
+    before = [_norm(t) for t in toks[max(0, start - 2) : start]]
+    after = [_norm(t) for t in toks[start : start + 2]]
+    if before and before == after[: len(before)]:
+        return True
+    # Tokens of this clause up to the next comma.
+    first = toks[start]
+    clause: list[Token] = []
+    for tok in sent.doc[first.i : sent.end]:
+        if tok.text == ",":
+            break
+        if not tok.is_punct:
+            clause.append(tok)
+    return len(clause) <= 2 and first.i + len(clause) < sent.end - 1 and _norm(clause[-1]) in _TAG_PRONOUNS
+
+
 _ADVERBIAL_WH = frozenset({"when", "where", "while", "if", "since", "because", "how", "why"})
 
 
@@ -606,6 +624,8 @@ def read_question(sent: Span) -> QuestionReading:
             continue
         if start > 0 and len(candidate) <= 3 and _norm(candidate[-1]) in _TAG_PRONOUNS:
             continue  # a tag ("..., don't you?"), not a new question
+        if start > 0 and _aside_or_repeat(sent, toks, start):
+            continue
         f = _form(sent, candidate, question_mark, punctuated)
         if f is not None and not (form == "wh" and f == "inverted"):
             # "What kind of cars do you, do you usually drive?" stays a wh-question.
