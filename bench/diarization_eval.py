@@ -3,6 +3,7 @@
 Data (from ../shared/data/diarization and generated calls):
   phone      the pyannote two-person telephone sample, scored from 6.6 s (its references start there)
   ami-train / ami-dev / ami-test   the 13 AMI meeting excerpts with their UEM (0-30 s each)
+  single     jfk.flac and a LibriSpeech clip (one voice each): speaker count only
   generated  three espeak-ng two-voice calls (bench/diarization_calls.py) and the bundled sample
              call's mono mix (samples/discovery_call_mono.wav, turns from its script)
 Tune only on ami-train, ami-dev and generated; phone and ami-test are for reporting.
@@ -17,6 +18,7 @@ agglomerative clustering at the same threshold, each window's label taken as is 
 no refinement, no re-segmentation). RTF = diarization seconds / audio seconds (models preloaded).
 
 Usage: .venv/bin/python bench/diarization_eval.py [--sets phone,ami-test,...] [--set cluster_threshold=0.35]
+       .venv/bin/python bench/diarization_eval.py --speed   # diarization vs bare ASR time, 10-minute mono call
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ from transcription.diarization.speech import SpeechDetector, speech_runs  # noqa
 
 DATA = ROOT / ".." / "shared" / "data" / "diarization"
 AMI = DATA / "ami-excerpts"
+# One voice each: the speaker count must come out as exactly 1 (no DER: no reference turns).
+SINGLE_VOICE = [DATA / ".." / "asr" / "jfk.flac", DATA / ".." / "asr" / "2412-153948-0000.flac"]
 
 
 @dataclasses.dataclass
@@ -135,13 +139,51 @@ def to_annotation(segments: list[SpeakerSegment], uri: str) -> Annotation:
     return ann
 
 
+def speed(minutes: float = 10.0) -> None:
+    """Time bare faster-whisper (tiny.en int8, VAD filter, word timestamps, as bench/speed.py) and
+    `diarize()` on the same 10-minute mono call (the bundled sample call's mono mix, repeated), in one
+    run, and print diarization time as a share of ASR time (target <= 50%)."""
+    import tempfile
+
+    import soundfile as sf
+    from speed import _cpu_s, bare_mono  # bench/speed.py: the same bare baseline
+
+    from transcription.asr import AsrOptions, load_whisper
+
+    one = load_audio(ROOT / "samples" / "discovery_call_mono.wav").mean(axis=0).astype(np.float32)
+    audio = np.resize(one, int(minutes * 60 * SAMPLE_RATE))
+    opts = AsrOptions()
+    load_whisper(opts)
+    get_encoder()
+    diarize(np.zeros(SAMPLE_RATE, np.float32))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "call.wav"
+        sf.write(path, audio, SAMPLE_RATE, subtype="PCM_16")
+        rows = []
+        for label, fn in (("bare faster-whisper", lambda: bare_mono(path, opts)),
+                          ("diarize()", lambda: diarize(load_audio(path).mean(axis=0)))):
+            t0, c0 = time.perf_counter(), _cpu_s()
+            fn()
+            rows.append((label, time.perf_counter() - t0, _cpu_s() - c0))
+    dur = len(audio) / SAMPLE_RATE
+    print(f"{'step':22} {'wall s':>7} {'RTF':>6} {'CPU s':>7}")
+    for label, wall, cpu in rows:
+        print(f"{label:22} {wall:7.1f} {wall / dur:6.3f} {cpu:7.1f}")
+    print(f"diarization / ASR: wall {rows[1][1] / rows[0][1]:.0%}, CPU {rows[1][2] / rows[0][2]:.0%} "
+          f"({dur / 60:.0f}-minute mono call)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", default="phone,ami-train,ami-dev,ami-test,generated")
+    ap.add_argument("--speed", action="store_true", help="time diarization against bare ASR on a 10-minute call")
+    ap.add_argument("--sets", default="phone,ami-train,ami-dev,ami-test,generated,single")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a DiarizationParams field")
     ap.add_argument("--systems", default="talktrack,baseline")
     ap.add_argument("--quiet", action="store_true", help="print only the per-set summary")
     args = ap.parse_args()
+    if args.speed:
+        speed()
+        return
     overrides = {}
     for kv in args.set:
         k, v = kv.split("=", 1)
@@ -196,6 +238,13 @@ def main() -> None:
             parts = [100 * m0[k] / tot for k in ("missed detection", "false alarm", "confusion")]
             print(f"{st:10} {sys_:9} {n:5d} {ok:4d}/{n:<3d} {100 * abs(m0):5.1f}% {parts[0]:4.1f}% {parts[1]:4.1f}% "
                   f"{parts[2]:4.1f}% {100 * abs(m1):6.1f}% {t / d:6.3f}")
+    if "single" in args.sets.split(","):
+        print()
+        for path in SINGLE_VOICE:
+            audio = load_audio(path).mean(axis=0).astype(np.float32)
+            for sys_ in chosen:
+                n = len({seg.speaker for seg in systems[sys_](audio)})
+                print(f"single     {path.name:22} {sys_:9} speakers found: {n} (one voice)")
     print(f"params: {params}")
 
 

@@ -97,7 +97,7 @@ class Diarizer:
         win_region = np.array(self._win_region, np.int64)
         win_centre = np.array(self._win_centre, np.float32)
         turns: list[tuple[float, float, int]] = []
-        for r, region in enumerate(self._regions):
+        for r, region in enumerate(self._padded_regions()):
             mine = np.flatnonzero(win_region == r)
             if len(mine) == 0 and len(win_centre):
                 # Too short to embed: score it with the nearest window in time.
@@ -113,6 +113,21 @@ class Diarizer:
         self.speaker_embeddings = {f"S{order[lab] + 1}": cents[lab] for lab in order if lab < len(cents)}
         segments = [SpeakerSegment(round(s, 3), round(e, 3), f"S{order[lab] + 1}") for s, e, lab in turns]
         return _merge_adjacent(segments)
+
+    def _padded_regions(self) -> list[tuple[float, float]]:
+        """Speech regions widened by `vad_pad_s` on each side (Silero's 32 ms frames switch on a
+        little late and off a little early), never into the neighbouring region or before 0."""
+        pad = self.params.vad_pad_s
+        out: list[tuple[float, float]] = []
+        for i, (s, e) in enumerate(self._regions):
+            lo = max(0.0, s - pad)
+            hi = e + pad
+            if i > 0:
+                lo = max(lo, 0.5 * (self._regions[i - 1][1] + s))
+            if i + 1 < len(self._regions):
+                hi = min(hi, 0.5 * (e + self._regions[i + 1][0]))
+            out.append((lo, hi))
+        return out
 
     # -- block analysis ---------------------------------------------------------------------------
 

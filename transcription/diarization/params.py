@@ -22,6 +22,7 @@ class DiarizationParams:
         closes a speech region. Embedding windows never span two regions, so a short isolated "yes"
         gets its own embedding instead of being averaged with the neighbouring speaker.
       `vad_min_speech_s`: speech runs shorter than this are dropped (clicks, breaths).
+      `vad_pad_s`: output turns extend this far beyond the detected speech on each side.
       `block_s`: audio is analysed in blocks of about this length (memory stays bounded on long
         calls; the open speech region at a block's end is carried into the next block).
 
@@ -58,8 +59,9 @@ class DiarizationParams:
     """
 
     vad_threshold: float = 0.5
-    vad_min_silence_s: float = 0.6
+    vad_min_silence_s: float = 0.45
     vad_min_speech_s: float = 0.12
+    vad_pad_s: float = 0.0
     block_s: float = 30.0
 
     window_s: float = 1.6
