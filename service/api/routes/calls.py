@@ -12,9 +12,9 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import ValidationError
 from sqlalchemy import Engine, delete, func, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
-from models import Call, CallResult, Job, Outcome, User
+from models import Call, CallResult, Outcome, User
 from models.base import aware, utcnow
 from models.public import CallDetail, CallMetadata, CallPage, CallPublic, OutcomePublic, SpeakersPatch
 from service.api.deps import (
@@ -267,13 +267,29 @@ def get_transcript(call_id: str, session: SessionDep, principal: CurrentPrincipa
 def delete_call(call_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep) -> Response:
     call = visible_call(session, principal, call_id)
     require_role(principal, "admin", "coach", "rep")
-    session.exec(delete(CallResult).where(col(CallResult.call_id) == call.id))
-    session.exec(delete(Job).where(col(Job.call_id) == call.id))
-    session.exec(delete(Outcome).where(col(Outcome.call_id) == call.id))
-    session.delete(call)
-    session.commit()
+    for attempt in range(3):
+        try:
+            delete_call_rows(session, call.id)
+            break
+        except IntegrityError:
+            # A worker finishing this very call inserted a row meanwhile: delete again.
+            session.rollback()
+            if attempt == 2:
+                raise
     LocalAudioStore(settings.resolved_audio_dir()).delete_prefix(f"calls/{call.id}")
     return Response(status_code=204)
+
+
+def delete_call_rows(session: Session, call_id: str) -> None:
+    """Delete a call and every row that refers to it, in any table with a foreign key to
+    `call.id` (results, jobs, outcomes, and tables other features add later)."""
+    call_table = SQLModel.metadata.tables["call"]
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        for fk in table.foreign_keys:
+            if fk.column.table is call_table and fk.column.name == "id":
+                session.execute(delete(table).where(fk.parent == call_id))
+    session.execute(delete(call_table).where(call_table.c.id == call_id))
+    session.commit()
 
 
 @router.patch("/{call_id}/speakers", response_model=CallDetail,
