@@ -86,6 +86,23 @@ def test_insights_endpoint_recovers_planted_effects(env: Env) -> None:
         assert s.get(CallFeatureRow, env.backfilled_call) is not None
 
 
+def test_feature_rows_follow_a_changed_analysis(env: Env) -> None:
+    env.client.get("/v1/insights", headers=env.admin)
+    with Session(get_engine(env.settings)) as s:
+        result = s.get(CallResult, env.backfilled_call)
+        assert result is not None
+        data = json.loads(result.analysis_json)
+        data["metrics"]["talk_ratio"] = 0.123  # as if a relabel had changed who the rep is
+        result.analysis_json = json.dumps(data)
+        result.updated_at = datetime.now(UTC) + timedelta(seconds=5)
+        s.add(result)
+        s.commit()
+    env.client.get("/v1/insights", headers=env.admin)
+    with Session(get_engine(env.settings)) as s:
+        row = s.get(CallFeatureRow, env.backfilled_call)
+        assert row is not None and row.talk_ratio == pytest.approx(0.123)
+
+
 def test_other_org_sees_nothing(env: Env) -> None:
     data = env.client.get("/v1/insights", headers=env.other).json()
     assert data["n_calls"] == 0 and all(f["status"] != "finding" for f in data["features"])

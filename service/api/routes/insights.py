@@ -18,7 +18,7 @@ from fastapi import APIRouter, HTTPException, Query
 from sqlalchemy import String, type_coerce
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import object_session
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from coaching.benchmarks import learn_bands, rep_benchmark
 from coaching.features import METRIC_NAMES, CallFeatures, FeatureColumns, features_from_analysis
@@ -58,22 +58,31 @@ def store_call_features(session: Session, call: Call, analysis: CallAnalysis) ->
 
 
 def backfill_features(session: Session, org_id: str, limit: int = 500) -> int:
-    """Feature rows for analysed calls that have none yet (at most `limit` per request)."""
-    missing = session.exec(
-        select(Call, CallResult)
+    """Write feature rows for analysed calls that have none, or whose analysis changed since
+    (a speakers relabel rewrites it), at most `limit` per request. Returns how many were written."""
+    stale = session.exec(
+        select(Call, CallResult, CallFeatureRow)
         .join(CallResult, col(CallResult.call_id) == col(Call.id))
         .join(CallFeatureRow, col(CallFeatureRow.call_id) == col(Call.id), isouter=True)
-        .where(col(Call.org_id) == org_id, col(Call.status) == "done", col(CallFeatureRow.call_id).is_(None))
+        .where(col(Call.org_id) == org_id, col(Call.status) == "done",
+               or_(col(CallFeatureRow.call_id).is_(None), col(CallResult.updated_at) > col(CallFeatureRow.updated_at)))
         .limit(limit)
     ).all()
-    for call, result in missing:
+    for call, result, existing in stale:
         try:
-            session.add(feature_row(call, CallAnalysis.from_dict(json.loads(result.analysis_json))))
+            row = feature_row(call, CallAnalysis.from_dict(json.loads(result.analysis_json)))
         except Exception:  # one unreadable stored analysis must not take insights down
             log.exception("no coaching features for call %s", call.id)
-    if missing:
+            continue
+        if existing is None:
+            session.add(row)
+        else:
+            for key, value in row.model_dump().items():
+                setattr(existing, key, value)
+            session.add(existing)
+    if stale:
         session.commit()
-    return len(missing)
+    return len(stale)
 
 
 def outcome_by_call(session: Session, org_id: str, deal_of: dict[str, str | None]) -> dict[str, bool]:
