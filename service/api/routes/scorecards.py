@@ -34,14 +34,15 @@ router = APIRouter(tags=["coaching"])
 
 class ItemOverride(BaseModel):
     item_id: str = Field(max_length=100)
-    score: float = Field(ge=0, le=1, description="0..1")
+    score: float = Field(ge=0, le=1, allow_inf_nan=False, description="0..1")
     comment: str | None = Field(default=None, max_length=5000)
 
 
 class CommentIn(BaseModel):
     text: str = Field(min_length=1, max_length=5000)
     item_id: str | None = Field(default=None, max_length=100)
-    call_time_s: float | None = Field(default=None, ge=0, description="the moment of the call it is about")
+    call_time_s: float | None = Field(default=None, ge=0, allow_inf_nan=False,
+                                       description="the moment of the call it is about")
 
 
 class ScorecardCreate(BaseModel):
