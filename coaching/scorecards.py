@@ -105,7 +105,7 @@ def rubric_from_dict(data: Any) -> Rubric:
         if not isinstance(raw, Mapping) or not raw.get("id") or not raw.get("label"):
             raise RubricError("every rubric item needs an 'id' and a 'label'")
         weight = raw.get("weight", 1)
-        if not isinstance(weight, int | float) or weight <= 0:
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight < float("inf"):
             raise RubricError(f"item {raw['id']!r}: weight must be a positive number")
         auto = None
         if raw.get("auto") is not None:
@@ -113,9 +113,12 @@ def rubric_from_dict(data: Any) -> Rubric:
             if not isinstance(a, Mapping) or a.get("kind") not in ("metric", "tracker", "question_type") \
                     or a.get("op") not in (">=", "<=", "between", "present", "absent") or not a.get("name"):
                 raise RubricError(f"item {raw['id']!r}: auto needs kind (metric/tracker/question_type), name and op")
-            auto = AutoRule(a["kind"], str(a["name"]), a["op"],
-                            None if a.get("value") is None else float(a["value"]),
-                            None if a.get("high") is None else float(a["high"]))
+            try:
+                auto = AutoRule(a["kind"], str(a["name"]), a["op"],
+                                None if a.get("value") is None else float(a["value"]),
+                                None if a.get("high") is None else float(a["high"]))
+            except (TypeError, ValueError) as exc:
+                raise RubricError(f"item {raw['id']!r}: auto value/high must be numbers") from exc
         items.append(RubricItem(str(raw["id"]), str(raw["label"]), float(weight), auto))
     if len({i.id for i in items}) != len(items):
         raise RubricError("rubric item ids must be unique")

@@ -129,6 +129,19 @@ def test_scorecard_create_and_rep_aggregate(env: Env) -> None:
     assert env.client.get("/v1/reps/nobody/scorecard", headers=env.admin).status_code == 404
 
 
+def test_org_rubric(env: Env) -> None:
+    assert env.client.get("/v1/rubrics", headers=env.admin).json()[0]["id"] == "default"
+    rubric = {"id": "short", "name": "Short", "items": [
+        {"id": "next", "label": "Next step", "weight": 1, "auto": {"kind": "tracker", "name": "next_steps",
+                                                                   "op": "present"}}]}
+    assert env.client.put("/v1/rubrics/short", headers=env.admin, json=rubric).status_code == 200
+    bad = {**rubric, "items": [{"id": "x", "label": "X", "auto": {"kind": "vibes", "name": "x", "op": ">="}}]}
+    assert env.client.put("/v1/rubrics/short", headers=env.admin, json=bad).status_code == 422
+    r = env.client.post(f"/v1/calls/{env.first_call}/scorecards", headers=env.admin, json={"rubric_id": "short"})
+    assert r.status_code == 201 and [i["item_id"] for i in r.json()["items"]] == ["next"]
+    assert env.client.get("/v1/rubrics", headers=env.other).json()[0]["id"] == "default"
+
+
 def test_suggestions_rest_on_stored_insights(env: Env) -> None:
     env.client.get("/v1/insights", headers=env.admin)  # leaves a snapshot
     call = make_corpus(n_calls=3, seed=3).calls[0]

@@ -65,6 +65,9 @@ def test_rubric_validation() -> None:
         rubric_from_dict({"items": [{"id": "a", "label": "A", "weight": 0}]})
     with pytest.raises(RubricError):
         rubric_from_dict({"items": [{"id": "a", "label": "A", "auto": {"kind": "vibes", "name": "x", "op": ">="}}]})
+    with pytest.raises(RubricError):
+        rubric_from_dict({"items": [{"id": "a", "label": "A", "auto": {"kind": "metric", "name": "x", "op": ">=",
+                                                                        "value": "lots"}}]})
     r = rubric_from_dict({"id": "org1", "name": "Short", "items": [
         {"id": "tr", "label": "talk ratio 40-50%", "auto": {"kind": "metric", "name": "talk_ratio", "op": "between",
                                                           "value": 0.4, "high": 0.5}}]})

@@ -83,6 +83,48 @@ def _features(session: Session, call: Call) -> CallFeatures:
                         frozenset(row.trackers), dict(row.rep_question_types), row.has_timing)
 
 
+class RubricIn(BaseModel):
+    """A rubric in the shape of `coaching/rubric.yaml`."""
+
+    id: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    items: list[dict[str, Any]] = Field(min_length=1, max_length=100)
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "id": "discovery", "name": "Discovery call",
+        "items": [{"id": "early_discovery", "label": "Open question in the first 90 s", "weight": 2,
+                   "auto": {"kind": "metric", "name": "open_questions_first_90s", "op": ">=", "value": 1}},
+                  {"id": "rapport", "label": "Built rapport (coach)", "weight": 1}],
+    }]}}
+
+
+@router.put("/rubrics/{rubric_id}", summary="Create or replace a scorecard rubric (admin, coach)",
+            responses={422: {"description": "not a valid rubric"}})
+def put_rubric(rubric_id: str, body: RubricIn, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    require_role(principal, "admin", "coach")
+    if body.id != rubric_id:
+        raise HTTPException(422, detail="the body's id must match the rubric id in the path")
+    try:
+        rubric = rubric_from_dict(body.model_dump())
+    except RubricError as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    row = session.exec(select(RubricDefinition).where(col(RubricDefinition.org_id) == principal.org_id,
+                                                      col(RubricDefinition.rubric_id) == rubric_id)).first()
+    row = row or RubricDefinition(org_id=principal.org_id, rubric_id=rubric_id)
+    row.content = rubric.to_dict()
+    row.active = True
+    session.add(row)
+    session.commit()
+    return rubric.to_dict()
+
+
+@router.get("/rubrics", summary="Scorecard rubrics of the organisation (the bundled default if none)")
+def list_rubrics(session: SessionDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
+    rows = session.exec(select(RubricDefinition.content).where(col(RubricDefinition.org_id) == principal.org_id,
+                                                               col(RubricDefinition.active))).all()
+    return [dict(r) for r in rows] or [load_rubric().to_dict()]
+
+
 @router.post("/calls/{call_id}/scorecards", status_code=201, summary="Score a call (auto + coach overrides)",
              responses={404: {"description": "no such call (or rubric)"}, 409: {"description": "not analysed yet"}})
 def create_scorecard(call_id: str, body: ScorecardCreate, session: SessionDep,
