@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -32,6 +33,7 @@ from service.jobs.core import create_job
 from service.storage import LocalAudioStore
 
 router = APIRouter(prefix="/calls", tags=["calls"])
+log = logging.getLogger(__name__)
 
 UPLOAD_BODY = {
     "required": True,
@@ -135,7 +137,10 @@ async def upload_call(
                                                    media, idempotency_key)
     if not replay:
         UPLOAD_BYTES.inc(upload.size)
-        request.app.state.dispatcher.submit_job(job_id)
+        try:
+            request.app.state.dispatcher.submit_job(job_id)
+        except Exception:  # e.g. the broker is down: the job is in the database and the sweeper sends it
+            log.warning("could not dispatch job %s now; the sweeper will", job_id, exc_info=True)
     return _accepted(call, replay=replay)
 
 
