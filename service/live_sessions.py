@@ -158,7 +158,8 @@ class LiveEngine:
             del self.sessions[cid]
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the worker thread (drops queued utterances); call when the server stops."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class LiveSession:

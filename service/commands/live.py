@@ -180,6 +180,9 @@ def embedded_server(data_dir: Path | None = None) -> Iterator[tuple[str, str]]:
         finally:
             server.should_exit = True
             thread.join(timeout=30)
+            engine = getattr(app.state, "live_engine", None)
+            if engine is not None:
+                engine.shutdown()
 
 
 def format_event(event: dict[str, Any]) -> str | None:

@@ -81,6 +81,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     finally:
         userver.should_exit = True
         thread.join(timeout=60)
+        engine = getattr(app.state, "live_engine", None)
+        if engine is not None:
+            engine.shutdown()
 
 
 async def _exchange(url: str, messages: list[str | bytes], headers: dict[str, str] | None = None
