@@ -129,10 +129,15 @@ class Stack:
         headers = {"Authorization": f"Bearer {self.keys[role]}"} if role else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
 
-    def start_server(self) -> None:
+    def start_server(self, via_cli: bool = False) -> None:
+        """`via_cli`: start it as users do (`talktrack serve`), else uvicorn directly (starts faster)."""
         self.port = self.port or free_port()
-        self.server = Proc([sys.executable, "-m", "uvicorn", "service.api.app:app", "--host", "127.0.0.1",
-                            "--port", str(self.port), "--no-access-log"], self.env, self.tmp / "server.log")
+        if via_cli:
+            args = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        else:
+            args = [sys.executable, "-m", "uvicorn", "service.api.app:app", "--host", "127.0.0.1",
+                    "--port", str(self.port), "--no-access-log"]
+        self.server = Proc(args, self.env, self.tmp / "server.log")
         self.server.start()
         wait_healthy(self.url, self.server, self.tmp / "server.log")
 

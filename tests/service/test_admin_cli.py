@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -17,7 +18,8 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120)
 
 
-def test_admin_bootstrap_and_key_works(tmp_path: Path, h: Any) -> None:
+def test_admin_bootstrap_and_key_works(tmp_path: Path, h: Any, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
     env = {**os.environ, "TALKTRACK_DATA_DIR": str(tmp_path / "data")}
     env.pop("TALKTRACK_DATABASE_URL", None)
     org = _run(env, "create-org", "Acme Inc")
@@ -31,22 +33,33 @@ def test_admin_bootstrap_and_key_works(tmp_path: Path, h: Any) -> None:
     key = rep_key.strip().splitlines()[-1]
     assert key.startswith("tt_") and len(key) > 40
 
-    missing_user = _run(env, "create-key", "--org", org_id, "--role", "coach")
-    assert missing_user.returncode == 2 and "--user" in missing_user.stderr
-    assert "Traceback" not in missing_user.stderr
-    bad_org = _run(env, "create-user", "--org", "nope", "--name", "X")
-    assert bad_org.returncode == 2 and "no organization" in bad_org.stderr
-    bad_role = _run(env, "create-key", "--org", org_id, "--role", "owner")
-    assert bad_role.returncode == 2 and "invalid choice" in bad_role.stderr
-    helptext = _run(env, "create-key", "--help").stdout
-    assert "--role" in helptext and "integration" in helptext and "--user" in helptext
+    # Mistakes: one clear line, exit code 2 (in-process: the same `main()` as the console script).
+    from service.cli import main
+    from service.core.config import get_settings
+
+    monkeypatch.setenv("TALKTRACK_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        assert main(["admin", "create-key", "--org", org_id, "--role", "coach"]) == 2
+        assert "pass --user" in capsys.readouterr().err
+        assert main(["admin", "create-user", "--org", "nope", "--name", "X"]) == 2
+        assert "no organization with id nope" in capsys.readouterr().err
+        with pytest.raises(SystemExit) as exc:
+            main(["admin", "create-key", "--org", org_id, "--role", "owner"])
+        assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
+        with pytest.raises(SystemExit):
+            main(["admin", "create-key", "--help"])
+        helptext = capsys.readouterr().out
+        assert "--role" in helptext and "integration" in helptext and "--user" in helptext
+    finally:
+        get_settings.cache_clear()
 
     # Only the hash is stored.
     db = (tmp_path / "data" / "talktrack.db").read_bytes()
     assert key.encode() not in db
 
     stack, _ = h.make_stack("sqlite", tmp_path)
-    stack.start_server()
+    stack.start_server(via_cli=True)
     try:
         r = httpx.get(f"{stack.url}/v1/calls", headers={"Authorization": f"Bearer {key}"}, timeout=10)
         assert r.status_code == 200 and r.json()["items"] == []
