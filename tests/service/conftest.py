@@ -210,6 +210,14 @@ def postgres_database(name: str) -> str:
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
+def drop_redis_queue(name: str) -> None:
+    """Remove what a run's Celery queue left in the shared Redis."""
+    import redis
+
+    r = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    r.delete(name, f"_kombu.binding.{name}", *r.keys(f"{name}*"))
+
+
 def drop_postgres_database(name: str) -> None:
     import psycopg2
 
@@ -218,6 +226,7 @@ def drop_postgres_database(name: str) -> None:
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     conn.close()
+    drop_redis_queue(name)  # the queue is named like the database
 
 
 def check_redis() -> None:
