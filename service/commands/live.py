@@ -143,9 +143,10 @@ async def stream_recording(
 
 
 @contextlib.contextmanager
-def embedded_server(data_dir: Path | None = None) -> Iterator[tuple[str, str]]:
+def embedded_server(data_dir: Path | None = None, *, analyse: bool = False) -> Iterator[tuple[str, str]]:
     """A private Talktrack server on a free loopback port: yields (ws URL of /v1/live, admin key).
-    Everything it stores goes to `data_dir` (default: a temporary directory removed afterwards)."""
+    Everything it stores goes to `data_dir` (default: a temporary directory removed afterwards).
+    `analyse`: run the offline analysis of stored calls (otherwise they stay queued)."""
     import uvicorn
 
     from service.api.main import create_app
@@ -161,7 +162,7 @@ def embedded_server(data_dir: Path | None = None) -> Iterator[tuple[str, str]]:
         with session_scope(settings) as s:
             org = create_org(s, "live demo")
             key = create_key(s, org.id, "admin", name="talktrack live").secret
-        app = create_app(settings)
+        app = create_app(settings, start_executor=analyse)
         if not any(getattr(r, "path", "") == "/v1/live" for r in app.routes):
             app.include_router(live_routes.router, prefix="/v1")
         with socket.socket() as probe:
@@ -228,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
     if args.url:
         result = go(args.url, args.api_key or os.environ.get("TALKTRACK_API_KEY"))
         return _exit_code(result)
-    with embedded_server() as (url, key):
+    with embedded_server(analyse=args.wait_analysis) as (url, key):
         result = go(url, key)
         if args.wait_analysis:
             _print_analysis(url, key, result)

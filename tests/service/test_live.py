@@ -255,3 +255,47 @@ def test_stored_call_is_the_streamed_audio_analysed_like_an_upload(server: LiveS
     assert abs(len(a) - len(b)) <= 0.03 * len(b)
     assert live["metrics"]["talk_ratio"] == pytest.approx(offline["metrics"]["talk_ratio"], abs=0.02)
     assert live["metrics"]["open_question_count_rep"] == offline["metrics"]["open_question_count_rep"]
+
+
+async def _drop_after_audio(url: str, key: str, pcm: bytes) -> str:
+    from websockets.asyncio.client import connect
+
+    async with connect(url, additional_headers={"Authorization": f"Bearer {key}"}) as ws:
+        await ws.send(START)
+        started = json.loads(await ws.recv())
+        for i in range(0, len(pcm), 3200):
+            await ws.send(pcm[i : i + 3200])
+        # No stop message: the connection just goes away.
+    return str(started["call_id"])
+
+
+def test_dropped_connection_still_stores_the_call(server: LiveServer) -> None:
+    from faster_whisper import decode_audio
+
+    audio = decode_audio(str(REPO / ".." / "shared" / "data" / "asr" / "jfk.flac"))
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
+    call_id = asyncio.run(asyncio.wait_for(_drop_after_audio(server.ws, server.keys["rep1"], pcm), 120))
+    with server.client("rep1") as c:
+        body = c.get(f"/v1/live/{call_id}/events", params={"since": 0, "wait": 30}).json()
+        deadline = time.monotonic() + 120
+        while body["live"] and time.monotonic() < deadline:
+            body = c.get(f"/v1/live/{call_id}/events", params={"since": 0, "wait": 5}).json()
+        ended = body["events"][-1]
+        assert ended["type"] == "ended" and ended["reason"] == "disconnect" and ended["status"] == "queued"
+        assert ended["bytes_received"] == len(pcm)
+        text = " ".join(e["text"] for e in body["events"] if e["type"] == "utterance").lower()
+        assert "your country" in text
+        call = c.get(f"/v1/calls/{call_id}")
+        assert call.status_code == 200 and call.json()["status"] in ("queued", "processing", "done")
+
+
+def test_talktrack_live_command_prints_the_transcript(capsys: pytest.CaptureFixture[str]) -> None:
+    from service.cli import main
+
+    code = main(["live", str(REPO / ".." / "shared" / "data" / "asr" / "jfk.flac"), "--speed", "0"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("live call ") and lines[0].endswith(" started")
+    assert any(re.search(r"\(s[12]\): .*country", line.lower()) for line in lines), out
+    assert "ended (stop): 11.0 s, stored call queued" in lines[-1]
