@@ -197,7 +197,10 @@ def main() -> None:
     items = load_items(args.sets.split(","))
     get_encoder()
     diarize(np.zeros(SAMPLE_RATE, np.float32))  # load the VAD too: timings exclude model loading
-    metrics = {(sys_, st, c): DiarizationErrorRate(collar=c) for sys_ in chosen for st in args.sets.split(",")
+    set_names = args.sets.split(",")
+    if any(st.startswith("ami-") for st in set_names):
+        set_names.append("ami-all")  # every AMI excerpt together: the "AMI overall"
+    metrics = {(sys_, st, c): DiarizationErrorRate(collar=c) for sys_ in chosen for st in set_names
                for c in (0.0, 0.5)}
     times: dict[tuple[str, str], list[float]] = {}
     counts: dict[tuple[str, str], list[int]] = {}
@@ -215,19 +218,23 @@ def main() -> None:
             n_hyp = len(hyp.crop(it.uem).labels())
             d0 = metrics[(sys_, it.set, 0.0)](it.reference, hyp, uem=it.uem)
             d1 = metrics[(sys_, it.set, 0.5)](it.reference, hyp, uem=it.uem)
-            times.setdefault((sys_, it.set), [0.0, 0.0])
-            times[(sys_, it.set)][0] += dt
-            times[(sys_, it.set)][1] += dur
-            counts.setdefault((sys_, it.set), [0, 0])
-            counts[(sys_, it.set)][0] += int(n_hyp == n_ref)
-            counts[(sys_, it.set)][1] += 1
+            for st in [it.set] + (["ami-all"] if it.set.startswith("ami-") else []):
+                if st == "ami-all":
+                    metrics[(sys_, st, 0.0)](it.reference, hyp, uem=it.uem)
+                    metrics[(sys_, st, 0.5)](it.reference, hyp, uem=it.uem)
+                times.setdefault((sys_, st), [0.0, 0.0])
+                times[(sys_, st)][0] += dt
+                times[(sys_, st)][1] += dur
+                counts.setdefault((sys_, st), [0, 0])
+                counts[(sys_, st)][0] += int(n_hyp == n_ref)
+                counts[(sys_, st)][1] += 1
             if not args.quiet:
                 print(f"{it.set:10} {it.name:22} {sys_:9} {n_ref:3d} {n_hyp:3d} {100 * d0:5.1f}% {100 * d1:6.1f}% "
                       f"{dt / dur:6.3f}")
     print()
     print(f"{'set':10} {'system':9} {'files':>5} {'count ok':>8} {'DER':>6} {'miss':>5} {'FA':>5} {'conf':>5} "
           f"{'DER±.25':>7} {'RTF':>6}")
-    for st in args.sets.split(","):
+    for st in set_names:
         for sys_ in chosen:
             if (sys_, st) not in times:
                 continue
