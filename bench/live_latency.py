@@ -151,10 +151,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="1 and 2 streams, a 5-minute memory stream")
     ap.add_argument("--streams", type=int, default=4)
-    ap.add_argument("--minutes", type=float, default=30.0, help="length of the memory stream")
+    ap.add_argument("--minutes", type=float, default=30.0, help="length of the memory stream (0: skip it)")
+    ap.add_argument("--no-wer", action="store_true", help="skip the offline analyses (latency and memory only)")
     args = ap.parse_args()
     n_streams = 2 if args.quick else args.streams
-    minutes = 5.0 if args.quick else args.minutes
+    minutes = min(5.0, args.minutes) if args.quick else args.minutes
 
     stereo = read_recording(SAMPLE)
     playlist, playlist_ref = mono_playlist()
@@ -175,7 +176,7 @@ def main() -> int:
         print(f"{n_streams} concurrent streams done in {time.monotonic() - t:.0f} s (load average {load0:.1f})",
               flush=True)
         t = time.monotonic()
-        marks = asyncio.run(memory_stream(url, key, stereo, minutes))
+        marks = asyncio.run(memory_stream(url, key, stereo, minutes)) if minutes > 0 else []
         print(f"memory stream done in {time.monotonic() - t:.0f} s", flush=True)
 
     rows = []
@@ -198,10 +199,29 @@ def main() -> int:
     p95_base = np.percentile(rows[0][1], 95)
     p95_many = np.percentile(rows[1][1], 95)
     print(f"\nutterance p95 ratio {n_streams} calls / 1 call: {p95_many / p95_base:.2f}")
+    print("\nwhere the time went (per utterance, seconds; the rest is endpointing silence and the network):\n")
+    print("| streams | closing silence p50 | queued p50 | queued p95 | processing p50 | processing p95 |")
+    print("|---|---|---|---|---|---|")
+    for label, _, _, results in rows:
+        utts = [e for r in results for e in r.of_type("utterance")]
+        close = [e["timing"]["closed_at"] - e["end"] for e in utts]
+        queued = [e["timing"]["queued_s"] for e in utts]
+        work = [e["timing"]["processing_s"] for e in utts]
+        print(f"| {label} | {np.percentile(close, 50):.2f} | {np.percentile(queued, 50):.2f} | "
+              f"{np.percentile(queued, 95):.2f} | {np.percentile(work, 50):.2f} | {np.percentile(work, 95):.2f} |")
     print(f"CPU time of this process (server + clients) per second of call audio, one stereo call: "
           f"{cpu_per_audio_s:.3f} s, i.e. {n_streams} calls need {n_streams * cpu_per_audio_s:.2f} of "
           f"{os.cpu_count()} cores when the machine is otherwise idle")
 
+    if not args.no_wer:
+        print_wer(many, playlist, playlist_ref, script)
+    if marks:
+        print_memory(marks, minutes)
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+def print_wer(many: list[StreamResult], playlist: np.ndarray, playlist_ref: str, script: dict[str, Any]) -> None:
     print("\n## Word error rate: live transcript vs offline analysis of the same audio\n")
     import tempfile
 
@@ -225,14 +245,14 @@ def main() -> int:
         print(f"| real recordings, mono (phone, AMI, LibriSpeech, jfk, LJ) | {n} | {lw:.3f} | {ow:.3f} | "
               f"{100 * (lw - ow):+.1f} pts |")
 
+
+def print_memory(marks: list[tuple[float, float]], minutes: float) -> None:
     print(f"\n## Memory over a {minutes:g}-minute stream (stereo call looped, streamed as fast as served)\n")
     print("| stream audio (min) | process RSS (MB) |")
     print("|---|---|")
     for at, mb in marks:
         print(f"| {at / 60:.1f} | {mb:.0f} |")
     print(f"\nRSS growth from the first 5 minutes to the end: {marks[-1][1] - marks[min(1, len(marks) - 1)][1]:+.0f} MB")
-    print(f"load average at end: {os.getloadavg()[0]:.1f}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -204,7 +204,7 @@ class LiveSession:
         self._remainder = buf[usable:]
         self._wav.writeframesraw(buf[:usable])
         for seg in self.transcriber.feed_pcm16(data):
-            self._pending.append(self.engine.submit(self._process, seg))
+            self._pending.append(self.engine.submit(self._process, seg, time.monotonic()))
         now = self.transcriber.duration_s
         if now >= self._next_tick:
             self._next_tick = now + TICK_S
@@ -215,7 +215,7 @@ class LiveSession:
         """End of audio: transcribe what is still open, wait for every pending utterance, close
         the WAV file. Blocking (call it off the event loop). Returns the call's duration."""
         for seg in self.transcriber.finish():
-            self._pending.append(self.engine.submit(self._process, seg))
+            self._pending.append(self.engine.submit(self._process, seg, time.monotonic()))
         for f in self._pending:
             try:
                 f.result()
@@ -228,7 +228,8 @@ class LiveSession:
 
     # -- worker thread -----------------------------------------------------------------------------
 
-    def _process(self, seg: SpeechSegment) -> None:
+    def _process(self, seg: SpeechSegment, closed_at: float) -> None:
+        began = time.monotonic()
         try:
             u = self.transcriber.transcribe(seg)
         except Exception:
@@ -243,6 +244,9 @@ class LiveSession:
             "type": "utterance", "index": u.index, "speaker": u.speaker, "role": u.role, "channel": u.channel,
             "start": u.start, "end": u.end, "text": u.text, "confidence": u.confidence,
             "questions": [{"text": q.text, "type": q.type} for q in questions], "trackers": sorted(trackers),
+            # Where the server's share of the latency went: waiting behind other utterances, then work.
+            "timing": {"closed_at": round(seg.closed_at_s, 3), "queued_s": round(began - closed_at, 3),
+                       "processing_s": round(time.monotonic() - began, 3)},
         })
         cu = CoachUtterance(u.speaker, u.role, u.start, u.end, u.text, frozenset(trackers))
         for prompt in self.coach.add_utterance(cu, [q.type for q in questions]):
