@@ -93,6 +93,12 @@ def main() -> None:
     analysis = analyze_transcript(transcript)
     warm = time.perf_counter() - t0
 
+    from nlp.language import analyze_language
+
+    t0 = time.perf_counter()
+    analyze_language(transcript, semantic=False)
+    no_semantic = time.perf_counter() - t0
+
     rtf, asr_audio = asr_real_time_factor()
     asr_estimate = rtf * duration
     print(f"call {call_id}: {duration / 60:.1f} min, {len(transcript.words)} words, "
@@ -106,6 +112,8 @@ def main() -> None:
     print(f"| ASR (estimated from measured RTF) | {asr_estimate:.1f} | 100% |")
     print(f"| language stage, cold (spaCy + MiniLM load included) | {cold:.1f} | {100 * cold / asr_estimate:.1f}% |")
     print(f"| language stage, warm | {warm:.1f} | {100 * warm / asr_estimate:.1f}% |")
+    print(f"| of which without MiniLM (phrase trackers only) | {no_semantic:.1f} | "
+          f"{100 * no_semantic / asr_estimate:.1f}% |")
 
 
 if __name__ == "__main__":
