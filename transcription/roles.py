@@ -84,7 +84,11 @@ def assign_roles(
     """Return a copy of `transcript` whose speakers carry roles (and names) by the precedence in
     this module's docstring. The words are not changed."""
     speakers = [replace(s) for s in transcript.speakers]
-    matches = match_profiles(speaker_embeddings or {}, profiles or [])
+    # Only speakers that are in the transcript compete for a profile (a diarized voice whose words
+    # were all dropped must not take the rep's name away from the real rep).
+    present = {s.id for s in speakers}
+    candidates = {sid: e for sid, e in (speaker_embeddings or {}).items() if sid in present}
+    matches = match_profiles(candidates, profiles or [])
     has_channels = any(s.channel is not None for s in speakers)
 
     if rep_channel is not None and has_channels:

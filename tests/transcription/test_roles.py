@@ -47,3 +47,10 @@ def test_fallback_guesses_nothing() -> None:
     out = assign_roles(t, profiles=[TOM], speaker_embeddings={"S1": E2, "S2": (0.5 * E1 + 0.5 * E2)})
     assert [s.role for s in out.speakers] == ["unknown", "unknown"]
     assert [s.role for s in assign_roles(t, rep_name="Nobody").speakers] == ["unknown", "unknown"]
+
+
+def test_only_speakers_in_the_transcript_compete_for_a_profile() -> None:
+    t = _transcript([Speaker("S1"), Speaker("S2")])
+    ghost_closer = {"S1": (0.95 * E1 + 0.31 * E2).astype(np.float32), "S2": E2, "S3": E1}
+    out = assign_roles(t, profiles=[TOM], speaker_embeddings=ghost_closer)
+    assert [(s.id, s.role, s.name) for s in out.speakers] == [("S1", "rep", "Tom Miller"), ("S2", "customer", None)]
