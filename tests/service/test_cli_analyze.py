@@ -12,6 +12,8 @@ import jsonschema
 import numpy as np
 import pytest
 
+from transcription.textnorm import normalize_text
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
 SCHEMA = json.loads((ROOT / "nlp" / "analysis.schema.json").read_text())
@@ -141,4 +143,5 @@ def test_json_output_reimports_unchanged(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     a, b = json.loads(first.read_text()), json.loads(again.stdout)
     assert a["words"] == b["words"] and a["metrics"] == b["metrics"]
-    assert " ".join(w["word"] for w in a["words"]).lower().startswith("and so my fellow americans")
+    text = normalize_text(" ".join(w["word"] for w in a["words"]))
+    assert text.startswith("and so my fellow americans ask not what your country can do for you")
