@@ -38,6 +38,7 @@ def _reference() -> list[tuple[float, float, str]]:
 def test_single_voice_gives_exactly_one_speaker() -> None:
     segments = diarize(_mono(DATA / "asr" / "jfk.flac"))
     assert {s.speaker for s in segments} == {"S1"}
+    assert all(type(s.start) is float and type(s.end) is float for s in segments)  # JSON-ready, not numpy
     speech = sum(s.end - s.start for s in segments)
     assert 6.0 < speech < 11.0  # jfk.flac: 11 s with pauses between phrases
 

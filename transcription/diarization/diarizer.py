@@ -111,7 +111,9 @@ class Diarizer:
         for _, _, lab in turns:
             order.setdefault(lab, len(order))
         self.speaker_embeddings = {f"S{order[lab] + 1}": cents[lab] for lab in order if lab < len(cents)}
-        segments = [SpeakerSegment(round(s, 3), round(e, 3), f"S{order[lab] + 1}") for s, e, lab in turns]
+        segments = [
+            SpeakerSegment(round(float(s), 3), round(float(e), 3), f"S{order[lab] + 1}") for s, e, lab in turns
+        ]
         return _merge_adjacent(segments)
 
     def _padded_regions(self) -> list[tuple[float, float]]:
