@@ -15,9 +15,9 @@ def assign_speakers(words: list[Word], segments: list[SpeakerSegment]) -> list[W
     Per word, not per recogniser segment, so a one-word "yes" inside the other person's turn gets
     its own speaker. A word overlapping several speakers (overlapped speech, a boundary) goes to the
     one covering most of it; on a tie, to the segment covering its midpoint that started last (the
-    voice that just came in). A word outside every segment
-    (VAD missed it, or the recogniser's timing drifted into a pause) goes to the nearest segment's
-    speaker. With no segments at all every word goes to "S1".
+    voice that just came in). A word outside every segment (VAD missed it, or the recogniser's
+    timing drifted into a pause) goes to the nearest segment's speaker. With no segments at all
+    every word goes to "S1".
     """
     if not segments:
         return [w.with_speaker("S1") for w in words]
