@@ -243,7 +243,7 @@ def _self_talk(toks: list[Token], question_mark: bool = False) -> bool:
     words = [_norm(t) for t in toks]
     text = joined(words)
     if len(words) > 3 and text.startswith(("what is it ", "what was it ")) and "you" not in words:
-        return True
+        return words[3] != "like"  # "what is it like there?" asks
     if text.startswith(_SELF_TALK) or (not question_mark and text.startswith(_SELF_TALK_UNMARKED)):
         return not text.startswith(("what else do you", "what else can", "what else would", "what else should"))
     return len(words) >= 3 and words[0] in {"what", "which"} and words[2] == "i" and words[1] in {
@@ -586,6 +586,16 @@ def _aside_or_repeat(sent: Span, toks: list[Token], start: int) -> bool:
     return len(clause) <= 2 and first.i + len(clause) < sent.end - 1 and _norm(clause[-1]) in _TAG_PRONOUNS
 
 
+_GREETINGS = ("how are you", "how are you doing", "how are you today", "how are you doing today", "how's it going",
+              "how is it going", "how have you been", "how are things", "how's everything", "how are ya",
+              "how you doing", "how are you guys", "how are you guys doing")
+
+
+def _greeting(clause: list[Token]) -> bool:
+    """"How are you?" opens a call; it is not a discovery question."""
+    return joined([_norm(t) for t in clause[:5]]) in _GREETINGS
+
+
 _ADVERBIAL_WH = frozenset({"when", "where", "while", "if", "since", "because", "how", "why"})
 
 
@@ -630,6 +640,8 @@ def read_question(sent: Span) -> QuestionReading:
         if f is not None and not (form == "wh" and f == "inverted"):
             # "What kind of cars do you, do you usually drive?" stays a wh-question.
             form, clause = f, candidate
+    if form == "wh" and _greeting(clause):
+        return QuestionReading(None, is_backchannel=True)
     if form == "wh":
         if _self_talk(clause, question_mark):
             return QuestionReading(None, is_rhetorical=True)
@@ -654,9 +666,13 @@ def read_question(sent: Span) -> QuestionReading:
         return QuestionReading(_late_inversion(toks))
     if _tag_ending(sent, toks, question_mark):
         return QuestionReading("tag")
+    words = [_norm(t) for t in toks]
+    if len(words) >= 3 and (words[-1] == "or" or words[-2:] == ["or", "what"]) and (
+        question_mark or bool({"you", "your", "y'all"} & set(words))
+    ):
+        return QuestionReading("yes_no")  # trailing alternatives: "You have a fenced yard or ...", "... or what?"
     if not question_mark:
         return QuestionReading(None)
-    words = [_norm(t) for t in toks]
     if len(words) >= 4 and words[-2:] == ["you", "know"]:
         return QuestionReading(None)  # "..., you know?" asks for no answer
     if starts_with_or:

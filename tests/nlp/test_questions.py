@@ -59,6 +59,7 @@ NOT_QUESTIONS = [
     "Let me know if you have questions.",
     "Do let me know what your team thinks.",
     "I said, why would we pay that much?",
+    "How are you doing today?",
 ]
 BACKCHANNELS = ["Really?", "Oh, is that right?", "Oh yeah?", "Did you?", "Is that so?", "You do?", "Oh, really?"]
 RHETORICAL = ["Who knows?", "Guess what?", "Can you imagine?", "Why does this matter? Because reps lose deals they should win."]
