@@ -13,6 +13,7 @@ from nlp.analysis import CallAnalysis, analyze_transcript
 from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Transcript
+from transcription.voiceprint import FileProfileStore, VoiceProfile
 
 TRANSCRIPT_SUFFIXES = frozenset({".vtt", ".json"})
 
@@ -22,12 +23,14 @@ class AnalyzeOptions:
     """What a user can choose per call. `rep_channel`: 0 = left, 1 = right (stereo recordings with
     one speaker per channel). `rep_name`: the rep's name as it appears in a transcript's speaker tags
     or in an enrolled voice profile. `num_speakers`: force the diarization's speaker count (mono).
-    `model`: a local CTranslate2 Whisper folder instead of the bundled tiny.en."""
+    `model`: a local CTranslate2 Whisper folder instead of the bundled tiny.en. `profiles`: enrolled
+    reps' voice profiles; on mono recordings the speaker matching one becomes that rep."""
 
     rep_channel: int = 0
     rep_name: str | None = None
     num_speakers: int | None = None
     model: str | None = None
+    profiles: tuple[VoiceProfile, ...] = ()
 
 
 def analyze_path(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_progress) -> CallAnalysis:
@@ -66,6 +69,13 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
             rep_name=options.rep_name,
             num_speakers=options.num_speakers,
             model=options.model,
+            profiles=options.profiles,
         ),
         hook,
     )
+
+
+def local_voice_profiles(directory: Path | None = None) -> tuple[VoiceProfile, ...]:
+    """The voice profiles enrolled with `talktrack enroll` (default folder:
+    `$TALKTRACK_DATA_DIR/profiles`); none when the folder does not exist."""
+    return tuple(FileProfileStore(directory).list())

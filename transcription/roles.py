@@ -10,8 +10,9 @@ Precedence, first that applies wins:
    role "rep" with the profile's name and a `role_confidence` in [0.5, 1]; when some rep was found,
    speakers matching no profile become "customer" with the lowest confidence among the matched
    reps (the inference is only as good as the match). Below the threshold nothing is decided here.
-3. A transcript speaker name (`rep_name`, from VTT voice tags or an import): speakers whose name
-   equals it (case and spacing ignored) are the rep, the others customers; confidence None.
+3. A transcript speaker name (`rep_name`, from VTT voice tags or an import): the speakers it names
+   (`types.name_matches`: case and spacing ignored, and "Alex Rivera" names "Alex Rivera (Acme)")
+   are the rep, the others customers; confidence None.
 4. Fallback: nothing is guessed. Speakers keep the roles they already had ("unknown" by default).
    Who speaks first or asks more questions is not used: inbound calls, prospects who interview the
    vendor and multi-party calls all break such rules, and a wrong role silently corrupts every rep
@@ -26,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
-from transcription.types import Transcript
+from transcription.types import Transcript, name_matches
 from transcription.voiceprint import VoiceProfile
 
 # Cosine similarity between a speaker centroid and a profile at or above which they are taken to be
@@ -69,10 +70,6 @@ def match_profiles(
     return out
 
 
-def _norm_name(name: str | None) -> str:
-    return " ".join((name or "").lower().split())
-
-
 def assign_roles(
     transcript: Transcript,
     *,
@@ -105,9 +102,9 @@ def assign_roles(
                 s.role, s.name, s.role_confidence = "rep", profile.name, conf
             else:
                 s.role, s.role_confidence = "customer", floor
-    elif rep_name and any(_norm_name(s.name) == _norm_name(rep_name) for s in speakers):
+    elif rep_name and any(name_matches(s.name, rep_name) for s in speakers):
         for s in speakers:
-            s.role = "rep" if _norm_name(s.name) == _norm_name(rep_name) else "customer"
+            s.role = "rep" if name_matches(s.name, rep_name) else "customer"
             s.role_confidence = None
     return replace(transcript, speakers=speakers, words=list(transcript.words), warnings=list(transcript.warnings))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
-from transcription.types import ROLES, Role, Speaker, Transcript, Word
+from transcription.types import ROLES, Role, Speaker, Transcript, Word, name_matches
 
 TRANSCRIPT_EXTENSIONS: frozenset[str] = frozenset({".vtt", ".json"})
 
@@ -74,12 +74,9 @@ def _interpolate(tokens: list[str], start: float, end: float) -> list[tuple[floa
 
 
 def _roles(names: list[str | None], rep_name: str | None) -> list[Role]:
-    if rep_name is None:
+    if rep_name is None or not any(name_matches(n, rep_name) for n in names):
         return ["unknown"] * len(names)
-    wanted = rep_name.strip().casefold()
-    if not any(n is not None and n.strip().casefold() == wanted for n in names):
-        return ["unknown"] * len(names)
-    return ["rep" if n is not None and n.strip().casefold() == wanted else "customer" for n in names]
+    return ["rep" if name_matches(n, rep_name) else "customer" for n in names]
 
 
 def _read_text(path: str | Path) -> tuple[Path, str]:

@@ -6,6 +6,7 @@ Times are seconds from the start of the recording (or stream).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -116,6 +117,19 @@ def build_turns(words: list[Word]) -> list[Turn]:
         )
         i = j
     return turns
+
+
+def name_matches(label: str | None, wanted: str) -> bool:
+    """Whether `wanted` names the speaker labelled `label`: equal ignoring case and spacing, or equal
+    to the label without a parenthesised affiliation ("Alex Rivera" names "Alex Rivera (Acme)")."""
+    if label is None:
+        return False
+    target = _norm_name(wanted)
+    return bool(target) and target in (_norm_name(label), _norm_name(re.sub(r"\([^)]*\)", " ", label)))
+
+
+def _norm_name(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def join_words(tokens: list[str]) -> str:

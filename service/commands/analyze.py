@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from service.analysis import AnalyzeOptions, analyze_path
+from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
 from service.progress_bar import ProgressBar
 from service.scorecard_text import render_scorecard
 
@@ -40,6 +40,12 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--speakers", type=_positive_int, metavar="N", help="mono recordings: force N speakers")
     p.add_argument("--model", help="a local CTranslate2 Whisper model folder (default: bundled tiny.en)")
+    p.add_argument(
+        "--profiles",
+        type=Path,
+        metavar="DIR",
+        help="voice profiles from `talktrack enroll` (default: $TALKTRACK_DATA_DIR/profiles)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(handler=run)
 
@@ -62,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         rep_name=args.rep,
         num_speakers=args.speakers,
         model=args.model,
+        profiles=local_voice_profiles(args.profiles),
     )
     with ProgressBar(enabled=not args.no_progress) as bar:
         analysis = analyze_path(args.file, options, bar)

@@ -18,7 +18,7 @@ from typing import Any
 from coaching.benchmarks import learn_bands, rep_benchmark
 from coaching.features import CallFeatures, FeatureColumns, features_from_analysis
 from coaching.insights import Finding, InsightOptions, InsightReport, compute_insights
-from service.analysis import AnalyzeOptions, analyze_path
+from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
 from service.progress_bar import ProgressBar
 from transcription.errors import EmptyInputError, InputNotFoundError, TalktrackError
 
@@ -118,12 +118,13 @@ def collect_features(folder: Path, outcomes: dict[str, OutcomeRow], progress: bo
     todo = [cid for cid in files if cid in outcomes]
     if not todo:
         raise EmptyInputError(f"{folder}: no call file matches a call_id in the outcomes file")
+    profiles = local_voice_profiles()
     with ProgressBar(enabled=progress) as bar:
         for i, cid in enumerate(todo):
             bar("calls", completed=i, total=len(todo))
             row = outcomes[cid]
             try:
-                analysis = analyze_path(files[cid], AnalyzeOptions(rep_name=row.rep))
+                analysis = analyze_path(files[cid], AnalyzeOptions(rep_name=row.rep, profiles=profiles))
             except TalktrackError as exc:
                 print(f"talktrack: warning: {files[cid].name} skipped: {exc}", file=sys.stderr)
                 continue

@@ -11,7 +11,7 @@ from typing import Any
 from coaching.insights import InsightReport, InsightsFormatError
 from coaching.playbook import load_playbook
 from coaching.suggestions import Suggestion, clock, suggest_for_call
-from service.analysis import AnalyzeOptions, analyze_path
+from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
 from service.progress_bar import ProgressBar
 from transcription.errors import InputNotFoundError
 
@@ -56,7 +56,9 @@ def load_insights(path: Path) -> InsightReport:
 def run(args: argparse.Namespace) -> int:
     insights = load_insights(args.insights) if args.insights else None
     playbook = load_playbook(args.playbook)
-    options = AnalyzeOptions(rep_channel=0 if args.rep_channel == "left" else 1, rep_name=args.rep)
+    options = AnalyzeOptions(
+        rep_channel=0 if args.rep_channel == "left" else 1, rep_name=args.rep, profiles=local_voice_profiles()
+    )
     with ProgressBar(enabled=not args.no_progress) as bar:
         analysis = analyze_path(args.file, options, bar)
     suggestions = suggest_for_call(analysis, insights=insights, playbook=playbook)
