@@ -203,6 +203,10 @@ def _wh_question(toks: list[Token], question_mark: bool, punctuated: bool) -> bo
     if nxt in _COPULA_NEXT:
         if nxt == "if":
             return question_mark
+        if nxt == "about" and (len(rest) < 2 or _norm(rest[-1]) in _DISCOURSE):
+            return False  # "Well what about, uh," trails off
+        if wh == "what" and not question_mark and _free_relative(rest):
+            return False
         if wh == "which" or len(toks) < 3:
             return question_mark  # "which is a lot of money", "What's,"
         return loose or len(toks) >= 3
@@ -235,6 +239,17 @@ _SELF_TALK = ("how shall i say", "how should i put it", "how can i put it", "how
 _SELF_TALK_UNMARKED = ("what's his name", "what's her name", "what is his name", "what is her name",
                        "what's their name", "what is their name", "what was the name", "what's the name of",
                        "what is the name of", "what else")
+
+
+def _free_relative(rest: list[Token]) -> bool:
+    """"what's sad about that is ...", "what's more likely to occur is ...": a clause used as a
+    subject, recognisable by a second copula later on."""
+    if _norm(rest[0]) not in {"'s", "is", "was"} or len(rest) < 3:
+        return False
+    follows = rest[1:3]
+    if not any(t.pos_ in {"ADJ"} for t in follows):
+        return False
+    return any(_norm(t) in {"is", "was", "'s"} and t.pos_ == "AUX" for t in rest[2:])
 
 
 def _self_talk(toks: list[Token], question_mark: bool = False) -> bool:
@@ -496,7 +511,7 @@ def _clause_starts(sent: Span, toks: list[Token]) -> list[int]:
             starts.append(i)
         elif i == 1 and toks[0].pos_ == "PROPN" and (_norm(tok) in WH_WORDS or _is_finite_aux(tok)):
             starts.append(i)  # "Ellen what kind of car ..."
-        elif i == 1 and toks[0].pos_ == "ADP" and _norm(tok) in WH_WORDS:
+        elif i == 1 and toks[0].pos_ == "ADP" and _norm(tok) in WH_WORDS and ends_with_question_mark(sent):
             starts.append(i)  # "In what section do you work?"
     return starts
 
