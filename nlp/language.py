@@ -13,7 +13,7 @@ from nlp.fillers import count_fillers, count_words
 from nlp.next_steps import find_next_steps
 from nlp.questions import questions_from_sentences
 from nlp.sentences import Sentence, load_spacy, split_sentences
-from nlp.trackers import TrackerSet, find_phrase_hits, find_semantic_hits, load_trackers
+from nlp.trackers import TrackerSet, default_trackers, find_phrase_hits, find_semantic_hits
 from nlp.types import NextStep, Question, TrackerHit
 from transcription.types import Role, Transcript
 
@@ -39,7 +39,7 @@ def analyze_language(
     `trackers` defaults to the built-in set (`nlp/trackers.yaml`). `semantic=False` skips the
     sentence-embedding model (phrase trackers only), e.g. for live partials.
     """
-    tracker_set = trackers if trackers is not None else load_trackers()
+    tracker_set = trackers if trackers is not None else default_trackers()
     findings = LanguageFindings(
         filler_counts=count_fillers(transcript.words),
         word_counts=count_words(transcript.words),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -131,6 +132,13 @@ def load_trackers(path: str | Path | None = None) -> TrackerSet:
     if not file.is_file():
         raise InputNotFoundError(f"Tracker file not found: {file}")
     return parse_trackers(file.read_text(encoding="utf-8"), where=str(file))
+
+
+@lru_cache(maxsize=1)
+def default_trackers() -> TrackerSet:
+    """The built-in tracker set, loaded once per process so that its phrase matchers and example
+    embeddings are built once, not for every call."""
+    return load_trackers()
 
 
 def find_phrase_hits(
