@@ -159,6 +159,10 @@ def is_inverted(toks: list[Token]) -> bool:
             tok.dep_ == "attr" and tok.pos_ in {"NOUN", "PROPN"} and k + 1 < len(window)
             and window[k + 1].tag_ in {"VBN", "VBG"}
         )
+        if _norm(tok) == "you" and first.lemma_.lower() != "do" and k + 1 < len(window) and _norm(
+            window[k + 1]
+        ) == "know":
+            return False  # "they are, are you know, territorial": a filler, not a subject
         if _is_subject(tok) or attr_subject:
             # A pronoun follows its auxiliary directly ("are you"); a noun may have its own
             # determiner and modifiers before it ("is the new budget approved").
@@ -287,10 +291,12 @@ def _asks_whether(toks: list[Token]) -> bool:
 
 
 def _conditional_inversion(sent: Span, clause: list[Token], question_mark: bool) -> bool:
-    """"Should you need assistance, please ...", "Had we known, ...": a condition, not a question."""
+    """"Should you need assistance, please ...", "..., had there been another child": a condition,
+    not a question."""
     if question_mark or _norm(clause[0]) not in {"should", "had", "were"}:
         return False
-    return any(t.text == "," for t in sent.doc[clause[0].i : sent.end])
+    later_clause = clause[0].i > sent.start and any(t.text == "," for t in sent.doc[sent.start : clause[0].i])
+    return later_clause or any(t.text == "," for t in sent.doc[clause[0].i : sent.end])
 
 
 def _is_request(toks: list[Token]) -> bool:
@@ -476,6 +482,7 @@ _INFERENCE_OPENERS = frozenset({"so", "then", "now"})
 _INFERENCE_PHRASES = ("you mean", "you're saying", "you are saying", "i take it", "i assume", "i guess",
                       "i gather", "sounds like", "it sounds like", "i'm guessing", "you said")
 _INFERENCE_ENDINGS = frozenset({"then", "now", "already", "too", "still"})
+_INFERENCE_TAILS = (["you", "said"], ["you", "say"], ["you", "mean"], ["i", "take", "it"], ["i", "guess"])
 
 
 def _introduces_quote(before: list[Token]) -> bool:
@@ -539,7 +546,7 @@ def _statement_question(sent: Span, toks: list[Token]) -> QuestionType:
     text = joined(words)
     if any(w in _INFERENCE_OPENERS for w in skipped[:3]) or text.startswith(_INFERENCE_PHRASES):
         return "declarative"
-    if words and words[-1] in _INFERENCE_ENDINGS:
+    if words and words[-1] in _INFERENCE_ENDINGS or any(words[-len(t) :] == t for t in _INFERENCE_TAILS):
         return "declarative"
     return "yes_no"
 
@@ -701,5 +708,7 @@ def read_question(sent: Span) -> QuestionReading:
     has_verb = any(t.pos_ in {"VERB", "AUX"} for t in toks)
     if has_subject and has_verb:
         return QuestionReading(_statement_question(sent, toks))
+    if len(words) <= 2 and words[-1] in WH_WORDS:
+        return QuestionReading(None, is_backchannel=True)  # "Invisible what?": asking to repeat
     # Elliptical: "Any questions?", "And you?", "Anything else on your side?", "Latex paint?".
     return QuestionReading("yes_no")
