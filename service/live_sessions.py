@@ -16,6 +16,7 @@ with several API processes must route a call's WebSocket and its event polls to 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -266,7 +267,8 @@ class LiveSession:
             self.events.append(event)
             waiters = list(self._waiters)
         for loop, ev in waiters:
-            loop.call_soon_threadsafe(ev.set)
+            with contextlib.suppress(RuntimeError):  # that reader's event loop has closed
+                loop.call_soon_threadsafe(ev.set)
 
     def end(self, event: dict[str, Any]) -> None:
         """Publish the final event; readers stop after it."""
