@@ -17,7 +17,9 @@ class DiarizationParams:
     """Parameters of the four diarization stages.
 
     Speech regions (Silero VAD bundled with faster-whisper, 32 ms frames):
-      `vad_threshold`: a frame is speech when its probability is at least this.
+      `vad_threshold`: speech starts at a frame whose probability is at least this...
+      `vad_neg_threshold`: ...and goes on while frames stay at or above this (hysteresis, as
+        Silero's own `threshold - 0.15`; equal to `vad_threshold` turns it off).
       `vad_min_silence_s`: silences shorter than this inside speech are bridged; a longer silence
         closes a speech region. Embedding windows never span two regions, so a short isolated "yes"
         gets its own embedding instead of being averaged with the neighbouring speaker.
@@ -59,6 +61,7 @@ class DiarizationParams:
     """
 
     vad_threshold: float = 0.5
+    vad_neg_threshold: float = 0.35
     vad_min_silence_s: float = 0.45
     vad_min_speech_s: float = 0.12
     vad_pad_s: float = 0.0

@@ -46,8 +46,9 @@ class SpeechDetector:
 
 
 def speech_runs(probs: npt.NDArray[np.float32], params: DiarizationParams) -> list[tuple[float, float]]:
-    """(start_s, end_s) runs of speech: frames >= threshold, short silences bridged, blips dropped."""
-    is_speech = probs >= params.vad_threshold
+    """(start_s, end_s) runs of speech: a run starts at a frame >= `vad_threshold` and goes on while
+    frames stay >= `vad_neg_threshold` (Silero's own hysteresis), short silences bridged, blips dropped."""
+    is_speech = _hysteresis(probs, params.vad_threshold, min(params.vad_neg_threshold, params.vad_threshold))
     runs: list[list[float]] = []
     idx = np.flatnonzero(np.diff(np.concatenate([[0], is_speech.astype(np.int8), [0]])))
     for start_f, end_f in zip(idx[::2], idx[1::2], strict=True):
@@ -57,3 +58,14 @@ def speech_runs(probs: npt.NDArray[np.float32], params: DiarizationParams) -> li
         else:
             runs.append([start, end])
     return [(s, e) for s, e in runs if e - s >= params.vad_min_speech_s]
+
+
+def _hysteresis(probs: npt.NDArray[np.float32], on: float, off: float) -> npt.NDArray[np.bool_]:
+    """Frames inside runs that reach `on` somewhere and never drop below `off`."""
+    above_off = probs >= off
+    out = np.zeros(len(probs), dtype=bool)
+    idx = np.flatnonzero(np.diff(np.concatenate([[0], above_off.astype(np.int8), [0]])))
+    for s, e in zip(idx[::2], idx[1::2], strict=True):
+        if float(probs[s:e].max()) >= on:
+            out[s:e] = True
+    return out
