@@ -21,6 +21,7 @@ from service.api.routes import (
     definitions,
     health,
     insights,
+    live,
     outcomes,
     scorecards,
     suggestions,
@@ -80,6 +81,8 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
             {"name": "webhooks", "description": "Signed event deliveries for CRM connectors."},
             {"name": "definitions", "description": "Voice profiles, trackers and playbooks per organization."},
             {"name": "ops", "description": "Health and Prometheus metrics."},
+            {"name": "live", "description": "Live calls: WebSocket /v1/live and its events for polling clients."},
+            {"name": "coaching", "description": "Insights, benchmarks and scorecards from outcomes."},
         ],
     )
     app.state.settings = settings
@@ -100,4 +103,5 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     app.include_router(definitions.router, prefix="/v1")
     app.include_router(insights.router, prefix="/v1")
     app.include_router(scorecards.router, prefix="/v1")
+    app.include_router(live.router, prefix="/v1")
     return app

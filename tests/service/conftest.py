@@ -48,7 +48,7 @@ VTT = """WEBVTT
 
 # Fast, bounded settings for the server under test.
 BASE_ENV = {
-    "TALKTRACK_JOB_LEASE_S": "3",
+    "TALKTRACK_JOB_LEASE_S": "15",  # crash tests recover at once: the dead worker's pid is seen gone
     "TALKTRACK_SWEEP_INTERVAL_S": "1",
     "TALKTRACK_WEBHOOK_BACKOFF_S": "0.3",
     "TALKTRACK_WEBHOOK_MAX_ATTEMPTS": "3",

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, 
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import ValidationError
-from sqlalchemy import Engine, delete, func, or_
+from sqlalchemy import Engine, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -313,11 +313,12 @@ def relabel_speakers(call_id: str, body: SpeakersPatch, session: SessionDep,
     if unknown:
         raise HTTPException(422, detail=f"unknown speaker ids {unknown}; the call has {sorted(known)}")
     analysis = relabel_analysis(data, body)
-    row = session.get(CallResult, call.id)
-    assert row is not None
-    row.analysis_json = json.dumps(analysis.to_dict(), separators=(",", ":"))
-    row.suggestions_json = json.dumps(build_suggestions(analysis, call), separators=(",", ":"))
-    row.updated_at = utcnow()
-    session.add(row)
+    # A conditional UPDATE: the call may have been deleted while its metrics were recomputed.
+    updated = session.exec(update(CallResult).where(col(CallResult.call_id) == call.id).values(
+        analysis_json=json.dumps(analysis.to_dict(), separators=(",", ":")),
+        suggestions_json=json.dumps(build_suggestions(analysis, call), separators=(",", ":")),
+        updated_at=utcnow())).rowcount
     session.commit()
+    if updated != 1:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="call not found")
     return get_call(call_id, session, principal)
