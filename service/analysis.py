@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.analysis import CallAnalysis, analyze_transcript
+from nlp.trackers import TrackerSet
 from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Transcript
@@ -24,20 +25,22 @@ class AnalyzeOptions:
     one speaker per channel). `rep_name`: the rep's name as it appears in a transcript's speaker tags
     or in an enrolled voice profile. `num_speakers`: force the diarization's speaker count (mono).
     `model`: a local CTranslate2 Whisper folder instead of the bundled tiny.en. `profiles`: enrolled
-    reps' voice profiles; on mono recordings the speaker matching one becomes that rep."""
+    reps' voice profiles; on mono recordings the speaker matching one becomes that rep.
+    `trackers`: tracker definitions (None: the built-in set, `nlp/trackers.yaml`)."""
 
     rep_channel: int = 0
     rep_name: str | None = None
     num_speakers: int | None = None
     model: str | None = None
     profiles: tuple[VoiceProfile, ...] = ()
+    trackers: TrackerSet | None = None
 
 
 def analyze_path(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_progress) -> CallAnalysis:
     """Analyse a recording or a transcript file. Raises `TalktrackError` subclasses on bad input."""
     transcript = load_transcript(path, options, hook)
     hook("analyze", completed=0, total=1)
-    analysis = analyze_transcript(transcript)
+    analysis = analyze_transcript(transcript, trackers=options.trackers)
     hook("analyze", completed=1, total=1)
     return analysis
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from nlp.trackers import load_trackers
 from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
 from service.progress_bar import ProgressBar
 from service.scorecard_text import render_scorecard
@@ -46,6 +47,12 @@ def register(sub: Any) -> None:
         metavar="DIR",
         help="voice profiles from `talktrack enroll` (default: $TALKTRACK_DATA_DIR/profiles)",
     )
+    p.add_argument(
+        "--trackers",
+        type=Path,
+        metavar="YAML",
+        help="tracker definitions (default: the built-in nlp/trackers.yaml)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(handler=run)
 
@@ -69,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         num_speakers=args.speakers,
         model=args.model,
         profiles=local_voice_profiles(args.profiles),
+        trackers=load_trackers(args.trackers) if args.trackers else None,
     )
     with ProgressBar(enabled=not args.no_progress) as bar:
         analysis = analyze_path(args.file, options, bar)

@@ -145,3 +145,21 @@ def test_json_output_reimports_unchanged(tmp_path: Path) -> None:
     assert a["words"] == b["words"] and a["metrics"] == b["metrics"]
     text = normalize_text(" ".join(w["word"] for w in a["words"]))
     assert text.startswith("and so my fellow americans ask not what your country can do for you")
+
+
+def test_custom_tracker_file(tmp_path: Path) -> None:
+    trackers = tmp_path / "trackers.yaml"
+    trackers.write_text("trackers:\n  - name: billing_terms\n    phrases: [bill annually]\n    said_by: rep\n")
+    sample = ROOT / "samples" / "discovery_call.vtt"
+    result = talktrack("analyze", sample, "--rep", "Alex Rivera", "--trackers", trackers, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)["trackers"]
+    assert [h["tracker"] for h in hits] == ["billing_terms"]
+    assert "billed annually" in hits[0]["text"]  # lemma match: "billed" counts for "bill"
+
+
+def test_bad_tracker_file(tmp_path: Path) -> None:
+    trackers = tmp_path / "trackers.yaml"
+    trackers.write_text("trackers:\n  - name: pricing\n    said_by: everyone\n")
+    result = talktrack("analyze", ROOT / "samples" / "discovery_call.vtt", "--trackers", trackers)
+    assert_one_line_error(result, "said_by")
