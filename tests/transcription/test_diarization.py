@@ -106,6 +106,15 @@ def test_clustering_finds_the_planted_count() -> None:
     assert len(set(forced.tolist())) == 2
 
 
+def test_long_calls_cluster_a_subsample_and_assign_the_rest() -> None:
+    rng = np.random.default_rng(5)
+    centres = rng.normal(size=(2, 256))
+    emb = np.concatenate([c + 0.15 * rng.normal(size=(300, 256)) for c in centres]).astype(np.float32)
+    params = replace(DiarizationParams(), max_cluster_windows=40)  # 600 windows > 40: subsample path
+    labels, _ = cluster_embeddings(emb, np.full(600, 0.4, np.float32), params)
+    assert labels[:300].tolist() == [0] * 300 and labels[300:].tolist() == [1] * 300
+
+
 def test_one_tight_cluster_stays_one_speaker() -> None:
     rng = np.random.default_rng(4)
     emb = (rng.normal(size=(1, 256)) + 0.1 * rng.normal(size=(60, 256))).astype(np.float32)
