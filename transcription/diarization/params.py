@@ -31,8 +31,9 @@ class DiarizationParams:
     Embeddings (Resemblyzer's bundled LSTM encoder on 40-band mel frames, 10 ms hop):
       `window_s`: length of one embedding window of speech (Resemblyzer was trained on 1.6 s).
       `hop_s`: step between windows inside a region; smaller is finer and slower.
-      `min_region_s`: regions shorter than this get no embedding of their own (they take the label
-        of the nearest frames at re-segmentation).
+      `min_region_s`: regions shorter than this get no embedding of their own (re-segmentation
+        scores them with the nearest window in time, so a lone "yes" under 0.3 s usually takes the
+        neighbouring speaker: a known weakness).
       `batch_size`: windows per encoder forward pass.
 
     Clustering (agglomerative, average linkage on cosine distance):
@@ -92,3 +93,5 @@ class DiarizationParams:
             raise ValueError("need 1 <= min_speakers <= max_speakers")
         if self.hop_s <= 0 or self.window_s <= 0 or self.hop_s > self.window_s:
             raise ValueError("need 0 < hop_s <= window_s")
+        if self.count_method not in ("threshold", "silhouette"):
+            raise ValueError('count_method must be "threshold" or "silhouette"')
