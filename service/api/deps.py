@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import ColumnElement, Engine, and_, false
 from sqlmodel import Session, col, select
 
@@ -138,7 +139,14 @@ class RateLimiter:
             return 0.0
 
 
-async def get_principal(request: Request) -> Principal:
+# Declared so the OpenAPI schema (and /docs) carries the bearer scheme; the header is read below.
+_bearer_scheme = HTTPBearer(auto_error=False, description="an API key from `talktrack admin create-key`")
+
+
+async def get_principal(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
+) -> Principal:
     """The caller, from `Authorization: Bearer <key>`; 401 without a valid key, 429 over the limit.
 
     Async so that a cached key costs no thread hop; a cache miss looks the key up on a thread."""

@@ -26,6 +26,25 @@ def test_healthz_and_metrics(stack: Any) -> None:
         assert "talktrack_http_requests_total" in text and 'talktrack_calls{status="done"}' in text
 
 
+def test_openapi_documents_every_endpoint_with_examples(stack: Any) -> None:
+    with stack.client() as c:
+        schema = c.get("/openapi.json").json()
+    paths = schema["paths"]
+    for path, method in (("/v1/calls", "post"), ("/v1/calls", "get"), ("/v1/calls/{call_id}", "get"),
+                         ("/v1/calls/{call_id}", "delete"), ("/v1/calls/{call_id}/transcript", "get"),
+                         ("/v1/calls/{call_id}/speakers", "patch"), ("/v1/calls/{call_id}/suggestions", "get"),
+                         ("/v1/outcomes", "post"), ("/v1/webhooks", "post"), ("/healthz", "get"),
+                         ("/metrics", "get")):
+        assert method in paths[path], (path, method)
+    upload = paths["/v1/calls"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert {"413", "415", "422"} <= set(upload["responses"])
+    assert "bearer" in str(schema["components"]["securitySchemes"]).lower()
+    comps = schema["components"]["schemas"]
+    assert comps["CallDetail"]["examples"][0]["status"] == "done"
+    assert comps["OutcomeCreate"]["examples"] and comps["WebhookCreate"]["examples"]
+
+
 def test_upload_is_analysed(done_call: dict[str, Any], stack: Any) -> None:
     assert done_call["status"] == "done", done_call["error"]
     assert done_call["progress"] == 1.0 and done_call["error"] is None
