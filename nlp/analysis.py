@@ -8,12 +8,13 @@ re-imported, relabelled and recomputed without re-transcribing.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from nlp.metrics import compute_metrics, speaking_time_by_speaker
 from nlp.types import CallMetrics, NextStep, Question, TrackerHit
 from transcription.errors import TranscriptParseError
-from transcription.types import Speaker, Transcript, Word
+from transcription.transcript_io import transcript_from_json
+from transcription.types import Transcript, TranscriptSource
 
 if TYPE_CHECKING:
     from nlp.trackers import TrackerSet
@@ -77,36 +78,11 @@ class CallAnalysis:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CallAnalysis:
         """Rebuild an analysis from its JSON form (questions, trackers and metrics included)."""
+        transcript = transcript_from_json(data)
+        source = data.get("source", "json")
+        if source in get_args(TranscriptSource):
+            transcript.source = source
         try:
-            speakers = [
-                Speaker(
-                    id=str(s["id"]),
-                    role=s.get("role", "unknown"),
-                    name=s.get("name"),
-                    channel=s.get("channel"),
-                    role_confidence=s.get("role_confidence"),
-                )
-                for s in data["speakers"]
-            ]
-            words = [
-                Word(
-                    start=float(w["start"]),
-                    end=float(w["end"]),
-                    word=str(w["word"]),
-                    speaker=str(w["speaker"]),
-                    probability=float(w.get("probability", 1.0)),
-                )
-                for w in data["words"]
-            ]
-            transcript = Transcript(
-                duration_s=float(data["duration_s"]),
-                speakers=speakers,
-                words=words,
-                source=data.get("source", "json"),
-                has_timing=bool(data.get("has_timing", True)),
-                language=str(data.get("language", "en")),
-                warnings=list(data.get("warnings", [])),
-            )
             return cls(
                 transcript=transcript,
                 questions=[Question(**q) for q in data.get("questions", [])],
