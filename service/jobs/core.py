@@ -126,17 +126,21 @@ class _Heartbeat:
 
 
 def _analyze(settings: Settings, call: Call, hook: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run the pipeline on the stored file; returns the analysis JSON and the suggestions."""
-    from service.analysis import AnalyzeOptions, analyze_path
-    from service.api.routes.suggestions import build_suggestions
+    """Run the pipeline on the stored file with the organization's voice profiles and trackers;
+    returns the analysis JSON and the suggestions (ranked by the organization's insights)."""
+    from service.analysis import analyze_path
+    from service.api.routes.insights import call_suggestions
+    from service.org_definitions import analyze_options_for_call
 
     if call.storage_key is None:
         raise TalktrackError("the call has no stored file")
     store = LocalAudioStore(settings.resolved_audio_dir())
-    options = AnalyzeOptions(rep_channel=call.rep_channel, rep_name=call.rep_name,
-                             num_speakers=call.num_speakers)
+    with Session(get_engine(settings)) as session:
+        options = analyze_options_for_call(session, call)
     analysis = analyze_path(store.local_path(call.storage_key), options, hook)
-    return analysis.to_dict(), build_suggestions(analysis, call)
+    with Session(get_engine(settings)) as session:
+        suggestions = call_suggestions(analysis, call, session)
+    return analysis.to_dict(), suggestions
 
 
 def run_job(settings: Settings, job_id: str, worker_id: str | None = None) -> list[str]:

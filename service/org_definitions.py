@@ -1,0 +1,64 @@
+"""An organization's own definitions, read from the database for an analysis job: enrolled voice
+profiles (who the reps are on mono calls) and tracker definitions (added to the built-in trackers;
+one with a built-in's name replaces it, a disabled one removes it)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlmodel import Session, col, select
+
+from models import Call
+from models.definitions import TrackerDefinition
+from models.definitions import VoiceProfile as VoiceProfileRow
+from nlp.trackers import DEFAULT_THRESHOLD, Tracker, TrackerSet, default_trackers
+from service.analysis import AnalyzeOptions
+from transcription.voiceprint import VoiceProfile
+
+
+def analyze_options_for_call(session: Session, call: Call) -> AnalyzeOptions:
+    """The options a stored call is analysed with: its own metadata plus its organization's
+    voice profiles and trackers."""
+    return AnalyzeOptions(
+        rep_channel=call.rep_channel,
+        rep_name=call.rep_name,
+        num_speakers=call.num_speakers,
+        profiles=org_voice_profiles(session, call.org_id),
+        trackers=org_trackers(session, call.org_id),
+    )
+
+
+def org_voice_profiles(session: Session, org_id: str) -> tuple[VoiceProfile, ...]:
+    rows = session.exec(select(VoiceProfileRow).where(col(VoiceProfileRow.org_id) == org_id)).all()
+    return tuple(
+        VoiceProfile.from_dict({"name": r.name, "embedding": r.embedding, "created_at": r.created_at.isoformat()})
+        for r in rows
+        if r.role == "rep" and r.embedding
+    )
+
+
+def org_trackers(session: Session, org_id: str) -> TrackerSet | None:
+    """None when the organization defines no trackers (the cached built-in set is used)."""
+    rows = session.exec(select(TrackerDefinition).where(col(TrackerDefinition.org_id) == org_id)).all()
+    if not rows:
+        return None
+    by_name = {t.name: t for t in default_trackers().trackers}
+    for r in rows:
+        by_name.pop(r.name, None)
+        if r.enabled and (r.phrases or r.examples):
+            said_by = r.speaker_role if r.speaker_role in ("rep", "customer") else "anyone"
+            by_name[r.name] = Tracker(
+                name=r.name,
+                phrases=tuple(r.phrases),
+                said_by=said_by,  # type: ignore[arg-type]
+                examples=tuple(r.examples),
+                threshold=DEFAULT_THRESHOLD if r.threshold is None else r.threshold,
+            )
+    return _tracker_set(tuple(sorted(by_name.values(), key=lambda t: t.name)))
+
+
+@lru_cache(maxsize=64)
+def _tracker_set(trackers: tuple[Tracker, ...]) -> TrackerSet:
+    # One TrackerSet per distinct definition list, so its matchers and example embeddings are
+    # built once per worker process rather than once per call.
+    return TrackerSet(trackers)
