@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import statsmodels.api as sm
 
 from coaching.features import FeatureColumns, FloatArray
 from coaching.stats import Z95
@@ -150,6 +149,8 @@ def adjusted_odds_ratios(
             f"not fitted: {events} calls of the rarer outcome for {n_params} parameters "
             f"(need {EVENTS_PER_PARAMETER} per parameter)",
         )
+    import statsmodels.api as sm  # imported here: it takes seconds, and most commands never fit a model
+
     x = sm.add_constant(np.column_stack(columns), has_constant="add")
     try:
         with warnings.catch_warnings(), _one_blas_thread():

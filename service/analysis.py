@@ -8,15 +8,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nlp.analysis import CallAnalysis, analyze_transcript
-from nlp.trackers import TrackerSet
 from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Transcript
 from transcription.voiceprint import FileProfileStore, VoiceProfile
 
-TRANSCRIPT_SUFFIXES = frozenset({".vtt", ".json"})
+if TYPE_CHECKING:
+    from nlp.trackers import TrackerSet
 
 
 @dataclass(frozen=True, slots=True)

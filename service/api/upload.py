@@ -13,13 +13,15 @@ from fastapi import HTTPException, Request, status
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from service.storage import AudioStore
+from transcription.audio import AUDIO_EXTENSIONS
+from transcription.transcript_io import TRANSCRIPT_EXTENSIONS
 
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 50
 
-AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".m4a", ".mp4", ".aac", ".ogg", ".oga", ".opus",
-                            ".webm", ".wma", ".amr", ".mkv", ".mov", ".3gp"})
-TRANSCRIPT_SUFFIXES = {".vtt": "vtt", ".json": "json"}
+# What the pipeline reads, so an upload it could not decode is refused (415) rather than failed later.
+AUDIO_SUFFIXES = AUDIO_EXTENSIONS
+TRANSCRIPT_SUFFIXES = {ext: ext.lstrip(".") for ext in TRANSCRIPT_EXTENSIONS}
 CONTENT_TYPES = {"text/vtt": ".vtt", "application/json": ".json", "audio/wav": ".wav", "audio/x-wav": ".wav",
                  "audio/wave": ".wav", "audio/flac": ".flac", "audio/x-flac": ".flac", "audio/mpeg": ".mp3",
                  "audio/mp4": ".m4a", "audio/x-m4a": ".m4a", "audio/ogg": ".ogg", "audio/opus": ".opus",
@@ -53,8 +55,6 @@ def media_suffix(filename: str | None, content_type: str | None) -> tuple[str, s
     mapped = CONTENT_TYPES.get(ctype)
     if mapped is not None:
         return TRANSCRIPT_SUFFIXES.get(mapped, "audio"), mapped
-    if ctype.startswith("audio/"):
-        return "audio", ".audio"
     return None
 
 

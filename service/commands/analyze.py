@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nlp.trackers import load_trackers
 from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
 from service.progress_bar import ProgressBar
 from service.scorecard_text import render_scorecard
@@ -68,6 +67,7 @@ def _positive_int(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nlp.trackers import load_trackers
     from transcription.transcript_io import write_rttm, write_vtt
 
     options = AnalyzeOptions(

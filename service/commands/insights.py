@@ -20,10 +20,12 @@ from coaching.features import CallFeatures, FeatureColumns, features_from_analys
 from coaching.insights import Finding, InsightOptions, InsightReport, compute_insights
 from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
 from service.progress_bar import ProgressBar
+from transcription.audio import AUDIO_EXTENSIONS
 from transcription.errors import EmptyInputError, InputNotFoundError, TalktrackError
+from transcription.transcript_io import TRANSCRIPT_EXTENSIONS
 
-AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".webm", ".mp4"})
-TRANSCRIPT_SUFFIXES = (".json", ".vtt")  # preferred over audio of the same call: no re-transcription
+AUDIO_SUFFIXES = AUDIO_EXTENSIONS
+TRANSCRIPT_SUFFIXES = TRANSCRIPT_EXTENSIONS  # preferred over audio of the same call: no re-transcription
 WON = frozenset({"won", "win", "1", "true", "yes", "closed-won", "closed won"})
 LOST = frozenset({"lost", "loss", "0", "false", "no", "closed-lost", "closed lost"})
 OPEN = frozenset({"", "open", "pending"})
