@@ -69,6 +69,9 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
             yield
         finally:
             dispatcher.stop()
+            live = getattr(app.state, "live_engine", None)  # created on the first live call
+            if live is not None:
+                live.shutdown()
 
     app = FastAPI(
         title="Talktrack",
