@@ -8,28 +8,19 @@ import pytest
 
 from nlp.language import analyze_language
 from nlp.sentences import split_sentences
+from tests.scripted import scripted_transcript
 from transcription.types import Speaker, Transcript, Word
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 EARNINGS_CALL = DATA / "transcripts" / "earnings21" / "nlp_references" / "4320211.nlp"
 
 
-def transcript(*lines: tuple[str, str]) -> Transcript:
-    words: list[Word] = []
-    t = 0.0
-    for speaker, text in lines:
-        for w in text.split():
-            words.append(Word(t, t + 0.3, w, speaker))
-            t += 0.4
-        t += 1.0
-    return Transcript(
-        duration_s=t, speakers=[Speaker("S1", "rep"), Speaker("S2", "customer")], words=words, source="json"
-    )
-
-
-CALL = transcript(
+CALL = scripted_transcript(
     ("S1", "Hi Dana, thanks for making time. Um, what prompted you to look at this now?"),
-    ("S2", "Well, our reps are, like, struggling with ramp time, you know. We use Gong but it's too expensive."),
+    (
+        "S2",
+        "Well, our reps are, like, struggling with ramp time, you know. We use Gong but it's too expensive.",
+    ),
     ("S1", "Really? So you're on Salesforce today? Walk me through how deals get reviewed."),
     ("S2", "Sure. Is there any flexibility on the price? I'd have to get my VP to approve this."),
     ("S1", "Of course. I'll send the proposal by Friday."),
@@ -61,8 +52,13 @@ def test_questions_fillers_trackers_next_steps() -> None:
     assert found.filler_counts == {"S1": 1, "S2": 2}
     assert found.word_counts["S1"] == sum(1 for w in CALL.words if w.speaker == "S1")
     trackers = {(h.tracker, h.speaker) for h in found.trackers}
-    assert {("competitors", "S2"), ("budget_objection", "S2"), ("discount_request", "S2"),
-            ("authority_objection", "S2"), ("competitors", "S1")} <= trackers
+    assert {
+        ("competitors", "S2"),
+        ("budget_objection", "S2"),
+        ("discount_request", "S2"),
+        ("authority_objection", "S2"),
+        ("competitors", "S1"),
+    } <= trackers
     assert [(n.speaker, n.date_phrase) for n in found.next_steps] == [("S1", "by Friday")]
 
 
@@ -73,7 +69,7 @@ def test_empty_transcript() -> None:
 
 
 def test_unpunctuated_asr_text() -> None:
-    t = transcript(
+    t = scripted_transcript(
         ("S1", "so what made you take this call today"),
         ("S2", "we use salesforce and the reps hate it"),
         ("S1", "got it do you have a budget for this quarter"),

@@ -7,24 +7,11 @@ import pytest
 from nlp.next_steps import find_next_steps
 from nlp.sentences import split_sentences
 from nlp.types import NextStep
-from transcription.types import Speaker, Transcript, Word
-
-
-def transcript(*lines: tuple[str, str]) -> Transcript:
-    words: list[Word] = []
-    t = 0.0
-    for speaker, text in lines:
-        for w in text.split():
-            words.append(Word(t, t + 0.3, w, speaker))
-            t += 0.4
-        t += 1.0
-    return Transcript(
-        duration_s=t, speakers=[Speaker("S1", "rep"), Speaker("S2", "customer")], words=words, source="json"
-    )
+from tests.scripted import scripted_transcript
 
 
 def steps(*lines: tuple[str, str]) -> list[NextStep]:
-    return find_next_steps(split_sentences(transcript(*lines)))
+    return find_next_steps(split_sentences(scripted_transcript(*lines)))
 
 
 @pytest.mark.parametrize(
@@ -33,13 +20,29 @@ def steps(*lines: tuple[str, str]) -> list[NextStep]:
         ("Let's book a follow-up next Thursday.", "book a follow-up next Thursday", "next Thursday"),
         ("I'll send the proposal by Friday.", "send the proposal by Friday", "by Friday"),
         ("We're going to loop in legal next week.", "loop in legal next week", "next week"),
-        ("Let me get back to you tomorrow with the numbers.", "get back to you tomorrow with the numbers", "tomorrow"),
-        ("Can we schedule a call for Monday at 10am?", "schedule a call for Monday at 10am", "Monday at 10am"),
+        (
+            "Let me get back to you tomorrow with the numbers.",
+            "get back to you tomorrow with the numbers",
+            "tomorrow",
+        ),
+        (
+            "Can we schedule a call for Monday at 10am?",
+            "schedule a call for Monday at 10am",
+            "Monday at 10am",
+        ),
         ("I will share the deck after the call.", "share the deck after the call", "after the call"),
         ("i'll send you the contract tomorrow", "send you the contract tomorrow", "tomorrow"),
-        ("lets set up a demo with your team next week", "set up a demo with your team next week", "next week"),
+        (
+            "lets set up a demo with your team next week",
+            "set up a demo with your team next week",
+            "next week",
+        ),
         ("We'll get back to you in two weeks.", "get back to you in two weeks", "in two weeks"),
-        ("I'll put together a short summary for your team.", "put together a short summary for your team", None),
+        (
+            "I'll put together a short summary for your team.",
+            "put together a short summary for your team",
+            None,
+        ),
     ],
 )
 def test_commitments(text: str, action: str, date: str | None) -> None:

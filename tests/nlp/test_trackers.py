@@ -9,26 +9,14 @@ import pytest
 from nlp.language import analyze_language
 from nlp.trackers import DEFAULT_TRACKERS_PATH, load_trackers, parse_trackers
 from nlp.types import TrackerHit
+from tests.scripted import scripted_transcript
 from transcription.errors import InputNotFoundError, TalktrackError, TrackerConfigError
-from transcription.types import Speaker, Transcript, Word
-
-
-def transcript(*lines: tuple[str, str]) -> Transcript:
-    words: list[Word] = []
-    t = 0.0
-    for speaker, text in lines:
-        for w in text.split():
-            words.append(Word(t, t + 0.3, w, speaker))
-            t += 0.4
-        t += 1.0
-    return Transcript(
-        duration_s=t, speakers=[Speaker("S1", "rep"), Speaker("S2", "customer")], words=words, source="json"
-    )
+from transcription.types import Speaker
 
 
 def hits(*lines: tuple[str, str], yaml_text: str | None = None, semantic: bool = True) -> list[TrackerHit]:
     trackers = parse_trackers(yaml_text) if yaml_text else None
-    return analyze_language(transcript(*lines), trackers=trackers, semantic=semantic).trackers
+    return analyze_language(scripted_transcript(*lines), trackers=trackers, semantic=semantic).trackers
 
 
 PHRASES_ONLY = """
@@ -44,8 +32,15 @@ trackers:
 def test_defaults_load_and_cover_the_issue() -> None:
     names = load_trackers().names
     assert DEFAULT_TRACKERS_PATH.is_file()
-    for name in ["pricing", "competitors", "next_steps", "budget_objection", "timing_objection",
-                 "authority_objection", "discount_request"]:
+    for name in [
+        "pricing",
+        "competitors",
+        "next_steps",
+        "budget_objection",
+        "timing_objection",
+        "authority_objection",
+        "discount_request",
+    ]:
         assert name in names
 
 
@@ -75,7 +70,7 @@ def test_said_by_limits_whose_sentences_count() -> None:
 
 
 def test_unknown_roles_count_for_every_tracker() -> None:
-    t = transcript(("S1", "Any discount for two years?"))
+    t = scripted_transcript(("S1", "Any discount for two years?"))
     t.speakers = [Speaker("S1"), Speaker("S2")]
     found = analyze_language(t, trackers=parse_trackers(PHRASES_ONLY), semantic=False).trackers
     assert [h.tracker for h in found] == ["discount_request"]
@@ -131,6 +126,8 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_user_file(tmp_path: Path) -> None:
     path = tmp_path / "t.yaml"
-    path.write_text("trackers:\n  - name: security\n    phrases: [SOC 2, security review]\n", encoding="utf-8")
+    path.write_text(
+        "trackers:\n  - name: security\n    phrases: [SOC 2, security review]\n", encoding="utf-8"
+    )
     found = hits(("S2", "Our security reviews take a month."), yaml_text=path.read_text(encoding="utf-8"))
     assert [(h.tracker, h.phrase) for h in found] == [("security", "security reviews")]

@@ -1,0 +1,23 @@
+"""Test helper: a two-person transcript from scripted lines, with synthetic timing."""
+
+from __future__ import annotations
+
+from transcription.types import Speaker, Transcript, Word
+
+WORD_S = 0.3  # each word lasts 0.3 s
+WORD_GAP_S = 0.1  # then 0.1 s to the next word
+TURN_GAP_S = 1.0  # and 1 s more between lines
+
+
+def scripted_transcript(*lines: tuple[str, str]) -> Transcript:
+    """`lines` are (speaker id, text); S1 is the rep, S2 the customer."""
+    words: list[Word] = []
+    t = 0.0
+    for speaker, text in lines:
+        for w in text.split():
+            words.append(Word(t, t + WORD_S, w, speaker))
+            t += WORD_S + WORD_GAP_S
+        t += TURN_GAP_S
+    return Transcript(
+        duration_s=t, speakers=[Speaker("S1", "rep"), Speaker("S2", "customer")], words=words, source="json"
+    )
