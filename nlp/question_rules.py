@@ -9,50 +9,34 @@ Everything works on lower-case text without punctuation too, where the parse is 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from nlp.non_questions import is_backchannel, is_greeting, is_rhetorical_form
+from nlp.question_syntax import (
+    CURIOUS,
+    DISCOURSE,
+    FINITE_TAGS,
+    NEGATION,
+    OR_VAGUE,
+    PROMPT_VERBS,
+    SUBJECT_DEPS,
+    TAG_PRONOUNS,
+    TAG_WORDS,
+    WANT_TO_KNOW,
+    WH_WORDS,
+    content_tokens,
+    content_tokens_from,
+    ends_with_question_mark,
+    has_punctuation,
+    is_finite_aux,
+    is_inverted,
+    is_subject,
+    joined,
+    norm,
+)
 from nlp.types import QuestionType
-
-WH_WORDS = frozenset(
-    {"what", "why", "how", "where", "when", "who", "whom", "whose", "which", "whatever", "whereabouts"}
-)
-# Finite forms only: a base-form "do"/"be" first is an imperative ("Do let me know", "Be ready").
-_FINITE_TAGS = frozenset({"VBZ", "VBP", "VBD", "MD"})
-_AUX_LEMMAS = frozenset(
-    {"be", "do", "have", "can", "could", "will", "would", "shall", "should", "may", "might", "must", "ca", "wo"}
-)
-_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
-# Words that open a sentence without changing its form: "So what do you...", "Uh, is it...".
-_DISCOURSE = frozenset(
-    {
-        "uh", "um", "uhm", "erm", "er", "ah", "oh", "well", "so", "and", "but", "okay", "ok", "now", "then",
-        "yeah", "yes", "alright", "hey", "hmm", "anyway", "also", "just", "like", "because", "cause",
-        "actually", "first", "second", "finally", "great", "right", "sure", "mm", "huh", "or",
-        "perfect", "cool", "thanks", "gotcha", "excellent", "interesting", "wow", "hi", "hello",
-    }
-)
-# Two-word openers handled together so that "you know" / "I mean" are skipped but "you know what
-# I mean" is not mistaken for an opener followed by a wh-question.
-_DISCOURSE_PAIRS = frozenset({("you", "know"), ("i", "mean"), ("all", "right"), ("and", "so"), ("got", "it"),
-                              ("i", "see"), ("makes", "sense"), ("sounds", "good"), ("fair", "enough"),
-                              ("thank", "you"), ("that's", "great"), ("very", "good")})
-# Imperatives and first-person statements that invite an open answer.
-_PROMPT_VERBS = frozenset(
-    {"tell", "walk", "talk", "describe", "explain", "share", "help", "give", "take", "elaborate", "expand",
-     "paint", "unpack", "clarify"}
-)
-_WANT_TO_KNOW = frozenset({"hear", "understand", "know", "learn", "get"})
-_CURIOUS = frozenset({"curious", "interested"})
-_TAG_WORDS = frozenset({"right", "correct", "yeah", "no", "huh", "eh", "okay", "ok", "yes", "true"})
-_TAG_PRONOUNS = frozenset({"i", "you", "we", "they", "he", "she", "it", "there", "that"})
-# "or" that closes a yes/no question instead of offering an alternative: "or not", "or something".
-_OR_VAGUE = frozenset(
-    {"not", "something", "anything", "whatever", "so", "otherwise", "what", "anybody", "anyone", "else", "no"}
-)
-_REPORT_VERBS = frozenset({"say", "ask", "think", "tell", "go", "wonder", "be"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,119 +46,6 @@ class QuestionReading:
     type: QuestionType | None
     is_backchannel: bool = False
     is_rhetorical: bool = False
-
-
-def _norm(token: Token) -> str:
-    return token.lower_.replace("\u2019", "'")
-
-
-def joined(words: list[str]) -> str:
-    """Words joined as written: clitics re-attached ("what 's" -> "what's", "is n't" -> "isn't")."""
-    return re.sub(r" (?=(?:'|n't\b))", "", " ".join(words))
-
-
-def content_tokens(sent: Span) -> list[Token]:
-    """The sentence without punctuation and leading discourse markers."""
-    return content_tokens_from([t for t in sent if not (t.is_punct or t.is_space)])
-
-
-def content_tokens_from(toks: list[Token]) -> list[Token]:
-    """`toks` (no punctuation) without leading discourse markers ("so", "uh", "you know")."""
-    toks = [t for t in toks if not (t.is_punct or t.is_space)]
-    i = 0
-    while i < len(toks):
-        pair = (_norm(toks[i]), _norm(toks[i + 1])) if i + 1 < len(toks) else None
-        if pair in _DISCOURSE_PAIRS:
-            # "you know what I mean?" keeps its "you know".
-            if pair == ("you", "know") and i + 2 < len(toks) and _norm(toks[i + 2]) in WH_WORDS:
-                break
-            i += 2
-            continue
-        word = _norm(toks[i])
-        if i + 1 < len(toks) and (word in _DISCOURSE or toks[i].pos_ == "INTJ"):
-            if word in {"right", "like", "just"} and toks[i].pos_ not in {"INTJ", "ADV", "CCONJ", "SCONJ"}:
-                break
-            i += 1
-            continue
-        if i + 1 < len(toks) and word == _norm(toks[i + 1]) and (word in WH_WORDS or _is_finite_aux(toks[i])):
-            i += 1  # "what what do they", "how how big is", "do do you"
-            continue
-        break
-    return toks[i:]
-
-
-def ends_with_question_mark(sent: Span) -> bool:
-    for t in reversed(sent):
-        if t.is_space:
-            continue
-        if t.is_punct:
-            if "?" in t.text:
-                return True
-            continue
-        return False
-    return False
-
-
-def _has_punctuation(sent: Span) -> bool:
-    return any(t.text in {".", "?", "!", ","} for t in sent.doc)
-
-
-def _is_finite_aux(token: Token) -> bool:
-    return (token.lemma_.lower() in _AUX_LEMMAS or _norm(token) in {"ca", "wo"}) and token.tag_ in _FINITE_TAGS
-
-
-_NOMINATIVE = frozenset({"i", "you", "we", "they", "he", "she", "y'all", "ya"})
-_NEGATION = frozenset({"n't", "not", "'t", "nt"})
-
-
-def _is_subject(tok: Token) -> bool:
-    return tok.dep_ in _SUBJECT_DEPS or _norm(tok) in _NOMINATIVE
-
-
-def is_inverted(toks: list[Token]) -> bool:
-    """A finite auxiliary first, then its subject before any main verb: "Is budget approved",
-    "do you use", "have you guys looked", "can't we". Repeated auxiliaries ("do, do you") are
-    skipped."""
-    i = 0
-    while i + 1 < len(toks) and _norm(toks[i + 1]) == _norm(toks[i]) and toks[i].lemma_.lower() in _AUX_LEMMAS:
-        i += 1
-    if i >= len(toks):
-        return False
-    first = toks[i]
-    # Lower-case text often gets "do"/"have" tagged as a base form; before "you"/"we" it is still
-    # the inverted auxiliary ("do you blame ..."), while "Do let me know" stays an imperative.
-    base_before_pronoun = (
-        first.tag_ == "VB" and first.lemma_.lower() in {"do", "have", "be"} and i + 1 < len(toks)
-        and _norm(toks[i + 1]) in _NOMINATIVE
-    )
-    if not (_is_finite_aux(first) or base_before_pronoun):
-        return False
-    between: list[Token] = []
-    window = toks[i + 1 : i + 5]
-    for k, tok in enumerate(window):
-        if _norm(tok) in _NEGATION or tok.lemma_.lower() == first.lemma_.lower():
-            continue  # "don't, don't you"
-        # Lower-case parses call the subject of "is budget approved" an attribute.
-        attr_subject = (
-            tok.dep_ == "attr" and tok.pos_ in {"NOUN", "PROPN"} and k + 1 < len(window)
-            and window[k + 1].tag_ in {"VBN", "VBG"}
-        )
-        if _norm(tok) == "you" and first.lemma_.lower() != "do" and k + 1 < len(window) and _norm(
-            window[k + 1]
-        ) == "know":
-            return False  # "they are, are you know, territorial": a filler, not a subject
-        if _is_subject(tok) or attr_subject:
-            # A pronoun follows its auxiliary directly ("are you"); a noun may have its own
-            # determiner and modifiers before it ("is the new budget approved").
-            return not between or tok.pos_ in {"NOUN", "PROPN", "NUM"} and all(
-                b.pos_ in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} or b.tag_ == "PRP$" for b in between
-            )
-        if (tok.pos_ not in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} and tok.tag_ != "PRP$") or tok.dep_ in {
-            "dobj", "pobj"
-        }:
-            return False
-        between.append(tok)
-    return False
 
 
 _WH_NOUN_HEADS = frozenset({"what", "which", "whose", "how"})
@@ -189,7 +60,7 @@ def _wh_question(toks: list[Token], question_mark: bool, punctuated: bool) -> bo
     In punctuated text without "?", only inverted forms count ("What do you use.").
     """
     first = toks[0]
-    wh = _norm(first)
+    wh = norm(first)
     if wh not in WH_WORDS or wh == "whatever":
         return False
     rest = toks[1:]
@@ -199,38 +70,38 @@ def _wh_question(toks: list[Token], question_mark: bool, punctuated: bool) -> bo
     if not punctuated and len(toks) <= 5 and not any(t.pos_ in {"VERB", "AUX"} for t in toks):
         # Verbless: "what year", "where in colorado" ask; "how neat", "what a day", "what uh" exclaim or stall.
         measures = {"old", "long", "much", "many", "far", "big", "often", "soon", "come", "about"}
-        exclaims = _norm(rest[0]) in {"a", "an", "luck", "fun"} or (
-            wh == "how" and rest[0].pos_ in {"ADJ", "ADV"} and _norm(rest[0]) not in measures
+        exclaims = norm(rest[0]) in {"a", "an", "luck", "fun"} or (
+            wh == "how" and rest[0].pos_ in {"ADJ", "ADV"} and norm(rest[0]) not in measures
         )
-        return not exclaims and rest[0].pos_ != "INTJ" and _norm(rest[-1]) not in _DISCOURSE
-    nxt = _norm(rest[0])
+        return not exclaims and rest[0].pos_ != "INTJ" and norm(rest[-1]) not in DISCOURSE
+    nxt = norm(rest[0])
     if nxt in _COPULA_NEXT:
         if nxt == "if":
             return question_mark
-        if nxt == "about" and (len(rest) < 2 or _norm(rest[-1]) in _DISCOURSE):
+        if nxt == "about" and (len(rest) < 2 or norm(rest[-1]) in DISCOURSE):
             return False  # "Well what about, uh," trails off
         if wh == "what" and not question_mark and _free_relative(rest):
             return False
         if wh == "which" or len(toks) < 3:
             return question_mark  # "which is a lot of money", "What's,"
         return loose or len(toks) >= 3
-    if wh in {"when", "where", "why", "how", "if"} and _is_subject(rest[0]) and not is_inverted(rest):
+    if wh in {"when", "where", "why", "how", "if"} and is_subject(rest[0]) and not is_inverted(rest):
         # "when you're there ...": an adverbial clause; "How you doing?" drops its auxiliary.
         return question_mark and len(toks) <= 4
     # "how many people do you", "which tool did", "what time is": skip the wh-phrase's noun.
     i = 0
     # The wh-phrase may run on: "what kind of a car do you", "what section of the government do you".
     while i < len(rest) and i < 6 and (
-        rest[i].pos_ in {"NOUN", "ADJ", "ADV", "DET", "NUM", "PROPN"} or (_norm(rest[i]) == "of" and i > 0)
+        rest[i].pos_ in {"NOUN", "ADJ", "ADV", "DET", "NUM", "PROPN"} or (norm(rest[i]) == "of" and i > 0)
     ):
-        if rest[i].dep_ in _SUBJECT_DEPS and wh in _WH_NOUN_HEADS and i + 1 < len(rest):
+        if rest[i].dep_ in SUBJECT_DEPS and wh in _WH_NOUN_HEADS and i + 1 < len(rest):
             return loose  # "which vendor handles ...", "how many people use it"
-        if rest[i].dep_ in _SUBJECT_DEPS:
+        if rest[i].dep_ in SUBJECT_DEPS:
             return False  # "when that urinalysis came around"
         i += 1
     if i < len(rest) and is_inverted(rest[i:]):
         return True
-    if first.dep_ in _SUBJECT_DEPS and wh in {"what", "who"} and i < len(rest) and rest[i].tag_ in _FINITE_TAGS:
+    if first.dep_ in SUBJECT_DEPS and wh in {"what", "who"} and i < len(rest) and rest[i].tag_ in FINITE_TAGS:
         return loose  # "What prompted you ...", "who handles billing"
     return question_mark
 
@@ -248,18 +119,18 @@ _SELF_TALK_UNMARKED = ("what's his name", "what's her name", "what is his name",
 def _free_relative(rest: list[Token]) -> bool:
     """"what's sad about that is ...", "what's more likely to occur is ...": a clause used as a
     subject, recognisable by a second copula later on."""
-    if _norm(rest[0]) not in {"'s", "is", "was"} or len(rest) < 3:
+    if norm(rest[0]) not in {"'s", "is", "was"} or len(rest) < 3:
         return False
     follows = rest[1:3]
     if not any(t.pos_ in {"ADJ"} for t in follows):
         return False
-    return any(_norm(t) in {"is", "was", "'s"} and t.pos_ == "AUX" for t in rest[2:])
+    return any(norm(t) in {"is", "was", "'s"} and t.pos_ == "AUX" for t in rest[2:])
 
 
 def _self_talk(toks: list[Token], question_mark: bool = False) -> bool:
     """Speakers searching their own memory: "what do you call it", "what else have I done",
     "what am I supposed to do", "what's it called"."""
-    words = [_norm(t) for t in toks]
+    words = [norm(t) for t in toks]
     text = joined(words)
     if len(words) > 3 and text.startswith(("what is it ", "what was it ")) and "you" not in words:
         return words[3] != "like"  # "what is it like there?" asks
@@ -271,7 +142,7 @@ def _self_talk(toks: list[Token], question_mark: bool = False) -> bool:
 
 def _suggestion(toks: list[Token]) -> bool:
     """"Why don't you go first", "why don't we set up a call": proposals, not questions."""
-    words = [_norm(t) for t in toks[:4]]
+    words = [norm(t) for t in toks[:4]]
     return words[:2] in (["why", "do"], ["why", "don't"]) and (
         words[1:3] == ["do", "n't"] or words[1] == "don't"
     ) and bool({"you", "we"} & set(words))
@@ -283,8 +154,8 @@ _REQUESTS = ("hold on", "hang on", "hold the phone", "bear with", "excuse me", "
 def _asks_whether(toks: list[Token]) -> bool:
     """First-person wondering about the listener: "I'm curious if you've tried ...",
     "I was wondering whether your team ..."."""
-    words = [_norm(t) for t in toks[:8]]
-    if not words or words[0] not in {"i", "we"} or not {"you", "your", "y'all"} & {_norm(t) for t in toks}:
+    words = [norm(t) for t in toks[:8]]
+    if not words or words[0] not in {"i", "we"} or not {"you", "your", "y'all"} & {norm(t) for t in toks}:
         return False
     curious = "curious" in words[1:4] or ("wondering" in words[2:4] and bool({"was", "were", "'m", "am"} & set(words[1:3])))
     return curious and bool({"if", "whether"} & set(words[2:6]))
@@ -293,7 +164,7 @@ def _asks_whether(toks: list[Token]) -> bool:
 def _conditional_inversion(sent: Span, clause: list[Token], question_mark: bool) -> bool:
     """"Should you need assistance, please ...", "..., had there been another child": a condition,
     not a question."""
-    if question_mark or _norm(clause[0]) not in {"should", "had", "were"}:
+    if question_mark or norm(clause[0]) not in {"should", "had", "were"}:
         return False
     later_clause = clause[0].i > sent.start and any(t.text == "," for t in sent.doc[sent.start : clause[0].i])
     return later_clause or any(t.text == "," for t in sent.doc[clause[0].i : sent.end])
@@ -301,18 +172,18 @@ def _conditional_inversion(sent: Span, clause: list[Token], question_mark: bool)
 
 def _is_request(toks: list[Token]) -> bool:
     """Requests phrased as questions that ask for no answer: "could you hold on a second"."""
-    text = joined([_norm(t) for t in toks[:6]])
+    text = joined([norm(t) for t in toks[:6]])
     return any(r in text for r in _REQUESTS)
 
 
 def _exclamative(toks: list[Token]) -> bool:
     """Negative inverted exclamations: "Isn't that terrible?", "isn't that the truth"."""
-    words = [_norm(t) for t in toks]
+    words = [norm(t) for t in toks]
     return (
         len(words) <= 5
         and len(words) >= 3
-        and _is_finite_aux(toks[0])
-        and (words[0].endswith("n't") or words[1] in _NEGATION)
+        and is_finite_aux(toks[0])
+        and (words[0].endswith("n't") or words[1] in NEGATION)
         and "that" in words[1:3]
         and (toks[-1].pos_ == "ADJ" or words[-1] in {"truth", "something", "shame", "pity"})
     )
@@ -321,7 +192,7 @@ def _exclamative(toks: list[Token]) -> bool:
 def _prompt_for_open_answer(toks: list[Token]) -> bool:
     """Imperative or first-person invitations: "walk me through ...", "tell me about ...",
     "help me understand ...", "I'd love to hear how ...", "I'm curious what ..."."""
-    words = [_norm(t) for t in toks]
+    words = [norm(t) for t in toks]
     if not words:
         return False
     if words[0] in {"please"}:
@@ -329,7 +200,7 @@ def _prompt_for_open_answer(toks: list[Token]) -> bool:
         if not words:
             return False
     lemma0 = toks[0].lemma_.lower()
-    if lemma0 in _PROMPT_VERBS and toks[0].tag_ in {"VB", "VBP"} and len(words) >= 3:
+    if lemma0 in PROMPT_VERBS and toks[0].tag_ in {"VB", "VBP"} and len(words) >= 3:
         follow = set(words[1:5])
         if lemma0 == "help":
             return "understand" in follow or "see" in follow
@@ -344,18 +215,18 @@ def _prompt_for_open_answer(toks: list[Token]) -> bool:
             )
         if lemma0 in {"share", "expand", "elaborate"}:
             return bool(follow & {"more", "how", "what", "why", "your", "on", "a"})
-        return toks[0].tag_ == "VB" and not any(t.dep_ in _SUBJECT_DEPS for t in toks[:2])
+        return toks[0].tag_ == "VB" and not any(t.dep_ in SUBJECT_DEPS for t in toks[:2])
     # "I'd love to hear ...", "I want to understand ...", "I'm curious what ...".
     if words[0] in {"i", "we", "i'd", "i'm"} and bool({"you", "your", "y'all", "yours"} & set(words)):
         text = joined(words[:8])
-        curious = any(w in _CURIOUS for w in words[1:4]) or (
+        curious = any(w in CURIOUS for w in words[1:4]) or (
             # "I was wondering what ..." asks; "I wonder how they'll cope" muses.
             "wondering" in words[2:4] and bool({"was", "were"} & set(words[1:3]))
         )
         if curious and any(w in WH_WORDS | {"about"} for w in words[2:6]):
             return not {"if", "whether"} & set(words[2:6])
         if any(x in text for x in ("love to", "like to", "want to", "need to")) and any(
-            w in _WANT_TO_KNOW for w in words[2:6]
+            w in WANT_TO_KNOW for w in words[2:6]
         ):
             return any(w in WH_WORDS | {"about", "more"} for w in words[3:8])
     return False
@@ -364,10 +235,10 @@ def _prompt_for_open_answer(toks: list[Token]) -> bool:
 def _or_alternative(toks: list[Token]) -> bool:
     """An "or" joining two real alternatives ("Salesforce or HubSpot"), not "or not"/"or something"."""
     for i, tok in enumerate(toks):
-        if _norm(tok) != "or" or i == 0 or i + 1 >= len(toks):
+        if norm(tok) != "or" or i == 0 or i + 1 >= len(toks):
             continue
-        nxt = _norm(toks[i + 1])
-        if nxt in _OR_VAGUE or (tok.i + 1 < len(tok.doc) and _norm(tok.doc[tok.i + 1]) in _OR_VAGUE):
+        nxt = norm(toks[i + 1])
+        if nxt in OR_VAGUE or (tok.i + 1 < len(tok.doc) and norm(tok.doc[tok.i + 1]) in OR_VAGUE):
             continue
         if toks[i - 1].like_num and toks[i + 1].like_num:
             continue  # "one or two" is an estimate, not a choice
@@ -379,99 +250,34 @@ def _tag_ending(sent: Span, toks: list[Token], question_mark: bool) -> bool:
     """"..., right?", "..., isn't it?", "you use HubSpot, don't you?"."""
     if len(toks) < 3:
         return False
-    words = [_norm(t) for t in toks]
+    words = [norm(t) for t in toks]
     body = toks[:-1]
-    has_clause = any(t.dep_ in _SUBJECT_DEPS for t in body) and any(t.pos_ in {"VERB", "AUX"} for t in body)
-    if is_inverted(toks) or _norm(toks[0]) in WH_WORDS:
+    has_clause = any(t.dep_ in SUBJECT_DEPS for t in body) and any(t.pos_ in {"VERB", "AUX"} for t in body)
+    if is_inverted(toks) or norm(toks[0]) in WH_WORDS:
         return False
     last = toks[-1]
     before_last = sent.doc[last.i - 1] if last.i > 0 else None
     comma_before = before_last is not None and before_last.text == ","
-    if comma_before and (words[-1] in {"right", "correct", "huh", "eh"} or question_mark and words[-1] in _TAG_WORDS):
+    if comma_before and (words[-1] in {"right", "correct", "huh", "eh"} or question_mark and words[-1] in TAG_WORDS):
         return has_clause or len(body) >= 2
     if not has_clause:
         return False
-    if not _has_punctuation(sent) and words[-1] == "huh" and len(words) >= 3:
+    if not has_punctuation(sent) and words[-1] == "huh" and len(words) >= 3:
         return True  # "sulked for a while huh"
-    if not _has_punctuation(sent) and words[-1] == "right" and last.dep_ in {"intj", "advmod", "npadvmod"}:
+    if not has_punctuation(sent) and words[-1] == "right" and last.dep_ in {"intj", "advmod", "npadvmod"}:
         return words[-2] not in {"that's", "'s", "'re", "is", "are", "all", "exactly", "just", "you", "alright"}
     # aux (+n't) + pronoun: "isn't it", "don't you", "wouldn't you say"
-    if words[-1] in _TAG_PRONOUNS and len(toks) >= 4:
+    if words[-1] in TAG_PRONOUNS and len(toks) >= 4:
         aux_i = len(toks) - 2
         if words[aux_i] in {"n't", "not"}:
             aux_i -= 1
         aux = toks[aux_i]
         neg = words[aux_i + 1] in {"n't", "not"} or words[aux_i].endswith("n't")
-        if _is_finite_aux(aux) and aux_i >= 2 and (neg or question_mark):
+        if is_finite_aux(aux) and aux_i >= 2 and (neg or question_mark):
             pre = sent.doc[aux.i - 1]
-            return pre.text == "," or not _has_punctuation(sent)
+            return pre.text == "," or not has_punctuation(sent)
     return False
 
-
-_BACKCHANNEL_WORDS = frozenset(
-    {"really", "seriously", "yeah", "yes", "no", "right", "huh", "sure", "okay", "ok", "what", "pardon",
-     "sorry", "true", "wow", "yep", "nope", "hmm", "mhm"}
-)
-_BACKCHANNEL_PHRASES = frozenset(
-    {"is that right", "is that so", "is that true", "is that correct", "is that a fact", "no kidding",
-     "no way", "you think so", "excuse me", "oh yeah", "oh really", "are you serious", "is that it",
-     "is that right then", "how about that", "you know", "is that what it is", "oh my gosh", "oh my god",
-     "i'm sorry", "pardon me", "come again", "say again", "sorry what", "you don't", "you didn't",
-     "they don't", "it doesn't", "you aren't", "isn't it though", "is it really", "what's that", "what was that",
-     "what is that", "who", "say that again", "what did you say", "do you think", "don't you think"}
-)
-
-
-def is_backchannel(sent: Span, toks: list[Token]) -> bool:
-    """Short reactions in question form: "Really?", "Oh, is that right?", "Did you?", "You do?"."""
-    words = [_norm(t) for t in toks]
-    allw = [_norm(t) for t in sent if not (t.is_punct or t.is_space)]
-    if not allw or len(allw) > 5:
-        return False
-    if not words:
-        return all(w in _BACKCHANNEL_WORDS | _DISCOURSE for w in allw)
-    text = joined(words)
-    if text in _BACKCHANNEL_PHRASES or joined(allw) in _BACKCHANNEL_PHRASES:
-        return True
-    if len(words) == 1 and words[0] in _BACKCHANNEL_WORDS:
-        return True
-    if len(words) == 2:
-        a, b = toks
-        if _is_finite_aux(a) and _norm(b) in _TAG_PRONOUNS:  # "Did you?", "Is it?"
-            return True
-        if _norm(a) in _TAG_PRONOUNS and _is_finite_aux(b):  # "You do?", "It was?"
-            return True
-    # "Didn't you?"
-    return len(words) == 3 and _is_finite_aux(toks[0]) and words[1] in {"n't", "not"} and words[2] in _TAG_PRONOUNS
-
-
-_RHETORICAL = (
-    "who knows", "who cares", "guess what", "you know what", "what can you do", "what else is new",
-    "who would have thought", "who would've thought", "what's the point", "can you imagine",
-    "how cool is that", "isn't that something", "go figure", "what can i say", "what more can you ask",
-    "why not", "how great is that", "what could go wrong", "who doesn't", "who wouldn't",
-    "what are you gonna do", "what are you going to do", "shall we say",
-    "talk about", "would you believe", "what's new", "how about that", "who would",
-)
-
-
-_RHETORICAL_PREFIXES = frozenset({"guess what", "you know what",
-                                  "can you imagine", "who knows", "shall we say", "talk about"})
-
-
-def is_rhetorical_form(sent: Span, toks: list[Token]) -> bool:
-    """Fixed rhetorical questions ("Who knows?", "Guess what?") and reported ones
-    ("I said, why would we pay that?")."""
-    text = joined([_norm(t) for t in toks])
-    if any(text == r or text.startswith(r + " ") and r in _RHETORICAL_PREFIXES for r in _RHETORICAL):
-        return not text.startswith("you know what i mean")
-    # Reported speech: a saying verb with a first/third person subject before a comma.
-    for tok in toks[:5]:
-        if tok.lemma_.lower() in _REPORT_VERBS and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].text in {",", ":"}:
-            subj = [c for c in tok.children if c.dep_ in _SUBJECT_DEPS]
-            if subj and _norm(subj[0]) in {"i", "he", "she", "they", "we"} and tok.tag_ in {"VBD", "VBZ"}:
-                return True
-    return False
 
 
 # Openers and endings that present a statement as an inference to confirm ("So you're on
@@ -488,9 +294,9 @@ _INFERENCE_TAILS = (["you", "said"], ["you", "say"], ["you", "mean"], ["i", "tak
 def _introduces_quote(before: list[Token]) -> bool:
     """Words before a comma that introduce reported speech or an embedded question: "I said,",
     "people saying,", "I'm like,", "the point was,", "I asked him,"."""
-    words = [_norm(t) for t in before[-4:]]
+    words = [norm(t) for t in before[-4:]]
     prefix = content_tokens_from(before)
-    asks = bool(prefix) and (_norm(prefix[0]) in WH_WORDS or is_inverted(prefix))
+    asks = bool(prefix) and (norm(prefix[0]) in WH_WORDS or is_inverted(prefix))
     if not words or "question" in words or "questions" in words or asks:
         return False  # "my question is, ...", "are you saying, ..." ask themselves
     if words[-1] in {"is", "was", "'s"} and len(before) >= 2 and before[-2].pos_ in {"NOUN", "PROPN"}:
@@ -516,9 +322,9 @@ def _clause_starts(sent: Span, toks: list[Token]) -> list[int]:
             if _introduces_quote(toks[:i]):
                 return []  # "I said, why would we pay that?": reported, not asked
             starts.append(i)
-        elif i == 1 and toks[0].pos_ == "PROPN" and (_norm(tok) in WH_WORDS or _is_finite_aux(tok)):
+        elif i == 1 and toks[0].pos_ == "PROPN" and (norm(tok) in WH_WORDS or is_finite_aux(tok)):
             starts.append(i)  # "Ellen what kind of car ..."
-        elif i == 1 and toks[0].pos_ == "ADP" and _norm(tok) in WH_WORDS and ends_with_question_mark(sent):
+        elif i == 1 and toks[0].pos_ == "ADP" and norm(tok) in WH_WORDS and ends_with_question_mark(sent):
             starts.append(i)  # "In what section do you work?"
     return starts
 
@@ -527,10 +333,10 @@ def _form(sent: Span, clause: list[Token], question_mark: bool, punctuated: bool
     """The interrogative form of a clause: "wh", "prompt", "inverted-prompt", "inverted" or None."""
     if not clause:
         return None
-    if _norm(clause[0]) in WH_WORDS and _wh_question(clause, question_mark, punctuated):
+    if norm(clause[0]) in WH_WORDS and _wh_question(clause, question_mark, punctuated):
         return "wh"
     inverted = is_inverted(clause)
-    if inverted and len(clause) > 2 and clause[2].lemma_.lower() in _PROMPT_VERBS and _prompt_for_open_answer(
+    if inverted and len(clause) > 2 and clause[2].lemma_.lower() in PROMPT_VERBS and _prompt_for_open_answer(
         clause[2:]
     ):
         return "prompt"  # "Can you walk me through ...?"
@@ -541,8 +347,8 @@ def _form(sent: Span, clause: list[Token], question_mark: bool, punctuated: bool
 
 def _statement_question(sent: Span, toks: list[Token]) -> QuestionType:
     """Type of a "?"-ended question in statement word order."""
-    skipped = [_norm(t) for t in sent if not (t.is_punct or t.is_space) and (not toks or t.i < toks[0].i)]
-    words = [_norm(t) for t in toks]
+    skipped = [norm(t) for t in sent if not (t.is_punct or t.is_space) and (not toks or t.i < toks[0].i)]
+    words = [norm(t) for t in toks]
     text = joined(words)
     if any(w in _INFERENCE_OPENERS for w in skipped[:3]) or text.startswith(_INFERENCE_PHRASES):
         return "declarative"
@@ -556,7 +362,7 @@ _NO_INVERSION_BEFORE = frozenset({"than", "as", "so", "neither", "nor", "what", 
 
 
 def _inverted_not_clitic(toks: list[Token]) -> bool:
-    return bool(toks) and not _norm(toks[0]).startswith("'") and is_inverted(toks)
+    return bool(toks) and not norm(toks[0]).startswith("'") and is_inverted(toks)
 
 
 def _late_inversion(toks: list[Token]) -> QuestionType | None:
@@ -566,8 +372,8 @@ def _late_inversion(toks: list[Token]) -> QuestionType | None:
     for i in range(1, len(toks) - 1):
         aux, subj, prev = toks[i], toks[i + 1], toks[i - 1]
         wh_here = (
-            _norm(aux) in WH_WORDS
-            and _norm(prev) not in _NO_INVERSION_BEFORE
+            norm(aux) in WH_WORDS
+            and norm(prev) not in _NO_INVERSION_BEFORE
             and not _introduces_quote(toks[:i])
             and not _self_talk(toks[i:])
         )
@@ -578,13 +384,13 @@ def _late_inversion(toks: list[Token]) -> QuestionType | None:
         # After an adverbial preface ("when you're there on weekends is it crowded") "it" and
         # "there" are subjects too; elsewhere they are too often objects.
         pronouns = {"you", "we", "they", "he", "she"} | (
-            {"it", "there"} if _norm(toks[0]) in {"when", "if", "where", "while", "since"} else set()
+            {"it", "there"} if norm(toks[0]) in {"when", "if", "where", "while", "since"} else set()
         )
-        if not (_is_finite_aux(aux) and subj.i == aux.i + 1 and _norm(subj) in pronouns):
+        if not (is_finite_aux(aux) and subj.i == aux.i + 1 and norm(subj) in pronouns):
             continue
-        if _norm(aux).startswith("'") or _norm(prev) in _NO_INVERSION_BEFORE or _is_subject(prev):
+        if norm(aux).startswith("'") or norm(prev) in _NO_INVERSION_BEFORE or is_subject(prev):
             continue  # "they're they're", "so do we", "he was he was" (a repeated statement)
-        if any(_norm(t) == _norm(subj) for t in toks[max(0, i - 3) : i]):
+        if any(norm(t) == norm(subj) for t in toks[max(0, i - 3) : i]):
             continue  # "but they do they do a lot": a repeated statement
         return "yes_no"
     return None
@@ -593,8 +399,8 @@ def _late_inversion(toks: list[Token]) -> QuestionType | None:
 def _aside_or_repeat(sent: Span, toks: list[Token], start: int) -> bool:
     """A clause after a comma that only repeats the words before it ("is their, is their life")
     or is a two-word aside ("I think it was, was it, oh, ...")."""
-    before = [_norm(t) for t in toks[max(0, start - 2) : start]]
-    after = [_norm(t) for t in toks[start : start + 2]]
+    before = [norm(t) for t in toks[max(0, start - 2) : start]]
+    after = [norm(t) for t in toks[start : start + 2]]
     if before and before == after[: len(before)]:
         return True
     # Tokens of this clause up to the next comma.
@@ -605,17 +411,9 @@ def _aside_or_repeat(sent: Span, toks: list[Token], start: int) -> bool:
             break
         if not tok.is_punct:
             clause.append(tok)
-    return len(clause) <= 2 and first.i + len(clause) < sent.end - 1 and _norm(clause[-1]) in _TAG_PRONOUNS
+    return len(clause) <= 2 and first.i + len(clause) < sent.end - 1 and norm(clause[-1]) in TAG_PRONOUNS
 
 
-_GREETINGS = ("how are you", "how are you doing", "how are you today", "how are you doing today", "how's it going",
-              "how is it going", "how have you been", "how are things", "how's everything", "how are ya",
-              "how you doing", "how are you guys", "how are you guys doing")
-
-
-def _greeting(clause: list[Token]) -> bool:
-    """"How are you?" opens a call; it is not a discovery question."""
-    return joined([_norm(t) for t in clause[:5]]) in _GREETINGS
 
 
 _ADVERBIAL_WH = frozenset({"when", "where", "while", "if", "since", "because", "how", "why"})
@@ -624,11 +422,11 @@ _ADVERBIAL_WH = frozenset({"when", "where", "while", "if", "since", "because", "
 def read_question(sent: Span) -> QuestionReading:
     """Classify one sentence (see the module docstring)."""
     question_mark = ends_with_question_mark(sent)
-    punctuated = _has_punctuation(sent)
+    punctuated = has_punctuation(sent)
     toks = content_tokens(sent)
-    starts_with_or = any(_norm(t) == "or" for t in sent[:3])
+    starts_with_or = any(norm(t) == "or" for t in sent[:3])
     # "or do you,": the second half of a question, not a reaction.
-    if is_backchannel(sent, toks) and not (starts_with_or and toks and _is_finite_aux(toks[0])):
+    if is_backchannel(sent, toks) and not (starts_with_or and toks and is_finite_aux(toks[0])):
         return QuestionReading(None, is_backchannel=question_mark or len(toks) <= 2)
     if not toks:
         return QuestionReading(None)
@@ -645,16 +443,16 @@ def read_question(sent: Span) -> QuestionReading:
     if not starts:
         return QuestionReading(None, is_rhetorical=question_mark)
     for start in starts:
-        if start > 0 and _norm(toks[start]) in _ADVERBIAL_WH and start + 1 < len(toks) and _is_subject(
+        if start > 0 and norm(toks[start]) in _ADVERBIAL_WH and start + 1 < len(toks) and is_subject(
             toks[start + 1]
         ):
             continue  # "..., when it comes out?" is an adverbial clause, not a new question
-        if start > 0 and _norm(toks[start]) in WH_WORDS and toks[start].head.dep_ == "relcl":
+        if start > 0 and norm(toks[start]) in WH_WORDS and toks[start].head.dep_ == "relcl":
             continue  # "I have a daughter, who's a beautician."
         candidate = content_tokens_from(toks[start:])
         if not candidate:
             continue
-        if start > 0 and len(candidate) <= 3 and _norm(candidate[-1]) in _TAG_PRONOUNS:
+        if start > 0 and len(candidate) <= 3 and norm(candidate[-1]) in TAG_PRONOUNS:
             continue  # a tag ("..., don't you?"), not a new question
         if start > 0 and _aside_or_repeat(sent, toks, start):
             continue
@@ -662,12 +460,12 @@ def read_question(sent: Span) -> QuestionReading:
         if f is not None and not (form == "wh" and f == "inverted"):
             # "What kind of cars do you, do you usually drive?" stays a wh-question.
             form, clause = f, candidate
-    if form == "wh" and _greeting(clause):
+    if form == "wh" and is_greeting(clause):
         return QuestionReading(None, is_backchannel=True)
     if form == "wh":
         if _self_talk(clause, question_mark):
             return QuestionReading(None, is_rhetorical=True)
-        if _norm(clause[0]) == "which" and _or_alternative(clause):
+        if norm(clause[0]) == "which" and _or_alternative(clause):
             return QuestionReading("choice")
         return QuestionReading("open")
     if form == "prompt":
@@ -688,7 +486,7 @@ def read_question(sent: Span) -> QuestionReading:
         return QuestionReading(_late_inversion(toks))
     if _tag_ending(sent, toks, question_mark):
         return QuestionReading("tag")
-    words = [_norm(t) for t in toks]
+    words = [norm(t) for t in toks]
     if len(words) >= 3 and (words[-1] == "or" or words[-2:] == ["or", "what"]) and (
         question_mark or bool({"you", "your", "y'all"} & set(words))
     ):
@@ -700,11 +498,11 @@ def read_question(sent: Span) -> QuestionReading:
     if starts_with_or:
         return QuestionReading("choice")
     # Wh-word in place: "You do what?", "and that costs how much?"
-    if len(toks) >= 3 and words[-2:] != ["or", "what"] and _norm(toks[-1]) in WH_WORDS | {"much", "many", "long"} and any(
-        _norm(t) in WH_WORDS for t in toks[1:]
+    if len(toks) >= 3 and words[-2:] != ["or", "what"] and norm(toks[-1]) in WH_WORDS | {"much", "many", "long"} and any(
+        norm(t) in WH_WORDS for t in toks[1:]
     ):
         return QuestionReading("open")
-    has_subject = any(t.dep_ in _SUBJECT_DEPS for t in toks)
+    has_subject = any(t.dep_ in SUBJECT_DEPS for t in toks)
     has_verb = any(t.pos_ in {"VERB", "AUX"} for t in toks)
     if has_subject and has_verb:
         return QuestionReading(_statement_question(sent, toks))
