@@ -2,8 +2,8 @@
 
 The WebSocket handler (`service/api/routes/live.py`) feeds a session PCM as it arrives. Voice
 activity runs right there (cheap); every closed utterance goes to the engine's single worker
-thread, which transcribes it (one Whisper model for all calls: two cores decode one utterance at
-a time fastest), finds its questions and trackers, asks the live coach for prompts and publishes
+thread, which transcribes it (one Whisper model for all calls, one CPU thread per decoding:
+measured faster than two, see `LiveAsrOptions.cpu_threads`), finds its questions and trackers, asks the live coach for prompts and publishes
 the events. Events are numbered from 0 (`seq`) and kept for the whole call, so the WebSocket and
 the polling endpoint (`GET /v1/live/{id}/events?since=N`) read the same stream.
 

@@ -24,8 +24,11 @@ from transcription.types import Word
 
 DISFLUENT_PROMPT = "Um, uh, so, like, you know, I mean, I was, uh, thinking, hmm, okay."
 """Whisper writes the style of its prompt. Without one it cleans speech up and drops "um"/"uh";
-a disfluent prompt keeps them, which the filler-rate metric needs (the WER effect is measured in
-the README's `asr` section)."""
+this disfluent prompt keeps more of them on single-voice channels (5 of 6 scripted fillers against
+3 on the sample call's stereo channels). It is NOT the default: on the same call mixed to mono,
+tiny.en given this prompt skipped the opening 10 s of two-voice windows (WER 28.0% against 12.5%
+without a prompt; `bench/asr_wer.py`). Opt in with `AsrOptions(initial_prompt=DISFLUENT_PROMPT)`
+for stereo recordings where filler counts matter more."""
 
 
 def available_cpus() -> int:
@@ -46,8 +49,8 @@ class AsrOptions:
     cpu_threads: threads for one decoding; None means all available cores.
     language: the spoken language (tiny.en is English-only).
     beam_size: beam search width; 1 is greedy decoding (about 2x faster, slightly worse).
-    initial_prompt: text Whisper continues from; the default keeps filler words (see
-        `DISFLUENT_PROMPT`). None disables it.
+    initial_prompt: text Whisper continues from; None (the default) gives none. See
+        `DISFLUENT_PROMPT` for the measured trade-off of a filler-keeping prompt.
     condition_on_previous_text: carry each window's text (and so the prompt's style) into the
         next window.
     vad_filter: run Silero voice-activity detection (bundled with faster-whisper) and decode
@@ -74,7 +77,7 @@ class AsrOptions:
     cpu_threads: int | None = None
     language: str = "en"
     beam_size: int = 5
-    initial_prompt: str | None = DISFLUENT_PROMPT
+    initial_prompt: str | None = None
     condition_on_previous_text: bool = True
     vad_filter: bool = True
     vad_min_silence_ms: int = 2000
