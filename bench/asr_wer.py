@@ -96,7 +96,7 @@ def main() -> None:
             rows.setdefault(label, {})[name] = (errors, n, fillers(hyp))
             ref_fillers[label] = fillers(ref)
         if call_ref is not None:
-            t = transcribe_file(call, TranscribeOptions(asr=opts))
+            t = transcribe_file(call, TranscribeOptions(asr=opts, stereo_prompt=None))
             for speaker, channel_id in (("S1", "S1"), ("S2", "S2")):
                 ref = " ".join(w.word for w in call_ref.words if w.speaker == speaker)
                 hyp = " ".join(w.word for w in t.words if w.speaker == channel_id)
