@@ -5,13 +5,12 @@ Used by `talktrack analyze`, the job worker and the live-call finaliser alike.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nlp.analysis import CallAnalysis, analyze_transcript
-from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
+from transcription.errors import EmptyInputError, InputNotFoundError
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Transcript
 from transcription.voiceprint import FileProfileStore, VoiceProfile
@@ -49,7 +48,7 @@ def analyze_path(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_pr
 def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_progress) -> Transcript:
     """Turn a recording (transcribe + speakers) or a transcript file into a `Transcript`."""
     from transcription.pipeline import TranscribeOptions, transcribe_file
-    from transcription.transcript_io import read_vtt, transcript_from_json
+    from transcription.transcript_io import read_transcript_json, read_vtt
 
     if not path.is_file():
         raise InputNotFoundError(f"{path}: no such file")
@@ -59,13 +58,7 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
     if suffix == ".vtt":
         return read_vtt(path, rep_name=options.rep_name)
     if suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise TranscriptParseError(f"{path}: not valid JSON ({exc})") from exc
-        if not isinstance(data, dict):
-            raise TranscriptParseError(f"{path}: expected a Talktrack analysis JSON object")
-        return transcript_from_json(data, rep_name=options.rep_name)
+        return read_transcript_json(path, rep_name=options.rep_name)
     return transcribe_file(
         path,
         TranscribeOptions(
