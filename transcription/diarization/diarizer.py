@@ -8,6 +8,7 @@ per speech region. `finish()` clusters the windows and re-segments every region.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,11 +26,18 @@ FloatArray = npt.NDArray[np.float32]
 @dataclass(frozen=True)
 class SpeakerSegment:
     """One speaker turn: `speaker` ("S1", "S2", ... in order of first appearance) spoke from
-    `start` to `end` seconds."""
+    `start` to `end` seconds.
+
+    `overlap` marks a second voice talking over another speaker's turn (overlapped speech). Turns
+    with `overlap=False` never overlap each other and give each moment its dominant speaker; the
+    overlap turns come on top (never over the same speaker's own turns) and are what a
+    diarization error rate that scores overlapped speech needs. Word assignment ignores them.
+    """
 
     start: float
     end: float
     speaker: str
+    overlap: bool = False
 
 
 class Diarizer:
@@ -97,6 +105,7 @@ class Diarizer:
         win_region = np.array(self._win_region, np.int64)
         win_centre = np.array(self._win_centre, np.float32)
         turns: list[tuple[float, float, int]] = []
+        overlaps: list[tuple[float, float, int]] = []
         for r, region in enumerate(self._padded_regions()):
             mine = np.flatnonzero(win_region == r)
             if len(mine) == 0 and len(win_centre):
@@ -106,15 +115,24 @@ class Diarizer:
             if len(mine) == 0:
                 turns.append((region[0], region[1], 0))
                 continue
-            turns.extend(label_region(region, win_centre[mine], sims[mine], p))
+            main, second = label_region(region, win_centre[mine], sims[mine], p)
+            turns.extend(main)
+            overlaps.extend(second)
         order: dict[int, int] = {}
         for _, _, lab in turns:
             order.setdefault(lab, len(order))
+        for _, _, lab in overlaps:
+            order.setdefault(lab, len(order))
         self.speaker_embeddings = {f"S{order[lab] + 1}": cents[lab] for lab in order if lab < len(cents)}
-        segments = [
-            SpeakerSegment(round(float(s), 3), round(float(e), 3), f"S{order[lab] + 1}") for s, e, lab in turns
-        ]
-        return _merge_adjacent(segments)
+
+        def seg(s: float, e: float, lab: int, overlap: bool = False) -> SpeakerSegment:
+            return SpeakerSegment(round(float(s), 3), round(float(e), 3), f"S{order[lab] + 1}", overlap)
+
+        main_segs = _merge_adjacent([seg(*t) for t in turns], gap_s=p.fill_gap_s)
+        over_segs = _without_own_turns(
+            _merge_adjacent([seg(*t, overlap=True) for t in overlaps]), main_segs
+        )
+        return sorted(main_segs + over_segs, key=lambda x: (x.start, x.overlap, x.end))
 
     def _padded_regions(self) -> list[tuple[float, float]]:
         """Speech regions widened by `vad_pad_s` on each side (Silero's 32 ms frames switch on a
@@ -206,12 +224,39 @@ class Diarizer:
 
 
 def _merge_adjacent(segments: list[SpeakerSegment], gap_s: float = 0.0) -> list[SpeakerSegment]:
+    """Join consecutive turns of one speaker (no other speaker's turn between them) that touch or
+    are at most `gap_s` apart. For turns of one kind: all main turns, or all overlap turns."""
     out: list[SpeakerSegment] = []
-    for seg in sorted(segments, key=lambda x: x.start):
-        if out and out[-1].speaker == seg.speaker and seg.start - out[-1].end <= gap_s + 1e-6:
-            out[-1] = SpeakerSegment(out[-1].start, max(out[-1].end, seg.end), seg.speaker)
+    for seg in sorted(segments, key=lambda x: (x.start, x.end)):
+        prev = out[-1] if out else None
+        if prev is not None and prev.speaker == seg.speaker and seg.start - prev.end <= gap_s + 1e-6:
+            out[-1] = SpeakerSegment(prev.start, max(prev.end, seg.end), seg.speaker, prev.overlap)
         else:
             out.append(seg)
+    return out
+
+
+def _without_own_turns(overlaps: list[SpeakerSegment], main: list[SpeakerSegment]) -> list[SpeakerSegment]:
+    """Overlap turns minus the time their speaker already has as a main turn (a voice is never
+    counted twice at once). `main` turns do not overlap each other and are sorted by start."""
+    starts = [m.start for m in main]
+    out: list[SpeakerSegment] = []
+    for ov in overlaps:
+        pieces = [(ov.start, ov.end)]
+        # Main turns are disjoint, so only those starting before ov.end, back to the one
+        # containing ov.start, can cut it.
+        j = bisect_left(starts, ov.end) - 1
+        while j >= 0 and main[j].end > ov.start:
+            m = main[j]
+            if m.speaker == ov.speaker:
+                pieces = [
+                    part
+                    for s, e in pieces
+                    for part in ((s, min(e, m.start)), (max(s, m.end), e))
+                    if part[1] - part[0] > 1e-6
+                ]
+            j -= 1
+        out.extend(SpeakerSegment(s, e, ov.speaker, True) for s, e in sorted(pieces))
     return out
 
 

@@ -59,6 +59,16 @@ class DiarizationParams:
         of cosine similarity; larger gives fewer, longer turns.
       `min_turn_s`: turns shorter than this are given to a neighbouring speaker unless they fill a
         whole speech region (an isolated short answer keeps its own speaker).
+      `fill_gap_s`: two turns of the same speaker with a pause of at most this between them (and no
+        other speaker's turn) become one turn: people pause inside a turn, and human speaker
+        annotations count those pauses as the speaker's.
+
+    Overlapped speech (a second voice over the main speaker; output as `SpeakerSegment(overlap=True)`):
+      `overlap_margin_s`: for this long on each side of a speaker change inside a speech region both
+        speakers are output (interruptions and hand-overs overlap); 0 turns it off.
+      `overlap_score_gap`: frames where another speaker scores within this cosine similarity of the
+        chosen speaker get that speaker as a second voice; 0 turns it off.
+      `overlap_min_s`: second-voice runs shorter than this are dropped.
     """
 
     vad_threshold: float = 0.5
@@ -87,6 +97,11 @@ class DiarizationParams:
     assign_context_s: float = 0.5
     switch_penalty: float = 0.05
     min_turn_s: float = 0.4
+    fill_gap_s: float = 1.5
+
+    overlap_margin_s: float = 0.0
+    overlap_score_gap: float = 0.0
+    overlap_min_s: float = 0.2
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_speakers <= self.max_speakers:

@@ -4,6 +4,8 @@ Each speech frame is scored against every speaker centroid by the windows around
 weight, highest at a window's centre), the best label path per speech region is found by Viterbi
 with a cost per speaker change, and turns shorter than `min_turn_s` are handed to a neighbour
 unless they fill their whole region (an isolated short answer keeps its own speaker).
+`second_voice` then marks the frames where a second speaker is likely talking over the first
+(overlapped speech): around each speaker change, and where another speaker scores almost as well.
 """
 
 from __future__ import annotations
@@ -81,19 +83,64 @@ def enforce_min_turn(path: IntArray, scores: FloatArray, min_frames: int) -> Int
         path[s:e] = best
 
 
+def second_voice(path: IntArray, scores: FloatArray, params: DiarizationParams) -> IntArray:
+    """Per frame, the speaker talking over `path`'s speaker, or -1 for none.
+
+    Two cues, both cheap: (1) for `overlap_margin_s` on each side of a speaker change the outgoing
+    and the incoming speaker are both taken to speak (people start before the other has finished);
+    (2) a frame whose second-best speaker scores within `overlap_score_gap` of the path's speaker
+    gets that second speaker too (a window over two voices sits between their centroids). Runs
+    shorter than `overlap_min_s` are dropped.
+    """
+    n, k = scores.shape
+    second = np.full(n, -1, np.int64)
+    if k < 2 or n == 0:
+        return second
+    margin = int(round(params.overlap_margin_s / FRAME_S))
+    if margin > 0:
+        for b in (np.flatnonzero(np.diff(path)) + 1).tolist():
+            before, after = int(path[b - 1]), int(path[b])
+            lo, hi = max(0, b - margin), min(n, b + margin)
+            seg = second[lo:b]
+            seg[(path[lo:b] != after) & (seg < 0)] = after
+            seg = second[b:hi]
+            seg[(path[b:hi] != before) & (seg < 0)] = before
+    if params.overlap_score_gap > 0:
+        rest = scores.copy()
+        rest[np.arange(n), path] = -np.inf
+        runner = np.argmax(rest, axis=1)
+        close = scores[np.arange(n), path] - rest[np.arange(n), runner] < params.overlap_score_gap
+        second = np.where((second < 0) & close, runner, second)
+    min_frames = int(round(params.overlap_min_s / FRAME_S))
+    for s, e in _runs(second):
+        if second[s] >= 0 and e - s < min_frames:
+            second[s:e] = -1
+    return second
+
+
+def _runs(labels: IntArray) -> list[tuple[int, int]]:
+    """(start, end) frame index pairs of the runs of equal labels."""
+    bounds = np.flatnonzero(np.diff(labels)) + 1
+    starts = np.concatenate([[0], bounds]).astype(np.int64)
+    ends = np.concatenate([bounds, [len(labels)]]).astype(np.int64)
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
 def label_region(
     region: tuple[float, float], centres: FloatArray, sims: FloatArray, params: DiarizationParams
-) -> list[tuple[float, float, int]]:
-    """(start, end, speaker index) turns covering one speech region."""
+) -> tuple[list[tuple[float, float, int]], list[tuple[float, float, int]]]:
+    """(start, end, speaker index) turns covering one speech region, and the overlapped-speech
+    turns of a second voice on top of them (see `second_voice`)."""
     scores = frame_scores(region, centres, sims, params)
     path = viterbi(scores, params.switch_penalty)
     path = enforce_min_turn(path, scores, max(1, int(round(params.min_turn_s / FRAME_S))))
-    turns: list[tuple[float, float, int]] = []
-    bounds = np.flatnonzero(np.diff(path)) + 1
-    starts = np.concatenate([[0], bounds])
-    ends = np.concatenate([bounds, [len(path)]])
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        start = region[0] + s * FRAME_S
-        end = min(region[1], region[0] + e * FRAME_S)
-        turns.append((start, end, int(path[s])))
-    return turns
+    second = second_voice(path, scores, params)
+
+    def turns_of(labels: IntArray) -> list[tuple[float, float, int]]:
+        out = []
+        for s, e in _runs(labels):
+            if labels[s] >= 0:
+                out.append((region[0] + s * FRAME_S, min(region[1], region[0] + e * FRAME_S), int(labels[s])))
+        return out
+
+    return turns_of(path), turns_of(second)

@@ -17,11 +17,13 @@ def assign_speakers(words: list[Word], segments: list[SpeakerSegment]) -> list[W
     one covering most of it; on a tie, to the segment covering its midpoint that started last (the
     voice that just came in). A word outside every segment (VAD missed it, or the recogniser's
     timing drifted into a pause) goes to the nearest segment's speaker. With no segments at all
-    every word goes to "S1".
+    every word goes to "S1". Overlap turns (`overlap=True`, a second voice over the main speaker)
+    are ignored: each word gets the dominant speaker only (unless there are only overlap turns).
     """
-    if not segments:
+    main = [s for s in segments if not s.overlap] or list(segments)
+    if not main:
         return [w.with_speaker("S1") for w in words]
-    segs = sorted(segments, key=lambda s: (s.start, s.end))
+    segs = sorted(main, key=lambda s: (s.start, s.end))
     starts = [s.start for s in segs]
     # Segments can overlap after edits, so scan back from the last segment starting before the
     # word's end until segments can no longer reach it.
