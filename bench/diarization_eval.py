@@ -9,7 +9,9 @@ Data (from ../shared/data/diarization and generated calls):
 Tune only on ami-train, ami-dev and generated; phone and ami-test are for reporting.
 
 DER is pyannote.metrics' DiarizationErrorRate (missed speech + false alarm + confusion over the
-reference speech; overlapped speech is scored, and our single-speaker output misses the second voice).
+reference speech; overlapped speech is scored). By default the output has one speaker at a time, so
+the second voice of overlapped speech is missed; `--set overlap_margin_s=0.25 --set overlap_min_s=0.1`
+or `--set overlap_score_gap=0.05` add second-voice turns (`SpeakerSegment.overlap`), scored as well.
 "no collar" forgives nothing; "collar" uses pyannote's `collar=0.5`, which is the TOTAL width of the
 no-score zone centred on each reference boundary, i.e. +-0.25 s.
 

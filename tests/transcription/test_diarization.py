@@ -11,7 +11,7 @@ import pytest
 
 from transcription.diarization import DiarizationParams, Diarizer, SpeakerSegment, assign_speakers, diarize
 from transcription.diarization.clustering import cluster_embeddings
-from transcription.diarization.diarizer import _merge_adjacent, _without_own_turns
+from transcription.diarization.diarizer import _merge_adjacent, _without_own_turns, pure_window_centroids
 from transcription.diarization.resegment import second_voice
 from transcription.types import Word
 
@@ -209,6 +209,20 @@ def test_second_voice_around_speaker_changes_and_on_close_scores() -> None:
     assert (second[150:180] == 0).all() and (np.delete(second, np.arange(150, 180)) == -1).all()
     assert (second_voice(path, scores, DiarizationParams()) == -1).all()  # off by default
     assert (second_voice(np.zeros(50, np.int64), np.ones((50, 1), np.float32), margin) == -1).all()
+
+
+def test_centroids_come_from_windows_inside_one_speakers_turns() -> None:
+    a, b = np.eye(4, dtype=np.float32)[0], np.eye(4, dtype=np.float32)[1]
+    mixed = (a + b) / np.sqrt(2)
+    emb = np.stack([a, a, mixed, b, b]).astype(np.float32)
+    spans = np.array([[0.0, 1.6], [0.4, 2.0], [1.2, 2.8], [2.4, 4.0], [2.8, 4.4]])  # window 3 spans the change
+    turns = [(0.0, 2.2, 0), (2.2, 4.4, 1)]
+    blurred = np.stack([a + mixed, b + mixed]).astype(np.float32)
+    blurred /= np.linalg.norm(blurred, axis=1, keepdims=True)
+    cents = pure_window_centroids(emb, np.ones(5, np.float32), spans, turns, blurred)
+    assert np.allclose(cents, np.stack([a, b]), atol=1e-6)  # the mixed window no longer counts
+    one_window = pure_window_centroids(emb, np.ones(5, np.float32), spans, [(0.0, 2.2, 0), (2.2, 4.4, 2)], blurred)
+    assert np.allclose(one_window[1], blurred[1])  # no pure window for speaker 1: unchanged
 
 
 def test_overlap_turns_lose_the_time_their_speaker_already_has() -> None:

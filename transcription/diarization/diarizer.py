@@ -104,6 +104,26 @@ class Diarizer:
             cents, sims = np.zeros((1, 256), np.float32), np.zeros((0, 1), np.float32)
         win_region = np.array(self._win_region, np.int64)
         win_centre = np.array(self._win_centre, np.float32)
+        turns, overlaps = self._label_regions(win_region, win_centre, sims)
+        if len(cents) > 1 and len(win_centre):
+            weights = np.array(self._win_weight, np.float32)
+            regions = np.array(self._regions, np.float64)[win_region]
+            half = 0.5 * p.window_s
+            lo, hi = np.maximum(win_centre - half, regions[:, 0]), np.minimum(win_centre + half, regions[:, 1])
+            spans = np.stack([lo, hi], axis=1)
+            for _ in range(p.resegment_rounds):
+                cents = pure_window_centroids(emb, weights, spans, turns, cents)
+                sims = (emb @ cents.T).astype(np.float32)
+                new_turns, overlaps = self._label_regions(win_region, win_centre, sims)
+                if new_turns == turns:
+                    break
+                turns = new_turns
+        return self._segments(turns, overlaps, cents)
+
+    def _label_regions(
+        self, win_region: npt.NDArray[np.int64], win_centre: FloatArray, sims: FloatArray
+    ) -> tuple[list[tuple[float, float, int]], list[tuple[float, float, int]]]:
+        """Main and second-voice turns (start, end, speaker index) of every padded speech region."""
         turns: list[tuple[float, float, int]] = []
         overlaps: list[tuple[float, float, int]] = []
         for r, region in enumerate(self._padded_regions()):
@@ -115,9 +135,16 @@ class Diarizer:
             if len(mine) == 0:
                 turns.append((region[0], region[1], 0))
                 continue
-            main, second = label_region(region, win_centre[mine], sims[mine], p)
+            main, second = label_region(region, win_centre[mine], sims[mine], self.params)
             turns.extend(main)
             overlaps.extend(second)
+        return turns, overlaps
+
+    def _segments(
+        self, turns: list[tuple[float, float, int]], overlaps: list[tuple[float, float, int]], cents: FloatArray
+    ) -> list[SpeakerSegment]:
+        """Speaker ids by first appearance, `speaker_embeddings`, and the final merged turns."""
+        p = self.params
         order: dict[int, int] = {}
         for _, _, lab in turns:
             order.setdefault(lab, len(order))
@@ -129,9 +156,7 @@ class Diarizer:
             return SpeakerSegment(round(float(s), 3), round(float(e), 3), f"S{order[lab] + 1}", overlap)
 
         main_segs = _merge_adjacent([seg(*t) for t in turns], gap_s=p.fill_gap_s)
-        over_segs = _without_own_turns(
-            _merge_adjacent([seg(*t, overlap=True) for t in overlaps]), main_segs
-        )
+        over_segs = _without_own_turns(_merge_adjacent([seg(*t, overlap=True) for t in overlaps]), main_segs)
         return sorted(main_segs + over_segs, key=lambda x: (x.start, x.overlap, x.end))
 
     def _padded_regions(self) -> list[tuple[float, float]]:
@@ -221,6 +246,33 @@ class Diarizer:
         self._win_region.append(region_id)
         self._win_centre.append(centre_s)
         self._win_weight.append(weight_s)
+
+
+def pure_window_centroids(
+    emb: FloatArray,
+    weights: FloatArray,
+    spans: npt.NDArray[np.float64],
+    turns: list[tuple[float, float, int]],
+    cents: FloatArray,
+) -> FloatArray:
+    """Speaker centroids re-estimated from the windows whose speech span (`spans` (n, 2), seconds)
+    touches turns of one speaker only: windows over a speaker change mix two voices and pull the
+    centroids together. A speaker with fewer than two such windows keeps its centroid."""
+    t_start = np.array([t[0] for t in turns])
+    t_end = np.array([t[1] for t in turns])
+    t_lab = np.array([t[2] for t in turns], np.int64)
+    label = np.full(len(emb), -1, np.int64)
+    for i, (lo, hi) in enumerate(spans.tolist()):
+        labs = np.unique(t_lab[(t_start < hi) & (t_end > lo)])
+        if len(labs) == 1:
+            label[i] = int(labs[0])
+    out = cents.copy()
+    for k in range(len(cents)):
+        mine = label == k
+        if int(mine.sum()) >= 2:
+            v = (emb[mine] * weights[mine, None]).sum(axis=0)
+            out[k] = v / max(float(np.linalg.norm(v)), 1e-8)
+    return out
 
 
 def _merge_adjacent(segments: list[SpeakerSegment], gap_s: float = 0.0) -> list[SpeakerSegment]:

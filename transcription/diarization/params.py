@@ -59,6 +59,9 @@ class DiarizationParams:
         of cosine similarity; larger gives fewer, longer turns.
       `min_turn_s`: turns shorter than this are given to a neighbouring speaker unless they fill a
         whole speech region (an isolated short answer keeps its own speaker).
+      `resegment_rounds`: after a re-segmentation, the speaker centroids are re-estimated from the
+        windows lying within one speaker's turns (a window over a speaker change blurs both) and
+        the regions are labelled again, up to this many times (fewer when the turns stop changing).
       `fill_gap_s`: two turns of the same speaker with a pause of at most this between them (and no
         other speaker's turn) become one turn: people pause inside a turn, and human speaker
         annotations count those pauses as the speaker's.
@@ -97,6 +100,7 @@ class DiarizationParams:
     assign_context_s: float = 0.5
     switch_penalty: float = 0.05
     min_turn_s: float = 0.4
+    resegment_rounds: int = 4
     fill_gap_s: float = 1.5
 
     overlap_margin_s: float = 0.0
