@@ -6,7 +6,10 @@
 
 SwDA (CC BY-NC-SA 3.0) is read from ../shared/data at run time and used for evaluation only.
 Each utterance is classified as one unit (the type of its last countable question sentence), once
-as transcribed and once lower-cased with punctuation removed (ASR without punctuation).
+as transcribed and once lower-cased with punctuation removed (ASR without punctuation); each of
+those twice: one utterance at a time, and in conversation (`nlp.question_context`: a bare "Right?"
+after the speaker's own statement is a tag; an open question its speaker goes on from without
+addressing the listener is rhetorical), which is how the product reads a call.
 
 Tag mapping (the clustered 41-tag SWBD-DAMSL set of this release has no other compound question
 tags): qw, qo, qw^d -> open; qy -> yes_no; qrr -> choice; qy^d -> declarative; ^g -> tag;
@@ -23,13 +26,17 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from spacy.tokens import Doc
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nlp.questions import classify_doc  # noqa: E402
+from nlp.question_context import ContextItem, resolve_types  # noqa: E402
+from nlp.questions import classify_doc, context_items  # noqa: E402
 from nlp.sentences import load_spacy, split_sentences  # noqa: E402
-from nlp.types import QUESTION_TYPES  # noqa: E402
+from nlp.types import QUESTION_TYPES, QuestionType  # noqa: E402
 from transcription.types import Speaker, Transcript, Word  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
@@ -47,11 +54,19 @@ def unpunctuate(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", text.lower()).split())
 
 
-def load_swda(split: str, limit: int | None) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Row:
+    conversation: str
+    speaker: str
+    text: str
+    tag: str
+
+
+def load_swda(split: str, limit: int | None) -> list[Row]:
     files = sorted((SWDA / split).glob("*.txt"))
     if limit:
         files = random.Random(0).sample(files, min(limit, len(files)))
-    rows: list[tuple[str, str]] = []
+    rows: list[Row] = []
     for f in files:
         for line in f.read_text(encoding="utf-8").splitlines():
             parts = line.split("|")
@@ -59,8 +74,25 @@ def load_swda(split: str, limit: int | None) -> list[tuple[str, str]]:
                 continue
             text = _COMMENT.sub("", "|".join(parts[1:-1])).strip()
             if text:
-                rows.append((text, parts[-1].strip()))
+                rows.append(Row(f.stem, parts[0].strip(), text, parts[-1].strip()))
     return rows
+
+
+def in_conversation(rows: Sequence[Row], docs: Sequence[Doc]) -> list[QuestionType | None]:
+    """Each utterance's label with the conversation around it (`nlp.question_context`): every
+    sentence of every utterance in order, then the utterance's last countable question."""
+    items: list[ContextItem] = []
+    owner: list[int] = []
+    for i, (row, doc) in enumerate(zip(rows, docs, strict=True)):
+        for sent in doc.sents:
+            items.append(ContextItem(f"{row.conversation}:{row.speaker}", sent.text, sent._.question_type,
+                                     sent._.is_backchannel, sent._.is_rhetorical))
+            owner.append(i)
+    labels: list[QuestionType | None] = [None] * len(rows)
+    for i, qtype in zip(owner, resolve_types(items), strict=True):
+        if qtype is not None:
+            labels[i] = qtype
+    return labels
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -69,7 +101,24 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def score(gold: Sequence[str | None], pred: Sequence[str | None], title: str) -> None:
+_OR_START = re.compile(r"^\W*(?:(?:uh|um|well|and)\W+)*or\b")
+
+
+def as_swda_units(pred: Sequence[str | None], texts: Sequence[str]) -> list[str | None]:
+    """Predictions mapped onto SwDA's units: SwDA files a tag inside its clause ("It's cheaper
+    there, isn't it?") and an "or" inside a yes/no question ("Do you do it at home or a club?") as
+    qy; its ^g and qrr are the tag or the "or" clause as a segment of its own. For the yes/no row
+    only; the product keeps its types."""
+    out: list[str | None] = []
+    for p, text in zip(pred, texts, strict=True):
+        fused_tag = p == "tag" and len(text.split()) > 2
+        fused_or = p == "choice" and not _OR_START.match(text.lower())
+        out.append("yes_no" if fused_tag or fused_or else p)
+    return out
+
+
+def score(gold: Sequence[str | None], pred: Sequence[str | None], title: str,
+          texts: Sequence[str] | None = None) -> None:
     print(f"\n{title}")
     print(f"| {'type':<22} | {'gold n':>6} | {'pred n':>6} | {'precision':>9} | {'recall':>6} | {'F1':>5} |")
     print(f"|{'-' * 24}|{'-' * 8}|{'-' * 8}|{'-' * 11}|{'-' * 8}|{'-' * 7}|")
@@ -91,6 +140,14 @@ def score(gold: Sequence[str | None], pred: Sequence[str | None], title: str) ->
             fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == qtype and p != qtype)
         p, r, f = prf(tp, fp, fn)
         print(f"| {qtype:<22} | {tp + fn:>6} | {tp + fp:>6} | {p:>9.3f} | {r:>6.3f} | {f:>5.3f} |")
+    if texts is not None:
+        units = as_swda_units(pred, texts)
+        tp = sum(1 for g, q in zip(gold, units, strict=True) if g == q == "yes_no")
+        fp = sum(1 for g, q in zip(gold, units, strict=True) if q == "yes_no" and g != "yes_no")
+        fn = sum(1 for g, q in zip(gold, units, strict=True) if g == "yes_no" and q != "yes_no")
+        p, r, f = prf(tp, fp, fn)
+        print(f"| {'yes_no in SwDA units':<22} | {tp + fn:>6} | {tp + fp:>6} | {p:>9.3f} | {r:>6.3f} | {f:>5.3f} |"
+              "  (fused tags and in-clause 'or' counted as yes_no, see as_swda_units)")
     labels: list[str | None] = [*QUESTION_TYPES, None]
     confusion = Counter(zip(gold, pred, strict=True))
     print("confusion (rows gold, columns predicted): " + " ".join(f"{str(x)[:6]:>6}" for x in labels))
@@ -101,18 +158,21 @@ def score(gold: Sequence[str | None], pred: Sequence[str | None], title: str) ->
 def evaluate_swda(split: str, limit: int | None, show_errors: int) -> None:
     rows = load_swda(split, limit)
     nlp = load_spacy()
-    gold = [GOLD.get(tag) for _, tag in rows]
-    n_bh_qh = Counter(tag for _, tag in rows if tag in {"bh", "qh"})
+    gold = [GOLD.get(r.tag) for r in rows]
+    n_bh_qh = Counter(r.tag for r in rows if r.tag in {"bh", "qh"})
     print(f"SwDA {split}: {len(rows)} utterances" + (f" from {limit} conversations" if limit else ""))
     for mode in ("punctuated", "unpunctuated"):
-        texts = [t if mode == "punctuated" else unpunctuate(t) for t, _ in rows]
+        texts = [r.text if mode == "punctuated" else unpunctuate(r.text) for r in rows]
         t0 = time.perf_counter()
-        pred = [classify_doc(d) for d in nlp.pipe(texts, batch_size=256)]
+        docs = list(nlp.pipe(texts, batch_size=256))
         took = time.perf_counter() - t0
-        score(gold, pred, f"{mode} ({len(texts) / took:.0f} utterances/s)")
-        kept_out = {tag: sum(1 for (_, t), p in zip(rows, pred, strict=True) if t == tag and p is None)
-                    for tag in n_bh_qh}
-        print("not counted as questions: " + ", ".join(f"{t} {kept_out[t]}/{n}" for t, n in sorted(n_bh_qh.items())))
+        for view, pred in (("one utterance at a time", [classify_doc(d) for d in docs]),
+                           ("in conversation", in_conversation(rows, docs))):
+            score(gold, pred, f"{mode}, {view} ({len(texts) / took:.0f} utterances/s)", texts)
+            kept_out = {tag: sum(1 for r, p in zip(rows, pred, strict=True) if r.tag == tag and p is None)
+                        for tag in n_bh_qh}
+            print("not counted as questions: "
+                  + ", ".join(f"{t} {kept_out[t]}/{n}" for t, n in sorted(n_bh_qh.items())))
         if show_errors:
             errs = [(g, p, t) for g, p, t in zip(gold, pred, texts, strict=True) if g != p]
             for g, p, t in random.Random(1).sample(errs, min(show_errors, len(errs))):
@@ -138,8 +198,8 @@ def evaluate_earnings(n_files: int, show: int) -> None:
     misses: list[str] = []
     extras: list[str] = []
     for f in files:
-        for s in split_sentences(load_earnings(f)):
-            qtype = None if s.span._.is_backchannel or s.span._.is_rhetorical else s.span._.question_type
+        sentences = split_sentences(load_earnings(f))
+        for s, qtype in zip(sentences, resolve_types(context_items(sentences)), strict=True):
             has_q = s.text.rstrip().endswith("?")
             qmark += has_q
             if qtype:

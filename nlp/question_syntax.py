@@ -7,6 +7,8 @@ import re
 
 from spacy.tokens import Span, Token
 
+from nlp.fillers import HESITATIONS
+
 WH_WORDS = frozenset(
     {"what", "why", "how", "where", "when", "who", "whom", "whose", "which", "whatever", "whereabouts"}
 )
@@ -132,15 +134,17 @@ def is_inverted(toks: list[Token]) -> bool:
     if not (is_finite_aux(first) or base_before_pronoun):
         return False
     between: list[Token] = []
-    window = toks[i + 1 : i + 5]
+    window = [t for t in toks[i + 1 : i + 9] if norm(t) not in HESITATIONS][:4]  # "is uh your team"
     for k, tok in enumerate(window):
         if norm(tok) in NEGATION or tok.lemma_.lower() == first.lemma_.lower():
             continue  # "don't, don't you"
         # Lower-case parses call the subject of "is budget approved" an attribute.
+        # "is your team on salesforce", "was the demo any good": a predicate after the noun.
         attr_subject = (
             tok.dep_ == "attr" and tok.pos_ in {"NOUN", "PROPN"} and k + 1 < len(window)
-            and window[k + 1].tag_ in {"VBN", "VBG"}
-        )
+            and (window[k + 1].tag_ in {"VBN", "VBG"} or first.lemma_.lower() == "be" and window[k + 1].pos_ in {
+                "ADP", "ADJ"})
+        ) or tok.tag_ == "EX"  # "were there witnesses": parsed as an adverb in lower case
         if norm(tok) == "you" and first.lemma_.lower() != "do" and k + 1 < len(window) and norm(
             window[k + 1]
         ) == "know":

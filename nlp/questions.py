@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from nlp.question_context import ContextItem, resolve_types
 from nlp.question_rules import QuestionReading, read_question
 from nlp.types import Question, QuestionType
 
@@ -116,11 +117,19 @@ def read_text(text: str) -> QuestionReading:
     return QuestionReading(sent._.question_type, sent._.is_backchannel, sent._.is_rhetorical)
 
 
+def context_items(sentences: Sequence[Sentence]) -> list[ContextItem]:
+    """The classified sentences of a conversation as items for `nlp.question_context`."""
+    return [
+        ContextItem(s.speaker, s.text, s.span._.question_type, s.span._.is_backchannel, s.span._.is_rhetorical)
+        for s in sentences
+    ]
+
+
 def questions_from_sentences(sentences: Sequence[Sentence]) -> list[Question]:
-    """The countable questions among already-classified sentences, in order."""
+    """The countable questions among already-classified sentences (in conversation order), with
+    the context rules of `nlp.question_context` applied across turns."""
     found: list[Question] = []
-    for s in sentences:
-        qtype = countable_type(s.span)
+    for s, qtype in zip(sentences, resolve_types(context_items(sentences)), strict=True):
         if qtype is not None:
             found.append(Question(speaker=s.speaker, start=s.start, end=s.end, text=s.text, type=qtype))
     return found

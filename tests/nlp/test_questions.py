@@ -32,6 +32,10 @@ YES_NO = [
     "Would it make sense to bring your VP into the next call?",
     "Does your team record calls today?",
     "Did the security review go through?",
+    "Is your team on Salesforce today?",
+    "Were there other vendors in the running?",
+    "Is, uh, your legal team involved yet?",
+    "Was the pilot any good?",
 ]
 CHOICE = [
     "Would you prefer a monthly or an annual contract?",

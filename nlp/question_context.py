@@ -1,0 +1,116 @@
+"""Question types decided with the conversation around a sentence, not the sentence alone.
+
+The `question_classifier` component reads one turn at a time. Two things only the sequence of
+speakers shows:
+
+* A bare tag ("Right?", "Isn't it?") right after the same speaker's own statement asks the
+  listener to confirm it: a `tag` question, even when the recogniser or the transcriber put the
+  tag in a segment of its own (on its own it reads as a backchannel).
+* An open question that neither addresses the listener nor leaves them room to answer is rhetorical:
+  "What are we going to do with all the soldiers? They can't just ...". It is marked so when
+  its own speaker goes straight on with a statement (the other side saying at most "uh-huh" in
+  between) and it has no second-person word ("you", "your"; "you know" does not count) and is
+  not an invitation ("tell me about ..."). Questions that address the listener ("Do you use X?
+  Because we ...") stay questions: reps often explain why they ask.
+
+`resolve_types` applies both rules to any sequence of (speaker, sentence) items, so the product
+(`questions_from_sentences`) and the SwDA evaluation use the same code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nlp.types import QuestionType
+
+# "Right?" needs its question mark ("Right." after one's own words is agreement); "isn't it" does not.
+_TAG_ALONE = re.compile(
+    r"^\W*(?:(?:and|so|but|or)\W+)?(?:(?:right|correct|yeah|huh|okay)\W*\?|(?:isn't|wasn't|aren't|weren't|don't|"
+    r"doesn't|didn't|won't|wouldn't|can't|haven't|hasn't) (?:it|that|they|you|we|he|she|there)(?: think)?)\W*$"
+)
+_SECOND_PERSON = frozenset({"you", "your", "yours", "you're", "you've", "you'd", "you'll", "yourself",
+                            "yourselves", "y'all", "ya"})
+# "you" inside these phrases is a filler or a formula, not an address to the listener.
+_GENERIC_YOU = re.compile(r"\b(?:you know|you see|mind you|thank you|you guys know|if you will)\b")
+_INVITATION_START = re.compile(
+    r"^\W*(?:(?:so|and|now|well|okay|please)\W+)*(?:tell|walk|talk|describe|explain|share|help|give|take|"
+    r"paint|unpack|elaborate|expand)\b"
+)
+_BACKCHANNEL_ONLY = re.compile(
+    r"^\W*(?:(?:uh-huh|um-hum|mm-hmm|mhm|mm|hm|hmm|yeah|yes|yep|right|okay|ok|oh|sure|uh|um|i see|wow|"
+    r"really|true|exactly|gotcha|got it)\W*)+$"
+)
+_WORD = re.compile(r"[a-z']+")
+# The statement that follows must have at least this many words to count as the speaker going on.
+MIN_FOLLOW_WORDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ContextItem:
+    """One sentence in conversation order with what the one-turn rules found in it."""
+
+    speaker: str
+    text: str
+    question_type: QuestionType | None
+    is_backchannel: bool = False
+    is_rhetorical: bool = False
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+def addresses_listener(text: str) -> bool:
+    """True if the sentence speaks to the listener ("you", "your") or invites them to talk."""
+    low = text.lower().replace("\u2019", "'")
+    if _INVITATION_START.match(low):
+        return True
+    return bool(_SECOND_PERSON & set(_words(_GENERIC_YOU.sub(" ", low))))
+
+
+def _is_statement(item: ContextItem) -> bool:
+    return item.question_type is None and not item.is_backchannel and len(_words(item.text)) >= MIN_FOLLOW_WORDS
+
+
+def _speaker_goes_on(items: Sequence[ContextItem], i: int) -> bool:
+    """The speaker of item `i` goes on with a statement, the others saying at most a backchannel."""
+    speaker = items[i].speaker
+    for nxt in items[i + 1 :]:
+        if nxt.speaker == speaker:
+            return _is_statement(nxt)
+        if not _BACKCHANNEL_ONLY.match(nxt.text.lower()):
+            return False  # the other side took the floor: the question was left room
+    return False
+
+
+def resolve_types(items: Sequence[ContextItem]) -> list[QuestionType | None]:
+    """The countable question type of each item given its neighbours (None: not a question)."""
+    out: list[QuestionType | None] = []
+    for i, item in enumerate(items):
+        prev = items[i - 1] if i > 0 else None
+        if (
+            item.is_backchannel
+            and prev is not None
+            and prev.speaker == item.speaker
+            and _is_statement(prev)
+            and _TAG_ALONE.match(item.text.lower().replace("\u2019", "'"))
+        ):
+            out.append("tag")
+            continue
+        if item.is_backchannel or item.is_rhetorical or item.question_type is None:
+            out.append(None)
+            continue
+        if (
+            # Open questions only: SwDA train has as many real yes/no questions as not among
+            # those that a speaker follows up ("Is it affordable? So you did ..."), while the
+            # open ones left unanswered are mostly rhetorical ("What's the solution? ...").
+            item.question_type == "open"
+            and not addresses_listener(item.text)
+            and _speaker_goes_on(items, i)
+        ):
+            out.append(None)
+            continue
+        out.append(item.question_type)
+    return out

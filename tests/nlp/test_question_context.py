@@ -1,0 +1,85 @@
+"""Question types that depend on the conversation: bare tags and unanswered rhetorical questions."""
+
+from __future__ import annotations
+
+from nlp.language import analyze_language
+from nlp.question_context import ContextItem, addresses_listener, resolve_types
+from tests.scripted import scripted_transcript
+
+
+def _questions(*turns: tuple[str, str]) -> list[tuple[str, str, str]]:
+    found = analyze_language(scripted_transcript(*turns), semantic=False)
+    return [(q.speaker, q.type, q.text) for q in found.questions]
+
+
+def test_bare_tag_after_own_statement_is_a_tag_question() -> None:
+    # The customer's "Yeah." splits the rep's turn; the rep's "Right?" still checks their own claim.
+    assert _questions(
+        ("S1", "Your renewal is up in March."),
+        ("S2", "Yeah."),
+        ("S1", "So the contract goes through procurement again."),
+        ("S1", "Right?"),
+        ("S2", "Correct, procurement signs off on every renewal."),
+    ) == [("S1", "tag", "Right?")]
+
+
+def test_bare_right_after_the_other_speaker_is_a_backchannel() -> None:
+    assert _questions(
+        ("S1", "We moved the whole sales team onto the new dialer last month."),
+        ("S2", "Right?"),
+    ) == []
+
+
+def test_open_question_the_speaker_answers_is_rhetorical() -> None:
+    assert _questions(
+        ("S1", "What happens when the champion leaves the company?"),
+        ("S2", "Uh-huh."),
+        ("S1", "The whole deal stalls, because nobody else owns the project."),
+    ) == []
+
+
+def test_open_question_left_to_the_listener_counts() -> None:
+    assert _questions(
+        ("S1", "What happens when the champion leaves the company?"),
+        ("S2", "Usually the project stalls until someone in finance picks it up."),
+    ) == [("S1", "open", "What happens when the champion leaves the company?")]
+
+
+def test_question_to_the_listener_counts_even_when_the_rep_goes_on() -> None:
+    assert _questions(
+        ("S1", "Which CRM are you using today? We integrate with most of them out of the box."),
+        ("S2", "HubSpot."),
+    ) == [("S1", "open", "Which CRM are you using today?")]
+
+
+def test_invitation_counts_even_when_the_rep_goes_on() -> None:
+    assert _questions(
+        ("S1", "Walk me through the approval process. I want to make sure we plan the timeline right."),
+        ("S2", "Sure, legal reviews first, then finance."),
+    ) == [("S1", "open", "Walk me through the approval process.")]
+
+
+def test_unpunctuated_rhetorical_question_across_turns() -> None:
+    items = [
+        ContextItem("S1", "what are we going to do with all those leads", "open"),
+        ContextItem("S2", "mm-hmm", None, is_backchannel=True),
+        ContextItem("S1", "nobody has time to call them back this quarter", None),
+        ContextItem("S1", "how many reps do you have on the team", "open"),
+        ContextItem("S2", "twelve right now", None),
+    ]
+    assert resolve_types(items) == [None, None, None, "open", None]
+
+
+def test_yes_no_question_followed_by_more_talk_still_counts() -> None:
+    items = [
+        ContextItem("S1", "Is the budget approved?", "yes_no"),
+        ContextItem("S1", "Last time it took finance three months to sign off.", None),
+    ]
+    assert resolve_types(items) == ["yes_no", None]
+
+
+def test_addresses_listener_ignores_filler_you_know() -> None:
+    assert addresses_listener("What does your team use today?")
+    assert addresses_listener("Tell me about the rollout.")
+    assert not addresses_listener("What are they supposed to do, you know?")
+    assert not addresses_listener("Why would anyone pay that much?")
