@@ -57,8 +57,9 @@ def test_questions_fillers_trackers_next_steps() -> None:
         ("budget_objection", "S2"),
         ("discount_request", "S2"),
         ("authority_objection", "S2"),
-        ("competitors", "S1"),
     } <= trackers
+    # "So you're on Salesforce today?" names the prospect's CRM, not a rival.
+    assert ("competitors", "S1") not in trackers
     assert [(n.speaker, n.date_phrase) for n in found.next_steps] == [("S1", "by Friday")]
 
 
