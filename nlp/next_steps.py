@@ -1,9 +1,10 @@
 """Next steps: commitments to a future action, with who committed and when.
 
 A sentence is a commitment when a first-person subject takes on a future action ("I'll send the
-proposal by Friday", "we're going to loop in legal", "let me get back to you") or proposes a joint
+proposal by Friday", "we're going to loop in legal", "let me get back to you"), proposes a joint
 one ("let's book a follow-up next Thursday", "shall we meet on Tuesday?", "can we schedule a call
-for next week?"). Negated ("I won't be able to send"), past ("I sent it") and conditional ("if we
+for next week?"), or asks the listener for one that the listener accepts ("Can you send me the
+security docs by Friday?" / "Sure, ...": the listener committed). Negated ("I won't be able to send"), past ("I sent it") and conditional ("if we
 sign, I'll ...") sentences are not. The date phrase is a DATE/TIME entity of the parse or one of
 the patterns below ("by Friday", "end of day", "next week").
 """
@@ -75,10 +76,37 @@ def _trigger_ends(sent: Span) -> list[int]:
     return ends
 
 
-def _commitment_verb(sent: Span) -> Token | None:
-    """The action verb a speaker commits to (or proposes jointly), or None."""
+def _request_ends(sent: Span) -> list[int]:
+    """Token indices right after an opener that hands an action to the listener: "can you",
+    "could you", "would you", "you'll", "you will", "you're going to"."""
+    toks = list(sent)
+    ends: list[int] = []
+    for k, tok in enumerate(toks):
+        w = _norm(tok)
+        nxt = _norm(toks[k + 1]) if k + 1 < len(toks) else ""
+        nxt2 = _norm(toks[k + 2]) if k + 2 < len(toks) else ""
+        asks = w in {"can", "could", "would", "will"} and nxt == "you"  # "can you send ..."
+        assigns = w == "you" and nxt in {"'ll", "will", "can", "could"}  # "you'll send ..."
+        if asks or assigns:
+            ends.append(tok.i + 2)
+        elif w == "you" and nxt in {"'re", "are"} and nxt2 in {"going", "gonna"}:
+            ends.append(tok.i + (4 if nxt2 == "going" else 3))
+    return ends
+
+
+# How a listener takes on what was asked of them: "Sure, ...", "Will do.", "Yes, I can do that."
+_ACCEPTANCE = re.compile(
+    r"^\W*(?:sure|yes|yeah|yep|yup|absolutely|definitely|of course|certainly|will do|can do|no problem|"
+    r"happy to|glad to|sounds good|okay|ok|i will|i can|i'll|i'll do that|consider it done)\b",
+    re.IGNORECASE,
+)
+
+
+def _commitment_verb(sent: Span, ends: list[int] | None = None) -> Token | None:
+    """The action verb a speaker commits to (or proposes jointly), or None. `ends` are the
+    openers to look after (default: first-person and joint ones)."""
     doc = sent.doc
-    for end in _trigger_ends(sent):
+    for end in _trigger_ends(sent) if ends is None else ends:
         before = [_norm(t) for t in doc[sent.start : end]]
         if any(w in {"if", "unless", "whether"} for w in before):
             continue  # "if we sign, I'll ..." is a condition, not a commitment
@@ -120,23 +148,41 @@ def date_phrase(sent: Span) -> str | None:
     return match.group(0) if match else None
 
 
+def _accepted_by(sentences: Sequence[Sentence], i: int) -> Sentence | None:
+    """The other speaker's next sentence if it accepts what sentence `i` asked of them."""
+    for nxt in sentences[i + 1 :]:
+        if nxt.speaker != sentences[i].speaker:
+            return nxt if _ACCEPTANCE.match(nxt.text) else None
+    return None
+
+
 def find_next_steps(sentences: Sequence[Sentence]) -> list[NextStep]:
-    """Commitments in the given sentences, in order; `speaker` is who committed."""
+    """Commitments in the given sentences, in order; `speaker` is who committed.
+
+    Besides first-person commitments, an action asked of the listener ("Can you send me the
+    deck by Friday?", "You'll loop in legal?") is the listener's commitment once they accept it
+    in their next words ("Sure, ..."): the step is the request, its speaker the one who accepted.
+    """
     steps: list[NextStep] = []
-    for s in sentences:
+    for i, s in enumerate(sentences):
         if s.span._.is_rhetorical:
             continue
+        speaker, when = s.speaker, date_phrase(s.span)
         verb = _commitment_verb(s.span)
         if verb is None:
-            continue
+            verb = _commitment_verb(s.span, _request_ends(s.span))
+            accepted = _accepted_by(sentences, i) if verb is not None else None
+            if verb is None or accepted is None:
+                continue
+            speaker, when = accepted.speaker, when or date_phrase(accepted.span)
         steps.append(
             NextStep(
-                speaker=s.speaker,
+                speaker=speaker,
                 start=s.start,
                 end=s.end,
                 text=s.text,
                 action=_action_text(verb, s.span),
-                date_phrase=date_phrase(s.span),
+                date_phrase=when,
             )
         )
     return steps

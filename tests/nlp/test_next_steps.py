@@ -72,3 +72,29 @@ def test_who_committed_and_when() -> None:
     )
     assert [(s.speaker, s.date_phrase) for s in found] == [("S2", "on Monday"), ("S1", "today")]
     assert 0 < found[0].start < found[0].end < found[1].start
+
+
+def test_request_accepted_by_the_listener_is_their_commitment() -> None:
+    found = steps(
+        ("S1", "Can you send me the security questionnaire by Friday?"),
+        ("S2", "Sure, I'll have our IT lead fill it in."),
+    )
+    assert [(n.speaker, n.action, n.date_phrase) for n in found] == [
+        ("S2", "send me the security questionnaire by Friday", "by Friday"),
+    ]
+
+
+def test_assigned_step_takes_the_date_from_the_acceptance() -> None:
+    found = steps(
+        ("S2", "So you'll loop in your legal team?"),
+        ("S1", "Yes, I can do that on Monday."),
+    )
+    assert [(n.speaker, n.action, n.date_phrase) for n in found] == [("S1", "loop in your legal team", "on Monday")]
+
+
+def test_request_without_acceptance_is_not_a_commitment() -> None:
+    assert steps(
+        ("S1", "Could you send over the pricing sheet next week?"),
+        ("S2", "I'm not sure that's something we share before a contract."),
+    ) == []
+    assert steps(("S1", "Can you send me the deck tomorrow?")) == []
