@@ -9,7 +9,7 @@ speakers shows:
 * An open question that neither addresses the listener nor leaves them room to answer is rhetorical:
   "What are we going to do with all the soldiers? They can't just ...". It is marked so when
   its own speaker goes straight on with a statement (the other side saying at most "uh-huh" in
-  between) and it has no second-person word ("you", "your"; "you know" does not count) and is
+  between; thanks, "Secondly, ..." or "I ask because ..." are not answers) and it has no second-person word ("you", "your"; "you know" does not count) and is
   not an invitation ("tell me about ..."). Questions that address the listener ("Do you use X?
   Because we ...") stay questions: reps often explain why they ask.
 
@@ -70,8 +70,22 @@ def addresses_listener(text: str) -> bool:
     return bool(_SECOND_PERSON & set(_words(_GENERIC_YOU.sub(" ", low))))
 
 
+# What a speaker says after their question that does not answer it: thanks, the next of several
+# questions ("Secondly, ...", "My last question is ..."), or why they ask ("I ask because ...").
+_NOT_AN_ANSWER = re.compile(
+    r"^\W*(?:(?:and|so|but|um|uh|okay|well)\W+)*(?:thank|thanks|secondly|second|third|also|next|finally|lastly|"
+    r"and then|just (?:a|one) (?:quick )?follow|i ask|i'm asking|the reason i ask|i'm curious|i was curious)\b"
+    r"|\bquestions?\b"
+)
+
+
 def _is_statement(item: ContextItem) -> bool:
     return item.question_type is None and not item.is_backchannel and len(_words(item.text)) >= MIN_FOLLOW_WORDS
+
+
+def _answers(item: ContextItem) -> bool:
+    """The speaker's own next statement reads as an answer to their question."""
+    return _is_statement(item) and not _NOT_AN_ANSWER.search(item.text.lower().replace("\u2019", "'"))
 
 
 def _speaker_goes_on(items: Sequence[ContextItem], i: int) -> bool:
@@ -79,7 +93,7 @@ def _speaker_goes_on(items: Sequence[ContextItem], i: int) -> bool:
     speaker = items[i].speaker
     for nxt in items[i + 1 :]:
         if nxt.speaker == speaker:
-            return _is_statement(nxt)
+            return _answers(nxt)
         if not _BACKCHANNEL_ONLY.match(nxt.text.lower()):
             return False  # the other side took the floor: the question was left room
     return False

@@ -83,3 +83,15 @@ def test_addresses_listener_ignores_filler_you_know() -> None:
     assert addresses_listener("Tell me about the rollout.")
     assert not addresses_listener("What are they supposed to do, you know?")
     assert not addresses_listener("Why would anyone pay that much?")
+
+
+def test_next_question_or_thanks_is_not_an_answer() -> None:
+    items = [
+        ContextItem("A", "Which regions are seeing the most churn?", "open"),
+        ContextItem("A", "Secondly, on pricing, the list price went up ten percent this year.", None),
+        ContextItem("A", "How should we think about the renewal cycle?", "open"),
+        ContextItem("A", "Thank you so much for taking my questions.", None),
+        ContextItem("A", "What drove the delay?", "open"),
+        ContextItem("A", "I ask because the last rollout took three months.", None),
+    ]
+    assert resolve_types(items) == ["open", None, "open", None, "open", None]
