@@ -54,15 +54,18 @@ def _norm(token: Token) -> str:
     return token.lower_.replace("\u2019", "'")
 
 
+def _trigrams(sent: Span) -> list[tuple[Token, str, str, str]]:
+    """Each token with its normalised form and the next two words ("" past the end)."""
+    toks = list(sent)
+    words = [_norm(t) for t in toks] + ["", ""]
+    return [(tok, words[k], words[k + 1], words[k + 2]) for k, tok in enumerate(toks)]
+
+
 def _trigger_ends(sent: Span) -> list[int]:
     """Token indices (in the doc) right after a commitment opener: "let's", "let me", "I'll",
     "we're going to", "shall we", "can we"."""
-    toks = list(sent)
     ends: list[int] = []
-    for k, tok in enumerate(toks):
-        w = _norm(tok)
-        nxt = _norm(toks[k + 1]) if k + 1 < len(toks) else ""
-        nxt2 = _norm(toks[k + 2]) if k + 2 < len(toks) else ""
+    for tok, w, nxt, nxt2 in _trigrams(sent):
         if w == "let" and nxt in {"'s", "us", "me"}:
             ends.append(tok.i + 2)
         elif w in {"lets", "let's"}:
@@ -79,12 +82,8 @@ def _trigger_ends(sent: Span) -> list[int]:
 def _request_ends(sent: Span) -> list[int]:
     """Token indices right after an opener that hands an action to the listener: "can you",
     "could you", "would you", "you'll", "you will", "you're going to"."""
-    toks = list(sent)
     ends: list[int] = []
-    for k, tok in enumerate(toks):
-        w = _norm(tok)
-        nxt = _norm(toks[k + 1]) if k + 1 < len(toks) else ""
-        nxt2 = _norm(toks[k + 2]) if k + 2 < len(toks) else ""
+    for tok, w, nxt, nxt2 in _trigrams(sent):
         asks = w in {"can", "could", "would", "will"} and nxt == "you"  # "can you send ..."
         assigns = w == "you" and nxt in {"'ll", "will", "can", "could"}  # "you'll send ..."
         if asks or assigns:
