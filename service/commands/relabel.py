@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from transcription.errors import InputNotFoundError, TranscriptParseError
+from service.commands.json_files import read_json_object
+from transcription.errors import TranscriptParseError
 from transcription.types import ROLES
 
 
@@ -43,14 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from nlp.relabel import RelabelError, relabel
 
     path: Path = args.analysis
-    if not path.is_file():
-        raise InputNotFoundError(f"{path} does not exist or is not a file.")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TranscriptParseError(f"{path.name} is not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise TranscriptParseError(f"{path.name} is not a Talktrack analysis JSON.")
+    data = read_json_object(path, TranscriptParseError, "a Talktrack analysis JSON (`talktrack analyze --format json`)")
     roles = {}
     for sid, role in args.speaker:
         if role not in ROLES:

@@ -12,8 +12,8 @@ from coaching.insights import InsightReport, InsightsFormatError
 from coaching.playbook import load_playbook
 from coaching.suggestions import Suggestion, clock, suggest_for_call
 from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
+from service.commands.json_files import read_json_object
 from service.progress_bar import ProgressBar
-from transcription.errors import InputNotFoundError
 
 BASIS_TEXT = {
     "insight": "your team's won/lost calls",
@@ -42,14 +42,7 @@ def register(sub: Any) -> None:
 
 
 def load_insights(path: Path) -> InsightReport:
-    if not path.is_file():
-        raise InputNotFoundError(f"{path}: no such insights file")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InsightsFormatError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(data, dict):
-        raise InsightsFormatError(f"{path}: expected the JSON object of `talktrack insights --json`")
+    data = read_json_object(path, InsightsFormatError, "the JSON object of `talktrack insights --json`")
     return InsightReport.from_dict(data)
 
 

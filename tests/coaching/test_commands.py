@@ -95,3 +95,19 @@ def test_suggest_bad_insights_file(tmp_path: Path, capsys: pytest.CaptureFixture
     bad.write_text('{"features": 3}', encoding="utf-8")
     assert main(["suggest", str(SAMPLE_VTT), "--insights", str(bad), "--no-progress"]) == 2
     assert "not a Talktrack insights JSON" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("content", "message"), [("{not json", "is not JSON"), ("[1, 2]", "is not the JSON object")])
+def test_suggest_insights_file_not_a_json_object(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    bad = tmp_path / "ins.json"
+    bad.write_text(content, encoding="utf-8")
+    assert main(["suggest", str(SAMPLE_VTT), "--insights", str(bad), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "talktrack insights --json" in err and "Traceback" not in err
+
+
+def test_suggest_missing_insights_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["suggest", str(SAMPLE_VTT), "--insights", str(tmp_path / "none.json"), "--no-progress"]) == 2
+    assert "does not exist" in capsys.readouterr().err
