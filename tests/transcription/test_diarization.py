@@ -58,7 +58,7 @@ def test_phone_sample_gives_two_speakers_matching_the_reference() -> None:
     for i, seg in enumerate(segments):
         hyp[Segment(seg.start, seg.end), i] = seg.speaker
     der = DiarizationErrorRate()(ref, hyp, uem=Timeline([Segment(6.6, 30.0)]))
-    assert der < 0.25  # measured 0.234 (bench/diarization_eval.py); the target, 0.15, is not met
+    assert der < 0.23  # measured 0.220 (bench/diarization_eval.py); the target, 0.15, is not met
 
 
 @pytest.mark.slow
