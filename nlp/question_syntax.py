@@ -115,6 +115,10 @@ def is_subject(tok: Token) -> bool:
     return tok.dep_ in SUBJECT_DEPS or norm(tok) in NOMINATIVE
 
 
+# Right after a sentence-initial finite auxiliary these can only be its subject.
+_DEMONSTRATIVES = frozenset({"that", "this", "these", "those", "it", "there"})
+
+
 def is_inverted(toks: list[Token]) -> bool:
     """A finite auxiliary first, then its subject before any main verb: "Is budget approved",
     "do you use", "have you guys looked", "can't we". Repeated auxiliaries ("do, do you") are
@@ -133,6 +137,8 @@ def is_inverted(toks: list[Token]) -> bool:
     )
     if not (is_finite_aux(first) or base_before_pronoun):
         return False
+    if i + 1 < len(toks) and norm(toks[i + 1]) in _DEMONSTRATIVES and first.tag_ != "VB":
+        return True  # "was that good", "is that lifting weights": lower-case parses tag "that" as an adverb
     between: list[Token] = []
     window = [t for t in toks[i + 1 : i + 9] if norm(t) not in HESITATIONS][:4]  # "is uh your team"
     for k, tok in enumerate(window):
@@ -143,7 +149,7 @@ def is_inverted(toks: list[Token]) -> bool:
         attr_subject = (
             tok.dep_ == "attr" and tok.pos_ in {"NOUN", "PROPN"} and k + 1 < len(window)
             and (window[k + 1].tag_ in {"VBN", "VBG"} or first.lemma_.lower() == "be" and window[k + 1].pos_ in {
-                "ADP", "ADJ"})
+                "ADP", "ADJ", "ADV"})
         ) or tok.tag_ == "EX"  # "were there witnesses": parsed as an adverb in lower case
         if norm(tok) == "you" and first.lemma_.lower() != "do" and k + 1 < len(window) and norm(
             window[k + 1]

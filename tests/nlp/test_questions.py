@@ -36,6 +36,8 @@ YES_NO = [
     "Were there other vendors in the running?",
     "Is, uh, your legal team involved yet?",
     "Was the pilot any good?",
+    "Was that helpful for the team?",
+    "Does that work for your schedule?",
 ]
 CHOICE = [
     "Would you prefer a monthly or an annual contract?",
