@@ -100,6 +100,11 @@ def test_idempotent_retries(stack: Any, h: Any) -> None:
         again = h.upload(c, headers={"Idempotency-Key": key}, title="once")
         assert first.status_code == again.status_code == 202
         assert first.json()["id"] == again.json()["id"] and again.headers["idempotent-replayed"] == "true"
+        # The same key with another file is refused, and nothing of it is stored.
+        other_file = h.upload(c, content=h.vtt.replace("price", "cost"), headers={"Idempotency-Key": key},
+                              title="once")
+        assert other_file.status_code == 422 and "different file" in other_file.json()["detail"]
+        assert c.get(f"/v1/calls/{first.json()['id']}").json()["size_bytes"] == first.json()["size_bytes"]
 
     key2 = uuid.uuid4().hex
 

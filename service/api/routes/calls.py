@@ -107,18 +107,24 @@ def _accepted(call: Call, replay: bool) -> JSONResponse:
 async def upload_call(
     request: Request, principal: CurrentPrincipal, settings: SettingsDep,
     idempotency_key: Annotated[str | None, Header(max_length=200,
-                                                  description="makes retries safe: same key, same call")] = None,
+                                                  description="makes retries safe: same key and file, same call; "
+                                                              "same key, another file: 422")] = None,
 ) -> JSONResponse:
     """Stores the file durably, queues its analysis and returns 202 with the call (poll its `status`)."""
     engine = request.app.state.engine
     # No database connection is held while the body streams in (uploads can be slow and many).
+    found = None
     if idempotency_key:
         found = await run_in_threadpool(_existing_by_key, engine, principal.org_id, idempotency_key)
-        if found is not None:
-            return _accepted(found, replay=True)
     store = LocalAudioStore(settings.resolved_audio_dir())
     parsed = await parse_upload(request, store, settings.max_upload_bytes)
     upload = parsed.file
+    if found is not None:
+        # A retry: answer with the first call, but only for the same file (its SHA-256).
+        if upload is not None:
+            store.discard(upload.temp_key)
+        _check_same_file(found, upload.sha256 if upload is not None else None)
+        return _accepted(found, replay=True)
     try:
         if upload is None:
             raise HTTPException(422, detail="no `file` part in the form")
@@ -142,6 +148,14 @@ async def upload_call(
         except Exception:  # e.g. the broker is down: the job is in the database and the sweeper sends it
             log.warning("could not dispatch job %s now; the sweeper will", job_id, exc_info=True)
     return _accepted(call, replay=replay)
+
+
+def _check_same_file(call: Call, sha256: str | None) -> None:
+    """An Idempotency-Key names one request: reusing it for another file is a client error (422),
+    not a silent replay of a different call (draft-ietf-httpapi-idempotency-key-header)."""
+    if sha256 != call.sha256:
+        raise HTTPException(422, detail="this Idempotency-Key was already used for a different file; "
+                                        "send a new key for a new upload")
 
 
 def _existing_by_key(engine: Engine, org_id: str, key: str) -> Call | None:
@@ -185,6 +199,7 @@ def _insert_call(session: Session, store: LocalAudioStore, principal: Principal,
         found = _existing(session, principal.org_id, idempotency_key or "")
         if found is None:
             raise
+        _check_same_file(found, upload.sha256)
         return found, "", True
     return call, job.id, False
 
