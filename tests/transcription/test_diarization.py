@@ -11,7 +11,12 @@ import pytest
 
 from transcription.diarization import DiarizationParams, Diarizer, SpeakerSegment, assign_speakers, diarize
 from transcription.diarization.clustering import cluster_embeddings
-from transcription.diarization.diarizer import _merge_adjacent, _without_own_turns, pure_window_centroids
+from transcription.diarization.diarizer import (
+    _merge_adjacent,
+    _without_own_turns,
+    pure_window_centroids,
+    pure_window_labels,
+)
 from transcription.diarization.resegment import second_voice
 from transcription.types import Word
 
@@ -219,9 +224,12 @@ def test_centroids_come_from_windows_inside_one_speakers_turns() -> None:
     turns = [(0.0, 2.2, 0), (2.2, 4.4, 1)]
     blurred = np.stack([a + mixed, b + mixed]).astype(np.float32)
     blurred /= np.linalg.norm(blurred, axis=1, keepdims=True)
-    cents = pure_window_centroids(emb, np.ones(5, np.float32), spans, turns, blurred)
+    pure = pure_window_labels(spans, turns)
+    assert pure.tolist() == [0, 0, -1, 1, 1]
+    cents = pure_window_centroids(emb, np.ones(5, np.float32), pure, blurred)
     assert np.allclose(cents, np.stack([a, b]), atol=1e-6)  # the mixed window no longer counts
-    one_window = pure_window_centroids(emb, np.ones(5, np.float32), spans, [(0.0, 2.2, 0), (2.2, 4.4, 2)], blurred)
+    other = pure_window_labels(spans, [(0.0, 2.2, 0), (2.2, 4.4, 2)])
+    one_window = pure_window_centroids(emb, np.ones(5, np.float32), other, blurred)
     assert np.allclose(one_window[1], blurred[1])  # no pure window for speaker 1: unchanged
 
 

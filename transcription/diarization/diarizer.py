@@ -15,9 +15,10 @@ import numpy as np
 import numpy.typing as npt
 
 from .clustering import cluster_embeddings, normalise_rows
-from .encoder import FRAMES_PER_SECOND, SpeakerEncoder, get_encoder
+from .encoder import EMBEDDING_SIZE, FRAMES_PER_SECOND, SpeakerEncoder, get_encoder
 from .params import SAMPLE_RATE, DiarizationParams
-from .resegment import label_region
+from .pitch import frame_log_f0, penalty, smooth_log_f0, speaker_log_f0, window_log_f0
+from .resegment import FRAME_S, label_region
 from .speech import SpeechDetector, speech_runs
 
 FloatArray = npt.NDArray[np.float32]
@@ -67,7 +68,9 @@ class Diarizer:
         self._win_region: list[int] = []
         self._win_centre: list[float] = []
         self._win_weight: list[float] = []
+        self._win_f0: list[float] = []  # median log2-F0 per window (only with `pitch_weight` > 0)
         self._embeddings: list[FloatArray] = []
+        self._region_f0: dict[int, FloatArray] = {}  # smoothed per-frame log2-F0 of each region
         self._finished = False
 
     def add_audio(self, samples: npt.NDArray[np.floating], offset_s: float) -> None:
@@ -94,17 +97,23 @@ class Diarizer:
         if not self._regions:
             return []
         p = self.params
+        use_pitch = p.pitch_weight > 0
+        f0 = np.array(self._win_f0, np.float32)
+        labels = np.zeros(0, np.int64)
         if self._embeddings:
             emb = normalise_rows(np.concatenate(self._embeddings))
-            _, cents = cluster_embeddings(
+            labels, cents = cluster_embeddings(
                 emb, np.array(self._win_weight, np.float32), p, num_speakers=self.num_speakers
             )
             sims = (emb @ cents.T).astype(np.float32)
         else:  # speech too short to embed anywhere: one speaker
-            cents, sims = np.zeros((1, 256), np.float32), np.zeros((0, 1), np.float32)
+            cents, sims = np.zeros((1, EMBEDDING_SIZE), np.float32), np.zeros((0, 1), np.float32)
+        # Each speaker's pitch (NaN: unknown, no penalty): first from the clusters, then, like the
+        # centroids, from the windows inside that speaker's turns.
+        spk_f0 = speaker_log_f0(f0, labels, len(cents)) if use_pitch else None
         win_region = np.array(self._win_region, np.int64)
         win_centre = np.array(self._win_centre, np.float32)
-        turns, overlaps = self._label_regions(win_region, win_centre, sims)
+        turns, overlaps = self._label_regions(win_region, win_centre, sims, spk_f0)
         if len(cents) > 1 and len(win_centre):
             weights = np.array(self._win_weight, np.float32)
             regions = np.array(self._regions, np.float64)[win_region]
@@ -112,18 +121,26 @@ class Diarizer:
             lo, hi = np.maximum(win_centre - half, regions[:, 0]), np.minimum(win_centre + half, regions[:, 1])
             spans = np.stack([lo, hi], axis=1)
             for _ in range(p.resegment_rounds):
-                cents = pure_window_centroids(emb, weights, spans, turns, cents)
+                pure = pure_window_labels(spans, turns)
+                cents = pure_window_centroids(emb, weights, pure, cents)
+                if spk_f0 is not None:
+                    spk_f0 = speaker_log_f0(f0, pure, len(cents))
                 sims = (emb @ cents.T).astype(np.float32)
-                new_turns, overlaps = self._label_regions(win_region, win_centre, sims)
+                new_turns, overlaps = self._label_regions(win_region, win_centre, sims, spk_f0)
                 if new_turns == turns:
                     break
                 turns = new_turns
         return self._segments(turns, overlaps, cents)
 
     def _label_regions(
-        self, win_region: npt.NDArray[np.int64], win_centre: FloatArray, sims: FloatArray
+        self,
+        win_region: npt.NDArray[np.int64],
+        win_centre: FloatArray,
+        sims: FloatArray,
+        spk_f0: FloatArray | None = None,
     ) -> tuple[list[tuple[float, float, int]], list[tuple[float, float, int]]]:
-        """Main and second-voice turns (start, end, speaker index) of every padded speech region."""
+        """Main and second-voice turns (start, end, speaker index) of every padded speech region;
+        with `spk_f0` (each speaker's log2-F0), frames are also scored by pitch."""
         turns: list[tuple[float, float, int]] = []
         overlaps: list[tuple[float, float, int]] = []
         for r, region in enumerate(self._padded_regions()):
@@ -135,10 +152,23 @@ class Diarizer:
             if len(mine) == 0:
                 turns.append((region[0], region[1], 0))
                 continue
-            main, second = label_region(region, win_centre[mine], sims[mine], self.params)
+            pen = None
+            if spk_f0 is not None and r in self._region_f0:
+                pen = self._pitch_penalty(r, region, spk_f0)
+            main, second = label_region(region, win_centre[mine], sims[mine], self.params, pen)
             turns.extend(main)
             overlaps.extend(second)
         return turns, overlaps
+
+    def _pitch_penalty(self, r: int, region: tuple[float, float], spk_f0: FloatArray) -> FloatArray:
+        """(frames, speakers) pitch penalty for the 10 ms frames of padded region `r`."""
+        rf0 = self._region_f0[r]
+        # Re-segmentation frame i is centred at region[0] + 0.01 i + 0.005; pitch frame j at the
+        # speech region's start + 0.01 j + 0.0125 (the encoder's frames): take the nearest.
+        n = max(1, int(round((region[1] - region[0]) / FRAME_S)))
+        t = region[0] + FRAME_S * (np.arange(n) + 0.5)
+        j = np.clip(np.round((t - self._regions[r][0] - 0.0125) / FRAME_S).astype(np.int64), 0, len(rf0) - 1)
+        return penalty(rf0[j], spk_f0, self.params.pitch_weight, self.params.pitch_clip_octaves)
 
     def _segments(
         self, turns: list[tuple[float, float, int]], overlaps: list[tuple[float, float, int]], cents: FloatArray
@@ -220,15 +250,21 @@ class Diarizer:
             self._regions.append((start_s + s, start_s + e))
             if e - s < p.min_region_s:
                 continue
-            mel, power = self._encoder.mel_frames(audio[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)])
+            region_audio = audio[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)]
+            mel, power = self._encoder.mel_frames(region_audio)
             if len(mel) == 0:
                 continue
+            log_f0 = frame_log_f0(region_audio) if p.pitch_weight > 0 else None
+            if log_f0 is not None:
+                self._region_f0[region_id] = smooth_log_f0(log_f0)
             if len(mel) <= win:
                 # Short region: tile it to one full window (the encoder was trained on 1.6 s).
                 idx = np.resize(np.arange(len(mel)), win)
                 mels.append(mel[idx])
                 powers.append(power[idx])
                 self._add_window(region_id, start_s + 0.5 * (s + e), e - s)
+                if log_f0 is not None:
+                    self._win_f0.append(window_log_f0(log_f0, 0, len(log_f0)))
                 continue
             starts = list(range(0, len(mel) - win + 1, hop))
             if starts[-1] != len(mel) - win:
@@ -238,6 +274,8 @@ class Diarizer:
                 powers.append(power[f : f + win])
                 step = (starts[i + 1] - f) if i + 1 < len(starts) else win
                 self._add_window(region_id, start_s + s + (f + win / 2) / FRAMES_PER_SECOND, min(step, win) / 100)
+                if log_f0 is not None:
+                    self._win_f0.append(window_log_f0(log_f0, f, win))
         bs = p.batch_size
         for i in range(0, len(mels), bs):
             self._embeddings.append(self._encoder.embed_windows(np.stack(mels[i : i + bs]), np.stack(powers[i : i + bs])))
@@ -248,24 +286,26 @@ class Diarizer:
         self._win_weight.append(weight_s)
 
 
-def pure_window_centroids(
-    emb: FloatArray,
-    weights: FloatArray,
-    spans: npt.NDArray[np.float64],
-    turns: list[tuple[float, float, int]],
-    cents: FloatArray,
-) -> FloatArray:
-    """Speaker centroids re-estimated from the windows whose speech span (`spans` (n, 2), seconds)
-    touches turns of one speaker only: windows over a speaker change mix two voices and pull the
-    centroids together. A speaker with fewer than two such windows keeps its centroid."""
+def pure_window_labels(spans: npt.NDArray[np.float64], turns: list[tuple[float, float, int]]) -> npt.NDArray[np.int64]:
+    """Per window, the one speaker whose turns its speech span (`spans` (n, 2), seconds) touches,
+    or -1 where it touches several (or none)."""
     t_start = np.array([t[0] for t in turns])
     t_end = np.array([t[1] for t in turns])
     t_lab = np.array([t[2] for t in turns], np.int64)
-    label = np.full(len(emb), -1, np.int64)
+    label = np.full(len(spans), -1, np.int64)
     for i, (lo, hi) in enumerate(spans.tolist()):
         labs = np.unique(t_lab[(t_start < hi) & (t_end > lo)])
         if len(labs) == 1:
             label[i] = int(labs[0])
+    return label
+
+
+def pure_window_centroids(
+    emb: FloatArray, weights: FloatArray, label: npt.NDArray[np.int64], cents: FloatArray
+) -> FloatArray:
+    """Speaker centroids re-estimated from the windows `pure_window_labels` gives to one speaker
+    (`label` >= 0): windows over a speaker change mix two voices and pull the centroids together.
+    A speaker with fewer than two such windows keeps its centroid."""
     out = cents.copy()
     for k in range(len(cents)):
         mine = label == k

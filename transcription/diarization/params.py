@@ -62,6 +62,12 @@ class DiarizationParams:
       `resegment_rounds`: after a re-segmentation, the speaker centroids are re-estimated from the
         windows lying within one speaker's turns (a window over a speaker change blurs both) and
         the regions are labelled again, up to this many times (fewer when the turns stop changing).
+      `pitch_weight`: each 10 ms frame's score for a speaker is lowered by this times
+        |the frame's pitch - the speaker's pitch| (log2-F0, octaves, clipped at `pitch_clip_octaves`;
+        frame pitch: mean of the voiced frames within 0.2 s; speaker pitch: median over the windows
+        inside that speaker's turns; see `pitch.py`); nothing where either has no pitch. 0 turns it
+        off and skips the pitch analysis.
+      `pitch_clip_octaves`: differences beyond this many octaves count as this (octave errors).
       `fill_gap_s`: two turns of the same speaker with a pause of at most this between them (and no
         other speaker's turn) become one turn: people pause inside a turn, and human speaker
         annotations count those pauses as the speaker's.
@@ -101,6 +107,8 @@ class DiarizationParams:
     switch_penalty: float = 0.05
     min_turn_s: float = 0.4
     resegment_rounds: int = 4
+    pitch_weight: float = 0.5
+    pitch_clip_octaves: float = 1.0
     fill_gap_s: float = 1.5
 
     overlap_margin_s: float = 0.0
@@ -112,5 +120,7 @@ class DiarizationParams:
             raise ValueError("need 1 <= min_speakers <= max_speakers")
         if self.hop_s <= 0 or self.window_s <= 0 or self.hop_s > self.window_s:
             raise ValueError("need 0 < hop_s <= window_s")
+        if self.pitch_weight < 0 or self.pitch_clip_octaves <= 0:
+            raise ValueError("need pitch_weight >= 0 and pitch_clip_octaves > 0")
         if self.count_method not in ("threshold", "silhouette"):
             raise ValueError('count_method must be "threshold" or "silhouette"')

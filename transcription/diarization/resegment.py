@@ -127,11 +127,18 @@ def _runs(labels: IntArray) -> list[tuple[int, int]]:
 
 
 def label_region(
-    region: tuple[float, float], centres: FloatArray, sims: FloatArray, params: DiarizationParams
+    region: tuple[float, float],
+    centres: FloatArray,
+    sims: FloatArray,
+    params: DiarizationParams,
+    frame_penalty: FloatArray | None = None,
 ) -> tuple[list[tuple[float, float, int]], list[tuple[float, float, int]]]:
     """(start, end, speaker index) turns covering one speech region, and the overlapped-speech
-    turns of a second voice on top of them (see `second_voice`)."""
+    turns of a second voice on top of them (see `second_voice`). `frame_penalty` (n_frames, k),
+    if given, is subtracted from the frame scores."""
     scores = frame_scores(region, centres, sims, params)
+    if frame_penalty is not None:
+        scores = scores - frame_penalty[: len(scores)]
     path = viterbi(scores, params.switch_penalty)
     path = enforce_min_turn(path, scores, max(1, int(round(params.min_turn_s / FRAME_S))))
     second = second_voice(path, scores, params)
