@@ -121,9 +121,10 @@ async def upload_call(
     upload = parsed.file
     if found is not None:
         # A retry: answer with the first call, but only for the same file (its SHA-256).
-        if upload is not None:
-            store.discard(upload.temp_key)
-        _check_same_file(found, upload.sha256 if upload is not None else None)
+        if upload is None:
+            raise HTTPException(422, detail="no `file` part in the form")
+        store.discard(upload.temp_key)
+        _check_same_file(found, upload.sha256)
         return _accepted(found, replay=True)
     try:
         if upload is None:
@@ -150,7 +151,7 @@ async def upload_call(
     return _accepted(call, replay=replay)
 
 
-def _check_same_file(call: Call, sha256: str | None) -> None:
+def _check_same_file(call: Call, sha256: str) -> None:
     """An Idempotency-Key names one request: reusing it for another file is a client error (422),
     not a silent replay of a different call (draft-ietf-httpapi-idempotency-key-header)."""
     if sha256 != call.sha256:
