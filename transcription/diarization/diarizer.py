@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .clustering import cluster_embeddings, normalise_rows
-from .encoder import EMBEDDING_SIZE, FRAMES_PER_SECOND, SpeakerEncoder, get_encoder
+from .encoder import EMBEDDING_SIZE, FRAME_CENTRE_S, FRAMES_PER_SECOND, SpeakerEncoder, get_encoder
 from .params import SAMPLE_RATE, DiarizationParams
 from .pitch import frame_log_f0, penalty, smooth_log_f0, speaker_log_f0, window_log_f0
 from .resegment import FRAME_S, label_region
@@ -164,10 +164,11 @@ class Diarizer:
         """(frames, speakers) pitch penalty for the 10 ms frames of padded region `r`."""
         rf0 = self._region_f0[r]
         # Re-segmentation frame i is centred at region[0] + 0.01 i + 0.005; pitch frame j at the
-        # speech region's start + 0.01 j + 0.0125 (the encoder's frames): take the nearest.
+        # speech region's start + 0.01 j + FRAME_CENTRE_S (the encoder's frames): take the nearest.
         n = max(1, int(round((region[1] - region[0]) / FRAME_S)))
         t = region[0] + FRAME_S * (np.arange(n) + 0.5)
-        j = np.clip(np.round((t - self._regions[r][0] - 0.0125) / FRAME_S).astype(np.int64), 0, len(rf0) - 1)
+        j = np.round((t - self._regions[r][0] - FRAME_CENTRE_S) / FRAME_S).astype(np.int64)
+        j = np.clip(j, 0, len(rf0) - 1)
         return penalty(rf0[j], spk_f0, self.params.pitch_weight, self.params.pitch_clip_octaves)
 
     def _segments(

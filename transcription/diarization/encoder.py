@@ -31,9 +31,15 @@ HOP = 160  # 10 ms
 N_MELS = 40
 EMBEDDING_SIZE = 256
 FRAMES_PER_SECOND = SAMPLE_RATE // HOP  # 100
+FRAME_CENTRE_S = N_FFT / 2 / SAMPLE_RATE  # frame i is centred at i / FRAMES_PER_SECOND + 12.5 ms
 TARGET_DBFS = -30.0
 _MAX_GAIN_DB = 40.0  # never lift near-silence by more than this
 
+
+
+def frame_count(n_samples: int) -> int:
+    """How many complete 25 ms frames, one every 10 ms, `n_samples` samples hold."""
+    return 0 if n_samples < N_FFT else 1 + (n_samples - N_FFT) // HOP
 
 class _Encoder(nn.Module):
     """Resemblyzer's network, parameter names identical so its checkpoint loads as is."""
@@ -75,7 +81,7 @@ class SpeakerEncoder:
     def mel_frames(self, samples: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Power mel frames (n, 40) and each frame's mean square (n,) for the complete 25 ms frames
         of `samples`; frame i covers samples [160 i, 160 i + 400)."""
-        n = 0 if len(samples) < N_FFT else 1 + (len(samples) - N_FFT) // HOP
+        n = frame_count(len(samples))
         if n == 0:
             return np.zeros((0, N_MELS), np.float32), np.zeros(0, np.float32)
         frames = np.lib.stride_tricks.sliding_window_view(samples[: (n - 1) * HOP + N_FFT], N_FFT)[::HOP]

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from scipy import fft as sfft
 from scipy.signal import resample_poly
 
+from .encoder import FRAME_CENTRE_S, frame_count
 from .params import SAMPLE_RATE
 
 FloatArray = npt.NDArray[np.float32]
@@ -30,7 +31,7 @@ FloatArray = npt.NDArray[np.float32]
 RATE = 8000  # analysed at half the encoder's rate: voice pitch is far below 4 kHz, the FFTs shrink 4x
 HOP = RATE // 100  # 10 ms, as the encoder's mel frames
 FRAME = 4 * HOP  # 40 ms
-_CENTRE = HOP + HOP // 4  # where the encoder's 25 ms frame 0 is centred (12.5 ms), in RATE samples
+_CENTRE = round(FRAME_CENTRE_S * RATE)  # where the encoder's 25 ms frame 0 is centred, in RATE samples
 F0_MIN_HZ = 60.0
 F0_MAX_HZ = 400.0
 VOICING_THRESHOLD = 0.5
@@ -47,7 +48,7 @@ _WINDOW_AC = np.correlate(_WINDOW, _WINDOW, mode="full")[FRAME - 1 :].astype(np.
 def frame_log_f0(samples: FloatArray) -> FloatArray:
     """log2 of F0 in Hz for each 10 ms frame i of 16 kHz `samples` (centred at sample 160 i + 200,
     as the encoder's frame i, and as many frames), NaN where unvoiced."""
-    n = 0 if len(samples) < 400 else 1 + (len(samples) - 400) // 160  # the encoder's frame count
+    n = frame_count(len(samples))
     if n == 0:
         return np.zeros(0, np.float32)
     x = resample_poly(np.asarray(samples, dtype=np.float32), 1, SAMPLE_RATE // RATE).astype(np.float32)
