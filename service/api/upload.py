@@ -20,7 +20,6 @@ MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 50
 
 # What the pipeline reads, so an upload it could not decode is refused (415) rather than failed later.
-AUDIO_SUFFIXES = AUDIO_EXTENSIONS
 TRANSCRIPT_SUFFIXES = {ext: ext.lstrip(".") for ext in TRANSCRIPT_EXTENSIONS}
 CONTENT_TYPES = {"text/vtt": ".vtt", "application/json": ".json", "audio/wav": ".wav", "audio/x-wav": ".wav",
                  "audio/wave": ".wav", "audio/flac": ".flac", "audio/x-flac": ".flac", "audio/mpeg": ".mp3",
@@ -49,7 +48,7 @@ def media_suffix(filename: str | None, content_type: str | None) -> tuple[str, s
     suffix = PurePosixPath((filename or "").replace("\\", "/")).suffix.lower()
     if suffix in TRANSCRIPT_SUFFIXES:
         return TRANSCRIPT_SUFFIXES[suffix], suffix
-    if suffix in AUDIO_SUFFIXES:
+    if suffix in AUDIO_EXTENSIONS:
         return "audio", suffix
     ctype = (content_type or "").split(";")[0].strip().lower()
     mapped = CONTENT_TYPES.get(ctype)

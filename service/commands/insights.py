@@ -24,8 +24,6 @@ from transcription.audio import AUDIO_EXTENSIONS
 from transcription.errors import EmptyInputError, InputNotFoundError, TalktrackError
 from transcription.transcript_io import TRANSCRIPT_EXTENSIONS
 
-AUDIO_SUFFIXES = AUDIO_EXTENSIONS
-TRANSCRIPT_SUFFIXES = TRANSCRIPT_EXTENSIONS  # preferred over audio of the same call: no re-transcription
 WON = frozenset({"won", "win", "1", "true", "yes", "closed-won", "closed won"})
 LOST = frozenset({"lost", "loss", "0", "false", "no", "closed-lost", "closed lost"})
 OPEN = frozenset({"", "open", "pending"})
@@ -98,10 +96,11 @@ def find_calls(folder: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for p in sorted(folder.iterdir()):
         suffix = p.suffix.lower()
-        if not p.is_file() or (suffix not in AUDIO_SUFFIXES and suffix not in TRANSCRIPT_SUFFIXES):
+        if not p.is_file() or (suffix not in AUDIO_EXTENSIONS and suffix not in TRANSCRIPT_EXTENSIONS):
             continue
         have = found.get(p.stem)
-        if have is None or (suffix in TRANSCRIPT_SUFFIXES and have.suffix.lower() not in TRANSCRIPT_SUFFIXES):
+        # A transcript is preferred over audio of the same call: no re-transcription.
+        if have is None or (suffix in TRANSCRIPT_EXTENSIONS and have.suffix.lower() not in TRANSCRIPT_EXTENSIONS):
             found[p.stem] = p
     return found
 

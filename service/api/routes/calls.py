@@ -119,16 +119,14 @@ async def upload_call(
     store = LocalAudioStore(settings.resolved_audio_dir())
     parsed = await parse_upload(request, store, settings.max_upload_bytes)
     upload = parsed.file
+    if upload is None:
+        raise HTTPException(422, detail="no `file` part in the form")
     if found is not None:
         # A retry: answer with the first call, but only for the same file (its SHA-256).
-        if upload is None:
-            raise HTTPException(422, detail="no `file` part in the form")
         store.discard(upload.temp_key)
         _check_same_file(found, upload.sha256)
         return _accepted(found, replay=True)
     try:
-        if upload is None:
-            raise HTTPException(422, detail="no `file` part in the form")
         media = media_suffix(upload.filename, upload.content_type)
         if media is None:
             raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
@@ -137,8 +135,7 @@ async def upload_call(
             raise HTTPException(422, detail="the file is empty")
         meta = _metadata(parsed.fields)
     except HTTPException:
-        if upload is not None:
-            store.discard(upload.temp_key)
+        store.discard(upload.temp_key)
         raise
     call, job_id, replay = await run_in_threadpool(_store_call, engine, store, principal, meta, upload,
                                                    media, idempotency_key)
