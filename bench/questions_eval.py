@@ -34,7 +34,7 @@ from spacy.tokens import Doc
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nlp.question_context import ContextItem, resolve_types  # noqa: E402
-from nlp.questions import classify_doc, context_items  # noqa: E402
+from nlp.questions import classify_doc, context_item, context_items  # noqa: E402
 from nlp.sentences import load_spacy, split_sentences  # noqa: E402
 from nlp.types import QUESTION_TYPES, QuestionType  # noqa: E402
 from transcription.types import Speaker, Transcript, Word  # noqa: E402
@@ -85,8 +85,7 @@ def in_conversation(rows: Sequence[Row], docs: Sequence[Doc]) -> list[QuestionTy
     owner: list[int] = []
     for i, (row, doc) in enumerate(zip(rows, docs, strict=True)):
         for sent in doc.sents:
-            items.append(ContextItem(f"{row.conversation}:{row.speaker}", sent.text, sent._.question_type,
-                                     sent._.is_backchannel, sent._.is_rhetorical))
+            items.append(context_item(f"{row.conversation}:{row.speaker}", sent))
             owner.append(i)
     labels: list[QuestionType | None] = [None] * len(rows)
     for i, qtype in zip(owner, resolve_types(items), strict=True):

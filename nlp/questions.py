@@ -117,12 +117,14 @@ def read_text(text: str) -> QuestionReading:
     return QuestionReading(sent._.question_type, sent._.is_backchannel, sent._.is_rhetorical)
 
 
+def context_item(speaker: str, span: Span) -> ContextItem:
+    """One classified sentence as an item for `nlp.question_context`."""
+    return ContextItem(speaker, span.text, span._.question_type, span._.is_backchannel, span._.is_rhetorical)
+
+
 def context_items(sentences: Sequence[Sentence]) -> list[ContextItem]:
     """The classified sentences of a conversation as items for `nlp.question_context`."""
-    return [
-        ContextItem(s.speaker, s.text, s.span._.question_type, s.span._.is_backchannel, s.span._.is_rhetorical)
-        for s in sentences
-    ]
+    return [context_item(s.speaker, s.span) for s in sentences]
 
 
 def questions_from_sentences(sentences: Sequence[Sentence]) -> list[Question]:
