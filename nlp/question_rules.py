@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from nlp.non_questions import is_backchannel, is_greeting, is_rhetorical_form
+from nlp.question_prompts import asks_whether, prompt_for_open_answer
 from nlp.question_syntax import (
-    CURIOUS,
     DISCOURSE,
     FINITE_TAGS,
     NEGATION,
@@ -24,7 +24,6 @@ from nlp.question_syntax import (
     SUBJECT_DEPS,
     TAG_PRONOUNS,
     TAG_WORDS,
-    WANT_TO_KNOW,
     WH_WORDS,
     content_tokens,
     content_tokens_from,
@@ -151,16 +150,6 @@ def _suggestion(toks: list[Token]) -> bool:
 _REQUESTS = ("hold on", "hang on", "hold the phone", "bear with", "excuse me", "hold for", "hang up")
 
 
-def _asks_whether(toks: list[Token]) -> bool:
-    """First-person wondering about the listener: "I'm curious if you've tried ...",
-    "I was wondering whether your team ..."."""
-    words = [norm(t) for t in toks[:8]]
-    if not words or words[0] not in {"i", "we"} or not {"you", "your", "y'all"} & {norm(t) for t in toks}:
-        return False
-    curious = "curious" in words[1:4] or ("wondering" in words[2:4] and bool({"was", "were", "'m", "am"} & set(words[1:3])))
-    return curious and bool({"if", "whether"} & set(words[2:6]))
-
-
 def _conditional_inversion(sent: Span, clause: list[Token], question_mark: bool) -> bool:
     """"Should you need assistance, please ...", "..., had there been another child": a condition,
     not a question."""
@@ -187,49 +176,6 @@ def _exclamative(toks: list[Token]) -> bool:
         and "that" in words[1:3]
         and (toks[-1].pos_ == "ADJ" or words[-1] in {"truth", "something", "shame", "pity"})
     )
-
-
-def _prompt_for_open_answer(toks: list[Token]) -> bool:
-    """Imperative or first-person invitations: "walk me through ...", "tell me about ...",
-    "help me understand ...", "I'd love to hear how ...", "I'm curious what ..."."""
-    words = [norm(t) for t in toks]
-    if not words:
-        return False
-    if words[0] in {"please"}:
-        words, toks = words[1:], toks[1:]
-        if not words:
-            return False
-    lemma0 = toks[0].lemma_.lower()
-    if lemma0 in PROMPT_VERBS and toks[0].tag_ in {"VB", "VBP"} and len(words) >= 3:
-        follow = set(words[1:5])
-        if lemma0 == "help":
-            return "understand" in follow or "see" in follow
-        if lemma0 in {"give", "paint"}:
-            return bool(follow & {"sense", "idea", "overview", "picture", "rundown", "background"}) or (
-                lemma0 == "give" and "example" in words
-            )
-        if lemma0 in {"tell", "walk", "talk", "take"}:
-            return bool(follow & {"me", "us"}) and bool(
-                set(words[2:6]) & ({"about", "through", "more", "a", "how", "why", "what", "where", "when"}
-                                   | {"who", "which", "your", "something"})
-            )
-        if lemma0 in {"share", "expand", "elaborate"}:
-            return bool(follow & {"more", "how", "what", "why", "your", "on", "a"})
-        return toks[0].tag_ == "VB" and not any(t.dep_ in SUBJECT_DEPS for t in toks[:2])
-    # "I'd love to hear ...", "I want to understand ...", "I'm curious what ...".
-    if words[0] in {"i", "we", "i'd", "i'm"} and bool({"you", "your", "y'all", "yours"} & set(words)):
-        text = joined(words[:8])
-        curious = any(w in CURIOUS for w in words[1:4]) or (
-            # "I was wondering what ..." asks; "I wonder how they'll cope" muses.
-            "wondering" in words[2:4] and bool({"was", "were"} & set(words[1:3]))
-        )
-        if curious and any(w in WH_WORDS | {"about"} for w in words[2:6]):
-            return not {"if", "whether"} & set(words[2:6])
-        if any(x in text for x in ("love to", "like to", "want to", "need to")) and any(
-            w in WANT_TO_KNOW for w in words[2:6]
-        ):
-            return any(w in WH_WORDS | {"about", "more"} for w in words[3:8])
-    return False
 
 
 def _or_alternative(toks: list[Token]) -> bool:
@@ -336,11 +282,11 @@ def _form(sent: Span, clause: list[Token], question_mark: bool, punctuated: bool
     if norm(clause[0]) in WH_WORDS and _wh_question(clause, question_mark, punctuated):
         return "wh"
     inverted = is_inverted(clause)
-    if inverted and len(clause) > 2 and clause[2].lemma_.lower() in PROMPT_VERBS and _prompt_for_open_answer(
+    if inverted and len(clause) > 2 and clause[2].lemma_.lower() in PROMPT_VERBS and prompt_for_open_answer(
         clause[2:]
     ):
         return "prompt"  # "Can you walk me through ...?"
-    if _prompt_for_open_answer(clause):
+    if prompt_for_open_answer(clause):
         return "prompt"
     return "inverted" if inverted else None
 
@@ -470,7 +416,7 @@ def read_question(sent: Span) -> QuestionReading:
         return QuestionReading("open")
     if form == "prompt":
         return QuestionReading("open")
-    if form is None and _asks_whether(toks):
+    if form is None and asks_whether(toks):
         return QuestionReading("yes_no")  # "I'm curious if you've looked at ...", "I was wondering whether ..."
     if form == "inverted":
         if _is_request(clause) or _conditional_inversion(sent, clause, question_mark):
