@@ -58,13 +58,18 @@ class ContextItem:
     is_rhetorical: bool = False
 
 
+def _plain(text: str) -> str:
+    """Lower case with typographic apostrophes made plain, as the patterns above expect."""
+    return text.lower().replace("\u2019", "'")
+
+
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("\u2019", "'"))
+    return _WORD.findall(_plain(text))
 
 
 def addresses_listener(text: str) -> bool:
     """True if the sentence speaks to the listener ("you", "your") or invites them to talk."""
-    low = text.lower().replace("\u2019", "'")
+    low = _plain(text)
     if _INVITATION_START.match(low):
         return True
     return bool(_SECOND_PERSON & set(_words(_GENERIC_YOU.sub(" ", low))))
@@ -85,7 +90,7 @@ def _is_statement(item: ContextItem) -> bool:
 
 def _answers(item: ContextItem) -> bool:
     """The speaker's own next statement reads as an answer to their question."""
-    return _is_statement(item) and not _NOT_AN_ANSWER.search(item.text.lower().replace("\u2019", "'"))
+    return _is_statement(item) and not _NOT_AN_ANSWER.search(_plain(item.text))
 
 
 def _speaker_goes_on(items: Sequence[ContextItem], i: int) -> bool:
@@ -94,7 +99,7 @@ def _speaker_goes_on(items: Sequence[ContextItem], i: int) -> bool:
     for nxt in items[i + 1 :]:
         if nxt.speaker == speaker:
             return _answers(nxt)
-        if not _BACKCHANNEL_ONLY.match(nxt.text.lower()):
+        if not _BACKCHANNEL_ONLY.match(_plain(nxt.text)):
             return False  # the other side took the floor: the question was left room
     return False
 
@@ -109,7 +114,7 @@ def resolve_types(items: Sequence[ContextItem]) -> list[QuestionType | None]:
             and prev is not None
             and prev.speaker == item.speaker
             and _is_statement(prev)
-            and _TAG_ALONE.match(item.text.lower().replace("\u2019", "'"))
+            and _TAG_ALONE.match(_plain(item.text))
         ):
             out.append("tag")
             continue
