@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from nlp.fillers import count_fillers, count_words
 from nlp.next_steps import find_next_steps
+from nlp.question_context import RollingContext
 from nlp.questions import questions_from_sentences
 from nlp.sentences import Sentence, load_spacy, split_sentences
 from nlp.trackers import TrackerSet, default_trackers, find_phrase_hits, find_semantic_hits
@@ -32,12 +33,17 @@ class LanguageFindings:
 
 
 def analyze_language(
-    transcript: Transcript, *, trackers: TrackerSet | None = None, semantic: bool = True
+    transcript: Transcript,
+    *,
+    trackers: TrackerSet | None = None,
+    semantic: bool = True,
+    question_context: RollingContext | None = None,
 ) -> LanguageFindings:
     """Run the whole language stage on a speaker-attributed transcript.
 
     `trackers` defaults to the built-in set (`nlp/trackers.yaml`). `semantic=False` skips the
-    sentence-embedding model (phrase trackers only), e.g. for live partials.
+    sentence-embedding model (phrase trackers only), e.g. for live partials. `question_context`
+    reads the questions after the sentences of earlier calls (a live call, an utterance a call).
     """
     tracker_set = trackers if trackers is not None else default_trackers()
     findings = LanguageFindings(
@@ -50,7 +56,7 @@ def analyze_language(
     sentences = split_sentences(transcript, nlp=nlp)
     roles: dict[str, Role] = {s.id: s.role for s in transcript.speakers}
     findings.sentences = sentences
-    findings.questions = questions_from_sentences(sentences)
+    findings.questions = questions_from_sentences(sentences, context=question_context)
     phrase_hits = find_phrase_hits(sentences, roles, tracker_set, nlp)
     hits = list(phrase_hits)
     if semantic and any(t.examples for t in tracker_set.trackers):

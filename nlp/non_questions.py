@@ -78,6 +78,35 @@ def is_rhetorical_form(sent: Span, toks: list[Token]) -> bool:
             subj = [c for c in tok.children if c.dep_ in SUBJECT_DEPS]
             if subj and norm(subj[0]) in {"i", "he", "she", "they", "we"} and tok.tag_ in {"VBD", "VBZ"}:
                 return True
+    return _quoted_without_comma(sent)
+
+
+# Verbs that introduce quoted words in speech: "she said", "he goes", "they kept asking".
+_QUOTING_LEMMAS = frozenset({"say", "ask", "go"})
+_QUOTING_TAGS = frozenset({"VBD", "VBZ", "VBP", "VBG"})
+_INTERJECTIONS = frozenset({"oh", "well", "hey", "like", "um", "uh", "look", "listen", "now", "okay", "so"})
+
+
+def _quoted_without_comma(sent: Span) -> bool:
+    """A question quoted straight after a saying verb, as transcripts without punctuation give it:
+    "he goes do you want to dance", "they kept saying are you getting rid of your cats". The
+    speaker reports a question; they do not ask the listener one."""
+    words = [t for t in sent if not (t.is_punct or t.is_space)]
+    for i, tok in enumerate(words[:-2]):
+        if tok.lemma_.lower() not in _QUOTING_LEMMAS or tok.tag_ not in _QUOTING_TAGS:
+            continue
+        if tok.dep_ in {"csubj", "relcl", "advcl"}:
+            continue  # "what he said is ...", "the things that he said is ...", "as I said"
+        if tok.lemma_.lower() == "go" and any(c.dep_ in {"xcomp", "prep", "advmod", "dobj"} for c in tok.children
+                                              if c.i < tok.i + 2):
+            continue  # "we go to the lake", "it goes well"
+        if any(norm(c) in {"you", "y'all"} for c in tok.children if c.dep_ in SUBJECT_DEPS):
+            continue  # "you said is it ..." checks what the listener said
+        j = i + 1
+        while j < len(words) - 1 and norm(words[j]) in _INTERJECTIONS:
+            j += 1
+        if j < len(words) - 1 and is_finite_aux(words[j]) and norm(words[j + 1]) in TAG_PRONOUNS | {"y'all"}:
+            return True
     return False
 
 

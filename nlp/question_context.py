@@ -13,8 +13,15 @@ speakers shows:
   not an invitation ("tell me about ..."). Questions that address the listener ("Do you use X?
   Because we ...") stay questions: reps often explain why they ask.
 
-`resolve_types` applies both rules to any sequence of (speaker, sentence) items, so the product
-(`questions_from_sentences`) and the SwDA evaluation use the same code.
+A third rule also needs the previous sentence: "Have you?" right after the same speaker's own
+statement ("I haven't seen it. Have you?") asks the listener the same thing back, a `yes_no`
+question; after the other side's words it stays a reaction ("Oh, did you?").
+
+`resolve_types` applies the rules to any sequence of (speaker, sentence) items, so the product
+(`questions_from_sentences`) and the SwDA evaluation use the same code. `RollingContext` applies
+them to a call that arrives an utterance at a time (live calls): each new utterance is read after
+the sentences before it; what comes later cannot change an utterance already published, so a
+live count can include an open question that the analysis after the call finds rhetorical.
 """
 
 from __future__ import annotations
@@ -29,6 +36,12 @@ from nlp.types import QuestionType
 _TAG_ALONE = re.compile(
     r"^\W*(?:(?:and|so|but|or)\W+)?(?:(?:right|correct|yeah|huh|okay)\W*\?|(?:isn't|wasn't|aren't|weren't|don't|"
     r"doesn't|didn't|won't|wouldn't|can't|haven't|hasn't) (?:it|that|they|you|we|he|she|there)(?: think)?)\W*$"
+)
+# "Have you?" after the speaker's own statement ("I haven't seen it. Have you?") asks the listener
+# the same thing back; after the other side's words it is a reaction ("Oh, did you?").
+_ASKED_BACK = re.compile(
+    r"^\W*(?:(?:and|so|but|well|uh|um|now)\W+)*(?:do|did|have|are|were|can|could|would|will|should)\W+"
+    r"(?:you|y'all|you guys)\W*$"
 )
 _SECOND_PERSON = frozenset({"you", "your", "yours", "you're", "you've", "you'd", "you'll", "yourself",
                             "yourselves", "y'all", "ya"})
@@ -118,6 +131,15 @@ def resolve_types(items: Sequence[ContextItem]) -> list[QuestionType | None]:
         ):
             out.append("tag")
             continue
+        if (
+            item.is_backchannel
+            and prev is not None
+            and prev.speaker == item.speaker
+            and _is_statement(prev)
+            and _ASKED_BACK.match(_plain(item.text))
+        ):
+            out.append("yes_no")
+            continue
         if item.is_backchannel or item.is_rhetorical or item.question_type is None:
             out.append(None)
             continue
@@ -133,3 +155,25 @@ def resolve_types(items: Sequence[ContextItem]) -> list[QuestionType | None]:
             continue
         out.append(item.question_type)
     return out
+
+
+# Sentences of history a live call keeps: the rules look one sentence back, and at most a few
+# backchannels ahead of a question.
+ROLLING_CONTEXT_SENTENCES = 8
+
+
+class RollingContext:
+    """`resolve_types` for a conversation read piece by piece: `resolve(items)` returns the types
+    of the new items given the sentences passed to earlier calls (the last `keep` of them)."""
+
+    def __init__(self, keep: int = ROLLING_CONTEXT_SENTENCES) -> None:
+        if keep < 1:
+            raise ValueError("keep must be at least 1")
+        self.keep = keep
+        self._history: list[ContextItem] = []
+
+    def resolve(self, items: Sequence[ContextItem]) -> list[QuestionType | None]:
+        window = [*self._history, *items]
+        types = resolve_types(window)[len(self._history):]
+        self._history = window[-self.keep:]
+        return types

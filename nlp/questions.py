@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nlp.question_context import ContextItem, resolve_types
+from nlp.question_context import ContextItem, RollingContext, resolve_types
 from nlp.question_rules import QuestionReading, read_question
 from nlp.types import Question, QuestionType
 
@@ -127,11 +127,14 @@ def context_items(sentences: Sequence[Sentence]) -> list[ContextItem]:
     return [context_item(s.speaker, s.span) for s in sentences]
 
 
-def questions_from_sentences(sentences: Sequence[Sentence]) -> list[Question]:
+def questions_from_sentences(sentences: Sequence[Sentence], *, context: RollingContext | None = None) -> list[Question]:
     """The countable questions among already-classified sentences (in conversation order), with
-    the context rules of `nlp.question_context` applied across turns."""
+    the context rules of `nlp.question_context` applied across turns. `context` carries the
+    sentences of earlier calls (a live call read an utterance at a time)."""
+    items = context_items(sentences)
+    types = context.resolve(items) if context is not None else resolve_types(items)
     found: list[Question] = []
-    for s, qtype in zip(sentences, resolve_types(context_items(sentences)), strict=True):
+    for s, qtype in zip(sentences, types, strict=True):
         if qtype is not None:
             found.append(Question(speaker=s.speaker, start=s.start, end=s.end, text=s.text, type=qtype))
     return found

@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 from coaching.live import LiveCoach, LiveRules
 from coaching.playbook import Playbook
 from coaching.suggestions import Utterance as CoachUtterance
+from nlp.question_context import RollingContext
 from nlp.trackers import TrackerSet, load_trackers
 from nlp.types import Question
 from transcription.live_asr import LiveAsrOptions, UtteranceRecognizer
@@ -176,6 +177,9 @@ class LiveSession:
         self.transcriber = LiveTranscriber(engine.recognizer(), channels=start.channels,
                                            rep_channel=start.rep_channel, options=engine.streaming)
         self.coach = LiveCoach(rules, playbook)
+        # The call so far, for the question rules that read the previous sentence ("Right?" after
+        # the speaker's own statement is a tag); used on the worker thread only.
+        self.question_context = RollingContext()
         self.events: list[dict[str, Any]] = []
         self.ended = False
         self.ended_at: float | None = None
@@ -240,7 +244,7 @@ class LiveSession:
             return
         if u is None:
             return
-        questions, trackers = _language(u, self.transcriber.speakers)
+        questions, trackers = _language(u, self.transcriber.speakers, self.question_context)
         self.publish({
             "type": "utterance", "index": u.index, "speaker": u.speaker, "role": u.role, "channel": u.channel,
             "start": u.start, "end": u.end, "text": u.text, "confidence": u.confidence,
@@ -303,14 +307,16 @@ class LiveSession:
                 self._waiters.discard(item)
 
 
-def _language(u: Utterance, speakers: list[Speaker]) -> tuple[list[Question], set[str]]:
+def _language(u: Utterance, speakers: list[Speaker],
+              context: RollingContext | None = None) -> tuple[list[Question], set[str]]:
     """Countable questions (text, type) and tracker names in one utterance: the offline language
-    stage on a one-utterance transcript, phrase trackers only (embeddings would cost latency)."""
+    stage on a one-utterance transcript, phrase trackers only (embeddings would cost latency).
+    `context` holds the call's earlier sentences for the question rules that look back."""
     from nlp.language import analyze_language
 
     if not u.words:
         return [], set()
     roles = [Speaker(id=s.id, role=s.role) for s in speakers if s.id == u.speaker] or [Speaker(id=u.speaker, role=u.role)]
     transcript = Transcript(duration_s=u.end, speakers=roles, words=u.words, source="audio-stereo")
-    found = analyze_language(transcript, trackers=_default_trackers(), semantic=False)
+    found = analyze_language(transcript, trackers=_default_trackers(), semantic=False, question_context=context)
     return found.questions, {h.tracker for h in found.trackers}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nlp.language import analyze_language
-from nlp.question_context import ContextItem, addresses_listener, resolve_types
+from nlp.question_context import ContextItem, RollingContext, addresses_listener, resolve_types
 from tests.scripted import scripted_transcript
 
 
@@ -95,3 +97,42 @@ def test_next_question_or_thanks_is_not_an_answer() -> None:
         ContextItem("A", "I ask because the last rollout took three months.", None),
     ]
     assert resolve_types(items) == ["open", None, "open", None, "open", None]
+
+
+def test_asked_back_after_own_statement_is_a_yes_no_question() -> None:
+    assert _questions(
+        ("S2", "We looked at Gong last year but never ran a pilot."),
+        ("S2", "Have you?"),
+        ("S1", "We have, with a few of our customers."),
+    ) == [("S2", "yes_no", "Have you?")]
+
+
+def test_did_you_after_the_other_speaker_stays_a_reaction() -> None:
+    assert _questions(
+        ("S1", "We ran a pilot with Gong last year."),
+        ("S2", "Oh, did you?"),
+    ) == []
+
+
+def test_rolling_context_reads_each_utterance_after_the_earlier_ones() -> None:
+    statement = ContextItem("S1", "So the contract goes through procurement again", None)
+    tag = ContextItem("S1", "right?", None, is_backchannel=True)
+    context = RollingContext(keep=1)
+    assert context.resolve([statement]) == [None]
+    assert context.resolve([tag]) == ["tag"]  # the statement came in an earlier utterance
+    assert resolve_types([tag]) == [None]  # alone, "right?" is a reaction
+    with pytest.raises(ValueError, match="keep"):
+        RollingContext(keep=0)
+
+
+def test_rolling_context_matches_the_whole_call_for_rules_that_look_back() -> None:
+    items = [
+        ContextItem("S1", "Your renewal is up in March.", None),
+        ContextItem("S1", "Right?", None, is_backchannel=True),
+        ContextItem("S2", "I haven't seen the new pricing yet.", None),
+        ContextItem("S2", "Have you?", None, is_backchannel=True),
+        ContextItem("S1", "Which team owns the budget?", "open"),
+    ]
+    context = RollingContext()
+    assert [t for item in items for t in context.resolve([item])] == resolve_types(items)
+    assert resolve_types(items) == [None, "tag", None, "yes_no", "open"]

@@ -107,6 +107,22 @@ def test_statements_are_not_questions() -> None:
     assert classify_texts([unpunctuate(t) for t in NOT_QUESTIONS]) == [None] * len(NOT_QUESTIONS)
 
 
+QUOTED_WITHOUT_COMMA = [
+    "and my manager goes do we really need another tool",
+    "the CFO asked is there a cheaper tier",
+    "they kept saying can you match the other quote",
+    "she said well are you going to renew or not",
+]
+
+
+def test_questions_quoted_after_a_saying_verb_are_not_counted() -> None:
+    # ASR without punctuation drops the comma of "he said, ..."; the reported question is not
+    # asked of the listener. "You said ..." checks the listener's own words and still counts.
+    assert classify_texts(QUOTED_WITHOUT_COMMA) == [None] * len(QUOTED_WITHOUT_COMMA)
+    assert classify_texts(["what he said is that the budget moved to next year"]) == [None]
+    assert classify_texts(["so did your boss say is it approved"]) == ["yes_no"]
+
+
 @pytest.mark.parametrize("text", BACKCHANNELS)
 def test_backchannels_are_marked_and_not_counted(text: str) -> None:
     reading = read_text(text)

@@ -299,3 +299,24 @@ def test_talktrack_live_command_prints_the_transcript(capsys: pytest.CaptureFixt
     assert lines[0].startswith("live call ") and lines[0].endswith(" started")
     assert any(re.search(r"\(s[12]\): .*country", line.lower()) for line in lines), out
     assert "ended (stop): 11.0 s, stored call queued" in lines[-1]
+
+
+def test_live_questions_read_each_utterance_after_the_call_so_far() -> None:
+    # The rep's "Right?" arrives as an utterance of its own after their statement: live, as
+    # after the call, it is a tag question (alone it would read as a backchannel).
+    from nlp.question_context import RollingContext
+    from service.live_sessions import _language
+    from transcription.streaming import Utterance
+    from transcription.types import Speaker, Word
+
+    def utterance(index: int, start: float, text: str) -> Utterance:
+        words = [Word(start + 0.4 * i, start + 0.4 * i + 0.3, w, "rep") for i, w in enumerate(text.split())]
+        return Utterance(index, "rep", "rep", 0, start, words[-1].end, text, words, 0.9)
+
+    speakers = [Speaker("rep", "rep"), Speaker("customer", "customer")]
+    context = RollingContext()
+    first = _language(utterance(0, 0.0, "So the contract goes through procurement again."), speakers, context)
+    second = _language(utterance(1, 4.0, "Right?"), speakers, context)
+    assert first[0] == []
+    assert [(q.text, q.type) for q in second[0]] == [("Right?", "tag")]
+    assert _language(utterance(1, 4.0, "Right?"), speakers)[0] == []
