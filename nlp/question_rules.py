@@ -85,8 +85,9 @@ def _wh_question(toks: list[Token], question_mark: bool, punctuated: bool) -> bo
             return question_mark  # "which is a lot of money", "What's,"
         return loose or len(toks) >= 3
     if wh in {"when", "where", "why", "how", "if"} and is_subject(rest[0]) and not is_inverted(rest):
-        # "when you're there ...": an adverbial clause; "How you doing?" drops its auxiliary.
-        return question_mark and len(toks) <= 4
+        # "when you're there ...": an adverbial clause; "How you doing?", "where you guys based"
+        # drop their auxiliary (a participle straight after the subject).
+        return question_mark and len(toks) <= 4 or (wh != "if" and _drops_auxiliary(rest))
     # "how many people do you", "which tool did", "what time is": skip the wh-phrase's noun.
     i = 0
     # The wh-phrase may run on: "what kind of a car do you", "what section of the government do you".
@@ -256,6 +257,29 @@ def _introduces_quote(before: list[Token]) -> bool:
         return True  # "I said,", "she goes,"
     # "I asked him,", "they told us,"
     return len(before) >= 2 and before[-2].lemma_.lower() in {"say", "ask", "tell"} and last.pos_ == "PRON"
+
+
+_SECOND_PERSON_SUBJECTS = (["you", "guys"], ["you", "all"], ["y'all"], ["you"])  # longest first
+_BEFORE_PARTICIPLE = frozenset({"ever", "already", "still", "all", "just"})
+
+
+def _drops_auxiliary(clause: list[Token]) -> bool:
+    """A second-person subject straight followed by a participle, its auxiliary dropped as in
+    casual speech: "you guys using gong", "you ever looked at it", "you been there before". Without
+    the auxiliary the statement reading is ungrammatical, so it is a question."""
+    words = [norm(t) for t in clause]
+    for subject in _SECOND_PERSON_SUBJECTS:
+        n = len(subject)
+        if words[:n] != subject or len(clause) <= n + 1:
+            continue
+        adverb = words[n] in _BEFORE_PARTICIPLE
+        verb = clause[n + 1] if adverb else clause[n]
+        if norm(verb) == "been":  # "you been there before", not "you been great"
+            after = clause[verb.i - clause[0].i + 1] if verb.i - clause[0].i + 1 < len(clause) else None
+            return after is not None and after.pos_ not in {"ADJ", "ADV"} and norm(after) not in {"a", "an"}
+        # A past form only after "ever" ("you ever heard of it"): "you guys used it" is a statement.
+        return verb.tag_ in {"VBG", "VBN"} or (words[n] == "ever" and verb.tag_ == "VBD")
+    return False
 
 
 def _clause_starts(sent: Span, toks: list[Token]) -> list[int]:
@@ -437,6 +461,9 @@ def read_question(sent: Span) -> QuestionReading:
         question_mark or bool({"you", "your", "y'all"} & set(words))
     ):
         return QuestionReading("yes_no")  # trailing alternatives: "You have a fenced yard or ...", "... or what?"
+    if (question_mark or not punctuated) and _drops_auxiliary(toks):
+        # "you guys using salesforce", "You been there before?", "you using the free tier or the paid one"
+        return QuestionReading("choice" if _or_alternative(toks) else "yes_no")
     if not question_mark:
         return QuestionReading(None)
     if len(words) >= 4 and words[-2:] == ["you", "know"]:
