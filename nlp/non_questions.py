@@ -11,6 +11,7 @@ from nlp.question_syntax import (
     SUBJECT_DEPS,
     TAG_PRONOUNS,
     is_finite_aux,
+    is_inverted,
     joined,
     norm,
 )
@@ -71,7 +72,9 @@ def is_rhetorical_form(sent: Span, toks: list[Token]) -> bool:
     ("I said, why would we pay that?")."""
     text = joined([norm(t) for t in toks])
     if any(text == r or text.startswith(r + " ") and r in _RHETORICAL_PREFIXES for r in _RHETORICAL):
-        return not text.startswith("you know what i mean")
+        # "You know, what do you see ...?" is a question with a filler in front, not "You know what? ..."
+        prefaced = text.startswith("you know what ") and is_inverted(toks[3:])
+        return not (text.startswith("you know what i mean") or prefaced)
     # Reported speech: a saying verb with a first/third person subject before a comma.
     for tok in toks[:5]:
         if tok.lemma_.lower() in REPORT_VERBS and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].text in {",", ":"}:

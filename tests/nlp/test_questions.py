@@ -167,3 +167,10 @@ def test_factory_adds_to_any_english_pipeline() -> None:
     first = next(iter(doc.sents))
     assert first._.question_type == "open"
     assert not first._.is_rhetorical  # the self-answer rule is switched off
+
+
+def test_you_know_before_a_question_is_a_filler_not_you_know_what() -> None:
+    # "You know what? ..." announces a statement; "You know, what do you ...?" asks.
+    assert classify_texts(["You know, what do you see happening in that market?",
+                           "you know what do you guys use for dialing"]) == ["open", "open"]
+    assert classify_texts(["You know what? We should just sign it."]) == [None]
