@@ -43,7 +43,8 @@ def analyze_language(
 
     `trackers` defaults to the built-in set (`nlp/trackers.yaml`). `semantic=False` skips the
     sentence-embedding model (phrase trackers only), e.g. for live partials. `question_context`
-    reads the questions after the sentences of earlier calls (a live call, an utterance a call).
+    carries the sentences of earlier calls when a conversation arrives in pieces (a live call, one
+    utterance per call).
     """
     tracker_set = trackers if trackers is not None else default_trackers()
     findings = LanguageFindings(

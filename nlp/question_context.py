@@ -157,8 +157,7 @@ def resolve_types(items: Sequence[ContextItem]) -> list[QuestionType | None]:
     return out
 
 
-# Sentences of history a live call keeps: the rules look one sentence back, and at most a few
-# backchannels ahead of a question.
+# Sentences of history a live call keeps: the rules look one sentence back; a few more cost nothing.
 ROLLING_CONTEXT_SENTENCES = 8
 
 

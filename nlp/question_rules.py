@@ -84,10 +84,11 @@ def _wh_question(toks: list[Token], question_mark: bool, punctuated: bool) -> bo
         if wh == "which" or len(toks) < 3:
             return question_mark  # "which is a lot of money", "What's,"
         return loose or len(toks) >= 3
+    if wh != "if" and _drops_auxiliary(rest):
+        return True  # "where you guys heading", "what you been up to": the auxiliary dropped
     if wh in {"when", "where", "why", "how", "if"} and is_subject(rest[0]) and not is_inverted(rest):
-        # "when you're there ...": an adverbial clause; "How you doing?", "where you guys based"
-        # drop their auxiliary (a participle straight after the subject).
-        return question_mark and len(toks) <= 4 or (wh != "if" and _drops_auxiliary(rest))
+        # "when you're there ...": an adverbial clause ("How you doing?" drops its auxiliary).
+        return question_mark and len(toks) <= 4
     # "how many people do you", "which tool did", "what time is": skip the wh-phrase's noun.
     i = 0
     # The wh-phrase may run on: "what kind of a car do you", "what section of the government do you".
@@ -270,13 +271,13 @@ def _drops_auxiliary(clause: list[Token]) -> bool:
     words = [norm(t) for t in clause]
     for subject in _SECOND_PERSON_SUBJECTS:
         n = len(subject)
-        if words[:n] != subject or len(clause) <= n + 1:
+        if words[:n] != subject or len(clause) <= n:
             continue
-        adverb = words[n] in _BEFORE_PARTICIPLE
-        verb = clause[n + 1] if adverb else clause[n]
-        if norm(verb) == "been":  # "you been there before", not "you been great"
-            after = clause[verb.i - clause[0].i + 1] if verb.i - clause[0].i + 1 < len(clause) else None
-            return after is not None and after.pos_ not in {"ADJ", "ADV"} and norm(after) not in {"a", "an"}
+        at = n + 1 if words[n] in _BEFORE_PARTICIPLE and len(clause) > n + 1 else n
+        verb = clause[at]
+        if words[at] == "been":  # "you been there before", not "you been great"
+            after = clause[at + 1] if at + 1 < len(clause) else None
+            return after is not None and after.pos_ not in {"ADJ", "ADV"} and words[at + 1] not in {"a", "an"}
         # A past form only after "ever" ("you ever heard of it"): "you guys used it" is a statement.
         return verb.tag_ in {"VBG", "VBN"} or (words[n] == "ever" and verb.tag_ == "VBD")
     return False

@@ -130,7 +130,7 @@ def context_items(sentences: Sequence[Sentence]) -> list[ContextItem]:
 def questions_from_sentences(sentences: Sequence[Sentence], *, context: RollingContext | None = None) -> list[Question]:
     """The countable questions among already-classified sentences (in conversation order), with
     the context rules of `nlp.question_context` applied across turns. `context` carries the
-    sentences of earlier calls (a live call read an utterance at a time)."""
+    sentences of earlier calls when a conversation arrives in pieces (a live call)."""
     items = context_items(sentences)
     types = context.resolve(items) if context is not None else resolve_types(items)
     found: list[Question] = []

@@ -111,8 +111,9 @@ def test_questions_that_drop_their_auxiliary() -> None:
     # Casual speech drops "are"/"have": the participle right after "you" leaves only a question
     # reading, with or without punctuation. "You been great" and "you guys are using it" stay statements.
     texts = ["you guys using gong right now", "you ever looked at a call recorder", "you been with them long",
-             "You guys using Salesforce today?", "how you planning to roll it out"]
-    assert classify_texts(texts) == ["yes_no", "yes_no", "yes_no", "yes_no", "open"]
+             "You guys using Salesforce today?", "how you planning to roll it out", "so what you guys looking for"]
+    assert classify_texts(texts) == ["yes_no", "yes_no", "yes_no", "yes_no", "open", "open"]
+    assert classify_texts(["what you need is a dialer"]) == [None]
     assert classify_texts(["you using the free tier or the paid one"]) == ["choice"]
     assert classify_texts(["you been great", "you guys are using salesforce", "you guys used it last year"]) == [
         None, None, None]
