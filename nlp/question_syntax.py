@@ -119,6 +119,16 @@ def is_subject(tok: Token) -> bool:
 _DEMONSTRATIVES = frozenset({"that", "this", "these", "those", "it", "there"})
 
 
+_CLITIC_AUX = frozenset({"'re", "'s", "'ve", "'m", "'d", "'ll"})
+
+
+def _restarts_with_clitic(subject: Token) -> bool:
+    """The subject carries its own contracted auxiliary ("we're"): the auxiliary before it was a
+    false start, not an inversion."""
+    nxt = subject.doc[subject.i + 1] if subject.i + 1 < len(subject.doc) else None
+    return nxt is not None and norm(nxt) in _CLITIC_AUX and nxt.pos_ == "AUX"
+
+
 def is_inverted(toks: list[Token]) -> bool:
     """A finite auxiliary first, then its subject before any main verb: "Is budget approved",
     "do you use", "have you guys looked", "can't we". Repeated auxiliaries ("do, do you") are
@@ -142,7 +152,7 @@ def is_inverted(toks: list[Token]) -> bool:
     asr_text = not any(t.text in {".", "?", "!", ","} for t in first.doc)
     opens_sentence = not any(norm(t) in WH_WORDS for t in first.doc[first.sent.start : first.i])
     if (asr_text and opens_sentence and i + 1 < len(toks) and norm(toks[i + 1]) in _DEMONSTRATIVES
-            and first.tag_ != "VB"):
+            and first.tag_ != "VB" and not _restarts_with_clitic(toks[i + 1])):
         return True  # "was that good", "is that lifting weights": "that" parsed as an adverb
     between: list[Token] = []
     window = [t for t in toks[i + 1 : i + 9] if norm(t) not in HESITATIONS][:4]  # "is uh your team"
@@ -160,13 +170,15 @@ def is_inverted(toks: list[Token]) -> bool:
             window[k + 1]
         ) == "know":
             return False  # "they are, are you know, territorial": a filler, not a subject
+        if is_subject(tok) and _restarts_with_clitic(tok):
+            return False  # "are... we're not backing off", "is it's": the speaker restarts a statement
         if is_subject(tok) or attr_subject:
             # A pronoun follows its auxiliary directly ("are you"); a noun may have its own
             # determiner and modifiers before it ("is the new budget approved").
             return not between or tok.pos_ in {"NOUN", "PROPN", "NUM"} and all(
-                b.pos_ in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} or b.tag_ == "PRP$" for b in between
+                b.pos_ in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} or b.tag_ in {"PRP$", "POS"} for b in between
             )
-        if (tok.pos_ not in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} and tok.tag_ != "PRP$") or tok.dep_ in {
+        if (tok.pos_ not in {"DET", "ADJ", "NOUN", "PROPN", "NUM"} and tok.tag_ not in {"PRP$", "POS"}) or tok.dep_ in {
             "dobj", "pobj"
         }:
             return False

@@ -175,3 +175,11 @@ def test_you_know_before_a_question_is_a_filler_not_you_know_what() -> None:
     assert classify_texts(["You know, what do you see happening in that market?",
                            "you know what do you guys use for dialing"]) == ["open", "open"]
     assert classify_texts(["You know what? We should just sign it."]) == [None]
+
+
+def test_restart_with_a_contracted_auxiliary_is_not_an_inversion() -> None:
+    # "are... we're" restarts a statement; "Is your manager's team ...?" inverts around a possessive.
+    assert classify_texts(["And we, you know, are... we're not backing off on the launch schedule.",
+                           "so is it's a big deal for us"]) == [None, None]
+    assert classify_texts(["Is your manager's team on Salesforce?", "is the team's budget approved"]) == [
+        "yes_no", "yes_no"]
