@@ -180,11 +180,19 @@ def _exclamative(toks: list[Token]) -> bool:
     )
 
 
+# Before "or" these make the whole disjunction one yes/no question: "Do you have any nieces or
+# nephews?", "Have you ever made that or had it?" are answered "yes", not with one of the two.
+_EXISTENTIAL_SCOPE = frozenset({"any", "anything", "anybody", "anyone", "anywhere", "ever"})
+
+
 def _or_alternative(toks: list[Token]) -> bool:
-    """An "or" joining two real alternatives ("Salesforce or HubSpot"), not "or not"/"or something"."""
+    """An "or" joining two real alternatives ("Salesforce or HubSpot"), not "or not"/"or something"
+    and not inside "any"/"ever" ("any questions or concerns")."""
     for i, tok in enumerate(toks):
         if norm(tok) != "or" or i == 0 or i + 1 >= len(toks):
             continue
+        if any(norm(t) in _EXISTENTIAL_SCOPE for t in toks[:i]):
+            return False
         nxt = norm(toks[i + 1])
         if nxt in OR_VAGUE or (tok.i + 1 < len(tok.doc) and norm(tok.doc[tok.i + 1]) in OR_VAGUE):
             continue

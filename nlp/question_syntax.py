@@ -172,6 +172,11 @@ def is_inverted(toks: list[Token]) -> bool:
             return False  # "they are, are you know, territorial": a filler, not a subject
         if is_subject(tok) and _restarts_with_clitic(tok):
             return False  # "are... we're not backing off", "is it's": the speaker restarts a statement
+        if (first.lemma_.lower() == "be" and is_subject(tok) and k + 1 < len(window)
+                and window[k + 1].tag_ in {"VBP", "VBZ", "MD"} and window[k + 1].lemma_.lower() != "be"):
+            # "the thing is, they don't explain ...": inverted "be" takes no finite verb after its
+            # subject ("is that is that common" repeats the question and stays one).
+            return False
         if is_subject(tok) or attr_subject:
             # A pronoun follows its auxiliary directly ("are you"); a noun may have its own
             # determiner and modifiers before it ("is the new budget approved").

@@ -183,3 +183,16 @@ def test_restart_with_a_contracted_auxiliary_is_not_an_inversion() -> None:
                            "so is it's a big deal for us"]) == [None, None]
     assert classify_texts(["Is your manager's team on Salesforce?", "is the team's budget approved"]) == [
         "yes_no", "yes_no"]
+
+
+def test_or_inside_any_or_ever_is_one_yes_no_question() -> None:
+    # "any X or Y" / "ever ... or ..." is answered "yes"; a real alternative names the options.
+    assert classify_texts(["Do you have any questions or concerns about the contract?",
+                           "Have you ever used Gong or Chorus?"]) == ["yes_no", "yes_no"]
+    assert classify_texts(["Are you on the annual plan or the monthly one?"]) == ["choice"]
+
+
+def test_be_before_a_clause_is_not_an_inversion() -> None:
+    # "..., is they don't ..." introduces a statement; "is that is that common" repeats a question.
+    assert classify_texts(["The one thing I hate, is they don't explain the pricing to anybody."]) == [None]
+    assert classify_texts(["is that is that pretty common up there"]) == ["yes_no"]
