@@ -183,11 +183,17 @@ def _exclamative(toks: list[Token]) -> bool:
 # Before "or" these make the whole disjunction one yes/no question: "Do you have any nieces or
 # nephews?", "Have you ever made that or had it?" are answered "yes", not with one of the two.
 _EXISTENTIAL_SCOPE = frozenset({"any", "anything", "anybody", "anyone", "anywhere", "ever"})
+# A last "or" with one of these turns the options before it into examples: "Do you exercise at home
+# or go to a gym or anything?" asks whether, not which.
+_EXAMPLES_TAIL = frozenset({"anything", "something", "whatever", "anybody", "anyone", "so", "otherwise"})
 
 
 def _or_alternative(toks: list[Token]) -> bool:
     """An "or" joining two real alternatives ("Salesforce or HubSpot"), not "or not"/"or something"
     and not inside "any"/"ever" ("any questions or concerns")."""
+    ors = [i for i, t in enumerate(toks) if norm(t) == "or"]
+    if ors and ors[-1] + 1 < len(toks) and norm(toks[ors[-1] + 1]) in _EXAMPLES_TAIL:
+        return False
     for i, tok in enumerate(toks):
         if norm(tok) != "or" or i == 0 or i + 1 >= len(toks):
             continue

@@ -188,7 +188,8 @@ def test_restart_with_a_contracted_auxiliary_is_not_an_inversion() -> None:
 def test_or_inside_any_or_ever_is_one_yes_no_question() -> None:
     # "any X or Y" / "ever ... or ..." is answered "yes"; a real alternative names the options.
     assert classify_texts(["Do you have any questions or concerns about the contract?",
-                           "Have you ever used Gong or Chorus?"]) == ["yes_no", "yes_no"]
+                           "Have you ever used Gong or Chorus?",
+                           "Do you track it in a spreadsheet or a CRM or anything?"]) == ["yes_no"] * 3
     assert classify_texts(["Are you on the annual plan or the monthly one?"]) == ["choice"]
 
 
