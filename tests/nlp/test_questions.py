@@ -197,3 +197,18 @@ def test_be_before_a_clause_is_not_an_inversion() -> None:
     # "..., is they don't ..." introduces a statement; "is that is that common" repeats a question.
     assert classify_texts(["The one thing I hate, is they don't explain the pricing to anybody."]) == [None]
     assert classify_texts(["is that is that pretty common up there"]) == ["yes_no"]
+
+
+def test_so_did_i_agrees_and_asks_nothing() -> None:
+    # The tokenizer must split the pronoun from the final period ("I." is not an initial here).
+    assert classify_texts(["So did I.", "Neither do we.", "so am i", "Oh, so is mine."]) == [None] * 4
+    assert classify_texts(["So do you use Salesforce?"]) == ["yes_no"]
+    assert [t.text for t in load_spacy()("So did I.")] == ["So", "did", "I", "."]
+
+
+def test_tags_without_a_question_mark_or_comma() -> None:
+    # A positive tag after a negative statement, and a tag that repeats the subject pronoun.
+    assert classify_texts(["So it's not part of the renewal, is it.", "We could start next week couldn't we",
+                           "They haven't signed yet, have they."]) == ["tag"] * 3
+    # Without the comma a final "did it" after a negative statement ends a clause.
+    assert classify_texts(["he didn't want the discount when he did it"]) == [None]
