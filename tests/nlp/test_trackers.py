@@ -95,6 +95,18 @@ def test_semantic_matches_by_meaning() -> None:
     assert all(0.6 <= h.score <= 1.0 for h in found if h.match == "semantic")
 
 
+def test_authority_objection_needs_the_ask_not_a_mention_of_a_manager() -> None:
+    found = hits(
+        ("S2", "My managers tried to listen in on calls last year."),
+        ("S2", "I'll have to check with my manager before we sign."),
+        ("S2", "I asked my boss about it yesterday."),
+    )
+    authority = [(h.text, h.match) for h in found if h.tracker == "authority_objection"]
+    assert [text for text, _ in authority] == ["I'll have to check with my manager before we sign.",
+                                               "I asked my boss about it yesterday."]
+    assert authority[0][1] == "phrase"
+
+
 def test_phrase_and_semantic_hits_are_not_duplicated() -> None:
     found = hits(("S2", "Is there any flexibility on the price?"))
     discount = [h for h in found if h.tracker == "discount_request"]
