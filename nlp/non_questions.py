@@ -7,6 +7,7 @@ from spacy.tokens import Span, Token
 
 from nlp.question_syntax import (
     DISCOURSE,
+    QUOTING_VERBS,
     REPORT_VERBS,
     SUBJECT_DEPS,
     TAG_PRONOUNS,
@@ -84,8 +85,6 @@ def is_rhetorical_form(sent: Span, toks: list[Token]) -> bool:
     return _quoted_without_comma(sent)
 
 
-# Verbs that introduce quoted words in speech: "she said", "he goes", "they kept asking".
-_QUOTING_LEMMAS = frozenset({"say", "ask", "go"})
 _QUOTING_TAGS = frozenset({"VBD", "VBZ", "VBP", "VBG"})
 _INTERJECTIONS = frozenset({"oh", "well", "hey", "like", "um", "uh", "look", "listen", "now", "okay", "so"})
 
@@ -96,7 +95,7 @@ def _quoted_without_comma(sent: Span) -> bool:
     speaker reports a question; they do not ask the listener one."""
     words = [t for t in sent if not (t.is_punct or t.is_space)]
     for i, tok in enumerate(words[:-2]):
-        if tok.lemma_.lower() not in _QUOTING_LEMMAS or tok.tag_ not in _QUOTING_TAGS:
+        if tok.lemma_.lower() not in QUOTING_VERBS or tok.tag_ not in _QUOTING_TAGS:
             continue
         if tok.dep_ in {"csubj", "relcl", "advcl"}:
             continue  # "what he said is ...", "the things that he said is ...", "as I said"

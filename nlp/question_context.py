@@ -117,44 +117,37 @@ def _speaker_goes_on(items: Sequence[ContextItem], i: int) -> bool:
     return False
 
 
+def _reading_after_own_statement(item: ContextItem, prev: ContextItem | None) -> QuestionType | None:
+    """What a short reaction asks when it follows the same speaker's own statement: a bare tag
+    ("Right?") confirms it, "Have you?" asks the listener back."""
+    if not item.is_backchannel or prev is None or prev.speaker != item.speaker or not _is_statement(prev):
+        return None
+    text = _plain(item.text)
+    if _TAG_ALONE.match(text):
+        return "tag"
+    if _ASKED_BACK.match(text):
+        return "yes_no"
+    return None
+
+
+def _resolve(items: Sequence[ContextItem], i: int) -> QuestionType | None:
+    item = items[i]
+    reading = _reading_after_own_statement(item, items[i - 1] if i > 0 else None)
+    if reading is not None:
+        return reading
+    if item.is_backchannel or item.is_rhetorical or item.question_type is None:
+        return None
+    # Open questions only: SwDA train has as many real yes/no questions as not among those that
+    # a speaker follows up ("Is it affordable? So you did ..."), while the open ones left
+    # unanswered are mostly rhetorical ("What's the solution? ...").
+    if item.question_type == "open" and not addresses_listener(item.text) and _speaker_goes_on(items, i):
+        return None
+    return item.question_type
+
+
 def resolve_types(items: Sequence[ContextItem]) -> list[QuestionType | None]:
     """The countable question type of each item given its neighbours (None: not a question)."""
-    out: list[QuestionType | None] = []
-    for i, item in enumerate(items):
-        prev = items[i - 1] if i > 0 else None
-        if (
-            item.is_backchannel
-            and prev is not None
-            and prev.speaker == item.speaker
-            and _is_statement(prev)
-            and _TAG_ALONE.match(_plain(item.text))
-        ):
-            out.append("tag")
-            continue
-        if (
-            item.is_backchannel
-            and prev is not None
-            and prev.speaker == item.speaker
-            and _is_statement(prev)
-            and _ASKED_BACK.match(_plain(item.text))
-        ):
-            out.append("yes_no")
-            continue
-        if item.is_backchannel or item.is_rhetorical or item.question_type is None:
-            out.append(None)
-            continue
-        if (
-            # Open questions only: SwDA train has as many real yes/no questions as not among
-            # those that a speaker follows up ("Is it affordable? So you did ..."), while the
-            # open ones left unanswered are mostly rhetorical ("What's the solution? ...").
-            item.question_type == "open"
-            and not addresses_listener(item.text)
-            and _speaker_goes_on(items, i)
-        ):
-            out.append(None)
-            continue
-        out.append(item.question_type)
-    return out
+    return [_resolve(items, i) for i in range(len(items))]
 
 
 # Sentences of history a live call keeps: the rules look one sentence back; a few more cost nothing.

@@ -3,8 +3,9 @@
 The rules are the project's own (no statistical model trained on dialogue-act corpora). They read
 the spaCy parse of one sentence: the first content word after discourse markers ("so", "uh",
 "well"), whether it is a wh-word or a finite auxiliary followed by its subject (inversion), "or"
-alternatives, tag endings ("..., right?", "isn't it?") and the final "?" when there is one.
-Everything works on lower-case text without punctuation too, where the parse is all there is.
+alternatives and tag endings ("..., right?", "isn't it?"; both in `nlp.closed_questions`) and the
+final "?" when there is one. Everything works on lower-case text without punctuation too, where
+the parse is all there is.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from nlp.closed_questions import or_alternative, tag_ending
 from nlp.non_questions import is_backchannel, is_greeting, is_rhetorical_form
 from nlp.question_prompts import asks_whether, prompt_for_open_answer
 from nlp.question_syntax import (
@@ -20,11 +22,10 @@ from nlp.question_syntax import (
     DISCOURSE,
     FINITE_TAGS,
     NEGATION,
-    OR_VAGUE,
     PROMPT_VERBS,
+    QUOTING_VERBS,
     SUBJECT_DEPS,
     TAG_PRONOUNS,
-    TAG_WORDS,
     WH_WORDS,
     content_tokens,
     content_tokens_from,
@@ -196,81 +197,6 @@ def _exclamative(toks: list[Token]) -> bool:
     )
 
 
-# Before "or" these make the whole disjunction one yes/no question: "Do you have any nieces or
-# nephews?", "Have you ever made that or had it?" are answered "yes", not with one of the two.
-_EXISTENTIAL_SCOPE = frozenset({"any", "anything", "anybody", "anyone", "anywhere", "ever"})
-# A last "or" with one of these turns the options before it into examples: "Do you exercise at home
-# or go to a gym or anything?" asks whether, not which.
-_EXAMPLES_TAIL = frozenset({"anything", "something", "whatever", "anybody", "anyone", "so", "otherwise"})
-
-
-def _or_alternative(toks: list[Token]) -> bool:
-    """An "or" joining two real alternatives ("Salesforce or HubSpot"), not "or not"/"or something"
-    and not inside "any"/"ever" ("any questions or concerns")."""
-    ors = [i for i, t in enumerate(toks) if norm(t) == "or"]
-    if ors and ors[-1] + 1 < len(toks) and norm(toks[ors[-1] + 1]) in _EXAMPLES_TAIL:
-        return False
-    for i, tok in enumerate(toks):
-        if norm(tok) != "or" or i == 0 or i + 1 >= len(toks):
-            continue
-        if any(norm(t) in _EXISTENTIAL_SCOPE for t in toks[:i]):
-            return False
-        nxt = norm(toks[i + 1])
-        if nxt in OR_VAGUE or (tok.i + 1 < len(tok.doc) and norm(tok.doc[tok.i + 1]) in OR_VAGUE):
-            continue
-        if toks[i - 1].like_num and toks[i + 1].like_num:
-            continue  # "one or two" is an estimate, not a choice
-        return True
-    return False
-
-
-def _tag_ending(sent: Span, toks: list[Token], question_mark: bool) -> bool:
-    """"..., right?", "..., isn't it?", "you use HubSpot, don't you?"."""
-    if len(toks) < 3:
-        return False
-    words = [norm(t) for t in toks]
-    body = toks[:-1]
-    has_clause = any(t.dep_ in SUBJECT_DEPS for t in body) and any(t.pos_ in {"VERB", "AUX"} for t in body)
-    if is_inverted(toks) or norm(toks[0]) in WH_WORDS:
-        return False
-    last = toks[-1]
-    before_last = sent.doc[last.i - 1] if last.i > 0 else None
-    comma_before = before_last is not None and before_last.text == ","
-    if comma_before and (words[-1] in {"right", "correct", "huh", "eh"} or question_mark and words[-1] in TAG_WORDS):
-        return has_clause or len(body) >= 2
-    if not has_clause:
-        return False
-    if not has_punctuation(sent) and words[-1] == "huh" and len(words) >= 3:
-        return True  # "sulked for a while huh"
-    if not has_punctuation(sent) and words[-1] == "right" and last.dep_ in {"intj", "advmod", "npadvmod"}:
-        return words[-2] not in {"that's", "'s", "'re", "is", "are", "all", "exactly", "just", "you", "alright"}
-    # aux (+n't) + pronoun: "isn't it", "don't you", "wouldn't you say"
-    if words[-1] in TAG_PRONOUNS and len(toks) >= 4:
-        aux_i = len(toks) - 2
-        if words[aux_i] in {"n't", "not"}:
-            aux_i -= 1
-        aux = toks[aux_i]
-        neg = words[aux_i + 1] in {"n't", "not"} or words[aux_i].endswith("n't")
-        if not is_finite_aux(aux) or aux_i < 2:
-            return False
-        comma = sent.doc[aux.i - 1].text == ","
-        echoes = _echoes_subject(toks[:aux_i], words[-1])
-        if neg or question_mark:
-            return comma or echoes or not has_punctuation(sent)
-        # A positive tag after a negative statement, set off by a comma, is a tag with or without
-        # "?": "it's not affiliated with anything, is it." (without the comma, "he didn't look
-        # like a cop when he did it" ends in a clause).
-        return any(w in NEGATION for w in words[:aux_i]) and (comma or echoes)
-    return False
-
-
-def _echoes_subject(body: list[Token], pronoun: str) -> bool:
-    """The tag repeats the statement's own subject pronoun ("we could talk all day couldn't we"),
-    which marks a tag even where the transcriber left out the comma."""
-    return any(t.dep_ in SUBJECT_DEPS and norm(t) == pronoun and pronoun != "it" for t in body)
-
-
-
 # Openers and endings that present a statement as an inference to confirm ("So you're on
 # Salesforce today?", "Your team is in Austin, then?"): the declarative question. Statement-order
 # questions without such a cue are yes/no questions with the auxiliary left out or a rising
@@ -297,7 +223,7 @@ def _introduces_quote(before: list[Token]) -> bool:
     if "gosh" in words or "god" in words:
         return True  # "oh my gosh, where did it all go"
     last = before[-1]
-    if last.lemma_.lower() in {"say", "ask", "go"} and last.pos_ == "VERB" and last.tag_ != "VB":
+    if last.lemma_.lower() in QUOTING_VERBS and last.pos_ == "VERB" and last.tag_ != "VB":
         return True  # "I said,", "she goes,"
     # "I asked him,", "they told us,"
     return len(before) >= 2 and before[-2].lemma_.lower() in {"say", "ask", "tell"} and last.pos_ == "PRON"
@@ -481,7 +407,7 @@ def read_question(sent: Span) -> QuestionReading:
     if form == "wh":
         if _self_talk(clause, question_mark):
             return QuestionReading(None, is_rhetorical=True)
-        if norm(clause[0]) == "which" and _or_alternative(clause):
+        if norm(clause[0]) == "which" and or_alternative(clause):
             return QuestionReading("choice")
         return QuestionReading("open")
     if form == "prompt":
@@ -493,14 +419,14 @@ def read_question(sent: Span) -> QuestionReading:
             return QuestionReading(None)
         if _exclamative(clause):
             return QuestionReading(None, is_backchannel=True)
-        if starts_with_or or _or_alternative(clause):
+        if starts_with_or or or_alternative(clause):
             return QuestionReading("choice")
         return QuestionReading("yes_no")
     late_allowed = question_mark or not punctuated
     if form is None and late_allowed and len(toks) >= 3 and _late_inversion(toks) is not None:
         # "When you're there on weekends, are you busy?": an inverted main clause after a preface.
         return QuestionReading(_late_inversion(toks))
-    if _tag_ending(sent, toks, question_mark):
+    if tag_ending(sent, toks, question_mark):
         return QuestionReading("tag")
     words = [norm(t) for t in toks]
     if len(words) >= 3 and (words[-1] == "or" or words[-2:] == ["or", "what"]) and (
@@ -509,7 +435,7 @@ def read_question(sent: Span) -> QuestionReading:
         return QuestionReading("yes_no")  # trailing alternatives: "You have a fenced yard or ...", "... or what?"
     if (question_mark or not punctuated) and _drops_auxiliary(toks):
         # "you guys using salesforce", "You been there before?", "you using the free tier or the paid one"
-        return QuestionReading("choice" if _or_alternative(toks) else "yes_no")
+        return QuestionReading("choice" if or_alternative(toks) else "yes_no")
     if not question_mark:
         return QuestionReading(None)
     if len(words) >= 4 and words[-2:] == ["you", "know"]:

@@ -46,6 +46,8 @@ OR_VAGUE = frozenset(
     {"not", "something", "anything", "whatever", "so", "otherwise", "what", "anybody", "anyone", "else", "no"}
 )
 REPORT_VERBS = frozenset({"say", "ask", "think", "tell", "go", "wonder", "be"})
+# Verbs that introduce quoted words in speech: "I said, ...", "she goes do you ...", "they kept asking".
+QUOTING_VERBS = frozenset({"say", "ask", "go"})
 
 
 def norm(token: Token) -> str:
