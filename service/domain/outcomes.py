@@ -14,8 +14,9 @@ from service.domain.errors import Forbidden, Invalid, NotFound
 
 
 def record_outcome(session: Session, principal: Principal, body: OutcomeCreate) -> tuple[Outcome, int]:
-    """Store an outcome for one visible call, or for a deal (it then applies to the deal's calls
-    the principal can see; a deal with none of them is NotFound). Returns (row, calls it applies to)."""
+    """Store an outcome for one visible call, or for a deal. A deal's outcome applies to all of its
+    calls, so the principal must see every one of them (a deal with no calls yet is fine: a CRM
+    often knows the outcome first). Returns (row, number of calls it applies to now)."""
     if (body.call_id is None) == (body.deal_id is None):
         raise Invalid("give exactly one of call_id or deal_id")
     require(principal, "outcome.write")
@@ -25,10 +26,14 @@ def record_outcome(session: Session, principal: Principal, body: OutcomeCreate) 
     else:
         if principal.role == "rep":
             raise Forbidden("a rep can record outcomes of their own calls only (use call_id)")
-        applies = session.exec(select(func.count()).select_from(Call)
-                               .where(col(Call.deal_id) == body.deal_id, call_condition(principal))).one()
-        if applies == 0:
-            raise NotFound("no call of this deal is visible to you")
+        deal_calls = select(func.count()).select_from(Call).where(col(Call.org_id) == principal.org_id,
+                                                                   col(Call.deal_id) == body.deal_id)
+        applies = session.exec(deal_calls.where(call_condition(principal))).one()
+        if session.exec(deal_calls).one() > applies:
+            # A deal outcome applies to every call of the deal: only someone who sees them all sets it.
+            if applies == 0:
+                raise NotFound("no call of this deal is visible to you")
+            raise Forbidden("this deal has calls outside your scope: ask an admin to record its outcome")
     row = Outcome(org_id=principal.org_id, created_by_key_id=principal.key_id, **body.model_dump())
     session.add(row)
     session.commit()
