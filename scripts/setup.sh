@@ -6,8 +6,16 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
-if ! command -v ffprobe >/dev/null 2>&1 && [ "${TALKTRACK_SKIP_APT:-}" != "1" ]; then
-  : # PyAV (pulled in by faster-whisper) bundles FFmpeg: no system FFmpeg is needed.
+# PyAV (pulled in by faster-whisper) bundles FFmpeg: no system FFmpeg is needed.
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+if ! command -v chromium >/dev/null 2>&1 && [ "${TALKTRACK_SKIP_APT:-}" != "1" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 \
+      || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends chromium >/dev/null; } \
+      || echo "setup: could not install chromium; browser tests will be skipped (CI=true fails them)" >&2
+  else
+    echo "setup: no chromium; install it (apt-get install chromium) to run the browser tests" >&2
+  fi
 fi
 
 if [ ! -x .venv/bin/python ]; then

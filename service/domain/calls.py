@@ -56,6 +56,10 @@ def relabel_speakers(session: Session, principal: Principal, call_id: str, patch
         analysis_json=json.dumps(analysis.to_dict(), separators=(",", ":")),
         suggestions_json=json.dumps(build_suggestions(analysis, call), separators=(",", ":")),
         updated_at=utcnow())).rowcount
+    if updated == 1:
+        from service.api.routes.insights import store_call_features
+
+        store_call_features(session, call, analysis)
     session.commit()
     if updated != 1:
         raise NotFound("call not found")

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, String, and_, exists, func, or_, type_coerce
+from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from models import Call, Outcome
@@ -96,8 +97,9 @@ def filter_conditions(session: Session, principal: Principal, f: CallFilters) ->
     if f.tracker:
         # Tracker names are stored as a JSON list; the quoted name matches one element exactly.
         needle = '%"' + f.tracker.replace("\\", "").replace('"', "").replace("%", "").replace("_", "\\_") + '"%'
-        conds.append(exists().where(col(CallFeatureRow.call_id) == col(Call.id),
-                                    type_coerce(col(CallFeatureRow.trackers), String).like(needle, escape="\\")))
+        feats = aliased(CallFeatureRow)  # the page query joins the table itself: correlate on Call only
+        conds.append(exists().where(col(feats.call_id) == col(Call.id),
+                                    cast(feats.trackers, String).like(needle, escape="\\")).correlate(Call))
     if f.text:
         match = transcript_match(session, f.text)
         if match is not None:

@@ -207,11 +207,23 @@ def finish(settings: Settings, job_id: str, call_id: str, worker_id: str,
             row.updated_at = now
             session.add(row)
             index_call_text(session, call, analysis)
+            _store_features(session, call, analysis)
         session.add(call)
         event = "call.analyzed" if error is None else "call.failed"
         deliveries = create_deliveries(session, event, call, settings)
         session.commit()
         return deliveries
+
+
+def _store_features(session: Session, call: Call, analysis: dict[str, Any]) -> None:
+    """The call's coaching feature row, written with its analysis (the library and insights read it)."""
+    from nlp.analysis import CallAnalysis
+    from service.api.routes.insights import store_call_features
+
+    try:
+        store_call_features(session, call, CallAnalysis.from_dict(analysis))
+    except Exception:  # insights backfill it later; the analysis itself must still be stored
+        log.exception("no coaching features for call %s", call.id)
 
 
 @dataclass(frozen=True)

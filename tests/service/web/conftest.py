@@ -105,7 +105,8 @@ def add_people(stack: Any) -> tuple[dict[str, Person], dict[str, str]]:
 @pytest.fixture(scope="session")
 def web(h: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStack]:
     tmp = tmp_path_factory.mktemp("web")
-    stack, _ = h.make_stack("sqlite", tmp, {"TALKTRACK_LOGIN_ATTEMPTS_PER_MINUTE": "100"})
+    stack, _ = h.make_stack("sqlite", tmp, {"TALKTRACK_LOGIN_ATTEMPTS_PER_MINUTE": "100",
+                                            "TALKTRACK_MAX_UPLOAD_BYTES": str(64 * 1024 * 1024)})
     people, keys = add_people(stack)
     stack.start_server(via_cli=True)
     try:
@@ -195,3 +196,65 @@ def shots() -> Callable[[Any, str], list[Path]]:
 @pytest.fixture(scope="session")
 def a11y() -> Callable[[Any], None]:
     return check_a11y
+
+
+SAMPLE_WAV = REPO / "samples" / "discovery_call.wav"
+
+DROP_FILES_JS = """async ([name, type, b64]) => {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const dt = new DataTransfer();
+  dt.items.add(new File([bytes], name, { type }));
+  const zone = document.getElementById("dropzone");
+  for (const kind of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(kind, { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }
+}"""
+
+
+def drop_file(page: Any, path: Path, content_type: str) -> None:
+    """Drag and drop a file onto the library's drop zone, as a person would from their desktop."""
+    import base64
+
+    page.evaluate(DROP_FILES_JS, [path.name, content_type, base64.b64encode(path.read_bytes()).decode("ascii")])
+
+
+@dataclass
+class DroppedCall:
+    call_id: str
+    states_seen: list[str]  # the upload item's status labels, in the order they were seen
+
+
+@pytest.fixture(scope="session")
+def sample_call(web: WebStack, browser: Any) -> DroppedCall:
+    """The sample call, dropped onto the library by the team-East rep, followed to `done` in the page."""
+    import time
+
+    context = browser.new_context(viewport=DESKTOP, base_url=web.url)
+    page = context.new_page()
+    try:
+        sign_in(page, web.url, web.people["rep"])
+        drop_file(page, SAMPLE_WAV, "audio/wav")
+        item = page.locator("#uploads li").first
+        states: list[str] = []
+        deadline = time.monotonic() + 420
+        while time.monotonic() < deadline:
+            status = item.get_attribute("data-status")
+            label = item.locator(".upload-state").inner_text()
+            if not states or states[-1] != label.split(" ")[0]:
+                states.append(label.split(" ")[0])
+            if status in ("done", "failed") or item.get_attribute("class") == "upload failed":
+                break
+            time.sleep(0.25)
+        assert item.get_attribute("data-status") == "done", f"{states} {item.inner_text()}"
+        call_id = item.get_attribute("data-call-id")
+        assert call_id
+        return DroppedCall(call_id=call_id, states_seen=states)
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def drop() -> Callable[[Any, Path, str], None]:
+    return drop_file
