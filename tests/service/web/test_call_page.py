@@ -1,0 +1,134 @@
+"""The call page: seeking from questions and words, scorecards from coach to rep, fixing speakers,
+the outcome, and scope (another team's call is a 404 page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+SAMPLES = Path(__file__).parents[3] / "samples"
+
+
+def _player_time(page: Any) -> float:
+    return float(page.evaluate("document.getElementById('player').currentTime"))
+
+
+def test_clicking_a_question_seeks_the_player(sample_call: Any, web: Any, signed_in: Any, shots: Any,
+                                              a11y: Any) -> None:
+    with web.api("rep") as api:
+        analysis = api.get(f"/v1/calls/{sample_call.call_id}").json()["analysis"]
+    questions = analysis["questions"]
+    assert len(questions) >= 3
+    page = signed_in("rep")
+    page.goto(f"/calls/{sample_call.call_id}")
+    buttons = page.locator("button.q-item")
+    assert buttons.count() == len(questions)
+    q = questions[2]
+    buttons.nth(2).click()
+    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {q['start']}) < 0.5")
+    assert abs(_player_time(page) - q["start"]) < 0.5
+    # The played word is highlighted, and it is a word of that question's moment.
+    page.wait_for_selector("#transcript .w.playing")
+    assert abs(float(page.locator("#transcript .w.playing").get_attribute("data-t")) - q["start"]) < 1.5
+    # Any word seeks too; so does a timeline marker.
+    word = page.locator("#transcript .w").nth(40)
+    t_word = float(word.get_attribute("data-t"))
+    word.click()
+    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {t_word}) < 0.5")
+    # One lane per speaker, and a marker per question and tracker hit, coloured by type.
+    assert page.locator(".tl-lane:not(.markers)").count() == len(analysis["speakers"])
+    assert page.locator(".markers .marker").count() == len(questions) + len(analysis["trackers"])
+    assert page.locator(".markers .marker.q-open").count() == sum(q["type"] == "open" for q in questions)
+    page.evaluate("document.getElementById('player').pause()")
+    a11y(page)
+    shots(page, "call-page")
+
+
+def test_keyboard_drives_the_player(sample_call: Any, signed_in: Any) -> None:
+    page = signed_in("rep")
+    page.goto(f"/calls/{sample_call.call_id}")
+    page.locator("button.seek").nth(3).focus()
+    page.keyboard.press("Enter")  # a turn's time button is a real button
+    first = page.locator("button.seek").nth(3).get_attribute("data-seek")
+    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {first}) < 0.5")
+    page.locator("h1").click()
+    page.keyboard.press("l")
+    page.wait_for_function(f"document.getElementById('player').currentTime > {float(first) + 4}")
+
+
+def test_coach_scores_with_a_pinned_comment_and_the_rep_sees_it(sample_call: Any, web: Any,
+                                                                signed_in: Any, shots: Any) -> None:
+    coach = signed_in("coach")
+    coach.goto("/inbox")
+    assert coach.locator(f'a[href="/calls/{sample_call.call_id}#scorecard"]').count() == 1
+    coach.goto(f"/calls/{sample_call.call_id}")
+    form = coach.locator("#scorecard-form")
+    form.get_by_label("Score").first.wait_for()
+    coach.locator("#score-objection_handling").select_option("0.5")
+    coach.locator("#comment-objection_handling").fill("Skipped past the pricing worry.")
+    coach.get_by_label("Comment", exact=True).fill("Great open question right here.")
+    coach.get_by_label("Pinned to moment (m:ss, optional)").fill("0:42")
+    coach.get_by_role("button", name="Save scorecard").click()
+    coach.wait_for_url(f"**/calls/{sample_call.call_id}#scorecard")
+    assert "Great open question right here." in coach.locator("#scorecard .comments").inner_text()
+    shots(coach, "scorecard")
+    coach.goto("/inbox")
+    assert coach.locator(f'a[href="/calls/{sample_call.call_id}#scorecard"]').count() == 0
+
+    rep = signed_in("rep")
+    rep.goto(f"/calls/{sample_call.call_id}")
+    comments = rep.locator("#scorecard .comments li")
+    assert sorted(comments.locator(".comment-text").all_inner_texts()) == [
+        "Great open question right here.", "Skipped past the pricing worry."]  # the item's reason is one too
+    pinned = comments.filter(has=rep.locator("button.seek"))
+    assert pinned.count() == 1 and pinned.locator("button.seek").inner_text() == "0:42"
+    assert rep.locator("#scorecard-form").count() == 0  # a rep reads the scorecard, does not edit it
+    rows = rep.locator("#scorecard table.scores tbody tr").all_inner_texts()
+    assert any(r.startswith("Handled objections well (coach)\t0.5\tcoach") for r in rows), rows
+    pinned.locator("button.seek").click()  # the pinned moment seeks the player
+    rep.wait_for_function("Math.abs(document.getElementById('player').currentTime - 42) < 0.5")
+
+    # Editing keeps the earlier comment and adds the new one.
+    coach.goto(f"/calls/{sample_call.call_id}")
+    coach.locator("summary", has_text="Edit the scorecard").click()
+    coach.get_by_label("Comment", exact=True).fill("Follow up on the budget.")
+    coach.get_by_role("button", name="Save scorecard").click()
+    coach.wait_for_url(f"**/calls/{sample_call.call_id}#scorecard")
+    texts = coach.locator("#scorecard .comments .comment-text").all_inner_texts()
+    assert texts == ["Skipped past the pricing worry.", "Great open question right here.", "Follow up on the budget."]
+
+
+def test_fix_speakers_and_outcome(web: Any, signed_in: Any) -> None:
+    call_id = web.upload("coach", SAMPLES / "discovery_call.vtt", title="Relabel me")
+    web.wait_done("coach", call_id)
+    page = signed_in("coach")
+    page.goto(f"/calls/{call_id}")
+    before = page.locator("#metrics").inner_text()
+    assert "Rep talk ratio\t-" in before  # a VTT's speakers come without roles: no rep, no ratio
+    page.locator("#role-S1").select_option("rep")
+    page.locator("#role-S2").select_option("customer")
+    page.locator("#name-S2").fill("Jordan Buyer")
+    page.get_by_role("button", name="Save speakers and recompute").click()
+    page.wait_for_url(f"**/calls/{call_id}#metrics")
+    with web.api("coach") as api:
+        analysis = api.get(f"/v1/calls/{call_id}").json()["analysis"]
+    ratio = analysis["metrics"]["talk_ratio"]
+    assert ratio is not None
+    assert f"Rep talk ratio\t{100 * ratio:.0f}%" in page.locator("#metrics").inner_text()
+    assert "Jordan Buyer" in page.locator("#transcript").inner_text()
+    page.locator("#outcome-select").select_option("won")
+    page.get_by_role("button", name="Set outcome").click()
+    page.wait_for_url(f"**/calls/{call_id}#outcome")
+    assert page.locator(".call-head .badge.o-won").inner_text() == "won"
+
+
+def test_another_teams_call_is_a_404_page(web: Any, signed_in: Any) -> None:
+    west = web.upload("rep_west", SAMPLES / "discovery_call.vtt", title="West call")
+    page = signed_in("rep")  # team East
+    response = page.goto(f"/calls/{west}")
+    assert response.status == 404
+    assert page.get_by_role("heading", name="Not found").is_visible()
+    assert "West call" not in page.content()
+    assert page.request.get(f"/calls/{west}/audio").status == 404
+    other = signed_in("rep_other")  # another organization
+    assert other.goto(f"/calls/{west}").status == 404
