@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from service.access import allowed
+from service.core.sessions import ResolvedSession
 from service.domain.errors import Forbidden
 from service.live_sessions import SAMPLE_RATE
 from service.web.pages import SignedIn, render
@@ -23,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 FRAME_MS = 100  # audio per WebSocket frame: 3.2 KB at 16 kHz mono s16le
 
 
-def live_config(who: SignedIn) -> dict[str, Any]:
+def live_config(who: ResolvedSession) -> dict[str, Any]:
     """What live.js needs: the socket path and the `start` message (the call is the signed-in
     person's own, under their name; the server applies the same owner rules as for API keys)."""
     return {

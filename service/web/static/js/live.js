@@ -189,7 +189,7 @@ function addUtterance(ev) {
   const line = el("span", "utt", `${ev.text} `);
   turn.querySelector(".turn-text").append(line);
   for (const q of ev.questions || []) {
-    turn.querySelector(".turn-text").append(el("span", `key q-${q.type}`, `${q.type.replace("_", "/")} question`), " ");
+    turn.querySelector(".turn-text").append(el("span", `key q-${q.type}`, `${q.type.replaceAll("_", "/")} question`), " ");
   }
   for (const t of ev.trackers || []) {
     turn.querySelector(".turn-text").append(el("span", "key tracker", t), " ");
@@ -210,7 +210,7 @@ function addCard(ev) {
     why.append(el("strong", null, "Why: "), ev.evidence);
     card.append(why);
   }
-  if (ev.trigger) card.append(el("p", "basis meta", `Basis: ${ev.trigger.replace("_", " ")}`));
+  if (ev.trigger) card.append(el("p", "basis meta", `Basis: ${ev.trigger.replaceAll("_", " ")}`));
   ui.cards.prepend(card); // newest first: the card to act on is on top
 }
 
@@ -283,7 +283,7 @@ async function start() {
     await openSocket(r);
     await startAudio(r);
     if (r.ended || run !== r) return;
-    setStatus("Starting the transcriber…");
+    if (!r.callId) setStatus("Starting the transcriber…"); // until the server's `started`
     ui.stop.disabled = false;
     ui.stop.focus();
   } catch (err) {
@@ -319,7 +319,11 @@ async function stop() {
 ui.start.addEventListener("click", start);
 ui.stop.addEventListener("click", stop);
 navigator.mediaDevices?.addEventListener?.("devicechange", listDevices);
+// Leaving the page ends the call (the server stores what it got); ask first while recording.
+window.addEventListener("beforeunload", (event) => {
+  if (run && !run.stopping) event.preventDefault();
+});
 window.addEventListener("pagehide", () => {
-  if (run) stop();
+  if (run?.ws?.readyState === WebSocket.OPEN) run.ws.send(JSON.stringify({ type: "stop" }));
 });
 listDevices();
