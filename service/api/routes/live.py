@@ -5,7 +5,9 @@ Protocol (README, section "live"): the client sends `{"type": "start", "sample_r
 "channels": 1|2, "rep_channel": 0, ...}`, then binary frames of interleaved 16-bit little-endian
 PCM, then `{"type": "stop"}`. The server sends JSON events, each with `type` and `seq`: `started`,
 `utterance`, `suggestion`, `metrics`, `error`, and last `ended` (the stored call's id and status).
-The API key comes as `Authorization: Bearer <key>` or, for browsers, as `api_key` in `start`.
+The API key comes as `Authorization: Bearer <key>` or, for browsers, as `api_key` in `start`;
+without a key, the web app's live page is authenticated by its session cookie, from its own Origin
+only (`browser_principal`).
 
 Wire-up: `app.include_router(live.router, prefix="/v1")`; the process-wide `LiveEngine` is made on
 first use and kept in `app.state.live_engine`.
@@ -20,6 +22,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.responses import StreamingResponse
@@ -36,6 +39,7 @@ from models.base import new_id, utcnow
 from service import access
 from service.api.deps import CurrentPrincipal, Principal, authenticate_key, bearer_token
 from service.core.config import Settings
+from service.core.sessions import SESSION_COOKIE, resolve_session
 from service.jobs.core import create_job
 from service.live_sessions import (
     MAX_FRAME_BYTES,
@@ -145,6 +149,24 @@ async def _send_events(ws: WebSocket, session: LiveSession) -> None:
                 return
 
 
+def browser_principal(ws: WebSocket) -> Principal | None:
+    """The signed-in person behind the session cookie, for the web app's live call page.
+
+    Browsers send the cookie with any same-site WebSocket handshake (SameSite does not separate
+    sibling subdomains) and WebSockets are not bound by CORS, so the handshake must come from this
+    site's own pages: its Origin must be the Host it was sent to, or `TALKTRACK_PUBLIC_URL` (behind
+    a proxy that rewrites Host). Cross-site WebSocket hijacking is refused with `forbidden`."""
+    origin = (ws.headers.get("origin") or "").lower()
+    host = (ws.headers.get("host") or "").lower()
+    public = urlsplit(ws.app.state.settings.public_url.lower())
+    same_host = bool(host) and urlsplit(origin).netloc == host
+    if not origin or not (same_host or origin == f"{public.scheme}://{public.netloc}"):
+        raise LiveProtocolError("forbidden", "a session cookie is accepted only from Talktrack's own pages "
+                                "(the Origin header must be this site); other clients send an API key")
+    resolved = resolve_session(ws.app.state.engine, ws.cookies.get(SESSION_COOKIE))
+    return resolved.principal if resolved is not None else None
+
+
 async def _start(ws: WebSocket) -> tuple[StartRequest, Principal]:
     try:
         first = await asyncio.wait_for(ws.receive(), START_TIMEOUT_S)
@@ -161,10 +183,13 @@ async def _start(ws: WebSocket) -> tuple[StartRequest, Principal]:
     start = StartRequest.parse(msg)
     settings: Settings = ws.app.state.settings
     token = bearer_token(ws.headers.get("authorization")) or start.api_key
-    principal = await run_in_threadpool(authenticate_key, ws.app.state.engine, token, settings.key_cache_s)
+    if token is None and ws.cookies.get(SESSION_COOKIE):
+        principal = await run_in_threadpool(browser_principal, ws)  # the live call page
+    else:
+        principal = await run_in_threadpool(authenticate_key, ws.app.state.engine, token, settings.key_cache_s)
     if principal is None:
         raise LiveProtocolError("unauthorized", "missing or invalid API key (Authorization: Bearer <key>, "
-                                "or api_key in the start message)")
+                                "or api_key in the start message), or the browser session has expired")
     return start, principal
 
 
@@ -303,4 +328,4 @@ async def _sse(session: LiveSession, since: int, request: Request) -> AsyncItera
                 return
 
 
-__all__ = ["live_engine", "may_see", "router"]
+__all__ = ["browser_principal", "live_engine", "may_see", "router"]
