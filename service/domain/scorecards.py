@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -45,6 +46,12 @@ class CommentInput:
     call_time_s: float | None = None
 
 
+@lru_cache(maxsize=1)
+def bundled_rubric() -> Rubric:
+    """The rubric that ships with Talktrack (read once: it does not change while running)."""
+    return load_rubric()
+
+
 def org_rubric(session: Session, org_id: str, rubric_id: str | None = None) -> Rubric:
     """The organization's active rubric (or the one named), else the bundled default."""
     q = select(RubricDefinition.content).where(col(RubricDefinition.org_id) == org_id, col(RubricDefinition.active))
@@ -53,7 +60,7 @@ def org_rubric(session: Session, org_id: str, rubric_id: str | None = None) -> R
     content = session.exec(q.order_by(col(RubricDefinition.created_at).desc()).limit(1)).first()
     if content is not None:
         return rubric_from_dict(content)
-    bundled = load_rubric()
+    bundled = bundled_rubric()
     if rubric_id is not None and rubric_id != bundled.id:
         raise NotFound("rubric not found")
     return bundled

@@ -1,0 +1,254 @@
+"""Speed of the web app's two heaviest pages, on a real `talktrack serve` and a real Chromium.
+
+Seeds a SQLite data dir with `--calls` analysed calls (feature rows, transcript text in the FTS
+index, outcomes) in one organization, plus one long call: the bundled sample's transcript tiled to
+`--words` words (about 90 minutes). Then, in the same run, measures:
+
+- the call page's server time (the `Server-Timing` header: handler + template) for the long call
+  and, as the baseline, for the 3-minute sample call: p50 and p95 over `--repeat` requests;
+- the browser's time to interactive for the long call (Performance API: `domInteractive`,
+  `domContentLoadedEventEnd` after the page's module scripts ran, and `loadEventEnd`), in Chromium;
+- the library page's server time with all the calls in the database, plain, searched (full-text)
+  and filtered, against the same page with 100 calls in another organization (the baseline).
+
+    .venv/bin/python bench/web_pages.py [--calls 10000] [--words 15000] [--repeat 30]
+
+Targets (issue 12, this 2-core machine): call page HTML <= 150 ms server time, interactive <= 1.5 s;
+library page <= 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+PASSWORD = "bench password 123"
+
+
+def tiled_analysis(base: dict[str, Any], words: int) -> dict[str, Any]:
+    """The sample's analysis repeated end to end until it has `words` words (times shifted)."""
+    span = float(base["duration_s"]) + 2.0
+    reps = max(1, -(-words // len(base["words"])))
+    out = {k: v for k, v in base.items() if k not in ("words", "turns", "questions", "trackers", "next_steps")}
+    for key in ("words", "turns", "questions", "trackers", "next_steps"):
+        items = []
+        for r in range(reps):
+            for item in base[key]:
+                shifted = dict(item)
+                for t in ("start", "end"):
+                    if shifted.get(t) is not None:
+                        shifted[t] = round(float(shifted[t]) + r * span, 3)
+                items.append(shifted)
+        out[key] = items
+    out["words"] = out["words"][:words]
+    out["duration_s"] = reps * span
+    return out
+
+
+def sample_analysis() -> dict[str, Any]:
+    from nlp.analysis import analyze_transcript
+    from transcription.transcript_io import read_vtt
+
+    # The rep named, so the metrics that need roles have values, as after "Fix speakers".
+    transcript = read_vtt(REPO / "samples" / "discovery_call.vtt", rep_name="Alex Rivera (Acme)")
+    data: dict[str, Any] = analyze_transcript(transcript).to_dict()
+    return data
+
+
+def seed(data_dir: Path, n_calls: int, words: int) -> dict[str, str]:
+    from sqlalchemy import insert
+
+    from coaching.features import METRIC_NAMES
+    from models import Call, CallResult, CallText, Outcome
+    from models.coaching import CallFeatureRow
+    from nlp.analysis import CallAnalysis
+    from service.api.routes.insights import feature_row
+    from service.core.accounts import create_org, create_team, create_user
+    from service.core.config import Settings
+    from service.core.db import run_migrations, session_scope
+    from service.core.sessions import set_password
+    from service.search import transcript_text
+
+    settings = Settings(data_dir=data_dir)
+    run_migrations(settings)
+    base = sample_analysis()
+    long = tiled_analysis(base, words)
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    ids: dict[str, str] = {}
+    with session_scope(settings) as s:
+        org = create_org(s, "Big Co")
+        small = create_org(s, "Small Co")
+        team = create_team(s, org.id, "Field")
+        admin = create_user(s, org.id, "Ada Admin", email="admin@big.test", role="admin")
+        small_admin = create_user(s, small.id, "Sam Small", email="admin@small.test", role="admin")
+        reps = [create_user(s, org.id, f"Rep {i}", team_id=team.id) for i in range(20)]
+        for u in (admin, small_admin):
+            set_password(s, u, PASSWORD)
+        base_feats = feature_row(Call(id="x", org_id=org.id, media_kind="vtt"), CallAnalysis.from_dict(base))
+        text = transcript_text(base)
+        analysis_json = json.dumps(base, separators=(",", ":"))
+
+        def rows_for(org_id: str, count: int, team_id: str | None) -> None:
+            calls, results, texts, feats, outcomes = [], [], [], [], []
+            for i in range(count):
+                rep = reps[i % len(reps)] if team_id else None
+                cid = f"{org_id[:8]}{i:024d}"
+                when = now - timedelta(hours=i)
+                calls.append(dict(id=cid, org_id=org_id, team_id=team_id, rep_user_id=rep.id if rep else None,
+                                  rep_name=rep.name if rep else "Rep", title=f"Call {i}", rep_channel=0,
+                                  crm_ids={}, media_kind="vtt", size_bytes=1, status="done", progress=1.0,
+                                  duration_s=base["duration_s"], started_at=when, created_at=when, updated_at=when))
+                results.append(dict(call_id=cid, analysis_json=analysis_json, suggestions_json="[]", updated_at=now))
+                texts.append(dict(call_id=cid, org_id=org_id, body=text, updated_at=now))
+                f = base_feats.model_dump()
+                f.update(call_id=cid, org_id=org_id, rep=rep.name if rep else "Rep", updated_at=now,
+                         talk_ratio=rng.uniform(0.3, 0.8), open_questions_first_90s=float(rng.randint(0, 3)))
+                feats.append(f)
+                if i % 3 == 0:
+                    outcomes.append(dict(id=f"o{cid[1:]}", org_id=org_id, call_id=cid,
+                                         outcome="won" if rng.random() < 0.5 else "lost", created_at=now))
+            for table, rows in ((Call, calls), (CallResult, results), (CallText, texts), (CallFeatureRow, feats),
+                                (Outcome, outcomes)):
+                for start in range(0, len(rows), 2000):
+                    s.execute(insert(table), rows[start:start + 2000])  # type: ignore[arg-type]
+            s.commit()
+
+        rows_for(org.id, n_calls, team.id)
+        rows_for(small.id, 100, None)
+        long_id = "long" + "0" * 28
+        s.add(Call(id=long_id, org_id=org.id, team_id=team.id, rep_user_id=reps[0].id, rep_name=reps[0].name,
+                   title="Ninety-minute call", media_kind="vtt", status="done", progress=1.0,
+                   duration_s=long["duration_s"], started_at=now + timedelta(minutes=1)))
+        s.commit()
+        s.add(CallResult(call_id=long_id, analysis_json=json.dumps(long, separators=(",", ":"))))
+        s.commit()
+        ids.update(long=long_id, short=f"{org.id[:8]}{0:024d}", metrics=str(len(METRIC_NAMES)))
+    return ids
+
+
+def sign_in(client: httpx.Client, email: str) -> None:
+    page = client.get("/login")
+    token = re.search(r'name="prelogin" value="([^"]+)"', page.text)
+    assert token, page.text[:300]
+    r = client.post("/login", data={"email": email, "password": PASSWORD, "prelogin": token.group(1)})
+    assert r.status_code == 303, r.text[:300]
+
+
+def server_ms(client: httpx.Client, path: str, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        r = client.get(path)
+        assert r.status_code == 200, (path, r.status_code, r.text[:300])
+        times.append(float(r.headers["server-timing"].split("dur=")[1]))
+    return times
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+
+def browser_timing(url: str, cookie: str, path: str, runs: int = 5) -> list[dict[str, float]]:
+    from playwright.sync_api import sync_playwright
+
+    out = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=os.environ.get("TALKTRACK_CHROMIUM", "/usr/bin/chromium"),
+                                     args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        context.add_cookies([{"name": "tt_session", "value": cookie, "url": url}])
+        page = context.new_page()
+        for _ in range(runs):
+            page.goto(url + path, wait_until="load")
+            nav = page.evaluate("JSON.stringify(performance.getEntriesByType('navigation')[0])")
+            t = json.loads(nav)
+            out.append({k: float(t[k]) for k in ("responseStart", "domInteractive", "domContentLoadedEventEnd",
+                                                 "loadEventEnd")})
+        browser.close()
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--calls", type=int, default=10_000)
+    ap.add_argument("--words", type=int, default=15_000)
+    ap.add_argument("--repeat", type=int, default=30)
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "data"
+        t0 = time.perf_counter()
+        ids = seed(data_dir, args.calls, args.words)
+        print(f"seeded {args.calls} + 100 calls and a {args.words}-word call in {time.perf_counter() - t0:.1f} s",
+              file=sys.stderr)
+        port = 8799
+        env = {**os.environ, "TALKTRACK_DATA_DIR": str(data_dir), "TALKTRACK_EXECUTOR": "none",
+               "TALKTRACK_LOGIN_ATTEMPTS_PER_MINUTE": "1000", "HF_HUB_OFFLINE": "1"}
+        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "service.api.app:app", "--port", str(port),
+                                   "--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"],
+                                  env=env, cwd=REPO)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            big = httpx.Client(base_url=url, timeout=60)
+            sign_in(big, "admin@big.test")
+            small = httpx.Client(base_url=url, timeout=60)
+            sign_in(small, "admin@small.test")
+            long_html = big.get(f"/calls/{ids['long']}")
+            rows: list[tuple[str, list[float], float | None]] = []
+            base_call = server_ms(big, f"/calls/{ids['short']}", args.repeat)
+            rows.append(("call page, 3-minute sample call (baseline)", base_call, None))
+            long_call = server_ms(big, f"/calls/{ids['long']}", args.repeat)
+            rows.append((f"call page, {args.words:,}-word call", long_call, statistics.median(base_call)))
+            lib_base = server_ms(small, "/", args.repeat)
+            rows.append(("library, 100 calls (baseline)", lib_base, None))
+            for label, path in (("library, {n} calls", "/"), ("library, {n} calls, search 'recording'",
+                                                                  "/?q=recording"),
+                                ("library, {n} calls, outcome won + tracker", "/?outcome=won&tracker=pricing"),
+                                ("library, {n} calls, page 150", "/?page=150")):
+                rows.append((label.format(n=f"{args.calls:,}"), server_ms(big, path, args.repeat),
+                             statistics.median(lib_base)))
+            cookie = big.cookies.get("tt_session") or ""
+            timing = browser_timing(url, cookie, f"/calls/{ids['long']}")
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+    print(f"\nCall page HTML for the {args.words:,}-word call: {len(long_html.content) / 1e6:.2f} MB\n")
+    print("| page | server p50 (ms) | server p95 (ms) | p50 / baseline |")
+    print("|---|---|---|---|")
+    for label, times, baseline in rows:
+        ratio = f"{statistics.median(times) / baseline:.2f}" if baseline else "1.00"
+        print(f"| {label} | {statistics.median(times):.1f} | {pct(times, 95):.1f} | {ratio} |")
+    print("\nBrowser (Chromium), the long call page, median of 5 loads (ms from navigation start):\n")
+    print("| first byte | DOM interactive | DOMContentLoaded (scripts ran) | load |")
+    print("|---|---|---|---|")
+    med = {k: statistics.median(t[k] for t in timing) for k in timing[0]}
+    print(f"| {med['responseStart']:.0f} | {med['domInteractive']:.0f} | {med['domContentLoadedEventEnd']:.0f} "
+          f"| {med['loadEventEnd']:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
