@@ -151,17 +151,21 @@ def sign_in(page: Any, url: str, person: Person) -> None:
 def signed_in(web: WebStack, browser: Any) -> Iterator[Callable[[str], Any]]:
     """`signed_in("coach")` -> a new page signed in as that person (its own browser context)."""
     contexts: list[Any] = []
+    blocked: list[str] = []
 
     def make(who: str) -> Any:
         context = browser.new_context(viewport=DESKTOP, base_url=web.url)
         contexts.append(context)
         page = context.new_page()
+        # Every page runs under the Content-Security-Policy: anything it blocks is a bug.
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
         sign_in(page, web.url, web.people[who])
         return page
 
     yield make
     for c in contexts:
         c.close()
+    assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 
 
 def shoot(page: Any, name: str) -> list[Path]:
