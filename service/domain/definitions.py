@@ -9,6 +9,7 @@ the reason rather than silently ignored later.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import yaml
@@ -19,6 +20,7 @@ from coaching.live import LiveRules, LiveRulesError
 from coaching.playbook import DEFAULT_PLAYBOOK, PlaybookError, playbook_from_dict
 from models import Playbook
 from models.base import utcnow
+from nlp.trackers import DEFAULT_TRACKERS_PATH
 from service.access import Principal
 from service.domain.calls import require
 from service.domain.errors import Conflict, Invalid, NotFound
@@ -75,6 +77,8 @@ def check_playbook_content(content: Any) -> None:
             LiveRules.from_dict(rules)
     except (PlaybookError, LiveRulesError) as exc:
         raise Invalid(str(exc)) from exc
+    except (TypeError, ValueError, AttributeError) as exc:  # a value of the wrong type deep inside
+        raise Invalid(f"the playbook does not fit the shape of coaching/playbook.yaml: {exc}") from exc
 
 
 def parse_playbook_yaml(text: str) -> dict[str, Any]:
@@ -126,3 +130,11 @@ def replace_playbook(session: Session, principal: Principal, name: str, content:
     _deactivate_other_playbooks(session, principal.org_id, row.id)
     session.commit()
     return row
+
+
+@lru_cache(maxsize=1)
+def builtin_tracker_names() -> tuple[str, ...]:
+    """The built-in trackers (`nlp/trackers.yaml`): an organization's tracker of the same name
+    replaces one, a disabled one turns it off."""
+    data = yaml.safe_load(DEFAULT_TRACKERS_PATH.read_text(encoding="utf-8"))
+    return tuple(sorted(str(t["name"]) for t in data.get("trackers", []) if isinstance(t, dict) and "name" in t))

@@ -219,6 +219,10 @@ def test_trackers_and_playbook(org: Org) -> None:
     r = c.post("/admin/playbook", data={"csrf_token": csrf, "name": "Q4",
                                         "content": "situations:\n  x: {kind: moment}\n"})
     assert r.status_code == 422 and "needs a &#39;title&#39; and a &#39;do&#39;" in r.text
+    r = c.post("/admin/playbook", data={"csrf_token": csrf, "name": "Q4", "content": (
+        "situations:\n  x: {kind: behaviour, title: t, do: d, feature: talk_ratio,"
+        " band: {op: '<=', value: lots, source: s}}\n")})
+    assert r.status_code == 422 and "does not fit the shape" in r.text
     good = ("situations:\n  price_push:\n    kind: moment\n    title: Price pushback\n    do: Ask what they compare"
             " it with.\n    trackers: [pricing]\n    say: [\"Compared with what?\"]\nlive_rules: {moments: true}\n")
     r = c.post("/admin/playbook", data={"csrf_token": csrf, "name": "Q4", "content": good})
