@@ -114,8 +114,22 @@ def _keep_an_admin(session: Session, user: User, new_role: str, new_disabled: bo
         raise Invalid(f"{user.name} is the organization's only admin: make someone else admin first")
 
 
+# How far a role sees: a personal API key may not see further than its person's role.
+_REACH = {"rep": 0, "coach": 1, "admin": 2, "integration": 2}
+
+
+def _revoke_keys(session: Session, user_id: str, above_role: str | None = None) -> None:
+    """Revoke the user's active keys (only those reaching further than `above_role`, if given)."""
+    for key in session.exec(select(ApiKey).where(col(ApiKey.user_id) == user_id,
+                                                 col(ApiKey.revoked_at).is_(None))).all():
+        if above_role is None or _REACH.get(key.role, 2) > _REACH[above_role]:
+            key.revoked_at = utcnow()
+            session.add(key)
+
+
 def update_user(session: Session, principal: Principal, user_id: str, role: str, team_id: str | None) -> User:
-    """Change a user's role and team (a coach sees their team's calls, a rep their own)."""
+    """Change a user's role and team (a coach sees their team's calls, a rep their own). Their API
+    keys that reach further than the new role are revoked (a demoted coach's coach key)."""
     user = org_user(session, principal, user_id)
     if role not in USER_ROLES:
         raise Invalid(f"a user's role is one of {', '.join(USER_ROLES)}")
@@ -123,6 +137,7 @@ def update_user(session: Session, principal: Principal, user_id: str, role: str,
     _keep_an_admin(session, user, role, user.disabled)
     user.role, user.team_id = role, team
     session.add(user)
+    _revoke_keys(session, user.id, above_role=role)
     session.commit()
     return user
 
@@ -138,10 +153,7 @@ def set_disabled(session: Session, principal: Principal, user_id: str, disabled:
     session.add(user)
     if disabled:
         session.execute(delete(WebSession).where(col(WebSession.user_id) == user.id))
-        for key in session.exec(select(ApiKey).where(col(ApiKey.user_id) == user.id,
-                                                     col(ApiKey.revoked_at).is_(None))).all():
-            key.revoked_at = utcnow()
-            session.add(key)
+        _revoke_keys(session, user.id)
     session.commit()
     return user
 

@@ -116,15 +116,20 @@ def test_users_teams_and_errors_on_the_page(org: Org) -> None:
     assert r.status_code == 422 and "only admin" in r.text
     r = c.post(f"/admin/users/{org.ids['admin']}/disable", data={"csrf_token": csrf})
     assert r.status_code == 422 and "cannot disable yourself" in r.text
-    # Coach -> rep of no team; disabling signs them out and revokes their keys.
-    r = c.post(f"/admin/users/{org.ids['coach']}", data={"csrf_token": csrf, "role": "rep", "team_id": ""})
-    assert "User updated" in r.text
+    # Coach -> rep of no team: their coach key would see the team, so it is revoked; a rep key stays.
     from models import ApiKey, User
     from service.core.accounts import create_key
     from service.core.db import session_scope
 
     with session_scope(org.settings) as s:
+        coach_key = create_key(s, org.ids["org"], "coach", user_id=org.ids["coach"]).row.id
         key_id = create_key(s, org.ids["org"], "rep", user_id=org.ids["coach"]).row.id
+    r = c.post(f"/admin/users/{org.ids['coach']}", data={"csrf_token": csrf, "role": "rep", "team_id": ""})
+    assert "User updated" in r.text
+    with session_scope(org.settings) as s:
+        revoked = {k: s.get(ApiKey, k).revoked_at is not None for k in (coach_key, key_id)}  # type: ignore[union-attr]
+    assert revoked == {coach_key: True, key_id: False}
+    # Disabling signs them out and revokes the rest of their keys.
     r = c.post(f"/admin/users/{org.ids['coach']}/disable", data={"csrf_token": csrf})
     assert "User disabled" in r.text
     with session_scope(org.settings) as s:
