@@ -27,6 +27,7 @@ def test_admin_creates_a_user_and_the_invited_person_signs_in(web: Any, signed_i
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
     page.get_by_role("heading", name="Admin", exact=True).wait_for()
     a11y(page)
+    shots(page, "admin")
     page.get_by_role("navigation", name="Admin sections").get_by_role("link", name="Users and teams").click()
 
     email = f"gil-{uuid.uuid4().hex[:8]}@example.test"
