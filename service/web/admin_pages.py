@@ -1,7 +1,365 @@
-"""Admin pages: users and teams, API keys, webhooks, trackers and the playbook."""
+"""Admin pages: users and teams, API keys, webhooks, trackers and the playbook.
+
+Every page and form asks the domain layer (`service.domain.accounts`, `.webhooks`,
+`.definitions`), which applies the access policy: a coach or a rep gets the 403 page, another
+organization's row is a 404. A form that does not fit (`Invalid`, `Conflict`) comes back as the
+same page with the reason and what was typed; a secret (a new API key, a webhook's signing
+secret, an invite link) is shown once, on the page that answers the form, and never again.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-router = APIRouter(include_in_schema=False)
+import yaml
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+from sqlmodel import Session
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from models import KEY_ROLES, USER_ROLES, WEBHOOK_EVENTS, Playbook, TrackerDefinition
+from models.public import WebhookCreate
+from service.access import Principal
+from service.api.routes.definitions import TrackerCreate
+from service.core.sessions import ResolvedSession
+from service.domain import accounts, definitions, webhooks
+from service.domain.calls import require
+from service.domain.errors import Conflict, Invalid
+from service.web.pages import CSRF_FIELD, SignedIn, check_csrf, render
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("users", "/admin/users", "Users and teams"),
+    ("keys", "/admin/keys", "API keys"),
+    ("webhooks", "/admin/webhooks", "Webhooks"),
+    ("trackers", "/admin/trackers", "Trackers"),
+    ("playbook", "/admin/playbook", "Playbook"),
+)
+_URL = {name: url for name, url, _ in SECTIONS}
+DELIVERIES_SHOWN = 10
+# What a successful form says after its redirect (`?done=...`): fixed texts, never echoed input.
+DONE = {
+    "user-created": "User created. Create an invite link so they can set a password.",
+    "user-saved": "User updated.", "user-disabled": "User disabled: signed out, and their API keys revoked.",
+    "user-enabled": "User enabled.", "team-created": "Team created.", "key-revoked": "API key revoked.",
+    "webhook-stopped": "Webhook stopped: nothing more is sent to it.", "tracker-created": "Tracker saved.",
+    "tracker-deleted": "Tracker deleted.", "playbook-deleted": "Playbook deleted.",
+    "playbook-saved": "Playbook saved and active: live calls and suggestions use it now.",
+}
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """A secret shown once: what it is, its value, and what to do with it."""
+
+    label: str
+    value: str
+    hint: str
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {err['msg']}" if where else str(err["msg"]))
+    return "; ".join(parts)
+
+
+def _form_values(form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {k: str(v) for k, v in form.items() if k != CSRF_FIELD}
+    values["events"] = [str(v) for v in form.getlist("events")]
+    return values
+
+
+# --- What each section's page shows -------------------------------------------------------------
+
+def _users_ctx(session: Session, p: Principal) -> dict[str, Any]:
+    return {"users": accounts.list_users(session, p), "teams": accounts.list_teams(session, p),
+            "roles": USER_ROLES}
+
+
+def _keys_ctx(session: Session, p: Principal) -> dict[str, Any]:
+    return {"keys": accounts.list_keys(session, p), "key_roles": KEY_ROLES,
+            "people": [u.user for u in accounts.list_users(session, p) if not u.user.disabled]}
+
+
+def _webhooks_ctx(session: Session, p: Principal) -> dict[str, Any]:
+    hooks = webhooks.list_webhooks(session, p)
+    return {"hooks": [(h, webhooks.recent_deliveries(session, p, h.id, DELIVERIES_SHOWN)) for h in hooks],
+            "events": WEBHOOK_EVENTS}
+
+
+def _trackers_ctx(session: Session, p: Principal) -> dict[str, Any]:
+    require(p, "definitions.write")
+    return {"trackers": definitions.list_definitions(session, p, TrackerDefinition),
+            "builtin": definitions.builtin_tracker_names()}
+
+
+def _playbook_ctx(session: Session, p: Principal) -> dict[str, Any]:
+    require(p, "definitions.write")
+    active = definitions.active_playbook(session, p)
+    text = (yaml.safe_dump(active.content, sort_keys=False, allow_unicode=True, width=100) if active
+            else definitions.bundled_playbook_yaml())
+    return {"active": active, "playbooks": definitions.list_definitions(session, p, Playbook),
+            "yaml_text": text, "situations": len((active.content.get("situations") or {}) if active else {})}
+
+
+CONTEXTS: dict[str, Callable[[Session, Principal], dict[str, Any]]] = {
+    "users": _users_ctx, "keys": _keys_ctx, "webhooks": _webhooks_ctx, "trackers": _trackers_ctx,
+    "playbook": _playbook_ctx,
+}
+
+
+def _section_page(request: Request, session: Session, who: ResolvedSession, section: str,
+                  extra: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    ctx = CONTEXTS[section](session, who.principal)
+    done = DONE.get(request.query_params.get("done", ""))
+    return render(request, f"admin_{section}.html", {"sections": SECTIONS, "section": section, "done": done,
+                                                      "error": None, "form": {}, "revealed": None,
+                                                      **ctx, **(extra or {})}, who, status_code=status_code)
+
+
+def _show(request: Request, who: ResolvedSession, section: str) -> Response:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        return _section_page(request, session, who, section)
+
+
+Action = Callable[[Session, Principal, FormData], Revealed | None]
+
+
+async def _submit(request: Request, who: ResolvedSession, section: str, action: Action, done: str) -> Response:
+    """Runs a form's action. Success: a redirect back to the section (or, for a secret, the page
+    showing it once). `Invalid`/`Conflict`: the section again with the reason and the typed values."""
+    form = await request.form()
+    check_csrf(form, who)
+
+    def run() -> Response | None:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            try:
+                revealed = action(session, who.principal, form)
+            except (Invalid, Conflict) as exc:
+                session.rollback()
+                return _section_page(request, session, who, section,
+                                     {"error": str(exc), "form": _form_values(form)}, exc.status_code)
+            if revealed is not None:
+                return _section_page(request, session, who, section, {"revealed": revealed})
+        return None
+
+    page = await run_in_threadpool(run)
+    return page or RedirectResponse(f"{_URL[section]}?done={done}", status_code=303)
+
+
+def _field(form: FormData, name: str, max_length: int = 2000) -> str:
+    value = form.get(name)
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text) > max_length:
+        raise Invalid(f"{name.replace('_', ' ')} has at most {max_length} characters")
+    return text
+
+
+# --- Overview -----------------------------------------------------------------------------------
+
+@router.get("")
+def admin_home(request: Request, who: SignedIn) -> Response:
+    p = who.principal
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        counts = accounts.overview(session, p)
+        hooks = webhooks.list_webhooks(session, p)
+        trackers = definitions.list_definitions(session, p, TrackerDefinition)
+        active = definitions.active_playbook(session, p)
+    return render(request, "admin_home.html", {
+        "sections": SECTIONS, "section": None, "counts": counts, "active_hooks": sum(h.active for h in hooks),
+        "trackers": len(trackers), "playbook": active}, who)
+
+
+# --- Users and teams ----------------------------------------------------------------------------
+
+@router.get("/users")
+def users_page(request: Request, who: SignedIn) -> Response:
+    return _show(request, who, "users")
+
+
+@router.post("/users")
+async def create_user(request: Request, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, form: FormData) -> None:
+        accounts.add_user(session, p, _field(form, "name", 200), _field(form, "email", 320) or None,
+                          _field(form, "role", 20), _field(form, "team_id", 32) or None)
+
+    return await _submit(request, who, "users", act, "user-created")
+
+
+@router.post("/users/{user_id}")
+async def update_user(request: Request, user_id: str, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, form: FormData) -> None:
+        accounts.update_user(session, p, user_id, _field(form, "role", 20), _field(form, "team_id", 32) or None)
+
+    return await _submit(request, who, "users", act, "user-saved")
+
+
+@router.post("/users/{user_id}/disable")
+async def disable_user(request: Request, user_id: str, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, _form: FormData) -> None:
+        accounts.set_disabled(session, p, user_id, True)
+
+    return await _submit(request, who, "users", act, "user-disabled")
+
+
+@router.post("/users/{user_id}/enable")
+async def enable_user(request: Request, user_id: str, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, _form: FormData) -> None:
+        accounts.set_disabled(session, p, user_id, False)
+
+    return await _submit(request, who, "users", act, "user-enabled")
+
+
+@router.post("/users/{user_id}/invite")
+async def invite_user(request: Request, user_id: str, who: SignedIn) -> Response:
+    settings = request.app.state.settings
+
+    def act(session: Session, p: Principal, _form: FormData) -> Revealed:
+        link = accounts.invite_link(session, p, user_id, settings.invite_hours, settings.public_url)
+        user = accounts.org_user(session, p, user_id)
+        return Revealed(f"Invite link for {user.name}", link,
+                        f"Send it to {user.email}. It works once, for {settings.invite_hours:g} hours, and is "
+                        "not shown again: create a new one if it gets lost.")
+
+    return await _submit(request, who, "users", act, "")
+
+
+@router.post("/teams")
+async def create_team(request: Request, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, form: FormData) -> None:
+        accounts.add_team(session, p, _field(form, "team_name", 200))
+
+    return await _submit(request, who, "users", act, "team-created")
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+@router.get("/keys")
+def keys_page(request: Request, who: SignedIn) -> Response:
+    return _show(request, who, "keys")
+
+
+@router.post("/keys")
+async def create_key(request: Request, who: SignedIn) -> Response:
+    public_url = request.app.state.settings.public_url.rstrip("/")
+
+    def act(session: Session, p: Principal, form: FormData) -> Revealed:
+        created = accounts.add_key(session, p, _field(form, "role", 20), _field(form, "user_id", 32) or None,
+                                   _field(form, "name", 200) or None)
+        return Revealed(f"New {created.row.role} API key {created.row.prefix}…", created.secret,
+                        "Copy it now: only its hash is stored, so it cannot be shown again. Use it as "
+                        f"'Authorization: Bearer <key>', e.g. curl -H 'Authorization: Bearer <key>' "
+                        f"{public_url}/v1/calls")
+
+    return await _submit(request, who, "keys", act, "")
+
+
+@router.post("/keys/{key_id}/revoke")
+async def revoke_key(request: Request, key_id: str, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, _form: FormData) -> None:
+        accounts.revoke_key(session, p, key_id)
+
+    return await _submit(request, who, "keys", act, "key-revoked")
+
+
+# --- Webhooks -----------------------------------------------------------------------------------
+
+@router.get("/webhooks")
+def webhooks_page(request: Request, who: SignedIn) -> Response:
+    return _show(request, who, "webhooks")
+
+
+@router.post("/webhooks")
+async def create_webhook(request: Request, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, form: FormData) -> Revealed:
+        events = [str(e) for e in form.getlist("events")]
+        try:
+            body = WebhookCreate(url=_field(form, "url"), events=events)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise Invalid(_validation_message(exc)) from exc
+        created = webhooks.create_webhook(session, p, body)
+        return Revealed(f"Signing secret of {created.row.url}", created.secret,
+                        "Each delivery carries X-Talktrack-Signature: sha256=HMAC-SHA256(secret, "
+                        "'{timestamp}.{body}'). Copy the secret now: it is not shown again.")
+
+    return await _submit(request, who, "webhooks", act, "")
+
+
+@router.post("/webhooks/{webhook_id}/delete")
+async def stop_webhook(request: Request, webhook_id: str, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, _form: FormData) -> None:
+        webhooks.deactivate_webhook(session, p, webhook_id)
+
+    return await _submit(request, who, "webhooks", act, "webhook-stopped")
+
+
+# --- Trackers -----------------------------------------------------------------------------------
+
+@router.get("/trackers")
+def trackers_page(request: Request, who: SignedIn) -> Response:
+    return _show(request, who, "trackers")
+
+
+@router.post("/trackers")
+async def create_tracker(request: Request, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, form: FormData) -> None:
+        threshold = _field(form, "threshold", 20)
+        said_by = _field(form, "speaker_role", 20)
+        try:
+            body = TrackerCreate(name=_field(form, "name", 100), phrases=_lines(_field(form, "phrases", 50_000)),
+                                 examples=_lines(_field(form, "examples", 50_000)),
+                                 threshold=float(threshold) if threshold else None,
+                                 speaker_role=said_by if said_by in ("rep", "customer") else None,
+                                 enabled=form.get("enabled") == "on")
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError too
+            message = _validation_message(exc) if isinstance(exc, ValidationError) else "threshold must be a number"
+            raise Invalid(message) from exc
+        if body.enabled and not body.phrases and not body.examples:
+            raise Invalid("give the tracker at least one phrase or example (or untick Enabled to turn off "
+                          "a built-in tracker of this name)")
+        definitions.create_definition(session, p, TrackerDefinition(org_id=p.org_id, **body.model_dump()))
+
+    return await _submit(request, who, "trackers", act, "tracker-created")
+
+
+@router.post("/trackers/{item_id}/delete")
+async def delete_tracker(request: Request, item_id: str, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, _form: FormData) -> None:
+        definitions.delete_definition(session, p, TrackerDefinition, item_id)
+
+    return await _submit(request, who, "trackers", act, "tracker-deleted")
+
+
+# --- Playbook -----------------------------------------------------------------------------------
+
+@router.get("/playbook")
+def playbook_page(request: Request, who: SignedIn) -> Response:
+    return _show(request, who, "playbook")
+
+
+@router.post("/playbook")
+async def save_playbook(request: Request, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, form: FormData) -> None:
+        content = definitions.parse_playbook_yaml(str(form.get("content", "")))
+        definitions.replace_playbook(session, p, _field(form, "name", 100), content)
+
+    return await _submit(request, who, "playbook", act, "playbook-saved")
+
+
+@router.post("/playbook/{item_id}/delete")
+async def delete_playbook(request: Request, item_id: str, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, _form: FormData) -> None:
+        definitions.delete_definition(session, p, Playbook, item_id)
+
+    return await _submit(request, who, "playbook", act, "playbook-deleted")

@@ -1,6 +1,7 @@
 """Per-organization definitions: voice profiles, tracker definitions and talk-track playbooks.
 
-Every key of the organization can read them; only admin keys change them. The pipeline stages
+Every key of the organization can read them; only admin keys change them (the rules are
+`service.domain.definitions`, shared with the admin pages). The pipeline stages
 that use them (diarization, trackers, coaching) receive them as plain data from the service.
 """
 
@@ -8,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel, col, select
+from sqlmodel import SQLModel
 
 from models import Playbook, TrackerDefinition, VoiceProfile
-from service.api.deps import CurrentPrincipal, SessionDep, not_found, require_role
+from service.api.deps import CurrentPrincipal, SessionDep
+from service.domain import definitions
 
 router = APIRouter(tags=["definitions"])
 
@@ -47,29 +48,16 @@ class PlaybookCreate(BaseModel):
 
 
 def _create(session: SessionDep, principal: CurrentPrincipal, row: SQLModel) -> dict[str, Any]:
-    require_role(principal, "admin")
-    session.add(row)
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise HTTPException(409, detail="a definition with this name already exists") from exc
-    return row.model_dump(mode="json")
+    return definitions.create_definition(session, principal, row).model_dump(mode="json")
 
 
 def _delete(session: SessionDep, principal: CurrentPrincipal, model: Any, item_id: str) -> Response:
-    row = session.get(model, item_id)
-    if row is None or row.org_id != principal.org_id:
-        raise not_found("definition")
-    require_role(principal, "admin")
-    session.delete(row)
-    session.commit()
+    definitions.delete_definition(session, principal, model, item_id)
     return Response(status_code=204)
 
 
 def _list(session: SessionDep, principal: CurrentPrincipal, model: Any) -> list[dict[str, Any]]:
-    rows = session.exec(select(model).where(col(model.org_id) == principal.org_id)).all()
-    return [r.model_dump(mode="json") for r in rows]
+    return [r.model_dump(mode="json") for r in definitions.list_definitions(session, principal, model)]
 
 
 @router.get("/voice-profiles", summary="Enrolled voice profiles")
@@ -108,7 +96,7 @@ def list_playbooks(session: SessionDep, principal: CurrentPrincipal) -> list[dic
     return _list(session, principal, Playbook)
 
 
-@router.post("/playbooks", status_code=201, summary="Store a playbook (admin)")
+@router.post("/playbooks", status_code=201, summary="Store a playbook (admin); an active one becomes the only active one")
 def create_playbook(body: PlaybookCreate, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
     return _create(session, principal, Playbook(org_id=principal.org_id, **body.model_dump()))
 

@@ -1,15 +1,16 @@
-"""`/v1/webhooks`: register URLs for `call.analyzed` / `call.failed`, inspect deliveries."""
+"""`/v1/webhooks`: register URLs for `call.analyzed` / `call.failed`, inspect deliveries.
+
+The rules (who may, which organization's rows) are `service.domain.webhooks`, shared with the
+admin pages."""
 
 from __future__ import annotations
 
-import secrets
-
 from fastapi import APIRouter, Response
-from sqlmodel import col, select
 
-from models import Webhook, WebhookAttempt, WebhookDelivery
+from models import Webhook
 from models.public import WebhookAttemptPublic, WebhookCreate, WebhookDeliveryPublic, WebhookPublic
-from service.api.deps import CurrentPrincipal, SessionDep, not_found, require_role
+from service.api.deps import CurrentPrincipal, SessionDep
+from service.domain import webhooks as domain
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -22,35 +23,18 @@ def _public(h: Webhook, secret: str | None = None) -> WebhookPublic:
 @router.post("", status_code=201, response_model=WebhookPublic,
              summary="Register a webhook; the signing secret is returned once")
 def create_webhook(body: WebhookCreate, session: SessionDep, principal: CurrentPrincipal) -> WebhookPublic:
-    require_role(principal, "admin", "integration")
-    secret = body.secret or secrets.token_urlsafe(32)
-    hook = Webhook(org_id=principal.org_id, url=str(body.url), secret=secret, events=sorted(set(body.events)))
-    session.add(hook)
-    session.commit()
-    return _public(hook, secret)
+    created = domain.create_webhook(session, principal, body)
+    return _public(created.row, created.secret)
 
 
 @router.get("", response_model=list[WebhookPublic], summary="The organization's webhooks")
 def list_webhooks(session: SessionDep, principal: CurrentPrincipal) -> list[WebhookPublic]:
-    require_role(principal, "admin", "integration")
-    rows = session.exec(select(Webhook).where(col(Webhook.org_id) == principal.org_id)).all()
-    return [_public(h) for h in rows]
-
-
-def _own(session: SessionDep, principal: CurrentPrincipal, webhook_id: str) -> Webhook:
-    hook = session.get(Webhook, webhook_id)
-    if hook is None or hook.org_id != principal.org_id:
-        raise not_found("webhook")
-    require_role(principal, "admin", "integration")
-    return hook
+    return [_public(h) for h in domain.list_webhooks(session, principal)]
 
 
 @router.delete("/{webhook_id}", status_code=204, summary="Stop sending to a webhook")
 def delete_webhook(webhook_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
-    hook = _own(session, principal, webhook_id)
-    hook.active = False  # deliveries and attempts stay as the record of what was sent
-    session.add(hook)
-    session.commit()
+    domain.deactivate_webhook(session, principal, webhook_id)
     return Response(status_code=204)
 
 
@@ -58,14 +42,9 @@ def delete_webhook(webhook_id: str, session: SessionDep, principal: CurrentPrinc
             summary="Recent deliveries of a webhook with every attempt")
 def list_deliveries(webhook_id: str, session: SessionDep, principal: CurrentPrincipal,
                     limit: int = 50) -> list[WebhookDeliveryPublic]:
-    _own(session, principal, webhook_id)
-    rows = session.exec(select(WebhookDelivery).where(col(WebhookDelivery.webhook_id) == webhook_id)
-                        .order_by(col(WebhookDelivery.created_at).desc()).limit(max(1, min(limit, 500)))).all()
     out = []
-    for d in rows:
-        attempts = session.exec(select(WebhookAttempt).where(col(WebhookAttempt.delivery_id) == d.id)
-                                .order_by(col(WebhookAttempt.attempt))).all()
-        pub = WebhookDeliveryPublic.model_validate(d, from_attributes=True)
-        pub.attempt_log = [WebhookAttemptPublic.model_validate(a, from_attributes=True) for a in attempts]
+    for log in domain.recent_deliveries(session, principal, webhook_id, limit):
+        pub = WebhookDeliveryPublic.model_validate(log.delivery, from_attributes=True)
+        pub.attempt_log = [WebhookAttemptPublic.model_validate(a, from_attributes=True) for a in log.attempts]
         out.append(pub)
     return out

@@ -1,0 +1,227 @@
+"""The organization's people, teams and API keys, managed by its admins (`org.manage`).
+
+Each function takes the acting `Principal` and works only inside the principal's organization:
+another organization's user, team or key is answered exactly like one that does not exist
+(NotFound). Creating rows reuses `service.core.accounts` (also behind `talktrack admin`), whose
+`AccountError`s become `Invalid` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from models import USER_ROLES, ApiKey, Team, User, WebSession
+from models.base import utcnow
+from service.access import Principal
+from service.core import accounts as core
+from service.core.sessions import create_invite
+from service.domain.calls import require
+from service.domain.errors import Invalid, NotFound
+
+T = TypeVar("T")
+
+
+def _checked(make: Callable[[], T]) -> T:
+    """Runs a `service.core.accounts` function, turning its AccountError into Invalid."""
+    try:
+        return make()
+    except core.AccountError as exc:
+        raise Invalid(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: User
+    team_name: str | None
+    can_sign_in: bool  # has a password and is not disabled
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    key: ApiKey
+    user_name: str | None
+
+
+def org_user(session: Session, principal: Principal, user_id: str) -> User:
+    require(principal, "org.manage")
+    user = session.get(User, user_id)
+    if user is None or user.org_id != principal.org_id:
+        raise NotFound("user not found")
+    return user
+
+
+def _org_team(session: Session, principal: Principal, team_id: str | None) -> str | None:
+    if not team_id:
+        return None
+    team = session.get(Team, team_id)
+    if team is None or team.org_id != principal.org_id:
+        raise NotFound("team not found")
+    return team.id
+
+
+def list_teams(session: Session, principal: Principal) -> list[Team]:
+    require(principal, "org.manage")
+    return list(session.exec(select(Team).where(col(Team.org_id) == principal.org_id).order_by(col(Team.name))).all())
+
+
+def list_users(session: Session, principal: Principal) -> list[UserRow]:
+    require(principal, "org.manage")
+    teams = {t.id: t.name for t in list_teams(session, principal)}
+    users = session.exec(select(User).where(col(User.org_id) == principal.org_id)
+                         .order_by(col(User.disabled), col(User.name))).all()
+    return [UserRow(u, teams.get(u.team_id) if u.team_id else None, u.password_hash is not None and not u.disabled)
+            for u in users]
+
+
+def add_team(session: Session, principal: Principal, name: str) -> Team:
+    require(principal, "org.manage")
+    name = name.strip()
+    if not name:
+        raise Invalid("the team needs a name")
+    if len(name) > 200:
+        raise Invalid("a team name has at most 200 characters")
+    taken = session.exec(select(Team.id).where(col(Team.org_id) == principal.org_id,
+                                               func.lower(col(Team.name)) == name.lower())).first()
+    if taken is not None:
+        raise Invalid(f"there is already a team called {name!r}")
+    return _checked(lambda: core.create_team(session, principal.org_id, name))
+
+
+def add_user(session: Session, principal: Principal, name: str, email: str | None, role: str,
+             team_id: str | None) -> User:
+    require(principal, "org.manage")
+    if len(name.strip()) > 200:
+        raise Invalid("a name has at most 200 characters")
+    team = _org_team(session, principal, team_id)
+    return _checked(lambda: core.create_user(session, principal.org_id, name, team_id=team, email=email, role=role))
+
+
+def _enabled_admins(session: Session, org_id: str) -> int:
+    return int(session.exec(select(func.count()).select_from(User).where(
+        col(User.org_id) == org_id, col(User.role) == "admin", col(User.disabled).is_(False))).one())
+
+
+def _keep_an_admin(session: Session, user: User, new_role: str, new_disabled: bool) -> None:
+    """The organization keeps at least one enabled admin, so nobody locks everyone out."""
+    was_admin = user.role == "admin" and not user.disabled
+    stays_admin = new_role == "admin" and not new_disabled
+    if was_admin and not stays_admin and _enabled_admins(session, user.org_id) <= 1:
+        raise Invalid(f"{user.name} is the organization's only admin: make someone else admin first")
+
+
+# How far a role sees: a personal API key may not see further than its person's role.
+_REACH = {"rep": 0, "coach": 1, "admin": 2, "integration": 2}
+
+
+def _revoke_keys(session: Session, user_id: str, above_role: str | None = None) -> None:
+    """Revoke the user's active keys (only those reaching further than `above_role`, if given)."""
+    for key in session.exec(select(ApiKey).where(col(ApiKey.user_id) == user_id,
+                                                 col(ApiKey.revoked_at).is_(None))).all():
+        if above_role is None or _REACH.get(key.role, 2) > _REACH[above_role]:
+            key.revoked_at = utcnow()
+            session.add(key)
+
+
+def update_user(session: Session, principal: Principal, user_id: str, role: str, team_id: str | None) -> User:
+    """Change a user's role and team (a coach sees their team's calls, a rep their own). Their API
+    keys that reach further than the new role are revoked (a demoted coach's coach key)."""
+    user = org_user(session, principal, user_id)
+    if role not in USER_ROLES:
+        raise Invalid(f"a user's role is one of {', '.join(USER_ROLES)}")
+    team = _org_team(session, principal, team_id)
+    _keep_an_admin(session, user, role, user.disabled)
+    user.role, user.team_id = role, team
+    session.add(user)
+    _revoke_keys(session, user.id, above_role=role)
+    session.commit()
+    return user
+
+
+def set_disabled(session: Session, principal: Principal, user_id: str, disabled: bool) -> User:
+    """Disable or enable a user. Disabling signs them out everywhere and revokes their API keys
+    (enabling again does not bring the keys back: create new ones)."""
+    user = org_user(session, principal, user_id)
+    if disabled and user.id == principal.user_id:
+        raise Invalid("you cannot disable yourself: ask another admin")
+    _keep_an_admin(session, user, user.role, disabled)
+    user.disabled = disabled
+    session.add(user)
+    if disabled:
+        session.execute(delete(WebSession).where(col(WebSession.user_id) == user.id))
+        _revoke_keys(session, user.id)
+    session.commit()
+    return user
+
+
+def invite_link(session: Session, principal: Principal, user_id: str, hours: float, public_url: str) -> str:
+    """A one-time link with which the user sets their password (valid `hours`)."""
+    user = org_user(session, principal, user_id)
+    if user.disabled:
+        raise Invalid(f"{user.name} is disabled: enable them first")
+    if not user.email:
+        raise Invalid(f"{user.name} has no e-mail address to sign in with")
+    token = create_invite(session, user, hours)
+    return f"{public_url.rstrip('/')}/invite/{token}"
+
+
+def list_keys(session: Session, principal: Principal) -> list[KeyRow]:
+    require(principal, "org.manage")
+    rows = session.exec(select(ApiKey, User.name).join(User, col(User.id) == col(ApiKey.user_id), isouter=True)
+                        .where(col(ApiKey.org_id) == principal.org_id)
+                        .order_by(col(ApiKey.revoked_at).is_not(None), col(ApiKey.created_at).desc())).all()
+    return [KeyRow(key, name) for key, name in rows]
+
+
+def add_key(session: Session, principal: Principal, role: str, user_id: str | None,
+            name: str | None) -> core.CreatedKey:
+    """A new key; its secret is in the result and nowhere else (only its hash is stored)."""
+    require(principal, "org.manage")
+    if name is not None and len(name) > 200:
+        raise Invalid("a key's label has at most 200 characters")
+    if user_id:
+        user = org_user(session, principal, user_id)
+        if user.disabled:
+            raise Invalid(f"{user.name} is disabled: a key for them would not be used")
+    return _checked(lambda: core.create_key(session, principal.org_id, role, user_id=user_id or None,
+                                            name=name or None))
+
+
+def revoke_key(session: Session, principal: Principal, key_id: str) -> ApiKey:
+    require(principal, "org.manage")
+    key = session.get(ApiKey, key_id)
+    if key is None or key.org_id != principal.org_id:
+        raise NotFound("API key not found")
+    if key.revoked_at is not None:
+        return key
+    return _checked(lambda: core.revoke_key(session, key.id))
+
+
+@dataclass(frozen=True)
+class Overview:
+    users: int
+    disabled_users: int
+    teams: int
+    active_keys: int
+
+
+def overview(session: Session, principal: Principal) -> Overview:
+    require(principal, "org.manage")
+    org = principal.org_id
+
+    def count(q: object) -> int:
+        return int(session.exec(q).one())  # type: ignore[call-overload]
+
+    return Overview(
+        users=count(select(func.count()).select_from(User).where(col(User.org_id) == org)),
+        disabled_users=count(select(func.count()).select_from(User).where(col(User.org_id) == org,
+                                                                           col(User.disabled).is_(True))),
+        teams=count(select(func.count()).select_from(Team).where(col(Team.org_id) == org)),
+        active_keys=count(select(func.count()).select_from(ApiKey).where(col(ApiKey.org_id) == org,
+                                                                          col(ApiKey.revoked_at).is_(None))),
+    )
+

@@ -1,0 +1,140 @@
+"""An organization's definitions: voice profiles, trackers and talk-track playbooks, for the JSON
+API (`/v1/voice-profiles`, `/v1/trackers`, `/v1/playbooks`) and the admin pages alike.
+
+Every member of the organization reads them; changing them needs `definitions.write`. The active
+playbook is the newest active row (what live calls and suggestions use): storing an active one
+makes it the only active one. A playbook is checked when stored, so a broken one is refused with
+the reason rather than silently ignored later.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, TypeVar
+
+import yaml
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
+
+from coaching.live import LiveRules, LiveRulesError
+from coaching.playbook import DEFAULT_PLAYBOOK, PlaybookError, playbook_from_dict
+from models import Playbook
+from models.base import utcnow
+from nlp.trackers import DEFAULT_TRACKERS_PATH
+from service.access import Principal
+from service.domain.calls import require
+from service.domain.errors import Conflict, Invalid, NotFound
+
+Row = TypeVar("Row", bound=SQLModel)
+MAX_PLAYBOOK_CHARS = 200_000
+
+
+def list_definitions(session: Session, principal: Principal, model: type[Row]) -> list[Row]:
+    return list(session.exec(select(model).where(col(model.org_id) == principal.org_id)  # type: ignore[attr-defined]
+                             .order_by(col(model.name))).all())  # type: ignore[attr-defined]
+
+
+def create_definition(session: Session, principal: Principal, row: Row) -> Row:
+    """Store a new definition row of the principal's organization (Conflict when its name is taken)."""
+    require(principal, "definitions.write")
+    if row.org_id != principal.org_id:  # type: ignore[attr-defined]
+        raise Invalid("a definition belongs to your own organization")
+    if isinstance(row, Playbook):
+        check_playbook_content(row.content)
+    session.add(row)
+    try:
+        if isinstance(row, Playbook) and row.active:
+            _deactivate_other_playbooks(session, principal.org_id, row.id)
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(f"a definition called {row.name!r} already exists") from exc  # type: ignore[attr-defined]
+    return row
+
+
+def delete_definition(session: Session, principal: Principal, model: type[SQLModel], item_id: str) -> None:
+    row: Any = session.get(model, item_id)
+    if row is None or row.org_id != principal.org_id:
+        raise NotFound("definition not found")
+    require(principal, "definitions.write")
+    session.delete(row)
+    session.commit()
+
+
+def check_playbook_content(content: Any) -> None:
+    """Invalid unless the content is a playbook (`situations`, the shape of coaching/playbook.yaml)
+    and/or live rules (`live_rules`) that live calls and suggestions can use."""
+    if not isinstance(content, dict) or not ({"situations", "live_rules"} & set(content)):
+        raise Invalid("a playbook is a mapping with 'situations' (the shape of coaching/playbook.yaml) "
+                      "and/or 'live_rules'")
+    try:
+        if "situations" in content:
+            playbook_from_dict(content, "playbook")
+        if "live_rules" in content:
+            rules = content["live_rules"]
+            if rules is not None and not isinstance(rules, dict):
+                raise LiveRulesError("'live_rules' must be a mapping")
+            LiveRules.from_dict(rules)
+    except (PlaybookError, LiveRulesError) as exc:
+        raise Invalid(str(exc)) from exc
+    except (TypeError, ValueError, AttributeError) as exc:  # a value of the wrong type deep inside
+        raise Invalid(f"the playbook does not fit the shape of coaching/playbook.yaml: {exc}") from exc
+
+
+def parse_playbook_yaml(text: str) -> dict[str, Any]:
+    """The content of a playbook typed or pasted as YAML (Invalid with the line of a YAML error)."""
+    if len(text) > MAX_PLAYBOOK_CHARS:
+        raise Invalid(f"a playbook has at most {MAX_PLAYBOOK_CHARS} characters")
+    try:
+        content = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise Invalid(f"the playbook is not valid YAML{line}: {getattr(exc, 'problem', None) or exc}") from exc
+    check_playbook_content(content)
+    assert isinstance(content, dict)
+    return content
+
+
+def active_playbook(session: Session, principal: Principal) -> Playbook | None:
+    """The playbook live calls and suggestions use: the newest active one (None: the bundled one)."""
+    return session.exec(select(Playbook).where(col(Playbook.org_id) == principal.org_id, col(Playbook.active))
+                        .order_by(col(Playbook.created_at).desc())).first()
+
+
+def bundled_playbook_yaml() -> str:
+    return DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
+
+
+def _deactivate_other_playbooks(session: Session, org_id: str, keep_id: str) -> None:
+    for other in session.exec(select(Playbook).where(col(Playbook.org_id) == org_id, col(Playbook.active),
+                                                     col(Playbook.id) != keep_id)).all():
+        other.active = False
+        session.add(other)
+
+
+def replace_playbook(session: Session, principal: Principal, name: str, content: dict[str, Any]) -> Playbook:
+    """Make `content` the organization's active playbook under `name`: the playbook of that name is
+    updated (or created), and every other playbook is made inactive."""
+    require(principal, "definitions.write")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise Invalid("the playbook needs a name of 1 to 100 characters")
+    check_playbook_content(content)
+    row = session.exec(select(Playbook).where(col(Playbook.org_id) == principal.org_id,
+                                              col(Playbook.name) == name)).first()
+    if row is None:
+        row = Playbook(org_id=principal.org_id, name=name, content=content)
+    row.content, row.active, row.created_at = content, True, utcnow()  # the newest active one is used
+    session.add(row)
+    _deactivate_other_playbooks(session, principal.org_id, row.id)
+    session.commit()
+    return row
+
+
+@lru_cache(maxsize=1)
+def builtin_tracker_names() -> tuple[str, ...]:
+    """The built-in trackers (`nlp/trackers.yaml`): an organization's tracker of the same name
+    replaces one, a disabled one turns it off."""
+    data = yaml.safe_load(DEFAULT_TRACKERS_PATH.read_text(encoding="utf-8"))
+    return tuple(sorted(str(t["name"]) for t in data.get("trackers", []) if isinstance(t, dict) and "name" in t))
