@@ -5,21 +5,32 @@ Unlike the API route, this never writes: no feature backfill and no `InsightSnap
 must not write, issue 14), and no regression (the page shows the per-feature lifts). Each feature
 becomes one forest-plot row: its win-rate ratio (lift + 1) with the 95% interval, or, greyed, the
 reason it cannot be judged.
+
+The view is cached per scope and reused while the visible feature rows, their calls and the
+organization's outcomes are unchanged (two aggregate queries check that), so a coach reloading
+the page does not recompute the statistics.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from coaching.insights import InsightOptions, compute_insights
-from models import Team
-from service.access import Principal, call_scope_of
+from models import Call, Outcome, Team
+from models.coaching import CallFeatureRow
+from service.access import Principal, call_condition, call_scope_of
 from service.domain.calls import require
 from service.domain.errors import Invalid
 
+CACHE_SIZE = 256  # views kept per process, each checked against `_data_stamp` before reuse
+_cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], InsightsView]] = {}
+_lock = threading.Lock()
 REASONS = {"insufficient_data": "Not enough data", "not_applicable": "Does not apply"}
 
 
@@ -86,13 +97,39 @@ def team_insights(session: Session, principal: Principal, min_group: int = 30, a
         raise Invalid("min_group must be between 1 and 100000")
     if not 0 < alpha < 1:
         raise Invalid("alpha must be between 0 and 1")
+    key = (principal.org_id, call_scope_of(principal), principal.team_id, principal.user_id, min_group, alpha)
+    stamp = _data_stamp(session, principal)
+    hit = _cache.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
     cols = visible_feature_columns(session, principal)
     report = compute_insights(cols, InsightOptions(min_group=min_group, alpha=alpha, regression=False)).to_dict()
     rows = [_row(f) for f in report["features"]]
     # Judged features first, strongest evidence first; then the greyed ones in their own order.
     rows.sort(key=lambda r: (not r.judged, r.q_value if r.q_value is not None else 1.0))
-    return InsightsView(_scope_name(session, principal), report["n_calls"], report["n_won"], report["n_lost"],
+    view = InsightsView(_scope_name(session, principal), report["n_calls"], report["n_won"], report["n_lost"],
                         report["min_group"], report["alpha"], report["method"], rows, report["notes"])
+    with _lock:
+        if len(_cache) >= CACHE_SIZE:
+            _cache.clear()
+        _cache[key] = (stamp, view)
+    return view
+
+
+def _data_stamp(session: Session, principal: Principal) -> tuple[Any, ...]:
+    """What the insights depend on, in two aggregate queries: the visible feature rows (how many,
+    last written), their calls (last changed: deal ids) and the organization's outcomes (how many,
+    last recorded). A cached view is reused only while this is unchanged."""
+    calls = session.connection().execute(
+        sa_select(func.count(), func.max(col(CallFeatureRow.updated_at)), func.max(col(Call.updated_at)))
+        .select_from(CallFeatureRow).join(Call, col(Call.id) == col(CallFeatureRow.call_id))
+        .where(call_condition(principal))
+    ).one()
+    outcomes = session.connection().execute(
+        sa_select(func.count(), func.max(col(Outcome.created_at)))
+        .where(col(Outcome.org_id) == principal.org_id)
+    ).one()
+    return (*calls, *outcomes)
 
 
 def _row(f: dict[str, Any]) -> ForestRow:

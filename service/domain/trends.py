@@ -1,9 +1,9 @@
 """A rep's weekly trends against their team: talk ratio, open questions in the first 90 s, longest
 monologue, patience and questions per call.
 
-One SQL query reads the feature columns of the window's calls (the rep's own, and their team's),
-and NumPy buckets them by week (`np.bincount`), so the page costs the same with 100 or 10,000
-calls. A call's week is that of `coalesce(started_at, created_at)`, weeks start on Monday (UTC).
+One SQL query groups the window's calls (the rep's own, and their team's) by week and by "the
+rep's or not", returning sums and counts (at most two rows per week), and NumPy turns them into
+the rep's and the team's means, so the page reads no per-call rows however many calls there are. A call's week is that of `coalesce(started_at, created_at)`, weeks start on Monday (UTC).
 The rep's line holds their calls that the viewer may see; the team line is an aggregate (weekly
 means of every call of the rep's team, the rep's included), never another rep's single call.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, extract, false, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -125,45 +125,54 @@ def rep_trends(session: Session, principal: Principal, user_id: str, weeks: int 
     # The rep's line: their calls that the viewer may see (a coach: not those from another team).
     mine: ColumnElement[bool] = and_(col(Call.rep_user_id) == rep.user_id, call_condition(principal))
     who = or_(mine, col(Call.team_id) == rep.team_id) if rep.team_id else mine
+    week_col = _week_index(session, when, start).label("week")
+    mine_col = case((mine, 1), else_=0).label("mine")
+    in_team = col(Call.team_id) == rep.team_id if rep.team_id else false()
+    team_col = case((in_team, 1), else_=0).label("in_team")
+    metric_cols = [col(getattr(CallFeatureRow, m.name)) for m in TREND_METRICS]
+    # One row per (week, mine, in_team): the sums and counts each mean needs; NumPy adds them up.
     stmt = (
-        sa_select(when, mine, *[col(getattr(CallFeatureRow, m.name)) for m in TREND_METRICS])
+        sa_select(week_col, mine_col, team_col, func.count(),
+                  *[func.sum(c) for c in metric_cols], *[func.count(c) for c in metric_cols])
+        .select_from(CallFeatureRow)
         .join(Call, col(Call.id) == col(CallFeatureRow.call_id))
         .where(col(Call.org_id) == principal.org_id, who, when >= start, when < end)
+        .group_by(week_col, mine_col, team_col)
     )
     rows = session.connection().execute(stmt).fetchall()
-    n = len(rows)
-    if n:
-        stamps, is_mine, *metric_values = zip(*rows, strict=True)
-        # Stored times are UTC (naive on SQLite); numpy wants them naive.
-        days = np.array([t.replace(tzinfo=None) if t.tzinfo is None else t.astimezone(UTC).replace(tzinfo=None)
-                         for t in stamps], dtype="datetime64[D]")
-        week = ((days - np.datetime64(first)).astype(np.int64) // 7).clip(0, weeks - 1)
-        rep_mask = np.array(is_mine, dtype=bool)
-        team_mask = np.ones(n, dtype=bool) if rep.team_id else np.zeros(n, dtype=bool)
-        values = np.array(metric_values, dtype=np.float64)  # None -> NaN; one row per metric
-    else:
-        week = np.zeros(0, dtype=np.int64)
-        rep_mask = team_mask = np.zeros(0, dtype=bool)
-        values = np.zeros((len(TREND_METRICS), 0))
-    series = [
-        MetricTrend(m, _weekly_means(values[i], week, rep_mask, weeks, m),
-                    _weekly_means(values[i], week, team_mask, weeks, m))
-        for i, m in enumerate(TREND_METRICS)
-    ]
+    k = len(TREND_METRICS)
+    table = np.array([[float(x) if x is not None else 0.0 for x in r] for r in rows], dtype=np.float64) \
+        if rows else np.zeros((0, 4 + 2 * k))
+    week = table[:, 0].astype(np.int64).clip(0, weeks - 1)
+    rep_rows = table[:, 1] == 1
+    team_rows = table[:, 2] == 1
+
+    def weekly(column: int, which: np.ndarray) -> np.ndarray:
+        return np.bincount(week[which], weights=table[which, column], minlength=weeks)
+
+    series = []
+    for i, m in enumerate(TREND_METRICS):
+        rep_mean = _means(weekly(4 + i, rep_rows), weekly(4 + k + i, rep_rows), m)
+        team_mean = _means(weekly(4 + i, team_rows), weekly(4 + k + i, team_rows), m)
+        series.append(MetricTrend(m, rep_mean, team_mean))
     return RepTrends(
         rep=rep,
-        weeks=[first + timedelta(weeks=k) for k in range(weeks)],
-        rep_calls=np.bincount(week[rep_mask], minlength=weeks).tolist(),
-        team_calls=np.bincount(week[team_mask], minlength=weeks).tolist(),
+        weeks=[first + timedelta(weeks=j) for j in range(weeks)],
+        rep_calls=[int(x) for x in weekly(3, rep_rows)],
+        team_calls=[int(x) for x in weekly(3, team_rows)],
         series=series,
     )
 
 
-def _weekly_means(values: np.ndarray, week: np.ndarray, mask: np.ndarray, weeks: int,
-                  metric: TrendMetric) -> list[float | None]:
-    keep = mask & ~np.isnan(values)
-    counts = np.bincount(week[keep], minlength=weeks)
-    sums = np.bincount(week[keep], weights=values[keep], minlength=weeks)
+def _week_index(session: Session, when: ColumnElement[datetime], start: datetime) -> ColumnElement[int]:
+    """Whole weeks from `start` to `when`, in SQL (the calls are filtered to `when >= start`)."""
+    if session.get_bind().dialect.name == "sqlite":  # stored as UTC text; julianday() reads it
+        start_jd = start.timestamp() / 86400.0 + 2440587.5
+        return cast((func.julianday(when) - start_jd) / 7.0, Integer)
+    return cast(func.floor((extract("epoch", when) - start.timestamp()) / 604800.0), Integer)
+
+
+def _means(sums: np.ndarray, counts: np.ndarray, metric: TrendMetric) -> list[float | None]:
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums / counts * metric.scale
     return [round(float(x), metric.digits) if c else None for x, c in zip(means, counts, strict=True)]

@@ -119,6 +119,7 @@ def test_rep_sees_own_trends_against_the_team(web: Any, dash: Seeded, signed_in:
         else:
             assert chart["datasets"][0]["data"][i] is None
     assert weeks_checked >= 8  # the seeded calls span 10 weeks; the window holds the last 12
+    shots(page, "rep-trends")
     # The same numbers as a table (the charts' accessible fallback).
     busiest = max(rep_means, key=lambda w: sum(1 for t, _ in dash.rep_calls
                                                if (t.date() - timedelta(days=t.weekday())).isoformat() == w))
@@ -130,7 +131,6 @@ def test_rep_sees_own_trends_against_the_team(web: Any, dash: Seeded, signed_in:
     i = questions["labels"].index(busiest)
     assert questions["datasets"][0]["data"][i] == pytest.approx(q_means[busiest], abs=0.051)
     a11y(page)
-    shots(page, "rep-trends")
 
 
 def test_coach_sees_team_insights_as_a_forest_plot(web: Any, dash: Seeded, signed_in: Any, shots: Any,

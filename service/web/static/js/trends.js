@@ -38,7 +38,7 @@ function chartFor(canvas, series) {
         y: { beginAtZero: true, title: { display: true, text: series.unit } },
       },
       plugins: {
-        legend: { position: "bottom" },
+        legend: { position: "bottom", labels: { usePointStyle: true } },
         tooltip: {
           callbacks: {
             title: (items) => `Week of ${items[0].label}`,
