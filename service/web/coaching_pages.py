@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from service.domain import insights_view, scorecards, trends
+from service.domain.errors import Invalid
 from service.web.call_view import clock
 from service.web.pages import SignedIn, render
 
@@ -24,7 +24,18 @@ def review_inbox(request: Request, who: SignedIn) -> Response:
     return render(request, "inbox.html", {"calls": calls, "clock": clock}, who)
 
 
-def _trends_page(request: Request, who: SignedIn, user_id: str, weeks: int) -> Response:
+def _weeks(value: str | None) -> int:
+    """The `?weeks=` of a trends page (a page shows an error page for a bad one, not JSON)."""
+    if not value:
+        return trends.DEFAULT_WEEKS
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise Invalid(f"weeks must be a whole number of weeks, not {value!r}") from exc
+
+
+def _trends_page(request: Request, who: SignedIn, user_id: str, weeks_arg: str | None) -> Response:
+    weeks = _weeks(weeks_arg)
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         data = trends.rep_trends(session, who.principal, user_id, weeks=weeks)
         reps = trends.reps_in_view(session, who.principal)
@@ -43,23 +54,21 @@ def _trends_page(request: Request, who: SignedIn, user_id: str, weeks: int) -> R
 
 
 @router.get("/me")
-def my_trends(request: Request, who: SignedIn,
-              weeks: Annotated[int, Query(ge=1, le=trends.MAX_WEEKS)] = trends.DEFAULT_WEEKS) -> Response:
+def my_trends(request: Request, who: SignedIn, weeks: str | None = None) -> Response:
     """The signed-in person's own weekly trends against their team."""
     return _trends_page(request, who, who.user.id, weeks)
 
 
 @router.get("/reps")
-def pick_rep(who: SignedIn, rep: str = "", weeks: int = trends.DEFAULT_WEEKS) -> Response:
+def pick_rep(who: SignedIn, rep: str = "", weeks: str | None = None) -> Response:
     """The rep picker's GET form: on to that rep's page."""
     if not rep:
         return RedirectResponse("/me", status_code=303)
-    return RedirectResponse(f"/reps/{quote(rep, safe='')}?weeks={weeks}", status_code=303)
+    return RedirectResponse(f"/reps/{quote(rep, safe='')}?weeks={_weeks(weeks)}", status_code=303)
 
 
 @router.get("/reps/{user_id}")
-def rep_trends(request: Request, user_id: str, who: SignedIn,
-               weeks: Annotated[int, Query(ge=1, le=trends.MAX_WEEKS)] = trends.DEFAULT_WEEKS) -> Response:
+def rep_trends(request: Request, user_id: str, who: SignedIn, weeks: str | None = None) -> Response:
     """A rep's weekly trends: a coach sees their team's reps, an admin anyone in the organization, a
     rep only themselves (anyone else is a 404 page)."""
     return _trends_page(request, who, user_id, weeks)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models import Call, Outcome
 from models.coaching import CallFeatureRow, InsightSnapshot
@@ -124,7 +124,7 @@ def test_insights_view_reads_only_and_follows_new_outcomes(db: Db) -> None:
         assert first.scope == "team East" and first.n_calls == 0
         assert all(r.status != "finding" for r in first.rows)
         assert insights_view.team_insights(s, coach) is first  # nothing changed: the cached view
-        call_id = s.execute(select(Call.id).where(Call.team_id == db.teams["East"])).scalars().first()  # type: ignore[arg-type]
+        call_id = s.execute(select(col(Call.id)).where(col(Call.team_id) == db.teams["East"])).scalars().first()
         s.add(Outcome(org_id=db.org_id, call_id=call_id, outcome="won"))
         s.commit()
         second = insights_view.team_insights(s, coach)

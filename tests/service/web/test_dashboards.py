@@ -62,10 +62,10 @@ def dash(web: Any) -> Seeded:
         for i, c in enumerate(corpus.calls):
             rep_index = i % N_REPS
             team = "North" if rep_index < 4 else "South"
-            user = users["dash_rep"] if rep_index == 0 else users["dash_south"] if rep_index == 4 else None
+            owner = users["dash_rep"] if rep_index == 0 else users["dash_south"] if rep_index == 4 else None
             trackers = sorted(c.trackers | ({RARE_TRACKER} if i % 60 == 0 else set()))
             when = now - timedelta(days=(i * 11) % 70, hours=i % 7)
-            call = Call(org_id=org.id, team_id=teams[team].id, rep_user_id=user.id if user else None,
+            call = Call(org_id=org.id, team_id=teams[team].id, rep_user_id=owner.id if owner else None,
                         rep_name=c.rep, media_kind="vtt", status="done", started_at=when, title=f"Seeded {i}")
             s.add(call)
             s.flush()
@@ -192,6 +192,9 @@ def test_who_may_open_a_reps_trends(web: Any, signed_in: Any) -> None:
     rep = signed_in("rep")
     response = rep.goto(f"/reps/{people['coach'].user_id}")  # a rep: only themselves
     assert response is not None and response.status == 404
+    response = rep.goto("/me?weeks=many")  # a bad period is an error page, not a JSON error
+    assert response is not None and response.status == 422
+    assert "weeks must be a whole number" in rep.locator("main").inner_text()
     admin = signed_in("admin")
     response = admin.goto(f"/reps/{people['rep_west'].user_id}")
     assert response is not None and response.status == 200
