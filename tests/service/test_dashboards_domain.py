@@ -38,7 +38,7 @@ class Db:
                          team_id=self.teams[team] if team else None, via_session=True)
 
 
-def _call(s: Session, db: Db, when: datetime, team: str, rep: str | None, **metrics: float | None) -> str:
+def _call(s: Session, db: Db, when: datetime, team: str, rep: str | None, **metrics: Any) -> str:
     call = Call(org_id=db.org_id, team_id=db.teams[team], rep_user_id=db.ids[rep] if rep else None,
                 media_kind="vtt", status="done", started_at=when)
     s.add(call)
@@ -65,7 +65,8 @@ def db(request: pytest.FixtureRequest, h: Any, tmp_path_factory: pytest.TempPath
             # This week: the rep at its very first second and another day; a teammate without a user.
             _call(s, d, THIS_MONDAY, "East", "rep", talk_ratio=0.5, question_count_rep=10)
             _call(s, d, THIS_MONDAY + timedelta(days=2), "East", "rep", talk_ratio=0.7, question_count_rep=None)
-            _call(s, d, THIS_MONDAY + timedelta(hours=5), "East", None, talk_ratio=0.3, question_count_rep=4)
+            _call(s, d, THIS_MONDAY + timedelta(hours=5), "East", None, talk_ratio=0.3, question_count_rep=4,
+                  trackers=["pricing"])
             # Last week's last second: the rep and the West team (never in East's means).
             _call(s, d, THIS_MONDAY - timedelta(seconds=1), "East", "rep", talk_ratio=0.6, question_count_rep=8)
             _call(s, d, THIS_MONDAY - timedelta(days=1), "West", "west", talk_ratio=0.9, question_count_rep=1)
@@ -123,6 +124,7 @@ def test_insights_view_reads_only_and_follows_new_outcomes(db: Db) -> None:
         first = insights_view.team_insights(s, coach)
         assert first.scope == "team East" and first.n_calls == 0
         assert all(r.status != "finding" for r in first.rows)
+        assert "tracker:pricing" in {r.feature for r in first.rows}  # tracker lists read on both databases
         assert insights_view.team_insights(s, coach) is first  # nothing changed: the cached view
         call_id = s.execute(select(col(Call.id)).where(col(Call.team_id) == db.teams["East"])).scalars().first()
         s.add(Outcome(org_id=db.org_id, call_id=call_id, outcome="won"))
