@@ -114,6 +114,13 @@ def may_see_call(principal: Principal, owner: CallOwner) -> bool:
     return False
 
 
+def may_see_rep(principal: Principal, org_id: str, team_id: str | None, user_id: str) -> bool:
+    """Whether the principal may look at a person's own pages (their trends): the same rule as
+    `may_see_call`, with the person as the calls' rep. A rep: only themselves; a coach: their
+    team's people; an admin: anyone in the organization."""
+    return may_see_call(principal, CallOwner(org_id, team_id, user_id))
+
+
 _CALL_SQL: dict[Scope, str] = {
     "org": '"call".org_id = :org_id',
     "team": '"call".org_id = :org_id AND "call".team_id = :team_id',

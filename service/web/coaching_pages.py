@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from sqlmodel import Session
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from service.domain import scorecards
+from service.domain import insights_view, scorecards, trends
+from service.domain.errors import Invalid
 from service.web.call_view import clock
 from service.web.pages import SignedIn, render
 
@@ -19,3 +22,62 @@ def review_inbox(request: Request, who: SignedIn) -> Response:
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         calls = scorecards.review_inbox(session, who.principal)
     return render(request, "inbox.html", {"calls": calls, "clock": clock}, who)
+
+
+def _weeks(value: str | None) -> int:
+    """The `?weeks=` of a trends page (a page shows an error page for a bad one, not JSON)."""
+    if not value:
+        return trends.DEFAULT_WEEKS
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise Invalid(f"weeks must be a whole number of weeks, not {value!r}") from exc
+
+
+def _trends_page(request: Request, who: SignedIn, user_id: str, weeks_arg: str | None) -> Response:
+    weeks = _weeks(weeks_arg)
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        data = trends.rep_trends(session, who.principal, user_id, weeks=weeks)
+        reps = trends.reps_in_view(session, who.principal)
+    own = user_id == who.principal.user_id
+    chart = {
+        "weeks": [w.isoformat() for w in data.weeks],
+        "rep_name": data.rep.name,
+        "team_name": f"Team {data.rep.team_name}" if data.rep.team_name else None,
+        "rep_calls": data.rep_calls,
+        "team_calls": data.team_calls,
+        "series": [{"metric": s.metric.name, "title": s.metric.title, "unit": s.metric.unit,
+                    "rep": s.rep, "team": s.team} for s in data.series],
+    }
+    return render(request, "trends.html", {"t": data, "chart": chart, "own": own, "reps": reps, "weeks": weeks,
+                                           "week_choices": sorted({*trends.WEEK_CHOICES, weeks})}, who)
+
+
+@router.get("/me")
+def my_trends(request: Request, who: SignedIn, weeks: str | None = None) -> Response:
+    """The signed-in person's own weekly trends against their team."""
+    return _trends_page(request, who, who.user.id, weeks)
+
+
+@router.get("/reps")
+def pick_rep(who: SignedIn, rep: str = "", weeks: str | None = None) -> Response:
+    """The rep picker's GET form: on to that rep's page."""
+    if not rep:
+        return RedirectResponse("/me", status_code=303)
+    return RedirectResponse(f"/reps/{quote(rep, safe='')}?weeks={_weeks(weeks)}", status_code=303)
+
+
+@router.get("/reps/{user_id}")
+def rep_trends(request: Request, user_id: str, who: SignedIn, weeks: str | None = None) -> Response:
+    """A rep's weekly trends: a coach sees their team's reps, an admin anyone in the organization, a
+    rep only themselves (anyone else is a 404 page)."""
+    return _trends_page(request, who, user_id, weeks)
+
+
+@router.get("/insights")
+def team_insights(request: Request, who: SignedIn) -> Response:
+    """What goes with won deals, over the calls the coach (team) or admin (organization) sees."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        view = insights_view.team_insights(session, who.principal)
+    chart = {"rows": [r.chart_data() for r in view.rows]}
+    return render(request, "insights.html", {"v": view, "chart": chart}, who)

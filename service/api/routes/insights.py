@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Query
-from sqlalchemy import String, type_coerce
+from sqlalchemy import Text, cast
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, or_, select
@@ -116,7 +116,7 @@ def visible_feature_columns(session: Session, principal: Any) -> FeatureColumns:
     metric_cols = [col(getattr(CallFeatureRow, m)) for m in METRIC_NAMES]
     stmt = (
         sa_select(col(CallFeatureRow.call_id), col(CallFeatureRow.rep), col(CallFeatureRow.duration_s),
-                  type_coerce(col(CallFeatureRow.trackers), String), col(Call.deal_id), *metric_cols)
+                  cast(col(CallFeatureRow.trackers), Text), col(Call.deal_id), *metric_cols)
         .join(Call, col(Call.id) == col(CallFeatureRow.call_id))
         .where(call_scope(principal))
     )
