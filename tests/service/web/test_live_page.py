@@ -9,6 +9,7 @@ microphone that plays the first 40 s of the sample call (Chromium loops the file
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import json
 import os
 import re
@@ -42,6 +43,12 @@ def session_cookie(web: Any, who: str) -> str:
         return start_session(s, user, 1.0).token
 
 
+def _run(coro: Any) -> Any:
+    """Run a coroutine on its own thread: Playwright's sync API keeps an event loop running on this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 async def _handshake(url: str, headers: dict[str, str], stop: bool = True) -> list[dict[str, Any]]:
     """Open /v1/live, send `start` (no API key), optionally `stop`; the events until close."""
     from websockets.asyncio.client import connect
@@ -67,7 +74,7 @@ def test_session_cookie_opens_a_live_call_only_from_this_sites_origin(web: Any) 
     cookie = f"tt_session={session_cookie(web, 'rep')}"
 
     # From the site's own page: the call is the signed-in rep's.
-    events = asyncio.run(_handshake(web.url, {"Cookie": cookie, "Origin": web.url}))
+    events = _run(_handshake(web.url, {"Cookie": cookie, "Origin": web.url}))
     assert [e["type"] for e in events] == ["started", "ended"], events
     call_id = events[0]["call_id"]
     assert events[-1]["status"] == "empty" and events[-1]["reason"] == "stop"  # no audio: nothing stored
@@ -78,16 +85,16 @@ def test_session_cookie_opens_a_live_call_only_from_this_sites_origin(web: Any) 
 
     # Cross-site WebSocket hijacking: the browser would send the cookie, the Origin gives it away.
     for origin in ("http://evil.example", "http://127.0.0.1.evil.example", "null"):
-        events = asyncio.run(_handshake(web.url, {"Cookie": cookie, "Origin": origin}))
+        events = _run(_handshake(web.url, {"Cookie": cookie, "Origin": origin}))
         assert [(e["type"], e.get("code")) for e in events] == [("error", "forbidden")], (origin, events)
     # No Origin at all (not a browser): a cookie alone is not enough either.
-    events = asyncio.run(_handshake(web.url, {"Cookie": cookie}))
+    events = _run(_handshake(web.url, {"Cookie": cookie}))
     assert [(e["type"], e.get("code")) for e in events] == [("error", "forbidden")]
     # The right Origin with an unknown session: unauthorized.
-    events = asyncio.run(_handshake(web.url, {"Cookie": "tt_session=not-a-session", "Origin": web.url}))
+    events = _run(_handshake(web.url, {"Cookie": "tt_session=not-a-session", "Origin": web.url}))
     assert [(e["type"], e.get("code")) for e in events] == [("error", "unauthorized")]
     # An API key still wins over a cookie (and needs no Origin).
-    events = asyncio.run(_handshake(web.url, {"Authorization": f"Bearer {web.keys['rep_west']}",
+    events = _run(_handshake(web.url, {"Authorization": f"Bearer {web.keys['rep_west']}",
                                               "Cookie": cookie}))
     assert [e["type"] for e in events] == ["started", "ended"]
 
