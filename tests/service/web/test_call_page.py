@@ -39,7 +39,7 @@ def test_clicking_a_question_seeks_the_player(sample_call: Any, web: Any, signed
     assert page.locator(".tl-lane:not(.markers)").count() == len(analysis["speakers"])
     assert page.locator(".markers .marker").count() == len(questions) + len(analysis["trackers"])
     assert page.locator(".markers .marker.q-open").count() == sum(q["type"] == "open" for q in questions)
-    page.evaluate("document.getElementById('player').pause()")
+    page.evaluate("document.getElementById('player').pause(); window.scrollTo(0, 0)")
     a11y(page)
     shots(page, "call-page")
 
