@@ -1,0 +1,116 @@
+"""Live cards chosen by the organization's stored insights, streamed for real: the bundled
+discovery call into an organization whose insights say early open questions win, and into one
+that holds every call out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from coaching.features import FeatureColumns
+from coaching.insights import Comparison, InsightOptions, InsightReport, compute_insights
+from service.commands.live import StreamResult, read_recording
+from tests.service.test_live import SAMPLE, LiveServer, _stream, server  # noqa: F401  (the live server fixture)
+
+
+@dataclass
+class Org:
+    report: InsightReport
+    keys: dict[str, str]
+
+
+def early_open_questions_win() -> InsightReport:
+    """A team of 500 closed calls in which two open questions in the first 90 s go with winning
+    (the sample's rep asks one, so the card has something to ask for)."""
+    rng = np.random.default_rng(17)
+    count = rng.integers(0, 4, 500).astype(float)
+    won = rng.random(500) < np.where(count >= 2, 0.5, 0.25)
+    cols = FeatureColumns.from_arrays(outcome=won.astype(float), duration_s=np.full(500, 900.0),
+                                      metrics={"open_questions_first_90s": count})
+    comp = Comparison("open_questions_first_90s", ">=", 2.0, "team split")
+    return compute_insights(cols, InsightOptions(regression=False), comparisons=[comp])
+
+
+def make_org(server: LiveServer, name: str, live_rules: dict[str, float] | None) -> Org:
+    from models import InsightSnapshot, Playbook
+    from service.core.accounts import create_key, create_org, create_user
+    from service.core.db import session_scope
+
+    report = early_open_questions_win()
+    with session_scope(server.settings) as s:
+        org = create_org(s, name)
+        user = create_user(s, org.id, "Alex")
+        keys = {"admin": create_key(s, org.id, "admin").secret,
+                "rep": create_key(s, org.id, "rep", user_id=user.id).secret}
+        s.add(InsightSnapshot(org_id=org.id, n_calls=report.n_calls,
+                              report_json=json.dumps(report.to_dict())))
+        if live_rules is not None:
+            s.add(Playbook(org_id=org.id, name="live", content={"live_rules": live_rules}))
+        s.commit()
+    return Org(report, keys)
+
+
+def stream(server: LiveServer, org: Org, seconds: float | None = None) -> StreamResult:
+    audio = read_recording(SAMPLE)
+    if seconds is not None:
+        audio = audio[:, : int(16000 * seconds)]
+    server.keys["_org_rep"] = org.keys["rep"]
+    return _stream(server, audio, "_org_rep")
+
+
+def call_record(server: LiveServer, org: Org, result: StreamResult) -> dict:  # type: ignore[type-arg]
+    call_id = result.events[-1]["call_id"]
+    server.keys["_org_admin"] = org.keys["admin"]
+    with server.client("_org_admin") as c:
+        r = c.get(f"/v1/calls/{call_id}")
+    assert r.status_code == 200
+    return r.json()  # type: ignore[no-any-return]
+
+
+def test_the_card_that_arrives_rests_on_the_team_insights_with_their_numbers(server: LiveServer) -> None:  # noqa: F811
+    org = make_org(server, "Insight Co", None)
+    f = org.report.finding("open_questions_first_90s")
+    assert f is not None and f.significant and f.lift is not None and f.lift_ci is not None
+    result = stream(server, org)
+    cards = result.of_type("suggestion")
+    assert [c["id"] for c in cards] == ["discovery_opener", "pricing_objection"]
+    card = cards[0]
+    assert card["basis"] == "insight" and card["trigger"] == "open_questions_first_90s"
+    # the rep's first words at 0.6 s: the 90 s window ends at 90.6 s, the card comes 15 s before
+    assert 75.6 <= card["at"] <= 77.0
+    assert card["finding"] == {"feature": "open_questions_first_90s", "comparison": "open_questions_first_90s >= 2",
+                               "lift": round(f.lift, 4), "lift_ci": [round(x, 4) for x in f.lift_ci],
+                               "n_with": f.n_with, "n_without": f.n_without}
+    assert f"In your team's {f.n_with + f.n_without} closed calls, won deals were" in card["evidence"]
+    assert "1 open question from the rep by 1:1" in card["evidence"]  # "What prompted you ...?" at 8.6 s
+    assert cards[1]["basis"] == "playbook" and cards[1]["finding"] is None
+
+    live = call_record(server, org, result)["live"]
+    assert live["held_out"] is False
+    stored = live["cards"]
+    assert [(c["id"], c["basis"], c["shown"]) for c in stored] == [
+        ("discovery_opener", "insight", True), ("pricing_objection", "playbook", True)]
+    # No open question from the rep in the minute after the card (the pitch, then the price);
+    # the price card is followed by "Could we get everything ready now, ...?" at 137.9 s.
+    assert stored[0]["followed"] is False and stored[0]["followed_at"] is None
+    assert stored[1]["followed"] is True and stored[1]["followed_at"] == pytest.approx(137.9, abs=1.5)
+    assert live["follow_through"] == 0.5
+
+
+def test_a_held_out_call_sends_no_card_but_records_them(server: LiveServer) -> None:  # noqa: F811
+    org = make_org(server, "Holdout Co", {"holdout": 1.0})
+    result = stream(server, org, seconds=100)
+    assert result.events[0]["rules"]["holdout"] == 1.0
+    assert not result.of_type("suggestion") and result.of_type("utterance")
+    live = call_record(server, org, result)["live"]
+    assert live["held_out"] is True and live["holdout"] == 1.0
+    assert [(c["id"], c["basis"], c["shown"]) for c in live["cards"]] == [("discovery_opener", "insight", False)]
+    assert live["cards"][0]["followed"] is False
+    server.keys["_org_admin"] = org.keys["admin"]
+    with server.client("_org_admin") as c:
+        report = c.get("/v1/insights/live-guidance").json()
+    assert report["n_live_calls"] == 1 and report["n_held_out_calls"] == 1
+    assert report["arms"]["held_out"]["cards"] == 1 and report["status"] == "insufficient_data"
