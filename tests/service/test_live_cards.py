@@ -34,13 +34,13 @@ def early_open_questions_win() -> InsightReport:
     return compute_insights(cols, InsightOptions(regression=False), comparisons=[comp])
 
 
-def make_org(server: LiveServer, name: str, live_rules: dict[str, float] | None) -> Org:
+def make_org(srv: LiveServer, name: str, live_rules: dict[str, float] | None) -> Org:
     from models import InsightSnapshot, Playbook
     from service.core.accounts import create_key, create_org, create_user
     from service.core.db import session_scope
 
     report = early_open_questions_win()
-    with session_scope(server.settings) as s:
+    with session_scope(srv.settings) as s:
         org = create_org(s, name)
         user = create_user(s, org.id, "Alex")
         keys = {"admin": create_key(s, org.id, "admin").secret,
@@ -53,18 +53,18 @@ def make_org(server: LiveServer, name: str, live_rules: dict[str, float] | None)
     return Org(report, keys)
 
 
-def stream(server: LiveServer, org: Org, seconds: float | None = None) -> StreamResult:
+def stream(srv: LiveServer, org: Org, seconds: float | None = None) -> StreamResult:
     audio = read_recording(SAMPLE)
     if seconds is not None:
         audio = audio[:, : int(16000 * seconds)]
-    server.keys["_org_rep"] = org.keys["rep"]
-    return _stream(server, audio, "_org_rep")
+    srv.keys["_org_rep"] = org.keys["rep"]
+    return _stream(srv, audio, "_org_rep")
 
 
-def call_record(server: LiveServer, org: Org, result: StreamResult) -> dict:  # type: ignore[type-arg]
+def call_record(srv: LiveServer, org: Org, result: StreamResult) -> dict:  # type: ignore[type-arg]
     call_id = result.events[-1]["call_id"]
-    server.keys["_org_admin"] = org.keys["admin"]
-    with server.client("_org_admin") as c:
+    srv.keys["_org_admin"] = org.keys["admin"]
+    with srv.client("_org_admin") as c:
         r = c.get(f"/v1/calls/{call_id}")
     assert r.status_code == 200
     return r.json()  # type: ignore[no-any-return]
