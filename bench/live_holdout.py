@@ -35,11 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint  # noqa: E402
 
-from coaching.features import FeatureColumns  # noqa: E402
-from coaching.insights import Comparison, InsightOptions, InsightReport, compute_insights  # noqa: E402
+from coaching.insights import InsightReport  # noqa: E402
 from coaching.live import LiveCoach, LiveRules  # noqa: E402
 from coaching.live_effect import CardOutcome, LiveCallSummary, live_guidance_report  # noqa: E402
 from coaching.suggestions import Utterance  # noqa: E402
+from coaching.synthetic import early_open_questions_report  # noqa: E402
 
 BASE_WIN = 0.25
 P_EARLY = 0.45
@@ -55,17 +55,6 @@ class CorpusResult:
     follow_shown: float
     follow_held: float
     all_calls_ci: tuple[float, float]
-
-
-def team_insights(seed: int) -> InsightReport:
-    """A past of 500 closed calls in which an open question in the first 90 s goes with winning."""
-    rng = np.random.default_rng(seed)
-    asked = rng.random(500) < 0.5
-    won = rng.random(500) < np.where(asked, 0.45, 0.25)
-    cols = FeatureColumns.from_arrays(outcome=won.astype(float), duration_s=np.full(500, 900.0),
-                                      metrics={"open_questions_first_90s": asked.astype(float)})
-    comp = Comparison("open_questions_first_90s", ">=", 1.0, "presence (at least one)")
-    return compute_insights(cols, InsightOptions(regression=False), comparisons=[comp])
 
 
 def simulate_call(rng: np.random.Generator, insights: InsightReport, held_out: bool, rr: float,
@@ -115,7 +104,7 @@ def main() -> None:
     ap.add_argument("--null-corpora", type=int, default=200, help="extra null corpora for the false-positive rate")
     ap.add_argument("--calls", type=int, default=1200)
     args = ap.parse_args()
-    insights = team_insights(99)
+    insights = early_open_questions_report(split=1.0)
     t0 = time.perf_counter()
     rows = []
     for name, rr, n in (("planted effect (RR 1.8)", 1.8, args.corpora), ("null (RR 1.0)", 1.0, args.corpora),

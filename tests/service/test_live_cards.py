@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import numpy as np
 import pytest
 
-from coaching.features import FeatureColumns
-from coaching.insights import Comparison, InsightOptions, InsightReport, compute_insights
+from coaching.insights import InsightReport
+from coaching.synthetic import early_open_questions_report
 from service.commands.live import StreamResult, read_recording
 from tests.service.test_live import SAMPLE, LiveServer, _stream, server  # noqa: F401  (the live server fixture)
 
@@ -22,24 +21,13 @@ class Org:
     keys: dict[str, str]
 
 
-def early_open_questions_win() -> InsightReport:
-    """A team of 500 closed calls in which two open questions in the first 90 s go with winning
-    (the sample's rep asks one, so the card has something to ask for)."""
-    rng = np.random.default_rng(17)
-    count = rng.integers(0, 4, 500).astype(float)
-    won = rng.random(500) < np.where(count >= 2, 0.5, 0.25)
-    cols = FeatureColumns.from_arrays(outcome=won.astype(float), duration_s=np.full(500, 900.0),
-                                      metrics={"open_questions_first_90s": count})
-    comp = Comparison("open_questions_first_90s", ">=", 2.0, "team split")
-    return compute_insights(cols, InsightOptions(regression=False), comparisons=[comp])
-
-
 def make_org(srv: LiveServer, name: str, live_rules: dict[str, float] | None) -> Org:
     from models import InsightSnapshot, Playbook
     from service.core.accounts import create_key, create_org, create_user
     from service.core.db import session_scope
 
-    report = early_open_questions_win()
+    # two open questions in the first 90 s win (the sample's rep asks one: the card has something to ask)
+    report = early_open_questions_report(split=2.0)
     with session_scope(srv.settings) as s:
         org = create_org(s, name)
         user = create_user(s, org.id, "Alex")
