@@ -1,15 +1,25 @@
 """SQLModel tables of the Talktrack service. Importing this package registers every table on
 `SQLModel.metadata` (Alembic's target)."""
 
-from models.accounts import KEY_ROLES, ApiKey, KeyRole, Organization, Team, User
-from models.calls import Call, CallResult, CallStatus, Job, Outcome, OutcomeKind
+from models.accounts import (
+    KEY_ROLES,
+    USER_ROLES,
+    ApiKey,
+    Invite,
+    KeyRole,
+    Organization,
+    Team,
+    User,
+    WebSession,
+)
+from models.calls import Call, CallResult, CallStatus, CallText, Job, Outcome, OutcomeKind
 from models.coaching import CallFeatureRow, InsightSnapshot, LiveCallRecord, RubricDefinition, ScorecardRecord
 from models.definitions import Playbook, TrackerDefinition, VoiceProfile
 from models.webhooks import WEBHOOK_EVENTS, Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
-    "KEY_ROLES", "WEBHOOK_EVENTS", "ApiKey", "Call", "CallFeatureRow", "CallResult", "CallStatus", "Job", "KeyRole",
+    "KEY_ROLES", "WEBHOOK_EVENTS", "ApiKey", "Call", "CallText", "CallFeatureRow", "CallResult", "CallStatus", "Job", "KeyRole",
     "InsightSnapshot", "LiveCallRecord", "Organization", "Outcome", "OutcomeKind", "Playbook", "RubricDefinition",
     "ScorecardRecord", "Team", "TrackerDefinition", "User",
-    "VoiceProfile", "Webhook", "WebhookAttempt", "WebhookDelivery",
+    "USER_ROLES", "Invite", "VoiceProfile", "WebSession", "Webhook", "WebhookAttempt", "WebhookDelivery",
 ]

@@ -98,3 +98,13 @@ class Outcome(SQLModel, table=True):
 
 
 JsonDict = dict[str, Any]
+
+
+class CallText(SQLModel, table=True):
+    """A done call's transcript as plain text, the source of the full-text index (SQLite FTS5 table
+    `calltext_fts`, PostgreSQL GIN index on `to_tsvector('english', body)`; see `service.search`)."""
+
+    call_id: str = Field(foreign_key="call.id", primary_key=True, max_length=32)
+    org_id: str = Field(foreign_key="organization.id", index=True, max_length=32)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)

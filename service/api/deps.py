@@ -12,30 +12,21 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import ColumnElement, Engine, and_, false
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from models import ApiKey, Call, User
+from service.access import Principal, allowed, call_condition, roles_for
 from service.core.config import Settings
 from service.core.security import hash_api_key
+from service.core.sessions import SESSION_COOKIE, resolve_session
 
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: the API key's id, organization, role and (for people) user and team."""
-
-    key_id: str
-    org_id: str
-    role: str
-    user_id: str | None = None
-    team_id: str | None = None
-    rate_limit_per_minute: int | None = None
+__all__ = ["Principal"]
 
 
 class _KeyCache:
@@ -152,6 +143,8 @@ async def get_principal(
     Async so that a cached key costs no thread hop; a cache miss looks the key up on a thread."""
     settings: Settings = request.app.state.settings
     token = bearer_token(request.headers.get("authorization"))
+    if token is None and request.cookies.get(SESSION_COOKIE):
+        return await run_in_threadpool(session_principal, request)
     hit, principal = _key_cache.get(hash_api_key(token.strip())) if token else (True, None)
     if not hit:
         principal = await run_in_threadpool(authenticate_key, request.app.state.engine, token,
@@ -174,6 +167,29 @@ async def get_principal(
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
+
+
+def session_principal(request: Request) -> Principal:
+    """The signed-in person behind the session cookie (the web pages' scripts call the JSON API
+    this way). A state-changing request must carry the session's CSRF token in `X-CSRF-Token`."""
+    resolved = resolve_session(request.app.state.engine, request.cookies.get(SESSION_COOKIE))
+    if resolved is None:
+        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED,
+                            detail="your session has expired: sign in again",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != resolved.csrf_token:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token")
+    return resolved.principal
+
+
+def require(principal: Principal, action: str) -> None:
+    """403 when the principal's role may not perform `action` (see `service.access.PERMISSIONS`)."""
+    if not allowed(principal, action):
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN,
+                            detail=f"a {principal.role} cannot do this (needs {' or '.join(roles_for(action))})")
+
 
 def require_role(principal: Principal, *roles: str) -> None:
     """403 when the principal's role may not do this (only for things it can already see)."""
@@ -182,18 +198,7 @@ def require_role(principal: Principal, *roles: str) -> None:
                             detail=f"a {principal.role} key cannot do this (needs {' or '.join(roles)})")
 
 
-def call_scope(principal: Principal) -> ColumnElement[bool]:
-    """SQL condition selecting the calls this principal may see."""
-    in_org = col(Call.org_id) == principal.org_id
-    if principal.role in ("admin", "integration"):
-        return in_org
-    if principal.role == "coach":
-        if principal.team_id is not None:
-            return and_(in_org, col(Call.team_id) == principal.team_id)
-        return and_(in_org, col(Call.rep_user_id) == principal.user_id) if principal.user_id else false()
-    if principal.role == "rep" and principal.user_id is not None:
-        return and_(in_org, col(Call.rep_user_id) == principal.user_id)
-    return false()
+call_scope = call_condition  # the access policy's ORM condition (`service.access`)
 
 
 def visible_call(session: Session, principal: Principal, call_id: str) -> Call:

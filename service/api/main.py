@@ -30,6 +30,7 @@ from service.api.routes import (
 from service.core.config import Settings, get_settings
 from service.core.db import get_engine, run_migrations
 from service.jobs.dispatch import Dispatcher, NullDispatcher, ThreadDispatcher
+from service.web import mount_web
 from transcription.errors import TalktrackError
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,8 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.dispatcher = NullDispatcher()
     app.add_middleware(PrometheusMiddleware)
+
+    mount_web(app)  # the web pages, their static files and the error pages (after the handlers below)
 
     @app.exception_handler(TalktrackError)
     async def _talktrack_error(_request: Request, exc: TalktrackError) -> JSONResponse:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from models import KEY_ROLES
+from models import KEY_ROLES, USER_ROLES
 
 
 def register(subparsers: Any) -> None:
@@ -25,12 +25,23 @@ def register(subparsers: Any) -> None:
     p.add_argument("name", metavar="NAME", help="the team's name")
     p.set_defaults(handler=_create_team)
 
-    p = sub.add_parser("create-user", help="create a user (a rep or a coach); prints its id")
+    p = sub.add_parser("create-user", help="create a user (a rep, a coach or an admin); prints its id")
     p.add_argument("--org", required=True, metavar="ORG_ID", help="organization id")
     p.add_argument("--name", required=True, help="display name (as it appears in transcripts)")
     p.add_argument("--team", metavar="TEAM_ID", help="team id (coaches see their team's calls)")
-    p.add_argument("--email", help="e-mail address")
+    p.add_argument("--email", help="e-mail address (the web app's sign-in name)")
+    p.add_argument("--role", choices=USER_ROLES, default="rep",
+                   help="what the person sees in the web app: rep (own calls), coach (the team's), "
+                        "admin (the organization's); default rep")
     p.set_defaults(handler=_create_user)
+
+    p = sub.add_parser("set-password", help="set a user's web sign-in password, read from stdin")
+    p.add_argument("--email", required=True, help="the user's e-mail address")
+    p.set_defaults(handler=_set_password)
+
+    p = sub.add_parser("invite", help="print a one-time link with which a user sets their own password")
+    p.add_argument("--email", required=True, help="the user's e-mail address")
+    p.set_defaults(handler=_invite)
 
     p = sub.add_parser("create-key", help="create an API key; prints the key once (only its hash is stored)")
     p.add_argument("--org", required=True, metavar="ORG_ID", help="organization id")
@@ -79,8 +90,9 @@ def _create_user(args: argparse.Namespace) -> int:
     from service.core.accounts import create_user
 
     with _session() as s:
-        user = create_user(s, args.org, args.name, team_id=args.team, email=args.email)
-    print(f"created user {user.name!r} in organization {user.org_id}" + (f", team {user.team_id}" if user.team_id else ""))
+        user = create_user(s, args.org, args.name, team_id=args.team, email=args.email, role=args.role)
+    print(f"created {user.role} {user.name!r} in organization {user.org_id}"
+          + (f", team {user.team_id}" if user.team_id else ""))
     print(user.id)
     return 0
 
@@ -104,4 +116,38 @@ def _revoke_key(args: argparse.Namespace) -> int:
         row = revoke_key(s, args.key_id)
     print(f"revoked key {row.id}")
     print(row.id)
+    return 0
+
+
+def _set_password(args: argparse.Namespace) -> int:
+    import sys
+
+    from service.core.accounts import user_by_email
+    from service.core.sessions import set_password
+
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("new password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    with _session() as s:
+        user = user_by_email(s, args.email)
+        set_password(s, user, password)
+    print(f"password set for {user.email}; their other browser sessions were signed out")
+    print(user.id)
+    return 0
+
+
+def _invite(args: argparse.Namespace) -> int:
+    from service.core.accounts import user_by_email
+    from service.core.config import get_settings
+    from service.core.sessions import create_invite
+
+    settings = get_settings()
+    with _session() as s:
+        user = user_by_email(s, args.email)
+        token = create_invite(s, user, settings.invite_hours)
+    print(f"one-time link for {user.email}, valid {settings.invite_hours:g} hours:")
+    print(f"{settings.public_url.rstrip('/')}/invite/{token}")
     return 0

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from models import KEY_ROLES, ApiKey, Organization, Team, User
+from models import KEY_ROLES, USER_ROLES, ApiKey, Organization, Team, User
 from models.base import utcnow
 from service.core.security import generate_api_key, hash_api_key, key_display_prefix
 from transcription.errors import TalktrackError
@@ -36,17 +36,41 @@ def create_team(session: Session, org_id: str, name: str) -> Team:
 
 
 def create_user(session: Session, org_id: str, name: str, team_id: str | None = None,
-                email: str | None = None) -> User:
+                email: str | None = None, role: str = "rep") -> User:
+    if role not in USER_ROLES:
+        raise AccountError(f"a user's role is one of {', '.join(USER_ROLES)}")
+    email = normalise_email(email)
+    if email is not None and session.exec(select(User).where(col(User.email) == email)).first() is not None:
+        raise AccountError(f"a user with e-mail {email} already exists")
+    if not name.strip():
+        raise AccountError("the user needs a name")
     if session.get(Organization, org_id) is None:
         raise AccountError(f"no organization with id {org_id}")
     if team_id is not None:
         team = session.get(Team, team_id)
         if team is None or team.org_id != org_id:
             raise AccountError(f"no team with id {team_id} in organization {org_id}")
-    user = User(org_id=org_id, team_id=team_id, name=name.strip(), email=email)
+    user = User(org_id=org_id, team_id=team_id, name=name.strip(), email=email, role=role)
     session.add(user)
     session.commit()
     return user
+
+
+def normalise_email(email: str | None) -> str | None:
+    """E-mail addresses are compared case-insensitively (stored lower-case); None or '' is none."""
+    if email is None or not email.strip():
+        return None
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 320 or any(c.isspace() for c in email):
+        raise AccountError(f"{email!r} is not an e-mail address")
+    return email
+
+
+def user_by_email(session: Session, email: str) -> User:
+    found = session.exec(select(User).where(col(User.email) == normalise_email(email))).first()
+    if found is None:
+        raise AccountError(f"no user with e-mail {email}")
+    return found
 
 
 @dataclass(frozen=True)

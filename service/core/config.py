@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=600, description="requests a key may send at once")
     key_cache_s: float = Field(default=5.0, description="how long a resolved API key is cached in-process")
 
+    session_hours: float = Field(default=12.0, description="a web sign-in lasts this long")
+    login_attempts_per_minute: int = Field(
+        default=5, description="failed-or-not sign-ins per account per minute (and 4x that per address)"
+    )
+    invite_hours: float = Field(default=72.0, description="how long a one-time invite link stays valid")
+
     job_max_attempts: int = Field(default=3, description="a job interrupted this often is marked failed")
     job_lease_s: float = Field(
         default=60.0, description="a processing job not heartbeating this long is stale"
@@ -52,6 +58,10 @@ class Settings(BaseSettings):
 
     def resolved_audio_dir(self) -> Path:
         return (self.audio_dir or self.data_dir / "audio").resolve()
+
+    def secure_cookies(self) -> bool:
+        """Session cookies get `Secure` when the service is reached over https."""
+        return self.public_url.lower().startswith("https://")
 
     def resolved_executor(self) -> Executor:
         if self.executor:

@@ -25,6 +25,7 @@ from models import Call, CallResult, Job
 from models.base import utcnow
 from service.core.config import Settings
 from service.core.db import get_engine
+from service.search import index_call_text
 from service.storage import LocalAudioStore
 from transcription.errors import TalktrackError
 
@@ -205,6 +206,7 @@ def finish(settings: Settings, job_id: str, call_id: str, worker_id: str,
             row.suggestions_json = json.dumps(suggestions, separators=(",", ":"))
             row.updated_at = now
             session.add(row)
+            index_call_text(session, call, analysis)
         session.add(call)
         event = "call.analyzed" if error is None else "call.failed"
         deliveries = create_deliveries(session, event, call, settings)

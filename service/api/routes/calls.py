@@ -11,24 +11,26 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, 
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import ValidationError
-from sqlalchemy import Engine, delete, func, or_, update
+from sqlalchemy import Engine, delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from models import Call, CallResult, Outcome, User
-from models.base import aware, utcnow
+from models.base import aware
 from models.public import CallDetail, CallMetadata, CallPage, CallPublic, OutcomePublic, SpeakersPatch
 from service.api.deps import (
     CurrentPrincipal,
     Principal,
     SessionDep,
     SettingsDep,
-    call_scope,
     require_role,
     visible_call,
 )
 from service.api.metrics import UPLOAD_BYTES
 from service.api.upload import UploadedFile, media_suffix, parse_upload
+from service.domain import calls as domain_calls
+from service.domain import library
+from service.domain.library import CallFilters, OutcomeFilter
 from service.jobs.core import create_job
 from service.live_guidance import call_live
 from service.storage import LocalAudioStore
@@ -172,6 +174,10 @@ def _store_call(engine: Engine, store: LocalAudioStore, principal: Principal, me
         except HTTPException:
             store.discard(upload.temp_key)
             raise
+        if meta.rep is None and rep_user_id is not None:
+            # The rep's name as transcripts and insights show it, unless the upload names one.
+            rep = session.get(User, rep_user_id)
+            meta = meta.model_copy(update={"rep": rep.name if rep else None})
         return _insert_call(session, store, principal, meta, upload, media, idempotency_key, rep_user_id, team_id)
 
 
@@ -211,27 +217,18 @@ def list_calls(
     deal_id: Annotated[str | None, Query(max_length=200)] = None,
     since: Annotated[datetime | None, Query(description="started (or uploaded) at or after")] = None,
     until: Annotated[datetime | None, Query(description="started (or uploaded) before")] = None,
+    team_id: Annotated[str | None, Query(max_length=32)] = None,
+    outcome: Annotated[OutcomeFilter | None, Query(description="an outcome recorded for the call or its deal")] = None,
+    tracker: Annotated[str | None, Query(max_length=100, description="a tracker that fired on the call")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="words the transcript contains (full-text index)")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> CallPage:
-    when = func.coalesce(col(Call.started_at), col(Call.created_at))
-    conds = [call_scope(principal)]
-    if rep:
-        conds.append(or_(col(Call.rep_user_id) == rep, col(Call.rep_name) == rep))
-    if status_:
-        conds.append(col(Call.status) == status_)
-    if deal_id:
-        conds.append(col(Call.deal_id) == deal_id)
-    if since:
-        conds.append(when >= aware(since))
-    if until:
-        conds.append(when < aware(until))
-    total = session.exec(select(func.count()).select_from(Call).where(*conds)).one()
-    rows = session.exec(select(Call).where(*conds).order_by(when.desc(), col(Call.id))
-                        .offset(offset).limit(limit)).all()
-    nxt = offset + len(rows) if offset + len(rows) < total else None
-    return CallPage(items=[CallPublic.of(c) for c in rows], total=total, limit=limit, offset=offset,
-                    next_offset=nxt)
+    filters = CallFilters(rep=rep, team_id=team_id, status=status_, deal_id=deal_id, since=since, until=until,
+                          outcome=outcome, tracker=tracker, text=q)
+    page = library.list_calls(session, principal, filters, limit=limit, offset=offset)
+    return CallPage(items=[CallPublic.of(r.call) for r in page.rows], total=page.total, limit=limit,
+                    offset=offset, next_offset=page.next_offset)
 
 
 def outcome_for(session: Session, call: Call) -> OutcomePublic | None:
@@ -317,23 +314,5 @@ def delete_call_rows(session: Session, call_id: str) -> None:
               responses={409: {"description": "not analysed yet"}})
 def relabel_speakers(call_id: str, body: SpeakersPatch, session: SessionDep,
                      principal: CurrentPrincipal) -> CallDetail:
-    from service.api.relabel import relabel_analysis
-    from service.api.routes.suggestions import build_suggestions
-
-    call = visible_call(session, principal, call_id)
-    require_role(principal, "admin", "coach", "rep")
-    data = _analysis(session, call)
-    known = {s["id"] for s in data.get("speakers", [])}
-    unknown = [s.id for s in body.speakers if s.id not in known]
-    if unknown:
-        raise HTTPException(422, detail=f"unknown speaker ids {unknown}; the call has {sorted(known)}")
-    analysis = relabel_analysis(data, body)
-    # A conditional UPDATE: the call may have been deleted while its metrics were recomputed.
-    updated = session.exec(update(CallResult).where(col(CallResult.call_id) == call.id).values(
-        analysis_json=json.dumps(analysis.to_dict(), separators=(",", ":")),
-        suggestions_json=json.dumps(build_suggestions(analysis, call), separators=(",", ":")),
-        updated_at=utcnow())).rowcount
-    session.commit()
-    if updated != 1:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="call not found")
+    domain_calls.relabel_speakers(session, principal, call_id, body)
     return get_call(call_id, session, principal)

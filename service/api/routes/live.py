@@ -30,6 +30,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from models import Call, User
 from models.base import new_id, utcnow
+from service import access
 from service.api.deps import CurrentPrincipal, Principal, authenticate_key, bearer_token
 from service.core.config import Settings
 from service.jobs.core import create_job
@@ -62,16 +63,8 @@ def live_engine(app: FastAPI) -> LiveEngine:
 
 
 def may_see(principal: Principal, owner: Owner) -> bool:
-    """The REST API's call-visibility rule (`service.api.deps.call_scope`) for a live call."""
-    if principal.org_id != owner.org_id:
-        return False
-    if principal.role in ("admin", "integration"):
-        return True
-    if principal.role == "coach":
-        if principal.team_id is not None:
-            return owner.team_id == principal.team_id
-        return principal.user_id is not None and owner.rep_user_id == principal.user_id
-    return principal.role == "rep" and principal.user_id is not None and owner.rep_user_id == principal.user_id
+    """The access policy's call-visibility rule for a live call."""
+    return access.may_see_call(principal, access.CallOwner(owner.org_id, owner.team_id, owner.rep_user_id))
 
 
 def resolve_owner(db: Engine, principal: Principal, start: StartRequest) -> Owner:

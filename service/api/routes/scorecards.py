@@ -9,25 +9,14 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, or_, select
+from sqlmodel import col, or_, select
 
-from coaching.features import CallFeatures
-from coaching.scorecards import (
-    Rubric,
-    RubricError,
-    Scorecard,
-    add_comment,
-    auto_score,
-    load_rubric,
-    override,
-    rep_aggregates,
-    rubric_from_dict,
-)
+from coaching.scorecards import RubricError, Scorecard, load_rubric, rep_aggregates, rubric_from_dict
 from models import Call
-from models.base import aware, utcnow
-from models.coaching import CallFeatureRow, RubricDefinition, ScorecardRecord
-from service.api.deps import CurrentPrincipal, SessionDep, call_scope, require_role, visible_call
-from service.api.routes.insights import backfill_features
+from models.base import aware
+from models.coaching import RubricDefinition, ScorecardRecord
+from service.api.deps import CurrentPrincipal, SessionDep, call_scope, require
+from service.domain import scorecards
 
 router = APIRouter(tags=["coaching"])
 
@@ -57,32 +46,6 @@ class ScorecardCreate(BaseModel):
     }]}}
 
 
-def org_rubric(session: Session, org_id: str, rubric_id: str | None) -> Rubric:
-    q = select(RubricDefinition.content).where(col(RubricDefinition.org_id) == org_id, col(RubricDefinition.active))
-    if rubric_id is not None:
-        q = q.where(col(RubricDefinition.rubric_id) == rubric_id)
-    content = session.exec(q.order_by(col(RubricDefinition.created_at).desc()).limit(1)).first()
-    if content is not None:
-        return rubric_from_dict(content)
-    bundled = load_rubric()
-    if rubric_id is not None and rubric_id != bundled.id:
-        raise HTTPException(404, detail="rubric not found")
-    return bundled
-
-
-def _features(session: Session, call: Call) -> CallFeatures:
-    row = session.get(CallFeatureRow, call.id)
-    if row is None and call.status == "done":
-        backfill_features(session, call.org_id)
-        row = session.get(CallFeatureRow, call.id)
-    if row is None:
-        raise HTTPException(409, detail=f"the call is not analysed (status: {call.status})")
-    from coaching.features import METRIC_NAMES
-
-    return CallFeatures(call.id, row.rep, None, row.duration_s, {m: getattr(row, m) for m in METRIC_NAMES},
-                        frozenset(row.trackers), dict(row.rep_question_types), row.has_timing)
-
-
 class RubricIn(BaseModel):
     """A rubric in the shape of `coaching/rubric.yaml`."""
 
@@ -101,7 +64,7 @@ class RubricIn(BaseModel):
 @router.put("/rubrics/{rubric_id}", summary="Create or replace a scorecard rubric (admin, coach)",
             responses={422: {"description": "not a valid rubric"}})
 def put_rubric(rubric_id: str, body: RubricIn, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
-    require_role(principal, "admin", "coach")
+    require(principal, "rubric.write")
     if body.id != rubric_id:
         raise HTTPException(422, detail="the body's id must match the rubric id in the path")
     try:
@@ -129,26 +92,21 @@ def list_rubrics(session: SessionDep, principal: CurrentPrincipal) -> list[dict[
              responses={404: {"description": "no such call (or rubric)"}, 409: {"description": "not analysed yet"}})
 def create_scorecard(call_id: str, body: ScorecardCreate, session: SessionDep,
                      principal: CurrentPrincipal) -> dict[str, Any]:
-    call = visible_call(session, principal, call_id)
-    require_role(principal, "admin", "coach")
-    rubric = org_rubric(session, principal.org_id, body.rubric_id)
-    coach = principal.user_id or principal.key_id
-    call_at = aware(call.started_at) or aware(call.created_at) or utcnow()
-    try:
-        card = auto_score(rubric, _features(session, call), call_at=call_at)
-        for o in body.overrides:
-            card = override(card, o.item_id, o.score, coach, o.comment)
-        for c in body.comments:
-            card = add_comment(card, coach, c.text, item_id=c.item_id, call_time_s=c.call_time_s)
-    except RubricError as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
-    record = ScorecardRecord(org_id=principal.org_id, call_id=call.id, rep=card.rep, rep_user_id=call.rep_user_id,
-                             rubric_id=rubric.id, total=card.total, call_at=call_at,
-                             card_json=json.dumps(card.to_dict(), separators=(",", ":")),
-                             created_by_key_id=principal.key_id)
-    session.add(record)
-    session.commit()
-    return {"id": record.id, **card.to_dict()}
+    record = scorecards.save_scorecard(
+        session, principal, call_id,
+        [scorecards.ItemInput(o.item_id, o.score, o.comment) for o in body.overrides],
+        [scorecards.CommentInput(c.text, c.item_id, c.call_time_s) for c in body.comments],
+        rubric_id=body.rubric_id)
+    return {"id": record.id, **json.loads(record.card_json)}
+
+
+@router.get("/calls/{call_id}/scorecard", summary="The call's current (newest) scorecard",
+            responses={404: {"description": "no such call visible to this key, or no scorecard yet"}})
+def get_call_scorecard(call_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    card = scorecards.current_scorecard(session, principal, call_id)
+    if card is None:
+        raise HTTPException(404, detail="this call has no scorecard yet")
+    return card
 
 
 @router.get("/reps/{rep_id}/scorecard", summary="A rep's scorecards over time (per week or month)")

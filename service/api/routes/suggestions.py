@@ -1,60 +1,34 @@
 """`GET /v1/calls/{id}/suggestions`: talk-track suggestions for a call, cheap enough to poll.
 
 The suggestions are computed once, when the analysis finishes (and again after a speakers
-relabel), by `build_suggestions()` and stored next to the analysis; the GET reads that one row
+relabel), by `service.domain.suggestions.build_suggestions()` and stored next to the analysis; the GET reads that one row
 and sends the stored JSON as is, without parsing it.
 
-COACHING: fill in `build_suggestions()` with `coaching.suggestions`; nothing else here changes.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from sqlalchemy import TextClause, text
+from sqlalchemy import TextClause
 
-from models import Call
 from models.public import SuggestionsPublic
-from nlp.analysis import CallAnalysis
+from service import access
 from service.api.deps import CurrentPrincipal, Principal
 
 router = APIRouter(tags=["calls"])
 
 
-def build_suggestions(analysis: CallAnalysis, call: Call) -> list[dict[str, Any]]:
-    """The ranked suggestions for one analysed call, as JSON-ready dicts (stored with the analysis).
-
-    Ranked by the organisation's latest insights when `call` is attached to a session (else on the
-    published bands); see `service.api.routes.insights.call_suggestions`.
-    """
-    from service.api.routes.insights import call_suggestions
-
-    return call_suggestions(analysis, call)
-
-
-_LOOKUP = ('SELECT "call".status, callresult.suggestions_json FROM "call" '
-           'LEFT OUTER JOIN callresult ON callresult.call_id = "call".id '
-           'WHERE "call".id = :call_id AND "call".org_id = :org_id')
-_BY_SCOPE = {
-    "org": text(_LOOKUP),
-    "team": text(_LOOKUP + ' AND "call".team_id = :team_id'),
-    "user": text(_LOOKUP + ' AND "call".rep_user_id = :user_id'),
-    "none": text(_LOOKUP + " AND 1 = 0"),
-}
+# Prebuilt per scope by the access policy (`service.access.prebuilt`), so the hot path builds no SQL.
+_BY_SCOPE = access.prebuilt('SELECT "call".status, callresult.suggestions_json FROM "call" '
+                            'LEFT OUTER JOIN callresult ON callresult.call_id = "call".id '
+                            'WHERE "call".id = :call_id')
 
 
 def _scoped_lookup(p: Principal) -> tuple[TextClause, dict[str, str]]:
-    """The same rule as `deps.call_scope`, as prebuilt SQL (tests check both agree)."""
-    params = {"org_id": p.org_id}
-    if p.role in ("admin", "integration"):
-        return _BY_SCOPE["org"], params
-    if p.role == "coach" and p.team_id is not None:
-        return _BY_SCOPE["team"], {**params, "team_id": p.team_id}
-    if p.role in ("coach", "rep") and p.user_id is not None:
-        return _BY_SCOPE["user"], {**params, "user_id": p.user_id}
-    return _BY_SCOPE["none"], params
+    _condition, params = access.call_sql(p)
+    return _BY_SCOPE[access.call_scope_of(p)], params
 
 
 @router.get("/calls/{call_id}/suggestions", response_model=SuggestionsPublic,

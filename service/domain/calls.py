@@ -1,0 +1,62 @@
+"""One call: finding it within the access policy, its stored analysis, relabelling its speakers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from models import Call, CallResult
+from models.base import utcnow
+from models.public import SpeakersPatch
+from service.access import Principal, allowed, call_condition, roles_for
+from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
+
+
+def require(principal: Principal, action: str) -> None:
+    """Forbidden unless the principal's role may perform `action` (`service.access.PERMISSIONS`)."""
+    if not allowed(principal, action):
+        raise Forbidden(f"a {principal.role} cannot do this (needs {' or '.join(roles_for(action))})")
+
+
+def visible_call(session: Session, principal: Principal, call_id: str) -> Call:
+    """The call if the principal may see it; NotFound otherwise (also for other organizations)."""
+    call = session.exec(select(Call).where(col(Call.id) == call_id, call_condition(principal))).first()
+    if call is None:
+        raise NotFound("call not found")
+    return call
+
+
+def stored_analysis(session: Session, call: Call) -> dict[str, Any]:
+    """The call's analysis JSON; Conflict while it is not analysed."""
+    row = session.get(CallResult, call.id) if call.status == "done" else None
+    if row is None:
+        raise Conflict(f"the call is not analysed (status: {call.status})")
+    data: dict[str, Any] = json.loads(row.analysis_json)
+    return data
+
+
+def relabel_speakers(session: Session, principal: Principal, call_id: str, patch: SpeakersPatch) -> Call:
+    """Set speakers' roles and names and recompute the metrics and suggestions in place."""
+    from service.api.relabel import relabel_analysis
+    from service.domain.suggestions import build_suggestions
+
+    call = visible_call(session, principal, call_id)
+    require(principal, "call.relabel")
+    data = stored_analysis(session, call)
+    known = {s["id"] for s in data.get("speakers", [])}
+    unknown = [s.id for s in patch.speakers if s.id not in known]
+    if unknown:
+        raise Invalid(f"unknown speaker ids {unknown}; the call has {sorted(known)}")
+    analysis = relabel_analysis(data, patch)
+    # A conditional UPDATE: the call may have been deleted while its metrics were recomputed.
+    updated = session.exec(update(CallResult).where(col(CallResult.call_id) == call.id).values(
+        analysis_json=json.dumps(analysis.to_dict(), separators=(",", ":")),
+        suggestions_json=json.dumps(build_suggestions(analysis, call), separators=(",", ":")),
+        updated_at=utcnow())).rowcount
+    session.commit()
+    if updated != 1:
+        raise NotFound("call not found")
+    return call

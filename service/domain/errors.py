@@ -1,0 +1,36 @@
+"""The domain layer's errors, mapped once to HTTP statuses (`service.api.main`) and to pages
+(`service.web`)."""
+
+from __future__ import annotations
+
+from transcription.errors import TalktrackError
+
+
+class DomainError(TalktrackError):
+    """Base of the errors a domain function raises for the caller's input."""
+
+    status_code = 422
+
+
+class NotFound(DomainError):
+    """The row does not exist, or the principal may not see it (the same answer, on purpose)."""
+
+    status_code = 404
+
+
+class Forbidden(DomainError):
+    """The principal sees the row but their role may not do this."""
+
+    status_code = 403
+
+
+class Conflict(DomainError):
+    """The row is not in a state that allows this (e.g. a call not analysed yet)."""
+
+    status_code = 409
+
+
+class Invalid(DomainError):
+    """The input does not fit (a message the user can act on)."""
+
+    status_code = 422

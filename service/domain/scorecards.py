@@ -1,0 +1,134 @@
+"""Scorecards: a coach scores a call with the organization's rubric (automatic items pre-filled
+from the call's metrics), comments pin to moments of the call, and the rep reads them.
+
+Each save is a new `ScorecardRecord`; the newest one of a call is its current scorecard, so an
+edit keeps the history."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from coaching.features import METRIC_NAMES, CallFeatures
+from coaching.scorecards import (
+    Rubric,
+    RubricError,
+    Scorecard,
+    add_comment,
+    auto_score,
+    load_rubric,
+    override,
+    rubric_from_dict,
+)
+from models import Call
+from models.base import aware, utcnow
+from models.coaching import CallFeatureRow, RubricDefinition, ScorecardRecord
+from service.access import Principal, call_condition
+from service.domain.calls import require, visible_call
+from service.domain.errors import Conflict, Invalid, NotFound
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    item_id: str
+    score: float
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentInput:
+    text: str
+    item_id: str | None = None
+    call_time_s: float | None = None
+
+
+def org_rubric(session: Session, org_id: str, rubric_id: str | None = None) -> Rubric:
+    """The organization's active rubric (or the one named), else the bundled default."""
+    q = select(RubricDefinition.content).where(col(RubricDefinition.org_id) == org_id, col(RubricDefinition.active))
+    if rubric_id is not None:
+        q = q.where(col(RubricDefinition.rubric_id) == rubric_id)
+    content = session.exec(q.order_by(col(RubricDefinition.created_at).desc()).limit(1)).first()
+    if content is not None:
+        return rubric_from_dict(content)
+    bundled = load_rubric()
+    if rubric_id is not None and rubric_id != bundled.id:
+        raise NotFound("rubric not found")
+    return bundled
+
+
+def call_features(session: Session, call: Call) -> CallFeatures:
+    """The call's coaching features (its feature row; written now if it is missing)."""
+    from service.api.routes.insights import backfill_features
+
+    row = session.get(CallFeatureRow, call.id)
+    if row is None and call.status == "done":
+        backfill_features(session, call.org_id)
+        row = session.get(CallFeatureRow, call.id)
+    if row is None:
+        raise Conflict(f"the call is not analysed (status: {call.status})")
+    return CallFeatures(call.id, row.rep, None, row.duration_s, {m: getattr(row, m) for m in METRIC_NAMES},
+                        frozenset(row.trackers), dict(row.rep_question_types), row.has_timing)
+
+
+def draft_scorecard(session: Session, principal: Principal, call: Call) -> Scorecard:
+    """The rubric auto-scored from the call's metrics: what the coach's form starts from."""
+    rubric = org_rubric(session, principal.org_id)
+    call_at = aware(call.started_at) or aware(call.created_at) or utcnow()
+    return auto_score(rubric, call_features(session, call), call_at=call_at)
+
+
+def save_scorecard(session: Session, principal: Principal, call_id: str, items: list[ItemInput],
+                   comments: list[CommentInput], rubric_id: str | None = None,
+                   keep_comments: bool = False) -> ScorecardRecord:
+    """Score a call: the automatic items, then the coach's scores and comments. With
+    `keep_comments`, the comments of the call's current scorecard are carried over (an edit).
+    Returns the stored record."""
+    call = visible_call(session, principal, call_id)
+    require(principal, "scorecard.write")
+    rubric = org_rubric(session, principal.org_id, rubric_id)
+    coach = principal.user_id or principal.key_id
+    call_at = aware(call.started_at) or aware(call.created_at) or utcnow()
+    try:
+        card = auto_score(rubric, call_features(session, call), call_at=call_at)
+        if keep_comments:
+            current = current_scorecard(session, principal, call.id)
+            if current is not None:
+                card = replace(card, comments=Scorecard.from_dict(current).comments)
+        for o in items:
+            card = override(card, o.item_id, o.score, coach, o.comment)
+        for c in comments:
+            if c.call_time_s is not None and call.duration_s and c.call_time_s > call.duration_s + 1:
+                raise Invalid(f"the moment {c.call_time_s:.1f} s is after the end of the call")
+            card = add_comment(card, coach, c.text, item_id=c.item_id, call_time_s=c.call_time_s)
+    except RubricError as exc:
+        raise Invalid(str(exc)) from exc
+    record = ScorecardRecord(org_id=principal.org_id, call_id=call.id, rep=card.rep, rep_user_id=call.rep_user_id,
+                             rubric_id=rubric.id, total=card.total, call_at=call_at,
+                             card_json=json.dumps(card.to_dict(), separators=(",", ":")),
+                             created_by_key_id=principal.key_id)
+    session.add(record)
+    session.commit()
+    return record
+
+
+def current_scorecard(session: Session, principal: Principal, call_id: str) -> dict[str, Any] | None:
+    """The newest scorecard of a call the principal may see (reps see their own), or None."""
+    visible_call(session, principal, call_id)
+    row = session.exec(select(ScorecardRecord).where(col(ScorecardRecord.call_id) == call_id)
+                       .order_by(col(ScorecardRecord.created_at).desc()).limit(1)).first()
+    if row is None:
+        return None
+    data: dict[str, Any] = {"id": row.id, "created_at": row.created_at, **json.loads(row.card_json)}
+    return data
+
+
+def review_inbox(session: Session, principal: Principal, limit: int = 100) -> list[Call]:
+    """Analysed calls in the principal's scope that nobody has scored yet, newest first."""
+    require(principal, "scorecard.write")
+    reviewed = select(ScorecardRecord.call_id).where(col(ScorecardRecord.org_id) == principal.org_id)
+    return list(session.exec(
+        select(Call).where(call_condition(principal), col(Call.status) == "done", col(Call.id).not_in(reviewed))
+        .order_by(col(Call.created_at).desc()).limit(limit)).all())

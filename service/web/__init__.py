@@ -1,0 +1,58 @@
+"""The web app: pages for reps, coaches and admins, served by the same FastAPI app and process as
+the JSON API (`mount_web(app)` adds them).
+
+Pages call the domain layer (`service.domain`) and the access policy (`service.access`), exactly
+like the API; their scripts call the JSON API with the session cookie and the CSRF header. Every
+script, style and font is served from `/static` (sites may be air-gapped), under a
+Content-Security-Policy without inline scripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import RedirectResponse, Response
+
+from service.domain.errors import DomainError
+from service.web import admin_pages, auth_pages, call_pages, coaching_pages, live_pages
+from service.web.pages import STATIC_DIR, LoginRequired, error_page, login_redirect
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "media-src 'self' blob:; connect-src 'self'; worker-src 'self'; font-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+# FastAPI's own /docs and /redoc pages carry an inline script: they keep their own policy.
+_NO_CSP_PREFIXES = ("/docs", "/redoc")
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/v1") or request.url.path in ("/healthz", "/metrics")
+
+
+def mount_web(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (auth_pages, call_pages, coaching_pages, live_pages, admin_pages):
+        app.include_router(module.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(_request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(login_redirect(exc.next_url), status_code=303)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> Response:
+        if _is_api(request):
+            return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
+        return error_page(request, exc)
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        if not request.url.path.startswith(_NO_CSP_PREFIXES):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not _is_api(request) and not request.url.path.startswith("/static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,143 @@
+"""Sign-in, sign-out and invite pages.
+
+Sign-in is rate-limited per account and per address (token buckets in this process); a wrong
+email and a wrong password get the same answer and cost the same time.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from service.api.deps import RateLimiter
+from service.core.config import Settings
+from service.core.sessions import (
+    SESSION_COOKIE,
+    PasswordError,
+    accept_invite,
+    check_password,
+    end_session,
+    invited_user,
+    start_session,
+)
+from service.web.pages import PRELOGIN_COOKIE, SignedIn, check_csrf, render, safe_next
+
+router = APIRouter(include_in_schema=False)
+
+
+def _limiters(request: Request) -> tuple[RateLimiter, RateLimiter]:
+    state = request.app.state
+    if not hasattr(state, "login_limiters"):
+        per = max(1, state.settings.login_attempts_per_minute)
+        state.login_limiters = (RateLimiter(per, per), RateLimiter(per * 4, per * 4))
+    limiters: tuple[RateLimiter, RateLimiter] = state.login_limiters
+    return limiters
+
+
+def _set_prelogin(response: Response, token: str, settings: Settings) -> None:
+    response.set_cookie(PRELOGIN_COOKIE, token, httponly=True, samesite="lax", secure=settings.secure_cookies(),
+                        max_age=3600, path="/login")
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    token = request.cookies.get(PRELOGIN_COOKIE) or secrets.token_urlsafe(24)
+    response = render(request, "login.html", {"next": safe_next(next), "prelogin": token, "error": None})
+    _set_prelogin(response, token, request.app.state.settings)
+    return response
+
+
+@router.post("/login")
+async def login(request: Request, email: Annotated[str, Form(max_length=320)],
+                password: Annotated[str, Form(max_length=1024)], prelogin: Annotated[str, Form(max_length=100)] = "",
+                next: Annotated[str, Form(max_length=2000)] = "/") -> Response:
+    settings: Settings = request.app.state.settings
+    cookie = request.cookies.get(PRELOGIN_COOKIE) or ""
+    target = safe_next(next)
+
+    def again(message: str, status_code: int) -> Response:
+        token = secrets.token_urlsafe(24)
+        response = render(request, "login.html", {"next": target, "prelogin": token, "error": message,
+                                                  "email": email}, status_code=status_code)
+        _set_prelogin(response, token, settings)
+        return response
+
+    if not cookie or not secrets.compare_digest(cookie, prelogin):
+        return again("The sign-in form expired. Please try again.", 403)
+    by_account, by_address = _limiters(request)
+    address = request.client.host if request.client else "unknown"
+    wait = max(by_account.check("acct:" + email.strip().lower()), by_address.check("addr:" + address))
+    if wait > 0:
+        response = again(f"Too many sign-in attempts. Try again in {int(wait) + 1} seconds.", 429)
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+
+    def _check() -> tuple[str, float] | None:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            user = check_password(session, email, password)
+            if user is None:
+                return None
+            started = start_session(session, user, settings.session_hours, ip=address)
+            return started.token, settings.session_hours
+
+    result = await run_in_threadpool(_check)
+    if result is None:
+        return again("Wrong e-mail or password.", 401)
+    token, hours = result
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.secure_cookies(),
+                        max_age=int(hours * 3600), path="/")
+    response.delete_cookie(PRELOGIN_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, who: SignedIn) -> Response:
+    check_csrf(await request.form(), who)
+    await run_in_threadpool(end_session, request.app.state.engine, who.session_id)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/invite/{token}")
+def invite_form(request: Request, token: str) -> Response:
+    with Session(request.app.state.engine) as session:
+        found = invited_user(session, token)
+        name = found[1].name if found else None
+        email = found[1].email if found else None
+    if found is None:
+        return render(request, "error.html", {"title": "Invite not valid",
+                                              "message": "This invite link was used already or has expired. "
+                                                         "Ask your admin for a new one."}, status_code=404)
+    return render(request, "invite.html", {"token": token, "name": name, "email": email, "error": None})
+
+
+@router.post("/invite/{token}")
+def invite_accept(request: Request, token: str, password: Annotated[str, Form(max_length=1024)],
+                  password2: Annotated[str, Form(max_length=1024)]) -> Response:
+    # The unguessable one-time token itself is what authorises this form.
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        found = invited_user(session, token)
+        if found is None:
+            return render(request, "error.html", {"title": "Invite not valid",
+                                                  "message": "This invite link was used already or has expired."},
+                          status_code=404)
+        user = found[1]
+        error = None
+        if password != password2:
+            error = "The two passwords differ."
+        else:
+            try:
+                accept_invite(session, token, password)
+            except PasswordError as exc:
+                error = str(exc)
+        if error:
+            return render(request, "invite.html", {"token": token, "name": user.name, "email": user.email,
+                                                   "error": error}, status_code=422)
+    return RedirectResponse("/login", status_code=303)

@@ -1,0 +1,222 @@
+"""The calls library (`/`) and the call page (`/calls/{id}`): player, timeline, transcript,
+metrics, questions, trackers, next steps, suggestions, speakers, outcome and scorecard."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session, col, select
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from models import CallResult, Team, User
+from models.public import OutcomeCreate, SpeakerLabel, SpeakersPatch
+from service.access import allowed
+from service.core.sessions import ResolvedSession
+from service.domain import calls as domain_calls
+from service.domain import library, outcomes, scorecards
+from service.domain.benchmarks import team_bands
+from service.domain.errors import Invalid, NotFound
+from service.storage import LocalAudioStore
+from service.web.call_view import QUESTION_TYPES, build_call_view, clock, fmt_metric
+from service.web.pages import SignedIn, check_csrf, render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+STATUSES = ("queued", "processing", "done", "failed")
+OUTCOMES = ("won", "lost", "next_step_booked", "none")
+
+
+def _day(value: str | None, end: bool = False) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+    start = datetime.combine(d, time.min, tzinfo=UTC)
+    return start + timedelta(days=1) if end else start
+
+
+def _choices(session: Session, who: ResolvedSession) -> dict[str, Any]:
+    """Reps and teams for the filter bar: those of the organization the person can filter by."""
+    p = who.principal
+    reps: list[tuple[str, str]] = []
+    teams: list[tuple[str, str]] = []
+    if p.role in ("admin", "coach"):
+        q = select(User.id, User.name).where(col(User.org_id) == p.org_id)
+        if p.role == "coach" and p.team_id:
+            q = q.where(col(User.team_id) == p.team_id)
+        reps = [(str(i), str(n)) for i, n in session.exec(q.order_by(col(User.name))).all()]
+    if p.role == "admin":
+        teams = [(str(i), str(n)) for i, n in session.exec(
+            select(Team.id, Team.name).where(col(Team.org_id) == p.org_id).order_by(col(Team.name))).all()]
+    return {"reps": reps, "teams": teams}
+
+
+@router.get("/")
+def library_page(
+    request: Request, who: SignedIn,
+    q: Annotated[str, Query(max_length=200)] = "", rep: Annotated[str, Query(max_length=200)] = "",
+    team: Annotated[str, Query(max_length=32)] = "", status: Annotated[str, Query(max_length=20)] = "",
+    outcome: Annotated[str, Query(max_length=20)] = "", tracker: Annotated[str, Query(max_length=100)] = "",
+    since: Annotated[str, Query(max_length=10)] = "", until: Annotated[str, Query(max_length=10)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    filters = library.CallFilters(
+        rep=rep or None, team_id=team or None, status=status if status in STATUSES else None,
+        outcome=outcome if outcome in OUTCOMES else None, tracker=tracker or None, text=q or None,  # type: ignore[arg-type]
+        since=_day(since), until=_day(until, end=True))
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        result = library.list_calls(session, who.principal, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        choices = _choices(session, who)
+    params = {k: v for k, v in {"q": q, "rep": rep, "team": team, "status": status, "outcome": outcome,
+                                "tracker": tracker, "since": since, "until": until}.items() if v}
+    return render(request, "library.html", {
+        "page": result, "page_no": page, "pages": max(1, math.ceil(result.total / PAGE_SIZE)), "params": params,
+        "statuses": STATUSES, "outcomes": OUTCOMES, "clock": clock, "fmt": fmt_metric,
+        "can_upload": allowed(who.principal, "call.upload"), **choices}, who)
+
+
+def _call_context(session: Session, who: ResolvedSession, call_id: str) -> dict[str, Any]:
+    p = who.principal
+    call = domain_calls.visible_call(session, p, call_id)
+    ctx: dict[str, Any] = {"call": call, "view": None, "suggestions": [], "scorecard": None, "draft": None,
+                           "outcome": library.latest_outcomes(session, [call]).get(call.id),
+                           "clock": clock, "question_types": QUESTION_TYPES,
+                           "can_score": allowed(p, "scorecard.write"), "can_relabel": allowed(p, "call.relabel"),
+                           "can_outcome": allowed(p, "outcome.write"),
+                           "has_audio": call.media_kind == "audio" and bool(call.storage_key)}
+    if call.status != "done":
+        return ctx
+    row = session.get(CallResult, call.id)
+    if row is None:
+        return ctx
+    analysis = json.loads(row.analysis_json)
+    ctx["view"] = build_call_view(analysis, team_bands(session, call.org_id, call.team_id))
+    ctx["suggestions"] = json.loads(row.suggestions_json or "[]")
+    ctx["scorecard"] = scorecards.current_scorecard(session, p, call.id)
+    if ctx["can_score"]:
+        ctx["draft"] = scorecards.draft_scorecard(session, p, call).to_dict()
+    return ctx
+
+
+@router.get("/calls/{call_id}")
+def call_page(request: Request, call_id: str, who: SignedIn) -> Response:
+    def build() -> dict[str, Any]:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            return _call_context(session, who, call_id)
+
+    return render(request, "call.html", build(), who)
+
+
+@router.get("/calls/{call_id}/audio")
+def call_audio(request: Request, call_id: str, who: SignedIn) -> Response:
+    """The call's recording, with HTTP range requests (the player seeks without downloading it all)."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        call = domain_calls.visible_call(session, who.principal, call_id)
+    if call.media_kind != "audio" or not call.storage_key:
+        raise NotFound("this call has no recording")
+    store = LocalAudioStore(request.app.state.settings.resolved_audio_dir())
+    path = store.local_path(call.storage_key)
+    if not path.is_file():
+        raise NotFound("the recording is no longer stored")
+    return FileResponse(path, filename=call.original_filename or path.name, content_disposition_type="inline")
+
+
+def _back(call_id: str, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/calls/{call_id}{anchor}", status_code=303)
+
+
+@router.post("/calls/{call_id}/outcome")
+async def set_outcome(request: Request, call_id: str, who: SignedIn) -> Response:
+    form = await request.form()
+    check_csrf(form, who)
+    kind = str(form.get("outcome", ""))
+    if kind not in ("won", "lost", "next_step_booked"):
+        raise Invalid("choose won, lost or next step booked")
+    note = str(form.get("note", ""))[:5000] or None
+
+    def save() -> None:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            outcomes.record_outcome(session, who.principal,
+                                    OutcomeCreate(call_id=call_id, outcome=kind, note=note))  # type: ignore[arg-type]
+
+    await run_in_threadpool(save)
+    return _back(call_id, "#outcome")
+
+
+@router.post("/calls/{call_id}/speakers")
+async def fix_speakers(request: Request, call_id: str, who: SignedIn) -> Response:
+    form = await request.form()
+    check_csrf(form, who)
+    ids = [str(v) for v in form.getlist("speaker_id")][:50]
+    labels = []
+    for sid in ids:
+        role = str(form.get(f"role_{sid}", "unknown"))
+        if role not in ("rep", "customer", "unknown"):
+            raise Invalid(f"unknown role {role!r}")
+        name = str(form.get(f"name_{sid}", "")).strip()[:200] or None
+        labels.append(SpeakerLabel(id=sid, role=role, name=name))  # type: ignore[arg-type]
+    if not labels:
+        raise Invalid("no speakers in the form")
+
+    def save() -> None:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            domain_calls.relabel_speakers(session, who.principal, call_id, SpeakersPatch(speakers=labels))
+
+    await run_in_threadpool(save)
+    return _back(call_id, "#metrics")
+
+
+def _moment(raw: str) -> float | None:
+    """A moment typed as seconds or m:ss (h:mm:ss), or None when empty."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        parts = [float(p) for p in raw.split(":")]
+    except ValueError as exc:
+        raise Invalid(f"{raw!r} is not a moment of the call (seconds or m:ss)") from exc
+    seconds = 0.0
+    for p in parts:
+        seconds = seconds * 60 + p
+    if not math.isfinite(seconds) or seconds < 0 or len(parts) > 3:
+        raise Invalid(f"{raw!r} is not a moment of the call")
+    return seconds
+
+
+@router.post("/calls/{call_id}/scorecard")
+async def save_scorecard(request: Request, call_id: str, who: SignedIn) -> Response:
+    """Saves the coach's form as the call's new current scorecard; earlier comments are kept."""
+    form = await request.form()
+    check_csrf(form, who)
+    items: list[scorecards.ItemInput] = []
+    for item_id in [str(v) for v in form.getlist("item_id")][:200]:
+        raw = str(form.get(f"score_{item_id}", "")).strip()
+        note = str(form.get(f"comment_{item_id}", "")).strip()[:5000] or None
+        if raw in ("", "auto"):
+            continue
+        try:
+            score = float(raw)
+        except ValueError as exc:
+            raise Invalid(f"score {raw!r} is not a number") from exc
+        if not 0.0 <= score <= 1.0:
+            raise Invalid("scores go from 0 to 1")
+        items.append(scorecards.ItemInput(item_id, score, note))
+    comments = []
+    text = str(form.get("comment", "")).strip()[:5000]
+    if text:
+        comments.append(scorecards.CommentInput(text, None, _moment(str(form.get("comment_at", "")))))
+
+    def save() -> None:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            scorecards.save_scorecard(session, who.principal, call_id, items, comments, keep_comments=True)
+
+    await run_in_threadpool(save)
+    return _back(call_id, "#scorecard")
+

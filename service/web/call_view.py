@@ -1,0 +1,197 @@
+"""What the call page draws, computed from a stored analysis: transcript turns with their words,
+the who-spoke-when timeline (one lane per speaker, markers for questions and tracker hits) and
+the metrics panel against bands. Presentation only: no access rules, no writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from coaching.benchmarks import PUBLISHED_BANDS, MetricBand
+
+TIMELINE_WIDTH = 1000.0  # SVG viewBox units
+QUESTION_TYPES = ("open", "yes_no", "choice", "declarative", "tag")
+
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    # name: (label, unit) — unit "%" shows a 0..1 ratio as a percentage, "s" seconds, "" a count.
+    "talk_ratio": ("Rep talk ratio", "%"),
+    "longest_monologue_s": ("Longest rep monologue", "s"),
+    "longest_customer_story_s": ("Longest customer story", "s"),
+    "interactivity": ("Interactivity (switches/min)", ""),
+    "patience_s": ("Patience (pause before replying)", "s"),
+    "question_count_rep": ("Rep questions", ""),
+    "question_count_customer": ("Customer questions", ""),
+    "open_question_count_rep": ("Rep open questions", ""),
+    "open_questions_first_90s": ("Open questions in first 90 s", ""),
+    "first_question_s": ("First question at", "s"),
+    "words_per_minute_rep": ("Rep words per minute", ""),
+    "filler_rate_rep": ("Rep fillers per 100 words", ""),
+}
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    s = int(max(0.0, seconds))
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def fmt_metric(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "%":
+        return f"{100 * value:.0f}%"
+    if unit == "s":
+        return clock(value) if value >= 60 else f"{value:.1f} s"
+    return f"{value:.1f}" if abs(value - round(value)) > 1e-9 else f"{value:.0f}"
+
+
+@dataclass
+class Word:
+    text: str
+    start: float
+
+
+@dataclass
+class TurnView:
+    speaker: str
+    name: str
+    role: str
+    start: float
+    end: float
+    words: list[Word] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass
+class Bar:
+    x: float
+    w: float
+    start: float
+    end: float
+
+
+@dataclass
+class Lane:
+    speaker: str
+    name: str
+    role: str
+    bars: list[Bar]
+
+
+@dataclass
+class Marker:
+    x: float
+    start: float
+    kind: str  # "question" or "tracker"
+    css: str  # q-open, q-yes_no, ..., tracker
+    label: str
+
+
+@dataclass
+class MetricRow:
+    name: str
+    label: str
+    value: str
+    band: str
+    source: str
+    status: str  # below | within | above | no_band | no_data
+
+
+@dataclass
+class CallView:
+    duration_s: float
+    has_timing: bool
+    speakers: list[dict[str, Any]]
+    turns: list[TurnView]
+    lanes: list[Lane]
+    markers: list[Marker]
+    metrics: list[MetricRow]
+    questions: list[dict[str, Any]]
+    trackers: list[dict[str, Any]]
+    next_steps: list[dict[str, Any]]
+    warnings: list[str]
+
+
+def speaker_name(sp: dict[str, Any]) -> str:
+    name = sp.get("name")
+    role = sp.get("role") or "unknown"
+    if name:
+        return str(name)
+    return {"rep": "Rep", "customer": "Customer"}.get(role, str(sp.get("id", "?")))
+
+
+def build_turns(analysis: dict[str, Any], names: dict[str, tuple[str, str]]) -> list[TurnView]:
+    """Turns with their words: each word goes to the turn of its speaker that contains its start
+    (words and turns are both in time order, so one pass per speaker)."""
+    turns = [TurnView(str(t.get("speaker")), *names.get(str(t.get("speaker")), (str(t.get("speaker")), "unknown")),
+                      float(t.get("start") or 0.0), float(t.get("end") or 0.0), text=str(t.get("text") or ""))
+             for t in analysis.get("turns") or []]
+    by_speaker: dict[str, list[TurnView]] = {}
+    for t in turns:
+        by_speaker.setdefault(t.speaker, []).append(t)
+    cursor: dict[str, int] = dict.fromkeys(by_speaker, 0)
+    for w in analysis.get("words") or []:
+        spk = str(w.get("speaker"))
+        own = by_speaker.get(spk)
+        if not own:
+            continue
+        start = float(w.get("start") or 0.0)
+        i = cursor[spk]
+        while i + 1 < len(own) and start >= own[i + 1].start - 1e-6:
+            i += 1
+        cursor[spk] = i
+        own[i].words.append(Word(str(w.get("word", "")), start))
+    return turns
+
+
+def build_lanes(turns: list[TurnView], speakers: list[dict[str, Any]], duration: float) -> list[Lane]:
+    scale = TIMELINE_WIDTH / duration if duration > 0 else 0.0
+    lanes = []
+    for sp in speakers:
+        sid = str(sp.get("id"))
+        bars = [Bar(round(t.start * scale, 2), round(max(0.8, (t.end - t.start) * scale), 2), t.start, t.end)
+                for t in turns if t.speaker == sid]
+        lanes.append(Lane(sid, speaker_name(sp), str(sp.get("role") or "unknown"), bars))
+    return lanes
+
+
+def build_markers(analysis: dict[str, Any], duration: float) -> list[Marker]:
+    scale = TIMELINE_WIDTH / duration if duration > 0 else 0.0
+    markers = [Marker(round(float(q["start"]) * scale, 2), float(q["start"]), "question",
+                      "q-" + str(q.get("type") or "open"), f"{q.get('type', 'question')} question: {q.get('text', '')}")
+               for q in analysis.get("questions") or [] if q.get("start") is not None]
+    markers += [Marker(round(float(t["start"]) * scale, 2), float(t["start"]), "tracker", "tracker",
+                       f"tracker {t.get('tracker')}: {t.get('text', '')}")
+                for t in analysis.get("trackers") or [] if t.get("start") is not None]
+    return markers
+
+
+def build_metrics(metrics: dict[str, Any], bands: dict[str, MetricBand]) -> list[MetricRow]:
+    rows = []
+    for name, (label, unit) in METRIC_LABELS.items():
+        value = metrics.get(name)
+        band = bands.get(name) or PUBLISHED_BANDS.get(name)
+        if band is None:
+            rows.append(MetricRow(name, label, fmt_metric(value, unit), "", "", "no_band" if value is not None else "no_data"))
+            continue
+        lo = fmt_metric(band.low, unit) if band.low is not None else None
+        hi = fmt_metric(band.high, unit) if band.high is not None else None
+        text = f"{lo}-{hi}" if lo and hi else (f"≥ {lo}" if lo else f"≤ {hi}")
+        rows.append(MetricRow(name, label, fmt_metric(value, unit), text, band.source, band.status(value)))
+    return rows
+
+
+def build_call_view(analysis: dict[str, Any], bands: dict[str, MetricBand]) -> CallView:
+    speakers = list(analysis.get("speakers") or [])
+    names = {str(sp.get("id")): (speaker_name(sp), str(sp.get("role") or "unknown")) for sp in speakers}
+    duration = float(analysis.get("duration_s") or 0.0)
+    turns = build_turns(analysis, names)
+    return CallView(
+        duration_s=duration, has_timing=bool(analysis.get("has_timing", True)), speakers=speakers, turns=turns,
+        lanes=build_lanes(turns, speakers, duration), markers=build_markers(analysis, duration),
+        metrics=build_metrics(analysis.get("metrics") or {}, bands),
+        questions=list(analysis.get("questions") or []), trackers=list(analysis.get("trackers") or []),
+        next_steps=list(analysis.get("next_steps") or []), warnings=list(analysis.get("warnings") or []))

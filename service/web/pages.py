@@ -1,0 +1,91 @@
+"""What every page handler shares: the signed-in person, rendering, CSRF checks, page errors.
+
+A page is a surface like the JSON API: it resolves the person (`signed_in`), asks the domain
+layer (which applies `service.access`), and renders a template. Nothing here decides who may
+see what.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from service.core.sessions import SESSION_COOKIE, ResolvedSession, resolve_session
+from service.domain.errors import DomainError, Forbidden
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+STATIC_DIR = Path(__file__).parent / "static"
+CSRF_FIELD = "csrf_token"
+PRELOGIN_COOKIE = "tt_prelogin"  # double-submit token of the sign-in form (before any session)
+
+
+class LoginRequired(Exception):
+    """No valid session: the page answers with a redirect to the sign-in page."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+async def signed_in(request: Request) -> ResolvedSession:
+    """The signed-in person, or a redirect to `/login?next=...`."""
+    resolved = await run_in_threadpool(resolve_session, request.app.state.engine,
+                                       request.cookies.get(SESSION_COOKIE))
+    if resolved is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(path)
+    return resolved
+
+
+SignedIn = Annotated[ResolvedSession, Depends(signed_in)]
+
+
+def check_csrf(form: Any, who: ResolvedSession) -> None:
+    """A state-changing form must carry the session's CSRF token (synchronizer token pattern)."""
+    sent = form.get(CSRF_FIELD)
+    if not isinstance(sent, str) or not secrets.compare_digest(sent, who.csrf_token):
+        raise Forbidden("this form is out of date or was not sent by Talktrack (missing CSRF token): "
+                        "reload the page and try again")
+
+
+def nav_items(who: ResolvedSession | None) -> list[tuple[str, str]]:
+    if who is None:
+        return []
+    role = who.principal.role
+    items = [("/", "Calls"), ("/live", "Live call"), ("/me", "My trends")]
+    if role in ("coach", "admin"):
+        items[2:2] = [("/inbox", "Review inbox"), ("/insights", "Team insights")]
+    if role == "admin":
+        items.append(("/admin", "Admin"))
+    return items
+
+
+def render(request: Request, template: str, context: dict[str, Any], who: ResolvedSession | None = None,
+           status_code: int = 200) -> Response:
+    ctx = {"who": who, "user": who.user if who else None, "csrf_token": who.csrf_token if who else "",
+           "nav": nav_items(who), "path": request.url.path, **context}
+    return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+def error_page(request: Request, exc: DomainError, who: ResolvedSession | None = None) -> Response:
+    titles = {404: "Not found", 403: "Not allowed", 409: "Not ready", 422: "Cannot do that", 429: "Slow down"}
+    return render(request, "error.html", {"title": titles.get(exc.status_code, "Error"), "message": str(exc)},
+                  who, status_code=exc.status_code)
+
+
+def login_redirect(next_url: str) -> str:
+    return "/login?next=" + quote(next_url, safe="/")
+
+
+def safe_next(next_url: str | None) -> str:
+    """Only a path on this site: an open redirect must not be built from `?next=`."""
+    if not next_url or not next_url.startswith("/") or next_url.startswith("//") or "\\" in next_url:
+        return "/"
+    return next_url

@@ -1,0 +1,87 @@
+// The call page: seeking from any moment, the played word highlighted, the timeline's playhead,
+// keyboard control of the player, and a reload when a processing call is done.
+import { apiGet, clock } from "/static/js/api.js";
+
+const player = document.getElementById("player");
+const words = [...document.querySelectorAll("#transcript .w")];
+const starts = Float64Array.from(words, (w) => parseFloat(w.dataset.t));
+const playheads = [...document.querySelectorAll(".playhead")];
+const svgLane = document.querySelector(".tl-lane");
+const duration = parseFloat(document.body.dataset.duration || "0") || null;
+let current = -1;
+
+function seek(t) {
+  if (!player || !Number.isFinite(t)) return;
+  player.currentTime = Math.max(0, t);
+  if (player.paused) player.play().catch(() => { /* autoplay refused: the time is still set */ });
+}
+
+// One listener for every element carrying a moment: words, turn buttons, questions, trackers,
+// next steps, suggestion evidence, pinned comments, timeline bars and markers.
+document.addEventListener("click", (e) => {
+  const el = e.target.closest("[data-seek], .w");
+  if (!el) return;
+  seek(parseFloat(el.dataset.seek ?? el.dataset.t));
+});
+
+function wordAt(t) {
+  let lo = 0, hi = starts.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found;
+}
+
+function onTime() {
+  const t = player.currentTime;
+  const i = wordAt(t + 0.05);
+  if (i !== current) {
+    if (current >= 0) words[current].classList.remove("playing");
+    if (i >= 0) {
+      words[i].classList.add("playing");
+      if (document.getElementById("follow")?.checked ?? true) {
+        const box = document.getElementById("transcript");
+        const r = words[i].getBoundingClientRect(), b = box.getBoundingClientRect();
+        if (r.top < b.top || r.bottom > b.bottom) words[i].scrollIntoView({ block: "center" });
+      }
+    }
+    current = i;
+  }
+  const total = player.duration || duration;
+  if (total && svgLane) {
+    const x = (1000 * t) / total;
+    for (const p of playheads) { p.setAttribute("x1", x); p.setAttribute("x2", x); }
+  }
+}
+
+if (player) {
+  player.addEventListener("timeupdate", onTime);
+  player.addEventListener("seeked", onTime);
+  document.addEventListener("keydown", (e) => {
+    if (e.target.closest("input, textarea, select, button, audio") || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "k") { e.preventDefault(); player.paused ? player.play() : player.pause(); }
+    if (e.key === "j") { e.preventDefault(); player.currentTime = Math.max(0, player.currentTime - 5); }
+    if (e.key === "l") { e.preventDefault(); player.currentTime += 5; }
+  });
+  document.getElementById("use-now")?.addEventListener("click", () => {
+    document.getElementById("sc-at").value = clock(player.currentTime);
+  });
+}
+
+// A call still being analysed: follow its progress, then reload to show the analysis.
+const status = document.getElementById("call-status");
+if (status && (status.dataset.status === "queued" || status.dataset.status === "processing")) {
+  const tick = async () => {
+    try {
+      const call = await apiGet(`/v1/calls/${status.dataset.callId}`);
+      const bar = document.getElementById("call-progress");
+      if (bar) bar.value = call.progress || 0;
+      const step = document.getElementById("call-step");
+      if (step) step.textContent = call.progress_step || call.status;
+      if (call.status === "done" || call.status === "failed") { location.reload(); return; }
+    } catch { /* try again */ }
+    setTimeout(tick, 1500);
+  };
+  setTimeout(tick, 1500);
+}

@@ -1,0 +1,123 @@
+// The calls library: live status of processing calls, and drag-and-drop upload with progress.
+import { apiGet, clock, csrfToken, detailText } from "/static/js/api.js";
+
+const POLL_MS = 1500;
+
+function statusCell(cell, call) {
+  cell.dataset.status = call.status;
+  cell.replaceChildren();
+  const badge = document.createElement("span");
+  badge.className = `badge s-${call.status}`;
+  badge.textContent = call.status;
+  cell.append(badge);
+  if (call.status === "queued" || call.status === "processing") {
+    const bar = document.createElement("progress");
+    bar.max = 1;
+    bar.value = call.progress || 0;
+    bar.setAttribute("aria-label", "analysis progress");
+    cell.append(" ", bar);
+  }
+}
+
+async function pollTable() {
+  const cells = [...document.querySelectorAll("td.status[data-call-id]")]
+    .filter((c) => c.dataset.status === "queued" || c.dataset.status === "processing");
+  for (const cell of cells) {
+    try {
+      statusCell(cell, await apiGet(`/v1/calls/${cell.dataset.callId}`));
+    } catch { /* a transient error: try again next round */ }
+  }
+  setTimeout(pollTable, POLL_MS);
+}
+
+function uploadItem(file) {
+  const li = document.createElement("li");
+  li.className = "upload";
+  const name = document.createElement("span");
+  name.className = "upload-name";
+  name.textContent = file.name;
+  const label = document.createElement("span");
+  label.className = "upload-state";
+  label.textContent = "uploading";
+  const bar = document.createElement("progress");
+  bar.max = 1;
+  bar.value = 0;
+  bar.setAttribute("aria-label", `upload of ${file.name}`);
+  li.append(name, " ", bar, " ", label);
+  document.getElementById("uploads").append(li);
+  return { li, bar, label };
+}
+
+function upload(file) {
+  const ui = uploadItem(file);
+  const form = new FormData();
+  form.append("file", file);
+  form.append("title", file.name.replace(/\.[^.]+$/, ""));
+  const xhr = new XMLHttpRequest();
+  xhr.open("POST", "/v1/calls");
+  xhr.setRequestHeader("X-CSRF-Token", csrfToken());
+  xhr.setRequestHeader("Accept", "application/json");
+  xhr.upload.onprogress = (e) => {
+    if (e.lengthComputable) ui.bar.value = e.loaded / e.total;
+    ui.label.textContent = `uploading ${Math.round(100 * ui.bar.value)}%`;
+  };
+  xhr.onerror = () => fail(ui, "the upload was interrupted (network error)");
+  xhr.onload = () => {
+    let body = {};
+    try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+    if (xhr.status !== 202) {
+      fail(ui, detailText(body.detail) || `${xhr.status} ${xhr.statusText}`);
+      return;
+    }
+    ui.li.dataset.callId = body.id;
+    const link = document.createElement("a");
+    link.href = `/calls/${body.id}`;
+    link.textContent = "open";
+    ui.li.append(" ", link);
+    ui.bar.value = 0;
+    ui.bar.setAttribute("aria-label", `analysis of ${file.name}`);
+    followJob(ui, body.id);
+  };
+  xhr.send(form);
+}
+
+function fail(ui, message) {
+  ui.li.classList.add("failed");
+  ui.bar.remove();
+  ui.label.textContent = message;
+  ui.label.setAttribute("role", "alert");
+}
+
+async function followJob(ui, id) {
+  const started = performance.now();
+  for (;;) {
+    let call;
+    try { call = await apiGet(`/v1/calls/${id}`); } catch { call = null; }
+    if (call) {
+      ui.bar.value = call.progress || 0;
+      const step = call.progress_step ? ` (${call.progress_step})` : "";
+      ui.label.textContent = `${call.status}${step} ${Math.round(100 * ui.bar.value)}% · ${clock((performance.now() - started) / 1000)}`;
+      ui.li.dataset.status = call.status;
+      if (call.status === "done") { ui.label.textContent = "done"; ui.bar.value = 1; return; }
+      if (call.status === "failed") { fail(ui, `analysis failed: ${call.error || "unknown error"}`); return; }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+function setupDropzone() {
+  const zone = document.getElementById("dropzone");
+  if (!zone) return;
+  const input = document.getElementById("file-input");
+  zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("over");
+    [...e.dataTransfer.files].forEach(upload);
+  });
+  input.addEventListener("change", () => { [...input.files].forEach(upload); input.value = ""; });
+}
+
+setupDropzone();
+pollTable();
