@@ -202,9 +202,11 @@ def team_numbers(f: Finding) -> str:
 
 
 def goal_text(n: LiveNudge) -> str:
-    """The card's goal in words ("rep talk ratio at most 65%")."""
+    """The card's goal in words ("rep talk ratio at most 65%", "at least 2 open questions by ...")."""
     name, unit = METRIC_LABELS.get(n.feature, (n.feature.replace("_", " "), "number"))
     words = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}.get(n.goal_op, n.goal_op)
+    if n.feature == "open_questions_first_90s":
+        return f"{words} {format_value(n.goal, unit)} {name}"
     return f"{name} {words} {format_value(n.goal, unit)}"
 
 

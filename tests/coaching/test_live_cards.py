@@ -80,7 +80,7 @@ def test_an_open_question_in_the_window_means_no_card_and_the_split_sets_how_man
     coach = LiveCoach(LiveRules(**NO_MOMENTS), insights=report)
     assert feed(coach, [(rep(0, 10, "What prompted this?"), ["open"])], until=120) == ["discovery_opener"]
     assert "1 open question from the rep by 1:15" in coach.cards[0].prompt.evidence
-    assert "The goal: open questions by the rep in the first 90 s at least 2." in coach.cards[0].prompt.evidence
+    assert "The goal: at least 2 open questions by the rep in the first 90 s." in coach.cards[0].prompt.evidence
 
 
 def test_a_feature_tested_without_a_finding_gives_no_card_not_even_the_rule() -> None:
