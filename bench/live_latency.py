@@ -229,6 +229,8 @@ def main() -> int:
 
 def store_team_insights(data_dir: Path) -> None:
     """Give the embedded server's organization stored insights in which early open questions win."""
+    from sqlmodel import select
+
     from coaching.synthetic import early_open_questions_report
     from models import InsightSnapshot, Organization
     from service.core.config import Settings
@@ -236,7 +238,7 @@ def store_team_insights(data_dir: Path) -> None:
 
     report = early_open_questions_report(split=2.0)
     with session_scope(Settings(data_dir=data_dir)) as s:
-        for org in s.query(Organization).all():
+        for org in s.exec(select(Organization)).all():
             s.add(InsightSnapshot(org_id=org.id, n_calls=report.n_calls, report_json=json.dumps(report.to_dict())))
         s.commit()
 
