@@ -28,6 +28,7 @@ import json
 import os
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,9 @@ def main() -> int:
     ap.add_argument("--streams", type=int, default=4)
     ap.add_argument("--minutes", type=float, default=30.0, help="length of the memory stream (0: skip it)")
     ap.add_argument("--no-wer", action="store_true", help="skip the offline analyses (latency and memory only)")
+    ap.add_argument("--no-insights", action="store_true",
+                    help="no stored team insights (by default the organization's insights say two open questions "
+                         "in the first 90 s win, so insight cards fire too)")
     args = ap.parse_args()
     n_streams = 2 if args.quick else args.streams
     minutes = min(5.0, args.minutes) if args.quick else args.minutes
@@ -164,7 +168,9 @@ def main() -> int:
     calls = [calls[i % 2] for i in range(n_streams)]
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
 
-    with embedded_server() as (url, key):
+    with tempfile.TemporaryDirectory(prefix="talktrack-bench-") as tmp, embedded_server(Path(tmp)) as (url, key):
+        if not args.no_insights:
+            store_team_insights(Path(tmp))
         t = time.monotonic()
         asyncio.run(run_streams(url, key, [("warm-up", playlist[:, : 16000 * 12])], 0, speed=0))
         cpu0, load0 = time.process_time(), os.getloadavg()[0]
@@ -219,6 +225,22 @@ def main() -> int:
         print_memory(marks, minutes)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
     return 0
+
+
+def store_team_insights(data_dir: Path) -> None:
+    """Give the embedded server's organization stored insights in which early open questions win."""
+    from sqlmodel import select
+
+    from coaching.synthetic import early_open_questions_report
+    from models import InsightSnapshot, Organization
+    from service.core.config import Settings
+    from service.core.db import session_scope
+
+    report = early_open_questions_report(split=2.0)
+    with session_scope(Settings(data_dir=data_dir)) as s:
+        for org in s.exec(select(Organization)).all():
+            s.add(InsightSnapshot(org_id=org.id, n_calls=report.n_calls, report_json=json.dumps(report.to_dict())))
+        s.commit()
 
 
 def print_wer(many: list[StreamResult], playlist: np.ndarray, playlist_ref: str, script: dict[str, Any]) -> None:

@@ -81,6 +81,8 @@ class Comparison:
         words = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}[self.op]
         if self.feature in PRESENCE_METRICS and self.op == ">=" and self.threshold == 1:
             return f"at least one {name.replace('open questions', 'open question')}"
+        if self.feature in PRESENCE_METRICS and self.op == ">=":
+            return f"at least {format_value(self.threshold, unit)} {name}"
         return f"{name} {words} {format_value(self.threshold, unit)}"
 
 

@@ -1,20 +1,29 @@
-"""Live suggestion rules: which talk-track card to show the rep while the call is still going.
+"""Live cards: which talk-track card to show the rep while the call is still going, on what basis,
+and whether the rep then did what it asked.
 
-Two kinds of prompt, both from the playbook (`coaching/playbook.yaml`, editable per organisation):
+Two kinds of card, both decided by the same `SuggestionEngine` as the offline suggestions:
 
-- moment cards: what the customer just said matches a playbook `moment` (pricing, competitor,
-  timing, "send me some material"), by tracker name or phrase (`Playbook.match`);
-- behaviour nudges, while they can still help: no open question from the rep by
-  `no_open_question_s` (card `discovery_opener`), the rep's share of the speech in the last
-  `rep_share_window_s` at or above `rep_share_limit` (card `talk_less`), and a rep monologue
-  passing `monologue_s` (card `shorter_monologues`).
+- moment cards (basis `playbook`): what the customer just said matches a playbook `moment`
+  (pricing, competitor, timing, "send me some material"), by tracker name or phrase;
+- behaviour cards, from the team's insight report (`coaching.live_plan`): an open question still
+  missing shortly before the 90 s mark, a monologue nearing the split, the rep's share of the last
+  `rep_share_window_s` crossing the split. Basis `insight` with the team's numbers, `published`
+  with the band, no card when the team's data tested the feature and found nothing, and the
+  organization's live rules (basis `playbook`) when there is nothing to judge with at all.
 
 Precision over volume (prompts every 15-30 s get ignored): at most one prompt per `min_gap_s`,
 never the same card twice in a call, at most `max_per_call` prompts. A moment card that arrives
 inside the gap is dropped (the moment has passed); a behaviour nudge is checked again later.
-All of it is configurable per organisation through `LiveRules.from_dict`.
 
-Times are seconds of stream audio. The coach is fed in stream order and is not thread-safe.
+Follow-through (`LiveCard.followed`, `followed_at`), judged on the utterances after the card:
+
+- open-question card: the rep asks an open question within `FOLLOW_WINDOWS_S["open_question"]` (60 s);
+- monologue card: the monologue ends (the customer speaks `monologue_break_s` or more) within 15 s;
+- talk-share card: the rep's share of the last window falls to the goal within 120 s;
+- moment card: the rep asks a question (the playbook's talk tracks all end with one) within 30 s.
+
+A window that closes, or a call that ends, without it gives `followed: false`. Times are seconds of
+stream audio. The coach is fed in stream order and is not thread-safe.
 """
 
 from __future__ import annotations
@@ -24,35 +33,19 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
+from coaching.insights import InsightReport
+from coaching.live_plan import OPEN_QUESTIONS_WINDOW_S, LiveNudge, PlanSettings, clock, goal_text, plan_nudges
 from coaching.playbook import Playbook, Situation, load_playbook
-from coaching.suggestions import Utterance
+from coaching.suggestions import Basis, SuggestionEngine, Utterance
 from nlp.types import QuestionType
 from transcription.errors import TalktrackError
 
 PromptKind = Literal["moment", "behaviour"]
 
-NO_OPEN_QUESTION = "discovery_opener"
-TALK_SHARE = "talk_less"
-MONOLOGUE = "shorter_monologues"
-
-# Used when an organisation's playbook lacks the behaviour card a nudge needs.
-_FALLBACK_CARDS: dict[str, tuple[str, str, str]] = {
-    NO_OPEN_QUESTION: (
-        "Ask an open question",
-        "Ask an open question about the customer's situation before presenting more.",
-        "What prompted you to look at this now?",
-    ),
-    TALK_SHARE: (
-        "Hand the conversation back",
-        "Stop and ask a question; let the customer talk.",
-        "How does that compare with what you're doing now?",
-    ),
-    MONOLOGUE: (
-        "Pause and check in",
-        "You have been talking for a while: stop and check in before going on.",
-        "Let me pause there. Is this the part that matters most to you?",
-    ),
-}
+# How long after a card the rep has to do what it asked (see the module docstring).
+FOLLOW_WINDOWS_S: dict[str, float] = {"open_question": 60.0, "monologue": 15.0, "talk_share": 120.0, "moment": 30.0}
+_FOLLOW_KIND = {"open_questions_first_90s": "open_question", "longest_monologue_s": "monologue",
+                "talk_ratio": "talk_share"}
 
 
 class LiveRulesError(TalktrackError):
@@ -61,17 +54,24 @@ class LiveRulesError(TalktrackError):
 
 @dataclass(frozen=True, slots=True)
 class LiveRules:
-    """An organisation's live-prompt settings. A threshold set to None switches its nudge off.
+    """An organisation's live-prompt settings. A threshold set to None switches its rule off.
 
     min_gap_s: at least this many seconds of call between two prompts.
     max_per_call: most prompts in one call (None: no limit beyond the gap).
     moments: show playbook moment cards at all.
     disabled: card ids never to show.
-    no_open_question_s: nudge when the rep has asked no open question by this time.
-    rep_share_window_s / rep_share_limit: nudge when the rep holds at least this share of the
-        speech in the last window (checked once a full window of call has passed).
-    monologue_s: nudge when a rep monologue passes this length; the customer speaking for
-        `monologue_break_s` or more ends a monologue, backchannels do not (as the offline metric).
+    no_open_question_s: rule when no outcomes judge it: nudge when the rep has asked no open
+        question by this time.
+    rep_share_window_s / rep_share_limit: the talk share is the rep's share of the speech in the
+        last window (checked once a full window of call has passed); the limit is the rule used
+        when neither a finding nor a band gives a split.
+    monologue_s: rule when nothing else gives a split: nudge when a rep monologue passes this
+        length; the customer speaking for `monologue_break_s` or more ends a monologue,
+        backchannels do not (as the offline metric).
+    lead_s: insight and published cards fire this long before their deadline (the 90 s mark of
+        early open questions, the monologue split).
+    holdout: share of live calls (0 to 1), drawn at random per call, whose cards are computed and
+        stored but not shown, to measure what the cards change (`coaching.live_effect`).
     """
 
     min_gap_s: float = 30.0
@@ -83,6 +83,8 @@ class LiveRules:
     rep_share_limit: float | None = 0.75
     monologue_s: float | None = 90.0
     monologue_break_s: float = 1.0
+    lead_s: float = 15.0
+    holdout: float = 0.0
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> LiveRules:
@@ -111,10 +113,12 @@ class LiveRules:
                 nullable = key in ("no_open_question_s", "rep_share_limit", "monologue_s")
                 if value is None and nullable:
                     values[key] = None
-                elif isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+                elif (isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < float("inf")
+                      and (key != "holdout" or value <= 1)):
                     values[key] = float(value)
                 else:
-                    raise LiveRulesError(f"live rule {key!r} must be a non-negative number")
+                    limit = " between 0 and 1" if key == "holdout" else ""
+                    raise LiveRulesError(f"live rule {key!r} must be a non-negative number{limit}")
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,11 +126,16 @@ class LiveRules:
         out["disabled"] = sorted(self.disabled)
         return out
 
+    def plan_settings(self) -> PlanSettings:
+        return PlanSettings(self.lead_s, self.no_open_question_s, self.rep_share_limit, self.monologue_s,
+                            self.disabled)
+
 
 @dataclass(frozen=True, slots=True)
 class LivePrompt:
-    """One card shown to the rep. `at` is the stream time the prompt was made; `trigger` says
-    which rule fired, `evidence` quotes or measures what fired it."""
+    """One card for the rep. `at` is the stream time the prompt was made; `trigger` says which
+    rule fired; `evidence` says what fired it and what it rests on; `basis` is `insight`,
+    `published` or `playbook`; `finding` holds the team's numbers (insight cards only)."""
 
     id: str
     kind: PromptKind
@@ -136,6 +145,8 @@ class LivePrompt:
     trigger: str
     evidence: str
     at: float
+    basis: Basis = "playbook"
+    finding: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,8 +157,31 @@ class LivePrompt:
             "do": self.do,
             "trigger": self.trigger,
             "evidence": self.evidence,
+            "basis": self.basis,
+            "finding": self.finding,
             "at": round(self.at, 2),
         }
+
+
+@dataclass(slots=True)
+class LiveCard:
+    """A card the coach made in this call, with its follow-through: `followed` is None while its
+    window is open, then True (at `followed_at`, stream seconds) or False."""
+
+    prompt: LivePrompt
+    follow: str  # a key of FOLLOW_WINDOWS_S
+    goal: tuple[str, float] | None = None  # (op, value) a talk-share card asks the share to reach
+    followed: bool | None = None
+    followed_at: float | None = None
+
+    @property
+    def deadline(self) -> float:
+        return self.prompt.at + FOLLOW_WINDOWS_S[self.follow]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.prompt.to_dict(), "follow_window_s": FOLLOW_WINDOWS_S[self.follow],
+                "followed": self.followed,
+                "followed_at": None if self.followed_at is None else round(self.followed_at, 2)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,21 +205,30 @@ class LiveMetrics:
 
 
 class LiveCoach:
-    """Feeds on utterances and the passing of time; returns the prompts to show now."""
+    """Feeds on utterances and the passing of time; returns the prompts to show now and keeps
+    every card it made (`cards`) with its follow-through."""
 
-    def __init__(self, rules: LiveRules | None = None, playbook: Playbook | None = None) -> None:
+    def __init__(self, rules: LiveRules | None = None, playbook: Playbook | None = None,
+                 insights: InsightReport | None = None) -> None:
         self.rules = rules or LiveRules()
-        self.playbook = playbook or load_playbook()
-        self.prompts: list[LivePrompt] = []
+        self.engine = SuggestionEngine(playbook or load_playbook(), insights)
+        self.nudges: list[LiveNudge] = plan_nudges(self.engine, self.rules.plan_settings())
+        self.cards: list[LiveCard] = []
         self._shown: set[str] = set()
         self._now = 0.0
+        self._first_speech: float | None = None
         self._speech: dict[str, float] = {"rep": 0.0, "customer": 0.0}
         self._recent: deque[tuple[str, float, float]] = deque()  # (role, start, end) within the share window
         self._questions = {"rep": 0, "customer": 0}
         self._open_rep = 0
+        self._open_rep_early = 0  # within OPEN_QUESTIONS_WINDOW_S of the first speech
         self._mono_start: float | None = None
         self._mono_end = 0.0
         self._longest = 0.0
+
+    @property
+    def prompts(self) -> list[LivePrompt]:
+        return [c.prompt for c in self.cards]
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -193,10 +236,13 @@ class LiveCoach:
         """Record one utterance (with the types of the countable questions in it) and return the
         prompts it triggers now (zero or one)."""
         self._now = max(self._now, u.end)
-        self._record(u, list(questions))
+        qs = list(questions)
+        ended_monologue = self._record(u, qs)
+        self._follow_up(u, qs, ended_monologue)
         candidates: list[LivePrompt] = []
+        moments = self.engine.match_moments(u)
         if self.rules.moments:
-            candidates += [self._moment(s, u) for s in self.playbook.match(u.text, u.role, u.trackers)]
+            candidates += [self._moment(s, u) for s, _ in moments]
         candidates += self._behaviours(self._now)
         return self._admit(candidates)
 
@@ -204,7 +250,17 @@ class LiveCoach:
         """The call has reached `now_s` (e.g. called once a second as audio arrives): time-based
         nudges that are due."""
         self._now = max(self._now, now_s)
+        self._follow_up(None, [], None)
         return self._admit(self._behaviours(self._now))
+
+    def finish(self, end_s: float | None = None) -> list[LiveCard]:
+        """The call is over: open follow-through windows close unfollowed. Returns `cards`."""
+        if end_s is not None:
+            self._now = max(self._now, end_s)
+        for c in self.cards:
+            if c.followed is None:
+                c.followed = False
+        return self.cards
 
     @property
     def metrics(self) -> LiveMetrics:
@@ -224,23 +280,33 @@ class LiveCoach:
 
     # -- state -------------------------------------------------------------------------------
 
-    def _record(self, u: Utterance, questions: list[QuestionType]) -> None:
+    def _record(self, u: Utterance, questions: list[QuestionType]) -> float | None:
+        """Update the running numbers; returns the start of the customer's reply when this
+        utterance ended a rep monologue."""
         length = max(0.0, u.end - u.start)
+        ended: float | None = None
         if u.role in self._speech:
+            if self._first_speech is None:
+                self._first_speech = u.start
             self._speech[u.role] += length
             self._recent.append((u.role, u.start, u.end))
             self._questions[u.role] += len(questions)
         if u.role == "rep":
-            self._open_rep += sum(1 for q in questions if q == "open")
+            opens = sum(1 for q in questions if q == "open")
+            self._open_rep += opens
+            if self._first_speech is not None and u.start < self._first_speech + OPEN_QUESTIONS_WINDOW_S:
+                self._open_rep_early += opens
             if self._mono_start is None:
                 self._mono_start = u.start
             self._mono_end = max(self._mono_end, u.end)
         elif u.role == "customer" and length >= self.rules.monologue_break_s and self._mono_start is not None:
             self._longest = max(self._longest, self._mono_end - self._mono_start)
             self._mono_start = None
+            ended = u.start
         horizon = self._now - self.rules.rep_share_window_s
         while self._recent and self._recent[0][2] <= horizon:
             self._recent.popleft()
+        return ended
 
     def _rep_share(self, now: float) -> float | None:
         horizon = now - self.rules.rep_share_window_s
@@ -250,53 +316,103 @@ class LiveCoach:
         total = talk["rep"] + talk["customer"]
         return talk["rep"] / total if total > 0 else None
 
+    def _follow_up(self, u: Utterance | None, questions: list[QuestionType], ended_monologue: float | None) -> None:
+        """Mark cards whose request the rep has now met, and close expired windows."""
+        share: float | None = None
+        for c in self.cards:
+            if c.followed is not None:
+                continue
+            at: float | None = None
+            asked = "open" in questions if c.follow == "open_question" else c.follow == "moment" and bool(questions)
+            if u is not None and u.role == "rep" and u.end > c.prompt.at and asked:
+                at = u.end
+            if c.follow == "monologue" and ended_monologue is not None and ended_monologue >= c.prompt.at - 1e-9:
+                at = ended_monologue
+            if c.follow == "talk_share" and c.goal is not None:
+                share = self._rep_share(self._now) if share is None else share
+                if share is not None and _holds(c.goal[0], share, c.goal[1]):
+                    at = self._now
+            if at is not None and at <= c.deadline:
+                c.followed, c.followed_at = True, at
+            elif self._now > c.deadline:
+                c.followed = False
+
     # -- rules -------------------------------------------------------------------------------
 
     def _behaviours(self, now: float) -> list[LivePrompt]:
-        r = self.rules
         out: list[LivePrompt] = []
-        if r.no_open_question_s is not None and now >= r.no_open_question_s and self._open_rep == 0:
-            out.append(self._card(NO_OPEN_QUESTION, "behaviour", "no_open_question",
-                                  f"no open question from the rep by {_clock(now)}", now))
-        if r.monologue_s is not None and self._mono_start is not None:
-            length = self._mono_end - self._mono_start
-            if length >= r.monologue_s:
-                out.append(self._card(MONOLOGUE, "behaviour", "monologue",
-                                      f"rep monologue of {length:.0f} s since {_clock(self._mono_start)}", now))
-        if r.rep_share_limit is not None and now >= r.rep_share_window_s:
-            share = self._rep_share(now)
-            if share is not None and share >= r.rep_share_limit:
-                minutes = r.rep_share_window_s / 60
-                out.append(self._card(TALK_SHARE, "behaviour", "rep_talk_share",
-                                      f"rep spoke {share:.0%} of the speech in the last {minutes:g} min", now))
+        for n in self.nudges:
+            if n.card in self._shown:
+                continue
+            prompt = self._check(n, now)
+            if prompt is not None:
+                out.append(prompt)
         return out
+
+    def _check(self, n: LiveNudge, now: float) -> LivePrompt | None:
+        if n.feature == "open_questions_first_90s":
+            if n.basis == "playbook":
+                due, have = now >= n.fire_at, self._open_rep
+                this_call = f"no open question from the rep by {clock(now)}"
+                trigger = "no_open_question"
+            else:
+                start = self._first_speech
+                due = start is not None and now >= start + n.fire_at and now < start + OPEN_QUESTIONS_WINDOW_S
+                have = self._open_rep_early
+                this_call = f"{have} open question{'s' if have != 1 else ''} from the rep by {clock(now)}"
+                trigger = "open_questions_first_90s"
+            if not due or have >= n.goal:
+                return None
+            return self._card(n, trigger, this_call, now)
+        if n.feature == "longest_monologue_s":
+            if self._mono_start is None:
+                return None
+            length = self._mono_end - self._mono_start
+            if length < n.fire_at:
+                return None
+            return self._card(n, "monologue", f"rep monologue of {length:.0f} s since {clock(self._mono_start)}", now)
+        if now < self.rules.rep_share_window_s:
+            return None
+        share = self._rep_share(now)
+        if share is None or _holds(n.goal_op, share, n.goal):
+            return None
+        minutes = self.rules.rep_share_window_s / 60
+        return self._card(n, "rep_talk_share", f"rep spoke {share:.0%} of the speech in the last {minutes:g} min", now)
+
+    def _card(self, n: LiveNudge, trigger: str, this_call: str, at: float) -> LivePrompt:
+        s = n.situation
+        goal = "" if n.basis == "playbook" else f" The goal: {goal_text(n)}."
+        evidence = f"This call: {this_call}.{goal} {n.basis_text}".strip()
+        return LivePrompt(s.id, "behaviour", s.title, s.example, s.do, trigger, evidence, at, n.basis,
+                          n.finding_dict())
 
     def _moment(self, s: Situation, u: Utterance) -> LivePrompt:
         hit = sorted(s.trackers & u.trackers)
         trigger = f"tracker:{hit[0]}" if hit else "phrase"
         return LivePrompt(s.id, "moment", s.title, s.example, s.do, f"{u.role} {trigger}", _quote(u.text), u.end)
 
-    def _card(self, card: str, kind: PromptKind, trigger: str, evidence: str, at: float) -> LivePrompt:
-        try:
-            s = self.playbook.get(card)
-            title, do, text = s.title, s.do, s.example
-        except KeyError:
-            title, do, text = _FALLBACK_CARDS[card]
-        return LivePrompt(card, kind, title, text, do, trigger, evidence, at)
-
     def _admit(self, candidates: list[LivePrompt]) -> list[LivePrompt]:
         r = self.rules
-        if r.max_per_call is not None and len(self.prompts) >= r.max_per_call:
+        if r.max_per_call is not None and len(self.cards) >= r.max_per_call:
             return []
-        if self.prompts and self._now - self.prompts[-1].at < r.min_gap_s:
+        if self.cards and self._now - self.cards[-1].prompt.at < r.min_gap_s:
             return []
         for p in candidates:
             if p.id in self._shown or p.id in r.disabled:
                 continue
             self._shown.add(p.id)
-            self.prompts.append(p)
+            nudge = next((n for n in self.nudges if n.card == p.id), None)
+            if p.kind == "moment" or nudge is None:
+                self.cards.append(LiveCard(p, "moment"))
+            else:
+                self.cards.append(LiveCard(p, _FOLLOW_KIND[nudge.feature],
+                                           goal=(nudge.goal_op, nudge.goal) if nudge.feature == "talk_ratio" else None))
             return [p]
         return []
+
+
+def _holds(op: str, value: float, goal: float) -> bool:
+    return {">=": value >= goal, "<=": value <= goal, ">": value > goal, "<": value < goal}[op]
 
 
 def _quote(text: str, max_words: int = 30) -> str:
@@ -304,9 +420,4 @@ def _quote(text: str, max_words: int = 30) -> str:
     return " ".join(words[:max_words]) + (" ..." if len(words) > max_words else "")
 
 
-def _clock(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 60}:{s % 60:02d}"
-
-
-__all__ = ["LiveCoach", "LiveMetrics", "LivePrompt", "LiveRules", "LiveRulesError"]
+__all__ = ["FOLLOW_WINDOWS_S", "LiveCard", "LiveCoach", "LiveMetrics", "LivePrompt", "LiveRules", "LiveRulesError"]

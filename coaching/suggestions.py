@@ -13,7 +13,9 @@ a published band: the team's own outcomes were tested and showed nothing.
 
 `SuggestionEngine` is incremental: the live path feeds it one utterance at a time
 (`add_utterance` returns the moments that utterance triggers, each situation once per call); the
-offline path feeds every sentence of the file, then asks for the ranked list.
+offline path feeds every sentence of the file, then asks for the ranked list. Which basis a
+behaviour's suggestion rests on is decided in one place, `SuggestionEngine.guidance`, for both the
+offline list and the live cards (`coaching.live`).
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from coaching.features import CallFeatures, features_from_analysis
-from coaching.insights import METRIC_LABELS, InsightReport, format_value
-from coaching.playbook import Playbook, Situation, load_playbook
+from coaching.insights import METRIC_LABELS, Finding, InsightReport, format_value
+from coaching.playbook import Band, Playbook, Situation, load_playbook
 from nlp.analysis import CallAnalysis
 from transcription.types import Role, Transcript, join_words
 
@@ -80,6 +82,25 @@ class Suggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class Guidance:
+    """What a suggestion for one playbook behaviour would rest on, given the team's insights.
+
+    basis: `insight` (the team's finding is significant: `finding`), `published` (the team's data
+    cannot judge the feature, the situation has a published `band`), or None: no suggestion.
+    `tested` tells the two kinds of None apart: True when the team's outcomes judged the feature
+    and found nothing (never fall back to anything), False when there was nothing to judge with
+    and no band. `reason` is the sentence a published-basis suggestion adds.
+    """
+
+    situation: Situation
+    basis: Basis | None
+    finding: Finding | None = None
+    band: Band | None = None
+    tested: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Utterance:
     """One sentence or utterance as the engine sees it. `trackers`: tracker names hit in it."""
 
@@ -102,17 +123,22 @@ class SuggestionEngine:
 
     def add_utterance(self, u: Utterance) -> list[Suggestion]:
         """Record the utterance; return suggestions for situations it triggers for the first time."""
-        new: list[Suggestion] = []
+        return [self._moment_suggestion(s) for s, first in self.match_moments(u) if first]
+
+    def match_moments(self, u: Utterance) -> list[tuple[Situation, bool]]:
+        """Record the utterance; every moment situation it triggers, each with whether this is the
+        first time in the call (the live coach decides itself when a card may show)."""
+        out: list[tuple[Situation, bool]] = []
         for s in self.playbook.match(u.text, u.role, u.trackers):
             seen = self._moments.get(s.id)
             ev = Evidence(u.start, u.speaker, u.role, _trim(u.text))
             if seen is None:
                 self._moments[s.id] = [ev]
                 self._order.append(s.id)
-                new.append(self._moment_suggestion(s))
             elif len(seen) < MAX_EVIDENCE:
                 seen.append(ev)
-        return new
+            out.append((s, seen is None))
+        return out
 
     def moment_suggestions(self) -> list[Suggestion]:
         """Every moment seen so far, in the order they first happened."""
@@ -133,37 +159,50 @@ class SuggestionEngine:
         )
         return Suggestion(s.id, s.title, s.do, s.example, why, "playbook", where)
 
+    def guidance(self, s: Situation) -> Guidance:
+        """The basis a suggestion for behaviour `s` rests on (see `Guidance`); offline and live."""
+        finding = self.insights.finding(s.feature) if self.insights is not None and s.feature else None
+        if finding is not None and finding.status == "finding":
+            if finding.significant and finding.lift is not None:
+                return Guidance(s, "insight", finding=finding, tested=True)
+            return Guidance(s, None, finding=finding, tested=True)  # tested, nothing found: no band either
+        if s.band is None:
+            return Guidance(s, None)
+        if self.insights is None or self.insights.n_calls == 0:
+            reason = "No outcome data yet, so this rests on a published band, not on your team's won and lost deals."
+        else:
+            reason = (
+                "Your team's outcomes cannot judge this yet (too few calls on one side), so this rests on a "
+                "published band."
+            )
+        return Guidance(s, "published", band=s.band, reason=reason)
+
     def _behaviour(
         self, s: Situation, features: CallFeatures, transcript: Transcript | None
     ) -> Suggestion | None:
         assert s.feature is not None
+        g = self.guidance(s)
+        if g.basis is None:
+            return None
         value = _feature_value(features, s.feature)
-        finding = self.insights.finding(s.feature) if self.insights is not None else None
         where = tuple(_behaviour_evidence(s, transcript)) if transcript is not None else ()
         label = _value_text(s.feature, value)
-        if finding is not None and finding.status == "finding":
-            if not finding.significant or finding.lift is None:
-                return None  # the team's own data found nothing: do not fall back to a band
+        if g.basis == "insight":
+            finding = g.finding
+            assert finding is not None and finding.lift is not None
             on_with = finding.holds_for(value)
             if on_with is None or on_with == (finding.lift > 0):
                 return None  # unknown, or already on the winning side
             why = f"{finding.sentence} This call: {label}."
             return Suggestion(s.id, s.title, s.do, s.example, why, "insight", where,
                               impact=abs(finding.risk_difference), feature=s.feature)
-        if s.band is None or s.band.holds(value) is not False:
+        band = g.band
+        assert band is not None
+        if band.holds(value) is not False:
             return None
-        if self.insights is None or self.insights.n_calls == 0:
-            reason = "No outcome data yet, so this rests on a published band, not on your team's won and lost deals."
-        elif finding is None or finding.status != "finding":
-            reason = (
-                "Your team's outcomes cannot judge this yet (too few calls on one side), so this rests on a "
-                "published band."
-            )
-        else:
-            reason = ""
-        why = f"This call: {label}; published band: {s.band.source}. {reason}".strip()
+        why = f"This call: {label}; published band: {band.source}. {g.reason}".strip()
         return Suggestion(s.id, s.title, s.do, s.example, why, "published", where,
-                          severity=_severity(s.band.op, s.band.value, value), feature=s.feature)
+                          severity=_severity(band.op, band.value, value), feature=s.feature)
 
 
 def rank(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
@@ -311,6 +350,7 @@ def clock(seconds: float) -> str:
 
 __all__ = [
     "Evidence",
+    "Guidance",
     "Suggestion",
     "SuggestionEngine",
     "Utterance",

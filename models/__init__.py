@@ -13,13 +13,13 @@ from models.accounts import (
     WebSession,
 )
 from models.calls import Call, CallResult, CallStatus, CallText, Job, Outcome, OutcomeKind
-from models.coaching import CallFeatureRow, InsightSnapshot, RubricDefinition, ScorecardRecord
+from models.coaching import CallFeatureRow, InsightSnapshot, LiveCallRecord, RubricDefinition, ScorecardRecord
 from models.definitions import Playbook, TrackerDefinition, VoiceProfile
 from models.webhooks import WEBHOOK_EVENTS, Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
     "KEY_ROLES", "WEBHOOK_EVENTS", "ApiKey", "Call", "CallText", "CallFeatureRow", "CallResult", "CallStatus", "Job", "KeyRole",
-    "InsightSnapshot", "Organization", "Outcome", "OutcomeKind", "Playbook", "RubricDefinition",
+    "InsightSnapshot", "LiveCallRecord", "Organization", "Outcome", "OutcomeKind", "Playbook", "RubricDefinition",
     "ScorecardRecord", "Team", "TrackerDefinition", "User",
     "USER_ROLES", "Invite", "VoiceProfile", "WebSession", "Webhook", "WebhookAttempt", "WebhookDelivery",
 ]

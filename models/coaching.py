@@ -81,3 +81,20 @@ class ScorecardRecord(SQLModel, table=True):
     created_by_key_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LiveCallRecord(SQLModel, table=True):
+    """The live cards of one streamed call (`coaching.live.LiveCard.to_dict()` each, with
+    `followed`/`followed_at` and `shown`), and whether the call was drawn into the holdout
+    (cards computed and stored, never sent). Read by `GET /v1/calls/{id}` (`live`) and the
+    live-guidance report."""
+
+    __tablename__ = "livecall"
+
+    call_id: str = Field(foreign_key="call.id", primary_key=True, max_length=32)
+    org_id: str = Field(foreign_key="organization.id", index=True, max_length=32)
+    held_out: bool = Field(default=False, index=True)
+    holdout: float = 0.0  # the organization's holdout share when the call started
+    insight_snapshot_id: str | None = Field(default=None, max_length=32)  # the insights the cards came from
+    cards: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, index=True)

@@ -93,6 +93,10 @@ class CallDetail(CallPublic):
     outcome: OutcomePublic | None = None
     analysis: dict[str, Any] | None = Field(
         default=None, description="`talktrack analyze --format json` of the call, once status is done")
+    live: dict[str, Any] | None = Field(
+        default=None, description="for a call streamed live: `held_out` (drawn into the holdout: cards computed, "
+                                  "not sent), `cards` (each with `basis`, `evidence`, `finding`, `followed`, "
+                                  "`followed_at`, `shown`) and the call's `follow_through` rate")
 
 
 class CallPage(BaseModel):

@@ -28,7 +28,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, BinaryIO
 
-from coaching.live import LiveCoach, LiveRules
+from coaching.insights import InsightReport
+from coaching.live import LiveCoach, LivePrompt, LiveRules
 from coaching.playbook import Playbook
 from coaching.suggestions import Utterance as CoachUtterance
 from nlp.question_context import RollingContext
@@ -169,14 +170,18 @@ class LiveSession:
     connection's task; the heavy work runs on the engine's worker thread."""
 
     def __init__(self, engine: LiveEngine, call_id: str, owner: Owner, start: StartRequest,
-                 sink: BinaryIO, *, rules: LiveRules | None = None, playbook: Playbook | None = None) -> None:
+                 sink: BinaryIO, *, rules: LiveRules | None = None, playbook: Playbook | None = None,
+                 insights: InsightReport | None = None, held_out: bool = False) -> None:
         self.engine = engine
         self.call_id = call_id
         self.owner = owner
         self.start = start
         self.transcriber = LiveTranscriber(engine.recognizer(), channels=start.channels,
                                            rep_channel=start.rep_channel, options=engine.streaming)
-        self.coach = LiveCoach(rules, playbook)
+        # Card selection: the team's insights decide the behaviour cards; a held-out call computes
+        # and keeps its cards (`coach.cards`) but never sends them (see service/live_guidance.py).
+        self.coach = LiveCoach(rules, playbook, insights)
+        self.held_out = held_out
         # The call so far, for the question rules that read the previous sentence ("Right?" after
         # the speaker's own statement is a tag); used on the worker thread only.
         self.question_context = RollingContext()
@@ -229,6 +234,7 @@ class LiveSession:
         self._pending = []
         self._wav.close()
         self._sink.close()
+        self.coach.finish(self.transcriber.duration_s)
         return self.transcriber.duration_s
 
     # -- worker thread -----------------------------------------------------------------------------
@@ -255,12 +261,17 @@ class LiveSession:
         })
         cu = CoachUtterance(u.speaker, u.role, u.start, u.end, u.text, frozenset(trackers))
         for prompt in self.coach.add_utterance(cu, [q.type for q in questions]):
-            self.publish({"type": "suggestion", **prompt.to_dict(), "utterance": u.index})
+            self._suggest(prompt, u.index)
         self.publish({"type": "metrics", "at": round(u.end, 2), **self.coach.metrics.to_dict()})
 
     def _tick(self, now: float) -> None:
         for prompt in self.coach.tick(now):
-            self.publish({"type": "suggestion", **prompt.to_dict(), "utterance": None})
+            self._suggest(prompt, None)
+
+    def _suggest(self, prompt: LivePrompt, utterance: int | None) -> None:
+        """Send a card, unless the call is held out (the coach has recorded it either way)."""
+        if not self.held_out:
+            self.publish({"type": "suggestion", **prompt.to_dict(), "utterance": utterance})
 
     # -- events out --------------------------------------------------------------------------------
 

@@ -1,4 +1,6 @@
 """`talktrack insights DIR --outcomes outcomes.csv [--json]`: which behaviours go with won deals.
+`talktrack insights --live --org ORG_ID [--json]`: what live cards change, shown against held-out
+calls, from the service database (TALKTRACK_DATABASE_URL / TALKTRACK_DATA_DIR).
 
 DIR holds recordings and/or transcripts (.vtt, Talktrack .json); the CSV has `call_id,outcome,rep`
 with `call_id` = file name without extension, `outcome` won/lost (open or empty: deal still open),
@@ -29,6 +31,10 @@ LOST = frozenset({"lost", "loss", "0", "false", "no", "closed-lost", "closed los
 OPEN = frozenset({"", "open", "pending"})
 
 
+class UsageError(TalktrackError):
+    """The arguments do not name one of the command's two forms."""
+
+
 class OutcomesFileError(TalktrackError):
     """The outcomes CSV is missing columns or has an outcome that is not won/lost/open."""
 
@@ -47,8 +53,11 @@ def register(sub: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("dir", type=Path, help="folder with recordings and/or transcripts")
-    p.add_argument("--outcomes", type=Path, required=True, help="CSV with call_id,outcome,rep")
+    p.add_argument("dir", type=Path, nargs="?", help="folder with recordings and/or transcripts")
+    p.add_argument("--outcomes", type=Path, help="CSV with call_id,outcome,rep (required with DIR)")
+    p.add_argument("--live", action="store_true",
+                   help="report on live cards (shown vs held-out calls) of an organization in the service database")
+    p.add_argument("--org", metavar="ORG_ID", help="organization id (with --live)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     p.add_argument("--min-group", type=int, default=30, help="calls needed on each side of a comparison (30)")
@@ -135,6 +144,10 @@ def collect_features(folder: Path, outcomes: dict[str, OutcomeRow], progress: bo
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.live:
+        return run_live(args)
+    if args.dir is None or args.outcomes is None:
+        raise UsageError("give a folder and --outcomes CSV (or --live --org ORG_ID)")
     outcomes = read_outcomes(args.outcomes)
     feats = collect_features(args.dir, outcomes, progress=not args.no_progress)
     report = compute_insights(feats, InsightOptions(min_group=args.min_group, alpha=args.alpha))
@@ -195,3 +208,65 @@ def _line(f: Finding) -> str:
     lift = f"{f.lift * 100:+.0f}% [{f.lift_ci[0] * 100:+.0f}, {f.lift_ci[1] * 100:+.0f}]"
     q = "-" if f.q_value is None else f"{f.q_value:.2g}"
     return f"{f.feature:<34} {f.comparison:<40} {counts:>13} {lift:>22} {q:>8}  {'yes' if f.significant else 'no'}"
+
+
+def run_live(args: argparse.Namespace) -> int:
+    """`--live`: the live-guidance report of one organization (all its live calls)."""
+    if args.org is None:
+        raise UsageError("--live needs --org ORG_ID")
+    from sqlmodel import col
+
+    from coaching.live_effect import LiveEffectOptions
+    from models import Call, Organization
+    from service.core.db import run_migrations, session_scope
+    from service.live_guidance import live_guidance
+
+    run_migrations()
+    with session_scope() as session:
+        if session.get(Organization, args.org) is None:
+            raise UsageError(f"no organization {args.org!r}")
+        report = live_guidance(session, col(Call.org_id) == args.org, args.org, LiveEffectOptions(min_group=args.min_group))
+    out = json.dumps(report, indent=2) + "\n" if args.json else render_live(report)
+    if args.output:
+        args.output.write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out)
+    return 0
+
+
+def render_live(report: dict[str, Any]) -> str:
+    """The live-guidance report as text."""
+    shown, held = report["arms"]["shown"], report["arms"]["held_out"]
+    lines = [
+        f"{report['n_live_calls']} live calls, {report['n_held_out_calls']} held out; compared: "
+        f"{report['n_calls']} {report['population']}.",
+        "",
+        f"{'':<58} {'shown':>12} {'held out':>12} {'difference [95% CI]':>26}",
+        f"{'calls':<58} {shown['calls']:>12} {held['calls']:>12}",
+    ]
+    ft = report["follow_through"]
+    lines.append(_live_row("cards followed (share of cards)", ft, pct=True))
+    for b in report["behaviour"]:
+        lines.append(_live_row(b["measure"], b, pct=b["feature"] != "longest_monologue_s"))
+    o = report["outcome"]
+    lines.append(f"{'win rate (closed calls)':<58} {_pct(o['win_rate_shown']):>12} {_pct(o['win_rate_held_out']):>12}")
+    lines += ["", f"- {o['sentence']}"]
+    reps = [r for r in report["reps"] if r["cards_shown"]]
+    if reps:
+        lines += ["", "Follow-through per rep (cards shown):"]
+        lines += [f"  {r['rep'] or '(unnamed)':<30} {r['followed']}/{r['cards_shown']} = {_pct(r['follow_through'])}"
+                  for r in reps]
+    return "\n".join(lines) + "\n"
+
+
+def _live_row(label: str, row: dict[str, Any], pct: bool) -> str:
+    fmt = _pct if pct else (lambda x: "-" if x is None else f"{x:.3g}")
+    diff = "-"
+    if row["difference"] is not None:
+        lo, hi = row["difference_ci"]
+        diff = f"{fmt(row['difference'])} [{fmt(lo)}, {fmt(hi)}]"
+    return f"{label:<58} {fmt(row['shown']):>12} {fmt(row['held_out']):>12} {diff:>26}"
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x * 100:.0f}%"

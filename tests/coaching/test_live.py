@@ -63,7 +63,7 @@ def test_one_utterance_with_several_moments_gives_one_card() -> None:
 
 
 def test_no_open_question_nudge_comes_at_60_s_from_the_clock() -> None:
-    coach = LiveCoach(LiveRules(rep_share_limit=None))
+    coach = LiveCoach(LiveRules(disabled=frozenset({"talk_less"})))  # the published talk-share band
     coach.add_utterance(rep(0, 20, "Let me tell you about our product."))
     coach.add_utterance(rep(21, 40, "It does many things."), ["yes_no"])
     assert coach.tick(59.0) == []

@@ -32,6 +32,7 @@ from service.domain import calls as domain_calls
 from service.domain import library
 from service.domain.library import CallFilters, OutcomeFilter
 from service.jobs.core import create_job
+from service.live_guidance import call_live
 from service.storage import LocalAudioStore
 
 router = APIRouter(prefix="/calls", tags=["calls"])
@@ -244,7 +245,8 @@ def outcome_for(session: Session, call: Call) -> OutcomePublic | None:
             responses={404: {"description": "no such call visible to this key"}})
 def get_call(call_id: str, session: SessionDep, principal: CurrentPrincipal) -> CallDetail:
     call = visible_call(session, principal, call_id)
-    detail = CallDetail(**CallPublic.of(call).model_dump(), outcome=outcome_for(session, call))
+    detail = CallDetail(**CallPublic.of(call).model_dump(), outcome=outcome_for(session, call),
+                        live=call_live(session, call.id))
     if call.status == "done":
         row = session.get(CallResult, call.id)
         detail.analysis = json.loads(row.analysis_json) if row else None

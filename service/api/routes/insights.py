@@ -23,6 +23,7 @@ from sqlmodel import Session, col, or_, select
 from coaching.benchmarks import learn_bands, rep_benchmark
 from coaching.features import METRIC_NAMES, CallFeatures, FeatureColumns, features_from_analysis
 from coaching.insights import InsightOptions, InsightReport, compute_insights
+from coaching.live_effect import LiveEffectOptions
 from coaching.playbook import PlaybookError, load_playbook, playbook_from_dict
 from coaching.suggestions import suggest_for_call
 from models import Call, CallResult, Outcome, Playbook
@@ -30,6 +31,7 @@ from models.base import utcnow
 from models.coaching import CallFeatureRow, InsightSnapshot
 from nlp.analysis import CallAnalysis
 from service.api.deps import CurrentPrincipal, SessionDep, call_scope
+from service.live_guidance import live_guidance
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["coaching"])
@@ -165,6 +167,21 @@ def get_insights(
                                     report_json=json.dumps(data, separators=(",", ":"))))
         session.commit()
     return data
+
+
+@router.get("/insights/live-guidance",
+            summary="What live cards change: follow-through, behaviour and outcomes, shown vs held-out calls")
+def get_live_guidance(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    min_group: int = Query(30, ge=1, le=100_000, description="closed calls needed in each arm"),
+) -> dict[str, Any]:
+    """Live calls this key may see, split by the random holdout (`live_rules.holdout`):
+    `arms`, `follow_through`, `behaviour` (differences with 95% CIs), `outcome` (lift with its 95%
+    CI, or `insufficient_data`), `by_card` and `reps` (follow-through rates). See
+    `coaching.live_effect` for the method."""
+    backfill_features(session, principal.org_id)
+    return live_guidance(session, call_scope(principal), principal.org_id, LiveEffectOptions(min_group=min_group))
 
 
 @router.get("/reps/{rep_id}/benchmarks", summary="A rep's averages against the team's won-call bands")

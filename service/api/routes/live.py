@@ -27,20 +27,18 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
-from coaching.live import LiveRules, LiveRulesError
-from coaching.playbook import Playbook, PlaybookError, playbook_from_dict
 from models import Call, User
-from models import Playbook as PlaybookRow
 from models.base import new_id, utcnow
 from service import access
 from service.api.deps import CurrentPrincipal, Principal, authenticate_key, bearer_token
 from service.core.config import Settings
 from service.core.sessions import SESSION_COOKIE, resolve_session
 from service.jobs.core import create_job
+from service.live_guidance import LiveSetup, live_record, live_setup
 from service.live_sessions import (
     MAX_FRAME_BYTES,
     LiveEngine,
@@ -93,28 +91,11 @@ def resolve_owner(db: Engine, principal: Principal, start: StartRequest) -> Owne
     return Owner(principal.org_id, user.team_id, user.id, principal.key_id)
 
 
-def org_live_config(db: Engine, org_id: str) -> tuple[LiveRules, Playbook | None]:
-    """The organization's live rules and playbook: its active playbook row's content (the
-    playbook YAML as JSON) with an optional `live_rules` mapping; defaults when it has none."""
-    with Session(db) as session:
-        row = session.exec(
-            select(PlaybookRow).where(col(PlaybookRow.org_id) == org_id, col(PlaybookRow.active).is_(True))
-            .order_by(col(PlaybookRow.created_at).desc())
-        ).first()
-    if row is None or not row.content:
-        return LiveRules(), None
-    try:
-        rules = LiveRules.from_dict(row.content.get("live_rules"))
-        playbook = playbook_from_dict(row.content, f"playbook {row.name!r}") if "situations" in row.content else None
-    except (LiveRulesError, PlaybookError) as exc:
-        log.warning("organization %s: unusable live settings (%s); using the defaults", org_id, exc)
-        return LiveRules(), None
-    return rules, playbook
-
-
-def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: str) -> str | None:
-    """Store the streamed audio as the call's recording and queue its offline analysis, like an
-    upload. Returns the job id, or None (and stores nothing) when no audio arrived."""
+def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: str,
+              setup: LiveSetup | None = None) -> str | None:
+    """Store the streamed audio as the call's recording (with its live cards when `setup` is
+    given) and queue its offline analysis, like an upload. Returns the job id, or None (and stores
+    nothing) when no audio arrived."""
     store = LocalAudioStore(settings.resolved_audio_dir())
     if session.transcriber.duration_s <= 0:
         store.discard(temp_key)
@@ -132,6 +113,8 @@ def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: st
     store.commit(temp_key, key)
     with Session(db, expire_on_commit=False) as db_session:
         db_session.add(call)
+        if setup is not None:
+            db_session.add(live_record(call, setup, session.coach.cards))
         job = create_job(db_session, call)
         db_session.commit()
         return job.id
@@ -207,7 +190,7 @@ async def live_socket(ws: WebSocket) -> None:
         start, principal = await _start(ws)
         db: Engine = ws.app.state.engine
         owner = await run_in_threadpool(resolve_owner, db, principal, start)
-        rules, playbook = await run_in_threadpool(org_live_config, db, owner.org_id)
+        setup = await run_in_threadpool(live_setup, db, owner.org_id)  # card selection and the holdout draw
     except LiveProtocolError as exc:
         await _error_and_close(ws, exc)
         return
@@ -220,7 +203,8 @@ async def live_socket(ws: WebSocket) -> None:
     call_id = new_id()
 
     def make_session() -> LiveSession:
-        return LiveSession(engine, call_id, owner, start, sink, rules=rules, playbook=playbook)
+        return LiveSession(engine, call_id, owner, start, sink, rules=setup.rules, playbook=setup.playbook,
+                           insights=setup.insights, held_out=setup.held_out)
 
     try:
         session: LiveSession = await asyncio.wrap_future(engine.submit(make_session))
@@ -233,7 +217,7 @@ async def live_socket(ws: WebSocket) -> None:
     session.started_at = utcnow()
     session.publish({"type": "started", "call_id": call_id, "sample_rate": start.sample_rate,
                      "channels": start.channels, "rep_channel": start.rep_channel,
-                     "rules": rules.to_dict()})
+                     "rules": setup.rules.to_dict()})
     sender = asyncio.create_task(_send_events(ws, session))
     failure: LiveProtocolError | None = None
     reason = "stop"
@@ -263,7 +247,7 @@ async def live_socket(ws: WebSocket) -> None:
         session.publish({"type": "error", "code": exc.code, "message": exc.message})
     except WebSocketDisconnect:
         reason = "disconnect"
-    await _end(ws, session, settings, temp_key, reason)
+    await _end(ws, session, settings, temp_key, reason, setup)
     if reason != "disconnect":
         with contextlib.suppress(Exception):
             await asyncio.wait_for(sender, SEND_DRAIN_S)
@@ -272,12 +256,13 @@ async def live_socket(ws: WebSocket) -> None:
     sender.cancel()
 
 
-async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key: str, reason: str) -> None:
+async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key: str, reason: str,
+               setup: LiveSetup) -> None:
     """Finish the transcript, store the call, queue its analysis, publish `ended`."""
     duration = await run_in_threadpool(session.finish)
     job_id: str | None = None
     try:
-        job_id = await run_in_threadpool(save_call, settings, ws.app.state.engine, session, temp_key)
+        job_id = await run_in_threadpool(save_call, settings, ws.app.state.engine, session, temp_key, setup)
     except Exception:
         log.exception("live call %s could not be stored", session.call_id)
     if job_id is not None:

@@ -1,0 +1,137 @@
+"""Live guidance, the service side: what a live call's coach starts from (the organization's live
+rules, playbook and current insight report, and the holdout draw), the record of its cards, and
+the shown-versus-held-out report.
+
+Transport (WebSocket, audio, back-pressure) lives in `service/api/routes/live.py` and
+`service/live_sessions.py`; this module only decides and records cards.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from coaching.insights import InsightReport, InsightsFormatError
+from coaching.live import LiveCard, LiveRules, LiveRulesError
+from coaching.live_effect import CardOutcome, LiveCallSummary, LiveEffectOptions, live_guidance_report
+from coaching.playbook import Playbook, PlaybookError, playbook_from_dict
+from models import Call, CallFeatureRow, InsightSnapshot, LiveCallRecord
+from models import Playbook as PlaybookRow
+
+log = logging.getLogger(__name__)
+
+_BEHAVIOUR_COLUMNS = ("open_questions_first_90s", "talk_ratio", "longest_monologue_s")
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSetup:
+    """Everything a live call's coach starts from. `held_out`: this call was drawn into the
+    holdout (its cards are computed and stored, never sent)."""
+
+    rules: LiveRules
+    playbook: Playbook | None
+    insights: InsightReport | None
+    insight_snapshot_id: str | None
+    held_out: bool
+
+
+def org_live_config(session: Session, org_id: str) -> tuple[LiveRules, Playbook | None]:
+    """The organization's live rules and playbook: its active playbook row's content (the
+    playbook YAML as JSON) with an optional `live_rules` mapping; defaults when it has none."""
+    row = session.exec(
+        select(PlaybookRow).where(col(PlaybookRow.org_id) == org_id, col(PlaybookRow.active).is_(True))
+        .order_by(col(PlaybookRow.created_at).desc())
+    ).first()
+    if row is None or not row.content:
+        return LiveRules(), None
+    try:
+        rules = LiveRules.from_dict(row.content.get("live_rules"))
+        playbook = playbook_from_dict(row.content, f"playbook {row.name!r}") if "situations" in row.content else None
+    except (LiveRulesError, PlaybookError) as exc:
+        log.warning("organization %s: unusable live settings (%s); using the defaults", org_id, exc)
+        return LiveRules(), None
+    return rules, playbook
+
+
+def latest_insights(session: Session, org_id: str) -> tuple[InsightReport | None, str | None]:
+    """The organization's current insight report (its newest stored snapshot) and the snapshot's id.
+
+    Snapshots are stored per organization today; when they are stored per scope (issue 14), a
+    team's live calls should read their team's snapshot here."""
+    row = session.exec(
+        select(InsightSnapshot).where(col(InsightSnapshot.org_id) == org_id)
+        .order_by(col(InsightSnapshot.created_at).desc()).limit(1)
+    ).first()
+    if row is None:
+        return None, None
+    try:
+        return InsightReport.from_dict(json.loads(row.report_json)), row.id
+    except (InsightsFormatError, json.JSONDecodeError) as exc:
+        log.warning("organization %s: unreadable insight snapshot %s (%s); live cards use no insights",
+                    org_id, row.id, exc)
+        return None, None
+
+
+def live_setup(db: Engine, org_id: str) -> LiveSetup:
+    """Read the organization's live settings and insights, and draw the holdout for a new call."""
+    with Session(db) as session:
+        rules, playbook = org_live_config(session, org_id)
+        insights, snapshot_id = latest_insights(session, org_id)
+    held_out = rules.holdout > 0 and secrets.SystemRandom().random() < rules.holdout
+    return LiveSetup(rules, playbook, insights, snapshot_id, held_out)
+
+
+def live_record(call: Call, setup: LiveSetup, cards: list[LiveCard]) -> LiveCallRecord:
+    """The stored record of a live call's cards (add it in the transaction that stores the call)."""
+    return LiveCallRecord(call_id=call.id, org_id=call.org_id, held_out=setup.held_out, holdout=setup.rules.holdout,
+                          insight_snapshot_id=setup.insight_snapshot_id,
+                          cards=[{**c.to_dict(), "shown": not setup.held_out} for c in cards])
+
+
+def call_live(session: Session, call_id: str) -> dict[str, Any] | None:
+    """`live` of `GET /v1/calls/{id}`: held_out, the cards with their follow-through, and the
+    call's follow-through rate; None for a call that was not streamed live."""
+    row = session.get(LiveCallRecord, call_id)
+    if row is None:
+        return None
+    judged = [c for c in row.cards if c.get("followed") is not None]
+    followed = sum(1 for c in judged if c["followed"])
+    return {"held_out": row.held_out, "holdout": row.holdout, "insight_snapshot_id": row.insight_snapshot_id,
+            "cards": row.cards, "follow_through": round(followed / len(judged), 4) if judged else None}
+
+
+def live_guidance(session: Session, scope: ColumnElement[bool], org_id: str,
+                  options: LiveEffectOptions | None = None) -> dict[str, Any]:
+    """The shown-versus-held-out report over the live calls `scope` selects."""
+    from service.api.routes.insights import outcome_by_call  # the one outcome rule (call, then deal)
+
+    rows = session.connection().execute(
+        sa_select(col(LiveCallRecord.call_id), col(LiveCallRecord.held_out), col(LiveCallRecord.cards),
+                  col(Call.rep_name), col(Call.rep_user_id), col(Call.deal_id),
+                  *[col(getattr(CallFeatureRow, m)) for m in _BEHAVIOUR_COLUMNS])
+        .join(Call, col(Call.id) == col(LiveCallRecord.call_id))
+        .join(CallFeatureRow, col(CallFeatureRow.call_id) == col(LiveCallRecord.call_id), isouter=True)
+        .where(scope)
+    ).fetchall()
+    outcomes = outcome_by_call(session, org_id, {r[0]: r[5] for r in rows})
+    calls = []
+    for r in rows:
+        cards = r[2] if isinstance(r[2], list) else json.loads(r[2] or "[]")
+        calls.append(LiveCallSummary(
+            call_id=r[0], held_out=bool(r[1]),
+            cards=tuple(CardOutcome(c.get("id", ""), c.get("basis", ""), c.get("followed")) for c in cards),
+            won=outcomes.get(r[0]), rep=r[3] or r[4],
+            behaviour=dict(zip(_BEHAVIOUR_COLUMNS, r[6:], strict=True)),
+        ))
+    return live_guidance_report(calls, options)
+
+
+__all__ = ["LiveSetup", "call_live", "latest_insights", "live_guidance", "live_record", "live_setup",
+           "org_live_config"]
