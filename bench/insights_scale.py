@@ -53,10 +53,10 @@ def db_path(calls: list[CallFeatures]) -> Callable[[], object]:
     from models import Call, Outcome
     from models.coaching import CallFeatureRow
     from service.api.deps import Principal
-    from service.api.routes.insights import visible_feature_columns
     from service.core.accounts import create_org
     from service.core.config import Settings
     from service.core.db import get_engine, run_migrations
+    from service.domain.insights import visible_feature_columns
 
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="tt-bench-")))
     run_migrations(settings)

@@ -78,11 +78,11 @@ def seed(data_dir: Path, n_calls: int, words: int) -> dict[str, str]:
     from models import Call, CallResult, CallText, Outcome
     from models.coaching import CallFeatureRow
     from nlp.analysis import CallAnalysis
-    from service.api.routes.insights import feature_row
     from service.core.accounts import create_org, create_team, create_user
     from service.core.config import Settings
     from service.core.db import run_migrations, session_scope
     from service.core.sessions import set_password
+    from service.domain.insights import feature_row
     from service.search import transcript_text
 
     settings = Settings(data_dir=data_dir)

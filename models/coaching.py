@@ -44,10 +44,12 @@ class CallFeatureRow(SQLModel, table=True):
 
 
 class InsightSnapshot(SQLModel, table=True):
-    """The latest insights of an organisation (`InsightReport.to_dict()`), reused by suggestions."""
+    """Insights stored for a scope (`InsightReport.to_dict()`): a team's (`team_id`) or the
+    organization's (`team_id` None). They rank the scope's suggestions and choose its live cards."""
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     org_id: str = Field(foreign_key="organization.id", index=True, max_length=32)
+    team_id: str | None = Field(default=None, foreign_key="team.id", index=True, max_length=32)
     n_calls: int = 0
     report_json: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, index=True)

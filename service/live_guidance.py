@@ -18,11 +18,11 @@ from sqlalchemy import ColumnElement, Engine
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from coaching.insights import InsightReport, InsightsFormatError
+from coaching.insights import InsightReport
 from coaching.live import LiveCard, LiveRules, LiveRulesError
 from coaching.live_effect import CardOutcome, LiveCallSummary, LiveEffectOptions, live_guidance_report
 from coaching.playbook import Playbook, PlaybookError, playbook_from_dict
-from models import Call, CallFeatureRow, InsightSnapshot, LiveCallRecord
+from models import Call, CallFeatureRow, LiveCallRecord
 from models import Playbook as PlaybookRow
 
 log = logging.getLogger(__name__)
@@ -60,30 +60,19 @@ def org_live_config(session: Session, org_id: str) -> tuple[LiveRules, Playbook 
     return rules, playbook
 
 
-def latest_insights(session: Session, org_id: str) -> tuple[InsightReport | None, str | None]:
-    """The organization's current insight report (its newest stored snapshot) and the snapshot's id.
+def latest_insights(session: Session, org_id: str, team_id: str | None = None) -> tuple[InsightReport | None, str | None]:
+    """The current insight report of the call's team (else its organization) and the snapshot's id."""
+    from service.domain.insights import latest_snapshot
 
-    Snapshots are stored per organization today; when they are stored per scope (issue 14), a
-    team's live calls should read their team's snapshot here."""
-    row = session.exec(
-        select(InsightSnapshot).where(col(InsightSnapshot.org_id) == org_id)
-        .order_by(col(InsightSnapshot.created_at).desc()).limit(1)
-    ).first()
-    if row is None:
-        return None, None
-    try:
-        return InsightReport.from_dict(json.loads(row.report_json)), row.id
-    except (InsightsFormatError, json.JSONDecodeError) as exc:
-        log.warning("organization %s: unreadable insight snapshot %s (%s); live cards use no insights",
-                    org_id, row.id, exc)
-        return None, None
+    return latest_snapshot(session, org_id, team_id)
 
 
-def live_setup(db: Engine, org_id: str) -> LiveSetup:
-    """Read the organization's live settings and insights, and draw the holdout for a new call."""
+def live_setup(db: Engine, org_id: str, team_id: str | None = None) -> LiveSetup:
+    """Read the organization's live settings and the team's (else the organization's) insights,
+    and draw the holdout for a new call."""
     with Session(db) as session:
         rules, playbook = org_live_config(session, org_id)
-        insights, snapshot_id = latest_insights(session, org_id)
+        insights, snapshot_id = latest_insights(session, org_id, team_id)
     held_out = rules.holdout > 0 and secrets.SystemRandom().random() < rules.holdout
     return LiveSetup(rules, playbook, insights, snapshot_id, held_out)
 
@@ -110,7 +99,7 @@ def call_live(session: Session, call_id: str) -> dict[str, Any] | None:
 def live_guidance(session: Session, scope: ColumnElement[bool], org_id: str,
                   options: LiveEffectOptions | None = None) -> dict[str, Any]:
     """The shown-versus-held-out report over the live calls `scope` selects."""
-    from service.api.routes.insights import outcome_by_call  # the one outcome rule (call, then deal)
+    from service.domain.insights import outcome_by_call  # the one outcome rule (call, then deal)
 
     rows = session.connection().execute(
         sa_select(col(LiveCallRecord.call_id), col(LiveCallRecord.held_out), col(LiveCallRecord.cards),

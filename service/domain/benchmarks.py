@@ -19,7 +19,7 @@ _lock = threading.Lock()
 
 
 def team_bands(session: Session, org_id: str, team_id: str | None) -> dict[str, MetricBand]:
-    from service.api.routes.insights import visible_feature_columns
+    from service.domain.insights import visible_feature_columns
 
     # The team's (or organization's) calls, as its coach (or admin) would see them.
     principal = Principal(key_id="bands", org_id=org_id, role="coach" if team_id else "admin", team_id=team_id)

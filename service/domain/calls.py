@@ -57,7 +57,7 @@ def relabel_speakers(session: Session, principal: Principal, call_id: str, patch
         suggestions_json=json.dumps(build_suggestions(analysis, call), separators=(",", ":")),
         updated_at=utcnow())).rowcount
     if updated == 1:
-        from service.api.routes.insights import store_call_features
+        from service.domain.insights import store_call_features
 
         store_call_features(session, call, analysis)
     session.commit()

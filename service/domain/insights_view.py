@@ -90,7 +90,7 @@ class InsightsView:
 def team_insights(session: Session, principal: Principal, min_group: int = 30, alpha: float = 0.05) -> InsightsView:
     """Insights over the calls the principal may see (a coach: their team; an admin: the org).
     Forbidden for roles without `insights.read` (a rep)."""
-    from service.api.routes.insights import visible_feature_columns
+    from service.domain.insights import visible_feature_columns
 
     require(principal, "insights.read")
     if not 1 <= min_group <= 100_000:

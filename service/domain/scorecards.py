@@ -68,7 +68,7 @@ def org_rubric(session: Session, org_id: str, rubric_id: str | None = None) -> R
 
 def call_features(session: Session, call: Call) -> CallFeatures:
     """The call's coaching features (its feature row; written now if it is missing)."""
-    from service.api.routes.insights import backfill_features
+    from service.domain.insights import backfill_features
 
     row = session.get(CallFeatureRow, call.id)
     if row is None and call.status == "done":

@@ -13,6 +13,6 @@ def build_suggestions(analysis: CallAnalysis, call: Call) -> list[dict[str, Any]
 
     Ranked by the organisation's latest insights when `call` is attached to a session (else on the
     published bands)."""
-    from service.api.routes.insights import call_suggestions
+    from service.domain.insights import call_suggestions
 
     return call_suggestions(analysis, call)

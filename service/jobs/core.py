@@ -130,7 +130,7 @@ def _analyze(settings: Settings, call: Call, hook: Any) -> tuple[dict[str, Any],
     """Run the pipeline on the stored file with the organization's voice profiles and trackers;
     returns the analysis JSON and the suggestions (ranked by the organization's insights)."""
     from service.analysis import analyze_path
-    from service.api.routes.insights import call_suggestions
+    from service.domain.insights import call_suggestions
     from service.org_definitions import analyze_options_for_call
 
     if call.storage_key is None:
@@ -218,7 +218,7 @@ def finish(settings: Settings, job_id: str, call_id: str, worker_id: str,
 def _store_features(session: Session, call: Call, analysis: dict[str, Any]) -> None:
     """The call's coaching feature row, written with its analysis (the library and insights read it)."""
     from nlp.analysis import CallAnalysis
-    from service.api.routes.insights import store_call_features
+    from service.domain.insights import store_call_features
 
     try:
         store_call_features(session, call, CallAnalysis.from_dict(analysis))

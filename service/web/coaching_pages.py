@@ -5,13 +5,16 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from coaching.insights import InsightOptions, compute_insights
 from service.domain import insights_view, scorecards, trends
 from service.domain.errors import Invalid
+from service.domain.insights import latest_snapshot, store_snapshot, visible_feature_columns
 from service.web.call_view import clock
-from service.web.pages import SignedIn, render
+from service.web.pages import SignedIn, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,5 +82,22 @@ def team_insights(request: Request, who: SignedIn) -> Response:
     """What goes with won deals, over the calls the coach (team) or admin (organization) sees."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         view = insights_view.team_insights(session, who.principal)
+        current, snapshot_id = latest_snapshot(session, who.principal.org_id, who.principal.team_id)
     chart = {"rows": [r.chart_data() for r in view.rows]}
-    return render(request, "insights.html", {"v": view, "chart": chart}, who)
+    return render(request, "insights.html", {"v": view, "chart": chart, "snapshot": current,
+                                             "stored": request.query_params.get("stored") == "1"}, who)
+
+
+@router.post("/insights/snapshot")
+async def keep_insights(request: Request, who: SignedIn) -> Response:
+    """Keep the scope's insights as its current ones: they rank its calls' suggestions and choose
+    its live cards from now on (the same as `POST /v1/insights/snapshots`)."""
+    check_csrf(await request.form(), who)
+
+    def store() -> None:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            report = compute_insights(visible_feature_columns(session, who.principal), InsightOptions()).to_dict()
+            store_snapshot(session, who.principal, report)
+
+    await run_in_threadpool(store)
+    return RedirectResponse("/insights?stored=1", status_code=303)

@@ -17,10 +17,10 @@ from coaching.synthetic import make_corpus, synthetic_analysis
 from models import Call, CallResult, Outcome
 from models.coaching import CallFeatureRow
 from service.api.main import create_app
-from service.api.routes.insights import call_suggestions
 from service.core.accounts import create_key, create_org
 from service.core.config import Settings
 from service.core.db import get_engine, run_migrations, session_scope
+from service.domain.insights import call_suggestions
 
 
 @dataclass
@@ -143,7 +143,7 @@ def test_org_rubric(env: Env) -> None:
 
 
 def test_suggestions_rest_on_stored_insights(env: Env) -> None:
-    env.client.get("/v1/insights", headers=env.admin)  # leaves a snapshot
+    assert env.client.post("/v1/insights/snapshots", headers=env.admin).status_code == 201
     call = make_corpus(n_calls=3, seed=3).calls[0]
     metrics = dict(call.metrics)
     metrics.update(talk_ratio=0.8, open_questions_first_90s=0.0)

@@ -1,4 +1,5 @@
-"""web app: user roles and passwords, browser sessions, invites, transcript full-text index
+"""web app: user roles and passwords, browser sessions, invites, transcript full-text index,
+insight snapshots per team
 
 Revision ID: 0003
 Revises: 0002
@@ -68,6 +69,11 @@ def upgrade() -> None:
     with op.batch_alter_table('calltext', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_calltext_org_id'), ['org_id'], unique=False)
 
+    with op.batch_alter_table('insightsnapshot', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('team_id', _S(length=32), nullable=True))
+        batch_op.create_index(batch_op.f('ix_insightsnapshot_team_id'), ['team_id'], unique=False)
+        batch_op.create_foreign_key('fk_insightsnapshot_team_id', 'team', ['team_id'], ['id'])
+
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("CREATE INDEX ix_calltext_fts ON calltext USING GIN (to_tsvector('english', body))")
     else:
@@ -91,6 +97,10 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {trig}")
         op.execute("DROP TABLE IF EXISTS calltext_fts")
     op.drop_table('calltext')
+    with op.batch_alter_table('insightsnapshot', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_insightsnapshot_team_id', type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_insightsnapshot_team_id'))
+        batch_op.drop_column('team_id')
     op.drop_table('invite')
     op.drop_table('websession')
     with op.batch_alter_table('user', schema=None) as batch_op:

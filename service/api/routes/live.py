@@ -190,7 +190,7 @@ async def live_socket(ws: WebSocket) -> None:
         start, principal = await _start(ws)
         db: Engine = ws.app.state.engine
         owner = await run_in_threadpool(resolve_owner, db, principal, start)
-        setup = await run_in_threadpool(live_setup, db, owner.org_id)  # card selection and the holdout draw
+        setup = await run_in_threadpool(live_setup, db, owner.org_id, owner.team_id)  # cards and the holdout draw
     except LiveProtocolError as exc:
         await _error_and_close(ws, exc)
         return

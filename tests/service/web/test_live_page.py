@@ -9,7 +9,6 @@ microphone that plays the first 40 s of the sample call (Chromium loops the file
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 import json
 import os
 import re
@@ -17,6 +16,7 @@ import shutil
 import time
 import wave
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
