@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["coaching"])
 
 
-@router.get("/insights", summary="Which call behaviours go with won deals (effect sizes, 95% intervals)")
+@router.get("/insights", summary="Which call behaviours go with won deals (effect sizes, 95% intervals)",
+            responses={403: {"description": "a rep key cannot read insights"}})
 def get_insights(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -34,7 +35,9 @@ def get_insights(
     benchmarks: bool = Query(False, description="add each rep's averages against the bands"),
 ) -> dict[str, Any]:
     """`n_calls`, `n_won`, `features` (feature, comparison, lift, lift_ci, p_value, significant,
-    n_with, n_without, ...), `regression` (adjusted odds ratios) and `notes`."""
+    n_with, n_without, ...), `regression` (adjusted odds ratios) and `notes`. A rep key gets 403
+    (the same rule as the insights page: `insights.read`)."""
+    require(principal, "insights.read")
     backfill_features(session, principal.org_id)
     cols = visible_feature_columns(session, principal)
     report = compute_insights(cols, InsightOptions(min_group=min_group, alpha=alpha))
@@ -60,7 +63,8 @@ def post_insights_snapshot(session: SessionDep, principal: CurrentPrincipal) -> 
 
 
 @router.get("/insights/live-guidance",
-            summary="What live cards change: follow-through, behaviour and outcomes, shown vs held-out calls")
+            summary="What live cards change: follow-through, behaviour and outcomes, shown vs held-out calls",
+            responses={403: {"description": "a rep key cannot read insights"}})
 def get_live_guidance(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -70,16 +74,20 @@ def get_live_guidance(
     `arms`, `follow_through`, `behaviour` (differences with 95% CIs), `outcome` (lift with its 95%
     CI, or `insufficient_data`), `by_card` and `reps` (follow-through rates). See
     `coaching.live_effect` for the method."""
+    require(principal, "insights.read")
     backfill_features(session, principal.org_id)
     return live_guidance(session, call_scope(principal), principal.org_id, LiveEffectOptions(min_group=min_group))
 
 
-@router.get("/reps/{rep_id}/benchmarks", summary="A rep's averages against the team's won-call bands")
+@router.get("/reps/{rep_id}/benchmarks", summary="A rep's averages against the team's won-call bands",
+            responses={404: {"description": "no call of this rep is visible to this key"}})
 def get_rep_benchmarks(rep_id: str, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
     if principal.role == "rep" and rep_id != principal.user_id:
         raise HTTPException(404, detail="rep not found")
     cols = visible_feature_columns(session, principal)
     name = rep_name(session, principal.org_id, rep_id)
+    if name not in set(cols.rep.tolist()):  # no call of this rep is visible: the same as no such rep
+        raise HTTPException(404, detail="rep not found")
     return rep_benchmark(cols, name).to_dict()
 
 
