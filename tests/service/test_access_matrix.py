@@ -57,7 +57,7 @@ def cases() -> list[Case]:
         Case("GET", "/v1/outcomes", {**by_role(200, {"admin", "integration", "coach", "admin_b"})}),
         Case("GET", "/v1/insights", by_role(200, {"admin", "integration", "coach", "admin_b"})),
         Case("POST", "/v1/insights/snapshots", by_role(201, {"admin", "integration", "coach", "admin_b"})),
-        Case("GET", "/v1/insights/live-guidance", by_role(200, {"admin", "integration", "coach", "admin_b"})),
+        Case("GET", "/v1/insights/live-guidance", every),  # a rep: their own calls' follow-through
         Case("GET", "/v1/rubrics", every),
         Case("PUT", "/v1/rubrics/{rubric_id}", by_role(200, {"admin", "coach", "admin_b"}),
              body=lambda ids: {"id": "matrix", "name": "Matrix", "items": [{"id": "x", "label": "X", "weight": 1}]}),

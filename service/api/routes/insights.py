@@ -63,8 +63,7 @@ def post_insights_snapshot(session: SessionDep, principal: CurrentPrincipal) -> 
 
 
 @router.get("/insights/live-guidance",
-            summary="What live cards change: follow-through, behaviour and outcomes, shown vs held-out calls",
-            responses={403: {"description": "a rep key cannot read insights"}})
+            summary="What live cards change: follow-through, behaviour and outcomes, shown vs held-out calls")
 def get_live_guidance(
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -73,8 +72,8 @@ def get_live_guidance(
     """Live calls this key may see, split by the random holdout (`live_rules.holdout`):
     `arms`, `follow_through`, `behaviour` (differences with 95% CIs), `outcome` (lift with its 95%
     CI, or `insufficient_data`), `by_card` and `reps` (follow-through rates). See
-    `coaching.live_effect` for the method."""
-    require(principal, "insights.read")
+    `coaching.live_effect` for the method. A rep key gets their own calls' report (their
+    follow-through)."""
     backfill_features(session, principal.org_id)
     return live_guidance(session, call_scope(principal), principal.org_id, LiveEffectOptions(min_group=min_group))
 
