@@ -22,11 +22,12 @@ from service.domain import library, outcomes, scorecards
 from service.domain.benchmarks import team_bands
 from service.domain.errors import Invalid, NotFound
 from service.storage import LocalAudioStore
-from service.web.call_view import QUESTION_TYPES, build_call_view, clock, fmt_metric
+from service.web.call_view import QUESTION_TYPES, ViewCache, build_call_view, clock, fmt_metric
 from service.web.pages import SignedIn, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+VIEWS = ViewCache()
 STATUSES = ("queued", "processing", "done", "failed")
 OUTCOMES = ("won", "lost", "next_step_booked", "none")
 
@@ -93,12 +94,18 @@ def _call_context(session: Session, who: ResolvedSession, call_id: str) -> dict[
                            "has_audio": call.media_kind == "audio" and bool(call.storage_key)}
     if call.status != "done":
         return ctx
-    row = session.get(CallResult, call.id)
-    if row is None:
+    found = session.exec(select(CallResult.updated_at, CallResult.suggestions_json)
+                         .where(col(CallResult.call_id) == call.id)).first()
+    if found is None:
         return ctx
-    analysis = json.loads(row.analysis_json)
-    ctx["view"] = build_call_view(analysis, team_bands(session, call.org_id, call.team_id))
-    ctx["suggestions"] = json.loads(row.suggestions_json or "[]")
+    updated_at, suggestions_json = found
+    view = VIEWS.get((call.id, updated_at))
+    if view is None:
+        analysis_json = session.exec(select(CallResult.analysis_json).where(col(CallResult.call_id) == call.id)).one()
+        view = build_call_view(json.loads(analysis_json), {})
+        VIEWS.put((call.id, updated_at), view)
+    ctx["view"] = view.with_bands(team_bands(session, call.org_id, call.team_id))
+    ctx["suggestions"] = json.loads(suggestions_json or "[]")
     ctx["scorecard"] = scorecards.current_scorecard(session, p, call.id)
     if ctx["can_score"]:
         ctx["draft"] = scorecards.draft_scorecard(session, p, call).to_dict()

@@ -5,7 +5,9 @@ the metrics panel against bands. Presentation only: no access rules, no writes."
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from markupsafe import Markup
@@ -111,6 +113,35 @@ class CallView:
     trackers: list[dict[str, Any]]
     next_steps: list[dict[str, Any]]
     warnings: list[str]
+    raw_metrics: dict[str, Any] = field(default_factory=dict)
+
+    def with_bands(self, bands: dict[str, MetricBand]) -> CallView:
+        """The same view with its metrics panel against `bands` (cheap: the transcript is shared)."""
+        return replace(self, metrics=build_metrics(self.raw_metrics, bands))
+
+
+class ViewCache:
+    """The last few call views, keyed by (call id, when its analysis last changed): opening a
+    90-minute call again costs only the template, not rebuilding 15,000 words."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._items: OrderedDict[tuple[str, Any], CallView] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, Any]) -> CallView | None:
+        with self._lock:
+            view = self._items.get(key)
+            if view is not None:
+                self._items.move_to_end(key)
+            return view
+
+    def put(self, key: tuple[str, Any], view: CallView) -> None:
+        with self._lock:
+            self._items[key] = view
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
 
 def speaker_name(sp: dict[str, Any]) -> str:
@@ -197,4 +228,5 @@ def build_call_view(analysis: dict[str, Any], bands: dict[str, MetricBand]) -> C
         lanes=build_lanes(turns, speakers, duration), markers=build_markers(analysis, duration),
         metrics=build_metrics(analysis.get("metrics") or {}, bands),
         questions=list(analysis.get("questions") or []), trackers=list(analysis.get("trackers") or []),
-        next_steps=list(analysis.get("next_steps") or []), warnings=list(analysis.get("warnings") or []))
+        next_steps=list(analysis.get("next_steps") or []), warnings=list(analysis.get("warnings") or []),
+        raw_metrics=dict(analysis.get("metrics") or {}))
