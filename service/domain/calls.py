@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from models import Call, CallResult
+from models import Call, CallResult, User
 from models.base import utcnow
 from models.public import SpeakersPatch
-from service.access import Principal, allowed, call_condition, roles_for
+from service.access import CallOwner, Principal, allowed, call_condition, may_see_call, roles_for
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
 
 
@@ -19,6 +19,27 @@ def require(principal: Principal, action: str) -> None:
     """Forbidden unless the principal's role may perform `action` (`service.access.PERMISSIONS`)."""
     if not allowed(principal, action):
         raise Forbidden(f"a {principal.role} cannot do this (needs {' or '.join(roles_for(action))})")
+
+
+class OutsideScope(Invalid):
+    """A call was to be filed under a person the principal may not add calls for."""
+
+
+def call_owner(session: Session, principal: Principal, rep_user_id: str | None) -> tuple[str | None, str | None]:
+    """(rep user id, team id) a new call (upload or live) belongs to. Naming nobody files it under
+    the person adding it (a rep or coach) or under no one (admin, integration); naming a rep needs
+    the access policy to let the principal see that rep's calls."""
+    if rep_user_id is None:
+        if principal.role in ("rep", "coach"):
+            return principal.user_id, principal.team_id
+        return None, None
+    user = session.get(User, rep_user_id)
+    if user is None or user.org_id != principal.org_id:
+        raise Invalid("rep_user_id is not a user of this organization")
+    if not may_see_call(principal, CallOwner(user.org_id, user.team_id, user.id)):
+        whose = "their own" if principal.role == "rep" else "their team's"
+        raise OutsideScope(f"a {principal.role} can only add {whose} calls")
+    return user.id, user.team_id
 
 
 def visible_call(session: Session, principal: Principal, call_id: str) -> Call:

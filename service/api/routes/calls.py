@@ -30,6 +30,7 @@ from service.api.metrics import UPLOAD_BYTES
 from service.api.upload import UploadedFile, media_suffix, parse_upload
 from service.domain import calls as domain_calls
 from service.domain import library
+from service.domain.errors import Invalid
 from service.domain.library import CallFilters, OutcomeFilter
 from service.jobs.core import create_job
 from service.live_guidance import call_live
@@ -73,21 +74,12 @@ def _metadata(fields: dict[str, str]) -> CallMetadata:
 
 
 def _owner(session: Session, principal: Principal, meta: CallMetadata) -> tuple[str | None, str | None]:
-    """(rep user id, team id) the new call belongs to, checked against what the uploader may do."""
-    if principal.role == "rep":
-        if meta.rep_user_id not in (None, principal.user_id):
-            raise HTTPException(422, detail="a rep key can only upload its own calls")
-        return principal.user_id, principal.team_id
-    if meta.rep_user_id is None:
-        if principal.role == "coach":
-            return principal.user_id, principal.team_id
-        return None, None
-    user = session.get(User, meta.rep_user_id)
-    if user is None or user.org_id != principal.org_id:
-        raise HTTPException(422, detail="rep_user_id is not a user of this organization")
-    if principal.role == "coach" and user.team_id != principal.team_id:
-        raise HTTPException(422, detail="a coach can only upload calls of their own team")
-    return user.id, user.team_id
+    """(rep user id, team id) the new call belongs to (`service.domain.calls.call_owner`); 422 when
+    the upload names someone the key may not add calls for."""
+    try:
+        return domain_calls.call_owner(session, principal, meta.rep_user_id)
+    except Invalid as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
 
 
 def _existing(session: Session, org_id: str, key: str) -> Call | None:

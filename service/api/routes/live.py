@@ -31,12 +31,14 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
-from models import Call, User
+from models import Call
 from models.base import new_id, utcnow
 from service import access
 from service.api.deps import CurrentPrincipal, Principal, authenticate_key, bearer_token
 from service.core.config import Settings
 from service.core.sessions import SESSION_COOKIE, resolve_session
+from service.domain.calls import OutsideScope, call_owner
+from service.domain.errors import Invalid
 from service.jobs.core import create_job
 from service.live_guidance import LiveSetup, live_record, live_setup
 from service.live_sessions import (
@@ -72,23 +74,15 @@ def may_see(principal: Principal, owner: Owner) -> bool:
 
 
 def resolve_owner(db: Engine, principal: Principal, start: StartRequest) -> Owner:
-    """Whose call this is, with the upload rules: a rep streams only their own calls, a coach
-    only their team's; admin and integration keys may name any user of the organization."""
-    if principal.role == "rep":
-        if start.rep_user_id not in (None, principal.user_id):
-            raise LiveProtocolError("forbidden", "a rep key can only stream its own calls")
-        return Owner(principal.org_id, principal.team_id, principal.user_id, principal.key_id)
-    if start.rep_user_id is None:
-        if principal.role == "coach":
-            return Owner(principal.org_id, principal.team_id, principal.user_id, principal.key_id)
-        return Owner(principal.org_id, None, None, principal.key_id)
+    """Whose call this is: the same rule as uploads (`service.domain.calls.call_owner`)."""
     with Session(db) as session:
-        user = session.get(User, start.rep_user_id)
-    if user is None or user.org_id != principal.org_id:
-        raise LiveProtocolError("bad_start", "rep_user_id is not a user of this organization")
-    if principal.role == "coach" and user.team_id != principal.team_id:
-        raise LiveProtocolError("forbidden", "a coach can only stream calls of their own team")
-    return Owner(principal.org_id, user.team_id, user.id, principal.key_id)
+        try:
+            rep_user_id, team_id = call_owner(session, principal, start.rep_user_id)
+        except OutsideScope as exc:
+            raise LiveProtocolError("forbidden", str(exc)) from exc
+        except Invalid as exc:
+            raise LiveProtocolError("bad_start", str(exc)) from exc
+    return Owner(principal.org_id, team_id, rep_user_id, principal.key_id)
 
 
 def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: str,
