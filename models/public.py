@@ -119,7 +119,7 @@ class SpeakersPatch(BaseModel):
 
 
 class OutcomeCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [
         {"deal_id": "006XX000001", "outcome": "won", "amount": 42000, "currency": "USD",
          "occurred_on": "2026-11-25"}]})
 

@@ -29,6 +29,7 @@ from service.api.deps import (
 )
 from service.api.metrics import UPLOAD_BYTES
 from service.api.upload import UploadedFile, media_suffix, parse_upload
+from service.core import strict_json
 from service.jobs.core import create_job
 from service.storage import LocalAudioStore
 
@@ -60,8 +61,8 @@ def _metadata(fields: dict[str, str]) -> CallMetadata:
     data: dict[str, Any] = {k: v for k, v in fields.items() if v != ""}
     if "crm_ids" in data:
         try:
-            data["crm_ids"] = json.loads(data["crm_ids"])
-        except json.JSONDecodeError as exc:
+            data["crm_ids"] = strict_json.loads(data["crm_ids"])
+        except strict_json.StrictJsonError as exc:
             raise HTTPException(422, detail=f"crm_ids is not a JSON object: {exc}") from exc
     try:
         return CallMetadata.model_validate(data)
@@ -121,12 +122,12 @@ async def upload_call(
     upload = parsed.file
     if upload is None:
         raise HTTPException(422, detail="no `file` part in the form")
-    if found is not None:
-        # A retry: answer with the first call, but only for the same file (its SHA-256).
-        store.discard(upload.temp_key)
-        _check_same_file(found, upload.sha256)
-        return _accepted(found, replay=True)
     try:
+        if found is not None:
+            # A retry: answer with the first call, but only for the same file (its SHA-256).
+            store.discard(upload.temp_key)
+            _check_same_file(found, upload.sha256)
+            return _accepted(found, replay=True)
         media = media_suffix(upload.filename, upload.content_type)
         if media is None:
             raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
@@ -134,11 +135,11 @@ async def upload_call(
         if upload.size == 0:
             raise HTTPException(422, detail="the file is empty")
         meta = _metadata(parsed.fields)
-    except HTTPException:
-        store.discard(upload.temp_key)
+        call, job_id, replay = await run_in_threadpool(_store_call, engine, store, principal, meta, upload,
+                                                       media, idempotency_key)
+    except BaseException:
+        store.discard(upload.temp_key)  # every way out but a stored call removes the temp file
         raise
-    call, job_id, replay = await run_in_threadpool(_store_call, engine, store, principal, meta, upload,
-                                                   media, idempotency_key)
     if not replay:
         UPLOAD_BYTES.inc(upload.size)
         try:
@@ -186,9 +187,9 @@ def _insert_call(session: Session, store: LocalAudioStore, principal: Principal,
                 sha256=upload.sha256)
     call.storage_key = f"calls/{call.id}/original{suffix}"
     store.commit(upload.temp_key, call.storage_key)
-    session.add(call)
-    job = create_job(session, call)
     try:
+        session.add(call)
+        job = create_job(session, call)
         session.commit()
     except IntegrityError:
         # A concurrent retry with the same Idempotency-Key won the insert: answer with its call.
@@ -199,6 +200,9 @@ def _insert_call(session: Session, store: LocalAudioStore, principal: Principal,
             raise
         _check_same_file(found, upload.sha256)
         return found, "", True
+    except BaseException:
+        store.delete_prefix(f"calls/{call.id}")  # no call row: its file must not stay behind
+        raise
     return call, job.id, False
 
 

@@ -6,30 +6,38 @@ that use them (diarization, trackers, coaching) receive them as plain data from 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 
 from models import Playbook, TrackerDefinition, VoiceProfile
 from service.api.deps import CurrentPrincipal, SessionDep, not_found, require_role
+from transcription.voiceprint import PROFILE_DIM, check_embedding
 
 router = APIRouter(tags=["definitions"])
 
 
 class VoiceProfileCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str = Field(min_length=1, max_length=200)
     role: str = Field(default="rep", pattern="^(rep|customer|unknown)$")
     user_id: str | None = Field(default=None, max_length=32)
-    embedding: list[float] = Field(min_length=16, max_length=4096)
-    encoder: str = Field(default="resemblyzer", max_length=100)
+    embedding: list[float] = Field(min_length=PROFILE_DIM, max_length=PROFILE_DIM,
+                                   description=f"{PROFILE_DIM} finite numbers, not all zero (Resemblyzer)")
+    encoder: Literal["resemblyzer"] = "resemblyzer"
+
+    @field_validator("embedding")
+    @classmethod
+    def _usable(cls, v: list[float]) -> list[float]:
+        check_embedding(v)  # ValueError -> 422: a NaN or zero profile would break every mono call
+        return v
 
 
 class TrackerCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [
         {"name": "pricing", "phrases": ["price", "discount", "budget"], "examples": ["how much does it cost"]}]})
     name: str = Field(min_length=1, max_length=100)
     phrases: list[str] = Field(default_factory=list, max_length=500)
@@ -40,7 +48,7 @@ class TrackerCreate(BaseModel):
 
 
 class PlaybookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str = Field(min_length=1, max_length=100)
     content: dict[str, Any]
     active: bool = True

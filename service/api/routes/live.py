@@ -34,6 +34,7 @@ from models import Call, User
 from models import Playbook as PlaybookRow
 from models.base import new_id, utcnow
 from service.api.deps import CurrentPrincipal, Principal, authenticate_key, bearer_token
+from service.core import strict_json
 from service.core.config import Settings
 from service.jobs.core import create_job
 from service.live_sessions import (
@@ -162,9 +163,9 @@ async def _start(ws: WebSocket) -> tuple[StartRequest, Principal]:
     if first.get("text") is None:
         raise LiveProtocolError("bad_start", 'the first message must be the JSON {"type": "start", ...}')
     try:
-        msg = json.loads(first["text"])
-    except json.JSONDecodeError as exc:
-        raise LiveProtocolError("bad_start", f"the start message is not JSON: {exc.msg}") from exc
+        msg = strict_json.loads(first["text"])
+    except strict_json.StrictJsonError as exc:
+        raise LiveProtocolError("bad_start", f"the start message is not acceptable JSON: {exc}") from exc
     start = StartRequest.parse(msg)
     settings: Settings = ws.app.state.settings
     token = bearer_token(ws.headers.get("authorization")) or start.api_key
@@ -233,8 +234,8 @@ async def live_socket(ws: WebSocket) -> None:
                 session.feed(data)
                 continue
             try:
-                control = json.loads(msg.get("text") or "")
-            except json.JSONDecodeError:
+                control = strict_json.loads(msg.get("text") or "")
+            except strict_json.StrictJsonError:
                 control = None
             if isinstance(control, dict) and control.get("type") == "stop":
                 break

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException, Response
 from sqlmodel import col, select
 
 from models import Webhook, WebhookAttempt, WebhookDelivery
 from models.public import WebhookAttemptPublic, WebhookCreate, WebhookDeliveryPublic, WebhookPublic
-from service.api.deps import CurrentPrincipal, SessionDep, not_found, require_role
+from service.api.deps import CurrentPrincipal, SessionDep, SettingsDep, not_found, require_role
+from service.core.secret_box import secret_box
+from service.webhook_targets import UnsafeTarget, check_target
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -19,12 +21,28 @@ def _public(h: Webhook, secret: str | None = None) -> WebhookPublic:
                          secret=secret)
 
 
+def _check_url(url: str, allow_private: bool) -> None:
+    """422 for a URL whose host resolves to an address webhooks may not reach. A host that does not
+    resolve now is accepted: every delivery checks again, and refuses it then if need be."""
+    try:
+        check_target(url, allow_private)
+    except UnsafeTarget as exc:
+        if "does not resolve" not in str(exc):
+            raise HTTPException(422, detail=f"webhook URL refused: {exc}") from exc
+
+
 @router.post("", status_code=201, response_model=WebhookPublic,
-             summary="Register a webhook; the signing secret is returned once")
-def create_webhook(body: WebhookCreate, session: SessionDep, principal: CurrentPrincipal) -> WebhookPublic:
+             summary="Register a webhook; the signing secret is returned once",
+             responses={403: {"description": "the key's role may not manage webhooks"},
+                        422: {"description": "invalid body, or a URL on a loopback/private/metadata address"}})
+def create_webhook(body: WebhookCreate, session: SessionDep, principal: CurrentPrincipal,
+                   settings: SettingsDep) -> WebhookPublic:
     require_role(principal, "admin", "integration")
+    url = str(body.url)
+    _check_url(url, settings.webhook_allow_private)  # a sync route: the DNS lookup runs in the threadpool
     secret = body.secret or secrets.token_urlsafe(32)
-    hook = Webhook(org_id=principal.org_id, url=str(body.url), secret=secret, events=sorted(set(body.events)))
+    hook = Webhook(org_id=principal.org_id, url=url, secret=secret_box(settings).seal(secret),
+                   events=sorted(set(body.events)))
     session.add(hook)
     session.commit()
     return _public(hook, secret)
