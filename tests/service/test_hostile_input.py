@@ -4,9 +4,11 @@ cut short or mislabelled leave nothing behind (issue 14, items 1-3)."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import struct
+import threading
 import time
 import wave
 from typing import Any
@@ -225,15 +227,10 @@ def test_temp_files_of_a_killed_upload_are_swept_at_start(kind: str, h: Any, tmp
                 yield b"\0" * 4096
                 time.sleep(0.05)
 
-        import threading
-
         def send() -> None:
-            with stack.client("admin", timeout=60) as c:
-                try:
-                    c.post("/v1/calls", content=slow_body(),
-                           headers={"Content-Type": "multipart/form-data; boundary=XyZ"})
-                except httpx.HTTPError:
-                    pass
+            with stack.client("admin", timeout=60) as c, contextlib.suppress(httpx.HTTPError):
+                c.post("/v1/calls", content=slow_body(),
+                       headers={"Content-Type": "multipart/form-data; boundary=XyZ"})
 
         sender = threading.Thread(target=send, daemon=True)
         sender.start()
