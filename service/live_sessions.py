@@ -22,7 +22,7 @@ import threading
 import time
 import wave
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -42,7 +42,10 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
 MAX_FRAME_BYTES = 128 * 1024  # 2 s of 16 kHz stereo PCM; clients send 20-500 ms frames
-MAX_LIVE_CALLS = 8  # two cores keep up with about four real-time calls (bench/live_latency.py)
+# How many closed utterances a call may have waiting for the recogniser before its audio intake
+# waits too (backpressure: the socket is then read no faster than the calls are transcribed).
+MAX_PENDING_UTTERANCES = 16
+INGEST_THREADS = 4  # voice activity detection and WAV writing, off the event loop (all calls share them)
 RETAIN_ENDED_S = 900.0  # an ended call's events stay readable this long
 TICK_S = 1.0  # time-based nudges are checked once a second of stream audio
 
@@ -122,6 +125,9 @@ class LiveEngine:
         self.streaming = streaming or StreamingOptions()
         self.asr = asr or LiveAsrOptions()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="talktrack-live")
+        # Audio intake (`LiveSession.feed`) runs here, never on the event loop: voice activity
+        # detection on a flood of frames would otherwise stall every request of the process.
+        self.ingest_pool = ThreadPoolExecutor(max_workers=INGEST_THREADS, thread_name_prefix="talktrack-ingest")
         self._recognizer: UtteranceRecognizer | None = None
         self.sessions: dict[str, LiveSession] = {}
         self._lock = threading.Lock()
@@ -141,13 +147,20 @@ class LiveEngine:
             self._recognizer = rec
         return self._recognizer
 
-    def register(self, session: LiveSession) -> None:
+    def register(self, session: LiveSession, max_calls: int, max_per_org: int) -> None:
+        """Admit a session: at most `max_calls` live at once on this server, and `max_per_org` of
+        them for one organization (so one organization cannot take every slot)."""
         with self._lock:
             self._forget_ended()
-            active = sum(1 for s in self.sessions.values() if not s.ended)
-            if active >= MAX_LIVE_CALLS:
+            active = [s for s in self.sessions.values() if not s.ended]
+            if len(active) >= max_calls:
                 raise LiveProtocolError("too_many_live_calls",
-                                        f"this server already runs {active} live calls; try again later", 1013)
+                                        f"this server already runs {len(active)} live calls; try again later", 1013)
+            own = sum(1 for s in active if s.owner.org_id == session.owner.org_id)
+            if own >= max_per_org:
+                raise LiveProtocolError("too_many_live_calls",
+                                        f"your organization already runs {own} live calls on this server, the most "
+                                        "it may; try again when one ends", 1013)
             self.sessions[session.call_id] = session
 
     def get(self, call_id: str) -> LiveSession | None:
@@ -160,7 +173,8 @@ class LiveEngine:
             del self.sessions[cid]
 
     def shutdown(self) -> None:
-        """Stop the worker thread (drops queued utterances); call when the server stops."""
+        """Stop the worker threads (drops queued utterances); call when the server stops."""
+        self.ingest_pool.shutdown(wait=True, cancel_futures=True)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -200,7 +214,12 @@ class LiveSession:
     # -- audio in (connection task) ------------------------------------------------------------
 
     def feed(self, data: bytes) -> None:
-        """Add one binary frame of interleaved 16-bit PCM."""
+        """Add one binary frame of interleaved 16-bit PCM. Blocking (voice activity detection, and a
+        wait when `MAX_PENDING_UTTERANCES` are queued for the recogniser): call it on the engine's
+        `ingest_pool`, one frame at a time per session (`service.live_transport.FramePump`)."""
+        while len(self._pending) >= MAX_PENDING_UTTERANCES:
+            wait(self._pending[:1])  # backpressure: the oldest utterance must be transcribed first
+            self._pending = [f for f in self._pending if not f.done()]
         self.frames_received += 1
         self.bytes_received += len(data)
         frame = 2 * self.start.channels

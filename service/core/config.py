@@ -49,6 +49,14 @@ class Settings(BaseSettings):
         default=False, description="allow webhook URLs on loopback/private/link-local addresses (on-premises "
                                    "CRMs); cloud metadata addresses stay refused")
 
+    live_max_calls: int = Field(default=8, ge=1, description="live calls one server process runs at once "
+                                "(two cores keep up with about four real-time calls: bench/live_latency.py)")
+    live_max_calls_per_org: int = Field(default=4, ge=1, description="of those, the most one organization may hold")
+    live_max_call_s: float = Field(default=4 * 3600.0, gt=0, description="a live call ends past this many "
+                                   "seconds (of audio, or of wall-clock time)")
+    live_max_call_bytes: int = Field(default=1024 ** 3, gt=0, description="a live call ends past this many bytes "
+                                     "of audio")
+
     secret_key: SecretStr | None = Field(
         default=None, description="encrypts webhook secrets at rest; comma-separated keys rotate (first "
                                   "encrypts); default: a random key kept in data_dir/secret.key")
