@@ -42,9 +42,11 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
 MAX_FRAME_BYTES = 128 * 1024  # 2 s of 16 kHz stereo PCM; clients send 20-500 ms frames
-# How many closed utterances a call may have waiting for the recogniser before its audio intake
-# waits too (backpressure: the socket is then read no faster than the calls are transcribed).
-MAX_PENDING_UTTERANCES = 16
+# How much of a call's speech may wait for the recogniser before its audio intake waits too
+# (backpressure: the socket is then read no faster than the call is transcribed). A real-time
+# call never gets near it; a client streaming faster than real time is slowed down to the
+# recogniser's pace instead of queueing its whole call in memory.
+MAX_PENDING_SPEECH_S = 120.0
 INGEST_THREADS = 4  # voice activity detection and WAV writing, off the event loop (all calls share them)
 RETAIN_ENDED_S = 900.0  # an ended call's events stay readable this long
 TICK_S = 1.0  # time-based nudges are checked once a second of stream audio
@@ -203,6 +205,8 @@ class LiveSession:
         self._cond = threading.Condition()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self._pending: list[Future[Any]] = []
+        self._asr_backlog: list[tuple[Future[Any], float]] = []  # (utterance future, its speech seconds)
+        self._last_tick: Future[Any] | None = None
         self._next_tick = TICK_S
         self._wav = wave.open(sink, "wb")  # noqa: SIM115 - closed in finish(); wave patches the sizes then
         self._wav.setnchannels(start.channels)
@@ -213,13 +217,19 @@ class LiveSession:
 
     # -- audio in (connection task) ------------------------------------------------------------
 
+    def _wait_for_recogniser(self) -> None:
+        """Block while more than `MAX_PENDING_SPEECH_S` of this call's speech waits for the recogniser."""
+        while True:
+            self._asr_backlog = [(f, s) for f, s in self._asr_backlog if not f.done()]
+            if sum(s for _, s in self._asr_backlog) <= MAX_PENDING_SPEECH_S:
+                return
+            wait([self._asr_backlog[0][0]])
+
     def feed(self, data: bytes) -> None:
         """Add one binary frame of interleaved 16-bit PCM. Blocking (voice activity detection, and a
-        wait when `MAX_PENDING_UTTERANCES` are queued for the recogniser): call it on the engine's
-        `ingest_pool`, one frame at a time per session (`service.live_transport.FramePump`)."""
-        while len(self._pending) >= MAX_PENDING_UTTERANCES:
-            wait(self._pending[:1])  # backpressure: the oldest utterance must be transcribed first
-            self._pending = [f for f in self._pending if not f.done()]
+        wait while `MAX_PENDING_SPEECH_S` of speech is queued for the recogniser): call it on the
+        engine's `ingest_pool`, one frame at a time per session (`service.live_transport.FramePump`)."""
+        self._wait_for_recogniser()
         self.frames_received += 1
         self.bytes_received += len(data)
         frame = 2 * self.start.channels
@@ -228,11 +238,15 @@ class LiveSession:
         self._remainder = buf[usable:]
         self._wav.writeframesraw(buf[:usable])
         for seg in self.transcriber.feed_pcm16(data):
-            self._pending.append(self.engine.submit(self._process, seg, time.monotonic()))
+            future = self.engine.submit(self._process, seg, time.monotonic())
+            self._pending.append(future)
+            self._asr_backlog.append((future, seg.end_s - seg.start_s))
         now = self.transcriber.duration_s
-        if now >= self._next_tick:
+        # One clock tick queued at a time: behind a busy recogniser they would pile up, one per second of audio.
+        if now >= self._next_tick and (self._last_tick is None or self._last_tick.done()):
             self._next_tick = now + TICK_S
-            self._pending.append(self.engine.submit(self._tick, now))
+            self._last_tick = self.engine.submit(self._tick, now)
+            self._pending.append(self._last_tick)
         self._pending = [f for f in self._pending if not f.done()]
 
     def finish(self) -> float:
