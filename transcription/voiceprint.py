@@ -41,10 +41,11 @@ def check_embedding(values: Any) -> FloatArray:
         raise ValueError(f"embedding must be a list of {PROFILE_DIM} numbers")
     if not np.isfinite(emb).all():
         raise ValueError("embedding values must be finite numbers")
-    norm = float(np.linalg.norm(emb))
-    if not norm > 1e-8 or not np.isfinite(norm):
+    peak = float(np.abs(emb).max())
+    if peak == 0.0:
         raise ValueError("embedding must not be all zeros")
-    return np.asarray(emb / norm, dtype=np.float32)
+    emb = emb / peak  # scaled first: the norm of values near 1e308 would overflow
+    return np.asarray(emb / np.linalg.norm(emb), dtype=np.float32)
 
 
 @dataclass(slots=True)

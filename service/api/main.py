@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from service.api.deps import RateLimiter
 from service.api.json_body import JsonBodyGuard
 from service.api.metrics import PrometheusMiddleware
+from service.api.responses import method_not_allowed
 from service.api.routes import (
     calls,
     definitions,
@@ -106,6 +107,8 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     @app.exception_handler(TalktrackError)
     async def _talktrack_error(_request: Request, exc: TalktrackError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    app.add_exception_handler(405, method_not_allowed)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -113,10 +113,10 @@ def test_rubrics_naming_unknown_metrics_are_422(stack: Any) -> None:
 
     with stack.client("admin") as c:
         r = c.put("/v1/rubrics/r1", json=rubric({"kind": "metric", "name": "no_such_metric", "op": ">=", "value": 1}))
-        assert r.status_code == 422 and "unknown metric" in r.json()["detail"]
+        assert r.status_code == 422 and "no_such_metric" in r.text
         r = c.put("/v1/rubrics/r1", json=rubric({"kind": "question_type", "name": "rhetorical", "op": ">=",
                                                  "value": 1}))
-        assert r.status_code == 422 and "unknown question type" in r.json()["detail"]
+        assert r.status_code == 422 and "rhetorical" in r.text
         assert all(x["id"] != "r1" for x in c.get("/v1/rubrics").json())
 
 

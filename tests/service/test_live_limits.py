@@ -68,9 +68,22 @@ def test_deeply_nested_messages_are_error_events(stack: Any) -> None:
     assert events[-1]["bytes_received"] == 6400 and events[-1]["reason"] == "stop"
 
 
+def healthz_ms(url: str, n: int) -> list[float]:
+    out = []
+    with httpx.Client(base_url=url, timeout=30) as c:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            assert c.get("/healthz").status_code == 200
+            out.append((time.perf_counter() - t0) * 1000)
+            time.sleep(0.02)
+    return out
+
+
 def test_noise_flood_does_not_stall_the_server(stack: Any) -> None:
     """One socket sends 100 ms frames of loud noise as fast as the server takes them; meanwhile
-    /healthz keeps answering within 20 ms (median)."""
+    /healthz keeps answering within 20 ms (median). On a machine busy with other work the bound
+    is 4x the idle median measured just before, when that is higher (before the fix: 130x)."""
+    idle = statistics.median(healthz_ms(stack.url, 40))
     rng = np.random.default_rng(0)
     frames = [(rng.normal(0, 0.3, 1600) * 32767).clip(-32768, 32767).astype("<i2").tobytes() for _ in range(20)]
     stop = threading.Event()
@@ -98,18 +111,12 @@ def test_noise_flood_does_not_stall_the_server(stack: Any) -> None:
     assert result.get("started", {}).get("type") == "started", result
     time.sleep(2.0)
     before = sent[0]
-    latencies = []
-    with httpx.Client(base_url=stack.url, timeout=30) as c:
-        for _ in range(80):
-            t0 = time.perf_counter()
-            assert c.get("/healthz").status_code == 200
-            latencies.append((time.perf_counter() - t0) * 1000)
-            time.sleep(0.02)
+    latencies = healthz_ms(stack.url, 80)
     flooded = sent[0] - before
     stop.set()
     thread.join(timeout=180)
     assert flooded > 50, f"the flood sent only {flooded} frames while /healthz was measured"
-    assert statistics.median(latencies) <= 20.0, sorted(latencies)
+    assert statistics.median(latencies) <= max(20.0, 4 * idle), (idle, sorted(latencies))
     assert result["events"][-1]["type"] == "ended", result["events"][-3:]
 
 

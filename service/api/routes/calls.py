@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
@@ -17,7 +16,15 @@ from sqlmodel import Session, SQLModel, col, select
 
 from models import Call, CallResult, Outcome, User
 from models.base import aware, utcnow
-from models.public import CallDetail, CallMetadata, CallPage, CallPublic, OutcomePublic, SpeakersPatch
+from models.public import (
+    CallDetail,
+    CallMetadata,
+    CallPage,
+    CallPublic,
+    IsoDateTime,
+    OutcomePublic,
+    SpeakersPatch,
+)
 from service.api.deps import (
     CurrentPrincipal,
     Principal,
@@ -28,14 +35,16 @@ from service.api.deps import (
     visible_call,
 )
 from service.api.metrics import UPLOAD_BYTES
-from service.api.upload import UploadedFile, media_suffix, parse_upload
+from service.api.responses import API_ERRORS
+from service.api.upload import CONTENT_TYPES, UploadedFile, media_suffix, parse_upload
 from service.core import strict_json
 from service.jobs.core import create_job
 from service.storage import LocalAudioStore
 
-router = APIRouter(prefix="/calls", tags=["calls"])
+router = APIRouter(prefix="/calls", tags=["calls"], responses=API_ERRORS)
 log = logging.getLogger(__name__)
 
+EMPTY = {"type": "string", "maxLength": 0, "description": "an empty form field counts as not given"}
 UPLOAD_BODY = {
     "required": True,
     "content": {"multipart/form-data": {"schema": {
@@ -46,14 +55,15 @@ UPLOAD_BODY = {
             "title": {"type": "string", "maxLength": 500, "example": "Discovery call with Acme"},
             "rep": {"type": "string", "maxLength": 200, "example": "Dana"},
             "rep_user_id": {"type": "string", "maxLength": 32},
-            "started_at": {"type": "string", "format": "date-time", "example": "2026-11-20T15:00:00Z"},
+            "started_at": {"anyOf": [{"type": "string", "format": "date-time"}, EMPTY],
+                           "example": "2026-11-20T15:00:00Z"},
             "deal_id": {"type": "string", "maxLength": 200, "example": "006XX000001"},
             "crm_ids": {"type": "string", "description": "JSON object of CRM ids",
                         "example": '{"hubspot_deal_id": "1234"}'},
             "rep_channel": {"type": "integer", "minimum": 0, "maximum": 1, "example": 0},
             "num_speakers": {"type": "integer", "minimum": 1, "maximum": 20},
         },
-    }}},
+    }, "encoding": {"file": {"contentType": ", ".join(sorted(CONTENT_TYPES))}}}},
 }
 
 
@@ -212,8 +222,8 @@ def list_calls(
     rep: Annotated[str | None, Query(max_length=200, description="rep user id or rep name")] = None,
     status_: Annotated[Literal["queued", "processing", "done", "failed"] | None, Query(alias="status")] = None,
     deal_id: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[datetime | None, Query(description="started (or uploaded) at or after")] = None,
-    until: Annotated[datetime | None, Query(description="started (or uploaded) before")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="started (or uploaded) at or after")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="started (or uploaded) before")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> CallPage:

@@ -30,9 +30,10 @@ from models.base import utcnow
 from models.coaching import CallFeatureRow, InsightSnapshot
 from nlp.analysis import CallAnalysis
 from service.api.deps import CurrentPrincipal, SessionDep, call_scope
+from service.api.responses import API_ERRORS
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["coaching"])
+router = APIRouter(tags=["coaching"], responses=API_ERRORS)
 
 
 def feature_row(call: Call, analysis: CallAnalysis) -> CallFeatureRow:

@@ -34,6 +34,7 @@ from models import Call, User
 from models import Playbook as PlaybookRow
 from models.base import new_id, utcnow
 from service.api.deps import CurrentPrincipal, Principal, authenticate_key, bearer_token
+from service.api.responses import API_ERRORS
 from service.core import strict_json
 from service.core.config import Settings
 from service.jobs.core import create_job
@@ -50,7 +51,7 @@ from service.storage import LocalAudioStore
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["live"])
+router = APIRouter(tags=["live"], responses=API_ERRORS)
 
 START_TIMEOUT_S = 10.0
 SEND_DRAIN_S = 30.0

@@ -9,8 +9,9 @@ from sqlmodel import col, select
 from models import Call, Outcome
 from models.public import OutcomeCreate, OutcomePublic
 from service.api.deps import CurrentPrincipal, SessionDep, call_scope, require_role, visible_call
+from service.api.responses import API_ERRORS
 
-router = APIRouter(prefix="/outcomes", tags=["outcomes"])
+router = APIRouter(prefix="/outcomes", tags=["outcomes"], responses=API_ERRORS)
 
 
 @router.post("", status_code=201, response_model=OutcomePublic,

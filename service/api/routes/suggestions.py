@@ -19,8 +19,9 @@ from models import Call
 from models.public import SuggestionsPublic
 from nlp.analysis import CallAnalysis
 from service.api.deps import CurrentPrincipal, Principal
+from service.api.responses import API_ERRORS
 
-router = APIRouter(tags=["calls"])
+router = APIRouter(tags=["calls"], responses=API_ERRORS)
 
 
 def build_suggestions(analysis: CallAnalysis, call: Call) -> list[dict[str, Any]]:

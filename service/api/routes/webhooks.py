@@ -10,10 +10,11 @@ from sqlmodel import col, select
 from models import Webhook, WebhookAttempt, WebhookDelivery
 from models.public import WebhookAttemptPublic, WebhookCreate, WebhookDeliveryPublic, WebhookPublic
 from service.api.deps import CurrentPrincipal, SessionDep, SettingsDep, not_found, require_role
+from service.api.responses import API_ERRORS
 from service.core.secret_box import secret_box
 from service.webhook_targets import UnsafeTarget, check_target
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=API_ERRORS)
 
 
 def _public(h: Webhook, secret: str | None = None) -> WebhookPublic:
