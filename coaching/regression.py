@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from coaching.features import FeatureColumns, FloatArray
-from coaching.stats import Z95
 
 # The behaviours a coach can change; the controls are added separately.
 REGRESSION_METRICS: tuple[str, ...] = (
@@ -159,13 +158,13 @@ def adjusted_odds_ratios(
     except Exception as exc:  # statsmodels raises several types on separation/singularity
         return RegressionResult(n, [], controls, dropped, f"not fitted: {exc}")
     params = np.asarray(fit.params)
-    bse = np.asarray(fit.bse)
+    ci = np.exp(np.asarray(fit.conf_int(alpha=0.05)))  # Wald: params -/+ z(0.975) * bse
     pvalues = np.asarray(fit.pvalues)
     terms = [
         AdjustedOddsRatio(
             term=name,
             odds_ratio=float(np.exp(params[i + 1])),
-            ci=(float(np.exp(params[i + 1] - Z95 * bse[i + 1])), float(np.exp(params[i + 1] + Z95 * bse[i + 1]))),
+            ci=(float(ci[i + 1, 0]), float(ci[i + 1, 1])),
             p_value=float(pvalues[i + 1]),
             sd=sds[i],
         )

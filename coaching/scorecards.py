@@ -11,6 +11,7 @@ Plain dataclasses with `to_dict`/`from_dict`: the service stores them as JSON (m
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -20,7 +21,8 @@ from typing import Any, Literal
 
 import yaml
 
-from coaching.features import CallFeatures
+from coaching.features import METRIC_NAMES, CallFeatures
+from nlp.types import QUESTION_TYPES
 from transcription.errors import TalktrackError
 
 DEFAULT_RUBRIC = Path(__file__).with_name("rubric.yaml")
@@ -96,6 +98,20 @@ class Rubric:
         }
 
 
+def _check_rule(item_id: str, rule: AutoRule) -> None:
+    """A rule that could never score (an unknown metric or question type, a NaN bound) is refused
+    when the rubric is stored, not discovered on every scorecard. Tracker names are not checked:
+    an organization defines its own."""
+    if rule.kind == "metric" and rule.name not in METRIC_NAMES:
+        raise RubricError(f"item {item_id!r}: unknown metric {rule.name!r}; known: {', '.join(METRIC_NAMES)}")
+    if rule.kind == "question_type" and rule.name not in QUESTION_TYPES:
+        raise RubricError(f"item {item_id!r}: unknown question type {rule.name!r}; "
+                          f"known: {', '.join(QUESTION_TYPES)}")
+    for bound in (rule.value, rule.high):
+        if bound is not None and not math.isfinite(bound):
+            raise RubricError(f"item {item_id!r}: auto value/high must be finite numbers")
+
+
 def rubric_from_dict(data: Any) -> Rubric:
     """Validate a rubric definition (the YAML/JSON shape of `coaching/rubric.yaml`)."""
     if not isinstance(data, Mapping) or not isinstance(data.get("items"), list) or not data["items"]:
@@ -119,6 +135,7 @@ def rubric_from_dict(data: Any) -> Rubric:
                                 None if a.get("high") is None else float(a["high"]))
             except (TypeError, ValueError) as exc:
                 raise RubricError(f"item {raw['id']!r}: auto value/high must be numbers") from exc
+            _check_rule(str(raw["id"]), auto)
         items.append(RubricItem(str(raw["id"]), str(raw["label"]), float(weight), auto))
     if len({i.id for i in items}) != len(items):
         raise RubricError("rubric item ids must be unique")

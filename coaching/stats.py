@@ -7,7 +7,11 @@ Cells, per feature: a = won with, b = lost with, c = won without, d = lost witho
 - Odds ratio with the Woolf log interval: SE(log OR) = sqrt(1/a + 1/b + 1/c + 1/d).
 - When a cell is 0 the interval uses the Haldane-Anscombe correction (0.5 added to every cell of that
   table) so it stays finite; point estimates use the raw counts.
-- Fisher's exact test, two-sided (scipy), and Benjamini-Hochberg (1995) false discovery rate control.
+- Fisher's exact test, two-sided (scipy), and Benjamini-Hochberg (1995) false discovery rate control
+  (`scipy.stats.false_discovery_control`).
+
+The intervals are statsmodels' `Table2x2` on the corrected counts; tests/coaching/test_stats_libraries.py
+checks them against the closed forms above.
 """
 
 from __future__ import annotations
@@ -17,10 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from scipy import stats as sps
+from statsmodels.stats.contingency_tables import Table2x2
 
 FloatArray = npt.NDArray[np.float64]
-
-Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,30 +35,35 @@ class Ratio:
     high: FloatArray
 
 
-def _corrected(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> tuple[FloatArray, ...]:
-    zero = (a == 0) | (b == 0) | (c == 0) | (d == 0)
-    add = np.where(zero, 0.5, 0.0)
-    return a + add, b + add, c + add, d + add
+def _intervals(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray,
+               kind: str) -> tuple[FloatArray, FloatArray]:
+    """95% log-normal intervals per table from statsmodels (`kind`: "riskratio" or "oddsratio")."""
+    low = np.empty(a.shape[0], dtype=np.float64)
+    high = np.empty(a.shape[0], dtype=np.float64)
+    cells = np.stack([a, b, c, d], axis=1).astype(np.float64)
+    # Haldane-Anscombe: 0.5 added to every cell of a table with a zero cell. (Table2x2's own
+    # `shift_zeros` replaces only the zero cells, which is not the published correction.)
+    cells += np.where((cells == 0).any(axis=1, keepdims=True), 0.5, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(a.shape[0]):
+            table = Table2x2(cells[i].reshape(2, 2), shift_zeros=False)
+            lo, hi = getattr(table, f"{kind}_confint")(alpha=0.05, method="normal")
+            low[i], high[i] = lo, hi
+    return low, high
 
 
 def risk_ratio(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> Ratio:
     """Ratio of proportions a/(a+b) over c/(c+d), with the Katz 95% interval."""
     with np.errstate(divide="ignore", invalid="ignore"):
         est = (a / (a + b)) / (c / (c + d))
-        ac, bc, cc, dc = _corrected(a, b, c, d)
-        log_rr = np.log((ac / (ac + bc)) / (cc / (cc + dc)))
-        se = np.sqrt(1 / ac - 1 / (ac + bc) + 1 / cc - 1 / (cc + dc))
-        return Ratio(est, np.exp(log_rr - Z95 * se), np.exp(log_rr + Z95 * se))
+    return Ratio(est, *_intervals(a, b, c, d, "riskratio"))
 
 
 def odds_ratio(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> Ratio:
     """Odds ratio (a*d)/(b*c) with the Woolf 95% interval."""
     with np.errstate(divide="ignore", invalid="ignore"):
         est = (a * d) / (b * c)
-        ac, bc, cc, dc = _corrected(a, b, c, d)
-        log_or = np.log((ac * dc) / (bc * cc))
-        se = np.sqrt(1 / ac + 1 / bc + 1 / cc + 1 / dc)
-        return Ratio(est, np.exp(log_or - Z95 * se), np.exp(log_or + Z95 * se))
+    return Ratio(est, *_intervals(a, b, c, d, "oddsratio"))
 
 
 def fisher_exact_p(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> FloatArray:
@@ -71,18 +79,9 @@ def benjamini_hochberg(p: FloatArray) -> FloatArray:
     """BH-adjusted p-values (q-values); NaN entries are left out of the family and stay NaN."""
     q = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
-    m = int(ok.sum())
-    if m == 0:
-        return q
-    pv = p[ok]
-    order = np.argsort(pv)
-    ranked = pv[order] * m / np.arange(1, m + 1)
-    # step-up: q_(i) = min over j >= i of p_(j) * m / j
-    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
-    res = np.empty(m)
-    res[order] = np.minimum(adjusted, 1.0)
-    q[ok] = res
+    if ok.any():
+        q[ok] = sps.false_discovery_control(p[ok], method="bh")
     return q
 
 
-__all__ = ["Ratio", "Z95", "benjamini_hochberg", "fisher_exact_p", "odds_ratio", "risk_ratio"]
+__all__ = ["Ratio", "benjamini_hochberg", "fisher_exact_p", "odds_ratio", "risk_ratio"]

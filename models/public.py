@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, field_validator
 
 from models.calls import Call
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _iso_only(value: Any) -> Any:
+    """Pydantic reads a number (or a numeric string) as Unix time; the API documents ISO 8601 only."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("expected an ISO 8601 date-time such as 2026-11-20T15:00:00Z")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+"""A date-time given as ISO 8601 text (what the OpenAPI `format: date-time` says), never a number."""
 
 CALL_EXAMPLE: dict[str, Any] = {
     "id": "7f3c9a6e2b8d4c1f9e0a5b6c7d8e9f01", "status": "done", "progress": 1.0, "progress_step": "analyze",
@@ -28,7 +42,7 @@ class CallMetadata(BaseModel):
     rep: str | None = Field(default=None, max_length=200,
                             description="the rep's name as in the transcript's speaker tags or a voice profile")
     rep_user_id: str | None = Field(default=None, max_length=32, description="the user the call belongs to")
-    started_at: datetime | None = None
+    started_at: IsoDateTime | None = None
     deal_id: str | None = Field(default=None, max_length=200, description="CRM deal/opportunity id")
     crm_ids: dict[str, str] = Field(default_factory=dict, description="other CRM ids, e.g. hubspot_deal_id")
     rep_channel: int = Field(default=0, ge=0, le=1, description="stereo channel of the rep: 0 left, 1 right")
@@ -123,14 +137,14 @@ class SpeakersPatch(BaseModel):
 
 
 class OutcomeCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [
         {"deal_id": "006XX000001", "outcome": "won", "amount": 42000, "currency": "USD",
          "occurred_on": "2026-11-25"}]})
 
-    call_id: str | None = Field(default=None, max_length=32)
+    call_id: str | None = Field(default=None, min_length=1, max_length=32)
     deal_id: str | None = Field(default=None, min_length=1, max_length=200)
     outcome: Literal["won", "lost", "next_step_booked"]
-    amount: float | None = Field(default=None, ge=0, le=1e12)
+    amount: float | None = Field(default=None, ge=0, le=1e12, strict=True)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     occurred_on: date | None = None
     note: str | None = Field(default=None, max_length=5000)

@@ -13,12 +13,13 @@ WEBHOOK_EVENTS: tuple[str, ...] = ("call.analyzed", "call.failed")
 
 
 class Webhook(SQLModel, table=True):
-    """`secret` is kept in clear: it is needed to sign each delivery (HMAC-SHA256)."""
+    """`secret` signs each delivery (HMAC-SHA256), so it is stored encrypted (`enc:v1:` + Fernet
+    token, see `service.core.secret_box`), not hashed."""
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     org_id: str = Field(foreign_key="organization.id", index=True, max_length=32)
     url: str = Field(max_length=2000)
-    secret: str = Field(max_length=200)
+    secret: str = Field(max_length=1000)
     events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)

@@ -22,7 +22,7 @@ import threading
 import time
 import wave
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -43,7 +43,12 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
 MAX_FRAME_BYTES = 128 * 1024  # 2 s of 16 kHz stereo PCM; clients send 20-500 ms frames
-MAX_LIVE_CALLS = 8  # two cores keep up with about four real-time calls (bench/live_latency.py)
+# How much of a call's speech may wait for the recogniser before its audio intake waits too
+# (backpressure: the socket is then read no faster than the call is transcribed). A real-time
+# call never gets near it; a client streaming faster than real time is slowed down to the
+# recogniser's pace instead of queueing its whole call in memory.
+MAX_PENDING_SPEECH_S = 120.0
+INGEST_THREADS = 4  # voice activity detection and WAV writing, off the event loop (all calls share them)
 RETAIN_ENDED_S = 900.0  # an ended call's events stay readable this long
 TICK_S = 1.0  # time-based nudges are checked once a second of stream audio
 
@@ -123,6 +128,9 @@ class LiveEngine:
         self.streaming = streaming or StreamingOptions()
         self.asr = asr or LiveAsrOptions()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="talktrack-live")
+        # Audio intake (`LiveSession.feed`) runs here, never on the event loop: voice activity
+        # detection on a flood of frames would otherwise stall every request of the process.
+        self.ingest_pool = ThreadPoolExecutor(max_workers=INGEST_THREADS, thread_name_prefix="talktrack-ingest")
         self._recognizer: UtteranceRecognizer | None = None
         self.sessions: dict[str, LiveSession] = {}
         self._lock = threading.Lock()
@@ -142,13 +150,20 @@ class LiveEngine:
             self._recognizer = rec
         return self._recognizer
 
-    def register(self, session: LiveSession) -> None:
+    def register(self, session: LiveSession, max_calls: int, max_per_org: int) -> None:
+        """Admit a session: at most `max_calls` live at once on this server, and `max_per_org` of
+        them for one organization (so one organization cannot take every slot)."""
         with self._lock:
             self._forget_ended()
-            active = sum(1 for s in self.sessions.values() if not s.ended)
-            if active >= MAX_LIVE_CALLS:
+            active = [s for s in self.sessions.values() if not s.ended]
+            if len(active) >= max_calls:
                 raise LiveProtocolError("too_many_live_calls",
-                                        f"this server already runs {active} live calls; try again later", 1013)
+                                        f"this server already runs {len(active)} live calls; try again later", 1013)
+            own = sum(1 for s in active if s.owner.org_id == session.owner.org_id)
+            if own >= max_per_org:
+                raise LiveProtocolError("too_many_live_calls",
+                                        f"your organization already runs {own} live calls on this server, the most "
+                                        "it may; try again when one ends", 1013)
             self.sessions[session.call_id] = session
 
     def get(self, call_id: str) -> LiveSession | None:
@@ -161,7 +176,8 @@ class LiveEngine:
             del self.sessions[cid]
 
     def shutdown(self) -> None:
-        """Stop the worker thread (drops queued utterances); call when the server stops."""
+        """Stop the worker threads (drops queued utterances); call when the server stops."""
+        self.ingest_pool.shutdown(wait=True, cancel_futures=True)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -194,6 +210,8 @@ class LiveSession:
         self._cond = threading.Condition()
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self._pending: list[Future[Any]] = []
+        self._asr_backlog: list[tuple[Future[Any], float]] = []  # (utterance future, its speech seconds)
+        self._last_tick: Future[Any] | None = None
         self._next_tick = TICK_S
         self._wav = wave.open(sink, "wb")  # noqa: SIM115 - closed in finish(); wave patches the sizes then
         self._wav.setnchannels(start.channels)
@@ -204,8 +222,19 @@ class LiveSession:
 
     # -- audio in (connection task) ------------------------------------------------------------
 
+    def _wait_for_recogniser(self) -> None:
+        """Block while more than `MAX_PENDING_SPEECH_S` of this call's speech waits for the recogniser."""
+        while True:
+            self._asr_backlog = [(f, s) for f, s in self._asr_backlog if not f.done()]
+            if sum(s for _, s in self._asr_backlog) <= MAX_PENDING_SPEECH_S:
+                return
+            wait([self._asr_backlog[0][0]])
+
     def feed(self, data: bytes) -> None:
-        """Add one binary frame of interleaved 16-bit PCM."""
+        """Add one binary frame of interleaved 16-bit PCM. Blocking (voice activity detection, and a
+        wait while `MAX_PENDING_SPEECH_S` of speech is queued for the recogniser): call it on the
+        engine's `ingest_pool`, one frame at a time per session (`service.live_transport.FramePump`)."""
+        self._wait_for_recogniser()
         self.frames_received += 1
         self.bytes_received += len(data)
         frame = 2 * self.start.channels
@@ -214,11 +243,15 @@ class LiveSession:
         self._remainder = buf[usable:]
         self._wav.writeframesraw(buf[:usable])
         for seg in self.transcriber.feed_pcm16(data):
-            self._pending.append(self.engine.submit(self._process, seg, time.monotonic()))
+            future = self.engine.submit(self._process, seg, time.monotonic())
+            self._pending.append(future)
+            self._asr_backlog.append((future, seg.end_s - seg.start_s))
         now = self.transcriber.duration_s
-        if now >= self._next_tick:
+        # One clock tick queued at a time: behind a busy recogniser they would pile up, one per second of audio.
+        if now >= self._next_tick and (self._last_tick is None or self._last_tick.done()):
             self._next_tick = now + TICK_S
-            self._pending.append(self.engine.submit(self._tick, now))
+            self._last_tick = self.engine.submit(self._tick, now)
+            self._pending.append(self._last_tick)
         self._pending = [f for f in self._pending if not f.done()]
 
     def finish(self) -> float:

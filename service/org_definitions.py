@@ -4,6 +4,7 @@ one with a built-in's name replaces it, a disabled one removes it)."""
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from sqlmodel import Session, col, select
@@ -13,7 +14,10 @@ from models.definitions import TrackerDefinition
 from models.definitions import VoiceProfile as VoiceProfileRow
 from nlp.trackers import DEFAULT_THRESHOLD, Tracker, TrackerSet, default_trackers
 from service.analysis import AnalyzeOptions
+from transcription.errors import TranscriptParseError
 from transcription.voiceprint import VoiceProfile
+
+log = logging.getLogger(__name__)
 
 
 def analyze_options_for_call(session: Session, call: Call) -> AnalyzeOptions:
@@ -29,12 +33,19 @@ def analyze_options_for_call(session: Session, call: Call) -> AnalyzeOptions:
 
 
 def org_voice_profiles(session: Session, org_id: str) -> tuple[VoiceProfile, ...]:
+    """The organization's rep profiles. A stored profile that is not usable (from before the API
+    checked them: NaN, wrong size, all zeros) is left out with a warning, not a failed call."""
     rows = session.exec(select(VoiceProfileRow).where(col(VoiceProfileRow.org_id) == org_id)).all()
-    return tuple(
-        VoiceProfile.from_dict({"name": r.name, "embedding": r.embedding, "created_at": r.created_at.isoformat()})
-        for r in rows
-        if r.role == "rep" and r.embedding
-    )
+    out = []
+    for r in rows:
+        if r.role != "rep" or not r.embedding:
+            continue
+        try:
+            out.append(VoiceProfile.from_dict({"name": r.name, "embedding": r.embedding,
+                                               "created_at": r.created_at.isoformat()}))
+        except TranscriptParseError as exc:
+            log.warning("organization %s: voice profile %s is not usable and is skipped (%s)", org_id, r.id, exc)
+    return tuple(out)
 
 
 def org_trackers(session: Session, org_id: str) -> TrackerSet | None:

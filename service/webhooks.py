@@ -1,8 +1,9 @@
 """Webhooks: an event (`call.analyzed`, `call.failed`) becomes one delivery per subscribed URL.
 
-Each attempt POSTs the JSON body signed with HMAC-SHA256 over `"{timestamp}.{body}"`
+Each attempt checks the target again (`service.webhook_targets`: no loopback, private or metadata
+addresses unless allowed), then POSTs the JSON body signed with HMAC-SHA256 over `"{timestamp}.{body}"`
 (headers `X-Talktrack-Timestamp`, `X-Talktrack-Signature: sha256=<hex>`), is recorded as a
-`WebhookAttempt`, and on failure is retried with exponential backoff until
+`WebhookAttempt` (status code, error kind and time taken; never the receiver's body), and on failure is retried with exponential backoff until
 `webhook_max_attempts`. The payload carries ready-made `salesforce_task` and `hubspot_call`
 objects so a CRM connector can log the call without reshaping it.
 """
@@ -23,7 +24,9 @@ from models import Call, CallResult, Webhook, WebhookAttempt, WebhookDelivery
 from models.base import utcnow
 from service.core.config import Settings
 from service.core.db import get_engine
+from service.core.secret_box import SecretKeyError, secret_box
 from service.core.security import sign_payload
+from service.webhook_targets import UnsafeTarget, check_target, host_header, pinned_url
 
 log = logging.getLogger(__name__)
 
@@ -137,28 +140,8 @@ def deliver(settings: Settings, delivery_id: str, client: httpx.Client | None = 
         if delivery is None or hook is None:
             return None
         body = delivery.payload_json.encode("utf-8")
-        ts = int(time.time())
-        headers = {
-            "Content-Type": "application/json", "User-Agent": "Talktrack-Webhooks/1",
-            "X-Talktrack-Event": delivery.event, "X-Talktrack-Delivery": delivery.id,
-            TIMESTAMP_HEADER: str(ts), SIGNATURE_HEADER: "sha256=" + sign_payload(hook.secret, ts, body),
-        }
-        code: int | None = None
-        error: str | None = None
         t0 = time.perf_counter()
-        try:
-            own = client is None
-            c = client or httpx.Client(timeout=settings.webhook_timeout_s, follow_redirects=False)
-            try:
-                resp = c.post(hook.url, content=body, headers=headers)
-            finally:
-                if own:
-                    c.close()
-            code = resp.status_code
-            if not 200 <= code < 300:
-                error = f"HTTP {code}"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        code, error = _attempt(settings, hook, delivery, body, client)
         elapsed_ms = (time.perf_counter() - t0) * 1000
         delivery.attempts += 1
         session.add(WebhookAttempt(delivery_id=delivery.id, attempt=delivery.attempts, status_code=code,
@@ -177,6 +160,64 @@ def deliver(settings: Settings, delivery_id: str, client: httpx.Client | None = 
         if error is not None:
             log.info("webhook delivery %s attempt %d failed: %s", delivery.id, delivery.attempts, error)
         return retry_in
+
+
+def _attempt(settings: Settings, hook: Webhook, delivery: WebhookDelivery, body: bytes,
+             client: httpx.Client | None) -> tuple[int | None, str | None]:
+    """POST one delivery. Returns (status code, error). The target is checked again (it may resolve
+    elsewhere now) and the connection goes to the checked address; the response body is never read
+    or stored (an internal service's answer must not end up in the delivery log)."""
+    try:
+        target = check_target(hook.url, settings.webhook_allow_private)
+        secret = secret_box(settings).open(hook.secret)
+    except UnsafeTarget as exc:
+        return None, f"refused: {exc}"
+    except SecretKeyError:
+        return None, "the webhook secret cannot be decrypted with this server's TALKTRACK_SECRET_KEY"
+    ts = int(time.time())
+    headers = {
+        "Content-Type": "application/json", "User-Agent": "Talktrack-Webhooks/1", "Host": host_header(target),
+        "X-Talktrack-Event": delivery.event, "X-Talktrack-Delivery": delivery.id,
+        TIMESTAMP_HEADER: str(ts), SIGNATURE_HEADER: "sha256=" + sign_payload(secret, ts, body),
+    }
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    own = client is None
+    c = client or httpx.Client(timeout=settings.webhook_timeout_s, follow_redirects=False, trust_env=False)
+    try:
+        request = c.build_request("POST", pinned_url(target), content=body, headers=headers,
+                                  extensions=extensions)
+        resp = c.send(request, stream=True)
+        resp.close()
+    except httpx.HTTPError as exc:
+        return None, _transport_error(exc)
+    finally:
+        if own:
+            c.close()
+    code = resp.status_code
+    return code, None if 200 <= code < 300 else f"HTTP {code}"
+
+
+def _transport_error(exc: httpx.HTTPError) -> str:
+    """What went wrong, by kind only: no message text from the network stack or the receiver."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    if isinstance(exc, httpx.ConnectError):
+        return "connection failed"
+    return f"transport error ({type(exc).__name__})"
+
+
+def seal_legacy_secrets(settings: Settings) -> int:
+    """Encrypt webhook secrets an older version stored in clear (run at start-up; idempotent)."""
+    box = secret_box(settings)
+    with Session(get_engine(settings)) as session:
+        rows = [h for h in session.exec(select(Webhook)).all() if not box.is_sealed(h.secret)]
+        for hook in rows:
+            hook.secret = box.seal(hook.secret)
+            session.add(hook)
+        session.commit()
+    if rows:
+        log.info("encrypted %d webhook secret(s) stored in clear by an older version", len(rows))
+    return len(rows)
 
 
 def due_deliveries(settings: Settings, grace_s: float = 0.0) -> list[str]:

@@ -12,6 +12,7 @@ extension or no audio stream -> `UnsupportedFormatError`, undecodable or truncat
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,12 +96,17 @@ def check_audio_path(path: str | Path) -> Path:
     return p
 
 
+def _reason(exc: av.error.FFmpegError) -> str:
+    """FFmpeg's reason without the file's path (`str(exc)` ends with it)."""
+    return str(getattr(exc, "strerror", None) or type(exc).__name__)
+
+
 def _open(p: Path) -> av.container.InputContainer:
     try:
         return av.open(str(p), mode="r")
     except av.error.FFmpegError as exc:
         raise AudioDecodeError(
-            f"Cannot decode {p.name}: it is not valid audio or it is corrupt ({exc})."
+            f"Cannot decode {p.name}: it is not valid audio or it is corrupt ({_reason(exc)})."
         ) from exc
 
 
@@ -115,6 +121,35 @@ def _declared_duration(container: av.container.InputContainer, stream: av.audio.
         return float(stream.duration * stream.time_base)
     if container.duration is not None:
         return container.duration / av.time_base
+    return 0.0
+
+
+def _wav_declared_duration(p: Path) -> float:
+    """The duration a RIFF/WAVE header's `data` chunk declares (its byte count over the format's
+    byte rate), or 0.0 when the file is not WAV or leaves the size open (0 or 0xFFFFFFFF, as
+    streaming writers do). FFmpeg clamps the declared size to the file, so a WAV cut short would
+    otherwise decode as a short, complete recording."""
+    byte_rate = 0
+    with open(p, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return 0.0
+        for _ in range(64):  # a WAV has a handful of chunks before its data
+            chunk = f.read(8)
+            if len(chunk) < 8:
+                return 0.0
+            cid, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if cid == b"fmt ":
+                fmt = f.read(min(size, 16))
+                if len(fmt) >= 12:
+                    byte_rate = struct.unpack("<I", fmt[8:12])[0]
+                f.seek(size - len(fmt) + (size & 1), 1)
+            elif cid == b"data":
+                if size in (0, 0xFFFFFFFF) or byte_rate <= 0:
+                    return 0.0
+                return float(size / byte_rate)
+            else:
+                f.seek(size + (size & 1), 1)
     return 0.0
 
 
@@ -151,7 +186,7 @@ def iter_audio_chunks(path: str | Path, chunk_s: float = 60.0) -> Iterator[Audio
     with _open(p) as container:
         stream = _audio_stream(container, p)
         n_channels = _output_channels(stream)
-        declared = _declared_duration(container, stream)
+        declared = max(_declared_duration(container, stream), _wav_declared_duration(p))
         resampler = av.AudioResampler(
             format="fltp", layout="stereo" if n_channels == 2 else "mono", rate=SAMPLE_RATE
         )
@@ -168,7 +203,7 @@ def iter_audio_chunks(path: str | Path, chunk_s: float = 60.0) -> Iterator[Audio
                     yield out.to_ndarray().astype(np.float32, copy=False)
             except av.error.FFmpegError as exc:
                 raise AudioDecodeError(
-                    f"Cannot decode {p.name}: the file is truncated or corrupt ({exc})."
+                    f"Cannot decode {p.name}: the file is truncated or corrupt ({_reason(exc)})."
                 ) from exc
 
         for array in frames():

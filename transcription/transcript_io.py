@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +34,17 @@ _UNNAMED = "Speaker"
 class _Span:
     name: str | None
     text: str
+
+
+# Longer than any call: a time past this is a broken file (and would size per-second arrays).
+MAX_TIME_S = 24 * 3600.0
+
+
+def _check_time(value: float, what: str) -> float:
+    """`value` if it is a usable time in seconds (finite, 0..MAX_TIME_S), else ValueError."""
+    if not math.isfinite(value) or not 0.0 <= value <= MAX_TIME_S:
+        raise ValueError(f"{what} {value!r} is not a time between 0 and {MAX_TIME_S:g} s")
+    return value
 
 
 def _parse_timestamp(raw: str, line_no: int, path: Path) -> float:
@@ -130,6 +142,8 @@ def read_vtt(path: str | Path, rep_name: str | None = None) -> Transcript:
         end = _parse_timestamp(m["end"], line_no, p)
         if end < start:
             raise TranscriptParseError(f"{p.name} line {line_no}: cue ends before it starts.")
+        if end > MAX_TIME_S:
+            raise TranscriptParseError(f"{p.name} line {line_no}: cue ends after {MAX_TIME_S / 3600:g} hours.")
         duration = max(duration, end)
         spans = _cue_spans("\n".join(block[timing_at + 1 :]))
         tokens = [(span.name, tok) for span in spans for tok in _clean(span.text)]
@@ -174,19 +188,25 @@ def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -
         ]
         words = [
             Word(
-                start=float(w["start"]),
-                end=float(w["end"]),
+                start=_check_time(float(w["start"]), "word start"),
+                end=_check_time(float(w["end"]), "word end"),
                 word=str(w["word"]),
                 speaker=str(w["speaker"]),
                 probability=float(w.get("probability", 1.0)),
             )
             for w in data["words"]
         ]
-        duration = float(data.get("duration_s", max((w.end for w in words), default=0.0)))
+        for w in words:
+            if w.end < w.start:
+                raise ValueError(f"word {w.word!r} ends ({w.end}) before it starts ({w.start})")
+            if not 0.0 <= w.probability <= 1.0:  # also false for NaN
+                raise ValueError(f"word probability {w.probability!r} is not between 0 and 1")
+        duration = _check_time(float(data.get("duration_s", max((w.end for w in words), default=0.0))),
+                               "duration_s")
         has_timing = bool(data.get("has_timing", True))
         language = str(data.get("language", "en"))
         warnings = [str(x) for x in data.get("warnings", [])]
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise TranscriptParseError(
             f"Not a Talktrack transcript JSON: missing or invalid field {exc}."
         ) from exc
@@ -225,6 +245,10 @@ def read_transcript_json(path: str | Path, rep_name: str | None = None) -> Trans
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TranscriptParseError(f"{p.name} is not valid JSON (line {exc.lineno}: {exc.msg}).") from exc
+    except RecursionError as exc:
+        raise TranscriptParseError(f"{p.name} nests JSON too deeply to be a transcript.") from exc
+    except ValueError as exc:  # e.g. an integer literal longer than Python converts
+        raise TranscriptParseError(f"{p.name} is not valid JSON ({exc}).") from exc
     if not isinstance(data, dict):
         raise TranscriptParseError(f"{p.name} is not a Talktrack transcript JSON object.")
     return transcript_from_json(data, rep_name)

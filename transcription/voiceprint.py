@@ -28,6 +28,24 @@ FloatArray = npt.NDArray[np.float32]
 SAMPLE_RATE = 16000
 # Less speech than this gives a profile too noisy to tell two similar voices apart.
 MIN_ENROL_SPEECH_S = 3.0
+# The speaker encoder's output size (`transcription.diarization.encoder.EMBEDDING_SIZE`; not
+# imported from there, which loads torch: a test keeps the two equal).
+PROFILE_DIM = 256
+
+
+def check_embedding(values: Any) -> FloatArray:
+    """A profile embedding as float32, L2-normalised; raises ValueError unless it is `PROFILE_DIM`
+    finite numbers, not all zero (one NaN profile would break every mono call it is compared with)."""
+    emb = np.asarray(values, dtype=np.float64)
+    if emb.ndim != 1 or len(emb) != PROFILE_DIM:
+        raise ValueError(f"embedding must be a list of {PROFILE_DIM} numbers")
+    if not np.isfinite(emb).all():
+        raise ValueError("embedding values must be finite numbers")
+    peak = float(np.abs(emb).max())
+    if peak == 0.0:
+        raise ValueError("embedding must not be all zeros")
+    emb = emb / peak  # scaled first: the norm of values near 1e308 would overflow
+    return np.asarray(emb / np.linalg.norm(emb), dtype=np.float32)
 
 
 @dataclass(slots=True)
@@ -53,12 +71,9 @@ class VoiceProfile:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VoiceProfile:
         try:
-            emb = np.asarray(data["embedding"], dtype=np.float32)
-            if emb.ndim != 1 or len(emb) == 0:
-                raise ValueError("embedding must be a list of numbers")
             return cls(
                 name=str(data["name"]),
-                embedding=emb / max(float(np.linalg.norm(emb)), 1e-8),
+                embedding=check_embedding(data["embedding"]),
                 created_at=str(data.get("created_at", "")),
                 n_seconds=float(data.get("n_seconds", 0.0)),
                 source_files=[str(s) for s in data.get("source_files", [])],

@@ -12,10 +12,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from service.api.deps import RateLimiter
+from service.api.json_body import JsonBodyGuard
 from service.api.metrics import PrometheusMiddleware
+from service.api.responses import method_not_allowed
 from service.api.routes import (
     calls,
     definitions,
@@ -29,8 +33,11 @@ from service.api.routes import (
 )
 from service.core.config import Settings, get_settings
 from service.core.db import get_engine, run_migrations
+from service.core.strict_json import json_safe
 from service.jobs.dispatch import Dispatcher, NullDispatcher, ThreadDispatcher
+from service.storage import get_store
 from service.web import mount_web
+from service.webhooks import seal_legacy_secrets as seal_legacy_webhook_secrets
 from transcription.errors import TalktrackError
 
 log = logging.getLogger(__name__)
@@ -63,6 +70,8 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         run_migrations(settings)
+        get_store(settings.resolved_audio_dir()).sweep_temp()  # what a killed server left half-written
+        seal_legacy_webhook_secrets(settings)
         dispatcher: Dispatcher = make_dispatcher(settings) if start_executor else NullDispatcher()
         app.state.dispatcher = dispatcher
         dispatcher.start()
@@ -93,6 +102,7 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     app.state.engine = get_engine(settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.dispatcher = NullDispatcher()
+    app.add_middleware(JsonBodyGuard, max_bytes=settings.max_json_bytes)
     app.add_middleware(PrometheusMiddleware)
 
     mount_web(app)  # the web pages, their static files and the error pages (after the handlers below)
@@ -100,6 +110,13 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     @app.exception_handler(TalktrackError)
     async def _talktrack_error(_request: Request, exc: TalktrackError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    app.add_exception_handler(405, method_not_allowed)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes the input, and a NaN in it makes the response itself fail.
+        return JSONResponse(status_code=422, content={"detail": json_safe(jsonable_encoder(exc.errors()))})
 
     app.include_router(health.router)
     app.include_router(calls.router, prefix="/v1")

@@ -57,8 +57,28 @@ def media_suffix(filename: str | None, content_type: str | None) -> tuple[str, s
     return None
 
 
+MAX_FILENAME_CHARS = 500
+
+
+def display_filename(raw: bytes) -> str:
+    """A client's file name for display, at most `MAX_FILENAME_CHARS`: a long name loses the end of
+    its stem, never its extension (which decides how the file is read)."""
+    name = raw.decode("utf-8", "replace")
+    if len(name) <= MAX_FILENAME_CHARS:
+        return name
+    suffix = PurePosixPath(name.replace("\\", "/")).suffix
+    if not suffix or len(suffix) > 20:
+        return name[:MAX_FILENAME_CHARS]
+    return name[: MAX_FILENAME_CHARS - len(suffix)] + suffix
+
+
 def _too_large(limit: int) -> HTTPException:
     return HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=f"the file is larger than {limit} bytes")
+
+
+def _close(f: BinaryIO | None) -> None:
+    if f is not None and not f.closed:
+        f.close()
 
 
 async def parse_upload(request: Request, store: AudioStore, max_bytes: int) -> ParsedUpload:
@@ -113,7 +133,7 @@ async def parse_upload(request: Request, store: AudioStore, max_bytes: int) -> P
             sink[0] = f
             ctype_part = headers.get("content-type")
             out.file = UploadedFile(temp_key=temp_key, size=0, sha256="",
-                                    filename=filename.decode("utf-8", "replace")[:500] if filename else None,
+                                    filename=display_filename(filename) if filename else None,
                                     content_type=ctype_part.decode("latin-1")[:200] if ctype_part else None)
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
@@ -146,10 +166,16 @@ async def parse_upload(request: Request, store: AudioStore, max_bytes: int) -> P
         except UnicodeDecodeError:
             error.append(HTTPException(422, detail=f"form field {name!r} is not UTF-8 text"))
 
+    ended = [False]
+
+    def on_end() -> None:
+        ended[0] = True
+
     parser = MultipartParser(boundary, {
         "on_part_begin": on_part_begin, "on_header_field": on_header_field,
         "on_header_value": on_header_value, "on_header_end": on_header_end,
         "on_headers_finished": on_headers_finished, "on_part_data": on_part_data, "on_part_end": on_part_end,
+        "on_end": on_end,
     })
     try:
         async for chunk in request.stream():
@@ -158,13 +184,20 @@ async def parse_upload(request: Request, store: AudioStore, max_bytes: int) -> P
                 break
         else:
             parser.finalize()
+            if not ended[0] and not error:
+                # A body cut off before its closing boundary: the file part may be truncated.
+                error.append(HTTPException(422, detail="the multipart body ended before its closing boundary"))
     except HTTPException:
         raise
-    except Exception as exc:
+    except Exception as exc:  # includes the client going away mid-body (ClientDisconnect)
         error.append(HTTPException(422, detail=f"malformed multipart body: {exc}"))
+    except BaseException:  # cancelled: the temp file must not outlive the request
+        if out.file is not None:
+            _close(sink[0])
+            store.discard(out.file.temp_key)
+        raise
     finally:
-        if sink[0] is not None:
-            sink[0].close()
+        _close(sink[0])
     if error:
         if out.file is not None:
             store.discard(out.file.temp_key)

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Executor = Literal["thread", "celery", "none"]
@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     public_url: str = Field(default="http://127.0.0.1:8000", description="base of links in webhook payloads")
 
     max_upload_bytes: int = Field(default=500 * 1024 * 1024, description="uploads above this get 413")
+    max_json_bytes: int = Field(default=1024 * 1024, gt=0, description="JSON request bodies above this get 413")
     rate_limit_per_minute: int = Field(default=6000, description="requests per API key per minute; 0 = off")
     rate_limit_burst: int = Field(default=600, description="requests a key may send at once")
     key_cache_s: float = Field(default=5.0, description="how long a resolved API key is cached in-process")
@@ -50,6 +51,24 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=6, description="delivery attempts before giving up")
     webhook_backoff_s: float = Field(default=2.0, description="first retry delay; doubles each attempt")
     webhook_timeout_s: float = Field(default=10.0, description="HTTP timeout of one delivery attempt")
+    webhook_allow_private: bool = Field(
+        default=False, description="allow webhook URLs on loopback/private/link-local addresses (on-premises "
+                                   "CRMs); cloud metadata addresses stay refused")
+
+    live_max_calls: int = Field(default=8, ge=1, description="live calls one server process runs at once "
+                                "(two cores keep up with about four real-time calls: bench/live_latency.py)")
+    live_max_calls_per_org: int = Field(default=4, ge=1, description="of those, the most one organization may hold")
+    live_max_call_s: float = Field(default=4 * 3600.0, gt=0, description="a live call ends past this many "
+                                   "seconds (of audio, or of wall-clock time)")
+    live_max_call_bytes: int = Field(default=1024 ** 3, gt=0, description="a live call ends past this many bytes "
+                                     "of audio")
+
+    secret_key: SecretStr | None = Field(
+        default=None, description="encrypts webhook secrets at rest; comma-separated keys rotate (first "
+                                  "encrypts); default: a random key kept in data_dir/secret.key")
+    metrics_token: SecretStr | None = Field(
+        default=None, description="GET /metrics requires `Authorization: Bearer <token>`; unset: /metrics "
+                                  "answers only direct loopback clients")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -11,8 +11,11 @@ from sqlmodel import Session, col, select
 from models import Webhook, WebhookAttempt, WebhookDelivery
 from models.public import WebhookCreate
 from service.access import Principal
+from service.core.config import Settings
+from service.core.secret_box import secret_box
 from service.domain.calls import require
-from service.domain.errors import NotFound
+from service.domain.errors import Invalid, NotFound
+from service.webhook_targets import UnsafeTarget, check_target
 
 MAX_DELIVERIES = 500
 
@@ -29,10 +32,20 @@ class DeliveryLog:
     attempts: list[WebhookAttempt]
 
 
-def create_webhook(session: Session, principal: Principal, body: WebhookCreate) -> CreatedWebhook:
+def create_webhook(session: Session, principal: Principal, body: WebhookCreate, settings: Settings) -> CreatedWebhook:
+    """Register a webhook. Its URL must not resolve to a loopback, private, link-local or metadata
+    address (unless `TALKTRACK_WEBHOOK_ALLOW_PRIVATE`); a host that does not resolve now is
+    accepted, since every delivery checks again. The secret is stored encrypted."""
     require(principal, "webhooks.manage")
+    url = str(body.url)
+    try:
+        check_target(url, settings.webhook_allow_private)
+    except UnsafeTarget as exc:
+        if "does not resolve" not in str(exc):
+            raise Invalid(f"webhook URL refused: {exc}") from exc
     secret = body.secret or secrets.token_urlsafe(32)
-    hook = Webhook(org_id=principal.org_id, url=str(body.url), secret=secret, events=sorted(set(body.events)))
+    hook = Webhook(org_id=principal.org_id, url=url, secret=secret_box(settings).seal(secret),
+                   events=sorted(set(body.events)))
     session.add(hook)
     session.commit()
     return CreatedWebhook(hook, secret)

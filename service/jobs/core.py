@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import socket
 import threading
 from collections.abc import Callable
@@ -169,7 +170,18 @@ def run_job(settings: Settings, job_id: str, worker_id: str | None = None) -> li
         except Exception as exc:  # a bug or an unreadable file must end as `failed`, not a stuck job
             log.exception("analysis of call %s failed", call.id)
             error = f"analysis failed: {type(exc).__name__}: {exc}"
+    if error is not None:
+        error = public_error(error)
     return finish(settings, job_id, call.id, worker_id, result, error, create_deliveries)
+
+
+_ABS_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/'\"():,]+/)+([^\s/'\"():,]*)")
+
+
+def public_error(message: str) -> str:
+    """A failure reason fit for clients: absolute server paths (the audio store, site-packages)
+    are cut to their last part, so `/srv/talktrack/audio/calls/1/original.wav` reads `original.wav`."""
+    return _ABS_PATH.sub(lambda m: m.group(1) or "(path)", message)[:2000]
 
 
 def finish(settings: Settings, job_id: str, call_id: str, worker_id: str,

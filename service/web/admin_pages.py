@@ -288,7 +288,7 @@ async def create_webhook(request: Request, who: SignedIn) -> Response:
             body = WebhookCreate(url=_field(form, "url"), events=events)  # type: ignore[arg-type]
         except ValidationError as exc:
             raise Invalid(_validation_message(exc)) from exc
-        created = webhooks.create_webhook(session, p, body)
+        created = webhooks.create_webhook(session, p, body, request.app.state.settings)
         return Revealed(f"Signing secret of {created.row.url}", created.secret,
                         "Each delivery carries X-Talktrack-Signature: sha256=HMAC-SHA256(secret, "
                         "'{timestamp}.{body}'). Copy the secret now: it is not shown again.")

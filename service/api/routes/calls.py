@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
@@ -17,7 +16,15 @@ from sqlmodel import Session, SQLModel, col, select
 
 from models import Call, CallResult, Outcome, User
 from models.base import aware
-from models.public import CallDetail, CallMetadata, CallPage, CallPublic, OutcomePublic, SpeakersPatch
+from models.public import (
+    CallDetail,
+    CallMetadata,
+    CallPage,
+    CallPublic,
+    IsoDateTime,
+    OutcomePublic,
+    SpeakersPatch,
+)
 from service.api.deps import (
     CurrentPrincipal,
     Principal,
@@ -27,7 +34,9 @@ from service.api.deps import (
     visible_call,
 )
 from service.api.metrics import UPLOAD_BYTES
-from service.api.upload import UploadedFile, media_suffix, parse_upload
+from service.api.responses import API_ERRORS
+from service.api.upload import CONTENT_TYPES, UploadedFile, media_suffix, parse_upload
+from service.core import strict_json
 from service.domain import calls as domain_calls
 from service.domain import library
 from service.domain.errors import Invalid
@@ -36,9 +45,10 @@ from service.jobs.core import create_job
 from service.live_guidance import call_live
 from service.storage import LocalAudioStore
 
-router = APIRouter(prefix="/calls", tags=["calls"])
+router = APIRouter(prefix="/calls", tags=["calls"], responses=API_ERRORS)
 log = logging.getLogger(__name__)
 
+EMPTY = {"type": "string", "maxLength": 0, "description": "an empty form field counts as not given"}
 UPLOAD_BODY = {
     "required": True,
     "content": {"multipart/form-data": {"schema": {
@@ -49,14 +59,15 @@ UPLOAD_BODY = {
             "title": {"type": "string", "maxLength": 500, "example": "Discovery call with Acme"},
             "rep": {"type": "string", "maxLength": 200, "example": "Dana"},
             "rep_user_id": {"type": "string", "maxLength": 32},
-            "started_at": {"type": "string", "format": "date-time", "example": "2026-11-20T15:00:00Z"},
+            "started_at": {"anyOf": [{"type": "string", "format": "date-time"}, EMPTY],
+                           "example": "2026-11-20T15:00:00Z"},
             "deal_id": {"type": "string", "maxLength": 200, "example": "006XX000001"},
             "crm_ids": {"type": "string", "description": "JSON object of CRM ids",
                         "example": '{"hubspot_deal_id": "1234"}'},
             "rep_channel": {"type": "integer", "minimum": 0, "maximum": 1, "example": 0},
             "num_speakers": {"type": "integer", "minimum": 1, "maximum": 20},
         },
-    }}},
+    }, "encoding": {"file": {"contentType": ", ".join(sorted(CONTENT_TYPES))}}}},
 }
 
 
@@ -64,8 +75,8 @@ def _metadata(fields: dict[str, str]) -> CallMetadata:
     data: dict[str, Any] = {k: v for k, v in fields.items() if v != ""}
     if "crm_ids" in data:
         try:
-            data["crm_ids"] = json.loads(data["crm_ids"])
-        except json.JSONDecodeError as exc:
+            data["crm_ids"] = strict_json.loads(data["crm_ids"])
+        except strict_json.StrictJsonError as exc:
             raise HTTPException(422, detail=f"crm_ids is not a JSON object: {exc}") from exc
     try:
         return CallMetadata.model_validate(data)
@@ -116,12 +127,12 @@ async def upload_call(
     upload = parsed.file
     if upload is None:
         raise HTTPException(422, detail="no `file` part in the form")
-    if found is not None:
-        # A retry: answer with the first call, but only for the same file (its SHA-256).
-        store.discard(upload.temp_key)
-        _check_same_file(found, upload.sha256)
-        return _accepted(found, replay=True)
     try:
+        if found is not None:
+            # A retry: answer with the first call, but only for the same file (its SHA-256).
+            store.discard(upload.temp_key)
+            _check_same_file(found, upload.sha256)
+            return _accepted(found, replay=True)
         media = media_suffix(upload.filename, upload.content_type)
         if media is None:
             raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
@@ -129,11 +140,11 @@ async def upload_call(
         if upload.size == 0:
             raise HTTPException(422, detail="the file is empty")
         meta = _metadata(parsed.fields)
-    except HTTPException:
-        store.discard(upload.temp_key)
+        call, job_id, replay = await run_in_threadpool(_store_call, engine, store, principal, meta, upload,
+                                                       media, idempotency_key)
+    except BaseException:
+        store.discard(upload.temp_key)  # every way out but a stored call removes the temp file
         raise
-    call, job_id, replay = await run_in_threadpool(_store_call, engine, store, principal, meta, upload,
-                                                   media, idempotency_key)
     if not replay:
         UPLOAD_BYTES.inc(upload.size)
         try:
@@ -185,9 +196,9 @@ def _insert_call(session: Session, store: LocalAudioStore, principal: Principal,
                 sha256=upload.sha256)
     call.storage_key = f"calls/{call.id}/original{suffix}"
     store.commit(upload.temp_key, call.storage_key)
-    session.add(call)
-    job = create_job(session, call)
     try:
+        session.add(call)
+        job = create_job(session, call)
         session.commit()
     except IntegrityError:
         # A concurrent retry with the same Idempotency-Key won the insert: answer with its call.
@@ -198,6 +209,9 @@ def _insert_call(session: Session, store: LocalAudioStore, principal: Principal,
             raise
         _check_same_file(found, upload.sha256)
         return found, "", True
+    except BaseException:
+        store.delete_prefix(f"calls/{call.id}")  # no call row: its file must not stay behind
+        raise
     return call, job.id, False
 
 
@@ -207,8 +221,8 @@ def list_calls(
     rep: Annotated[str | None, Query(max_length=200, description="rep user id or rep name")] = None,
     status_: Annotated[Literal["queued", "processing", "done", "failed"] | None, Query(alias="status")] = None,
     deal_id: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[datetime | None, Query(description="started (or uploaded) at or after")] = None,
-    until: Annotated[datetime | None, Query(description="started (or uploaded) before")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="started (or uploaded) at or after")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="started (or uploaded) before")] = None,
     team_id: Annotated[str | None, Query(max_length=32)] = None,
     outcome: Annotated[OutcomeFilter | None, Query(description="an outcome recorded for the call or its deal")] = None,
     tracker: Annotated[str | None, Query(max_length=100, description="a tracker that fired on the call")] = None,

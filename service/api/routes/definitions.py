@@ -7,30 +7,40 @@ that use them (diarization, trackers, coaching) receive them as plain data from 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import SQLModel
 
 from models import Playbook, TrackerDefinition, VoiceProfile
 from service.api.deps import CurrentPrincipal, SessionDep
+from service.api.responses import API_ERRORS
 from service.domain import definitions
+from transcription.voiceprint import PROFILE_DIM, check_embedding
 
-router = APIRouter(tags=["definitions"])
+router = APIRouter(tags=["definitions"], responses=API_ERRORS)
 
 
 class VoiceProfileCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
     name: str = Field(min_length=1, max_length=200)
     role: str = Field(default="rep", pattern="^(rep|customer|unknown)$")
     user_id: str | None = Field(default=None, max_length=32)
-    embedding: list[float] = Field(min_length=16, max_length=4096)
-    encoder: str = Field(default="resemblyzer", max_length=100)
+    embedding: list[float] = Field(min_length=PROFILE_DIM, max_length=PROFILE_DIM,
+                                   description=f"{PROFILE_DIM} finite numbers, not all zero (Resemblyzer)",
+                                   json_schema_extra={"not": {"items": {"const": 0}}})
+    encoder: Literal["resemblyzer"] = "resemblyzer"
+
+    @field_validator("embedding")
+    @classmethod
+    def _usable(cls, v: list[float]) -> list[float]:
+        check_embedding(v)  # ValueError -> 422: a NaN or zero profile would break every mono call
+        return v
 
 
 class TrackerCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True, json_schema_extra={"examples": [
         {"name": "pricing", "phrases": ["price", "discount", "budget"], "examples": ["how much does it cost"]}]})
     name: str = Field(min_length=1, max_length=100)
     phrases: list[str] = Field(default_factory=list, max_length=500)
@@ -41,7 +51,7 @@ class TrackerCreate(BaseModel):
 
 
 class PlaybookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
     name: str = Field(min_length=1, max_length=100)
     content: dict[str, Any]
     active: bool = True
@@ -65,7 +75,10 @@ def list_voice_profiles(session: SessionDep, principal: CurrentPrincipal) -> lis
     return _list(session, principal, VoiceProfile)
 
 
-@router.post("/voice-profiles", status_code=201, summary="Enroll a voice profile (admin)")
+DUPLICATE: dict[int | str, dict[str, Any]] = {409: {"description": "a definition with this name already exists"}}
+
+
+@router.post("/voice-profiles", status_code=201, summary="Enroll a voice profile (admin)", responses=DUPLICATE)
 def create_voice_profile(body: VoiceProfileCreate, session: SessionDep,
                          principal: CurrentPrincipal) -> dict[str, Any]:
     return _create(session, principal, VoiceProfile(org_id=principal.org_id, **body.model_dump()))
@@ -81,7 +94,7 @@ def list_trackers(session: SessionDep, principal: CurrentPrincipal) -> list[dict
     return _list(session, principal, TrackerDefinition)
 
 
-@router.post("/trackers", status_code=201, summary="Define a tracker (admin)")
+@router.post("/trackers", status_code=201, summary="Define a tracker (admin)", responses=DUPLICATE)
 def create_tracker(body: TrackerCreate, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
     return _create(session, principal, TrackerDefinition(org_id=principal.org_id, **body.model_dump()))
 
@@ -96,7 +109,8 @@ def list_playbooks(session: SessionDep, principal: CurrentPrincipal) -> list[dic
     return _list(session, principal, Playbook)
 
 
-@router.post("/playbooks", status_code=201, summary="Store a playbook (admin); an active one becomes the only active one")
+@router.post("/playbooks", status_code=201, summary="Store a playbook (admin); an active one becomes the only active one",
+             responses=DUPLICATE)
 def create_playbook(body: PlaybookCreate, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
     return _create(session, principal, Playbook(org_id=principal.org_id, **body.model_dump()))
 

@@ -13,6 +13,7 @@ from coaching.benchmarks import learn_bands, rep_benchmark
 from coaching.insights import InsightOptions, compute_insights
 from coaching.live_effect import LiveEffectOptions
 from service.api.deps import CurrentPrincipal, SessionDep, call_scope, require
+from service.api.responses import API_ERRORS
 from service.domain.insights import (
     backfill_features,
     rep_name,
@@ -22,7 +23,7 @@ from service.domain.insights import (
 from service.live_guidance import live_guidance
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["coaching"])
+router = APIRouter(tags=["coaching"], responses=API_ERRORS)
 
 
 @router.get("/insights", summary="Which call behaviours go with won deals (effect sizes, 95% intervals)",

@@ -35,6 +35,8 @@ from models import Call
 from models.base import new_id, utcnow
 from service import access
 from service.api.deps import CurrentPrincipal, Principal, authenticate_key, bearer_token
+from service.api.responses import API_ERRORS
+from service.core import strict_json
 from service.core.config import Settings
 from service.core.sessions import SESSION_COOKIE, resolve_session
 from service.domain.calls import OutsideScope, call_owner
@@ -49,11 +51,12 @@ from service.live_sessions import (
     Owner,
     StartRequest,
 )
+from service.live_transport import CallLimits, FramePump
 from service.storage import LocalAudioStore
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["live"])
+router = APIRouter(tags=["live"], responses=API_ERRORS)
 
 START_TIMEOUT_S = 10.0
 SEND_DRAIN_S = 30.0
@@ -154,9 +157,9 @@ async def _start(ws: WebSocket) -> tuple[StartRequest, Principal]:
     if first.get("text") is None:
         raise LiveProtocolError("bad_start", 'the first message must be the JSON {"type": "start", ...}')
     try:
-        msg = json.loads(first["text"])
-    except json.JSONDecodeError as exc:
-        raise LiveProtocolError("bad_start", f"the start message is not JSON: {exc.msg}") from exc
+        msg = strict_json.loads(first["text"])
+    except strict_json.StrictJsonError as exc:
+        raise LiveProtocolError("bad_start", f"the start message is not acceptable JSON: {exc}") from exc
     start = StartRequest.parse(msg)
     settings: Settings = ws.app.state.settings
     token = bearer_token(ws.headers.get("authorization")) or start.api_key
@@ -202,10 +205,13 @@ async def live_socket(ws: WebSocket) -> None:
 
     try:
         session: LiveSession = await asyncio.wrap_future(engine.submit(make_session))
-        engine.register(session)
-    except LiveProtocolError as exc:
+        engine.register(session, settings.live_max_calls, settings.live_max_calls_per_org)
+    except Exception as exc:
         sink.close()
         store.discard(temp_key)
+        if not isinstance(exc, LiveProtocolError):
+            log.exception("live call %s could not start", call_id)
+            exc = LiveProtocolError("internal_error", "the live call could not start", 1011)
         await _error_and_close(ws, exc)
         return
     session.started_at = utcnow()
@@ -213,11 +219,17 @@ async def live_socket(ws: WebSocket) -> None:
                      "channels": start.channels, "rep_channel": start.rep_channel,
                      "rules": setup.rules.to_dict()})
     sender = asyncio.create_task(_send_events(ws, session))
+    pump = FramePump(session, engine.ingest_pool)  # frames are fed off the event loop, in order, bounded
+    limits = CallLimits.of(settings, start.channels)
     failure: LiveProtocolError | None = None
     reason = "stop"
     try:
         while True:
-            msg = await ws.receive()
+            try:
+                msg = await asyncio.wait_for(ws.receive(), limits.seconds_left())
+            except TimeoutError:
+                limits.seconds_left()  # raises the call_limit error
+                continue
             if msg["type"] == "websocket.disconnect":
                 reason = "disconnect"
                 break
@@ -226,11 +238,12 @@ async def live_socket(ws: WebSocket) -> None:
                 if len(data) > MAX_FRAME_BYTES:
                     raise LiveProtocolError("frame_too_large",
                                             f"audio frames must be at most {MAX_FRAME_BYTES} bytes", 1009)
-                session.feed(data)
+                limits.add(len(data))
+                await pump.put(data)  # waits while this call's queue is full: backpressure
                 continue
             try:
-                control = json.loads(msg.get("text") or "")
-            except json.JSONDecodeError:
+                control = strict_json.loads(msg.get("text") or "")
+            except strict_json.StrictJsonError:
                 control = None
             if isinstance(control, dict) and control.get("type") == "stop":
                 break
@@ -241,6 +254,7 @@ async def live_socket(ws: WebSocket) -> None:
         session.publish({"type": "error", "code": exc.code, "message": exc.message})
     except WebSocketDisconnect:
         reason = "disconnect"
+    await pump.close()
     await _end(ws, session, settings, temp_key, reason, setup)
     if reason != "disconnect":
         with contextlib.suppress(Exception):
@@ -259,6 +273,7 @@ async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key
         job_id = await run_in_threadpool(save_call, settings, ws.app.state.engine, session, temp_key, setup)
     except Exception:
         log.exception("live call %s could not be stored", session.call_id)
+        LocalAudioStore(settings.resolved_audio_dir()).discard(temp_key)  # no leftover temp file
     if job_id is not None:
         ws.app.state.dispatcher.submit_job(job_id)
     status = "queued" if job_id is not None else ("empty" if duration <= 0 else "failed")

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query
 
 from models.public import OutcomeCreate, OutcomePublic
 from service.api.deps import CurrentPrincipal, SessionDep
+from service.api.responses import API_ERRORS
 from service.domain import outcomes
 
-router = APIRouter(prefix="/outcomes", tags=["outcomes"])
+router = APIRouter(prefix="/outcomes", tags=["outcomes"], responses=API_ERRORS)
 
 
 @router.post("", status_code=201, response_model=OutcomePublic,

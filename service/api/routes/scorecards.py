@@ -4,30 +4,35 @@ plus a coach's overrides and comments) and `GET /v1/reps/{id}/scorecard` (a rep'
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, or_, select
 
+from coaching.features import METRIC_NAMES
 from coaching.scorecards import RubricError, Scorecard, load_rubric, rep_aggregates, rubric_from_dict
 from models import Call
 from models.base import aware
 from models.coaching import RubricDefinition, ScorecardRecord
+from models.public import IsoDateTime
+from nlp.types import QUESTION_TYPES
 from service.api.deps import CurrentPrincipal, SessionDep, call_scope, require
+from service.api.responses import API_ERRORS
 from service.domain import scorecards
 
-router = APIRouter(tags=["coaching"])
+router = APIRouter(tags=["coaching"], responses=API_ERRORS)
 
 
 class ItemOverride(BaseModel):
+    model_config = ConfigDict(strict=True)
     item_id: str = Field(max_length=100)
     score: float = Field(ge=0, le=1, allow_inf_nan=False, description="0..1")
     comment: str | None = Field(default=None, max_length=5000)
 
 
 class CommentIn(BaseModel):
+    model_config = ConfigDict(strict=True)
     text: str = Field(min_length=1, max_length=5000)
     item_id: str | None = Field(default=None, max_length=100)
     call_time_s: float | None = Field(default=None, ge=0, allow_inf_nan=False,
@@ -46,29 +51,63 @@ class ScorecardCreate(BaseModel):
     }]}}
 
 
-class RubricIn(BaseModel):
-    """A rubric in the shape of `coaching/rubric.yaml`."""
+class MetricRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+    kind: Literal["metric"]
+    name: Literal[METRIC_NAMES]  # type: ignore[valid-type]
+    op: Literal[">=", "<=", "between", "present", "absent"]
+    value: float | None = None
+    high: float | None = None
 
+
+class QuestionTypeRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+    kind: Literal["question_type"]
+    name: Literal[QUESTION_TYPES]  # type: ignore[valid-type]
+    op: Literal[">=", "<=", "between", "present", "absent"]
+    value: float | None = None
+    high: float | None = None
+
+
+class TrackerRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    kind: Literal["tracker"]
+    name: str = Field(min_length=1, max_length=100, description="a built-in or organization tracker")
+    op: Literal["present", "absent"]
+
+
+class RubricItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
     id: str = Field(min_length=1, max_length=100)
-    name: str = Field(min_length=1, max_length=200)
-    items: list[dict[str, Any]] = Field(min_length=1, max_length=100)
+    label: str = Field(min_length=1, max_length=500)
+    weight: float = Field(default=1.0, gt=0, le=1000)
+    auto: Annotated[MetricRule | QuestionTypeRule | TrackerRule, Field(discriminator="kind")] | None = Field(
+        default=None, description="how the item scores itself; none: a coach scores it")
 
-    model_config = {"json_schema_extra": {"examples": [{
-        "id": "discovery", "name": "Discovery call",
+
+class RubricIn(BaseModel):
+    """A rubric in the shape of `coaching/rubric.yaml`; `id` defaults to the one in the path."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "name": "Discovery call",
         "items": [{"id": "early_discovery", "label": "Open question in the first 90 s", "weight": 2,
                    "auto": {"kind": "metric", "name": "open_questions_first_90s", "op": ">=", "value": 1}},
                   {"id": "rapport", "label": "Built rapport (coach)", "weight": 1}],
-    }]}}
+    }]})
+
+    id: str | None = Field(default=None, min_length=1, max_length=100, description="must match the path's")
+    name: str = Field(min_length=1, max_length=200)
+    items: list[RubricItemIn] = Field(min_length=1, max_length=100, description="item ids must be unique")
 
 
 @router.put("/rubrics/{rubric_id}", summary="Create or replace a scorecard rubric (admin, coach)",
             responses={422: {"description": "not a valid rubric"}})
 def put_rubric(rubric_id: str, body: RubricIn, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
     require(principal, "rubric.write")
-    if body.id != rubric_id:
+    if body.id not in (None, rubric_id):
         raise HTTPException(422, detail="the body's id must match the rubric id in the path")
     try:
-        rubric = rubric_from_dict(body.model_dump())
+        rubric = rubric_from_dict({**body.model_dump(exclude_none=True), "id": rubric_id})
     except RubricError as exc:
         raise HTTPException(422, detail=str(exc)) from exc
     row = session.exec(select(RubricDefinition).where(col(RubricDefinition.org_id) == principal.org_id,
@@ -112,7 +151,7 @@ def get_call_scorecard(call_id: str, session: SessionDep, principal: CurrentPrin
 @router.get("/reps/{rep_id}/scorecard", summary="A rep's scorecards over time (per week or month)")
 def get_rep_scorecard(rep_id: str, session: SessionDep, principal: CurrentPrincipal,
                       period: Literal["week", "month"] = Query("week"),
-                      since: datetime | None = Query(None, description="only calls from this time on"),
+                      since: IsoDateTime | None = Query(None, description="only calls from this time on"),
                       ) -> dict[str, Any]:
     """`rep_id` is the rep's user id or their name as it appears on calls."""
     if principal.role == "rep" and rep_id != principal.user_id:

@@ -16,8 +16,9 @@ from sqlalchemy import TextClause
 from models.public import SuggestionsPublic
 from service import access
 from service.api.deps import CurrentPrincipal, Principal
+from service.api.responses import API_ERRORS
 
-router = APIRouter(tags=["calls"])
+router = APIRouter(tags=["calls"], responses=API_ERRORS)
 
 
 # Prebuilt per scope by the access policy (`service.access.prebuilt`), so the hot path builds no SQL.

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Response
 
 from models import Webhook
 from models.public import WebhookAttemptPublic, WebhookCreate, WebhookDeliveryPublic, WebhookPublic
-from service.api.deps import CurrentPrincipal, SessionDep
+from service.api.deps import CurrentPrincipal, SessionDep, SettingsDep
+from service.api.responses import API_ERRORS
 from service.domain import webhooks as domain
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=API_ERRORS)
 
 
 def _public(h: Webhook, secret: str | None = None) -> WebhookPublic:
@@ -21,9 +22,12 @@ def _public(h: Webhook, secret: str | None = None) -> WebhookPublic:
 
 
 @router.post("", status_code=201, response_model=WebhookPublic,
-             summary="Register a webhook; the signing secret is returned once")
-def create_webhook(body: WebhookCreate, session: SessionDep, principal: CurrentPrincipal) -> WebhookPublic:
-    created = domain.create_webhook(session, principal, body)
+             summary="Register a webhook; the signing secret is returned once",
+             responses={403: {"description": "the key's role may not manage webhooks"},
+                        422: {"description": "invalid body, or a URL on a loopback/private/metadata address"}})
+def create_webhook(body: WebhookCreate, session: SessionDep, principal: CurrentPrincipal,
+                   settings: SettingsDep) -> WebhookPublic:
+    created = domain.create_webhook(session, principal, body, settings)
     return _public(created.row, created.secret)
 
 

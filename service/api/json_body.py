@@ -1,0 +1,90 @@
+"""Guard for JSON request bodies, before FastAPI parses them.
+
+A pure ASGI middleware: a request whose body FastAPI would read as JSON (a JSON content type, or
+none at all) is read here first, up to `max_json_bytes` (413 past it, so a 200 MiB `note` costs
+the server at most the cap), and checked with `service.core.strict_json` (422 for NaN, Infinity,
+out-of-range numbers or deep nesting; text that is not JSON at all is left to FastAPI's own
+422). The checked bytes are then handed on unchanged. Multipart
+uploads and other bodies stream through untouched.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.core.strict_json import JsonSyntaxError, StrictJsonError, loads
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def is_json_content_type(value: str | None) -> bool:
+    """True for the content types FastAPI parses as JSON: none, `application/json`, `*/*+json`."""
+    if not value:
+        return True
+    media = value.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+async def _respond(send: Send, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class JsonBodyGuard:
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        ctype = headers.get(b"content-type")
+        if not is_json_content_type(ctype.decode("latin-1") if ctype is not None else None):
+            await self.app(scope, receive, send)
+            return
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await _respond(send, 413, f"JSON bodies are limited to {self.max_bytes} bytes")
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await _respond(send, 413, f"JSON bodies are limited to {self.max_bytes} bytes")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if body:
+            try:
+                loads(body)
+            except JsonSyntaxError:
+                pass  # not JSON at all: FastAPI answers that itself (422), or ignores a body it does not read
+            except StrictJsonError as exc:
+                await _respond(send, 422, f"the request body is not acceptable JSON: {exc}")
+                return
+        replayed = [False]
+
+        async def replay() -> Message:
+            if not replayed[0]:
+                replayed[0] = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: wait for the disconnect, as the server would
+
+        await self.app(scope, replay, send)
+
+
+__all__ = ["JsonBodyGuard", "is_json_content_type"]
