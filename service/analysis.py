@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nlp.analysis import CallAnalysis, analyze_transcript
+from service.core.config import Settings
 from transcription.errors import EmptyInputError, InputNotFoundError
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Transcript
@@ -73,6 +74,6 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
 
 
 def local_voice_profiles(directory: Path | None = None) -> tuple[VoiceProfile, ...]:
-    """The voice profiles enrolled with `talktrack enroll` (default folder:
-    `$TALKTRACK_DATA_DIR/profiles`); none when the folder does not exist."""
-    return tuple(FileProfileStore(directory).list())
+    """The voice profiles enrolled with `talktrack enroll` (default folder: `profiles` in the data
+    directory, see `talktrack info`); none when the folder does not exist."""
+    return tuple(FileProfileStore(directory or Settings().profiles_dir).list())

@@ -102,6 +102,25 @@ def bundled_model_path() -> Path:
     return Path(spec.origin).parent / "model"
 
 
+# Whisper's English-only checkpoints (*.en) have 51,864 tokens; multilingual ones 51,865 or more.
+_ENGLISH_ONLY_VOCABULARY = 51864
+
+
+def model_is_multilingual(path: Path) -> bool:
+    """Whether the CTranslate2 Whisper folder `path` holds a multilingual checkpoint (read from its
+    vocabulary size, without loading the model). The bundled tiny.en is English-only."""
+    vocabulary = path / "vocabulary.txt"
+    if not vocabulary.is_file():
+        vocabulary = path / "vocabulary.json"
+        if not vocabulary.is_file():
+            return False
+        import json
+
+        return len(json.loads(vocabulary.read_text(encoding="utf-8"))) > _ENGLISH_ONLY_VOCABULARY
+    with vocabulary.open("rb") as f:
+        return sum(1 for _ in f) > _ENGLISH_ONLY_VOCABULARY
+
+
 def resolve_model_path(model: str | Path | None) -> Path:
     """The CTranslate2 Whisper folder to load: `model` if given, else the bundled one.
     Raises `ModelNotFoundError` if the folder lacks `model.bin`; names such as "small.en" are

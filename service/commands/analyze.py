@@ -44,7 +44,7 @@ def register(sub: Any) -> None:
         "--profiles",
         type=Path,
         metavar="DIR",
-        help="voice profiles from `talktrack enroll` (default: $TALKTRACK_DATA_DIR/profiles)",
+        help="voice profiles from `talktrack enroll` (default: profiles in the data directory; see `talktrack info`)",
     )
     p.add_argument(
         "--trackers",

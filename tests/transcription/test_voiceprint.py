@@ -16,7 +16,6 @@ from transcription.voiceprint import (
     VoiceProfile,
     build_profile,
     cosine_similarity,
-    default_profile_dir,
 )
 
 SAMPLE = PHONE
@@ -124,10 +123,3 @@ def test_file_store_round_trip(tmp_path: Path) -> None:
     (tmp_path / "profiles" / "bad.json").write_text('{"name": "x"}')
     with pytest.raises(TranscriptParseError):
         store.list()
-
-
-def test_default_profile_dir_follows_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("TALKTRACK_DATA_DIR", str(tmp_path))
-    assert default_profile_dir() == tmp_path / "profiles"
-    monkeypatch.delenv("TALKTRACK_DATA_DIR")
-    assert default_profile_dir() == Path.home() / ".local" / "share" / "talktrack" / "profiles"
