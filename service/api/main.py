@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from service.api.deps import RateLimiter
+from service.api.docs_pages import add_offline_docs
 from service.api.metrics import PrometheusMiddleware
 from service.api.routes import (
     calls,
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
         version="1.0.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from add_offline_docs: no CDN
+        redoc_url=None,
         openapi_tags=[
             {"name": "calls", "description": "Upload calls and read their analysis."},
             {"name": "outcomes", "description": "Deal and call outcomes (won, lost, next step booked)."},
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.dispatcher = NullDispatcher()
     app.add_middleware(PrometheusMiddleware)
+    add_offline_docs(app)
 
     @app.exception_handler(TalktrackError)
     async def _talktrack_error(_request: Request, exc: TalktrackError) -> JSONResponse:
