@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -233,9 +234,11 @@ def transcribe_samples(
     speaker: str = "S1",
     offset_s: float = 0.0,
     model: WhisperModel | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> list[Word]:
     """Recognise the words in `samples` (mono, 16 kHz float32, shape (n,)), with times from
-    `offset_s`, all attributed to `speaker`. Empty or silent audio gives an empty list."""
+    `offset_s`, all attributed to `speaker`. Empty or silent audio gives an empty list.
+    `on_progress(seconds)` is called as each segment is decoded, with the stream time it reached."""
     opts = options or AsrOptions()
     if samples.ndim != 1:
         raise ValueError("transcribe_samples takes one channel, shape (n,)")
@@ -245,4 +248,9 @@ def transcribe_samples(
     if opts.random_seed is not None:
         ctranslate2.set_random_seed(opts.random_seed)
     segments, _info = whisper.transcribe(samples, **whisper_kwargs(opts))
-    return segments_to_words(list(segments), opts, speaker=speaker, offset_s=offset_s)
+    decoded: list[Segment] = []
+    for segment in segments:  # a generator: each segment is decoded when it is asked for
+        decoded.append(segment)
+        if on_progress is not None:
+            on_progress(offset_s + float(segment.end))
+    return segments_to_words(decoded, opts, speaker=speaker, offset_s=offset_s)

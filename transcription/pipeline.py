@@ -12,7 +12,7 @@ moment near the block's end, so memory stays flat whatever the call length.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -174,13 +174,23 @@ class _StereoTranscriber:
             self.model = load_whisper(options.asr)
         self.pool = ThreadPoolExecutor(max_workers=2) if self.parallel else None
 
-    def block_words(self, block: FloatArray, offset_s: float) -> list[Word]:
+    def block_words(
+        self, block: FloatArray, offset_s: float, on_progress: Callable[[float], None] | None = None
+    ) -> list[Word]:
+        """`on_progress(seconds)`: how far both channels got, on average, as segments are decoded."""
         asr = self.options.asr
         if asr.initial_prompt is None and self.options.stereo_prompt is not None:
             asr = replace(asr, initial_prompt=self.options.stereo_prompt)
+        reached = [offset_s, offset_s]
 
         def channel(c: int) -> list[Word]:
-            return transcribe_samples(block[c], asr, speaker=f"S{c + 1}", offset_s=offset_s, model=self.model)
+            def progress(t: float) -> None:
+                reached[c] = t
+                if on_progress is not None:
+                    on_progress((reached[0] + reached[1]) / 2)
+
+            return transcribe_samples(block[c], asr, speaker=f"S{c + 1}", offset_s=offset_s, model=self.model,
+                                      on_progress=progress)
 
         if self.pool is not None:
             per_channel = list(self.pool.map(channel, (0, 1)))
@@ -263,11 +273,15 @@ def transcribe_file(
                     stereo = _StereoTranscriber(opts)
                 elif opts.diarize:
                     diarizer = _new_diarizer(opts.num_speakers)
+            def transcribed(t: float, end_s: float = decoded_s) -> None:
+                hook("transcribe", completed=min(t, end_s), total=total)
+
             if stereo is not None:
-                words.extend(stereo.block_words(block, offset_s))
+                words.extend(stereo.block_words(block, offset_s, transcribed))
             else:
                 mono = to_mono(block, report)
-                words.extend(transcribe_samples(mono, opts.asr, speaker="S1", offset_s=offset_s))
+                words.extend(transcribe_samples(mono, opts.asr, speaker="S1", offset_s=offset_s,
+                                                on_progress=transcribed))
                 if diarizer is not None:
                     diarizer.add_audio(mono, offset_s)
             hook("transcribe", completed=decoded_s, total=total)
