@@ -302,6 +302,22 @@ def test_talktrack_live_command_prints_the_transcript(capsys: pytest.CaptureFixt
     assert "ended (stop): 11.0 s, stored call queued" in lines[-1]
 
 
+def test_live_command_waits_for_the_analysis_on_a_given_server(capsys: pytest.CaptureFixture[str]) -> None:
+    """--wait-analysis with --url (it used to be ignored there): the stored call's metrics are printed."""
+    from service.cli import main
+    from service.commands.live import embedded_server, http_base
+
+    assert http_base("wss://tt.example.com/v1/live") == "https://tt.example.com"
+    with embedded_server(analyse=True) as (url, key):
+        code = main(["live", str(ASR / "jfk.flac"), "--speed", "0", "--url", url, "--api-key", key,
+                     "--wait-analysis"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    last = captured.out.strip().splitlines()[-1]
+    assert last.startswith("offline analysis of the stored call: "), captured.out + captured.err
+    assert "talk_ratio=" in last
+
+
 def test_live_questions_read_each_utterance_after_the_call_so_far() -> None:
     # The rep's "Right?" arrives as an utterance of its own after their statement: live, as
     # after the call, it is a tag question (alone it would read as a backchannel).
