@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from nlp.analysis import CallAnalysis, analyze_transcript
 from service.core.config import Settings
-from transcription.errors import EmptyInputError, InputNotFoundError
+from transcription.audio import AUDIO_EXTENSIONS
+from transcription.errors import EmptyInputError, InputNotFoundError, UnsupportedFormatError
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Transcript
 from transcription.voiceprint import FileProfileStore, VoiceProfile
@@ -51,6 +52,9 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
     from transcription.pipeline import TranscribeOptions, transcribe_file
     from transcription.transcript_io import read_transcript_json, read_vtt
 
+    if path.is_dir():
+        raise InputNotFoundError(f"{path} is a directory; give one recording or transcript file "
+                                 "(for a folder of calls with outcomes, use `talktrack insights`)")
     if not path.is_file():
         raise InputNotFoundError(f"{path}: no such file")
     if path.stat().st_size == 0:
@@ -60,6 +64,12 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
         return read_vtt(path, rep_name=options.rep_name)
     if suffix == ".json":
         return read_transcript_json(path, rep_name=options.rep_name)
+    if suffix not in AUDIO_EXTENSIONS:
+        audio = ", ".join(sorted(e.lstrip(".") for e in AUDIO_EXTENSIONS))
+        raise UnsupportedFormatError(
+            f"Unsupported file type '{suffix or '(none)'}' for {path.name}; Talktrack reads recordings "
+            f"({audio}) and transcripts (vtt: WebVTT with <v Name> voice tags; json: Talktrack's analysis JSON)."
+        )
     return transcribe_file(
         path,
         TranscribeOptions(
