@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from nlp.analysis import CallAnalysis, analyze_transcript
 from service.core.config import Settings
-from transcription.audio import AUDIO_EXTENSIONS
 from transcription.errors import EmptyInputError, InputNotFoundError, UnsupportedFormatError
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Transcript
@@ -28,7 +27,8 @@ class AnalyzeOptions:
     or in an enrolled voice profile. `num_speakers`: force the diarization's speaker count (mono).
     `model`: a local CTranslate2 Whisper folder instead of the bundled tiny.en. `profiles`: enrolled
     reps' voice profiles; on mono recordings the speaker matching one becomes that rep.
-    `trackers`: tracker definitions (None: the built-in set, `nlp/trackers.yaml`)."""
+    `trackers`: tracker definitions (None: the built-in set, `nlp/trackers.yaml`). `vocabulary`: product,
+    company and competitor names for the speech recogniser (`transcription.vocabulary`)."""
 
     rep_channel: int = 0
     rep_name: str | None = None
@@ -36,6 +36,7 @@ class AnalyzeOptions:
     model: str | None = None
     profiles: tuple[VoiceProfile, ...] = ()
     trackers: TrackerSet | None = None
+    vocabulary: tuple[str, ...] = ()
 
 
 def analyze_path(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_progress) -> CallAnalysis:
@@ -49,6 +50,8 @@ def analyze_path(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_pr
 
 def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_progress) -> Transcript:
     """Turn a recording (transcribe + speakers) or a transcript file into a `Transcript`."""
+    from transcription.asr import AsrOptions
+    from transcription.audio import AUDIO_EXTENSIONS
     from transcription.pipeline import TranscribeOptions, transcribe_file
     from transcription.transcript_io import read_transcript_json, read_vtt
 
@@ -78,6 +81,7 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
             num_speakers=options.num_speakers,
             model=options.model,
             profiles=options.profiles,
+            asr=AsrOptions(vocabulary=options.vocabulary),
         ),
         hook,
     )

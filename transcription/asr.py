@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import ctranslate2
 import numpy as np
@@ -22,6 +23,7 @@ from faster_whisper.transcribe import Segment
 
 from transcription.errors import ModelNotFoundError
 from transcription.types import Word
+from transcription.vocabulary import hotwords_text
 
 DISFLUENT_PROMPT = "Um, uh, so, like, you know, I mean, I was, uh, thinking, hmm, okay."
 """Whisper writes the style of its prompt. Without one it cleans speech up and drops "um"/"uh";
@@ -71,6 +73,9 @@ class AsrOptions:
         are dropped: they are the zero-length tokens Whisper emits over non-speech.
     random_seed: seed of CTranslate2's sampler, set before each decoding, so the temperature
         fallback gives the same words for the same audio on every run. None leaves it random.
+    vocabulary: names to spell right (products, companies, competitors; `transcription.vocabulary`).
+    vocabulary_mode: how they reach Whisper: "hotwords" (before every window's prompt, the default
+        from bench/vocabulary_wer.py) or "prompt" (appended to the initial prompt: first window only).
     """
 
     model: str | None = None
@@ -91,6 +96,8 @@ class AsrOptions:
     min_word_probability: float = 0.05
     min_word_duration_s: float = 0.05
     random_seed: int | None = 0
+    vocabulary: tuple[str, ...] = ()
+    vocabulary_mode: Literal["hotwords", "prompt"] = "hotwords"
 
 
 def bundled_model_path() -> Path:
@@ -154,10 +161,16 @@ def load_whisper(
 
 def whisper_kwargs(options: AsrOptions) -> dict[str, object]:
     """The keyword arguments `WhisperModel.transcribe` gets for `options` (word timestamps on)."""
+    prompt, hotwords = options.initial_prompt, None
+    if options.vocabulary and options.vocabulary_mode == "hotwords":
+        hotwords = hotwords_text(options.vocabulary)
+    elif options.vocabulary:
+        prompt = " ".join(p for p in (prompt, f"{hotwords_text(options.vocabulary)}.") if p)
     return {
         "language": options.language,
         "beam_size": options.beam_size,
-        "initial_prompt": options.initial_prompt,
+        "initial_prompt": prompt,
+        "hotwords": hotwords,
         "condition_on_previous_text": options.condition_on_previous_text,
         "vad_filter": options.vad_filter,
         "vad_parameters": {
