@@ -26,6 +26,7 @@ from transcription.audio import SAMPLE_RATE, AudioChunk, iter_audio_chunks, prob
 from transcription.channels import ChannelOptions, ChannelReport, classify_channels, to_mono
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Speaker, Transcript, TranscriptSource, Word
+from transcription.unheard import UnheardSpeech, unheard_speech, unheard_warnings
 
 if TYPE_CHECKING:
     from transcription.diarization import Diarizer
@@ -252,7 +253,8 @@ def transcribe_file(
         opts = replace(opts, asr=replace(opts.asr, model=opts.model))
     info = probe_audio(path)
     total = info.duration_s or None
-    load_whisper(opts.asr)  # fail on a missing model before decoding anything
+    whisper = load_whisper(opts.asr)  # fail on a missing model before decoding anything
+    unheard: list[UnheardSpeech] = []  # speech that gave no words (another language?): warned below
     report: ChannelReport | None = None
     stereo: _StereoTranscriber | None = None
     diarizer: Diarizer | None = None
@@ -277,11 +279,17 @@ def transcribe_file(
                 hook("transcribe", completed=min(t, end_s), total=total)
 
             if stereo is not None:
-                words.extend(stereo.block_words(block, offset_s, transcribed))
+                block_words = stereo.block_words(block, offset_s, transcribed)
+                for c in (0, 1):
+                    heard = [w for w in block_words if w.speaker == f"S{c + 1}"]
+                    unheard.extend(unheard_speech(block[c], offset_s, heard, whisper))
+                words.extend(block_words)
             else:
                 mono = to_mono(block, report)
-                words.extend(transcribe_samples(mono, opts.asr, speaker="S1", offset_s=offset_s,
-                                                on_progress=transcribed))
+                block_words = transcribe_samples(mono, opts.asr, speaker="S1", offset_s=offset_s,
+                                                 on_progress=transcribed)
+                unheard.extend(unheard_speech(mono, offset_s, block_words, whisper))
+                words.extend(block_words)
                 if diarizer is not None:
                     diarizer.add_audio(mono, offset_s)
             hook("transcribe", completed=decoded_s, total=total)
@@ -311,6 +319,7 @@ def transcribe_file(
         speakers = [Speaker(id=s) for s in ids]
     if not words:
         warnings.append(NO_SPEECH_WARNING)
+    warnings.extend(unheard_warnings(unheard))
     transcript = Transcript(
         duration_s=round(decoded_s, 3),
         speakers=speakers,
