@@ -4,6 +4,7 @@ one with a built-in's name replaces it, a disabled one removes it)."""
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from sqlmodel import Session, col, select
@@ -15,6 +16,9 @@ from nlp.trackers import DEFAULT_THRESHOLD, Tracker, TrackerSet, default_tracker
 from service.analysis import AnalyzeOptions
 from transcription.vocabulary import vocabulary_from_data
 from transcription.voiceprint import VoiceProfile
+
+log = logging.getLogger(__name__)
+PROFILE_EMBEDDING_SIZE = 256  # Resemblyzer's embeddings (transcription.diarization.encoder)
 
 
 def analyze_options_for_call(session: Session, call: Call) -> AnalyzeOptions:
@@ -37,12 +41,20 @@ def org_vocabulary(session: Session, org_id: str) -> tuple[str, ...]:
 
 
 def org_voice_profiles(session: Session, org_id: str) -> tuple[VoiceProfile, ...]:
+    """The organization's rep profiles that the speaker encoder can compare (its 256-float
+    embeddings); one of another size (another encoder) is skipped with a warning, not a failed call."""
     rows = session.exec(select(VoiceProfileRow).where(col(VoiceProfileRow.org_id) == org_id)).all()
-    return tuple(
-        VoiceProfile.from_dict({"name": r.name, "embedding": r.embedding, "created_at": r.created_at.isoformat()})
-        for r in rows
-        if r.role == "rep" and r.embedding
-    )
+    usable = []
+    for r in rows:
+        if r.role != "rep" or not r.embedding:
+            continue
+        if len(r.embedding) != PROFILE_EMBEDDING_SIZE:
+            log.warning("voice profile %s (%r) skipped: %d floats, the speaker encoder makes %d",
+                        r.id, r.name, len(r.embedding), PROFILE_EMBEDDING_SIZE)
+            continue
+        usable.append(VoiceProfile.from_dict(
+            {"name": r.name, "embedding": r.embedding, "created_at": r.created_at.isoformat()}))
+    return tuple(usable)
 
 
 def org_trackers(session: Session, org_id: str) -> TrackerSet | None:

@@ -16,14 +16,15 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 MARK = "<!-- test: run -->"
-BLOCK = re.compile(re.escape(MARK) + r"\s*\n```(?:bash|sh|shell)\n(.*?)\n```", re.S)
+MARK_LINE = re.compile(r"^" + re.escape(MARK) + r"$", re.M)
+BLOCK = re.compile(r"^" + re.escape(MARK) + r"\s*\n```(?:bash|sh|shell)\n(.*?)\n```", re.S | re.M)
 DOCUMENTED_PORT = "8000"
 
 
 def runnable_blocks(path: Path) -> list[str]:
     text = path.read_text(encoding="utf-8")
     blocks = BLOCK.findall(text)
-    assert len(blocks) == text.count(MARK), f"{path.name}: a '{MARK}' is not followed by a bash block"
+    assert len(blocks) == len(MARK_LINE.findall(text)), f"{path.name}: a '{MARK}' is not followed by a bash block"
     return blocks
 
 

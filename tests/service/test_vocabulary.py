@@ -69,8 +69,13 @@ def test_vocabulary_api_roles_and_isolation(stack: Any) -> None:
 
 @pytest.mark.slow
 def test_uploads_are_transcribed_with_the_org_vocabulary(stack: Any, h: Any, tmp_path: Path) -> None:
+    from service.core.accounts import create_key, create_org
+    from service.core.db import session_scope
+
+    with session_scope(stack.settings()) as s:  # an organization of its own: no other test's definitions
+        key = create_key(s, create_org(s, "Vocabulary Inc").id, "admin").secret
     audio = gong_line(tmp_path).read_bytes()
-    with stack.client("admin") as c:
+    with httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
         assert c.put("/v1/vocabulary", json=COMPETITORS).status_code == 200
         tuned = _transcript(c, h, audio)
         assert c.delete("/v1/vocabulary").status_code == 204
@@ -104,3 +109,22 @@ def test_vocabulary_reaches_the_analysis_options(tmp_path: Path) -> None:
         s.add(Vocabulary(org_id=org.id, content=COMPETITORS))
         s.commit()
         assert org_vocabulary(s, org.id) == ("Gong", "Chorus", "Salesforce")
+
+
+def test_a_voice_profile_of_another_size_does_not_fail_analyses(tmp_path: Path) -> None:
+    """A profile posted with another encoder's size (the API takes 16-4096 floats) used to make every mono
+    call of the organization fail in roles.match_profiles ("all input arrays must have the same shape")."""
+    from models import VoiceProfile
+    from service.core.accounts import create_org
+    from service.core.config import Settings
+    from service.core.db import run_migrations, session_scope
+    from service.org_definitions import org_voice_profiles
+
+    settings = Settings(data_dir=tmp_path)
+    run_migrations(settings)
+    with session_scope(settings) as s:
+        org = create_org(s, "Acme")
+        s.add(VoiceProfile(org_id=org.id, name="Odd", embedding=[0.25] * 16))
+        s.add(VoiceProfile(org_id=org.id, name="Dana", embedding=[0.0625] * 256))
+        s.commit()
+        assert [p.name for p in org_voice_profiles(s, org.id)] == ["Dana"]
