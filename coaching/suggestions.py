@@ -11,6 +11,11 @@ Three kinds, ranked in this order (tests pin it):
 A behaviour whose own-data finding is *not* significant gives no suggestion at all, not even from
 a published band: the team's own outcomes were tested and showed nothing.
 
+Targets in proportion to the call: a behaviour measured over a whole call (questions per call, the
+longest customer story or rep monologue, an open question in the first 90 s, a next step before
+hanging up) is not judged on a call shorter than `SHORT_CALL_S` (2 minutes): a 30-second clip is not
+told to ask 11 questions. Shares (the talk ratio) are judged at any length.
+
 `SuggestionEngine` is incremental: the live path feeds it one utterance at a time
 (`add_utterance` returns the moments that utterance triggers, each situation once per call); the
 offline path feeds every sentence of the file, then asks for the ranked list. Which basis a
@@ -34,6 +39,12 @@ from transcription.types import Role, Transcript, join_words
 Basis = Literal["insight", "published", "playbook"]
 _TIER: dict[str, int] = {"insight": 0, "published": 1, "playbook": 2}
 MAX_EVIDENCE = 3
+# Below this length, behaviours in LENGTH_DEPENDENT get no suggestion (see the module docstring).
+SHORT_CALL_S = 120.0
+LENGTH_DEPENDENT = frozenset({
+    "question_count_rep", "open_question_count_rep", "open_questions_first_90s",
+    "longest_customer_story_s", "longest_monologue_s", "tracker:next_steps",
+})
 MAX_QUOTE_WORDS = 30
 
 
@@ -181,6 +192,8 @@ class SuggestionEngine:
         self, s: Situation, features: CallFeatures, transcript: Transcript | None
     ) -> Suggestion | None:
         assert s.feature is not None
+        if s.feature in LENGTH_DEPENDENT and features.duration_s < SHORT_CALL_S:
+            return None
         g = self.guidance(s)
         if g.basis is None:
             return None

@@ -54,3 +54,13 @@ class Playbook(SQLModel, table=True):
     content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Vocabulary(SQLModel, table=True):
+    """An organization's custom vocabulary: product, company and competitor names (and other terms)
+    the speech recogniser should spell right. One row per organization; `content` maps the groups
+    of `transcription.vocabulary.VOCABULARY_KEYS` to lists of terms."""
+
+    org_id: str = Field(foreign_key="organization.id", primary_key=True, max_length=32)
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -5,7 +5,8 @@ proposal by Friday", "we're going to loop in legal", "let me get back to you"), 
 one ("let's book a follow-up next Thursday", "shall we meet on Tuesday?", "can we schedule a call
 for next week?"), or asks the listener for one that the listener accepts ("Can you send me the
 security docs by Friday?" / "Sure, ...": the listener committed). Negated ("I won't be able to send"), past ("I sent it") and conditional ("if we
-sign, I'll ...") sentences are not. The date phrase is a DATE/TIME entity of the parse or one of
+sign, I'll ...") sentences are not, nor are undated in-call moves ("let me show you how that works",
+`IN_CALL_VERBS`). The date phrase is a DATE/TIME entity of the parse or one of
 the patterns below ("by Friday", "end of day", "next week").
 """
 
@@ -42,6 +43,11 @@ _DATE_PATTERN = re.compile(
 _DEADLINE_PREPOSITIONS = frozenset({"by", "before", "until", "till", "on", "after", "from", "in", "within"})
 _NOT_DATE_ENTITY = re.compile(r"^(?:(?:the )?(?:last|past|previous)\b|yesterday|ago\b)", re.IGNORECASE)
 
+
+# "Let me show you how we handle that" moves the call along now; it is not a step after the call.
+# With "let me / let us / let's", these verbs are a commitment only when a date says when.
+IN_CALL_VERBS = frozenset({"show", "walk", "run", "demo", "present", "share", "pull", "go", "jump", "give",
+                           "bring", "start", "take", "explain", "recap", "summarize", "summarise"})
 
 # What may stand between the commitment and its verb: "I'll just send", "we'll go ahead and book".
 _FILLER_BETWEEN = frozenset({"just", "also", "quickly", "definitely", "then", "certainly", "probably", "go",
@@ -122,6 +128,21 @@ def _commitment_verb(sent: Span, ends: list[int] | None = None) -> Token | None:
     return None
 
 
+def _in_call_move(verb: Token, sent: Span) -> bool:
+    """True for "let me show you ...", "let's walk through it": an in-call move, not a next step."""
+    if verb.lemma_.lower() not in IN_CALL_VERBS and _norm(verb) not in IN_CALL_VERBS:
+        return False
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= sent.start and _norm(doc[i]) in _FILLER_BETWEEN:
+        i -= 1
+    if i < sent.start:
+        return False
+    last = _norm(doc[i])
+    before = _norm(doc[i - 1]) if i - 1 >= sent.start else ""
+    return last in {"lets", "let's"} or (before == "let" and last in {"me", "us", "'s"})
+
+
 def _action_text(verb: Token, sent: Span) -> str:
     """The verb and what follows it in the sentence: "send the proposal by Friday"."""
     span = verb.doc[verb.i : sent.end]
@@ -168,6 +189,8 @@ def find_next_steps(sentences: Sequence[Sentence]) -> list[NextStep]:
             continue
         speaker, when = s.speaker, date_phrase(s.span)
         verb = _commitment_verb(s.span)
+        if verb is not None and when is None and _in_call_move(verb, s.span):
+            continue
         if verb is None:
             verb = _commitment_verb(s.span, _request_ends(s.span))
             accepted = _accepted_by(sentences, i) if verb is not None else None

@@ -20,6 +20,7 @@ import numpy.typing as npt
 import yaml
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Span
 
 from nlp.sentences import Sentence
 from nlp.types import TrackerHit
@@ -141,10 +142,33 @@ def default_trackers() -> TrackerSet:
     return load_trackers()
 
 
+# Words that introduce examples: a phrase inside "like pricing or a competitor" is named as an example.
+_EXAMPLE_MARKERS = frozenset({"like", "including", "e.g.", "eg"})
+_LIST_POS = frozenset({"DET", "ADJ", "NOUN", "PROPN", "CCONJ", "PUNCT", "NUM"})
+
+
+def is_example_mention(match: Span, sentence: Span) -> bool:
+    """True when `match` sits in a list of examples: "moments that matter, like pricing or a
+    competitor coming up", "topics such as budget", "for example pricing". Only nouns, determiners,
+    adjectives, "and"/"or" and commas may stand between the marker and the match."""
+    doc, sent_start = match.doc, sentence.start
+    i = match.start - 1
+    while i >= sent_start and doc[i].pos_ in _LIST_POS and doc[i].lower_ not in _EXAMPLE_MARKERS:
+        i -= 1
+    if i < sent_start:
+        return False
+    word = doc[i].lower_
+    prev = doc[i - 1].lower_ if i - 1 >= sent_start else ""
+    if word in _EXAMPLE_MARKERS:
+        return doc[i].pos_ != "VERB"  # "we like the pricing" is not an example list
+    return (word == "as" and prev == "such") or (word in {"example", "instance"} and prev == "for")
+
+
 def find_phrase_hits(
     sentences: Sequence[Sentence], roles: Mapping[str, Role], trackers: TrackerSet, nlp: Language
 ) -> list[TrackerHit]:
-    """Lemma and lower-case phrase matches, at most one hit per tracker and sentence."""
+    """Lemma and lower-case phrase matches, at most one hit per tracker and sentence. The rep naming a
+    topic as an example ("..., like pricing or a competitor coming up") is not a hit."""
     by_lemma, by_lower = trackers.phrase_matchers(nlp)
     by_name = {t.name: t for t in trackers.trackers}
     hits: list[TrackerHit] = []
@@ -153,7 +177,10 @@ def find_phrase_hits(
         matches = sorted(by_lemma(s.span, as_spans=True) + by_lower(s.span, as_spans=True), key=lambda m: m.start)
         for match in matches:
             tracker = by_name[match.label_]
-            if tracker.name in seen or not tracker.applies_to(roles.get(s.speaker, "unknown")):
+            role = roles.get(s.speaker, "unknown")
+            if tracker.name in seen or not tracker.applies_to(role):
+                continue
+            if role == "rep" and is_example_mention(match, s.span):
                 continue
             seen.add(tracker.name)
             hits.append(TrackerHit(tracker.name, s.speaker, s.start, s.end, s.text, "phrase", match.text, 1.0))

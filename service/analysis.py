@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nlp.analysis import CallAnalysis, analyze_transcript
-from transcription.errors import EmptyInputError, InputNotFoundError
+from service.core.config import Settings
+from transcription.errors import EmptyInputError, InputNotFoundError, UnsupportedFormatError
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Transcript
 from transcription.voiceprint import FileProfileStore, VoiceProfile
@@ -26,7 +27,8 @@ class AnalyzeOptions:
     or in an enrolled voice profile. `num_speakers`: force the diarization's speaker count (mono).
     `model`: a local CTranslate2 Whisper folder instead of the bundled tiny.en. `profiles`: enrolled
     reps' voice profiles; on mono recordings the speaker matching one becomes that rep.
-    `trackers`: tracker definitions (None: the built-in set, `nlp/trackers.yaml`)."""
+    `trackers`: tracker definitions (None: the built-in set, `nlp/trackers.yaml`). `vocabulary`: product,
+    company and competitor names for the speech recogniser (`transcription.vocabulary`)."""
 
     rep_channel: int = 0
     rep_name: str | None = None
@@ -34,6 +36,7 @@ class AnalyzeOptions:
     model: str | None = None
     profiles: tuple[VoiceProfile, ...] = ()
     trackers: TrackerSet | None = None
+    vocabulary: tuple[str, ...] = ()
 
 
 def analyze_path(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_progress) -> CallAnalysis:
@@ -47,9 +50,14 @@ def analyze_path(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_pr
 
 def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_progress) -> Transcript:
     """Turn a recording (transcribe + speakers) or a transcript file into a `Transcript`."""
+    from transcription.asr import AsrOptions
+    from transcription.audio import AUDIO_EXTENSIONS
     from transcription.pipeline import TranscribeOptions, transcribe_file
     from transcription.transcript_io import read_transcript_json, read_vtt
 
+    if path.is_dir():
+        raise InputNotFoundError(f"{path} is a directory; give one recording or transcript file "
+                                 "(for a folder of calls with outcomes, use `talktrack insights`)")
     if not path.is_file():
         raise InputNotFoundError(f"{path}: no such file")
     if path.stat().st_size == 0:
@@ -59,6 +67,12 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
         return read_vtt(path, rep_name=options.rep_name)
     if suffix == ".json":
         return read_transcript_json(path, rep_name=options.rep_name)
+    if suffix not in AUDIO_EXTENSIONS:
+        audio = ", ".join(sorted(e.lstrip(".") for e in AUDIO_EXTENSIONS))
+        raise UnsupportedFormatError(
+            f"Unsupported file type '{suffix or '(none)'}' for {path.name}; Talktrack reads recordings "
+            f"({audio}) and transcripts (vtt: WebVTT with <v Name> voice tags; json: Talktrack's analysis JSON)."
+        )
     return transcribe_file(
         path,
         TranscribeOptions(
@@ -67,12 +81,13 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
             num_speakers=options.num_speakers,
             model=options.model,
             profiles=options.profiles,
+            asr=AsrOptions(vocabulary=options.vocabulary),
         ),
         hook,
     )
 
 
 def local_voice_profiles(directory: Path | None = None) -> tuple[VoiceProfile, ...]:
-    """The voice profiles enrolled with `talktrack enroll` (default folder:
-    `$TALKTRACK_DATA_DIR/profiles`); none when the folder does not exist."""
-    return tuple(FileProfileStore(directory).list())
+    """The voice profiles enrolled with `talktrack enroll` (default folder: `profiles` in the data
+    directory, see `talktrack info`); none when the folder does not exist."""
+    return tuple(FileProfileStore(directory or Settings().profiles_dir).list())

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "service.commands.worker",
     "service.commands.admin",
     "service.commands.live",
+    "service.commands.info",
 )
 
 Handler = Callable[[argparse.Namespace], int]

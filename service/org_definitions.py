@@ -1,5 +1,5 @@
 """An organization's own definitions, read from the database for an analysis job: enrolled voice
-profiles (who the reps are on mono calls) and tracker definitions (added to the built-in trackers;
+profiles (who the reps are on mono calls), its custom vocabulary, and tracker definitions (added to the built-in trackers;
 one with a built-in's name replaces it, a disabled one removes it)."""
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from functools import lru_cache
 from sqlmodel import Session, col, select
 
 from models import Call
-from models.definitions import TrackerDefinition
+from models.definitions import TrackerDefinition, Vocabulary
 from models.definitions import VoiceProfile as VoiceProfileRow
 from nlp.trackers import DEFAULT_THRESHOLD, Tracker, TrackerSet, default_trackers
 from service.analysis import AnalyzeOptions
 from transcription.errors import TranscriptParseError
+from transcription.vocabulary import vocabulary_from_data
 from transcription.voiceprint import VoiceProfile
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,14 @@ def analyze_options_for_call(session: Session, call: Call) -> AnalyzeOptions:
         num_speakers=call.num_speakers,
         profiles=org_voice_profiles(session, call.org_id),
         trackers=org_trackers(session, call.org_id),
+        vocabulary=org_vocabulary(session, call.org_id),
     )
+
+
+def org_vocabulary(session: Session, org_id: str) -> tuple[str, ...]:
+    """The organization's custom vocabulary terms (empty when it has none)."""
+    row = session.get(Vocabulary, org_id)
+    return vocabulary_from_data(row.content) if row is not None else ()
 
 
 def org_voice_profiles(session: Session, org_id: str) -> tuple[VoiceProfile, ...]:

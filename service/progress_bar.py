@@ -1,4 +1,6 @@
-"""A `ProgressHook` that draws a progress bar on stderr (only for work that lasts a few seconds)."""
+"""A `ProgressHook` that draws one progress bar on stderr for a whole analysis (only for work that
+lasts more than a couple of seconds): the overall percentage, the current step's name, and an ETA
+from the average rate since the start, so it does not jump when the step changes."""
 
 from __future__ import annotations
 
@@ -7,43 +9,37 @@ from types import TracebackType
 
 from tqdm import tqdm
 
+from transcription.progress import OverallProgress
+
 STEP_LABELS = {
-    "decode": "decoding",
     "transcribe": "transcribing",
     "diarize": "finding speakers",
     "analyze": "analysing",
+    "calls": "analysing calls",
 }
+LABEL_WIDTH = max(len(label) for label in STEP_LABELS.values())
 
 
 class ProgressBar:
-    """Context manager; call the instance as a `ProgressHook`. One bar per step, shown after 2 s."""
+    """Context manager; call the instance as a `ProgressHook`. One bar for the whole run, shown after 2 s."""
 
     def __init__(self, enabled: bool = True) -> None:
         self._enabled = enabled and sys.stderr.isatty()
         self._bar: tqdm | None = None
-        self._step: str | None = None
+        self.overall = OverallProgress()
 
     def __call__(self, step: str, *, completed: float, total: float | None) -> None:
         if not self._enabled:
             return
-        if step != self._step:
-            self.close()
-            self._step = step
-            unit = "s" if step in ("decode", "transcribe", "diarize") else "it"
-            self._bar = tqdm(
-                total=total,
-                desc=STEP_LABELS.get(step, step),
-                unit=unit,
-                delay=2.0,
-                file=sys.stderr,
-                leave=False,
-                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} {unit} [{elapsed}<{remaining}]",
-            )
-        if self._bar is not None:
-            if total is not None and self._bar.total != total:
-                self._bar.total = total
-            self._bar.n = completed
-            self._bar.refresh()
+        fraction = self.overall.update(step, completed, total)
+        if self._bar is None:
+            # smoothing=0: the ETA uses the average rate since the start, not the latest step's rate.
+            self._bar = tqdm(total=100, delay=2.0, file=sys.stderr, leave=False, smoothing=0,
+                             bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]")
+        label = STEP_LABELS.get(self.overall.step or step, self.overall.step or step)
+        self._bar.set_description_str(label.ljust(LABEL_WIDTH), refresh=False)
+        self._bar.n = round(100 * fraction, 1)
+        self._bar.refresh()
 
     def close(self) -> None:
         if self._bar is not None:

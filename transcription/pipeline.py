@@ -12,7 +12,7 @@ moment near the block's end, so memory stays flat whatever the call length.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +26,7 @@ from transcription.audio import SAMPLE_RATE, AudioChunk, iter_audio_chunks, prob
 from transcription.channels import ChannelOptions, ChannelReport, classify_channels, to_mono
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Speaker, Transcript, TranscriptSource, Word
+from transcription.unheard import UnheardSpeech, unheard_speech, unheard_warnings
 
 if TYPE_CHECKING:
     from transcription.diarization import Diarizer
@@ -174,13 +175,23 @@ class _StereoTranscriber:
             self.model = load_whisper(options.asr)
         self.pool = ThreadPoolExecutor(max_workers=2) if self.parallel else None
 
-    def block_words(self, block: FloatArray, offset_s: float) -> list[Word]:
+    def block_words(
+        self, block: FloatArray, offset_s: float, on_progress: Callable[[float], None] | None = None
+    ) -> list[Word]:
+        """`on_progress(seconds)`: how far both channels got, on average, as segments are decoded."""
         asr = self.options.asr
         if asr.initial_prompt is None and self.options.stereo_prompt is not None:
             asr = replace(asr, initial_prompt=self.options.stereo_prompt)
+        reached = [offset_s, offset_s]
 
         def channel(c: int) -> list[Word]:
-            return transcribe_samples(block[c], asr, speaker=f"S{c + 1}", offset_s=offset_s, model=self.model)
+            def progress(t: float) -> None:
+                reached[c] = t
+                if on_progress is not None:
+                    on_progress((reached[0] + reached[1]) / 2)
+
+            return transcribe_samples(block[c], asr, speaker=f"S{c + 1}", offset_s=offset_s, model=self.model,
+                                      on_progress=progress)
 
         if self.pool is not None:
             per_channel = list(self.pool.map(channel, (0, 1)))
@@ -242,7 +253,8 @@ def transcribe_file(
         opts = replace(opts, asr=replace(opts.asr, model=opts.model))
     info = probe_audio(path)
     total = info.duration_s or None
-    load_whisper(opts.asr)  # fail on a missing model before decoding anything
+    whisper = load_whisper(opts.asr)  # fail on a missing model before decoding anything
+    unheard: list[UnheardSpeech] = []  # speech that gave no words (another language?): warned below
     report: ChannelReport | None = None
     stereo: _StereoTranscriber | None = None
     diarizer: Diarizer | None = None
@@ -263,11 +275,21 @@ def transcribe_file(
                     stereo = _StereoTranscriber(opts)
                 elif opts.diarize:
                     diarizer = _new_diarizer(opts.num_speakers)
+            def transcribed(t: float, end_s: float = decoded_s) -> None:
+                hook("transcribe", completed=min(t, end_s), total=total)
+
             if stereo is not None:
-                words.extend(stereo.block_words(block, offset_s))
+                block_words = stereo.block_words(block, offset_s, transcribed)
+                for c in (0, 1):
+                    heard = [w for w in block_words if w.speaker == f"S{c + 1}"]
+                    unheard.extend(unheard_speech(block[c], offset_s, heard, whisper))
+                words.extend(block_words)
             else:
                 mono = to_mono(block, report)
-                words.extend(transcribe_samples(mono, opts.asr, speaker="S1", offset_s=offset_s))
+                block_words = transcribe_samples(mono, opts.asr, speaker="S1", offset_s=offset_s,
+                                                 on_progress=transcribed)
+                unheard.extend(unheard_speech(mono, offset_s, block_words, whisper))
+                words.extend(block_words)
                 if diarizer is not None:
                     diarizer.add_audio(mono, offset_s)
             hook("transcribe", completed=decoded_s, total=total)
@@ -297,6 +319,7 @@ def transcribe_file(
         speakers = [Speaker(id=s) for s in ids]
     if not words:
         warnings.append(NO_SPEECH_WARNING)
+    warnings.extend(unheard_warnings(unheard))
     transcript = Transcript(
         duration_s=round(decoded_s, 3),
         speakers=speakers,

@@ -91,8 +91,17 @@ def _roles(names: list[str | None], rep_name: str | None) -> list[Role]:
     return ["rep" if name_matches(n, rep_name) else "customer" for n in names]
 
 
+# A WebVTT file whose cues name nobody is read as one speaker: say so, and how to name them.
+UNNAMED_VTT_WARNING = (
+    "{name} names no speakers, so the whole transcript is one speaker and no metric can compare rep "
+    "and customer; name each cue's speaker with a voice tag (<v Alex Rivera>Hello) or a 'Name: ' prefix"
+)
+
+
 def _read_text(path: str | Path) -> tuple[Path, str]:
     p = Path(path)
+    if p.is_dir():
+        raise InputNotFoundError(f"{p} is a directory; give one transcript file")
     if not p.is_file():
         raise InputNotFoundError(f"Transcript file not found: {p}")
     raw = p.read_bytes()
@@ -163,7 +172,9 @@ def read_vtt(path: str | Path, rep_name: str | None = None) -> Transcript:
         for (name, sid), role in zip(ids.items(), roles, strict=True)
     ]
     warnings: list[str] = []
-    if rep_name is not None and "rep" not in roles:
+    if names == [None]:
+        warnings.append(UNNAMED_VTT_WARNING.format(name=p.name))
+    elif rep_name is not None and "rep" not in roles:
         shown = ", ".join(s.name or s.id for s in speakers)
         warnings.append(f"no speaker named '{rep_name}' (speakers: {shown}); roles left unknown")
     words.sort(key=lambda w: (w.start, w.end))

@@ -11,7 +11,6 @@ database later without touching the callers.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -143,18 +142,11 @@ class ProfileStore(Protocol):
     def delete(self, name: str) -> bool: ...
 
 
-def default_profile_dir() -> Path:
-    """`$TALKTRACK_DATA_DIR/profiles`, else `~/.local/share/talktrack/profiles`."""
-    root = os.environ.get("TALKTRACK_DATA_DIR")
-    base = Path(root) if root else Path.home() / ".local" / "share" / "talktrack"
-    return base / "profiles"
-
-
 class FileProfileStore:
     """Profiles as `<slug>.json` files in one folder (created on first save)."""
 
-    def __init__(self, directory: str | Path | None = None) -> None:
-        self.directory = Path(directory) if directory is not None else default_profile_dir()
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
 
     def _path(self, name: str) -> Path:
         slug = re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-") or "profile"

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from service.api.deps import RateLimiter
+from service.api.docs_pages import add_offline_docs
 from service.api.json_body import JsonBodyGuard
 from service.api.metrics import PrometheusMiddleware
 from service.api.responses import method_not_allowed
@@ -88,6 +89,8 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
         version="1.0.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from add_offline_docs: no CDN
+        redoc_url=None,
         openapi_tags=[
             {"name": "calls", "description": "Upload calls and read their analysis."},
             {"name": "outcomes", "description": "Deal and call outcomes (won, lost, next step booked)."},
@@ -104,6 +107,7 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     app.state.dispatcher = NullDispatcher()
     app.add_middleware(JsonBodyGuard, max_bytes=settings.max_json_bytes)
     app.add_middleware(PrometheusMiddleware)
+    add_offline_docs(app)
 
     mount_web(app)  # the web pages, their static files and the error pages (after the handlers below)
 

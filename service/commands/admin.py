@@ -54,8 +54,9 @@ def register(subparsers: Any) -> None:
                    help="this key's request limit per minute (default: TALKTRACK_RATE_LIMIT_PER_MINUTE)")
     p.set_defaults(handler=_create_key)
 
-    p = sub.add_parser("revoke-key", help="revoke an API key by id")
-    p.add_argument("key_id", metavar="KEY_ID")
+    p = sub.add_parser("revoke-key", help="revoke an API key, named by its id or by the key itself")
+    p.add_argument("key_id", metavar="KEY_ID_OR_KEY",
+                   help="the id printed by create-key, or the key (tt_...) when the id was not kept")
     p.set_defaults(handler=_revoke_key)
 
 
@@ -110,10 +111,16 @@ def _create_key(args: argparse.Namespace) -> int:
 
 
 def _revoke_key(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from models import ApiKey
     from service.core.accounts import revoke_key
+    from service.core.security import hash_api_key
 
     with _session() as s:
-        row = revoke_key(s, args.key_id)
+        key_id = args.key_id
+        by_secret = s.exec(select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(key_id))).first()
+        row = revoke_key(s, by_secret or key_id)
     print(f"revoked key {row.id}")
     print(row.id)
     return 0

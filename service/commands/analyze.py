@@ -44,13 +44,20 @@ def register(sub: Any) -> None:
         "--profiles",
         type=Path,
         metavar="DIR",
-        help="voice profiles from `talktrack enroll` (default: $TALKTRACK_DATA_DIR/profiles)",
+        help="voice profiles from `talktrack enroll` (default: profiles in the data directory; see `talktrack info`)",
     )
     p.add_argument(
         "--trackers",
         type=Path,
         metavar="YAML",
         help="tracker definitions (default: the built-in nlp/trackers.yaml)",
+    )
+    p.add_argument(
+        "--vocabulary",
+        type=Path,
+        metavar="YAML",
+        help="product, company and competitor names to spell right (YAML lists under products, companies, "
+             "competitors, people or terms; see docs/transcription.md)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(handler=run)
@@ -69,6 +76,7 @@ def _positive_int(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from nlp.trackers import load_trackers
     from transcription.transcript_io import write_rttm, write_vtt
+    from transcription.vocabulary import load_vocabulary
 
     options = AnalyzeOptions(
         rep_channel=0 if args.rep_channel == "left" else 1,
@@ -77,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         model=args.model,
         profiles=local_voice_profiles(args.profiles),
         trackers=load_trackers(args.trackers) if args.trackers else None,
+        vocabulary=load_vocabulary(args.vocabulary) if args.vocabulary else (),
     )
     with ProgressBar(enabled=not args.no_progress) as bar:
         analysis = analyze_path(args.file, options, bar)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from service.core.config import Settings
 from transcription.errors import TalktrackError
 
 
@@ -25,7 +26,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("name", help="the rep's name, as it should appear in analyses")
     p.add_argument("audio", type=Path, nargs="+", help="recordings of the rep speaking alone")
-    p.add_argument("--profiles", type=Path, help="profile folder (default: $TALKTRACK_DATA_DIR/profiles)")
+    p.add_argument("--profiles", type=Path, help="profile folder (default: profiles in the data directory; see `talktrack info`)")
     p.set_defaults(handler=run)
 
 
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         raise EnrollError("the rep's name must not be empty")
     recordings = [np.asarray(load_audio(path).mean(axis=0), dtype=np.float32) for path in args.audio]
     profile = build_profile(args.name, recordings, [p.name for p in args.audio])
-    store = FileProfileStore(args.profiles)
+    store = FileProfileStore(args.profiles or Settings().profiles_dir)
     replaced = store.get(profile.name) is not None
     store.save(profile)
     verb = "replaced" if replaced else "enrolled"

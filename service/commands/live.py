@@ -227,7 +227,10 @@ def run(args: argparse.Namespace) -> int:
                                             on_event=show))
 
     if args.url:
-        result = go(args.url, args.api_key or os.environ.get("TALKTRACK_API_KEY"))
+        key = args.api_key or os.environ.get("TALKTRACK_API_KEY")
+        result = go(args.url, key)
+        if args.wait_analysis:
+            _print_analysis(args.url, key, result)
         return _exit_code(result)
     with embedded_server(analyse=args.wait_analysis) as (url, key):
         result = go(url, key)
@@ -243,17 +246,31 @@ def _exit_code(result: StreamResult) -> int:
     return 1 if errors else 0
 
 
-def _print_analysis(ws_url: str, key: str, result: StreamResult) -> None:
+def http_base(ws_url: str) -> str:
+    """The REST base URL of a live WebSocket URL: ws://h:p/v1/live -> http://h:p (wss -> https)."""
+    scheme, sep, rest = ws_url.partition("://")
+    http = {"ws": "http", "wss": "https"}.get(scheme.lower(), scheme)
+    return f"{http}{sep}{rest}".rsplit("/v1/live", 1)[0]
+
+
+def _print_analysis(ws_url: str, key: str | None, result: StreamResult) -> None:
     import httpx
 
     ended = result.of_type("ended")
     if not ended or ended[0]["status"] != "queued":
+        status = ended[0]["status"] if ended else "not ended"
+        print(f"offline analysis: none (the stored call is {status})", file=sys.stderr)
         return
-    base = ws_url.replace("ws://", "http://").rsplit("/v1/live", 1)[0]
     call_id = ended[0]["call_id"]
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    with httpx.Client(base_url=http_base(ws_url), headers=headers, timeout=30) as client:
         for _ in range(1200):
-            call = client.get(f"/v1/calls/{call_id}").json()
+            response = client.get(f"/v1/calls/{call_id}")
+            if response.status_code != 200:
+                print(f"offline analysis: GET /v1/calls/{call_id} answered {response.status_code}: "
+                      f"{response.text[:200]}", file=sys.stderr)
+                return
+            call = response.json()
             if call.get("status") in ("done", "failed"):
                 break
             time.sleep(0.5)

@@ -1,27 +1,53 @@
 """Service settings: one typed class read from `TALKTRACK_*` environment variables.
 
-The embedded default needs nothing set: everything goes under `TALKTRACK_DATA_DIR` (SQLite
-database, audio store) and analysis runs on a worker thread inside `talktrack serve`. Setting
+The embedded default needs nothing set: everything goes under one data directory (SQLite database,
+audio store, voice profiles), `TALKTRACK_DATA_DIR` or else the platform's user data directory
+(`default_data_dir()`), and analysis runs on a worker thread inside `talktrack serve`. Setting
 `TALKTRACK_DATABASE_URL` (PostgreSQL) and `TALKTRACK_BROKER_URL` (Redis) switches to the
 production layout with `talktrack worker` processes running the same job code.
 """
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import platformdirs
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Executor = Literal["thread", "celery", "none"]
 
+log = logging.getLogger(__name__)
+
+# Before 0.2 the default was this folder under the current directory; it is still used when it holds a
+# database and TALKTRACK_DATA_DIR is unset, so an existing install keeps its calls (with a warning).
+LEGACY_DATA_DIR = Path("talktrack-data")
+
+
+def platform_data_dir() -> Path:
+    """The platform's user data directory: ~/.local/share/talktrack on Linux (or $XDG_DATA_HOME/talktrack),
+    ~/Library/Application Support/talktrack on macOS, %LOCALAPPDATA%\\talktrack on Windows."""
+    return Path(platformdirs.user_data_dir("talktrack", appauthor=False))
+
+
+def default_data_dir() -> Path:
+    """The data directory when `TALKTRACK_DATA_DIR` is not set (the one source of this default)."""
+    if (LEGACY_DATA_DIR / "talktrack.db").is_file():
+        log.warning("using ./%s from an older Talktrack (the default is now %s); set TALKTRACK_DATA_DIR "
+                    "to keep using it, or move it there", LEGACY_DATA_DIR, platform_data_dir())
+        return LEGACY_DATA_DIR.resolve()
+    return platform_data_dir()
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TALKTRACK_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("talktrack-data"), description="holds the SQLite db and audio store")
+    data_dir: Path = Field(
+        default_factory=default_data_dir, description="holds the SQLite db, audio store and voice profiles"
+    )
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
     broker_url: str | None = Field(default=None, description="Celery broker (Redis); set => celery executor")
     celery_queue: str = Field(default="talktrack", description="Celery queue the jobs go to")
@@ -81,6 +107,10 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         """Session cookies get `Secure` when the service is reached over https."""
         return self.public_url.lower().startswith("https://")
+    @property
+    def profiles_dir(self) -> Path:
+        """Voice profiles of `talktrack enroll`, read by `analyze`, `suggest` and `insights`."""
+        return self.data_dir / "profiles"
 
     def resolved_executor(self) -> Executor:
         if self.executor:

@@ -29,6 +29,7 @@ from service.core.db import get_engine
 from service.search import index_call_text
 from service.storage import LocalAudioStore
 from transcription.errors import TalktrackError
+from transcription.progress import OverallProgress
 
 log = logging.getLogger(__name__)
 
@@ -82,23 +83,37 @@ def claim(session: Session, job_id: str, worker_id: str, lease_s: float, max_att
     return won
 
 
+# Progress reaches the database at least this often while a job runs (and at once on a step change).
+PROGRESS_INTERVAL_S = 2.0
+
+
 @dataclass
 class _Heartbeat:
-    """Renews the lease and writes progress every `interval` seconds on its own thread."""
+    """Renews the lease and writes the call's overall progress and step on its own thread: every
+    `interval` seconds and as soon as the analysis moves to another step."""
 
     settings: Settings
     job_id: str
     call_id: str
     worker_id: str
     interval: float
-    progress: float = 0.0
-    step: str | None = None
+    overall: OverallProgress = field(default_factory=OverallProgress)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _kick: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def progress(self) -> float:
+        return self.overall.fraction
+
+    @property
+    def step(self) -> str | None:
+        return self.overall.step
 
     def hook(self, step: str, *, completed: float, total: float | None) -> None:
-        self.step = step
-        if total:
-            self.progress = max(0.0, min(1.0, completed / total))
+        previous = self.overall.step
+        self.overall.update(step, completed, total)
+        if self.overall.step != previous:
+            self._kick.set()
 
     def _beat(self) -> None:
         now = utcnow()
@@ -111,7 +126,11 @@ class _Heartbeat:
             s.commit()
 
     def run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while True:
+            self._kick.wait(self.interval)
+            self._kick.clear()
+            if self._stop.is_set():
+                return
             try:
                 self._beat()
             except Exception:  # a missed beat is retried; the lease allows several
@@ -124,6 +143,7 @@ class _Heartbeat:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
+        self._kick.set()
         self._thread.join(timeout=5)
 
 
@@ -159,7 +179,7 @@ def run_job(settings: Settings, job_id: str, worker_id: str | None = None) -> li
         call = session.get(Call, job.call_id) if job is not None else None
         if job is None or call is None:
             return []
-    beat = _Heartbeat(settings, job_id, call.id, worker_id, interval=max(0.2, settings.job_lease_s / 4))
+    beat = _Heartbeat(settings, job_id, call.id, worker_id, interval=max(0.2, min(PROGRESS_INTERVAL_S, settings.job_lease_s / 4)))
     error: str | None = None
     result: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
     with beat:

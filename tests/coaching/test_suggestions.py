@@ -155,3 +155,40 @@ def test_features_from_sample_and_playbook_validation(sample_analysis: CallAnaly
     bad.write_text("situations: [1, 2", encoding="utf-8")
     with pytest.raises(PlaybookError):
         load_playbook(bad)
+
+
+def test_a_30_second_clip_is_not_judged_on_whole_call_targets(tmp_path: Path) -> None:
+    """The sample call cut at 30 s: no 'ask 11 questions', 'let the customer talk 50 s', 'next step'."""
+    from service.analysis import AnalyzeOptions, analyze_path
+
+    cues = SAMPLE_VTT.read_text().split("\n\n")
+    kept = [_clamp_end(c, 30.0) for c in cues[1:] if "-->" in c and _cue_start(c) < 30.0]
+    clip = tmp_path / "clip.vtt"
+    clip.write_text("WEBVTT\n\n" + "\n\n".join(kept) + "\n")
+    analysis = analyze_path(clip, AnalyzeOptions(rep_name=SAMPLE_REP))
+    assert analysis.transcript.duration_s == pytest.approx(30.0)
+    feats = features_from_analysis(analysis, call_id="clip")
+    assert feats.metrics["question_count_rep"] < 11 and not feats.trackers & {"next_steps"}
+    ids = [s.id for s in suggest_for_call(analysis)]
+    assert not {"ask_more_questions", "let_customer_talk", "next_step", "discovery_opener",
+                "shorter_monologues"} & set(ids), ids
+    # The same numbers on a call long enough to judge do get the published-band suggestions.
+    long_call = replace(feats, duration_s=600.0)
+    engine = SuggestionEngine(load_playbook())
+    assert {"ask_more_questions", "let_customer_talk"} <= {s.id for s in engine.suggestions(long_call)}
+
+
+def _clamp_end(cue: str, end_s: float) -> str:
+    """The cue ending at `end_s` at the latest (its words squeezed into the shorter span)."""
+    lines = cue.splitlines()
+    i = next(n for n, line in enumerate(lines) if "-->" in line)
+    start, end = (t.strip() for t in lines[i].split("-->"))
+    if _cue_start(f"{end} --> x") > end_s:
+        lines[i] = f"{start} --> 00:00:{end_s:06.3f}"
+    return "\n".join(lines)
+
+
+def _cue_start(cue: str) -> float:
+    timing = next(line for line in cue.splitlines() if "-->" in line)
+    h, m, s = timing.split("-->")[0].strip().split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)

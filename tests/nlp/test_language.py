@@ -8,11 +8,11 @@ import pytest
 
 from nlp.language import analyze_language
 from nlp.sentences import split_sentences
+from tests.datafiles import SHARED_DATA
 from tests.scripted import scripted_transcript
 from transcription.types import Speaker, Transcript, Word
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-EARNINGS_CALL = DATA / "transcripts" / "earnings21" / "nlp_references" / "4320211.nlp"
+EARNINGS_CALL = SHARED_DATA / "transcripts" / "earnings21" / "nlp_references" / "4320211.nlp"
 
 
 CALL = scripted_transcript(
@@ -90,6 +90,7 @@ def load_earnings(path: Path) -> Transcript:
     return Transcript(duration_s=float(len(words)), speakers=speakers, words=words, source="json")
 
 
+@pytest.mark.needs_shared_data
 def test_real_earnings_call_questions() -> None:
     """Analyst Q&A of a real earnings call (earnings-21, CC BY-SA 4.0): most sentences ending in
     "?" are found as questions, and few sentences without one are."""

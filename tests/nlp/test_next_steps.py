@@ -98,3 +98,15 @@ def test_request_without_acceptance_is_not_a_commitment() -> None:
         ("S2", "I'm not sure that's something we share before a contract."),
     ) == []
     assert steps(("S1", "Can you send me the deck tomorrow?")) == []
+
+
+def test_undated_in_call_moves_are_not_next_steps() -> None:
+    """The sample call's "let me show you how we handle exactly that" happens during the call."""
+    found = steps(
+        ("S1", "Okay, so let me show you how we handle exactly that."),
+        ("S1", "Let's walk through the dashboard."),
+        ("S1", "Let me show you the report next Tuesday."),
+        ("S1", "Let me get back to you with the numbers."),
+    )
+    assert [s.text for s in found] == ["Let me show you the report next Tuesday.",
+                                       "Let me get back to you with the numbers."]

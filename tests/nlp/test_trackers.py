@@ -143,3 +143,18 @@ def test_user_file(tmp_path: Path) -> None:
     )
     found = hits(("S2", "Our security reviews take a month."), yaml_text=path.read_text(encoding="utf-8"))
     assert [(h.tracker, h.phrase) for h in found] == [("security", "security reviews")]
+
+
+def test_the_reps_own_examples_are_not_hits() -> None:
+    """The sample call's false positive: the rep names pricing and competitors as examples."""
+    found = hits(
+        ("S1", "Your managers can jump straight to the moments that matter, like pricing or a competitor coming up."),
+        ("S1", "We cover topics such as budget and timing."),
+        ("S2", "How much does it cost per seat?"),
+        ("S2", "We looked at tools like Gong last year."),  # the customer's example is a real mention
+        ("S1", "Our pricing is per seat."),
+    )
+    got = {(h.tracker, h.speaker, h.text[:12]) for h in found}
+    assert ("pricing", "S2", "How much doe") in got and ("competitors", "S2", "We looked at") in got
+    assert ("pricing", "S1", "Our pricing ") in got
+    assert not [h for h in found if h.speaker == "S1" and h.text.startswith(("Your managers", "We cover"))], found

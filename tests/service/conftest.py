@@ -23,8 +23,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.datafiles import ASR
+
 REPO = Path(__file__).resolve().parents[2]
-DATA = REPO / ".." / "shared" / "data"
 PG_URL = os.environ.get("TALKTRACK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TALKTRACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -296,7 +297,7 @@ class Helpers:
     """What the test modules share (importlib import mode: tests cannot import conftest)."""
 
     vtt: str = VTT
-    data: Path = DATA
+    asr: Path = ASR
     upload: Any = staticmethod(upload)
     wait_status: Any = staticmethod(wait_status)
     make_stack: Any = staticmethod(make_stack)

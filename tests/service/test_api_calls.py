@@ -149,7 +149,7 @@ def test_outcomes_for_call_and_deal(stack: Any, h: Any) -> None:
 
 
 def test_delete_removes_audio_and_data(stack: Any, h: Any) -> None:
-    audio = (h.data / "asr" / "jfk.flac").read_bytes()
+    audio = (h.asr / "jfk.flac").read_bytes()
     with stack.client("admin") as c:
         cid = h.upload(c, audio[:20000], filename="part.flac", content_type="audio/flac").json()["id"]
         folder = stack.settings().resolved_audio_dir() / "calls" / cid

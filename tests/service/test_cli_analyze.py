@@ -12,10 +12,10 @@ import jsonschema
 import numpy as np
 import pytest
 
+from tests.datafiles import ASR
 from transcription.textnorm import normalize_text
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
 SCHEMA = json.loads((ROOT / "nlp" / "analysis.schema.json").read_text())
 
 
@@ -92,7 +92,7 @@ def test_silence_gives_valid_analysis_and_warning(tmp_path: Path) -> None:
 
 def test_stereo_call_json_matches_schema_and_channels() -> None:
     result = talktrack(
-        "analyze", DATA / "asr" / "stereo_diarization.wav", "--format", "json", "--no-progress"
+        "analyze", ASR / "stereo_diarization.wav", "--format", "json", "--no-progress"
     )
     assert result.returncode == 0, result.stderr
     analysis = json.loads(result.stdout)
@@ -112,7 +112,7 @@ def test_stereo_call_json_matches_schema_and_channels() -> None:
 
 def test_rep_channel_right_swaps_roles() -> None:
     result = talktrack(
-        "analyze", DATA / "asr" / "stereo_diarization.wav", "--format", "json", "--rep-channel", "right"
+        "analyze", ASR / "stereo_diarization.wav", "--format", "json", "--rep-channel", "right"
     )
     assert result.returncode == 0, result.stderr
     speakers = {s["channel"]: s["role"] for s in json.loads(result.stdout)["speakers"]}
@@ -120,7 +120,7 @@ def test_rep_channel_right_swaps_roles() -> None:
 
 
 def test_text_vtt_and_rttm_formats(tmp_path: Path) -> None:
-    src = DATA / "asr" / "stereo_diarization.wav"
+    src = ASR / "stereo_diarization.wav"
     text = talktrack("analyze", src)
     assert text.returncode == 0, text.stderr
     assert "Talktrack scorecard: stereo_diarization.wav" in text.stdout
@@ -138,7 +138,7 @@ def test_text_vtt_and_rttm_formats(tmp_path: Path) -> None:
 
 def test_json_output_reimports_unchanged(tmp_path: Path) -> None:
     first = tmp_path / "first.json"
-    assert talktrack("analyze", DATA / "asr" / "jfk.flac", "--format", "json", "-o", first).returncode == 0
+    assert talktrack("analyze", ASR / "jfk.flac", "--format", "json", "-o", first).returncode == 0
     again = talktrack("analyze", first, "--format", "json")
     assert again.returncode == 0, again.stderr
     a, b = json.loads(first.read_text()), json.loads(again.stdout)

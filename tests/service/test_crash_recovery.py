@@ -27,7 +27,7 @@ def test_killed_worker_mid_job_then_call_completes(kind: str, h: Any, tmp_path: 
         stack.start_server()
         if kind == "postgres":
             stack.start_worker()
-        audio = (h.data / "asr" / "jfk.flac").read_bytes()
+        audio = (h.asr / "jfk.flac").read_bytes()
         with stack.client("admin") as c:
             cid = h.upload(c, audio, filename="jfk.flac", content_type="audio/flac").json()["id"]
             h.wait_status(c, cid, ("processing",), timeout=240)

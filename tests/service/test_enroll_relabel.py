@@ -10,9 +10,8 @@ import pytest
 from nlp.analysis import CallAnalysis
 from nlp.relabel import RelabelError, relabel
 from service.cli import main
+from tests.datafiles import ASR
 from transcription.types import Speaker, Transcript, Word
-
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 
 
 def _analysis() -> CallAnalysis:
@@ -68,7 +67,7 @@ def test_relabel_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 @pytest.mark.slow
 def test_enroll_command_stores_a_profile(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     profiles = tmp_path / "profiles"
-    code = main(["enroll", "John Kennedy", str(DATA / "asr" / "jfk.flac"), "--profiles", str(profiles)])
+    code = main(["enroll", "John Kennedy", str(ASR / "jfk.flac"), "--profiles", str(profiles)])
     assert code == 0
     stored = json.loads((profiles / "john-kennedy.json").read_text())
     assert stored["name"] == "John Kennedy"

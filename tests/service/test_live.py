@@ -20,6 +20,7 @@ import pytest
 import soundfile as sf
 
 from service.commands.live import StreamResult, read_recording, stream_recording
+from tests.datafiles import ASR
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "discovery_call.wav"
@@ -272,7 +273,7 @@ async def _drop_after_audio(url: str, key: str, pcm: bytes) -> str:
 def test_dropped_connection_still_stores_the_call(server: LiveServer) -> None:
     from faster_whisper import decode_audio
 
-    audio = decode_audio(str(REPO / ".." / "shared" / "data" / "asr" / "jfk.flac"))
+    audio = decode_audio(str(ASR / "jfk.flac"))
     pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
     call_id = asyncio.run(asyncio.wait_for(_drop_after_audio(server.ws, server.keys["rep1"], pcm), 120))
     with server.client("rep1") as c:
@@ -292,13 +293,29 @@ def test_dropped_connection_still_stores_the_call(server: LiveServer) -> None:
 def test_talktrack_live_command_prints_the_transcript(capsys: pytest.CaptureFixture[str]) -> None:
     from service.cli import main
 
-    code = main(["live", str(REPO / ".." / "shared" / "data" / "asr" / "jfk.flac"), "--speed", "0"])
+    code = main(["live", str(ASR / "jfk.flac"), "--speed", "0"])
     out = capsys.readouterr().out
     assert code == 0, out
     lines = out.strip().splitlines()
     assert lines[0].startswith("live call ") and lines[0].endswith(" started")
     assert any(re.search(r"\(s[12]\): .*country", line.lower()) for line in lines), out
     assert "ended (stop): 11.0 s, stored call queued" in lines[-1]
+
+
+def test_live_command_waits_for_the_analysis_on_a_given_server(capsys: pytest.CaptureFixture[str]) -> None:
+    """--wait-analysis with --url (it used to be ignored there): the stored call's metrics are printed."""
+    from service.cli import main
+    from service.commands.live import embedded_server, http_base
+
+    assert http_base("wss://tt.example.com/v1/live") == "https://tt.example.com"
+    with embedded_server(analyse=True) as (url, key):
+        code = main(["live", str(ASR / "jfk.flac"), "--speed", "0", "--url", url, "--api-key", key,
+                     "--wait-analysis"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    last = captured.out.strip().splitlines()[-1]
+    assert last.startswith("offline analysis of the stored call: "), captured.out + captured.err
+    assert "talk_ratio=" in last
 
 
 def test_live_questions_read_each_utterance_after_the_call_so_far() -> None:

@@ -1,4 +1,4 @@
-"""Shared fixtures of the transcription tests: the real data folder and one Whisper model per session."""
+"""Shared fixtures of the transcription tests: the vendored recordings and one Whisper model per session."""
 
 from __future__ import annotations
 
@@ -6,19 +6,18 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+from tests.datafiles import ASR, PHONE
 
 
 @pytest.fixture(scope="session")
-def data_dir() -> Path:
-    if not DATA.is_dir():
-        pytest.fail(f"real evaluation data missing at {DATA} (CI copies shared/ next to the clone)")
-    return DATA
+def asr_dir() -> Path:
+    return ASR
 
 
 @pytest.fixture(scope="session")
-def asr_dir(data_dir: Path) -> Path:
-    return data_dir / "asr"
+def phone_dir() -> Path:
+    """pyannote's two-person telephone sample (test data only, see tests/data/NOTICE.md)."""
+    return PHONE
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.datafiles import ASR, PHONE
 from transcription.diarization import DiarizationParams, Diarizer, SpeakerSegment, assign_speakers, diarize
 from transcription.diarization.clustering import cluster_embeddings
 from transcription.diarization.diarizer import (
@@ -20,8 +21,7 @@ from transcription.diarization.diarizer import (
 from transcription.diarization.resegment import second_voice
 from transcription.types import Word
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-SAMPLE = DATA / "diarization" / "pyannote-sample"
+SAMPLE = PHONE
 
 
 @lru_cache(maxsize=4)
@@ -43,7 +43,7 @@ def _reference() -> list[tuple[float, float, str]]:
 
 @pytest.mark.slow
 def test_single_voice_gives_exactly_one_speaker() -> None:
-    segments = diarize(_mono(DATA / "asr" / "jfk.flac"))
+    segments = diarize(_mono(ASR / "jfk.flac"))
     assert {s.speaker for s in segments} == {"S1"}
     assert all(type(s.start) is float and type(s.end) is float for s in segments)  # JSON-ready, not numpy
     speech = sum(s.end - s.start for s in segments)

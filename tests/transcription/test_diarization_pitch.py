@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.datafiles import ASR
 from transcription.diarization import DiarizationParams, Diarizer
 from transcription.diarization.encoder import EMBEDDING_SIZE, get_encoder
 from transcription.diarization.pitch import (
@@ -20,7 +20,6 @@ from transcription.diarization.pitch import (
 )
 
 SR = 16000
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 PITCH_TEST_WEIGHT = 2.0  # four times the default: the count must not depend on it
 
 
@@ -95,7 +94,7 @@ def test_smoothed_frame_pitch_averages_voiced_neighbours_only() -> None:
 def test_pitch_cue_keeps_one_voice_one_speaker() -> None:
     from transcription.audio import load_audio
 
-    audio = np.asarray(load_audio(DATA / "asr" / "jfk.flac").mean(axis=0), dtype=np.float32)
+    audio = np.asarray(load_audio(ASR / "jfk.flac").mean(axis=0), dtype=np.float32)
     d = Diarizer(replace(DiarizationParams(), pitch_weight=PITCH_TEST_WEIGHT))
     d.add_audio(audio, 0.0)
     segments = d.finish()

@@ -137,8 +137,8 @@ def test_fake_stereo_takes_the_mono_path(asr_dir: Path, whisper_loaded: None) ->
 
 
 @pytest.mark.slow
-def test_pyannote_phone_call_has_two_speakers(data_dir: Path, whisper_loaded: None) -> None:
-    folder = data_dir / "diarization" / "pyannote-sample"
+def test_pyannote_phone_call_has_two_speakers(phone_dir: Path, whisper_loaded: None) -> None:
+    folder = phone_dir
     audio = load_audio(folder / "sample.wav")[0]
     # Enrol speaker91 from its two longest reference turns, so roles come from the voice profile.
     turns91 = [(14.49, 17.92), (21.78, 28.5)]

@@ -48,11 +48,11 @@ def words(text: str) -> list[str]:
     return re.sub(r"[^a-z' ]", " ", text.lower()).split()
 
 
-def test_silero_streamed_in_odd_pieces_matches_the_whole_file(data_dir: Path) -> None:
+def test_silero_streamed_in_odd_pieces_matches_the_whole_file(phone_dir: Path) -> None:
     from faster_whisper import decode_audio
     from faster_whisper.vad import get_vad_model
 
-    audio = decode_audio(str(data_dir / "diarization" / "pyannote-sample" / "sample.wav"))
+    audio = decode_audio(str(phone_dir / "sample.wav"))
     audio = audio[: len(audio) // WINDOW * WINDOW]
     whole = get_vad_model()(audio).reshape(-1)
     vad = SileroStream()

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.datafiles import ASR, PHONE
 from transcription.errors import EmptyInputError, TranscriptParseError
 from transcription.roles import PROFILE_THRESHOLD, match_profiles
 from transcription.voiceprint import (
@@ -15,11 +16,9 @@ from transcription.voiceprint import (
     VoiceProfile,
     build_profile,
     cosine_similarity,
-    default_profile_dir,
 )
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-SAMPLE = DATA / "diarization" / "pyannote-sample"
+SAMPLE = PHONE
 
 
 @lru_cache(maxsize=4)
@@ -83,7 +82,7 @@ def test_enrolled_voice_matches_its_speaker_later_in_the_call() -> None:
 
 @pytest.mark.slow
 def test_voice_from_another_recording_stays_unknown() -> None:
-    stranger = build_profile("JFK", [_mono(DATA / "asr" / "jfk.flac")])
+    stranger = build_profile("JFK", [_mono(ASR / "jfk.flac")])
     embeddings, _ = diarized_sample()
     assert all(cosine_similarity(e, stranger.embedding) < 0.75 for e in embeddings.values())
     assert match_profiles(embeddings, [stranger]) == {}
@@ -124,10 +123,3 @@ def test_file_store_round_trip(tmp_path: Path) -> None:
     (tmp_path / "profiles" / "bad.json").write_text('{"name": "x"}')
     with pytest.raises(TranscriptParseError):
         store.list()
-
-
-def test_default_profile_dir_follows_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("TALKTRACK_DATA_DIR", str(tmp_path))
-    assert default_profile_dir() == tmp_path / "profiles"
-    monkeypatch.delenv("TALKTRACK_DATA_DIR")
-    assert default_profile_dir() == Path.home() / ".local" / "share" / "talktrack" / "profiles"

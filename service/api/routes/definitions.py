@@ -1,4 +1,5 @@
-"""Per-organization definitions: voice profiles, tracker definitions and talk-track playbooks.
+"""Per-organization definitions: voice profiles, tracker definitions, talk-track playbooks and the
+custom vocabulary.
 
 Every key of the organization can read them; only admin keys change them (the rules are
 `service.domain.definitions`, shared with the admin pages). The pipeline stages
@@ -9,14 +10,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import SQLModel
 
-from models import Playbook, TrackerDefinition, VoiceProfile
-from service.api.deps import CurrentPrincipal, SessionDep
+from models import Playbook, TrackerDefinition, Vocabulary, VoiceProfile
+from models.base import utcnow
+from service.api.deps import CurrentPrincipal, SessionDep, require
 from service.api.responses import API_ERRORS
 from service.domain import definitions
+from transcription.vocabulary import VocabularyError, vocabulary_from_data
 from transcription.voiceprint import PROFILE_DIM, check_embedding
 
 router = APIRouter(tags=["definitions"], responses=API_ERRORS)
@@ -118,3 +121,62 @@ def create_playbook(body: PlaybookCreate, session: SessionDep, principal: Curren
 @router.delete("/playbooks/{item_id}", status_code=204, summary="Remove a playbook (admin)")
 def delete_playbook(item_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
     return _delete(session, principal, Playbook, item_id)
+
+
+_TERMS: list[str] = Field(default_factory=list, max_length=100)
+
+
+class VocabularyBody(BaseModel):
+    """Names the speech recogniser should spell right, by group (at most 100 terms in all)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"products": ["Talktrack"], "companies": ["Acme"], "competitors": ["Gong", "Chorus"],
+         "terms": ["Salesforce", "HubSpot"]}]})
+    products: list[str] = _TERMS
+    companies: list[str] = _TERMS
+    competitors: list[str] = _TERMS
+    people: list[str] = _TERMS
+    terms: list[str] = _TERMS
+
+
+class VocabularyPublic(VocabularyBody):
+    all_terms: list[str] = Field(description="every term once, in the order they reach the recogniser")
+    updated_at: str | None = None
+
+
+def _public(content: dict[str, Any], updated_at: str | None) -> VocabularyPublic:
+    return VocabularyPublic(**content, all_terms=list(vocabulary_from_data(content)), updated_at=updated_at)
+
+
+@router.get("/vocabulary", response_model=VocabularyPublic, summary="The organization's custom vocabulary")
+def get_vocabulary(session: SessionDep, principal: CurrentPrincipal) -> VocabularyPublic:
+    row = session.get(Vocabulary, principal.org_id)
+    if row is None:
+        return _public({}, None)
+    return _public(row.content, row.updated_at.isoformat())
+
+
+@router.put("/vocabulary", response_model=VocabularyPublic,
+            summary="Replace the custom vocabulary (admin); used by calls analysed from now on")
+def put_vocabulary(body: VocabularyBody, session: SessionDep, principal: CurrentPrincipal) -> VocabularyPublic:
+    require(principal, "definitions.write")
+    content = body.model_dump()
+    try:
+        vocabulary_from_data(content)
+    except VocabularyError as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    row = session.get(Vocabulary, principal.org_id) or Vocabulary(org_id=principal.org_id)
+    row.content, row.updated_at = content, utcnow()
+    session.add(row)
+    session.commit()
+    return _public(content, row.updated_at.isoformat())
+
+
+@router.delete("/vocabulary", status_code=204, summary="Remove the custom vocabulary (admin)")
+def delete_vocabulary(session: SessionDep, principal: CurrentPrincipal) -> Response:
+    require(principal, "definitions.write")
+    row = session.get(Vocabulary, principal.org_id)
+    if row is not None:
+        session.delete(row)
+        session.commit()
+    return Response(status_code=204)

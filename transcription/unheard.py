@@ -1,0 +1,105 @@
+"""Speech the recogniser gave no words for: usually another language (the bundled Whisper tiny.en is
+English-only and outputs nothing, or a few stray words, for German, Spanish...), sometimes noise.
+
+Per block of the pipeline, Silero VAD (bundled with faster-whisper) finds the speech; stretches of it
+at least `MIN_UNHEARD_S` long with no recognised word near them are reported. With a multilingual
+Whisper model (`--model`), Whisper's own language detection names the language of each stretch; the
+English-only default cannot, and the warning says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from faster_whisper import WhisperModel
+from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+from transcription.types import Word
+
+SAMPLE_RATE = 16_000
+MIN_UNHEARD_S = 5.0  # shorter wordless speech is common (laughter, crosstalk, a cough)
+WORD_REACH_S = 1.5  # speech this close to a recognised word counts as heard
+LANGUAGE_MIN_PROBABILITY = 0.5
+
+# Whisper's language codes for the names the warning uses most; others are shown as the code.
+LANGUAGE_NAMES = {
+    "de": "German", "es": "Spanish", "fr": "French", "it": "Italian", "pt": "Portuguese", "nl": "Dutch",
+    "pl": "Polish", "ru": "Russian", "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "hi": "Hindi",
+    "ar": "Arabic", "tr": "Turkish", "sv": "Swedish", "da": "Danish", "no": "Norwegian", "fi": "Finnish",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UnheardSpeech:
+    start: float
+    end: float
+    language: str | None = None  # Whisper's code when a multilingual model named it
+    probability: float | None = None
+
+
+def unheard_speech(
+    samples: npt.NDArray[np.float32], offset_s: float, words: Sequence[Word],
+    model: WhisperModel | None = None,
+) -> list[UnheardSpeech]:
+    """Stretches of speech in `samples` (mono, 16 kHz, starting at `offset_s`) that no word in `words`
+    covers. `model`: when multilingual, each stretch's language is detected."""
+    regions = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=500))
+    times = sorted((w.start, w.end) for w in words)
+    out: list[UnheardSpeech] = []
+    for region in regions:
+        start, end = offset_s + region["start"] / SAMPLE_RATE, offset_s + region["end"] / SAMPLE_RATE
+        for a, b in _uncovered(start, end, times):
+            if b - a < MIN_UNHEARD_S:
+                continue
+            language, probability = None, None
+            if model is not None and model.model.is_multilingual:
+                clip = samples[int((a - offset_s) * SAMPLE_RATE): int((b - offset_s) * SAMPLE_RATE)]
+                language, probability, _ = model.detect_language(audio=clip)
+            out.append(UnheardSpeech(a, b, language, probability))
+    return out
+
+
+def _uncovered(start: float, end: float, times: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    spans: list[tuple[float, float]] = []
+    cursor = start
+    for w_start, w_end in times:
+        if w_end + WORD_REACH_S < cursor:
+            continue
+        if w_start - WORD_REACH_S > end:
+            break
+        if w_start - WORD_REACH_S > cursor:
+            spans.append((cursor, w_start - WORD_REACH_S))
+        cursor = max(cursor, w_end + WORD_REACH_S)
+    if cursor < end:
+        spans.append((cursor, end))
+    return spans
+
+
+def unheard_warnings(stretches: Sequence[UnheardSpeech]) -> list[str]:
+    """One warning per stretch (adjacent ones of the same language merged), in time order."""
+    merged: list[UnheardSpeech] = []
+    for s in sorted(stretches, key=lambda x: x.start):
+        if merged and s.start - merged[-1].end < 2.0 and s.language == merged[-1].language:
+            merged[-1] = UnheardSpeech(merged[-1].start, s.end, s.language, merged[-1].probability)
+        else:
+            merged.append(s)
+    out: list[str] = []
+    for s in merged:
+        span = f"from {_clock(s.start)} to {_clock(s.end)} ({s.end - s.start:.0f} s)"
+        if s.language is not None and s.language != "en" and (s.probability or 0) >= LANGUAGE_MIN_PROBABILITY:
+            name = LANGUAGE_NAMES.get(s.language, s.language)
+            out.append(f"speech in {name} ({s.language}, p={s.probability:.2f}) {span} was not transcribed: "
+                       "Talktrack's analysis is English-only")
+        else:
+            out.append(f"speech {span} gave no words: it may be another language, which the English-only "
+                       "speech model (Whisper tiny.en) cannot transcribe or name (pass a multilingual "
+                       "CTranslate2 Whisper model with --model to name it), or noise")
+    return out
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 60}:{s % 60:02d}"
