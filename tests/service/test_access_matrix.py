@@ -93,6 +93,24 @@ ELSEWHERE = {
 }
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def stack(request: pytest.FixtureRequest, h: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A server of its own: the matrix creates trackers, webhooks, rubrics and snapshots that would
+    change what other tests of the shared stack see."""
+    tmp = tmp_path_factory.mktemp(f"matrix-{request.param}")
+    s, dbname = h.make_stack(request.param, tmp)
+    try:
+        h.bootstrap_accounts(s)
+        s.start_server()
+        if request.param == "postgres":
+            s.start_worker()
+        yield s
+    finally:
+        s.stop()
+        if dbname:
+            h.drop_postgres_database(dbname)
+
+
 def _documented(schema: dict[str, Any], method: str, template: str) -> set[int]:
     op = schema["paths"][template][method.lower()]
     return {int(code) for code in op.get("responses", {}) if code.isdigit()}
