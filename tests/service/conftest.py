@@ -16,6 +16,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,20 +256,27 @@ def make_stack(kind: str, tmp: Path, extra_env: dict[str, str] | None = None) ->
     return stack, dbname
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    tmp = tmp_path_factory.mktemp(f"stack-{request.param}")
-    s, dbname = make_stack(request.param, tmp)
+@contextmanager
+def running_stack(kind: str, tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """A server (and, on PostgreSQL, a Celery worker) with the bootstrap accounts, for a test
+    module that needs settings or data of its own; stopped and its database dropped afterwards."""
+    s, dbname = make_stack(kind, tmp, extra_env)
     try:
         bootstrap_accounts(s)
         s.start_server()
-        if request.param == "postgres":
+        if kind == "postgres":
             s.start_worker()
         yield s
     finally:
         s.stop()
         if dbname:
             drop_postgres_database(dbname)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(request.param, tmp_path_factory.mktemp(f"stack-{request.param}")) as s:
+        yield s
 
 
 def upload(client: httpx.Client, content: bytes | str = VTT, filename: str = "call.vtt",
@@ -304,6 +312,7 @@ class Helpers:
     bootstrap_accounts: Any = staticmethod(bootstrap_accounts)
     drop_postgres_database: Any = staticmethod(drop_postgres_database)
     free_port: Any = staticmethod(free_port)
+    running_stack: Any = staticmethod(running_stack)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ of the call under test), `rep2` (team West), and `admin_b` of organization B.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,21 +94,11 @@ ELSEWHERE = {
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def stack(request: pytest.FixtureRequest, h: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def stack(request: pytest.FixtureRequest, h: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A server of its own: the matrix creates trackers, webhooks, rubrics and snapshots that would
     change what other tests of the shared stack see."""
-    tmp = tmp_path_factory.mktemp(f"matrix-{request.param}")
-    s, dbname = h.make_stack(request.param, tmp)
-    try:
-        h.bootstrap_accounts(s)
-        s.start_server()
-        if request.param == "postgres":
-            s.start_worker()
-        yield s
-    finally:
-        s.stop()
-        if dbname:
-            h.drop_postgres_database(dbname)
+    with h.running_stack(request.param, tmp_path_factory.mktemp(f"matrix-{request.param}")) as stack:
+        yield stack
 
 
 def _documented(schema: dict[str, Any], method: str, template: str) -> set[int]:

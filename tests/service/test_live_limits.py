@@ -123,20 +123,10 @@ def test_noise_flood_does_not_stall_the_server(stack: Any) -> None:
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def capped(request: pytest.FixtureRequest, h: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A server with small live limits: one call per organization, 64,000 bytes, 8 s per call."""
-    tmp = tmp_path_factory.mktemp(f"capped-{request.param}")
-    stack, dbname = h.make_stack(request.param, tmp, {"TALKTRACK_LIVE_MAX_CALLS_PER_ORG": "1",
-                                                      "TALKTRACK_LIVE_MAX_CALL_BYTES": "64000",
-                                                      "TALKTRACK_LIVE_MAX_CALL_S": "8"})
-    try:
-        h.bootstrap_accounts(stack)
-        stack.start_server()
-        if request.param == "postgres":
-            stack.start_worker()
+    limits = {"TALKTRACK_LIVE_MAX_CALLS_PER_ORG": "1", "TALKTRACK_LIVE_MAX_CALL_BYTES": "64000",
+              "TALKTRACK_LIVE_MAX_CALL_S": "8"}
+    with h.running_stack(request.param, tmp_path_factory.mktemp(f"capped-{request.param}"), limits) as stack:
         yield stack
-    finally:
-        stack.stop()
-        if dbname:
-            h.drop_postgres_database(dbname)
 
 
 def test_one_organization_cannot_take_every_slot(capped: Any) -> None:

@@ -56,19 +56,9 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def locked(request: pytest.FixtureRequest, h: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A server with the defaults a deployment gets: private webhook targets refused, plus a metrics token."""
-    tmp = tmp_path_factory.mktemp(f"locked-{request.param}")
-    stack, dbname = h.make_stack(request.param, tmp, {"TALKTRACK_WEBHOOK_ALLOW_PRIVATE": "false",
-                                                      "TALKTRACK_METRICS_TOKEN": METRICS_TOKEN})
-    try:
-        h.bootstrap_accounts(stack)
-        stack.start_server()
-        if request.param == "postgres":
-            stack.start_worker()
+    settings = {"TALKTRACK_WEBHOOK_ALLOW_PRIVATE": "false", "TALKTRACK_METRICS_TOKEN": METRICS_TOKEN}
+    with h.running_stack(request.param, tmp_path_factory.mktemp(f"locked-{request.param}"), settings) as stack:
         yield stack
-    finally:
-        stack.stop()
-        if dbname:
-            h.drop_postgres_database(dbname)
 
 
 @pytest.mark.parametrize("addr,allowed_by_default,allowed_with_private", [
