@@ -71,6 +71,10 @@ def cases() -> list[Case]:
         Case("POST", "/v1/trackers", by_role(201, {"admin", "admin_b"}),
              body=lambda ids: {"name": f"matrix-{ids['n']}", "phrases": ["matrix phrase"]}),
         Case("GET", "/v1/playbooks", every),
+        Case("GET", "/v1/vocabulary", every),
+        Case("PUT", "/v1/vocabulary", by_role(200, {"admin", "admin_b"}),
+             body=lambda ids: {"competitors": ["Gong", "Chorus"]}),
+        Case("DELETE", "/v1/vocabulary", by_role(204, {"admin", "admin_b"})),
         Case("GET", "/v1/live/{call_id}/events", dict.fromkeys(ROLES, 404),  # a stored call is not live
              params={"wait": "0"}),
         # Writes that remove things run last, each on rows made for it (see the test below).
@@ -88,8 +92,6 @@ ELSEWHERE = {
     ("DELETE", "/v1/voice-profiles/{item_id}"): "test_org_definitions",
     ("POST", "/v1/playbooks"): "test_org_definitions",
     ("DELETE", "/v1/playbooks/{item_id}"): "test_org_definitions",
-    ("GET", "/v1/vocabulary"): "test_vocabulary",
-    ("PUT", "/v1/vocabulary"): "test_vocabulary",
 }
 
 
