@@ -201,3 +201,21 @@ class SuggestionsPublic(BaseModel):
     call_id: str
     status: str
     suggestions: list[dict[str, Any]]
+
+
+class TrackerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True, json_schema_extra={"examples": [
+        {"name": "pricing", "phrases": ["price", "discount", "budget"], "examples": ["how much does it cost"]}]})
+    name: str = Field(min_length=1, max_length=100)
+    phrases: list[str] = Field(default_factory=list, max_length=500)
+    examples: list[str] = Field(default_factory=list, max_length=200)
+    threshold: float | None = Field(default=None, ge=0, le=1)
+    speaker_role: str | None = Field(default=None, pattern="^(rep|customer)$")
+    enabled: bool = True
+
+
+class PlaybookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+    name: str = Field(min_length=1, max_length=100)
+    content: dict[str, Any]
+    active: bool = True

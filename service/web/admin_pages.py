@@ -22,9 +22,8 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from models import KEY_ROLES, USER_ROLES, WEBHOOK_EVENTS, Playbook, TrackerDefinition
-from models.public import WebhookCreate
+from models.public import TrackerCreate, WebhookCreate
 from service.access import Principal
-from service.api.routes.definitions import TrackerCreate
 from service.core.sessions import ResolvedSession
 from service.domain import accounts, definitions, webhooks
 from service.domain.calls import require

@@ -16,6 +16,7 @@ from sqlmodel import SQLModel
 
 from models import Playbook, TrackerDefinition, Vocabulary, VoiceProfile
 from models.base import utcnow
+from models.public import PlaybookCreate, TrackerCreate
 from service.api.deps import CurrentPrincipal, SessionDep, require
 from service.api.responses import API_ERRORS
 from service.domain import definitions
@@ -40,24 +41,6 @@ class VoiceProfileCreate(BaseModel):
     def _usable(cls, v: list[float]) -> list[float]:
         check_embedding(v)  # ValueError -> 422: a NaN or zero profile would break every mono call
         return v
-
-
-class TrackerCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True, json_schema_extra={"examples": [
-        {"name": "pricing", "phrases": ["price", "discount", "budget"], "examples": ["how much does it cost"]}]})
-    name: str = Field(min_length=1, max_length=100)
-    phrases: list[str] = Field(default_factory=list, max_length=500)
-    examples: list[str] = Field(default_factory=list, max_length=200)
-    threshold: float | None = Field(default=None, ge=0, le=1)
-    speaker_role: str | None = Field(default=None, pattern="^(rep|customer)$")
-    enabled: bool = True
-
-
-class PlaybookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
-    name: str = Field(min_length=1, max_length=100)
-    content: dict[str, Any]
-    active: bool = True
 
 
 def _create(session: SessionDep, principal: CurrentPrincipal, row: SQLModel) -> dict[str, Any]:
