@@ -28,7 +28,7 @@ from transcription.progress import ProgressHook, no_progress
 from transcription.types import Speaker, Transcript, TranscriptSource, Word
 
 if TYPE_CHECKING:
-    from transcription.diarization import Diarizer
+    from transcription.diarization import Diarizer, OverlapDiarizer
     from transcription.voiceprint import VoiceProfile
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float32]
 
 NO_SPEECH_WARNING = "no speech found"
+DIARIZERS = ("segmentation", "resemblyzer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,8 @@ class TranscribeOptions:
         channel is the customer.
     num_speakers: force the number of speakers found by diarization (mono); None finds it.
     diarize: False leaves every mono word to one speaker "S1".
+    diarizer: which mono diarizer: "segmentation" (pyannote segmentation-3.0 + CAM++, overlap-aware)
+        or "resemblyzer" (the earlier VAD + Resemblyzer pipeline); see docs/diarization.md.
     block_s: length of the blocks a long file is processed in (memory bound, see module doc).
     cut_search_s: the last this-many seconds of a block are searched for the quietest 100 ms to
         cut at, so no word is split between blocks.
@@ -70,6 +73,7 @@ class TranscribeOptions:
     rep_channel: int = 0
     num_speakers: int | None = None
     diarize: bool = True
+    diarizer: str = "segmentation"
     block_s: float = 300.0
     cut_search_s: float = 20.0
     parallel_channels: bool = True
@@ -85,6 +89,8 @@ class TranscribeOptions:
             raise ValueError("rep_channel must be 0 (left) or 1 (right)")
         if self.num_speakers is not None and self.num_speakers < 1:
             raise ValueError("num_speakers must be at least 1")
+        if self.diarizer not in DIARIZERS:
+            raise ValueError(f"diarizer must be one of {', '.join(DIARIZERS)}")
         if self.block_s < 2 * self.cut_search_s:
             raise ValueError("block_s must be at least twice cut_search_s")
 
@@ -214,12 +220,16 @@ def _stereo_speakers(rep_channel: int, rep_name: str | None) -> list[Speaker]:
 # Mono
 
 
-def _new_diarizer(num_speakers: int | None) -> Diarizer:
-    # Imported here, not at the top: it loads torch and the speaker encoder, which the stereo
+def _new_diarizer(num_speakers: int | None, kind: str = "segmentation") -> Diarizer | OverlapDiarizer:
+    # Imported here, not at the top: it loads torch and the speaker models, which the stereo
     # path never needs.
-    from transcription.diarization import DiarizationParams, Diarizer
+    if kind == "resemblyzer":
+        from transcription.diarization import DiarizationParams, Diarizer
 
-    return Diarizer(params=DiarizationParams(), num_speakers=num_speakers)
+        return Diarizer(params=DiarizationParams(), num_speakers=num_speakers)
+    from transcription.diarization import OverlapDiarizer
+
+    return OverlapDiarizer(num_speakers=num_speakers)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -245,7 +255,7 @@ def transcribe_file(
     load_whisper(opts.asr)  # fail on a missing model before decoding anything
     report: ChannelReport | None = None
     stereo: _StereoTranscriber | None = None
-    diarizer: Diarizer | None = None
+    diarizer: Diarizer | OverlapDiarizer | None = None
     words: list[Word] = []
     decoded_s = 0.0
     hook("decode", completed=0.0, total=total)
@@ -262,7 +272,7 @@ def transcribe_file(
                 if report.layout == "stereo":
                     stereo = _StereoTranscriber(opts)
                 elif opts.diarize:
-                    diarizer = _new_diarizer(opts.num_speakers)
+                    diarizer = _new_diarizer(opts.num_speakers, opts.diarizer)
             if stereo is not None:
                 words.extend(stereo.block_words(block, offset_s))
             else:
@@ -279,6 +289,7 @@ def transcribe_file(
     warnings: list[str] = []
     source: TranscriptSource
     embeddings: dict[str, npt.NDArray[np.floating]] = {}
+    encoder: str | None = None
     if stereo is not None:
         speakers = _stereo_speakers(opts.rep_channel, opts.rep_name)
         source = "audio-stereo"
@@ -292,6 +303,7 @@ def transcribe_file(
 
                 words = assign_speakers(words, segments)
             embeddings = diarizer.speaker_embeddings
+            encoder = diarizer.encoder_id
             hook("diarize", completed=decoded_s, total=decoded_s)
         ids = sorted({w.speaker for w in words}, key=lambda s: (len(s), s))
         speakers = [Speaker(id=s) for s in ids]
@@ -312,5 +324,6 @@ def transcribe_file(
             rep_channel=opts.rep_channel if stereo is not None else None,
             profiles=list(opts.profiles),
             speaker_embeddings=embeddings,
+            encoder=encoder,
         )
     return transcript

@@ -53,14 +53,15 @@ def fbank(audio: npt.NDArray[np.floating]) -> FloatArray:
     if n == 0:
         return np.zeros((0, 80), np.float32)
     feats = np.stack([online.get_frame(i) for i in range(n)]).astype(np.float32)
-    return feats - feats.mean(axis=0, keepdims=True)
+    out: FloatArray = feats - feats.mean(axis=0, keepdims=True)
+    return out
 
 
 class CamppEncoder:
     """CAM++ on the CPU. Thread-safe for concurrent callers (one forward pass at a time)."""
 
     def __init__(self) -> None:
-        self._model = campplus_model()
+        self._model: Any = campplus_model()
         self._lock = threading.Lock()
 
     def frame_features(self, chunks: list[npt.NDArray[np.floating]]) -> FloatArray:
@@ -93,7 +94,7 @@ class CamppEncoder:
         std = np.sqrt(np.maximum(var, 1e-4))
         stats = np.concatenate([mean, std], axis=1).astype(np.float32)
         with self._lock, torch.inference_mode():
-            emb = self._model.xvector.dense(torch.from_numpy(stats)).numpy().astype(np.float32)
+            emb: FloatArray = self._model.xvector.dense(torch.from_numpy(stats)).numpy().astype(np.float32)
         emb[total[:, 0] <= 0] = 0.0
         return emb
 

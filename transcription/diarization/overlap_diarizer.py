@@ -26,7 +26,15 @@ import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.optimize import linear_sum_assignment
 
-from .campplus import EMBEDDING_SIZE, FEATURE_SIZE, FRAME_S, SAMPLES_PER_FRAME, CamppEncoder, get_campplus
+from .campplus import (
+    EMBEDDING_SIZE,
+    ENCODER_ID,
+    FEATURE_SIZE,
+    FRAME_S,
+    SAMPLES_PER_FRAME,
+    CamppEncoder,
+    get_campplus,
+)
 from .constrained import constrained_average_linkage
 from .diarizer import SpeakerSegment
 from .segmentation import LOCAL_SPEAKERS, WINDOW_S, WINDOW_SAMPLES, Segmenter, get_segmenter
@@ -50,6 +58,13 @@ class OverlapDiarizationParams:
     `max_speakers`: upper bound on the automatic count.
     `fill_gap_s`: a speaker's pauses shorter than this (with no other speaker talking) are filled.
     `min_turn_s`: speaker runs shorter than this are dropped.
+    `relabel_window_s` / `relabel_hop_s`: the main (dominant) speaker is re-decided every hop from a
+      CAM++ embedding of the speech within this window (pooled from the features already computed),
+      because the segmentation model sometimes calls two similar voices one local speaker.
+    `relabel_seg_weight`: weight of the segmentation's own vote (share of windows saying that speaker
+      is active) against the cosine similarity to each speaker's centroid; a large value keeps the
+      segmentation's choice.
+    `relabel_switch`: Viterbi cost of a change of main speaker between consecutive hops.
     """
 
     step_s: float = 2.5
@@ -61,8 +76,12 @@ class OverlapDiarizationParams:
     cannot_link: bool = True
     min_cluster_size: int = 2
     max_speakers: int = 6
-    fill_gap_s: float = 0.0
+    fill_gap_s: float = 0.5
     min_turn_s: float = 0.0
+    relabel_window_s: float = 1.5
+    relabel_hop_s: float = 0.2
+    relabel_seg_weight: float = 0.3
+    relabel_switch: float = 0.1
 
     def __post_init__(self) -> None:
         if self.step_s <= 0 or self.step_s > WINDOW_S:
@@ -90,6 +109,7 @@ class OverlapDiarizer:
         self.params = params
         self.num_speakers = num_speakers
         self.speaker_embeddings: dict[str, FloatArray] = {}
+        self.encoder_id = ENCODER_ID
         self._seg = segmenter or get_segmenter()
         self._enc = encoder or get_campplus()
         self._step = int(round(params.step_s * SAMPLE_RATE))
@@ -105,6 +125,8 @@ class OverlapDiarizer:
         self._activity: list[npt.NDArray[np.uint8]] = []  # per window (frames, 3)
         self._embeddings: list[FloatArray] = []  # per window (3, 192)
         self._clean_s: list[FloatArray] = []  # per window (3,) seconds of speech alone
+        self._short: list[FloatArray] = []  # per relabel hop, a 192-float embedding (zeros: no speech)
+        self._hop = int(round(params.relabel_hop_s / FRAME_S))  # in CAM++ frames
         self._finished = False
         # CAM++ frame j of a window starting at a 20 ms boundary covers [0.02 j, 0.02 (j + 1)); its
         # nearest segmentation frame:
@@ -154,7 +176,7 @@ class OverlapDiarizer:
                 self._audio = np.concatenate([self._audio, np.zeros(need - have, np.float32)])
             while self._featured < need:
                 self._featurise(min(block, need - self._featured))
-            self._windows(until=last + WINDOW_SAMPLES)
+            self._windows(until=last + WINDOW_SAMPLES, last_start=last)
             return
         while self._audio0 + len(self._audio) - self._featured >= block:
             self._featurise(block)
@@ -172,7 +194,7 @@ class OverlapDiarizer:
         self._feats = np.concatenate([self._feats, *list(f)], axis=1)
         self._featured += n
 
-    def _windows(self, until: int) -> None:
+    def _windows(self, until: int, last_start: int | None = None) -> None:
         """Segment and embed every window ending at or before global sample `until`."""
         p = self.params
         starts: list[int] = []
@@ -199,6 +221,7 @@ class OverlapDiarizer:
                 weights.transpose(0, 2, 1).reshape(n * LOCAL_SPEAKERS, frames),
             ).reshape(n, LOCAL_SPEAKERS, EMBEDDING_SIZE)
             for j in range(n):
+                self._short_embeddings(batch[j], feats[j], a[j].max(axis=1), batch[j] == last_start)
                 self._activity.append(act[j])
                 self._embeddings.append(emb[j])
                 self._clean_s.append(clean_s[j].astype(np.float32))
@@ -212,6 +235,28 @@ class OverlapDiarizer:
         if keep_f > self._feat0:
             self._feats = self._feats[:, keep_f - self._feat0 :]
             self._feat0 = keep_f
+
+    def _short_embeddings(self, start: int, feats: FloatArray, speech: FloatArray, last: bool) -> None:
+        """Embeddings of the relabel hops this window owns: those whose centre is nearest to this
+        window's centre (all remaining ones for the last window)."""
+        h = self._hop
+        f0 = start // SAMPLES_PER_FRAME  # global CAM++ frame of the window's start
+        centre = f0 + feats.shape[1] // 2
+        half_step = self._step // SAMPLES_PER_FRAME / 2
+        hi = f0 + feats.shape[1] if last else centre + half_step
+        half_win = int(round(self.params.relabel_window_s / FRAME_S / 2))
+        m = len(self._short)
+        weights = []
+        while (m + 0.5) * h < hi:
+            mid = int((m + 0.5) * h) - f0
+            w = np.zeros(feats.shape[1], np.float32)
+            a, b = max(0, mid - half_win), min(feats.shape[1], mid + half_win)
+            w[a:b] = speech[a:b]
+            weights.append(w)
+            m += 1
+        if weights:
+            emb = self._enc.pool(np.repeat(feats[None], len(weights), axis=0), np.stack(weights))
+            self._short.extend(list(emb))
 
     # -- clustering ------------------------------------------------------------------------------
 
@@ -287,18 +332,52 @@ class OverlapDiarizer:
             for c in set(assignment[w].tolist()) - {-1}:
                 score[sl, c] += activity[w][:, assignment[w] == c].max(axis=1)
         n_on = np.minimum(np.rint(count / np.maximum(cover, 1)), k).astype(np.int64)
-        order = np.argsort(-score, axis=1, kind="stable")
+        t0 = self._seg.frame_start_s + 0.5 * self._seg.frame_duration_s
+        dominant = self._main_speaker((score / np.maximum(cover, 1)[:, None]).astype(np.float32), n_on, cents, t0, fstep)
+        # On in each frame: the main speaker, then the others by their windows' votes.
+        others = np.where(np.arange(k)[None, :] == dominant[:, None], -np.inf, score)
+        order = np.argsort(-others, axis=1, kind="stable")
         rank = np.empty_like(order)
         np.put_along_axis(rank, order, np.arange(k)[None, :].repeat(total, axis=0), axis=1)
-        on = rank < n_on[:, None]
+        on = (rank < (n_on - 1)[:, None]) | ((np.arange(k)[None, :] == dominant[:, None]) & (n_on > 0)[:, None])
         # Time of frame i: its centre. Ignore frames past the real audio.
         start_s = self._start_s or 0.0
-        t0 = self._seg.frame_start_s + 0.5 * self._seg.frame_duration_s
         dur = self._received / SAMPLE_RATE
         last = min(total, int(np.floor((dur - t0) / fstep)) + 1)
         on = on[: max(last, 0)]
-        dominant = order[: len(on), 0]
-        return self._segments(on, dominant, cents, fstep, t0 - 0.5 * fstep + start_s, dur + start_s)
+        return self._segments(on, dominant[: len(on)], cents, fstep, t0 - 0.5 * fstep + start_s, dur + start_s)
+
+    def _main_speaker(
+        self, share: FloatArray, n_on: npt.NDArray[np.int64], cents: FloatArray, t0: float, fstep: float
+    ) -> npt.NDArray[np.int64]:
+        """Main speaker of every frame: per relabel hop, cosine similarity of the hop's short-window
+        embedding to each centroid plus `relabel_seg_weight` x the segmentation's vote, smoothed by a
+        Viterbi pass over the hops with speech."""
+        p = self.params
+        frames, k = share.shape
+        hop = self._hop * FRAME_S
+        m_of = np.minimum(((t0 + fstep * np.arange(frames)) / hop).astype(np.int64), max(len(self._short) - 1, 0))
+        if not self._short or k == 1:
+            first: npt.NDArray[np.int64] = np.argmax(share, axis=1)
+            return first
+        n_hops = len(self._short)
+        vote = np.zeros((n_hops, k), np.float64)
+        speech = np.zeros(n_hops, np.float64)
+        hits = np.bincount(m_of, minlength=n_hops).astype(np.float64)
+        np.add.at(vote, m_of, share)
+        np.add.at(speech, m_of, (n_on > 0).astype(np.float64))
+        vote /= np.maximum(hits, 1)[:, None]
+        speech /= np.maximum(hits, 1)
+        short = np.stack(self._short)
+        norms = np.linalg.norm(short, axis=1, keepdims=True)
+        sims = np.where(norms > 0, (short / np.maximum(norms, 1e-8)) @ cents.T, 0.0)
+        total = sims + p.relabel_seg_weight * vote
+        label = np.argmax(total, axis=1)
+        idx = np.flatnonzero(speech > 0)
+        if len(idx):
+            label[idx] = _viterbi(total[idx], p.relabel_switch)
+        main: npt.NDArray[np.int64] = label[m_of]
+        return main
 
     def _segments(
         self,
@@ -355,6 +434,24 @@ class OverlapDiarizer:
         segs = [SpeakerSegment(round(s, 3), round(e, 3), f"S{order[c] + 1}") for s, e, c in main if e > s]
         segs += [SpeakerSegment(round(s, 3), round(e, 3), f"S{order[c] + 1}", True) for s, e, c in overl if e > s]
         return sorted(segs, key=lambda x: (x.start, x.overlap, x.end))
+
+
+def _viterbi(scores: npt.NDArray[np.float64], switch: float) -> npt.NDArray[np.int64]:
+    """Best label path through (steps, labels) scores with a cost `switch` per change of label."""
+    n, k = scores.shape
+    acc = scores[0].copy()
+    back = np.zeros((n, k), np.int64)
+    for t in range(1, n):
+        stay = acc
+        best = int(np.argmax(acc))
+        move = acc[best] - switch
+        back[t] = np.where(stay >= move, np.arange(k), best)
+        acc = np.maximum(stay, move) + scores[t]
+    path = np.zeros(n, np.int64)
+    path[-1] = int(np.argmax(acc))
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path
 
 
 def _absorb_small(x: FloatArray, labels: npt.NDArray[np.int64], min_size: int, max_k: int) -> npt.NDArray[np.int64]:

@@ -50,8 +50,9 @@ class Segmenter:
 
     def frame_centres(self) -> npt.NDArray[np.float64]:
         """Centre time of each frame of a window, from the window's start (seconds)."""
-        i = np.arange(self.frames_per_window)
-        return self.frame_start_s + i * self.frame_step_s + 0.5 * self.frame_duration_s
+        i = np.arange(self.frames_per_window, dtype=np.float64)
+        out: npt.NDArray[np.float64] = self.frame_start_s + i * self.frame_step_s + 0.5 * self.frame_duration_s
+        return out
 
     def activity(self, windows: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:
         """(n, frames, 3) 0/1 local speaker activity of `windows` (n, 160000 samples)."""
