@@ -49,7 +49,7 @@ class VoiceProfile:
     created_at: str
     n_seconds: float
     source_files: list[str] = field(default_factory=list)
-    encoder: str = LEGACY_ENCODER
+    encoder: str = field(default_factory=lambda: current_encoder())
     speech_file: str | None = None
     speech: FloatArray | None = field(default=None, repr=False, compare=False)
 

@@ -72,7 +72,7 @@ class OverlapDiarizationParams:
     embed_chunks_per_block: int = 6
     segment_batch: int = 16
     min_clean_s: float = 1.0
-    cluster_threshold: float = 0.6
+    cluster_threshold: float = 0.5
     cannot_link: bool = True
     min_cluster_size: int = 2
     max_speakers: int = 6
@@ -80,8 +80,8 @@ class OverlapDiarizationParams:
     min_turn_s: float = 0.0
     relabel_window_s: float = 1.5
     relabel_hop_s: float = 0.2
-    relabel_seg_weight: float = 0.3
-    relabel_switch: float = 0.1
+    relabel_seg_weight: float = 1.0
+    relabel_switch: float = 0.05
 
     def __post_init__(self) -> None:
         if self.step_s <= 0 or self.step_s > WINDOW_S:
