@@ -67,7 +67,7 @@ class OverlapDiarizationParams:
     `relabel_switch`: Viterbi cost of a change of main speaker between consecutive hops.
     """
 
-    step_s: float = 2.5
+    step_s: float = 5.0
     embed_chunk_s: float = 10.0
     embed_chunks_per_block: int = 6
     segment_batch: int = 16
