@@ -25,6 +25,7 @@ no refinement, no re-segmentation). RTF = diarization seconds / audio seconds (m
 Usage: .venv/bin/python bench/diarization_eval.py [--sets phone,ami-test,...] [--systems segmentation,resemblyzer]
            [--set cluster_threshold=0.35] (a DiarizationParams field) [--oset step_s=1.0] (OverlapDiarizationParams)
        .venv/bin/python bench/diarization_eval.py --speed [--minutes 10]  # diarization vs bare ASR time, mono call
+       .venv/bin/python bench/diarization_eval.py --memory 5,30,120      # peak RSS by call length
 """
 
 from __future__ import annotations
@@ -206,6 +207,31 @@ def speed(minutes: float = 10.0) -> None:
     print(f"segmentation step: {seg_time[0]:.1f} s = {seg_time[0] / rows[1][1]:.0%} of the segmentation diarizer")
 
 
+def memory(minutes: list[float]) -> None:
+    """Peak RSS of the segmentation diarizer alone on mono calls of several lengths (the sample call's
+    mono mix repeated, fed in 30 s chunks as the pipeline does), each in a fresh process."""
+    import subprocess
+
+    code = (
+        "import resource, sys, numpy as np\n"
+        "from transcription.audio import load_audio\n"
+        "from transcription.diarization import OverlapDiarizer\n"
+        "one = load_audio(sys.argv[2]).mean(axis=0).astype(np.float32)\n"
+        "n = int(float(sys.argv[1]) * 60 * 16000); step = 30 * 16000\n"
+        "d = OverlapDiarizer()\n"
+        "for i in range(0, n, step):\n"
+        "    idx = np.arange(i, min(n, i + step)) % len(one)\n"
+        "    d.add_audio(one[idx], i / 16000)\n"
+        "print(len(d.finish()), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    print(f"{'minutes':>7} {'turns':>6} {'peak RSS MB':>11} {'wall s':>7}")
+    for m in minutes:
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code, str(m), str(ROOT / "samples" / "discovery_call_mono.wav")],
+                             capture_output=True, text=True, check=True, cwd=ROOT).stdout.split()
+        print(f"{m:7.0f} {out[0]:>6} {float(out[1]):11.0f} {time.perf_counter() - t0:7.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--speed", action="store_true", help="time diarization against bare ASR on a 10-minute call")
@@ -215,10 +241,14 @@ def main() -> None:
                     help="override an OverlapDiarizationParams field")
     ap.add_argument("--systems", default="segmentation,resemblyzer,baseline")
     ap.add_argument("--minutes", type=float, default=10.0, help="--speed: length of the mono call")
+    ap.add_argument("--memory", default="", metavar="M1,M2,...", help="peak RSS of the diarizer on calls this long")
     ap.add_argument("--quiet", action="store_true", help="print only the per-set summary")
     args = ap.parse_args()
     if args.speed:
         speed(args.minutes)
+        return
+    if args.memory:
+        memory([float(m) for m in args.memory.split(",")])
         return
     overrides = {}
     for kv in args.set:
