@@ -36,12 +36,16 @@ def _diarized() -> list[SpeakerSegment]:
 
 
 def _frame_accuracy(segments: list[SpeakerSegment], turns: list[tuple[float, float, str]]) -> float:
-    """Share of scripted speech frames (10 ms) whose main speaker, under the best one-to-one mapping
-    of diarized to scripted speakers, is right."""
+    """Share of scripted one-voice frames (10 ms) whose main speaker, under the best one-to-one
+    mapping of diarized to scripted speakers, is right (frames where the script overlaps a
+    backchannel on the other speaker's turn are left out)."""
     n = 60 * 100
     ref = np.full(n, "", dtype=object)
+    voices = np.zeros(n, np.int64)
     for s, e, spk in turns:
         ref[int(s * 100) : int(e * 100)] = spk
+        voices[int(s * 100) : int(e * 100)] += 1
+    ref[voices > 1] = ""
     hyp = np.full(n, "", dtype=object)
     for seg in segments:
         if not seg.overlap:
