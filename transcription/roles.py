@@ -28,13 +28,32 @@ import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
 from transcription.types import Transcript, name_matches
-from transcription.voiceprint import VoiceProfile
+from transcription.voiceprint import LEGACY_ENCODER, VoiceProfile, current_encoder
 
 # Cosine similarity between a speaker centroid and a profile at or above which they are taken to be
 # the same person. Measured on the pyannote phone sample (profile from one speaker's first 15 s of
 # turns, against the diarized speakers): same person 0.94-0.98, the other person on the same phone
 # line 0.84-0.87 (Resemblyzer puts two voices of one channel close), other recordings 0.53-0.63.
 PROFILE_THRESHOLD = 0.90
+# The same for CAM++ (the current encoder), measured on the bundled sample call (profile from the
+# stereo channel, against the mono mix diarized): same voice 0.96-0.97, the other voice 0.64-0.73.
+CAMPP_PROFILE_THRESHOLD = 0.85
+PROFILE_THRESHOLDS = {LEGACY_ENCODER: PROFILE_THRESHOLD}
+
+
+def profile_threshold(encoder: str) -> float:
+    """The match threshold for profiles and speakers embedded by `encoder`."""
+    return PROFILE_THRESHOLDS.get(encoder, CAMPP_PROFILE_THRESHOLD)
+
+
+def stale_profile_warnings(profiles: list[VoiceProfile], encoder: str) -> list[str]:
+    """One warning per profile that cannot be compared with speakers embedded by `encoder`."""
+    return [
+        f"voice profile '{p.name}' was made with the {p.encoder} speaker encoder, not {encoder}, and has no "
+        f"stored enrolment audio to re-embed it: it was not used; enrol the rep again (`talktrack enroll`)"
+        for p in profiles
+        if p.encoder != encoder
+    ]
 # Similarity above the threshold at which the voice match alone gives full confidence.
 PROFILE_FULL_CONFIDENCE_MARGIN = 0.06
 # Lead over the second most similar speaker (for the same profile) that gives full confidence.
@@ -44,10 +63,17 @@ PROFILE_FULL_SEPARATION = 0.08
 def match_profiles(
     speaker_embeddings: dict[str, npt.NDArray[np.floating]],
     profiles: list[VoiceProfile],
-    threshold: float = PROFILE_THRESHOLD,
+    threshold: float | None = None,
+    encoder: str | None = None,
 ) -> dict[str, tuple[VoiceProfile, float, float]]:
     """speaker id -> (profile, cosine similarity, confidence) for the one-to-one best matches at or
-    above `threshold`. No profile is given to two speakers; no speaker gets two profiles."""
+    above `threshold` (default: the encoder's). No profile is given to two speakers; no speaker gets
+    two profiles. `encoder` is the encoder of `speaker_embeddings` (default: the current one); only
+    profiles made by the same encoder are compared."""
+    encoder = encoder or current_encoder()
+    if threshold is None:
+        threshold = profile_threshold(encoder)
+    profiles = [p for p in profiles if p.encoder == encoder]
     ids = [s for s, e in speaker_embeddings.items() if np.linalg.norm(e) > 0]
     if not ids or not profiles:
         return {}
@@ -77,6 +103,7 @@ def assign_roles(
     rep_name: str | None = None,
     profiles: list[VoiceProfile] | None = None,
     speaker_embeddings: dict[str, npt.NDArray[np.floating]] | None = None,
+    encoder: str | None = None,
 ) -> Transcript:
     """Return a copy of `transcript` whose speakers carry roles (and names) by the precedence in
     this module's docstring. The words are not changed."""
@@ -85,7 +112,11 @@ def assign_roles(
     # were all dropped must not take the rep's name away from the real rep).
     present = {s.id for s in speakers}
     candidates = {sid: e for sid, e in (speaker_embeddings or {}).items() if sid in present}
-    matches = match_profiles(candidates, profiles or [])
+    encoder = encoder or current_encoder()
+    matches = match_profiles(candidates, profiles or [], encoder=encoder)
+    warnings = list(transcript.warnings)
+    if candidates:
+        warnings += [w for w in stale_profile_warnings(profiles or [], encoder) if w not in warnings]
     has_channels = any(s.channel is not None for s in speakers)
 
     if rep_channel is not None and has_channels:
@@ -106,7 +137,7 @@ def assign_roles(
         for s in speakers:
             s.role = "rep" if name_matches(s.name, rep_name) else "customer"
             s.role_confidence = None
-    return replace(transcript, speakers=speakers, words=list(transcript.words), warnings=list(transcript.warnings))
+    return replace(transcript, speakers=speakers, words=list(transcript.words), warnings=warnings)
 
 
-__all__ = ["PROFILE_THRESHOLD", "assign_roles", "match_profiles"]
+__all__ = ["PROFILE_THRESHOLD", "assign_roles", "match_profiles", "profile_threshold", "stale_profile_warnings"]

@@ -71,9 +71,10 @@ def test_enroll_command_stores_a_profile(tmp_path: Path, capsys: pytest.CaptureF
     assert code == 0
     stored = json.loads((profiles / "john-kennedy.json").read_text())
     assert stored["name"] == "John Kennedy"
-    assert len(stored["embedding"]) == 256
+    assert len(stored["embedding"]) == 192 and stored["encoder"] == "campplus-cn-en-common-192"
     assert 6.0 < stored["n_seconds"] < 11.0
     assert stored["source_files"] == ["jfk.flac"]
+    assert stored["speech_file"] == "john-kennedy.speech.flac" and (profiles / stored["speech_file"]).is_file()
     assert "enrolled John Kennedy" in capsys.readouterr().err
     # Silence cannot make a profile: one clear line, exit code 2, nothing stored.
     import numpy as np

@@ -95,11 +95,14 @@ def test_json_body_size_cap_is_413(stack: Any, done_call: str) -> None:
 
 def test_voice_profiles_must_be_usable(stack: Any) -> None:
     rng = np.random.default_rng(0)
-    good = [float(x) for x in rng.normal(size=256)]
+    good = [float(x) for x in rng.normal(size=192)]  # CAM++, the default encoder
     with stack.client("admin") as c:
-        for name, emb in (("short", good[:16]), ("zeros", [0.0] * 256), ("long", good + [0.1])):
+        for name, emb in (("short", good[:16]), ("zeros", [0.0] * 192), ("long", good + [0.1])):
             r = c.post("/v1/voice-profiles", json={"name": name, "embedding": emb})
             assert r.status_code == 422, (name, r.text[:200])
+        r = c.post("/v1/voice-profiles", json={"name": "legacy size", "embedding": good,
+                                               "encoder": "resemblyzer-ge2e-256"})
+        assert r.status_code == 422 and "256" in r.text  # each encoder's own size
         nan = json.dumps({"name": "nan", "embedding": good}).replace(str(good[3]), "NaN", 1)
         assert_422_json(post_raw(c, "/v1/voice-profiles", nan), "NaN embedding")
         r = c.post("/v1/voice-profiles", json={"name": "Usable Rep", "embedding": good})

@@ -14,7 +14,7 @@ import pytest
 from transcription.audio import load_audio
 from transcription.errors import AudioDecodeError, TranscriptParseError
 from transcription.transcript_io import read_transcript_json
-from transcription.voiceprint import PROFILE_DIM, VoiceProfile, check_embedding
+from transcription.voiceprint import ENCODER_SIZES, LEGACY_ENCODER, PROFILE_DIM, VoiceProfile, check_embedding
 
 
 def _wav(path: Path, seconds: float, promise_s: float | None = None) -> Path:
@@ -70,9 +70,10 @@ def test_deeply_nested_transcript_json_is_a_parse_error(tmp_path: Path) -> None:
 
 
 def test_voice_profiles_must_be_usable() -> None:
-    from transcription.diarization.encoder import EMBEDDING_SIZE
+    from transcription.diarization import campplus, encoder
 
-    assert PROFILE_DIM == EMBEDDING_SIZE
+    # The sizes voiceprint knows without loading torch are the encoders' own.
+    assert ENCODER_SIZES == {campplus.ENCODER_ID: campplus.EMBEDDING_SIZE, LEGACY_ENCODER: encoder.EMBEDDING_SIZE}
     good = np.random.default_rng(0).normal(size=PROFILE_DIM)
     assert abs(float(np.linalg.norm(check_embedding(good))) - 1.0) < 1e-6
     huge = check_embedding([-1.7976931348623157e308] * PROFILE_DIM)  # finite: scaled, not overflowed
@@ -81,5 +82,9 @@ def test_voice_profiles_must_be_usable() -> None:
         with pytest.raises(ValueError):
             check_embedding(bad)
     with pytest.raises(TranscriptParseError):
-        VoiceProfile.from_dict({"name": "x", "embedding": [float("nan")] * PROFILE_DIM})
-    assert json.dumps(VoiceProfile.from_dict({"name": "x", "embedding": list(good)}).to_dict())
+        VoiceProfile.from_dict({"name": "x", "embedding": [float("nan")] * PROFILE_DIM,
+                                "encoder": campplus.ENCODER_ID})
+    with pytest.raises(TranscriptParseError):  # a legacy profile must have the legacy encoder's size
+        VoiceProfile.from_dict({"name": "x", "embedding": list(good)})
+    profile = VoiceProfile.from_dict({"name": "x", "embedding": list(good), "encoder": campplus.ENCODER_ID})
+    assert json.dumps(profile.to_dict()) and not profile.stale

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,12 +11,16 @@ import pytest
 
 from tests.datafiles import ASR, PHONE
 from transcription.errors import EmptyInputError, TranscriptParseError
-from transcription.roles import PROFILE_THRESHOLD, match_profiles
+from transcription.roles import assign_roles, match_profiles, profile_threshold
+from transcription.types import Speaker, Transcript, Word
 from transcription.voiceprint import (
+    LEGACY_ENCODER,
     FileProfileStore,
     VoiceProfile,
     build_profile,
     cosine_similarity,
+    current_encoder,
+    default_profile_dir,
 )
 
 SAMPLE = PHONE
@@ -41,9 +46,9 @@ def _turns(speaker: str, before_s: float = 99.0) -> list[np.ndarray]:
 @lru_cache(maxsize=1)
 def diarized_sample() -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Speaker centroids of the diarized sample and, per speaker, seconds of overlap with speaker90."""
-    from transcription.diarization import Diarizer
+    from transcription.diarization import OverlapDiarizer
 
-    d = Diarizer()
+    d = OverlapDiarizer()
     audio = _mono(SAMPLE / "sample.wav")
     for i in range(0, len(audio), 160000):
         d.add_audio(audio[i : i + 160000], i / 16000)
@@ -61,7 +66,9 @@ def diarized_sample() -> tuple[dict[str, np.ndarray], dict[str, float]]:
 def test_enrolment_from_real_speech() -> None:
     profile = build_profile("Diane", _turns("speaker90", before_s=15.0), ["sample.wav"])
     assert profile.name == "Diane"
-    assert profile.embedding.shape == (256,)
+    assert profile.embedding.shape == (192,)
+    assert profile.encoder == current_encoder()
+    assert profile.speech is not None and len(profile.speech) == pytest.approx(profile.n_seconds * 16000, abs=1)
     assert abs(float(np.linalg.norm(profile.embedding)) - 1.0) < 1e-5
     assert 4.0 < profile.n_seconds < 8.0  # her turns before 15 s hold about 6 s of speech
     assert profile.source_files == ["sample.wav"]
@@ -76,7 +83,7 @@ def test_enrolled_voice_matches_its_speaker_later_in_the_call() -> None:
     assert list(matches) == [diane]
     matched, sim, confidence = matches[diane]
     assert matched.name == "Diane"
-    assert sim >= PROFILE_THRESHOLD
+    assert sim >= profile_threshold(current_encoder())
     assert 0.5 <= confidence <= 1.0
 
 
@@ -84,7 +91,7 @@ def test_enrolled_voice_matches_its_speaker_later_in_the_call() -> None:
 def test_voice_from_another_recording_stays_unknown() -> None:
     stranger = build_profile("JFK", [_mono(ASR / "jfk.flac")])
     embeddings, _ = diarized_sample()
-    assert all(cosine_similarity(e, stranger.embedding) < 0.75 for e in embeddings.values())
+    assert all(cosine_similarity(e, stranger.embedding) < profile_threshold(current_encoder()) for e in embeddings.values())
     assert match_profiles(embeddings, [stranger]) == {}
 
 
@@ -123,3 +130,56 @@ def test_file_store_round_trip(tmp_path: Path) -> None:
     (tmp_path / "profiles" / "bad.json").write_text('{"name": "x"}')
     with pytest.raises(TranscriptParseError):
         store.list()
+
+
+def test_default_profile_dir_follows_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TALKTRACK_DATA_DIR", str(tmp_path))
+    assert default_profile_dir() == tmp_path / "profiles"
+    monkeypatch.delenv("TALKTRACK_DATA_DIR")
+    assert default_profile_dir() == Path.home() / ".local" / "share" / "talktrack" / "profiles"
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+@lru_cache(maxsize=1)
+def _rep_channel_speech() -> np.ndarray:
+    """The first 40 s of the bundled stereo call's rep channel (left): vendored audio."""
+    from transcription.audio import load_audio
+
+    return np.asarray(load_audio(SAMPLES / "discovery_call.wav")[0][: 40 * 16000], np.float32)
+
+
+def _mono_transcript() -> Transcript:
+    return Transcript(2.0, [Speaker("S1"), Speaker("S2")], [Word(0, 1, "hi", "S1"), Word(1, 2, "yo", "S2")], "audio-mono")
+
+
+@pytest.mark.slow
+def test_profile_keeps_its_speech_and_a_legacy_profile_is_reembedded_on_read(tmp_path: Path) -> None:
+    store = FileProfileStore(tmp_path)
+    profile = build_profile("Alex", [_rep_channel_speech()], ["discovery_call.wav"])
+    store.save(profile)
+    assert (tmp_path / "alex.speech.flac").is_file()
+    # Turn the stored profile into one an older encoder made (256 floats, no encoder field).
+    data = json.loads((tmp_path / "alex.json").read_text())
+    del data["encoder"]
+    data["embedding"] = [1.0] + [0.0] * 255
+    (tmp_path / "alex.json").write_text(json.dumps(data))
+    again = store.get("Alex")
+    assert again is not None and again.encoder == current_encoder() and not again.stale
+    assert cosine_similarity(again.embedding, profile.embedding) > 0.99  # same speech, same encoder
+    assert json.loads((tmp_path / "alex.json").read_text())["encoder"] == current_encoder()  # migrated on disk
+
+
+def test_stale_profile_without_speech_is_never_compared_and_says_why(tmp_path: Path) -> None:
+    (tmp_path / "tom.json").write_text(json.dumps({"name": "Tom", "embedding": [1.0] + [0.0] * 255, "n_seconds": 9}))
+    tom = FileProfileStore(tmp_path).get("Tom")
+    assert tom is not None and tom.encoder == LEGACY_ENCODER and tom.stale
+    same_vector = {"S1": np.eye(192, dtype=np.float32)[0], "S2": np.eye(192, dtype=np.float32)[1]}
+    assert match_profiles(same_vector, [tom]) == {}
+    out = assign_roles(_mono_transcript(), profiles=[tom], speaker_embeddings=same_vector)
+    assert [s.role for s in out.speakers] == ["unknown", "unknown"]
+    assert len(out.warnings) == 1 and "Tom" in out.warnings[0] and "talktrack enroll" in out.warnings[0]
+    # Speakers embedded by the legacy encoder itself still match it.
+    legacy = {"S1": np.eye(256, dtype=np.float32)[0]}
+    assert list(match_profiles(legacy, [tom], encoder=LEGACY_ENCODER)) == ["S1"]

@@ -22,6 +22,7 @@ from .resegment import FRAME_S, label_region
 from .speech import SpeechDetector, speech_runs
 
 FloatArray = npt.NDArray[np.float32]
+RESEMBLYZER_ID = "resemblyzer-ge2e-256"  # `voiceprint.LEGACY_ENCODER`: profiles made by this encoder
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Diarizer:
         self.params = params
         self.num_speakers = num_speakers
         self.speaker_embeddings: dict[str, FloatArray] = {}
+        self.encoder_id = RESEMBLYZER_ID
         self._encoder = encoder or get_encoder()
         self._chunks: list[FloatArray] = []
         self._buffered = 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import SQLModel
 
 from models import Playbook, TrackerDefinition, Vocabulary, VoiceProfile
@@ -21,7 +21,7 @@ from service.api.deps import CurrentPrincipal, SessionDep, require
 from service.api.responses import API_ERRORS
 from service.domain import definitions
 from transcription.vocabulary import VocabularyError, vocabulary_from_data
-from transcription.voiceprint import PROFILE_DIM, check_embedding
+from transcription.voiceprint import ENCODER_SIZES, check_embedding
 
 router = APIRouter(tags=["definitions"], responses=API_ERRORS)
 
@@ -31,16 +31,18 @@ class VoiceProfileCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     role: str = Field(default="rep", pattern="^(rep|customer|unknown)$")
     user_id: str | None = Field(default=None, max_length=32)
-    embedding: list[float] = Field(min_length=PROFILE_DIM, max_length=PROFILE_DIM,
-                                   description=f"{PROFILE_DIM} finite numbers, not all zero (Resemblyzer)",
+    embedding: list[float] = Field(min_length=16, max_length=4096,
+                                   description="finite numbers, not all zero, as many as the encoder makes "
+                                               f"({', '.join(f'{e}: {n}' for e, n in ENCODER_SIZES.items())})",
                                    json_schema_extra={"not": {"items": {"const": 0}}})
-    encoder: Literal["resemblyzer"] = "resemblyzer"
+    encoder: Literal["campplus-cn-en-common-192", "resemblyzer-ge2e-256"] = Field(
+        default="campplus-cn-en-common-192",
+        description="the speaker encoder that made the embedding (`talktrack enroll` writes it in the profile)")
 
-    @field_validator("embedding")
-    @classmethod
-    def _usable(cls, v: list[float]) -> list[float]:
-        check_embedding(v)  # ValueError -> 422: a NaN or zero profile would break every mono call
-        return v
+    @model_validator(mode="after")
+    def _usable(self) -> VoiceProfileCreate:
+        check_embedding(self.embedding, ENCODER_SIZES[self.encoder])  # ValueError -> 422
+        return self
 
 
 def _create(session: SessionDep, principal: CurrentPrincipal, row: SQLModel) -> dict[str, Any]:

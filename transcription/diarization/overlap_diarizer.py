@@ -1,0 +1,484 @@
+"""Overlap-aware mono diarization in the manner of pyannote 3.x.
+
+1. Segmentation: pyannote segmentation-3.0 on 10 s windows every `step_s` gives each window up to
+   three local speakers per frame, two of them possibly at once (`segmentation.py`).
+2. Embeddings: CAM++ runs once over the audio (10 s chunks); each (window, local speaker) embedding
+   pools CAM++'s frame features over the frames where that local speaker talks alone
+   (`campplus.py`), so an overlapped stretch does not blend two voices.
+3. Clustering: embeddings with enough clean speech are clustered (agglomerative, cosine, with a
+   distance threshold, or cut at a given count); small clusters join the nearest large one; then each
+   window's local speakers go to distinct clusters (optimal assignment).
+4. Reconstruction: per global speaker and frame, the windows' activities are added; the number of
+   speakers per frame is the windows' average count of active local speakers, rounded; that many
+   speakers, the most active first, are on. Overlapped speech therefore comes out as two speakers.
+
+The stream is analysed as it arrives (`add_audio`), in blocks: what a call keeps is, per window,
+its 0/1 activity (589 x 3 bytes) and three 192-float embeddings, so memory stays flat in the audio's
+length; the audio and CAM++ features are kept only for the windows still to analyse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.optimize import linear_sum_assignment
+
+from .campplus import (
+    EMBEDDING_SIZE,
+    ENCODER_ID,
+    FEATURE_SIZE,
+    FRAME_S,
+    SAMPLES_PER_FRAME,
+    CamppEncoder,
+    get_campplus,
+)
+from .constrained import constrained_average_linkage
+from .diarizer import SpeakerSegment
+from .segmentation import LOCAL_SPEAKERS, WINDOW_S, WINDOW_SAMPLES, Segmenter, get_segmenter
+
+FloatArray = npt.NDArray[np.float32]
+SAMPLE_RATE = 16000
+
+
+@dataclass(frozen=True)
+class OverlapDiarizationParams:
+    """Parameters of the overlap-aware pipeline (defaults tuned on AMI train/dev and generated calls).
+
+    `step_s`: segmentation windows (10 s) start every this many seconds (a multiple of 0.02).
+    `embed_chunk_s` / `embed_chunks_per_block`: CAM++ runs over chunks this long, this many at once.
+    `segment_batch`: windows per segmentation forward pass.
+    `min_clean_s`: a (window, local speaker) with less speech alone than this gets no embedding of
+      its own for the clustering (it is still assigned to a speaker afterwards).
+    `cluster_threshold`: agglomerative clustering (`linkage`, cosine) stops merging at this distance.
+    `cannot_link`: two local speakers of one window never join one cluster (`constrained.py`).
+    `min_cluster_size`: clusters with fewer embeddings join their nearest larger cluster.
+    `max_speakers`: upper bound on the automatic count.
+    `fill_gap_s`: a speaker's pauses shorter than this (with no other speaker talking) are filled.
+    `min_turn_s`: speaker runs shorter than this are dropped.
+    `relabel_window_s` / `relabel_hop_s`: the main (dominant) speaker is re-decided every hop from a
+      CAM++ embedding of the speech within this window (pooled from the features already computed),
+      because the segmentation model sometimes calls two similar voices one local speaker.
+    `relabel_seg_weight`: weight of the segmentation's own vote (share of windows saying that speaker
+      is active) against the cosine similarity to each speaker's centroid; a large value keeps the
+      segmentation's choice.
+    `relabel_switch`: Viterbi cost of a change of main speaker between consecutive hops.
+    """
+
+    step_s: float = 5.0
+    embed_chunk_s: float = 10.0
+    embed_chunks_per_block: int = 6
+    segment_batch: int = 16
+    min_clean_s: float = 1.0
+    cluster_threshold: float = 0.5
+    cannot_link: bool = True
+    min_cluster_size: int = 2
+    max_speakers: int = 6
+    fill_gap_s: float = 0.5
+    min_turn_s: float = 0.0
+    relabel_window_s: float = 1.5
+    relabel_hop_s: float = 0.2
+    relabel_seg_weight: float = 1.0
+    relabel_switch: float = 0.05
+
+    def __post_init__(self) -> None:
+        if self.step_s <= 0 or self.step_s > WINDOW_S:
+            raise ValueError("need 0 < step_s <= 10")
+        if abs(self.step_s / FRAME_S - round(self.step_s / FRAME_S)) > 1e-6:
+            raise ValueError("step_s must be a multiple of 0.02 s")
+        if abs(self.embed_chunk_s / FRAME_S - round(self.embed_chunk_s / FRAME_S)) > 1e-6:
+            raise ValueError("embed_chunk_s must be a multiple of 0.02 s")
+
+
+class OverlapDiarizer:
+    """Streaming overlap-aware diarizer with the interface of `Diarizer`: `add_audio()` contiguous
+    16 kHz chunks, then `finish()` once; `speaker_embeddings` then maps speaker ids to CAM++
+    centroids (L2-normalised, 192 floats)."""
+
+    def __init__(
+        self,
+        params: OverlapDiarizationParams = OverlapDiarizationParams(),  # noqa: B008  (frozen)
+        num_speakers: int | None = None,
+        segmenter: Segmenter | None = None,
+        encoder: CamppEncoder | None = None,
+    ) -> None:
+        if num_speakers is not None and num_speakers < 1:
+            raise ValueError("num_speakers must be at least 1")
+        self.params = params
+        self.num_speakers = num_speakers
+        self.speaker_embeddings: dict[str, FloatArray] = {}
+        self.encoder_id = ENCODER_ID
+        self._seg = segmenter or get_segmenter()
+        self._enc = encoder or get_campplus()
+        self._step = int(round(params.step_s * SAMPLE_RATE))
+        self._chunk = int(round(params.embed_chunk_s * SAMPLE_RATE))
+        self._audio = np.zeros(0, np.float32)  # samples from global sample `_audio0`
+        self._audio0 = 0
+        self._received = 0  # samples received so far (global)
+        self._start_s: float | None = None  # time of global sample 0
+        self._feats = np.zeros((FEATURE_SIZE, 0), np.float32)  # CAM++ frames from global frame `_feat0`
+        self._feat0 = 0
+        self._featured = 0  # samples covered by CAM++ features (a multiple of the chunk)
+        self._next_window = 0  # global sample where the next window starts
+        self._activity: list[npt.NDArray[np.uint8]] = []  # per window (frames, 3)
+        self._embeddings: list[FloatArray] = []  # per window (3, 192)
+        self._clean_s: list[FloatArray] = []  # per window (3,) seconds of speech alone
+        self._short: list[FloatArray] = []  # per relabel hop, a 192-float embedding (zeros: no speech)
+        self._hop = int(round(params.relabel_hop_s / FRAME_S))  # in CAM++ frames
+        self._finished = False
+        # CAM++ frame j of a window starting at a 20 ms boundary covers [0.02 j, 0.02 (j + 1)); its
+        # nearest segmentation frame:
+        centres = self._seg.frame_centres()
+        t = FRAME_S * (np.arange(int(round(WINDOW_S / FRAME_S))) + 0.5)
+        self._feat_to_seg = np.clip(np.searchsorted(centres, t), 0, len(centres) - 1)
+
+    # -- streaming -------------------------------------------------------------------------------
+
+    def add_audio(self, samples: npt.NDArray[np.floating], offset_s: float) -> None:
+        """Add the next chunk (mono float32, 16 kHz) that starts `offset_s` seconds into the call.
+        A gap before `offset_s` is filled with silence."""
+        if self._finished:
+            raise RuntimeError("add_audio() after finish()")
+        chunk = np.asarray(samples, dtype=np.float32).reshape(-1)
+        if self._start_s is None:
+            self._start_s = offset_s
+        gap = int(round((offset_s - self._start_s) * SAMPLE_RATE)) - self._received
+        if gap > 0.05 * SAMPLE_RATE:
+            chunk = np.concatenate([np.zeros(gap, np.float32), chunk])
+        self._audio = np.concatenate([self._audio, chunk])
+        self._received += len(chunk)
+        self._advance(final=False)
+
+    def finish(self) -> list[SpeakerSegment]:
+        """Cluster and reconstruct; return the speaker turns sorted by start (overlap turns marked)."""
+        if not self._finished:
+            self._advance(final=True)
+            self._finished = True
+        if not self._activity:
+            return []
+        activity = np.stack(self._activity)
+        emb = np.stack(self._embeddings)
+        clean = np.stack(self._clean_s)
+        assignment, cents = self._cluster(activity, emb, clean)
+        return self._reconstruct(activity, assignment, cents)
+
+    def _advance(self, final: bool) -> None:
+        block = self._chunk * self.params.embed_chunks_per_block
+        if final:
+            # Windows until one reaches the end; the audio is padded with silence to cover them.
+            last = max(0, int(np.ceil(max(0, self._received - WINDOW_SAMPLES) / self._step))) * self._step
+            need = last + WINDOW_SAMPLES
+            need = int(np.ceil(need / self._chunk)) * self._chunk
+            have = self._audio0 + len(self._audio)
+            if need > have:
+                self._audio = np.concatenate([self._audio, np.zeros(need - have, np.float32)])
+            while self._featured < need:
+                self._featurise(min(block, need - self._featured))
+            self._windows(until=last + WINDOW_SAMPLES, last_start=last)
+            return
+        while self._audio0 + len(self._audio) - self._featured >= block:
+            self._featurise(block)
+            self._windows(until=self._featured)
+
+    def _featurise(self, n: int) -> None:
+        """CAM++ features for the next `n` samples (a multiple of the chunk length)."""
+        lo = self._featured - self._audio0
+        pieces = [self._audio[lo + i : lo + i + self._chunk] for i in range(0, n, self._chunk)]
+        feats = self._enc.frame_features(pieces)  # (chunks, 512, frames)
+        per_chunk = self._chunk // SAMPLES_PER_FRAME
+        f = feats[:, :, :per_chunk]
+        if f.shape[2] < per_chunk:  # CAM++ drops a frame or two at the end: repeat the last
+            f = np.concatenate([f, np.repeat(f[:, :, -1:], per_chunk - f.shape[2], axis=2)], axis=2)
+        self._feats = np.concatenate([self._feats, *list(f)], axis=1)
+        self._featured += n
+
+    def _windows(self, until: int, last_start: int | None = None) -> None:
+        """Segment and embed every window ending at or before global sample `until`."""
+        p = self.params
+        starts: list[int] = []
+        s = self._next_window
+        while s + WINDOW_SAMPLES <= until:
+            starts.append(s)
+            s += self._step
+        for i in range(0, len(starts), p.segment_batch):
+            batch = starts[i : i + p.segment_batch]
+            audio = np.stack([self._audio[b - self._audio0 : b - self._audio0 + WINDOW_SAMPLES] for b in batch])
+            act = self._seg.activity(audio)  # (n, frames, 3)
+            frames = len(self._feat_to_seg)
+            feats = np.stack(
+                [self._feats[:, (b // SAMPLES_PER_FRAME - self._feat0) :][:, :frames] for b in batch]
+            )  # (n, 512, frames)
+            a = act[:, self._feat_to_seg, :].astype(np.float32)  # (n, frames, 3) on CAM++ frames
+            alone = a * (a.sum(axis=2, keepdims=True) == 1)
+            clean_s = alone.sum(axis=1) * FRAME_S  # (n, 3)
+            # Pool over speech alone; where a speaker never talks alone, over all of its speech.
+            weights = np.where((alone.sum(axis=1) > 0)[:, None, :], alone, a)
+            n = len(batch)
+            emb = self._enc.pool(
+                np.repeat(feats, LOCAL_SPEAKERS, axis=0),
+                weights.transpose(0, 2, 1).reshape(n * LOCAL_SPEAKERS, frames),
+            ).reshape(n, LOCAL_SPEAKERS, EMBEDDING_SIZE)
+            for j in range(n):
+                self._short_embeddings(batch[j], feats[j], a[j].max(axis=1), batch[j] == last_start)
+                self._activity.append(act[j])
+                self._embeddings.append(emb[j])
+                self._clean_s.append(clean_s[j].astype(np.float32))
+        self._next_window = s
+        # Drop audio and features no later window needs.
+        keep = self._next_window
+        if keep > self._audio0:
+            self._audio = self._audio[keep - self._audio0 :]
+            self._audio0 = keep
+        keep_f = keep // SAMPLES_PER_FRAME
+        if keep_f > self._feat0:
+            self._feats = self._feats[:, keep_f - self._feat0 :]
+            self._feat0 = keep_f
+
+    def _short_embeddings(self, start: int, feats: FloatArray, speech: FloatArray, last: bool) -> None:
+        """Embeddings of the relabel hops this window owns: those whose centre is nearest to this
+        window's centre (all remaining ones for the last window)."""
+        h = self._hop
+        f0 = start // SAMPLES_PER_FRAME  # global CAM++ frame of the window's start
+        centre = f0 + feats.shape[1] // 2
+        half_step = self._step // SAMPLES_PER_FRAME / 2
+        hi = f0 + feats.shape[1] if last else centre + half_step
+        half_win = int(round(self.params.relabel_window_s / FRAME_S / 2))
+        m = len(self._short)
+        weights = []
+        while (m + 0.5) * h < hi:
+            mid = int((m + 0.5) * h) - f0
+            w = np.zeros(feats.shape[1], np.float32)
+            a, b = max(0, mid - half_win), min(feats.shape[1], mid + half_win)
+            w[a:b] = speech[a:b]
+            weights.append(w)
+            m += 1
+        if weights:
+            emb = self._enc.pool(np.repeat(feats[None], len(weights), axis=0), np.stack(weights))
+            self._short.extend(list(emb))
+
+    # -- clustering ------------------------------------------------------------------------------
+
+    def _cluster(
+        self, activity: npt.NDArray[np.uint8], emb: FloatArray, clean: FloatArray
+    ) -> tuple[npt.NDArray[np.int64], FloatArray]:
+        """(windows, 3) global speaker of each local speaker (-1: inactive) and the centroids."""
+        p = self.params
+        active = activity.sum(axis=1) > 0  # (w, 3)
+        norms = np.linalg.norm(emb, axis=2)
+        x = emb / np.maximum(norms, 1e-8)[..., None]
+        good = active & (clean >= p.min_clean_s) & (norms > 0)
+        if not good.any():  # too little clean speech anywhere: the best-covered local speakers
+            good = active & (norms > 0) & (clean >= clean[active].max(initial=0.0) * 0.999)
+        assignment = np.full(active.shape, -1, np.int64)
+        if not active.any():
+            return assignment, np.zeros((0, EMBEDDING_SIZE), np.float32)
+        xs = x[good]
+        k_given = self.num_speakers
+        if len(xs) == 1 or k_given == 1:
+            labels = np.zeros(len(xs), np.int64)
+        elif p.cannot_link:
+            win = np.broadcast_to(np.arange(len(x))[:, None], good.shape)[good]
+            labels = constrained_average_linkage(
+                xs, win[:, None] == win[None, :], p.cluster_threshold, num_clusters=k_given
+            )
+            if k_given is None:
+                labels = _absorb_small(xs, labels, p.min_cluster_size, p.max_speakers)
+        else:
+            tree = linkage(xs.astype(np.float64), method="average", metric="cosine")
+            if k_given is not None:
+                labels = fcluster(tree, t=min(k_given, len(xs)), criterion="maxclust") - 1
+            else:
+                labels = fcluster(tree, t=p.cluster_threshold, criterion="distance") - 1
+                labels = _absorb_small(xs, labels, p.min_cluster_size, p.max_speakers)
+        k = int(labels.max()) + 1
+        cents = np.stack([xs[labels == c].mean(axis=0) for c in range(k)])
+        cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-8)
+        # Each window's local speakers to distinct global speakers (more local speakers than
+        # global ones: the extra ones go to their best speaker anyway).
+        sims = x @ cents.T  # (w, 3, k)
+        for w in range(len(x)):
+            loc = np.flatnonzero(active[w])
+            if len(loc) == 0:
+                continue
+            s = sims[w, loc]
+            rows, cols = linear_sum_assignment(-s)
+            assignment[w, loc[rows]] = cols
+            rest = np.setdiff1d(np.arange(len(loc)), rows)
+            assignment[w, loc[rest]] = np.argmax(s[rest], axis=1)
+        return assignment, cents.astype(np.float32)
+
+    # -- reconstruction ------------------------------------------------------------------------
+
+    def _reconstruct(
+        self, activity: npt.NDArray[np.uint8], assignment: npt.NDArray[np.int64], cents: FloatArray
+    ) -> list[SpeakerSegment]:
+        p = self.params
+        k = len(cents)
+        if k == 0:
+            return []
+        fstep = self._seg.frame_step_s
+        n_win, n_frames, _ = activity.shape
+        offsets = np.round(np.arange(n_win) * p.step_s / fstep).astype(np.int64)
+        total = int(offsets[-1]) + n_frames
+        score = np.zeros((total, k), np.float32)
+        count = np.zeros(total, np.float32)
+        cover = np.zeros(total, np.float32)
+        for w in range(n_win):
+            sl = slice(offsets[w], offsets[w] + n_frames)
+            count[sl] += activity[w].sum(axis=1)
+            cover[sl] += 1
+            for c in set(assignment[w].tolist()) - {-1}:
+                score[sl, c] += activity[w][:, assignment[w] == c].max(axis=1)
+        n_on = np.minimum(np.rint(count / np.maximum(cover, 1)), k).astype(np.int64)
+        t0 = self._seg.frame_start_s + 0.5 * self._seg.frame_duration_s
+        dominant = self._main_speaker((score / np.maximum(cover, 1)[:, None]).astype(np.float32), n_on, cents, t0, fstep)
+        # On in each frame: the main speaker, then the others by their windows' votes.
+        others = np.where(np.arange(k)[None, :] == dominant[:, None], -np.inf, score)
+        order = np.argsort(-others, axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(k)[None, :].repeat(total, axis=0), axis=1)
+        on = (rank < (n_on - 1)[:, None]) | ((np.arange(k)[None, :] == dominant[:, None]) & (n_on > 0)[:, None])
+        # Time of frame i: its centre. Ignore frames past the real audio.
+        start_s = self._start_s or 0.0
+        dur = self._received / SAMPLE_RATE
+        last = min(total, int(np.floor((dur - t0) / fstep)) + 1)
+        on = on[: max(last, 0)]
+        return self._segments(on, dominant[: len(on)], cents, fstep, t0 - 0.5 * fstep + start_s, dur + start_s)
+
+    def _main_speaker(
+        self, share: FloatArray, n_on: npt.NDArray[np.int64], cents: FloatArray, t0: float, fstep: float
+    ) -> npt.NDArray[np.int64]:
+        """Main speaker of every frame: per relabel hop, cosine similarity of the hop's short-window
+        embedding to each centroid plus `relabel_seg_weight` x the segmentation's vote, smoothed by a
+        Viterbi pass over the hops with speech."""
+        p = self.params
+        frames, k = share.shape
+        hop = self._hop * FRAME_S
+        m_of = np.minimum(((t0 + fstep * np.arange(frames)) / hop).astype(np.int64), max(len(self._short) - 1, 0))
+        if not self._short or k == 1:
+            first: npt.NDArray[np.int64] = np.argmax(share, axis=1)
+            return first
+        n_hops = len(self._short)
+        vote = np.zeros((n_hops, k), np.float64)
+        speech = np.zeros(n_hops, np.float64)
+        hits = np.bincount(m_of, minlength=n_hops).astype(np.float64)
+        np.add.at(vote, m_of, share)
+        np.add.at(speech, m_of, (n_on > 0).astype(np.float64))
+        vote /= np.maximum(hits, 1)[:, None]
+        speech /= np.maximum(hits, 1)
+        short = np.stack(self._short)
+        norms = np.linalg.norm(short, axis=1, keepdims=True)
+        sims = np.where(norms > 0, (short / np.maximum(norms, 1e-8)) @ cents.T, 0.0)
+        total = sims + p.relabel_seg_weight * vote
+        label = np.argmax(total, axis=1)
+        idx = np.flatnonzero(speech > 0)
+        if len(idx):
+            label[idx] = _viterbi(total[idx], p.relabel_switch)
+        main: npt.NDArray[np.int64] = label[m_of]
+        return main
+
+    def _segments(
+        self,
+        on: npt.NDArray[np.bool_],
+        dominant: npt.NDArray[np.int64],
+        cents: FloatArray,
+        fstep: float,
+        t_first: float,
+        t_end: float,
+    ) -> list[SpeakerSegment]:
+        """Main turns (the most active speaker of each frame where anyone speaks) and overlap turns
+        (the other speakers on in that frame), with speaker ids by first appearance."""
+        p = self.params
+        k = on.shape[1] if on.ndim == 2 else 0
+        anyone = on.any(axis=1) if k else np.zeros(0, bool)
+        main_lab = np.where(anyone, dominant, -1)
+        second = on.copy()
+        if len(main_lab):
+            rows = np.flatnonzero(main_lab >= 0)
+            second[rows, main_lab[rows]] = False
+
+        def runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+            d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+            return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
+        def t(i: int) -> float:
+            return min(t_end, max(0.0, t_first + i * fstep))
+
+        main: list[tuple[float, float, int]] = []
+        for c in range(k):
+            for a, b in runs(main_lab == c):
+                main.append((t(a), t(b), c))
+        main.sort()
+        # Fill a speaker's short pauses when nobody else speaks in between.
+        if p.fill_gap_s > 0 and main:
+            merged = [main[0]]
+            for s, e, c in main[1:]:
+                ps, pe, pc = merged[-1]
+                if pc == c and s - pe <= p.fill_gap_s:
+                    merged[-1] = (ps, max(pe, e), c)
+                else:
+                    merged.append((s, e, c))
+            main = merged
+        main = [m for m in main if m[1] - m[0] >= p.min_turn_s] or main
+        overl: list[tuple[float, float, int]] = []
+        for c in range(k):
+            for a, b in runs(second[:, c]):
+                if t(b) - t(a) >= p.min_turn_s:
+                    overl.append((t(a), t(b), c))
+        order: dict[int, int] = {}
+        for _, _, c in sorted(main + overl):
+            order.setdefault(c, len(order))
+        self.speaker_embeddings = {f"S{order[c] + 1}": cents[c] for c in order}
+        segs = [SpeakerSegment(round(s, 3), round(e, 3), f"S{order[c] + 1}") for s, e, c in main if e > s]
+        segs += [SpeakerSegment(round(s, 3), round(e, 3), f"S{order[c] + 1}", True) for s, e, c in overl if e > s]
+        return sorted(segs, key=lambda x: (x.start, x.overlap, x.end))
+
+
+def _viterbi(scores: npt.NDArray[np.float64], switch: float) -> npt.NDArray[np.int64]:
+    """Best label path through (steps, labels) scores with a cost `switch` per change of label."""
+    n, k = scores.shape
+    acc = scores[0].copy()
+    back = np.zeros((n, k), np.int64)
+    for t in range(1, n):
+        stay = acc
+        best = int(np.argmax(acc))
+        move = acc[best] - switch
+        back[t] = np.where(stay >= move, np.arange(k), best)
+        acc = np.maximum(stay, move) + scores[t]
+    path = np.zeros(n, np.int64)
+    path[-1] = int(np.argmax(acc))
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path
+
+
+def _absorb_small(x: FloatArray, labels: npt.NDArray[np.int64], min_size: int, max_k: int) -> npt.NDArray[np.int64]:
+    """Clusters with fewer than `min_size` members (and beyond the `max_k` largest) join the
+    nearest kept cluster; labels renumbered 0..k-1."""
+    sizes = np.bincount(labels)
+    ranked = np.argsort(-sizes, kind="stable")
+    keep = [c for c in ranked[:max_k] if sizes[c] >= min_size] or [int(ranked[0])]
+    cents = np.stack([x[labels == c].mean(axis=0) for c in keep])
+    cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-8)
+    remap = {c: i for i, c in enumerate(keep)}
+    out = np.array([remap.get(int(c), -1) for c in labels], np.int64)
+    lost = out < 0
+    if lost.any():
+        out[lost] = np.argmax(x[lost] @ cents.T, axis=1)
+    return out
+
+
+def diarize_overlap(
+    samples: npt.NDArray[np.floating],
+    num_speakers: int | None = None,
+    params: OverlapDiarizationParams | None = None,
+) -> list[SpeakerSegment]:
+    """Speaker turns (with overlap turns) of a whole 16 kHz mono recording."""
+    d = OverlapDiarizer(params or OverlapDiarizationParams(), num_speakers=num_speakers)
+    audio = np.asarray(samples, np.float32).reshape(-1)
+    step = 30 * SAMPLE_RATE
+    for i in range(0, max(len(audio), 1), step):
+        d.add_audio(audio[i : i + step], i / SAMPLE_RATE)
+    return d.finish()

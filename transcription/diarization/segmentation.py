@@ -1,0 +1,71 @@
+"""Local speaker activity in 10 s windows: pyannote segmentation-3.0 (powerset) on the CPU.
+
+The network gives, per frame (16.875 ms step), 7 powerset classes: nobody, local speaker 1, 2 or 3
+alone, or one of the three pairs. The most likely class per frame is turned into three 0/1 tracks
+("multilabel"), so overlapped speech shows as two local speakers active in the same frame. Local
+speaker numbers mean nothing across windows; clustering links them.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from itertools import combinations
+
+import numpy as np
+import numpy.typing as npt
+
+from .models import segmentation_model
+
+SAMPLE_RATE = 16000
+WINDOW_S = 10.0
+WINDOW_SAMPLES = int(WINDOW_S * SAMPLE_RATE)
+LOCAL_SPEAKERS = 3
+
+
+def powerset_mapping(num_speakers: int = LOCAL_SPEAKERS, max_together: int = 2) -> npt.NDArray[np.uint8]:
+    """(classes, speakers) 0/1 matrix: which local speakers each powerset class switches on
+    (class 0 = nobody, then singles, then pairs, in pyannote's order)."""
+    rows = []
+    for size in range(max_together + 1):
+        for group in combinations(range(num_speakers), size):
+            row = np.zeros(num_speakers, np.uint8)
+            row[list(group)] = 1
+            rows.append(row)
+    return np.stack(rows)
+
+
+class Segmenter:
+    """Batched sliding-window segmentation. `frame_step_s` / `frame_start_s` place frame i of a
+    window starting at t at `t + frame_start_s + i * frame_step_s` (its receptive field's start)."""
+
+    def __init__(self) -> None:
+        self._model = segmentation_model()
+        self._mapping = powerset_mapping()
+        self._lock = threading.Lock()
+        self.frame_step_s = float(self._model.frame_step)
+        self.frame_duration_s = float(self._model.frame_duration)
+        self.frame_start_s = float(self._model.frame_start)
+        self.frames_per_window = int(self._model.num_frames(WINDOW_SAMPLES))
+
+    def frame_centres(self) -> npt.NDArray[np.float64]:
+        """Centre time of each frame of a window, from the window's start (seconds)."""
+        i = np.arange(self.frames_per_window, dtype=np.float64)
+        out: npt.NDArray[np.float64] = self.frame_start_s + i * self.frame_step_s + 0.5 * self.frame_duration_s
+        return out
+
+    def activity(self, windows: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:
+        """(n, frames, 3) 0/1 local speaker activity of `windows` (n, 160000 samples)."""
+        import torch
+
+        with self._lock, torch.inference_mode():
+            logits = self._model(torch.from_numpy(np.ascontiguousarray(windows, np.float32))[:, None, :])
+        best = logits.argmax(dim=-1).numpy()
+        out: npt.NDArray[np.uint8] = self._mapping[best]
+        return out
+
+
+@lru_cache(maxsize=1)
+def get_segmenter() -> Segmenter:
+    """The process-wide segmentation model (loaded once)."""
+    return Segmenter()
