@@ -20,7 +20,6 @@ from transcription.voiceprint import (
     build_profile,
     cosine_similarity,
     current_encoder,
-    default_profile_dir,
 )
 
 SAMPLE = PHONE
@@ -119,7 +118,7 @@ def test_never_two_speakers_as_the_same_rep_and_never_two_reps_on_one_speaker() 
 def test_file_store_round_trip(tmp_path: Path) -> None:
     store = FileProfileStore(tmp_path / "profiles")
     assert store.list() == []
-    emb = np.ones(256, np.float32) / 16.0
+    emb = np.ones(192, np.float32) / np.sqrt(192.0)  # a CAM++ profile (the default encoder)
     store.save(VoiceProfile("Tom Miller", emb, "2026-01-01T00:00:00+00:00", 12.5, ["a.wav"]))
     assert (tmp_path / "profiles" / "tom-miller.json").is_file()
     got = store.get("tom miller")
@@ -130,13 +129,6 @@ def test_file_store_round_trip(tmp_path: Path) -> None:
     (tmp_path / "profiles" / "bad.json").write_text('{"name": "x"}')
     with pytest.raises(TranscriptParseError):
         store.list()
-
-
-def test_default_profile_dir_follows_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("TALKTRACK_DATA_DIR", str(tmp_path))
-    assert default_profile_dir() == tmp_path / "profiles"
-    monkeypatch.delenv("TALKTRACK_DATA_DIR")
-    assert default_profile_dir() == Path.home() / ".local" / "share" / "talktrack" / "profiles"
 
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
