@@ -5,6 +5,7 @@ that holds every call out."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -75,7 +76,8 @@ def test_the_card_that_arrives_rests_on_the_team_insights_with_their_numbers(ser
                                "lift": round(f.lift, 4), "lift_ci": [round(x, 4) for x in f.lift_ci],
                                "n_with": f.n_with, "n_without": f.n_without}
     assert f"In your team's {f.n_with + f.n_without} closed calls, won deals were" in card["evidence"]
-    assert "1 open question from the rep by 1:1" in card["evidence"]  # "What prompted you ...?" at 8.6 s
+    # "What prompted you ...?" at 8.6 s is the one open question so far (the card's time varies with load)
+    assert re.search(r"This call: 1 open question from the rep by 1:[1-2]\d\.", card["evidence"]), card["evidence"]
     assert cards[1]["basis"] == "playbook" and cards[1]["finding"] is None
 
     live = call_record(server, org, result)["live"]
