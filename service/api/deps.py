@@ -1,10 +1,9 @@
-"""Request dependencies as types (`SessionDep`, `CurrentPrincipal`) and the access rules.
+"""Request dependencies as types (`SessionDep`, `CurrentPrincipal`).
 
 `authenticate_key()` resolves a bearer key to its `Principal` (organization, team, user, role); the
-REST dependencies and the live WebSocket both use it. Which calls a principal sees:
-admin and integration keys: the organization's; a coach: their team's; a rep: their own. Another
-organization's call, or one outside the principal's scope, is a 404 (never a 403), so ids reveal
-nothing.
+REST dependencies and the live WebSocket both use it. A signed-in browser's session cookie is the
+other way in (`session_principal`, with its CSRF header on writes). Who may see and do what is the
+access policy's (`service.access`); `require` and `visible_call` turn its answers into 403 / 404.
 """
 
 from __future__ import annotations
@@ -189,13 +188,6 @@ def require(principal: Principal, action: str) -> None:
     if not allowed(principal, action):
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN,
                             detail=f"a {principal.role} cannot do this (needs {' or '.join(roles_for(action))})")
-
-
-def require_role(principal: Principal, *roles: str) -> None:
-    """403 when the principal's role may not do this (only for things it can already see)."""
-    if principal.role not in roles:
-        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN,
-                            detail=f"a {principal.role} key cannot do this (needs {' or '.join(roles)})")
 
 
 call_scope = call_condition  # the access policy's ORM condition (`service.access`)

@@ -30,7 +30,7 @@ from service.api.deps import (
     Principal,
     SessionDep,
     SettingsDep,
-    require_role,
+    require,
     visible_call,
 )
 from service.api.metrics import UPLOAD_BYTES
@@ -289,7 +289,7 @@ def get_transcript(call_id: str, session: SessionDep, principal: CurrentPrincipa
 @router.delete("/{call_id}", status_code=204, summary="Delete a call, its audio and its data")
 def delete_call(call_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep) -> Response:
     call = visible_call(session, principal, call_id)
-    require_role(principal, "admin", "coach", "rep")
+    require(principal, "call.delete")
     for attempt in range(3):
         try:
             delete_call_rows(session, call.id)
