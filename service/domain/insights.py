@@ -182,14 +182,13 @@ def store_snapshot(session: Session, principal: Principal, report: dict[str, Any
 def latest_snapshot(session: Session, org_id: str, team_id: str | None) -> tuple[InsightReport | None, str | None]:
     """The newest snapshot of the team (when it has one), else of the organization; None when
     neither exists or the stored one cannot be read."""
-    conds = [col(InsightSnapshot.org_id) == org_id]
     scopes: list[ColumnElement[bool]] = [col(InsightSnapshot.team_id).is_(None)]
     if team_id is not None:
         scopes.append(col(InsightSnapshot.team_id) == team_id)
-    rows = session.exec(select(InsightSnapshot).where(*conds, or_(*scopes))
-                        .order_by(col(InsightSnapshot.created_at).desc()).limit(20)).all()
-    team_rows = [r for r in rows if r.team_id is not None]
-    row = team_rows[0] if team_rows else (rows[0] if rows else None)
+    # The team's own snapshots sort before the organization's, then the newest first.
+    row = session.exec(select(InsightSnapshot).where(col(InsightSnapshot.org_id) == org_id, or_(*scopes))
+                       .order_by(col(InsightSnapshot.team_id).is_(None), col(InsightSnapshot.created_at).desc())
+                       .limit(1)).first()
     if row is None:
         return None, None
     try:

@@ -51,22 +51,23 @@ class ScorecardCreate(BaseModel):
     }]}}
 
 
-class MetricRule(BaseModel):
+class _ThresholdRule(BaseModel):
+    """An automatic item scored by comparing a number of the call with `value` (..`high`)."""
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+    op: Literal[">=", "<=", "between", "present", "absent"]
+    value: float | None = None
+    high: float | None = None
+
+
+class MetricRule(_ThresholdRule):
     kind: Literal["metric"]
     name: Literal[METRIC_NAMES]  # type: ignore[valid-type]
-    op: Literal[">=", "<=", "between", "present", "absent"]
-    value: float | None = None
-    high: float | None = None
 
 
-class QuestionTypeRule(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+class QuestionTypeRule(_ThresholdRule):
     kind: Literal["question_type"]
     name: Literal[QUESTION_TYPES]  # type: ignore[valid-type]
-    op: Literal[">=", "<=", "between", "present", "absent"]
-    value: float | None = None
-    high: float | None = None
 
 
 class TrackerRule(BaseModel):
