@@ -31,6 +31,9 @@ from service.webhook_targets import UnsafeTarget, check_target, host_header, pin
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Talktrack-Signature"
+# A delivery is taken at most this early: timers and Celery countdowns fire on time, and a second
+# message for the same delivery (the sweeper's, a redelivery) must not cut its backoff short.
+EARLY_S = 0.05
 TIMESTAMP_HEADER = "X-Talktrack-Timestamp"
 
 
@@ -127,7 +130,7 @@ def deliver(settings: Settings, delivery_id: str, client: httpx.Client | None = 
         taken = session.exec(
             update(WebhookDelivery)
             .where(col(WebhookDelivery.id) == delivery_id, col(WebhookDelivery.status) == "pending",
-                   col(WebhookDelivery.next_attempt_at) <= now + timedelta(seconds=0.5),
+                   col(WebhookDelivery.next_attempt_at) <= now + timedelta(seconds=EARLY_S),
                    or_(col(WebhookDelivery.lease_expires_at).is_(None),
                        and_(col(WebhookDelivery.lease_expires_at) < now)))
             .values(lease_expires_at=lease)
