@@ -18,6 +18,7 @@ its end.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 LEASE_S = 15.0  # a live call whose process stopped beating is forgotten (and its slot freed) after this
 MAX_EVENTS_PER_CALL = 50_000  # a four-hour call publishes about 10,000
+BLOCK_ROUND_S = 3.0  # one XREAD BLOCK; under the client's socket timeout (redis-py's default: 5 s)
 
 # KEYS: org set, process set, call hash. ARGV: call id, lease ms, max calls, max per org, hash fields...
 # Returns {0, 0} when admitted, {1, count} when this process is full, {2, count} when the organization is.
@@ -202,16 +204,23 @@ class RedisLiveHub:
 
     async def wait_events(self, call_id: str, since: int, timeout: float) -> EventsPage | None:
         client: Any = self.shared.aio()  # decode_responses: str values, which redis-py's types do not say
-        state = await client.hget(self._call_key(call_id), "state")  # read before the events: see EventsPage
-        if state is None:
-            return None
         stream = self._events_key(call_id)
-        entries = await client.xrange(stream, min=f"0-{since + 1}", max="+")
-        if not entries and state != "ended" and timeout > 0:
-            found = await client.xread({stream: f"0-{since}"}, block=max(1, int(timeout * 1000)))
-            entries = found[0][1] if found else []
-        events = [json.loads(fields["e"]) for _, fields in entries]
-        return EventsPage(events, state == "ended" or any(e.get("type") == "ended" for e in events))
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            state = await client.hget(self._call_key(call_id), "state")  # before the events: see EventsPage
+            if state is None:
+                return None
+            entries = await client.xrange(stream, min=f"0-{since + 1}", max="+")
+            left = deadline - asyncio.get_running_loop().time()
+            if not entries and state != "ended" and left > 0:
+                # In rounds: a read blocked past the client's socket timeout would fail, and between
+                # rounds a call whose process died is noticed.
+                found = await client.xread({stream: f"0-{since}"}, block=max(1, int(min(left, BLOCK_ROUND_S) * 1000)))
+                if not found:
+                    continue
+                entries = found[0][1]
+            events = [json.loads(fields["e"]) for _, fields in entries]
+            return EventsPage(events, state == "ended" or any(e.get("type") == "ended" for e in events))
 
 
 __all__ = ["LEASE_S", "MAX_EVENTS_PER_CALL", "RedisLiveHub"]

@@ -163,3 +163,20 @@ def test_a_dead_process_frees_its_slots_and_its_calls_expire(test_redis: Any) ->
     finally:
         for h in (killed, alive, other):
             h.close()
+
+
+def test_a_long_wait_outlasts_the_clients_socket_timeout(test_redis: Any) -> None:
+    """A long poll waits longer than redis-py's 5 s socket timeout without failing."""
+    from service.live_hub_redis import RedisLiveHub
+
+    hub = RedisLiveHub(test_redis)
+    try:
+        hub.admit("call-1", ORG_A, max_calls=1, max_per_org=1)
+        timer = threading.Timer(6.5, hub.publish, args=("call-1", {"type": "started"}))
+        timer.start()
+        t0 = time.monotonic()
+        page = run(hub, hub.wait_events("call-1", 0, timeout=20))
+        assert page is not None and page.events == [{"type": "started", "seq": 0}]
+        assert 6.4 <= time.monotonic() - t0 < 9.0
+    finally:
+        hub.close()

@@ -282,6 +282,8 @@ async def live_socket(ws: WebSocket) -> None:
         with contextlib.suppress(Exception):
             await ws.close(code=failure.close_code if failure else 1000)
     sender.cancel()
+    if sender.done() and not sender.cancelled() and sender.exception() is not None:
+        log.warning("live call %s: its events stopped reaching the socket: %r", call_id, sender.exception())
 
 
 async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key: str, reason: str,
