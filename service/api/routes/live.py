@@ -267,11 +267,11 @@ async def live_socket(ws: WebSocket) -> None:
                 control = None
             if isinstance(control, dict) and control.get("type") == "stop":
                 break
-            await run_in_threadpool(session.publish, {
-                "type": "error", "code": "bad_message", "message": 'text messages after start must be {"type": "stop"}'})
+            await _report(session, {"type": "error", "code": "bad_message",
+                                    "message": 'text messages after start must be {"type": "stop"}'})
     except LiveProtocolError as exc:
         failure, reason = exc, exc.code
-        await run_in_threadpool(session.publish, {"type": "error", "code": exc.code, "message": exc.message})
+        await _report(session, {"type": "error", "code": exc.code, "message": exc.message})
     except WebSocketDisconnect:
         reason = "disconnect"
     await pump.close()
@@ -284,6 +284,14 @@ async def live_socket(ws: WebSocket) -> None:
     sender.cancel()
     if sender.done() and not sender.cancelled() and sender.exception() is not None:
         log.warning("live call %s: its events stopped reaching the socket: %r", call_id, sender.exception())
+
+
+async def _report(session: LiveSession, event: dict[str, Any]) -> None:
+    """Publish an error event; if even that fails (the shared Redis is down) the call still ends and is stored."""
+    try:
+        await run_in_threadpool(session.publish, event)
+    except Exception:
+        log.exception("live call %s: could not publish %s", session.call_id, event.get("code"))
 
 
 async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key: str, reason: str,
