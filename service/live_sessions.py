@@ -4,21 +4,19 @@ The WebSocket handler (`service/api/routes/live.py`) feeds a session PCM as it a
 activity runs right there (cheap); every closed utterance goes to the engine's single worker
 thread, which transcribes it (one Whisper model for all calls, one CPU thread per decoding:
 measured faster than two, see `LiveAsrOptions.cpu_threads`), finds its questions and trackers, asks the live coach for prompts and publishes
-the events. Events are numbered from 0 (`seq`) and kept for the whole call, so the WebSocket and
-the polling endpoint (`GET /v1/live/{id}/events?since=N`) read the same stream.
+the events to the live hub (`service/live_hub.py`: in memory, or in the shared Redis so that any
+API process serves the call's events feed). The WebSocket and the polling endpoint
+(`GET /v1/live/{id}/events?since=N`) read the same numbered stream from the hub.
 
 The incoming audio is written to a WAV file in the audio store while it arrives; on `stop` (or a
 dropped connection) that file becomes the call's original recording and the call is queued for
-the same offline analysis as an upload. Sessions live in this process's memory: a deployment
-with several API processes must route a call's WebSocket and its event polls to one process.
+the same offline analysis as an upload. The audio and its recognition stay on the process that
+accepted the WebSocket.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import threading
 import time
 import wave
 from collections.abc import Callable
@@ -35,6 +33,7 @@ from coaching.suggestions import Utterance as CoachUtterance
 from nlp.question_context import RollingContext
 from nlp.trackers import TrackerSet, load_trackers
 from nlp.types import Question
+from service.live_hub import LiveHub, Owner
 from transcription.live_asr import LiveAsrOptions, UtteranceRecognizer
 from transcription.streaming import LiveTranscriber, SpeechSegment, StreamingOptions, Utterance
 from transcription.types import Speaker, Transcript
@@ -49,7 +48,6 @@ MAX_FRAME_BYTES = 128 * 1024  # 2 s of 16 kHz stereo PCM; clients send 20-500 ms
 # recogniser's pace instead of queueing its whole call in memory.
 MAX_PENDING_SPEECH_S = 120.0
 INGEST_THREADS = 4  # voice activity detection and WAV writing, off the event loop (all calls share them)
-RETAIN_ENDED_S = 900.0  # an ended call's events stay readable this long
 TICK_S = 1.0  # time-based nudges are checked once a second of stream audio
 
 
@@ -106,23 +104,14 @@ class StartRequest:
                    text["deal_id"], dict(crm), text["api_key"])
 
 
-@dataclass(frozen=True, slots=True)
-class Owner:
-    """Who a live call belongs to (the same fields access rules check on stored calls)."""
-
-    org_id: str
-    team_id: str | None
-    rep_user_id: str | None
-    key_id: str
-
-
 @lru_cache(maxsize=1)
 def _default_trackers() -> TrackerSet:
     return load_trackers()
 
 
 class LiveEngine:
-    """The process-wide part of live calls: one Whisper model and one worker thread."""
+    """The process-wide part of live calls: one Whisper model and one worker thread. (Which calls
+    are live, their caps and their events are the live hub's: `service.live_hub`.)"""
 
     def __init__(self, streaming: StreamingOptions | None = None, asr: LiveAsrOptions | None = None) -> None:
         self.streaming = streaming or StreamingOptions()
@@ -132,8 +121,6 @@ class LiveEngine:
         # detection on a flood of frames would otherwise stall every request of the process.
         self.ingest_pool = ThreadPoolExecutor(max_workers=INGEST_THREADS, thread_name_prefix="talktrack-ingest")
         self._recognizer: UtteranceRecognizer | None = None
-        self.sessions: dict[str, LiveSession] = {}
-        self._lock = threading.Lock()
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         return self._pool.submit(fn, *args)
@@ -150,31 +137,6 @@ class LiveEngine:
             self._recognizer = rec
         return self._recognizer
 
-    def register(self, session: LiveSession, max_calls: int, max_per_org: int) -> None:
-        """Admit a session: at most `max_calls` live at once on this server, and `max_per_org` of
-        them for one organization (so one organization cannot take every slot)."""
-        with self._lock:
-            self._forget_ended()
-            active = [s for s in self.sessions.values() if not s.ended]
-            if len(active) >= max_calls:
-                raise LiveProtocolError("too_many_live_calls",
-                                        f"this server already runs {len(active)} live calls; try again later", 1013)
-            own = sum(1 for s in active if s.owner.org_id == session.owner.org_id)
-            if own >= max_per_org:
-                raise LiveProtocolError("too_many_live_calls",
-                                        f"your organization already runs {own} live calls on this server, the most "
-                                        "it may; try again when one ends", 1013)
-            self.sessions[session.call_id] = session
-
-    def get(self, call_id: str) -> LiveSession | None:
-        with self._lock:
-            return self.sessions.get(call_id)
-
-    def _forget_ended(self) -> None:
-        now = time.monotonic()
-        for cid in [c for c, s in self.sessions.items() if s.ended_at is not None and now - s.ended_at > RETAIN_ENDED_S]:
-            del self.sessions[cid]
-
     def shutdown(self) -> None:
         """Stop the worker threads (drops queued utterances); call when the server stops."""
         self.ingest_pool.shutdown(wait=True, cancel_futures=True)
@@ -185,10 +147,11 @@ class LiveSession:
     """One live call: audio in, numbered events out. `feed`/`finish` are called by the
     connection's task; the heavy work runs on the engine's worker thread."""
 
-    def __init__(self, engine: LiveEngine, call_id: str, owner: Owner, start: StartRequest,
+    def __init__(self, engine: LiveEngine, hub: LiveHub, call_id: str, owner: Owner, start: StartRequest,
                  sink: BinaryIO, *, rules: LiveRules | None = None, playbook: Playbook | None = None,
                  insights: InsightReport | None = None, held_out: bool = False) -> None:
         self.engine = engine
+        self.hub = hub
         self.call_id = call_id
         self.owner = owner
         self.start = start
@@ -201,14 +164,9 @@ class LiveSession:
         # The call so far, for the question rules that read the previous sentence ("Right?" after
         # the speaker's own statement is a tag); used on the worker thread only.
         self.question_context = RollingContext()
-        self.events: list[dict[str, Any]] = []
-        self.ended = False
-        self.ended_at: float | None = None
         self.started_at: datetime | None = None
         self.frames_received = 0
         self.bytes_received = 0
-        self._cond = threading.Condition()
-        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self._pending: list[Future[Any]] = []
         self._asr_backlog: list[tuple[Future[Any], float]] = []  # (utterance future, its speech seconds)
         self._last_tick: Future[Any] | None = None
@@ -309,46 +267,13 @@ class LiveSession:
     # -- events out --------------------------------------------------------------------------------
 
     def publish(self, event: dict[str, Any]) -> None:
-        """Number the event, store it and wake every reader. Thread-safe."""
-        with self._cond:
-            event["seq"] = len(self.events)
-            self.events.append(event)
-            waiters = list(self._waiters)
-        for loop, ev in waiters:
-            with contextlib.suppress(RuntimeError):  # that reader's event loop has closed
-                loop.call_soon_threadsafe(ev.set)
+        """Number the event and add it to the call's feed in the live hub. Thread-safe; blocking
+        (a Redis round trip with a shared hub): call it off the event loop."""
+        self.hub.publish(self.call_id, event)
 
     def end(self, event: dict[str, Any]) -> None:
         """Publish the final event; readers stop after it."""
-        self.ended = True
-        self.ended_at = time.monotonic()
-        self.publish(event)
-
-    def events_since(self, since: int) -> list[dict[str, Any]]:
-        with self._cond:
-            return list(self.events[max(0, since):])
-
-    async def wait_events(self, since: int, timeout: float) -> list[dict[str, Any]]:
-        """Events numbered `since` and later; waits up to `timeout` seconds for the first one."""
-        loop = asyncio.get_running_loop()
-        ev = asyncio.Event()
-        item = (loop, ev)
-        with self._cond:
-            self._waiters.add(item)
-        try:
-            deadline = loop.time() + timeout
-            while True:
-                ev.clear()
-                out = self.events_since(since)
-                if out or self.ended or loop.time() >= deadline:
-                    return out
-                try:
-                    await asyncio.wait_for(ev.wait(), deadline - loop.time())
-                except TimeoutError:
-                    return self.events_since(since)
-        finally:
-            with self._cond:
-                self._waiters.discard(item)
+        self.hub.end(self.call_id, event)
 
 
 def _language(u: Utterance, speakers: list[Speaker],

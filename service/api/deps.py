@@ -101,34 +101,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
-class RateLimiter:
-    """Token bucket per API key, in this process (each server process counts on its own)."""
-
-    def __init__(self, per_minute: int, burst: int) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(max(burst, 1))
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, key_id: str, per_minute: int | None = None) -> float:
-        """0 if the request may go ahead, else the seconds to wait. `per_minute` is the key's own
-        limit (its burst is capped at that many requests)."""
-        rate, burst = self.rate, self.burst
-        if per_minute is not None:
-            rate, burst = per_minute / 60.0, float(max(1, min(self.burst, per_minute)))
-        if rate <= 0:
-            return 0.0
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key_id, (burst, now))
-            tokens = min(burst, tokens + (now - last) * rate)
-            if tokens < 1.0:
-                self._buckets[key_id] = (tokens, now)
-                return (1.0 - tokens) / rate
-            self._buckets[key_id] = (tokens - 1.0, now)
-            return 0.0
-
-
 # Declared so the OpenAPI schema (and /docs) carries the bearer scheme; the header is read below.
 _bearer_scheme = HTTPBearer(auto_error=False, description="an API key from `talktrack admin create-key`")
 
@@ -154,7 +126,7 @@ async def get_principal(
             detail="missing or invalid API key (send Authorization: Bearer <key>)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    wait = request.app.state.rate_limiter.check(principal.key_id, principal.rate_limit_per_minute)
+    wait = await request.app.state.rate_limiter.check(principal.key_id, principal.rate_limit_per_minute)
     if wait > 0:
         raise HTTPException(
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,

@@ -16,7 +16,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from service.api.deps import RateLimiter
 from service.api.docs_pages import add_offline_docs
 from service.api.json_body import JsonBodyGuard
 from service.api.metrics import PrometheusMiddleware
@@ -34,8 +33,11 @@ from service.api.routes import (
 )
 from service.core.config import Settings, get_settings
 from service.core.db import get_engine, run_migrations
+from service.core.shared_redis import shared_redis
 from service.core.strict_json import json_safe
 from service.jobs.dispatch import Dispatcher, NullDispatcher, ThreadDispatcher
+from service.live_hub import make_live_hub
+from service.rate_limits import make_rate_limiter
 from service.storage import get_store
 from service.web import mount_web
 from service.webhooks import seal_legacy_secrets as seal_legacy_webhook_secrets
@@ -83,6 +85,10 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
             live = getattr(app.state, "live_engine", None)  # created on the first live call
             if live is not None:
                 live.shutdown()
+            app.state.live_hub.close()
+            if app.state.shared_redis is not None:
+                await app.state.shared_redis.aclose()
+                app.state.shared_redis.close()
 
     app = FastAPI(
         title="Talktrack",
@@ -103,7 +109,11 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     )
     app.state.settings = settings
     app.state.engine = get_engine(settings)
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    # Live calls and rate limits: in this process, or shared by every API process through a Redis broker.
+    app.state.shared_redis = shared_redis(settings)
+    app.state.live_hub = make_live_hub(app.state.shared_redis)
+    app.state.rate_limiter = make_rate_limiter(app.state.shared_redis, "api-key", settings.rate_limit_per_minute,
+                                               settings.rate_limit_burst)
     app.state.dispatcher = NullDispatcher()
     app.add_middleware(JsonBodyGuard, max_bytes=settings.max_json_bytes)
     app.add_middleware(PrometheusMiddleware)

@@ -4,7 +4,8 @@ The embedded default needs nothing set: everything goes under one data directory
 audio store, voice profiles), `TALKTRACK_DATA_DIR` or else the platform's user data directory
 (`default_data_dir()`), and analysis runs on a worker thread inside `talktrack serve`. Setting
 `TALKTRACK_DATABASE_URL` (PostgreSQL) and `TALKTRACK_BROKER_URL` (Redis) switches to the
-production layout with `talktrack worker` processes running the same job code.
+production layout with `talktrack worker` processes running the same job code; a Redis broker also
+carries the state API processes share (live calls, rate limits: `shared_state_url()`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Executor = Literal["thread", "celery", "none"]
+REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})  # broker URLs that redis-py can open
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
     broker_url: str | None = Field(default=None, description="Celery broker (Redis); set => celery executor")
     celery_queue: str = Field(default="talktrack", description="Celery queue the jobs go to")
+    redis_key_prefix: str = Field(
+        default="talktrack", min_length=1, description="prefix of the keys live calls and rate limits keep in the "
+                                                       "broker's Redis (deployments sharing one Redis differ in it)")
     executor: Executor | None = Field(default=None, description="thread | celery | none; default from broker")
     audio_dir: Path | None = Field(default=None, description="audio store root; default data_dir/audio")
     public_url: str = Field(default="http://127.0.0.1:8000", description="base of links in webhook payloads")
@@ -83,7 +88,8 @@ class Settings(BaseSettings):
 
     live_max_calls: int = Field(default=8, ge=1, description="live calls one server process runs at once "
                                 "(two cores keep up with about four real-time calls: bench/live_latency.py)")
-    live_max_calls_per_org: int = Field(default=4, ge=1, description="of those, the most one organization may hold")
+    live_max_calls_per_org: int = Field(default=4, ge=1, description="live calls one organization may hold "
+                                        "at once: on this process, or on all of them when they share a Redis broker")
     live_max_call_s: float = Field(default=4 * 3600.0, gt=0, description="a live call ends past this many "
                                    "seconds (of audio, or of wall-clock time)")
     live_max_call_bytes: int = Field(default=1024 ** 3, gt=0, description="a live call ends past this many bytes "
@@ -111,6 +117,13 @@ class Settings(BaseSettings):
     def profiles_dir(self) -> Path:
         """Voice profiles of `talktrack enroll`, read by `analyze`, `suggest` and `insights`."""
         return self.data_dir / "profiles"
+
+    def shared_state_url(self) -> str | None:
+        """The Redis that live calls and rate limits share between API processes: the broker, when it is
+        Redis. None (each process keeps them in memory) without a broker or with another kind."""
+        if self.broker_url and self.broker_url.split("://", 1)[0].lower() in REDIS_SCHEMES:
+            return self.broker_url
+        return None
 
     def resolved_executor(self) -> Executor:
         if self.executor:

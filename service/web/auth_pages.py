@@ -1,6 +1,7 @@
 """Sign-in, sign-out and invite pages.
 
-Sign-in is rate-limited per account and per address (token buckets in this process); a wrong
+Sign-in is rate-limited per account and per address (token buckets: in this process, or shared by
+every API process through the Redis broker when there is one, `service.rate_limits`); a wrong
 email and a wrong password get the same answer and cost the same time.
 """
 
@@ -14,7 +15,6 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from service.api.deps import RateLimiter
 from service.core.config import Settings
 from service.core.sessions import (
     SESSION_COOKIE,
@@ -25,6 +25,7 @@ from service.core.sessions import (
     invited_user,
     start_session,
 )
+from service.rate_limits import RateLimiter, make_rate_limiter
 from service.web.pages import PRELOGIN_COOKIE, SignedIn, check_csrf, render, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +35,8 @@ def _limiters(request: Request) -> tuple[RateLimiter, RateLimiter]:
     state = request.app.state
     if not hasattr(state, "login_limiters"):
         per = max(1, state.settings.login_attempts_per_minute)
-        state.login_limiters = (RateLimiter(per, per), RateLimiter(per * 4, per * 4))
+        state.login_limiters = (make_rate_limiter(state.shared_redis, "login-account", per, per),
+                                make_rate_limiter(state.shared_redis, "login-address", per * 4, per * 4))
     limiters: tuple[RateLimiter, RateLimiter] = state.login_limiters
     return limiters
 
@@ -71,7 +73,7 @@ async def login(request: Request, email: Annotated[str, Form(max_length=320)],
         return again("The sign-in form expired. Please try again.", 403)
     by_account, by_address = _limiters(request)
     address = request.client.host if request.client else "unknown"
-    wait = max(by_account.check("acct:" + email.strip().lower()), by_address.check("addr:" + address))
+    wait = max(await by_account.check("acct:" + email.strip().lower()), await by_address.check("addr:" + address))
     if wait > 0:
         response = again(f"Too many sign-in attempts. Try again in {int(wait) + 1} seconds.", 429)
         response.headers["Retry-After"] = str(int(wait) + 1)

@@ -252,6 +252,7 @@ def make_stack(kind: str, tmp: Path, extra_env: dict[str, str] | None = None) ->
         env["TALKTRACK_DATABASE_URL"] = postgres_database(dbname)
         env["TALKTRACK_BROKER_URL"] = REDIS_URL
         env["TALKTRACK_CELERY_QUEUE"] = dbname  # each run its own queue on the shared Redis
+        env["TALKTRACK_REDIS_KEY_PREFIX"] = dbname  # and its own live calls and rate limits there
     stack = Stack(name=kind, env=env, tmp=tmp)
     return stack, dbname
 
@@ -271,6 +272,23 @@ def running_stack(kind: str, tmp: Path, extra_env: dict[str, str] | None = None)
         s.stop()
         if dbname:
             drop_postgres_database(dbname)
+
+
+@pytest.fixture
+def test_redis() -> Iterator[Any]:
+    """A `SharedRedis` on the real Redis under a key prefix of this test's own, deleted afterwards."""
+    from service.core.shared_redis import SharedRedis
+
+    check_redis()
+    prefix = f"talktrack_test_{uuid.uuid4().hex[:12]}"
+    shared = SharedRedis(REDIS_URL, prefix)
+    try:
+        yield shared
+    finally:
+        keys = list(shared.sync.scan_iter(f"{prefix}:*"))
+        if keys:
+            shared.sync.delete(*keys)
+        shared.close()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

@@ -10,7 +10,9 @@ without a key, the web app's live page is authenticated by its session cookie, f
 only (`browser_principal`).
 
 Wire-up: `app.include_router(live.router, prefix="/v1")`; the process-wide `LiveEngine` is made on
-first use and kept in `app.state.live_engine`.
+first use and kept in `app.state.live_engine`. Which calls are live, the caps and the events feed are
+the live hub's (`app.state.live_hub`, `service.live_hub`): with a Redis broker every API process
+serves every call's events, while the WebSocket (audio, recognition) stays where it was accepted.
 """
 
 from __future__ import annotations
@@ -43,12 +45,12 @@ from service.domain.calls import OutsideScope, call_owner
 from service.domain.errors import Invalid
 from service.jobs.core import create_job
 from service.live_guidance import LiveSetup, live_record, live_setup
+from service.live_hub import LiveCapReached, LiveHub, Owner
 from service.live_sessions import (
     MAX_FRAME_BYTES,
     LiveEngine,
     LiveProtocolError,
     LiveSession,
-    Owner,
     StartRequest,
 )
 from service.live_transport import CallLimits, FramePump
@@ -69,6 +71,12 @@ def live_engine(app: FastAPI) -> LiveEngine:
         engine = LiveEngine()
         app.state.live_engine = engine
     return engine
+
+
+def live_hub(app: FastAPI) -> LiveHub:
+    """The app's live hub (`create_app` makes it)."""
+    hub: LiveHub = app.state.live_hub
+    return hub
 
 
 def may_see(principal: Principal, owner: Owner) -> bool:
@@ -117,12 +125,14 @@ def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: st
         return job.id
 
 
-async def _send_events(ws: WebSocket, session: LiveSession) -> None:
-    """Forward the session's events to the socket until the `ended` event has gone out."""
+async def _send_events(ws: WebSocket, hub: LiveHub, call_id: str) -> None:
+    """Forward the call's events to the socket until the `ended` event has gone out."""
     seq = 0
     while True:
-        events = await session.wait_events(seq, timeout=5.0)
-        for event in events:
+        page = await hub.wait_events(call_id, seq, timeout=5.0)
+        if page is None:
+            return
+        for event in page.events:
             await ws.send_text(json.dumps(event, separators=(",", ":")))
             seq = event["seq"] + 1
             if event["type"] == "ended":
@@ -194,31 +204,41 @@ async def live_socket(ws: WebSocket) -> None:
     except WebSocketDisconnect:
         return
     settings: Settings = ws.app.state.settings
+    hub = live_hub(ws.app)
+    call_id = new_id()
+    try:  # the caps first: a refused call costs no model load and no audio file
+        await run_in_threadpool(hub.admit, call_id, owner, settings.live_max_calls, settings.live_max_calls_per_org)
+    except LiveCapReached as exc:
+        await _error_and_close(ws, LiveProtocolError("too_many_live_calls", str(exc), 1013))
+        return
+    except Exception:
+        log.exception("live call %s: the live hub refused it", call_id)
+        await _error_and_close(ws, LiveProtocolError("internal_error", "live calls are unavailable right now "
+                                                     "(their shared state cannot be reached)", 1011))
+        return
     engine = live_engine(ws.app)
     store = LocalAudioStore(settings.resolved_audio_dir())
     sink, temp_key = store.open_temp()
-    call_id = new_id()
 
     def make_session() -> LiveSession:
-        return LiveSession(engine, call_id, owner, start, sink, rules=setup.rules, playbook=setup.playbook,
+        return LiveSession(engine, hub, call_id, owner, start, sink, rules=setup.rules, playbook=setup.playbook,
                            insights=setup.insights, held_out=setup.held_out)
 
     try:
         session: LiveSession = await asyncio.wrap_future(engine.submit(make_session))
-        engine.register(session, settings.live_max_calls, settings.live_max_calls_per_org)
-    except Exception as exc:
+        session.started_at = utcnow()
+        await run_in_threadpool(session.publish, {
+            "type": "started", "call_id": call_id, "sample_rate": start.sample_rate, "channels": start.channels,
+            "rep_channel": start.rep_channel, "rules": setup.rules.to_dict()})
+    except Exception:
+        log.exception("live call %s could not start", call_id)
         sink.close()
         store.discard(temp_key)
-        if not isinstance(exc, LiveProtocolError):
-            log.exception("live call %s could not start", call_id)
-            exc = LiveProtocolError("internal_error", "the live call could not start", 1011)
-        await _error_and_close(ws, exc)
+        with contextlib.suppress(Exception):
+            await run_in_threadpool(hub.release, call_id)
+        await _error_and_close(ws, LiveProtocolError("internal_error", "the live call could not start", 1011))
         return
-    session.started_at = utcnow()
-    session.publish({"type": "started", "call_id": call_id, "sample_rate": start.sample_rate,
-                     "channels": start.channels, "rep_channel": start.rep_channel,
-                     "rules": setup.rules.to_dict()})
-    sender = asyncio.create_task(_send_events(ws, session))
+    sender = asyncio.create_task(_send_events(ws, hub, call_id))
     pump = FramePump(session, engine.ingest_pool)  # frames are fed off the event loop, in order, bounded
     limits = CallLimits.of(settings, start.channels)
     failure: LiveProtocolError | None = None
@@ -247,11 +267,11 @@ async def live_socket(ws: WebSocket) -> None:
                 control = None
             if isinstance(control, dict) and control.get("type") == "stop":
                 break
-            session.publish({"type": "error", "code": "bad_message",
-                             "message": 'text messages after start must be {"type": "stop"}'})
+            await _report(session, {"type": "error", "code": "bad_message",
+                                    "message": 'text messages after start must be {"type": "stop"}'})
     except LiveProtocolError as exc:
         failure, reason = exc, exc.code
-        session.publish({"type": "error", "code": exc.code, "message": exc.message})
+        await _report(session, {"type": "error", "code": exc.code, "message": exc.message})
     except WebSocketDisconnect:
         reason = "disconnect"
     await pump.close()
@@ -262,6 +282,16 @@ async def live_socket(ws: WebSocket) -> None:
         with contextlib.suppress(Exception):
             await ws.close(code=failure.close_code if failure else 1000)
     sender.cancel()
+    if sender.done() and not sender.cancelled() and sender.exception() is not None:
+        log.warning("live call %s: its events stopped reaching the socket: %r", call_id, sender.exception())
+
+
+async def _report(session: LiveSession, event: dict[str, Any]) -> None:
+    """Publish an error event; if even that fails (the shared Redis is down) the call still ends and is stored."""
+    try:
+        await run_in_threadpool(session.publish, event)
+    except Exception:
+        log.exception("live call %s: could not publish %s", session.call_id, event.get("code"))
 
 
 async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key: str, reason: str,
@@ -277,9 +307,10 @@ async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key
     if job_id is not None:
         ws.app.state.dispatcher.submit_job(job_id)
     status = "queued" if job_id is not None else ("empty" if duration <= 0 else "failed")
-    session.end({"type": "ended", "call_id": session.call_id, "status": status, "reason": reason,
-                 "duration_s": round(duration, 3), "bytes_received": session.bytes_received,
-                 "frames_received": session.frames_received})
+    await run_in_threadpool(session.end, {
+        "type": "ended", "call_id": session.call_id, "status": status, "reason": reason,
+        "duration_s": round(duration, 3), "bytes_received": session.bytes_received,
+        "frames_received": session.frames_received})
 
 
 @router.get(
@@ -294,32 +325,38 @@ async def live_events(
 ) -> Any:
     """The events numbered `since` and later. JSON (long poll): waits up to `wait` seconds for at
     least one, returns `{"call_id", "live", "events", "next"}`; poll again with `since=next`. With
-    `Accept: text/event-stream`: a server-sent event stream until the call has ended."""
-    session = live_engine(request.app).get(call_id)
-    if session is None or not may_see(principal, session.owner):
+    `Accept: text/event-stream`: a server-sent event stream until the call has ended. Any API
+    process answers for any call when they share a Redis broker."""
+    hub = live_hub(request.app)
+    info = await hub.lookup(call_id)
+    if info is None or not may_see(principal, info.owner):
         raise HTTPException(status_code=404, detail="live call not found")
     if "text/event-stream" in request.headers.get("accept", ""):
-        return StreamingResponse(_sse(session, since, request), media_type="text/event-stream",
+        return StreamingResponse(_sse(hub, call_id, since, request), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    events = await session.wait_events(since, wait)
-    nxt = events[-1]["seq"] + 1 if events else since
-    return {"call_id": call_id, "live": not session.ended, "events": events, "next": nxt}
+    page = await hub.wait_events(call_id, since, wait)
+    if page is None:  # expired since the lookup
+        raise HTTPException(status_code=404, detail="live call not found")
+    nxt = page.events[-1]["seq"] + 1 if page.events else since
+    return {"call_id": call_id, "live": not page.ended, "events": page.events, "next": nxt}
 
 
-async def _sse(session: LiveSession, since: int, request: Request) -> AsyncIterator[str]:
+async def _sse(hub: LiveHub, call_id: str, since: int, request: Request) -> AsyncIterator[str]:
     seq = since
     while not await request.is_disconnected():
-        events = await session.wait_events(seq, timeout=15.0)
-        if not events:
-            if session.ended:
+        page = await hub.wait_events(call_id, seq, timeout=15.0)
+        if page is None:  # expired, or its process died
+            return
+        if not page.events:
+            if page.ended:
                 return
             yield ": keep-alive\n\n"
             continue
-        for event in events:
+        for event in page.events:
             seq = event["seq"] + 1
             yield f"id: {event['seq']}\nevent: {event['type']}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n"
             if event["type"] == "ended":
                 return
 
 
-__all__ = ["browser_principal", "live_engine", "may_see", "router"]
+__all__ = ["browser_principal", "live_engine", "live_hub", "may_see", "router"]
