@@ -208,7 +208,7 @@ async def parse_upload(request: Request, store: AudioStore, max_bytes: int) -> P
         discard()
         raise
     if error:
-        discard()
+        await run_in_threadpool(discard)
         raise error[0]
     if out.file is not None:
         out.file.size = size[0]

@@ -12,6 +12,7 @@ name is never part of a key. A writer streams into a temporary object (`open_tem
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from functools import lru_cache
@@ -68,12 +69,16 @@ class AudioStore(Protocol):
 def get_store(settings: Settings) -> AudioStore:
     """The process's audio store, as the settings choose (one client per process and location)."""
     if settings.storage_url:
-        return _s3_store(settings.storage_url)
+        # Keyed by boto3's variables too: a process whose environment changes (tests) gets a new client.
+        return _s3_store(settings.storage_url, *(os.environ.get(v) for v in _CLIENT_ENV))
     return LocalAudioStore(settings.resolved_audio_dir())
 
 
+_CLIENT_ENV = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_PROFILE")
+
+
 @lru_cache(maxsize=8)
-def _s3_store(url: str) -> AudioStore:
+def _s3_store(url: str, *_client_env: str | None) -> AudioStore:
     from service.storage.s3 import S3AudioStore  # boto3 loads only where S3 is configured
 
     return S3AudioStore.from_url(url)

@@ -175,9 +175,9 @@ class S3TempWriter:
             upload_id, self._upload_id = self._upload_id, None
             try:
                 self._client.abort_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=upload_id)
-            except (BotoCoreError, ClientError):
-                log.warning("could not abort the multipart upload of %s (the temp sweep will)", self._key,
-                            exc_info=True)
+            except (BotoCoreError, ClientError) as exc:
+                log.warning("could not abort the multipart upload of %s (%s); the temp sweep will", self._key,
+                            self._fail(exc))
 
     # -- internals ---------------------------------------------------------------------------------
 
@@ -276,8 +276,9 @@ class S3AudioStore:
             return
         try:
             self.client.delete_object(Bucket=self.bucket, Key=self._key(temp_key))
-        except (BotoCoreError, ClientError):  # called on error paths: log, and leave it to the sweep
-            log.warning("could not delete the temp object %s (the temp sweep will)", temp_key, exc_info=True)
+        except (BotoCoreError, ClientError) as exc:  # called on error paths: log, and leave it to the sweep
+            log.warning("could not delete the temp object %s (%s); the temp sweep will", temp_key,
+                        self._unavailable(exc))
 
     def sweep_temp(self) -> int:
         tmp = self._key("tmp") + "/"

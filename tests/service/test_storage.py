@@ -172,3 +172,18 @@ def test_the_storage_url_is_checked_when_settings_load() -> None:
     with pytest.raises(ValidationError, match="must look like s3://bucket"):
         Settings(storage_url="/srv/audio")
     assert Settings(storage_url="").storage_url is None
+
+
+def test_info_says_whether_the_bucket_can_be_used(s3_server: Any, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    from service.commands.info import collect
+
+    bucket = s3_server.new_bucket()
+    monkeypatch.setenv("TALKTRACK_DATA_DIR", str(tmp_path))
+    for name, value in s3_server.env(bucket).items():
+        monkeypatch.setenv(name, value)
+    assert collect()["audio_store"] == {"path": f"s3://{bucket}/talktrack (endpoint {s3_server.endpoint})",
+                                        "calls": None, "status": "reachable"}
+    monkeypatch.setenv("TALKTRACK_STORAGE_URL", "s3://gone/talktrack")
+    assert collect()["audio_store"]["status"] == ("audio storage is unavailable: the bucket 'gone' does not exist "
+                                                  f"at {s3_server.endpoint}")

@@ -130,7 +130,7 @@ async def upload_call(
     try:
         if found is not None:
             # A retry: answer with the first call, but only for the same file (its SHA-256).
-            store.discard(upload.temp_key)
+            await run_in_threadpool(store.discard, upload.temp_key)
             _check_same_file(found, upload.sha256)
             return _accepted(found, replay=True)
         media = media_suffix(upload.filename, upload.content_type)
@@ -142,8 +142,11 @@ async def upload_call(
         meta = _metadata(parsed.fields)
         call, job_id, replay = await run_in_threadpool(_store_call, engine, store, principal, meta, upload,
                                                        media, idempotency_key)
-    except BaseException:
-        store.discard(upload.temp_key)  # every way out but a stored call removes the temp file
+    except Exception:
+        await run_in_threadpool(store.discard, upload.temp_key)  # every way out but a stored call removes it
+        raise
+    except BaseException:  # cancelled: no awaiting here
+        store.discard(upload.temp_key)
         raise
     if not replay:
         UPLOAD_BYTES.inc(upload.size)
