@@ -119,12 +119,12 @@ class S3TempWriter:
     def write(self, data: bytes | bytearray | memoryview) -> int:
         if self.closed:
             raise ValueError("write to a closed S3 temp object")
-        data = bytes(data)
-        n = len(data)
+        view = memoryview(data).cast("B")
+        n = len(view)
         if self._pos < self._size:  # rewriting bytes already written: only the held first part can be
             if self._pos + n > min(len(self._head), self._size):
                 raise OSError("an S3 temp object can be rewritten only within its first part")
-            self._head[self._pos:self._pos + n] = data
+            self._head[self._pos:self._pos + n] = view
             self._pos += n
             return n
         self._pos += n
@@ -133,13 +133,15 @@ class S3TempWriter:
             return n
         room = self._part_bytes - len(self._head)
         if room > 0:
-            self._head += data[:room]
-            data = data[room:]
-        self._tail += data
-        while len(self._tail) >= self._part_bytes and self.error is None:
-            part = bytes(self._tail[:self._part_bytes])
-            del self._tail[:self._part_bytes]
-            self._upload_part(part)
+            self._head += view[:room]
+            view = view[room:]
+        while len(view) and self.error is None:
+            room = self._part_bytes - len(self._tail)
+            self._tail += view[:room]
+            view = view[room:]
+            if len(self._tail) == self._part_bytes:  # a full part goes out as it is, no copy
+                part, self._tail = self._tail, bytearray()
+                self._upload_part(part)
         return n
 
     def close(self) -> None:
@@ -151,11 +153,11 @@ class S3TempWriter:
             return
         try:
             if self._upload_id is None:
-                self._client.put_object(Bucket=self._bucket, Key=self._key, Body=bytes(self._head + self._tail))
+                self._client.put_object(Bucket=self._bucket, Key=self._key, Body=self._head + self._tail)
             else:
                 if self._tail:
-                    self._upload_part(bytes(self._tail))
-                self._upload_part(bytes(self._head), number=1)
+                    self._upload_part(self._tail)
+                self._upload_part(self._head, number=1)
                 if self.error is None:
                     parts = sorted(self._parts, key=lambda p: int(p["PartNumber"]))
                     self._client.complete_multipart_upload(Bucket=self._bucket, Key=self._key,
@@ -181,7 +183,7 @@ class S3TempWriter:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    def _upload_part(self, body: bytes, number: int | None = None) -> None:
+    def _upload_part(self, body: bytearray, number: int | None = None) -> None:
         try:
             if self._upload_id is None:
                 self._upload_id = self._client.create_multipart_upload(Bucket=self._bucket, Key=self._key)["UploadId"]
