@@ -47,7 +47,7 @@ def split_storage_url(url: str) -> tuple[str, str]:
     scheme, sep, rest = url.partition("://")
     bucket, _, prefix = rest.partition("/")
     if scheme.lower() != "s3" or not sep or not bucket:
-        raise ValueError(f"TALKTRACK_STORAGE_URL must look like s3://bucket or s3://bucket/prefix, not {url!r} "
+        raise ValueError(f"should look like s3://bucket or s3://bucket/prefix, not {url!r} "
                          "(leave it unset to keep audio in TALKTRACK_AUDIO_DIR)")
     return bucket, prefix.strip("/")
 

@@ -169,7 +169,7 @@ def test_the_storage_url_is_checked_when_settings_load() -> None:
 
     assert split_storage_url("s3://audio/team-a/") == ("audio", "team-a")
     assert split_storage_url("s3://audio") == ("audio", "")
-    with pytest.raises(ValidationError, match="must look like s3://bucket"):
+    with pytest.raises(ValidationError, match="should look like s3://bucket"):
         Settings(storage_url="/srv/audio")
     assert Settings(storage_url="").storage_url is None
 
