@@ -117,10 +117,14 @@ class S3TempWriter:
         pass
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
-        if self.closed:
-            raise ValueError("write to a closed S3 temp object")
         view = memoryview(data).cast("B")
         n = len(view)
+        if self.error is not None:  # failed: drop the bytes (the error surfaces on commit), keep counting
+            self._pos += n
+            self._size = max(self._size, self._pos)
+            return n
+        if self.closed:
+            raise ValueError("write to a closed S3 temp object")
         if self._pos < self._size:  # rewriting bytes already written: only the held first part can be
             if self._pos + n > min(len(self._head), self._size):
                 raise OSError("an S3 temp object can be rewritten only within its first part")
@@ -129,8 +133,6 @@ class S3TempWriter:
             return n
         self._pos += n
         self._size += n
-        if self.error is not None:
-            return n
         room = self._part_bytes - len(self._head)
         if room > 0:
             self._head += view[:room]

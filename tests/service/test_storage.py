@@ -126,7 +126,7 @@ def test_s3_errors_say_what_is_wrong(s3_server: Any, h: Any) -> None:
 
     from service.storage.s3 import CLIENT_CONFIG, unavailable
 
-    missing = S3AudioStore("no-such-bucket", client=s3_server.client())
+    missing = S3AudioStore("no-such-bucket", client=s3_server.client(), part_bytes=S3_MIN_PART)
     with pytest.raises(StorageUnavailable, match="the bucket 'no-such-bucket' does not exist at http://127"):
         missing.check()
     sink, temp_key = missing.open_temp()
@@ -134,6 +134,14 @@ def test_s3_errors_say_what_is_wrong(s3_server: Any, h: Any) -> None:
     sink.close()  # a writer keeps its failure (a live call keeps transcribing) ...
     with pytest.raises(StorageUnavailable, match="bucket 'no-such-bucket' does not exist"):
         missing.commit(temp_key, "calls/c/original.wav")  # ... and the commit raises it
+    sink, temp_key = missing.open_temp()
+    with wave.open(sink, "wb") as w:  # type: ignore[arg-type]  # a live call: a part fails mid-call
+        w.setparams((1, 2, 16000, 0, "NONE", "not compressed"))
+        for _ in range(200):
+            w.writeframesraw(bytes(64 * 1024))  # what follows the failure is dropped, the call goes on
+    sink.close()
+    with pytest.raises(StorageUnavailable, match="bucket 'no-such-bucket' does not exist"):
+        missing.digest(temp_key)
 
     closed_port = f"http://127.0.0.1:{h.free_port()}"
     down = S3AudioStore("b", client=boto3.client("s3", endpoint_url=closed_port, config=CLIENT_CONFIG,
