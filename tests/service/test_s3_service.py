@@ -65,6 +65,11 @@ def test_calls_live_in_s3_from_upload_to_delete(h: Any, s3_server: Any, s3_stack
             body = h.wait_status(c, call_id)
             assert body["status"] == "done", body.get("error")  # analysed by the Celery worker process
             assert "country" in " ".join(w["word"].lower() for w in body["analysis"]["words"])
+        cut = (b'--cut\r\nContent-Disposition: form-data; name="file"; filename="a.flac"\r\n'
+               b"Content-Type: audio/flac\r\n\r\n" + audio[:100_000])  # no closing boundary: a dropped client
+        r = c.post("/v1/calls", content=cut, headers={"Content-Type": "multipart/form-data; boundary=cut"})
+        assert r.status_code == 422, r.text
+    # Exactly the two calls: no temp object or unfinished multipart upload left by the cut-off upload.
     assert s3_server.keys(bucket) == sorted([f"talktrack/calls/{uploaded}/original.flac",
                                              f"talktrack/calls/{streamed}/original.wav"])
     assert s3_server.open_uploads(bucket) == []
