@@ -25,9 +25,6 @@ from service.storage.local import LocalAudioStore
 
 __all__ = ["AudioStore", "LocalAudioStore", "StorageUnavailable", "get_store"]
 
-CHUNK_BYTES = 64 * 1024  # what `open_range` yields at a time
-
-
 class AudioStore(Protocol):
     def describe(self) -> str:
         """Where the objects are, for people (`/srv/audio`, `s3://bucket/prefix`)."""
@@ -37,7 +34,8 @@ class AudioStore(Protocol):
 
     def open_temp(self) -> tuple[BinaryIO, str]:
         """A new temporary object to stream into; returns the writer and its temp key. The writer
-        may be seeked back within its first 5 MiB (the WAV header of a live call is patched last)."""
+        may be seeked back within its first 5 MiB and rewritten there (`wave` patches a live call's header
+        last); bytes past the end are only appended."""
 
     def commit(self, temp_key: str, key: str) -> None:
         """Durably move a finished (closed) temp object to `key`."""
