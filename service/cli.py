@@ -9,6 +9,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from pydantic import ValidationError
+
 from transcription.errors import TalktrackError
 
 # Sub-command modules, in the order `talktrack --help` lists them.
@@ -52,6 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except TalktrackError as exc:
         print(f"talktrack: error: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        for error in exc.errors():  # a TALKTRACK_* setting out of range: say which, without a traceback
+            name = "TALKTRACK_" + "_".join(str(p) for p in error["loc"]).upper()
+            print(f"talktrack: error: {name}: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("talktrack: interrupted", file=sys.stderr)

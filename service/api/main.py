@@ -38,7 +38,7 @@ from service.core.strict_json import json_safe
 from service.jobs.dispatch import Dispatcher, NullDispatcher, ThreadDispatcher
 from service.live_hub import make_live_hub
 from service.rate_limits import make_rate_limiter
-from service.storage import get_store
+from service.storage import AudioStore, StorageUnavailable, get_store
 from service.web import mount_web
 from service.webhooks import seal_legacy_secrets as seal_legacy_webhook_secrets
 from transcription.errors import TalktrackError
@@ -64,6 +64,17 @@ def make_dispatcher(settings: Settings) -> Dispatcher:
     return NullDispatcher()
 
 
+def prepare_store(store: AudioStore) -> None:
+    """At start-up: say now if the audio store cannot be used (uploads would answer 503 with the same
+    words), and remove what a killed server left half-written. A store that is down does not stop the
+    server: the rest of the service works, and the store may come back."""
+    try:
+        store.check()
+        store.sweep_temp()
+    except StorageUnavailable as exc:
+        log.error("%s", exc)
+
+
 def create_app(settings: Settings | None = None, *, start_executor: bool = True) -> FastAPI:
     """The Talktrack HTTP API. `start_executor=False` leaves jobs in the database (for tests and
     for an API process that should never run analysis)."""
@@ -73,7 +84,7 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         run_migrations(settings)
-        get_store(settings.resolved_audio_dir()).sweep_temp()  # what a killed server left half-written
+        prepare_store(get_store(settings))
         seal_legacy_webhook_secrets(settings)
         dispatcher: Dispatcher = make_dispatcher(settings) if start_executor else NullDispatcher()
         app.state.dispatcher = dispatcher

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from fastapi import HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from service.storage import AudioStore
@@ -149,6 +150,9 @@ async def parse_upload(request: Request, store: AudioStore, max_bytes: int) -> P
             f = sink[0]
             if f is not None:
                 f.write(chunk)
+                failed = getattr(f, "error", None)  # an S3 writer keeps its failure instead of raising
+                if failed is not None:
+                    error.append(HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(failed)))
         else:
             buf.extend(chunk)
             if len(buf) > MAX_FIELD_BYTES:
@@ -177,9 +181,16 @@ async def parse_upload(request: Request, store: AudioStore, max_bytes: int) -> P
         "on_headers_finished": on_headers_finished, "on_part_data": on_part_data, "on_part_end": on_part_end,
         "on_end": on_end,
     })
+
+    def discard() -> None:
+        if out.file is not None:
+            store.discard(out.file.temp_key)  # aborts an unfinished multipart upload: no object is left
+        _close(sink[0])
+
     try:
         async for chunk in request.stream():
-            parser.write(chunk)
+            # Off the event loop: the store may be writing to disk or uploading a part to S3.
+            await run_in_threadpool(parser.write, chunk)
             if error:
                 break
         else:
@@ -187,20 +198,17 @@ async def parse_upload(request: Request, store: AudioStore, max_bytes: int) -> P
             if not ended[0] and not error:
                 # A body cut off before its closing boundary: the file part may be truncated.
                 error.append(HTTPException(422, detail="the multipart body ended before its closing boundary"))
-    except HTTPException:
-        raise
+        if not error:
+            await run_in_threadpool(_close, sink[0])  # completes the temp object
+    except HTTPException as exc:
+        error.append(exc)
     except Exception as exc:  # includes the client going away mid-body (ClientDisconnect)
         error.append(HTTPException(422, detail=f"malformed multipart body: {exc}"))
-    except BaseException:  # cancelled: the temp file must not outlive the request
-        if out.file is not None:
-            _close(sink[0])
-            store.discard(out.file.temp_key)
+    except BaseException:  # cancelled: the temp object must not outlive the request
+        discard()
         raise
-    finally:
-        _close(sink[0])
     if error:
-        if out.file is not None:
-            store.discard(out.file.temp_key)
+        await run_in_threadpool(discard)
         raise error[0]
     if out.file is not None:
         out.file.size = size[0]

@@ -47,6 +47,22 @@ def _count(directory: Path, pattern: str) -> int:
     return sum(1 for _ in directory.glob(pattern)) if directory.is_dir() else 0
 
 
+def _audio_store(settings: Any) -> dict[str, Any]:
+    """The local audio directory and its calls, or the S3 location and whether it can be used now."""
+    if not settings.storage_url:
+        audio = settings.resolved_audio_dir()
+        return {"path": str(audio), "calls": _count(audio / "calls", "*/")}
+    from service.storage import StorageUnavailable, get_store
+
+    store = get_store(settings)
+    try:
+        store.check()
+        status = "reachable"
+    except StorageUnavailable as exc:
+        status = str(exc)
+    return {"path": store.describe(), "calls": None, "status": status}
+
+
 def collect() -> dict[str, Any]:
     """Everything `talktrack info` prints, as one dict (no directory or database is created)."""
     from service.core.config import Settings, platform_data_dir
@@ -61,7 +77,6 @@ def collect() -> dict[str, Any]:
         data_source = "platform default"
     else:
         data_source = "legacy ./talktrack-data in the current directory"
-    audio = settings.resolved_audio_dir()
     profiles = settings.profiles_dir.resolve()
     try:
         model_dir = bundled_model_path()
@@ -72,7 +87,7 @@ def collect() -> dict[str, Any]:
     return {
         "data_dir": {"path": str(data_dir), "source": data_source, "exists": data_dir.is_dir()},
         "database": _redact(settings.resolved_database_url()),
-        "audio_store": {"path": str(audio), "calls": _count(audio, "*/")},
+        "audio_store": _audio_store(settings),
         "voice_profiles": {"path": str(profiles), "profiles": _count(profiles, "*.json")},
         "executor": settings.resolved_executor(),
         "broker": _redact(settings.broker_url) if settings.broker_url else None,
@@ -92,7 +107,9 @@ def _print_text(info: dict[str, Any]) -> None:
     d = info["data_dir"]
     print(f"data dir        {d['path']}  ({d['source']}{'' if d['exists'] else '; not created yet'})")
     print(f"database        {info['database']}")
-    print(f"audio store     {info['audio_store']['path']}  ({info['audio_store']['calls']} calls)")
+    store = info["audio_store"]
+    state = f"{store['calls']} calls" if store["calls"] is not None else store["status"]
+    print(f"audio store     {store['path']}  ({state})")
     print(f"voice profiles  {info['voice_profiles']['path']}  ({info['voice_profiles']['profiles']} profiles)")
     print(f"executor        {info['executor']}" + (f"  (broker {info['broker']})" if info["broker"] else ""))
     print("models")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Executor = Literal["thread", "celery", "none"]
@@ -44,6 +44,16 @@ def default_data_dir() -> Path:
     return platform_data_dir()
 
 
+def split_storage_url(url: str) -> tuple[str, str]:
+    """(bucket, key prefix) of `s3://bucket/prefix`; ValueError, saying what is expected, for anything else."""
+    scheme, sep, rest = url.partition("://")
+    bucket, _, prefix = rest.partition("/")
+    if scheme.lower() != "s3" or not sep or not bucket:
+        raise ValueError(f"should look like s3://bucket or s3://bucket/prefix, not {url!r} "
+                         "(leave it unset to keep audio in TALKTRACK_AUDIO_DIR)")
+    return bucket, prefix.strip("/")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TALKTRACK_", extra="ignore")
 
@@ -58,6 +68,9 @@ class Settings(BaseSettings):
                                                        "broker's Redis (deployments sharing one Redis differ in it)")
     executor: Executor | None = Field(default=None, description="thread | celery | none; default from broker")
     audio_dir: Path | None = Field(default=None, description="audio store root; default data_dir/audio")
+    storage_url: str | None = Field(
+        default=None, description="s3://bucket/prefix keeps audio in S3-compatible object storage (the client "
+                                  "reads AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...); unset: the audio_dir directory")
     public_url: str = Field(default="http://127.0.0.1:8000", description="base of links in webhook payloads")
 
     max_upload_bytes: int = Field(default=500 * 1024 * 1024, description="uploads above this get 413")
@@ -101,6 +114,14 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(
         default=None, description="GET /metrics requires `Authorization: Bearer <token>`; unset: /metrics "
                                   "answers only direct loopback clients")
+
+    @field_validator("storage_url")
+    @classmethod
+    def _storage_url(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        split_storage_url(url)
+        return url
 
     def resolved_database_url(self) -> str:
         if self.database_url:

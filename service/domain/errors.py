@@ -34,3 +34,10 @@ class Invalid(DomainError):
     """The input does not fit (a message the user can act on)."""
 
     status_code = 422
+
+
+class StorageUnavailable(DomainError):
+    """The audio store cannot be used now (bucket missing, server unreachable, credentials refused):
+    the message says which, and the request can be retried once that is fixed."""
+
+    status_code = 503

@@ -27,7 +27,7 @@ from models.base import utcnow
 from service.core.config import Settings
 from service.core.db import get_engine
 from service.search import index_call_text
-from service.storage import LocalAudioStore
+from service.storage import get_store
 from transcription.errors import TalktrackError
 from transcription.progress import OverallProgress
 
@@ -156,10 +156,10 @@ def _analyze(settings: Settings, call: Call, hook: Any) -> tuple[dict[str, Any],
 
     if call.storage_key is None:
         raise TalktrackError("the call has no stored file")
-    store = LocalAudioStore(settings.resolved_audio_dir())
     with Session(get_engine(settings)) as session:
         options = analyze_options_for_call(session, call)
-    analysis = analyze_path(store.local_path(call.storage_key), options, hook)
+    with get_store(settings).local_copy(call.storage_key) as path:  # S3: a temporary download, removed after
+        analysis = analyze_path(path, options, hook)
     with Session(get_engine(settings)) as session:
         suggestions = call_suggestions(analysis, call, session)
     return analysis.to_dict(), suggestions

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import PurePosixPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session, col, select
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from models import CallResult, Team, User
 from models.public import OutcomeCreate, SpeakerLabel, SpeakersPatch
@@ -21,7 +22,8 @@ from service.domain import calls as domain_calls
 from service.domain import library, outcomes, scorecards
 from service.domain.benchmarks import team_bands
 from service.domain.errors import Invalid, NotFound
-from service.storage import LocalAudioStore
+from service.storage import get_store
+from service.web.audio_response import audio_response
 from service.web.call_view import QUESTION_TYPES, ViewCache, build_call_view, clock, fmt_metric
 from service.web.pages import SignedIn, check_csrf, render
 
@@ -128,11 +130,9 @@ def call_audio(request: Request, call_id: str, who: SignedIn) -> Response:
         call = domain_calls.visible_call(session, who.principal, call_id)
     if call.media_kind != "audio" or not call.storage_key:
         raise NotFound("this call has no recording")
-    store = LocalAudioStore(request.app.state.settings.resolved_audio_dir())
-    path = store.local_path(call.storage_key)
-    if not path.is_file():
-        raise NotFound("the recording is no longer stored")
-    return FileResponse(path, filename=call.original_filename or path.name, content_disposition_type="inline")
+    filename = call.original_filename or PurePosixPath(call.storage_key).name
+    return audio_response(get_store(request.app.state.settings), call.storage_key, filename,
+                          request.headers.get("range"))
 
 
 def _back(call_id: str, anchor: str = "") -> RedirectResponse:

@@ -75,7 +75,8 @@ def render(request: Request, template: str, context: dict[str, Any], who: Resolv
 
 
 def error_page(request: Request, exc: DomainError, who: ResolvedSession | None = None) -> Response:
-    titles = {404: "Not found", 403: "Not allowed", 409: "Not ready", 422: "Cannot do that", 429: "Slow down"}
+    titles = {404: "Not found", 403: "Not allowed", 409: "Not ready", 422: "Cannot do that", 429: "Slow down",
+              503: "Not available now"}
     return render(request, "error.html", {"title": titles.get(exc.status_code, "Error"), "message": str(exc)},
                   who, status_code=exc.status_code)
 

@@ -78,3 +78,15 @@ def test_voice_profiles_follow_the_data_dir(monkeypatch: pytest.MonkeyPatch, tmp
     (tmp_path / "profiles" / "dana.json").write_text(json.dumps(
         {"name": "Dana", "embedding": [0.0] * 255 + [1.0], "n_seconds": 12.0, "encoder": "resemblyzer"}))
     assert [p.name for p in local_voice_profiles()] == ["Dana"]
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.cli import main
+
+    monkeypatch.setenv("TALKTRACK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TALKTRACK_STORAGE_URL", "/srv/audio")
+    assert main(["info"]) == 2
+    assert capsys.readouterr().err == ("talktrack: error: TALKTRACK_STORAGE_URL: should look like s3://bucket or "
+                                       "s3://bucket/prefix, not '/srv/audio' (leave it unset to keep audio in "
+                                       "TALKTRACK_AUDIO_DIR)\n")

@@ -43,7 +43,7 @@ from service.domain.errors import Invalid
 from service.domain.library import CallFilters, OutcomeFilter
 from service.jobs.core import create_job
 from service.live_guidance import call_live
-from service.storage import LocalAudioStore
+from service.storage import AudioStore, get_store
 
 router = APIRouter(prefix="/calls", tags=["calls"], responses=API_ERRORS)
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ async def upload_call(
     found = None
     if idempotency_key:
         found = await run_in_threadpool(_existing_by_key, engine, principal.org_id, idempotency_key)
-    store = LocalAudioStore(settings.resolved_audio_dir())
+    store = get_store(settings)
     parsed = await parse_upload(request, store, settings.max_upload_bytes)
     upload = parsed.file
     if upload is None:
@@ -130,7 +130,7 @@ async def upload_call(
     try:
         if found is not None:
             # A retry: answer with the first call, but only for the same file (its SHA-256).
-            store.discard(upload.temp_key)
+            await run_in_threadpool(store.discard, upload.temp_key)
             _check_same_file(found, upload.sha256)
             return _accepted(found, replay=True)
         media = media_suffix(upload.filename, upload.content_type)
@@ -142,8 +142,11 @@ async def upload_call(
         meta = _metadata(parsed.fields)
         call, job_id, replay = await run_in_threadpool(_store_call, engine, store, principal, meta, upload,
                                                        media, idempotency_key)
-    except BaseException:
-        store.discard(upload.temp_key)  # every way out but a stored call removes the temp file
+    except Exception:
+        await run_in_threadpool(store.discard, upload.temp_key)  # every way out but a stored call removes it
+        raise
+    except BaseException:  # cancelled: no awaiting here
+        store.discard(upload.temp_key)
         raise
     if not replay:
         UPLOAD_BYTES.inc(upload.size)
@@ -167,7 +170,7 @@ def _existing_by_key(engine: Engine, org_id: str, key: str) -> Call | None:
         return _existing(session, org_id, key)
 
 
-def _store_call(engine: Engine, store: LocalAudioStore, principal: Principal, meta: CallMetadata,
+def _store_call(engine: Engine, store: AudioStore, principal: Principal, meta: CallMetadata,
                 upload: UploadedFile, media: tuple[str, str], idempotency_key: str | None) -> tuple[Call, str, bool]:
     """Move the upload into place (fsynced) and record the call and its job in one transaction.
     Returns (call, job id, replayed): a concurrent retry with the same key yields the winner's call."""
@@ -184,7 +187,7 @@ def _store_call(engine: Engine, store: LocalAudioStore, principal: Principal, me
         return _insert_call(session, store, principal, meta, upload, media, idempotency_key, rep_user_id, team_id)
 
 
-def _insert_call(session: Session, store: LocalAudioStore, principal: Principal, meta: CallMetadata,
+def _insert_call(session: Session, store: AudioStore, principal: Principal, meta: CallMetadata,
                  upload: UploadedFile, media: tuple[str, str], idempotency_key: str | None,
                  rep_user_id: str | None, team_id: str | None) -> tuple[Call, str, bool]:
     kind, suffix = media
@@ -299,7 +302,7 @@ def delete_call(call_id: str, session: SessionDep, principal: CurrentPrincipal, 
             session.rollback()
             if attempt == 2:
                 raise
-    LocalAudioStore(settings.resolved_audio_dir()).delete_prefix(f"calls/{call.id}")
+    get_store(settings).delete_prefix(f"calls/{call.id}")
     return Response(status_code=204)
 
 

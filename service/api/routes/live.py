@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -54,7 +53,7 @@ from service.live_sessions import (
     StartRequest,
 )
 from service.live_transport import CallLimits, FramePump
-from service.storage import LocalAudioStore
+from service.storage import get_store
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +100,12 @@ def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: st
     """Store the streamed audio as the call's recording (with its live cards when `setup` is
     given) and queue its offline analysis, like an upload. Returns the job id, or None (and stores
     nothing) when no audio arrived."""
-    store = LocalAudioStore(settings.resolved_audio_dir())
+    store = get_store(settings)
     if session.transcriber.duration_s <= 0:
         store.discard(temp_key)
         return None
     key = f"calls/{session.call_id}/original.wav"
-    path = store.local_path(temp_key)
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    size = path.stat().st_size
+    size, sha = store.digest(temp_key)
     o, s = session.owner, session.start
     call = Call(id=session.call_id, org_id=o.org_id, team_id=o.team_id, rep_user_id=o.rep_user_id,
                 uploaded_by_key_id=o.key_id, title=s.title or "Live call", rep_name=s.rep,
@@ -217,7 +214,7 @@ async def live_socket(ws: WebSocket) -> None:
                                                      "(their shared state cannot be reached)", 1011))
         return
     engine = live_engine(ws.app)
-    store = LocalAudioStore(settings.resolved_audio_dir())
+    store = get_store(settings)
     sink, temp_key = store.open_temp()
 
     def make_session() -> LiveSession:
@@ -303,7 +300,7 @@ async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key
         job_id = await run_in_threadpool(save_call, settings, ws.app.state.engine, session, temp_key, setup)
     except Exception:
         log.exception("live call %s could not be stored", session.call_id)
-        LocalAudioStore(settings.resolved_audio_dir()).discard(temp_key)  # no leftover temp file
+        get_store(settings).discard(temp_key)  # no leftover temp object
     if job_id is not None:
         ws.app.state.dispatcher.submit_job(job_id)
     status = "queued" if job_id is not None else ("empty" if duration <= 0 else "failed")

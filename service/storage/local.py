@@ -1,8 +1,7 @@
-"""Where uploaded recordings and transcripts live: one small interface, a local directory now.
+"""The local-directory audio store (the default): objects are files under one root.
 
-Objects are named by keys the service makes (`calls/<call id>/original.<ext>`); a client's file
-name is never part of a path. Writes go to a temporary file that is fsynced and renamed into
-place, so an object either exists whole or not at all.
+Writes go to a temporary file that is fsynced and renamed into place, so an object either exists
+whole or not at all.
 
 Each temp file (`tmp/<uuid>.part`) carries an exclusive `flock` from the process writing it until
 it is committed or discarded; the kernel drops the lock when that process dies. So
@@ -13,13 +12,18 @@ server killed mid-upload, never one another process (sharing the store) is still
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import os
 import shutil
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
+
+from service.domain.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -42,32 +46,19 @@ def _release(path: Path) -> None:
         os.close(fd)  # closing the descriptor drops its flock
 
 
-class AudioStore(Protocol):
-    def open_temp(self) -> tuple[BinaryIO, str]:
-        """A new temporary object to stream into; returns the open file and its temp key."""
-
-    def commit(self, temp_key: str, key: str) -> None:
-        """Durably move a finished temp object to `key` (fsync + atomic rename)."""
-
-    def discard(self, temp_key: str) -> None:
-        """Remove a temp object (an aborted or duplicate upload)."""
-
-    def sweep_temp(self) -> int:
-        """Remove temp objects that no running process is writing; returns how many."""
-
-    def local_path(self, key: str) -> Path:
-        """A local file with the object's bytes, for the analysis (which reads files)."""
-
-    def delete_prefix(self, prefix: str) -> None:
-        """Remove every object under `prefix` (a call's folder)."""
-
-
 class LocalAudioStore:
     """Objects are files under `root`; temp objects under `root/tmp`."""
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
+
+    def describe(self) -> str:
+        return str(self.root)
+
+    def check(self) -> None:
+        if not os.access(self.root / "tmp", os.W_OK):
+            raise StorageUnavailable(f"audio storage is unavailable: {self.root} is not writable")
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -132,7 +123,30 @@ class LocalAudioStore:
         return removed
 
     def local_path(self, key: str) -> Path:
+        """The object's file (this backend only: the others have no local files)."""
         return self._path(key)
+
+    def digest(self, key: str) -> tuple[int, str]:
+        sha = hashlib.sha256()
+        size = 0
+        with open(self._path(key), "rb") as f:
+            while chunk := f.read(1024 * 1024):
+                sha.update(chunk)
+                size += len(chunk)
+        return size, sha.hexdigest()
+
+    def size(self, key: str) -> int | None:
+        path = self._path(key)
+        return path.stat().st_size if path.is_file() else None
+
+    def open_range(self, key: str, start: int, end: int) -> Iterator[bytes]:
+        f = open(self._path(key), "rb")  # noqa: SIM115 - closed by the generator
+        f.seek(start)
+        return _read_span(f, end - start + 1)
+
+    @contextmanager
+    def local_copy(self, key: str) -> Iterator[Path]:
+        yield self._path(key)  # already a local file: no copy
 
     def delete_prefix(self, prefix: str) -> None:
         path = self._path(prefix)
@@ -142,5 +156,11 @@ class LocalAudioStore:
             path.unlink(missing_ok=True)
 
 
-def get_store(root: Path) -> LocalAudioStore:
-    return LocalAudioStore(root)
+def _read_span(f: BinaryIO, length: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
+    with f:
+        while length > 0:
+            data = f.read(min(chunk, length))
+            if not data:
+                return
+            length -= len(data)
+            yield data

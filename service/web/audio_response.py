@@ -1,0 +1,77 @@
+"""A stored recording as an HTTP response with byte ranges, whichever store holds it.
+
+The local store's file goes out as a `FileResponse` (sendfile, its own Range handling). An object
+in S3 is streamed through Talktrack with a ranged GetObject rather than redirected to a presigned
+URL: the page's Content-Security-Policy allows media only from this site (`media-src 'self'`), the
+S3 endpoint may not be reachable from people's browsers at all, and the access check stays on
+every request (a presigned URL works for anyone who has it until it expires).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from starlette.responses import FileResponse, Response, StreamingResponse
+
+from service.domain.errors import NotFound
+from service.storage import AudioStore, LocalAudioStore
+
+_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+
+
+class RangeNotSatisfiable(Exception):
+    pass
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The inclusive (first, last) byte of a single-range `Range` header, or None to send the whole
+    object (no header, several ranges, or a unit other than bytes: RFC 9110 lets a server ignore it).
+    Raises `RangeNotSatisfiable` for a range wholly past the end."""
+    if not header:
+        return None
+    m = _RANGE.match(header)
+    if m is None:
+        return None
+    first, last = m.group(1), m.group(2)
+    if not first and not last:
+        return None
+    if not first:  # the last N bytes
+        n = int(last)
+        if n == 0 or size == 0:
+            raise RangeNotSatisfiable()
+        return max(0, size - n), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or (last and int(last) < start):
+        raise RangeNotSatisfiable()
+    return start, end
+
+
+def audio_response(store: AudioStore, key: str, filename: str, range_header: str | None) -> Response:
+    """The object at `key`, whole (200) or the range asked for (206); 416 past its end."""
+    if isinstance(store, LocalAudioStore):
+        path = store.local_path(key)
+        if not path.is_file():
+            raise NotFound("the recording is no longer stored")
+        return FileResponse(path, filename=filename, content_disposition_type="inline")
+    size = store.size(key)
+    if size is None:
+        raise NotFound("the recording is no longer stored")
+    headers = {"Accept-Ranges": "bytes",
+               "Content-Disposition": f"inline; filename*=utf-8''{quote(filename)}"}
+    media_type = mimetypes.guess_type(PurePosixPath(filename).name)[0] or "application/octet-stream"
+    try:
+        span = byte_range(range_header, size)
+    except RangeNotSatisfiable:
+        return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
+    if span is None:
+        start, end, status = 0, size - 1, 200
+    else:
+        (start, end), status = span, 206
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    headers["Content-Length"] = str(end - start + 1)
+    body = store.open_range(key, start, end) if size else iter(())
+    return StreamingResponse(body, status_code=status, headers=headers, media_type=media_type)
