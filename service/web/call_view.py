@@ -24,6 +24,8 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "longest_customer_story_s": ("Longest customer story", "s"),
     "interactivity": ("Interactivity (switches/min)", ""),
     "patience_s": ("Patience (pause before replying)", "s"),
+    "interruptions_rep": ("Rep interruptions", ""),
+    "interruptions_customer": ("Customer interruptions", ""),
     "question_count_rep": ("Rep questions", ""),
     "question_count_customer": ("Customer questions", ""),
     "open_question_count_rep": ("Rep open questions", ""),
