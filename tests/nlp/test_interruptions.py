@@ -166,3 +166,13 @@ def test_vtt_turns_come_from_the_cues(tmp_path: Path) -> None:
     assert [(x.speaker, x.start, x.end) for x in t.speaker_turns] == [("S1", 0.0, 9.0), ("S2", 3.0, 5.0)]
     m = compute_metrics(t, [], {})
     assert (m.interruptions_rep, m.interruptions_customer) == (0, 1)
+
+
+def test_the_sample_calls_backchannels_overlap_but_do_not_interrupt() -> None:
+    # The bundled call lays "right", "I see" and "mm-hmm" over the other side's long turns.
+    t = read_vtt(Path(__file__).parents[2] / "samples" / "discovery_call.vtt", rep_name="Alex Rivera")
+    overlapping = [(a.speaker, b.speaker) for a in t.speaker_turns for b in t.speaker_turns
+                   if a.speaker != b.speaker and a.start < b.start < a.end]  # fmt: skip
+    assert overlapping == [("S2", "S1"), ("S2", "S1"), ("S1", "S2")]
+    m = compute_metrics(t, [], {})
+    assert (m.interruptions_rep, m.interruptions_customer) == (0, 0)
