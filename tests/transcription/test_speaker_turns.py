@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 
+from bench.diarization_calls import render_utterance
 from transcription.audio import SAMPLE_RATE
 from transcription.pipeline import transcribe_file
 from transcription.transcript_io import write_rttm
@@ -26,25 +25,14 @@ CUSTOMER_LINE = "Sorry to stop you there but what does this cost per seat"
 REP_AT_S, CUSTOMER_AT_S = 0.5, 3.5  # the customer starts 3 s into the rep's 10 s sentence
 
 
-def _speak(text: str, voice: str, pitch: int, speed: int, workdir: Path) -> np.ndarray:
-    """`text` read by espeak-ng at 16 kHz, trimmed to its audible part."""
-    raw, out = workdir / "raw.wav", workdir / "utt.wav"
-    subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "-w", str(raw), text], check=True)
-    subprocess.run(["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(out)], check=True)
-    audio, _ = sf.read(out, dtype="float32")
-    loud = np.flatnonzero(np.abs(audio) > 0.02 * np.abs(audio).max())
-    audio = audio[loud[0] : loud[-1] + 1]
-    return np.asarray(audio / np.abs(audio).max() * 0.4, dtype=np.float32)
-
-
 @pytest.fixture(scope="module")
 def cut_in_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Rep on the left channel, customer on the right, cutting in mid-sentence."""
     if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
         pytest.skip("needs espeak-ng and sox (apt-get install espeak-ng sox)")
     workdir = tmp_path_factory.mktemp("cut-in")
-    rep = _speak(REP_LINE, "en-us+m1", 40, 160, workdir)
-    customer = _speak(CUSTOMER_LINE, "en-us+f3", 60, 150, workdir)
+    rep = render_utterance(REP_LINE, ("en-us+m1", 40, 160), workdir)
+    customer = render_utterance(CUSTOMER_LINE, ("en-us+f3", 60, 150), workdir)
     a, b = int(REP_AT_S * SAMPLE_RATE), int(CUSTOMER_AT_S * SAMPLE_RATE)
     samples = np.zeros((2, a + len(rep) + SAMPLE_RATE), np.float32)
     samples[0, a : a + len(rep)] = rep
