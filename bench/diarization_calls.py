@@ -62,7 +62,9 @@ VOICE_PAIRS: dict[str, tuple[tuple[str, int, int], tuple[str, int, int]]] = {
 }
 
 
-def _render(text: str, voice: tuple[str, int, int], workdir: Path) -> np.ndarray:
+def render_utterance(text: str, voice: tuple[str, int, int], workdir: Path) -> np.ndarray:
+    """`text` spoken by espeak-ng with `voice` (name, pitch, speed), 16 kHz mono, trimmed to its
+    audible part and scaled to a 0.4 peak; needs espeak-ng and sox."""
     raw = workdir / "raw.wav"
     out = workdir / "utt.wav"
     name, pitch, speed = voice
@@ -89,7 +91,7 @@ def generate_calls(cache_dir: Path | None = None) -> list[GeneratedCall]:
         rttm = root / f"{name}.rttm"
         if not (wav.exists() and rttm.exists()):
             with tempfile.TemporaryDirectory() as tmp:
-                pieces = [(spk, _render(text, voices[spk], Path(tmp)), pause) for spk, text, pause in DIALOGUE]
+                pieces = [(spk, render_utterance(text, voices[spk], Path(tmp)), pause) for spk, text, pause in DIALOGUE]
             t = 0.0
             placed = []
             for spk, audio, pause in pieces:

@@ -33,6 +33,8 @@ TIMING_METRICS: frozenset[str] = frozenset(
         "longest_customer_story_s",
         "interactivity",
         "patience_s",
+        "interruptions_rep",
+        "interruptions_customer",
         "open_questions_first_90s",
         "first_question_s",
         "words_per_minute_rep",

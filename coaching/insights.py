@@ -39,6 +39,8 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "longest_customer_story_s": ("longest customer story", "seconds"),
     "interactivity": ("speaker switches per minute", "number"),
     "patience_s": ("rep's pause before answering", "seconds"),
+    "interruptions_rep": ("times the rep interrupted", "count"),
+    "interruptions_customer": ("times the customer interrupted", "count"),
     "question_count_rep": ("rep questions", "count"),
     "question_count_customer": ("customer questions", "count"),
     "open_question_count_rep": ("rep open questions", "count"),

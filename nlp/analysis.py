@@ -69,6 +69,10 @@ class CallAnalysis:
                 {"speaker": tr.speaker, "start": round(tr.start, 3), "end": round(tr.end, 3), "text": tr.text}
                 for tr in t.turns
             ],
+            "speaker_turns": [
+                {"speaker": st.speaker, "start": round(st.start, 3), "end": round(st.end, 3)}
+                for st in t.speaker_turns
+            ],
             "questions": [asdict(q) for q in self.questions],
             "trackers": [asdict(h) for h in self.trackers],
             "next_steps": [asdict(n) for n in self.next_steps],

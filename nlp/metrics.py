@@ -9,6 +9,13 @@
 - `interactivity`: speaker switches per minute of conversation (first word start to last word end).
 - `patience_s`: mean pause between the end of a customer turn and the start of the rep turn that
   directly follows it (overlaps count as 0).
+- `interruptions_rep` / `interruptions_customer`: how often the rep / the customer starts a turn
+  while another speaker is mid-utterance: that speaker's turn started earlier and both talk at once
+  for at least `INTERRUPTION_MIN_OVERLAP_S` (0.5 s), and the new turn is not a backchannel
+  ("mm-hmm", "yeah", `nlp.backchannels`; a turn without words of its own is one when shorter than
+  `MONOLOGUE_BREAK_S`). Counted on `Transcript.speaker_turns` (the diarizer's overlapped speech on
+  mono, the channels on stereo), each speaker's turns first joined over pauses up to
+  `TURN_PAUSE_S`.
 - `question_count_rep`, `question_count_customer`, `open_question_count_rep`: countable questions
   (backchannels and rhetorical questions excluded) by role and type.
 - `open_questions_first_90s`: rep open questions that start within 90 s of the first speech.
@@ -22,13 +29,23 @@ speaker is the rep.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from nlp.backchannels import is_backchannel_text
 from nlp.types import CallMetrics, Question
-from transcription.types import Role, Transcript, Turn, Word
+from transcription.types import Role, SpeakerTurn, Transcript, Turn, Word, join_words, merge_turns
 
 MONOLOGUE_BREAK_S = 1.0
 OPENING_WINDOW_S = 90.0
+# Simultaneous talk shorter than this is a speaker starting a little early at the end of the other's
+# turn (a "terminal overlap", Schegloff 2000), which turn transitions do all the time: the gap between
+# turns is typically only about 200 ms either way (Levinson & Torreira 2015). Half a second of both
+# talking is beyond that and beyond the word and diarization timing error (about 0.1-0.2 s).
+INTERRUPTION_MIN_OVERLAP_S = 0.5
+# A speaker's pauses up to this are within one turn (the diarizer's own gap fill); not above
+# INTERRUPTION_MIN_OVERLAP_S, so a turn that fits inside another's pause cannot count.
+TURN_PAUSE_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +111,48 @@ def compute_metrics(
         ]
         if pauses:
             metrics.patience_s = round(sum(pauses) / len(pauses), 3)
+    interrupting = [roles.get(t.speaker) for t in interruptions(transcript.speaker_turns, words)]
+    if has_rep:
+        metrics.interruptions_rep = interrupting.count("rep")
     if has_customer:
         metrics.longest_customer_story_s = round(_longest_run(turns, words, roles, "customer"), 3)
+        metrics.interruptions_customer = interrupting.count("customer")
     return metrics
+
+
+def interruptions(speaker_turns: list[SpeakerTurn], words: list[Word]) -> list[SpeakerTurn]:
+    """The turns that interrupt (see the module doc for the definition), in time order.
+
+    `words` give each turn its text: the words of its speaker that start within it (on mono audio
+    the words of overlapped speech often went to the other speaker, so an overlap turn may have
+    none; then its length decides whether it is a backchannel)."""
+    turns = merge_turns(speaker_turns, TURN_PAUSE_S)
+    by_speaker: dict[str, list[Word]] = {}
+    for w in words:
+        by_speaker.setdefault(w.speaker, []).append(w)
+    found: list[SpeakerTurn] = []
+    latest: dict[str, SpeakerTurn] = {}  # per speaker, the turn that started last so far
+    for turn in turns:  # by start; one speaker's merged turns do not overlap
+        held = any(
+            other.speaker != turn.speaker
+            and other.start < turn.start
+            and min(other.end, turn.end) - turn.start >= INTERRUPTION_MIN_OVERLAP_S
+            for other in latest.values()
+        )
+        if held and not _is_backchannel_turn(turn, by_speaker.get(turn.speaker, [])):
+            found.append(turn)
+        latest[turn.speaker] = turn
+    return found
+
+
+def _is_backchannel_turn(turn: SpeakerTurn, own_words: list[Word]) -> bool:
+    """`own_words`: the turn's speaker's words, sorted by start."""
+    lo = bisect_left(own_words, turn.start - 1e-6, key=lambda w: w.start)
+    hi = bisect_right(own_words, turn.end + 1e-6, key=lambda w: w.start)
+    text = join_words([w.word for w in own_words[lo:hi]])
+    if not text:
+        return turn.end - turn.start < MONOLOGUE_BREAK_S
+    return is_backchannel_text(text)
 
 
 def speaking_time_by_speaker(words: list[Word]) -> dict[str, float]:

@@ -30,6 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from nlp.backchannels import is_backchannel_text
 from nlp.types import QuestionType
 
 # "Right?" needs its question mark ("Right." after one's own words is agreement); "isn't it" does not.
@@ -50,10 +51,6 @@ _GENERIC_YOU = re.compile(r"\b(?:you know|you see|mind you|thank you|you guys kn
 _INVITATION_START = re.compile(
     r"^\W*(?:(?:so|and|now|well|okay|please)\W+)*(?:tell|walk|talk|describe|explain|share|help|give|take|"
     r"paint|unpack|elaborate|expand)\b"
-)
-_BACKCHANNEL_ONLY = re.compile(
-    r"^\W*(?:(?:uh-huh|um-hum|mm-hmm|mhm|mm|hm|hmm|yeah|yes|yep|right|okay|ok|oh|sure|uh|um|i see|wow|"
-    r"really|true|exactly|gotcha|got it)\W*)+$"
 )
 _WORD = re.compile(r"[a-z']+")
 # The statement that follows must have at least this many words to count as the speaker going on.
@@ -112,7 +109,7 @@ def _speaker_goes_on(items: Sequence[ContextItem], i: int) -> bool:
     for nxt in items[i + 1 :]:
         if nxt.speaker == speaker:
             return _answers(nxt)
-        if not _BACKCHANNEL_ONLY.match(_plain(nxt.text)):
+        if not is_backchannel_text(nxt.text):
             return False  # the other side took the floor: the question was left room
     return False
 

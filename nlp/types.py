@@ -61,6 +61,8 @@ class CallMetrics:
     longest_customer_story_s: float | None = None
     interactivity: float | None = None
     patience_s: float | None = None
+    interruptions_rep: int | None = None
+    interruptions_customer: int | None = None
     question_count_rep: int = 0
     question_count_customer: int = 0
     open_question_count_rep: int = 0

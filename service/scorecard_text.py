@@ -24,6 +24,10 @@ def _num(value: float | None, unit: str = "", digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}{unit}"
 
 
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
 def metric_rows(m: CallMetrics) -> list[tuple[str, str]]:
     """(label, formatted value) for each metric, in scorecard order."""
     return [
@@ -32,6 +36,7 @@ def metric_rows(m: CallMetrics) -> list[tuple[str, str]]:
         ("Longest customer story", format_clock(m.longest_customer_story_s)),
         ("Interactivity (switches/min)", _num(m.interactivity)),
         ("Patience (s before answering)", _num(m.patience_s, " s", 2)),
+        ("Interruptions by rep / by customer", f"{_count(m.interruptions_rep)} / {_count(m.interruptions_customer)}"),
         ("Questions asked by rep", str(m.question_count_rep)),
         ("  of which open", str(m.open_question_count_rep)),
         ("  open in the first 90 s", str(m.open_questions_first_90s)),

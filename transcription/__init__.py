@@ -19,7 +19,7 @@ from transcription.errors import (
     UnsupportedFormatError,
 )
 from transcription.progress import ProgressHook, no_progress
-from transcription.types import Speaker, Transcript, Turn, Word, build_turns, join_words
+from transcription.types import Speaker, SpeakerTurn, Transcript, Turn, Word, build_turns, join_words
 
 if TYPE_CHECKING:
     from transcription.asr import AsrOptions, transcribe_samples
@@ -64,6 +64,7 @@ __all__ = [
     "ModelNotFoundError",
     "ProgressHook",
     "Speaker",
+    "SpeakerTurn",
     "TalktrackError",
     "TranscribeOptions",
     "Transcript",

@@ -5,6 +5,10 @@ cores split between them) and the words are merged by time; S1 is the left chann
 Mono, fake stereo and one-sided stereo: one transcription, then speakers from
 `transcription.diarization`, assigned per word.
 
+The transcript's speaker turns may overlap: on stereo they are each channel's speech (its words,
+joined over pauses up to `CHANNEL_TURN_PAUSE_S`), on mono the diarizer's turns, overlapped speech
+included; each word still gets one speaker.
+
 Long files are processed in blocks of `TranscribeOptions.block_s` seconds cut at the quietest
 moment near the block's end, so memory stays flat whatever the call length.
 """
@@ -25,7 +29,7 @@ from transcription.asr import DISFLUENT_PROMPT, AsrOptions, available_cpus, load
 from transcription.audio import SAMPLE_RATE, AudioChunk, iter_audio_chunks, probe_audio
 from transcription.channels import ChannelOptions, ChannelReport, classify_channels, to_mono
 from transcription.progress import ProgressHook, no_progress
-from transcription.types import Speaker, Transcript, TranscriptSource, Word
+from transcription.types import Speaker, SpeakerTurn, Transcript, TranscriptSource, Word, merge_turns
 from transcription.unheard import UnheardSpeech, unheard_speech, unheard_warnings
 
 if TYPE_CHECKING:
@@ -37,6 +41,9 @@ logger = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float32]
 
 NO_SPEECH_WARNING = "no speech found"
+# A channel's words closer than this are one turn: the diarizer's own gap fill
+# (`OverlapDiarizationParams.fill_gap_s`), so stereo and mono turns are cut alike.
+CHANNEL_TURN_PAUSE_S = 0.5
 DIARIZERS = ("segmentation", "resemblyzer")
 
 
@@ -312,9 +319,11 @@ def transcribe_file(
     source: TranscriptSource
     embeddings: dict[str, npt.NDArray[np.floating]] = {}
     encoder: str | None = None
+    turns: list[SpeakerTurn] = []
     if stereo is not None:
         speakers = _stereo_speakers(opts.rep_channel, opts.rep_name)
         source = "audio-stereo"
+        turns = merge_turns([SpeakerTurn(w.speaker, w.start, w.end) for w in words], CHANNEL_TURN_PAUSE_S)
     else:
         source = "audio-mono"
         if diarizer is not None:
@@ -324,6 +333,9 @@ def transcribe_file(
                 from transcription.diarization import assign_speakers
 
                 words = assign_speakers(words, segments)
+            # Turns of speakers who got words only: a voice heard only under another is not listed.
+            with_words = {w.speaker for w in words}
+            turns = merge_turns([SpeakerTurn(s.speaker, s.start, s.end) for s in segments if s.speaker in with_words])
             embeddings = diarizer.speaker_embeddings
             encoder = diarizer.encoder_id
             hook("diarize", completed=decoded_s, total=decoded_s)
@@ -338,6 +350,7 @@ def transcribe_file(
         words=words,
         source=source,
         warnings=warnings,
+        speaker_turns=turns,
     )
     if opts.profiles and speakers:
         from transcription.roles import assign_roles

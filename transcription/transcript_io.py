@@ -2,7 +2,9 @@
 
 Imported transcripts become the same `Transcript` the audio path produces, so a call recorded
 elsewhere gets the same analysis. WebVTT cues carry only cue times, so each word's time is
-interpolated across its cue by character length (a long word takes longer to say).
+interpolated across its cue by character length (a long word takes longer to say); the speaker
+turns are the cues themselves (one per voice in a cue), so cues that overlap in time give
+overlapping turns.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
-from transcription.types import ROLES, Role, Speaker, Transcript, Word, name_matches
+from transcription.types import ROLES, Role, Speaker, SpeakerTurn, Transcript, Word, merge_turns, name_matches
 
 TRANSCRIPT_EXTENSIONS: frozenset[str] = frozenset({".vtt", ".json"})
 
@@ -125,6 +127,7 @@ def read_vtt(path: str | Path, rep_name: str | None = None) -> Transcript:
         raise TranscriptParseError(f"{p.name} is not WebVTT: its first line must be 'WEBVTT'.")
     ids: dict[str | None, str] = {}
     words: list[Word] = []
+    turns: list[SpeakerTurn] = []
     duration = 0.0
     i = 1
     while i < len(lines):
@@ -161,8 +164,12 @@ def read_vtt(path: str | Path, rep_name: str | None = None) -> Transcript:
         for name, _ in tokens:
             ids.setdefault(name, f"S{len(ids) + 1}")
         timed = _interpolate([tok for _, tok in tokens], start, end)
-        for (name, _), (w_start, w_end, tok) in zip(tokens, timed, strict=True):
-            words.append(Word(start=w_start, end=w_end, word=tok, speaker=ids[name]))
+        cue_words = [
+            Word(start=w_start, end=w_end, word=tok, speaker=ids[name])
+            for (name, _), (w_start, w_end, tok) in zip(tokens, timed, strict=True)
+        ]
+        words.extend(cue_words)
+        turns.extend(merge_turns([SpeakerTurn(w.speaker, w.start, w.end) for w in cue_words]))
     if not words:
         raise EmptyInputError(f"{p.name} has no cues with text.")
     names = list(ids)
@@ -178,14 +185,16 @@ def read_vtt(path: str | Path, rep_name: str | None = None) -> Transcript:
         shown = ", ".join(s.name or s.id for s in speakers)
         warnings.append(f"no speaker named '{rep_name}' (speakers: {shown}); roles left unknown")
     words.sort(key=lambda w: (w.start, w.end))
-    return Transcript(duration_s=duration, speakers=speakers, words=words, source="vtt", warnings=warnings)
+    return Transcript(duration_s=duration, speakers=speakers, words=words, source="vtt", warnings=warnings,
+                      speaker_turns=merge_turns(turns))
 
 
 def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -> Transcript:
-    """Rebuild the `Transcript` part ("speakers", "words", "duration_s", ...) of a Talktrack
-    analysis JSON. With `rep_name`, roles are re-assigned by speaker name as in `read_vtt`.
-    Raises `TranscriptParseError` when fields are missing or mistyped, or a word names an
-    unknown speaker."""
+    """Rebuild the `Transcript` part ("speakers", "words", "speaker_turns", "duration_s", ...) of a
+    Talktrack analysis JSON. Without "speaker_turns" (JSON written before they existed) the turns
+    are derived from the words. With `rep_name`, roles are re-assigned by speaker name as in
+    `read_vtt`. Raises `TranscriptParseError` when fields are missing or mistyped, or a word or
+    turn names an unknown speaker."""
     try:
         speakers = [
             Speaker(
@@ -207,6 +216,17 @@ def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -
             )
             for w in data["words"]
         ]
+        turns = [
+            SpeakerTurn(
+                speaker=str(t["speaker"]),
+                start=_check_time(float(t["start"]), "turn start"),
+                end=_check_time(float(t["end"]), "turn end"),
+            )
+            for t in data.get("speaker_turns") or []
+        ]
+        for t in turns:
+            if t.end < t.start:
+                raise ValueError(f"a turn of {t.speaker} ends ({t.end}) before it starts ({t.start})")
         for w in words:
             if w.end < w.start:
                 raise ValueError(f"word {w.word!r} ends ({w.end}) before it starts ({w.start})")
@@ -227,6 +247,11 @@ def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -
         raise TranscriptParseError(
             f"Transcript JSON has words by speakers not in 'speakers': {', '.join(unknown)}."
         )
+    unknown = sorted({t.speaker for t in turns} - known)
+    if unknown:
+        raise TranscriptParseError(
+            f"Transcript JSON has speaker_turns by speakers not in 'speakers': {', '.join(unknown)}."
+        )
     if rep_name is not None:
         for speaker, role in zip(speakers, _roles([s.name for s in speakers], rep_name), strict=True):
             speaker.role, speaker.role_confidence = role, None
@@ -239,6 +264,7 @@ def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -
         has_timing=has_timing,
         language=language,
         warnings=warnings,
+        speaker_turns=merge_turns(turns),
     )
 
 
@@ -308,10 +334,12 @@ def write_vtt(transcript: Transcript, max_cue_words: int = 16) -> str:
 
 def write_rttm(transcript: Transcript, uri: str) -> str:
     """Standard RTTM: one `SPEAKER <uri> 1 <onset> <duration> <NA> <NA> <speaker> <NA> <NA>` line
-    per turn (spaces in `uri` become underscores, as RTTM fields are space-separated)."""
+    per speaker turn (`Transcript.speaker_turns`, so overlapped speech has a line for each of its
+    speakers over the same time); spaces in `uri` become underscores, as RTTM fields are
+    space-separated."""
     file_id = re.sub(r"\s+", "_", uri.strip()) or "call"
     lines = [
         f"SPEAKER {file_id} 1 {turn.start:.3f} {max(turn.end - turn.start, 0.0):.3f} <NA> <NA> {turn.speaker} <NA> <NA>"
-        for turn in transcript.turns
+        for turn in transcript.speaker_turns
     ]
     return "\n".join(lines) + ("\n" if lines else "")

@@ -1,5 +1,10 @@
 """The pipeline's data: words with times and speakers, speakers with roles, turns, transcripts.
 
+Two kinds of turn: a `Turn` is a run of consecutive words by one speaker (each word has exactly one
+speaker, so these never overlap); a `SpeakerTurn` is a stretch of time one speaker is talking, and
+turns of different speakers may overlap (both talk at once), as the overlap-aware diarizer and the
+two channels of a stereo call show them.
+
 Every stage after transcription consumes these; nothing here knows about audio, spaCy or HTTP.
 Times are seconds from the start of the recording (or stream).
 """
@@ -65,10 +70,24 @@ class Turn:
     word_end: int  # index one past its last word
 
 
+@dataclass(frozen=True, slots=True)
+class SpeakerTurn:
+    """`speaker` talks from `start` to `end` seconds. One speaker's turns never overlap each other;
+    another speaker's turn may overlap this one (overlapped speech)."""
+
+    speaker: str
+    start: float
+    end: float
+
+
 @dataclass(slots=True)
 class Transcript:
-    """Speaker-attributed words of one call, sorted by start time.
+    """Speaker-attributed words of one call, sorted by start time, and who spoke when.
 
+    `speaker_turns` are the speakers' turns sorted by start, overlapping where two people talk at
+    once (from the diarizer on mono audio, the channels on stereo, the cues of a WebVTT file). Each
+    word still has exactly one speaker. Left empty, they are derived from the words
+    (`turns_from_words`: one turn per run of consecutive words, so no overlap).
     `has_timing` is False for transcripts that come without times (chat logs): their word times
     are synthetic (one second per turn) and time-based metrics do not apply.
     `warnings` carries non-fatal problems a user should see ("no speech found", ...).
@@ -81,6 +100,11 @@ class Transcript:
     has_timing: bool = True
     language: str = "en"
     warnings: list[str] = field(default_factory=list)
+    speaker_turns: list[SpeakerTurn] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.speaker_turns:
+            self.speaker_turns = turns_from_words(self.words)
 
     def speaker(self, speaker_id: str) -> Speaker:
         for s in self.speakers:
@@ -117,6 +141,24 @@ def build_turns(words: list[Word]) -> list[Turn]:
         )
         i = j
     return turns
+
+
+def turns_from_words(words: list[Word]) -> list[SpeakerTurn]:
+    """One `SpeakerTurn` per run of consecutive words by one speaker (`build_turns`)."""
+    return [SpeakerTurn(t.speaker, t.start, t.end) for t in build_turns(words)]
+
+
+def merge_turns(turns: list[SpeakerTurn], max_pause_s: float = 0.0) -> list[SpeakerTurn]:
+    """Per speaker, join turns that overlap or are at most `max_pause_s` apart; sorted by start
+    (then speaker). Turns of different speakers are left as they are, overlapping or not."""
+    by_speaker: dict[str, list[SpeakerTurn]] = {}
+    for t in sorted(turns, key=lambda t: (t.start, t.end)):
+        own = by_speaker.setdefault(t.speaker, [])
+        if own and t.start - own[-1].end <= max_pause_s:
+            own[-1] = SpeakerTurn(t.speaker, own[-1].start, max(own[-1].end, t.end))
+        else:
+            own.append(t)
+    return sorted((t for own in by_speaker.values() for t in own), key=lambda t: (t.start, t.speaker, t.end))
 
 
 def name_matches(label: str | None, wanted: str) -> bool:

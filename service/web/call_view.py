@@ -24,6 +24,8 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "longest_customer_story_s": ("Longest customer story", "s"),
     "interactivity": ("Interactivity (switches/min)", ""),
     "patience_s": ("Patience (pause before replying)", "s"),
+    "interruptions_rep": ("Rep interruptions", ""),
+    "interruptions_customer": ("Customer interruptions", ""),
     "question_count_rep": ("Rep questions", ""),
     "question_count_customer": ("Customer questions", ""),
     "open_question_count_rep": ("Rep open questions", ""),
@@ -181,13 +183,18 @@ def build_turns(analysis: dict[str, Any], names: dict[str, tuple[str, str]]) -> 
     return turns
 
 
-def build_lanes(turns: list[TurnView], speakers: list[dict[str, Any]], duration: float) -> list[Lane]:
+def build_lanes(turns: list[TurnView], speakers: list[dict[str, Any]], duration: float,
+                speaker_turns: list[dict[str, Any]] | None = None) -> list[Lane]:
+    """One lane per speaker with a bar per turn: the analysis' `speaker_turns` when it has them (so
+    overlapped speech shows in both lanes at once), else the transcript turns."""
     scale = TIMELINE_WIDTH / duration if duration > 0 else 0.0
+    spans = ([(str(t.get("speaker")), float(t.get("start") or 0.0), float(t.get("end") or 0.0)) for t in speaker_turns]
+             if speaker_turns else [(t.speaker, t.start, t.end) for t in turns])
     lanes = []
     for sp in speakers:
         sid = str(sp.get("id"))
-        bars = [Bar(round(t.start * scale, 2), round(max(0.8, (t.end - t.start) * scale), 2), t.start, t.end)
-                for t in turns if t.speaker == sid]
+        bars = [Bar(round(start * scale, 2), round(max(0.8, (end - start) * scale), 2), start, end)
+                for spk, start, end in spans if spk == sid]
         lanes.append(Lane(sid, speaker_name(sp), str(sp.get("role") or "unknown"), bars))
     return lanes
 
@@ -225,7 +232,7 @@ def build_call_view(analysis: dict[str, Any], bands: dict[str, MetricBand]) -> C
     turns = build_turns(analysis, names)
     return CallView(
         duration_s=duration, has_timing=bool(analysis.get("has_timing", True)), speakers=speakers, turns=turns,
-        lanes=build_lanes(turns, speakers, duration), markers=build_markers(analysis, duration),
+        lanes=build_lanes(turns, speakers, duration, analysis.get("speaker_turns")), markers=build_markers(analysis, duration),
         metrics=build_metrics(analysis.get("metrics") or {}, bands),
         questions=list(analysis.get("questions") or []), trackers=list(analysis.get("trackers") or []),
         next_steps=list(analysis.get("next_steps") or []), warnings=list(analysis.get("warnings") or []),

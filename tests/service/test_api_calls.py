@@ -63,11 +63,13 @@ def test_transcript_formats(done_call: dict[str, Any], stack: Any) -> None:
     with stack.client("rep1") as c:
         j = c.get(f"/v1/calls/{cid}/transcript").json()
         assert j["call_id"] == cid and len(j["turns"]) == 5 and j["turns"][0]["text"].startswith("Hi Bob")
+        # one speaker turn per cue (none overlap here), and one RTTM line per speaker turn
+        assert [(t["start"], t["end"]) for t in j["speaker_turns"]][:2] == [(0.0, 5.0), (5.5, 14.0)]
         vtt = c.get(f"/v1/calls/{cid}/transcript", params={"format": "vtt"})
         assert vtt.headers["content-type"].startswith("text/vtt") and vtt.text.startswith("WEBVTT")
         assert "onboarding" in vtt.text
         rttm = c.get(f"/v1/calls/{cid}/transcript", params={"format": "rttm"}).text.strip().splitlines()
-        assert rttm and all(line.startswith(f"SPEAKER {cid} 1 ") for line in rttm)
+        assert len(rttm) == len(j["speaker_turns"]) and all(line.startswith(f"SPEAKER {cid} 1 ") for line in rttm)
         assert c.get(f"/v1/calls/{cid}/transcript", params={"format": "srt"}).status_code == 422
 
 

@@ -281,7 +281,7 @@ def get_transcript(call_id: str, session: SessionDep, principal: CurrentPrincipa
     call = visible_call(session, principal, call_id)
     data = _analysis(session, call)
     if format == "json":
-        keys = ("duration_s", "source", "has_timing", "language", "speakers", "turns", "words")
+        keys = ("duration_s", "source", "has_timing", "language", "speakers", "turns", "speaker_turns", "words")
         return JSONResponse({"call_id": call.id, **{k: data.get(k) for k in keys}})
     transcript = CallAnalysis.from_dict(data).transcript
     if format == "vtt":
