@@ -56,7 +56,7 @@ class TrackerOptions:
     """
 
     max_speakers: int = 2
-    join_similarity: float = 0.55
+    join_similarity: float = 0.6
     min_embed_s: float = 1.0
     max_embed_s: float = 6.0
     profile_accept: float = 0.75
