@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -54,7 +55,8 @@ class Utt:
     end: float
     ref: str  # reference speaker
     emb: np.ndarray | None
-    embed_s: float  # CAM++ time
+    embed_s: float  # CAM++ wall time
+    embed_cpu_s: float  # CAM++ CPU time (all threads of this process)
 
 
 @dataclass
@@ -84,11 +86,11 @@ def prepare(name: str, wav: Path, turns: list[tuple[float, float, str]], rep: st
     segs += lt.finish()
     utts = []
     for seg in segs:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         seconds = len(seg.samples) / SAMPLE_RATE
         emb = tracker.embed(seg.samples) if seconds >= MIN_EMBED_S else None
         utts.append(Utt(seg.start_s, seg.end_s, _reference(seg.start_s, seg.end_s, turns), emb,
-                        time.perf_counter() - t0))
+                        time.perf_counter() - t0, time.process_time() - c0))
     speech = speech_of(enrolment_speech(rep_voice))
     created = datetime.now(UTC).isoformat()
     profile = VoiceProfile(f"{name}-rep", embed_speech(speech), created, len(speech) / SAMPLE_RATE)
@@ -147,10 +149,14 @@ def report(options: TrackerOptions) -> None:
               f"{role_cf_fv:24.1%} {role_cf_p:7.1%}")
     m = sums / len(rows)
     print(f"{'mean':22} {'':4} {'':6} {m[0]:8.1%} | {m[1]:17.1%} {m[2]:7.1%} | {m[3]:24.1%} {m[4]:7.1%}")
-    costs = np.array([u.embed_s for c in rows for u in c.utts if u.emb is not None])
-    lengths = np.array([u.end - u.start for c in rows for u in c.utts if u.emb is not None])
-    print(f"CAM++ per utterance ({len(costs)} utterances, {lengths.mean():.1f} s mean): mean "
-          f"{1000 * costs.mean():.0f} ms, p95 {1000 * np.percentile(costs, 95):.0f} ms, max {1000 * costs.max():.0f} ms")
+    embedded = [u for c in rows for u in c.utts if u.emb is not None]
+    lengths = np.array([u.end - u.start for u in embedded])
+    print(f"CAM++ per utterance ({len(embedded)} utterances, {lengths.mean():.1f} s mean; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):")
+    for label, costs in (("wall", np.array([u.embed_s for u in embedded])),
+                         ("CPU", np.array([u.embed_cpu_s for u in embedded]))):
+        print(f"  {label}: mean {1000 * costs.mean():.0f} ms, p95 {1000 * np.percentile(costs, 95):.0f} ms, "
+              f"max {1000 * costs.max():.0f} ms")
     print(f"options: {options}")
 
 
