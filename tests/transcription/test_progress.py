@@ -71,3 +71,24 @@ def test_transcription_reports_progress_inside_a_block(phone_dir: Path, whisper_
     inside = [c for c in seen if 0.0 < c < 30.0]
     assert len(inside) >= 3, seen  # one per Whisper segment (3 on this call)
     assert seen == sorted(seen) and seen[-1] == pytest.approx(30.0, abs=0.05)
+
+
+def test_diarization_reports_its_segmentation_windows_as_they_are_analysed() -> None:
+    """A long call shows movement during diarization: windows done / the call's total, before finish()."""
+    import numpy as np
+
+    from transcription.diarization import OverlapDiarizationParams, OverlapDiarizer
+    from transcription.diarization.overlap_diarizer import count_windows
+
+    params = OverlapDiarizationParams()
+    done: list[int] = []
+    d = OverlapDiarizer(params, on_windows=done.append)
+    noise = np.random.default_rng(0).normal(0, 0.001, 70 * 16000).astype(np.float32)
+    for i in range(0, len(noise), 10 * 16000):
+        d.add_audio(noise[i : i + 10 * 16000], i / 16000)
+    before_finish = list(done)
+    d.finish()
+    total = count_windows(70.0, params)
+    assert total == 13  # 10 s windows every 5 s over 70 s
+    assert before_finish and before_finish[-1] == 11  # the first 60 s block: windows starting at 0..50 s
+    assert done == sorted(done) and done[-1] == total
