@@ -10,8 +10,8 @@
 # ---- build: a virtual environment with Talktrack and its dependencies --------------------------------
 FROM python:3.11-slim AS build
 
-# webrtcvad (a resemblyzer dependency) is published only as source: compiling it needs a C toolchain,
-# which stays in this stage. Debian's point releases move build-essential's version; pinning it would only
+# A C toolchain, for any dependency published only as source (none is known since Resemblyzer and its
+# webrtcvad were removed), stays in this stage. Debian's point releases move build-essential's version; pinning it would only
 # break the build.
 # hadolint ignore=DL3008
 RUN apt-get update \

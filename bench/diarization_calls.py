@@ -60,6 +60,18 @@ VOICE_PAIRS: dict[str, tuple[tuple[str, int, int], tuple[str, int, int]]] = {
     "gen-gb-m4-us-f1": (("en-gb+m4", 45, 150), ("en-us+f1", 65, 160)),
     "gen-us-m2-scot-m5": (("en-us+m2", 35, 155), ("en-gb-scotland+m5", 60, 165)),
 }
+# Other voice pairs, for tuning what the calls above then measure (`bench/live_speakers.py`).
+TUNING_PAIRS: dict[str, tuple[tuple[str, int, int], tuple[str, int, int]]] = {
+    "tune-rp-m3-us-f2": (("en-gb-x-rp+m3", 45, 155), ("en-us+f2", 60, 160)),
+    "tune-nyc-m6-gb-m7": (("en-us-nyc+m6", 40, 160), ("en-gb+m7", 55, 150)),
+    "tune-029-f4-clan-m1": (("en-029+f4", 65, 150), ("en-gb-x-gbclan+m1", 45, 160)),
+}
+# What a rep says to enrol a voice profile: none of the dialogue's sentences.
+ENROL_TEXT = (
+    "Good morning, my name is on the badge, and I look after our accounts in the northern region. "
+    "Before we start, let me tell you a little about how we work with customers like you, and what "
+    "they usually see in the first three months."
+)
 
 
 def render_utterance(text: str, voice: tuple[str, int, int], workdir: Path) -> np.ndarray:
@@ -77,16 +89,32 @@ def render_utterance(text: str, voice: tuple[str, int, int], workdir: Path) -> n
     return np.asarray(audio / np.abs(audio).max() * 0.4, dtype=np.float32)
 
 
-def generate_calls(cache_dir: Path | None = None) -> list[GeneratedCall]:
-    """Render (or reuse) every call in `VOICE_PAIRS`."""
+def enrolment_speech(voice: tuple[str, int, int]) -> np.ndarray:
+    """`ENROL_TEXT` in `voice` (16 kHz mono): what the voice's owner would enrol a profile with."""
+    _require_tools()
+    with tempfile.TemporaryDirectory() as tmp:
+        return render_utterance(ENROL_TEXT, voice, Path(tmp))
+
+
+def _require_tools() -> None:
     if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
         raise RuntimeError("generated calls need espeak-ng and sox (apt-get install espeak-ng sox)")
+
+
+def generate_calls(
+    cache_dir: Path | None = None,
+    pairs: dict[str, tuple[tuple[str, int, int], tuple[str, int, int]]] | None = None,
+) -> list[GeneratedCall]:
+    """Render (or reuse) every call in `pairs` (default `VOICE_PAIRS`); speaker "A" opens the call
+    (the rep), "B" answers."""
+    _require_tools()
+    pairs = VOICE_PAIRS if pairs is None else pairs
     key = hashlib.sha1(repr((DIALOGUE, VOICE_PAIRS)).encode()).hexdigest()[:10]
     root = cache_dir or Path(tempfile.gettempdir()) / f"talktrack-diar-calls-{key}"
     root.mkdir(parents=True, exist_ok=True)
     calls = []
     rng = np.random.default_rng(7)
-    for name, voices in VOICE_PAIRS.items():
+    for name, voices in pairs.items():
         wav = root / f"{name}.wav"
         rttm = root / f"{name}.rttm"
         if not (wav.exists() and rttm.exists()):

@@ -1,7 +1,8 @@
 """Diarization error rate of Talktrack's mono diarizers and of a simple baseline, on real data.
 
-Systems: `segmentation` (the default mono diarizer: pyannote segmentation-3.0 + CAM++, overlap-aware,
-`OverlapDiarizer`), `resemblyzer` (the earlier pipeline, `Diarizer`), `baseline` (below).
+Systems: `segmentation` (the mono diarizer: pyannote segmentation-3.0 + CAM++, overlap-aware,
+`OverlapDiarizer`) and `baseline` (below). The earlier Resemblyzer pipeline was removed; its last
+numbers are kept in docs/diarization.md as history.
 
 Data (from ../shared/data/diarization and generated calls):
   phone      the pyannote two-person telephone sample, scored from 6.6 s (its references start there)
@@ -12,18 +13,17 @@ Data (from ../shared/data/diarization and generated calls):
 Tune only on ami-train, ami-dev and generated; phone and ami-test are for reporting.
 
 DER is pyannote.metrics' DiarizationErrorRate (missed speech + false alarm + confusion over the
-reference speech; overlapped speech is scored). By default the output has one speaker at a time, so
-the second voice of overlapped speech is missed; `--set overlap_margin_s=0.25 --set overlap_min_s=0.1`
-or `--set overlap_score_gap=0.05` add second-voice turns (`SpeakerSegment.overlap`), scored as well.
+reference speech; overlapped speech is scored, and so are the diarizer's overlap turns).
 "no collar" forgives nothing; "collar" uses pyannote's `collar=0.5`, which is the TOTAL width of the
 no-score zone centred on each reference boundary, i.e. +-0.25 s.
 
-The baseline uses the same speech regions and encoder, then fixed 1.6 s windows without overlap,
-agglomerative clustering at the same threshold, each window's label taken as is (no ghost merging,
-no refinement, no re-segmentation). RTF = diarization seconds / audio seconds (models preloaded).
+The baseline: Silero speech regions, fixed 1.6 s windows without overlap each embedded by CAM++,
+agglomerative clustering (average linkage, cosine) at the diarizer's `cluster_threshold`, each
+window's label taken as is (no segmentation model, no overlap). RTF = diarization seconds / audio
+seconds (models preloaded).
 
-Usage: .venv/bin/python bench/diarization_eval.py [--sets phone,ami-test,...] [--systems segmentation,resemblyzer]
-           [--set cluster_threshold=0.35] (a DiarizationParams field) [--oset step_s=1.0] (OverlapDiarizationParams)
+Usage: .venv/bin/python bench/diarization_eval.py [--sets phone,ami-test,...] [--systems segmentation,baseline]
+           [--oset step_s=1.0] (an OverlapDiarizationParams field)
        .venv/bin/python bench/diarization_eval.py --speed [--minutes 10]  # diarization vs bare ASR time, mono call
        .venv/bin/python bench/diarization_eval.py --memory 5,30,120      # peak RSS by call length
 """
@@ -49,17 +49,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from diarization_calls import generate_calls  # noqa: E402
 
 from transcription.audio import load_audio  # noqa: E402
-from transcription.diarization import (  # noqa: E402
-    DiarizationParams,
-    OverlapDiarizationParams,
-    SpeakerSegment,
-    diarize,
-    diarize_overlap,
-    get_encoder,
-)
-from transcription.diarization.clustering import cluster_embeddings, normalise_rows  # noqa: E402
-from transcription.diarization.encoder import FRAMES_PER_SECOND  # noqa: E402
-from transcription.diarization.params import SAMPLE_RATE  # noqa: E402
+from transcription.diarization import SAMPLE_RATE, OverlapDiarizationParams, SpeakerSegment, diarize_overlap  # noqa: E402
+from transcription.diarization.campplus import get_campplus  # noqa: E402
 from transcription.diarization.speech import SpeechDetector, speech_runs  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data" / "diarization"
@@ -120,29 +111,32 @@ def load_items(sets: list[str]) -> list[Item]:
     return items
 
 
-def baseline(audio: np.ndarray, params: DiarizationParams) -> list[SpeakerSegment]:
-    """Fixed 1.6 s windows over the speech regions + agglomerative clustering, nothing else."""
-    enc = get_encoder()
+def baseline(audio: np.ndarray, threshold: float) -> list[SpeakerSegment]:
+    """Fixed 1.6 s CAM++ windows over the speech regions + agglomerative clustering, nothing else."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    enc = get_campplus()
     det = SpeechDetector()
     det.add(audio)
     det.flush()
-    win = int(params.window_s * FRAMES_PER_SECOND)
+    win = int(1.6 * SAMPLE_RATE)
     spans: list[tuple[float, float]] = []
-    mels, powers = [], []
-    for s, e in speech_runs(det.probabilities, params):
-        mel, power = enc.mel_frames(audio[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)])
-        for f in range(0, max(1, len(mel) - win // 2), win):
-            idx = np.resize(np.arange(f, min(f + win, len(mel))), win)
-            mels.append(mel[idx])
-            powers.append(power[idx])
-            spans.append((s + f / FRAMES_PER_SECOND, min(e, s + (f + win) / FRAMES_PER_SECOND)))
+    embs = []
+    for s, e in speech_runs(det.probabilities):
+        a, b = int(s * SAMPLE_RATE), int(e * SAMPLE_RATE)
+        for i in range(a, max(a + 1, b - win // 2), win):
+            embs.append(enc.embed_utterance(audio[i : min(i + win, b)]))
+            spans.append((i / SAMPLE_RATE, min(e, (i + win) / SAMPLE_RATE)))
     if not spans:
         return []
-    emb = np.concatenate([enc.embed_windows(np.stack(mels[i : i + 64]), np.stack(powers[i : i + 64]))
-                          for i in range(0, len(mels), 64)])
-    plain = dataclasses.replace(params, min_speaker_s=0.0, min_speaker_share=0.0, refine_iterations=0)
-    labels, _ = cluster_embeddings(normalise_rows(emb), np.ones(len(emb), np.float32), plain)
-    return [SpeakerSegment(s, e, f"S{lab + 1}") for (s, e), lab in zip(spans, labels.tolist(), strict=True)]
+    if len(embs) == 1:
+        return [SpeakerSegment(spans[0][0], spans[0][1], "S1")]
+    labels = fcluster(linkage(np.stack(embs).astype(np.float64), method="average", metric="cosine"),
+                      t=threshold, criterion="distance")
+    first: dict[int, int] = {}
+    for lab in labels.tolist():
+        first.setdefault(lab, len(first) + 1)
+    return [SpeakerSegment(s, e, f"S{first[lab]}") for (s, e), lab in zip(spans, labels.tolist(), strict=True)]
 
 
 def to_annotation(segments: list[SpeakerSegment], uri: str) -> Annotation:
@@ -154,8 +148,8 @@ def to_annotation(segments: list[SpeakerSegment], uri: str) -> Annotation:
 
 
 def speed(minutes: float = 10.0) -> None:
-    """Time bare faster-whisper (tiny.en int8, VAD filter, word timestamps, as bench/speed.py) and both
-    diarizers on the same mono call (the bundled sample call's mono mix, repeated), in one run, and
+    """Time bare faster-whisper (tiny.en int8, VAD filter, word timestamps, as bench/speed.py) and the
+    diarizer on the same mono call (the bundled sample call's mono mix, repeated), in one run, and
     print diarization time as a share of ASR time (target <= 50%), the segmentation step's share of the
     new diarizer, and the process's peak RSS after each step (it only grows: see --memory)."""
     import resource
@@ -171,8 +165,6 @@ def speed(minutes: float = 10.0) -> None:
     audio = np.resize(one, int(minutes * 60 * SAMPLE_RATE))
     opts = AsrOptions()
     load_whisper(opts)
-    get_encoder()
-    diarize(np.zeros(SAMPLE_RATE, np.float32))
     diarize_overlap(np.zeros(SAMPLE_RATE, np.float32))
     seg_time = [0.0]
     original = Segmenter.activity
@@ -191,8 +183,7 @@ def speed(minutes: float = 10.0) -> None:
         rows = []
         rss = []
         for label, fn in (("bare faster-whisper", lambda: bare_mono(path, opts)),
-                          ("segmentation diarizer", lambda: diarize_overlap(load_audio(path).mean(axis=0))),
-                          ("resemblyzer diarizer", lambda: diarize(load_audio(path).mean(axis=0)))):
+                          ("segmentation diarizer", lambda: diarize_overlap(load_audio(path).mean(axis=0)))):
             t0, c0 = time.perf_counter(), _cpu_s()
             fn()
             rows.append((label, time.perf_counter() - t0, _cpu_s() - c0))
@@ -201,7 +192,7 @@ def speed(minutes: float = 10.0) -> None:
     print(f"{'step':22} {'wall s':>7} {'RTF':>6} {'CPU s':>7} {'peak RSS MB':>11}")
     for (label, wall, cpu), mb in zip(rows, rss, strict=True):
         print(f"{label:22} {wall:7.1f} {wall / dur:6.3f} {cpu:7.1f} {mb:11.0f}")
-    for i in (1, 2):
+    for i in (1,):
         print(f"{rows[i][0]} / ASR: wall {rows[i][1] / rows[0][1]:.0%}, CPU {rows[i][2] / rows[0][2]:.0%} "
               f"({dur / 60:.0f}-minute mono call)")
     print(f"segmentation step: {seg_time[0]:.1f} s = {seg_time[0] / rows[1][1]:.0%} of the segmentation diarizer")
@@ -236,10 +227,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--speed", action="store_true", help="time diarization against bare ASR on a 10-minute call")
     ap.add_argument("--sets", default="phone,ami-train,ami-dev,ami-test,generated,single")
-    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a DiarizationParams field")
     ap.add_argument("--oset", action="append", default=[], metavar="NAME=VALUE",
                     help="override an OverlapDiarizationParams field")
-    ap.add_argument("--systems", default="segmentation,resemblyzer,baseline")
+    ap.add_argument("--systems", default="segmentation,baseline")
     ap.add_argument("--minutes", type=float, default=10.0, help="--speed: length of the mono call")
     ap.add_argument("--memory", default="", metavar="M1,M2,...", help="peak RSS of the diarizer on calls this long")
     ap.add_argument("--quiet", action="store_true", help="print only the per-set summary")
@@ -250,23 +240,19 @@ def main() -> None:
     if args.memory:
         memory([float(m) for m in args.memory.split(",")])
         return
-    overrides = {}
-    for kv in args.set:
-        k, v = kv.split("=", 1)
-        overrides[k] = type(getattr(DiarizationParams(), k))(v)
-    params = DiarizationParams(**overrides)
     oparams = OverlapDiarizationParams(
         **{k: type(getattr(OverlapDiarizationParams(), k))(v) for k, v in (kv.split("=", 1) for kv in args.oset)}
     )
     systems: dict[str, Callable[[np.ndarray], list[SpeakerSegment]]] = {
         "segmentation": lambda a: diarize_overlap(a, params=oparams),
-        "resemblyzer": lambda a: diarize(a, params=params),
-        "baseline": lambda a: baseline(a, params),
+        "baseline": lambda a: baseline(a, oparams.cluster_threshold),
     }
     chosen = args.systems.split(",")
+    unknown = sorted(set(chosen) - set(systems))
+    if unknown:
+        ap.error(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(systems)}")
     items = load_items(args.sets.split(","))
-    get_encoder()
-    diarize(np.zeros(SAMPLE_RATE, np.float32))  # load the VAD too: timings exclude model loading
+    baseline(np.zeros(SAMPLE_RATE, np.float32), oparams.cluster_threshold)  # load the VAD: timings exclude loading
     diarize_overlap(np.zeros(SAMPLE_RATE, np.float32))
     set_names = args.sets.split(",")
     if any(st.startswith("ami-") for st in set_names):
@@ -323,7 +309,6 @@ def main() -> None:
             for sys_ in chosen:
                 n = len({seg.speaker for seg in systems[sys_](audio)})
                 print(f"single     {path.name:22} {sys_:12} speakers found: {n} (one voice)")
-    print(f"params: {params}")
     print(f"overlap params: {oparams}")
 
 

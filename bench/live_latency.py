@@ -215,6 +215,12 @@ def main() -> int:
         work = [e["timing"]["processing_s"] for e in utts]
         print(f"| {label} | {np.percentile(close, 50):.2f} | {np.percentile(queued, 50):.2f} | "
               f"{np.percentile(queued, 95):.2f} | {np.percentile(work, 50):.2f} | {np.percentile(work, 95):.2f} |")
+    mono = [e["timing"] for r in many for e in r.of_type("utterance") if e["channel"] is None]
+    if mono:
+        spk = [t.get("speaker_s", 0.0) for t in mono]
+        share = sum(spk) / max(sum(t["processing_s"] for t in mono), 1e-9)
+        print(f"speaker tracking on mono utterances (CAM++, part of processing; {len(mono)} utterances): "
+              f"p50 {np.percentile(spk, 50):.3f} s, p95 {np.percentile(spk, 95):.3f} s, {share:.0%} of their processing")
     print(f"CPU time of this process (server + clients) per second of call audio, one stereo call: "
           f"{cpu_per_audio_s:.3f} s, i.e. {n_streams} calls need {n_streams * cpu_per_audio_s:.2f} of "
           f"{os.cpu_count()} cores when the machine is otherwise idle")

@@ -13,7 +13,9 @@ from models.base import new_id, utcnow
 
 
 class VoiceProfile(SQLModel, table=True):
-    """An enrolled voice: a speaker-encoder embedding (Resemblyzer, 256 floats) for a named person."""
+    """An enrolled voice: a speaker-encoder embedding for a named person; `encoder` names the encoder
+    (`campplus-cn-en-common-192`: CAM++, 192 floats; rows saying "resemblyzer" are from the removed
+    Resemblyzer encoder and are never compared with CAM++ speakers)."""
 
     __table_args__ = (UniqueConstraint("org_id", "name", name="uq_voiceprofile_org_name"),)
 

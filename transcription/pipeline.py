@@ -33,7 +33,7 @@ from transcription.types import Speaker, SpeakerTurn, Transcript, TranscriptSour
 from transcription.unheard import UnheardSpeech, unheard_speech, unheard_warnings
 
 if TYPE_CHECKING:
-    from transcription.diarization import Diarizer, OverlapDiarizer
+    from transcription.diarization import OverlapDiarizer
     from transcription.voiceprint import VoiceProfile
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,6 @@ NO_SPEECH_WARNING = "no speech found"
 # A channel's words closer than this are one turn: the diarizer's own gap fill
 # (`OverlapDiarizationParams.fill_gap_s`), so stereo and mono turns are cut alike.
 CHANNEL_TURN_PAUSE_S = 0.5
-DIARIZERS = ("segmentation", "resemblyzer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +54,8 @@ class TranscribeOptions:
     rep_channel: on true stereo, the channel of the sales rep (0 = left, 1 = right); the other
         channel is the customer.
     num_speakers: force the number of speakers found by diarization (mono); None finds it.
-    diarize: False leaves every mono word to one speaker "S1".
-    diarizer: which mono diarizer: "segmentation" (pyannote segmentation-3.0 + CAM++, overlap-aware)
-        or "resemblyzer" (the earlier VAD + Resemblyzer pipeline); see docs/diarization.md.
+    diarize: False leaves every mono word to one speaker "S1" (otherwise `OverlapDiarizer`:
+        pyannote segmentation-3.0 + CAM++, overlap-aware; see docs/diarization.md).
     block_s: length of the blocks a long file is processed in (memory bound, see module doc).
     cut_search_s: the last this-many seconds of a block are searched for the quietest 100 ms to
         cut at, so no word is split between blocks.
@@ -81,7 +79,6 @@ class TranscribeOptions:
     rep_channel: int = 0
     num_speakers: int | None = None
     diarize: bool = True
-    diarizer: str = "segmentation"
     block_s: float = 300.0
     cut_search_s: float = 20.0
     parallel_channels: bool = True
@@ -97,8 +94,6 @@ class TranscribeOptions:
             raise ValueError("rep_channel must be 0 (left) or 1 (right)")
         if self.num_speakers is not None and self.num_speakers < 1:
             raise ValueError("num_speakers must be at least 1")
-        if self.diarizer not in DIARIZERS:
-            raise ValueError(f"diarizer must be one of {', '.join(DIARIZERS)}")
         if self.block_s < 2 * self.cut_search_s:
             raise ValueError("block_s must be at least twice cut_search_s")
 
@@ -238,16 +233,21 @@ def _stereo_speakers(rep_channel: int, rep_name: str | None) -> list[Speaker]:
 # Mono
 
 
-def _new_diarizer(num_speakers: int | None, kind: str = "segmentation") -> Diarizer | OverlapDiarizer:
+def _new_diarizer(num_speakers: int | None, total_s: float | None, hook: ProgressHook) -> OverlapDiarizer:
+    """The mono diarizer, reporting "diarize" progress in segmentation windows done / the call's
+    total (windows of the call's probed duration; unknown without one)."""
     # Imported here, not at the top: it loads torch and the speaker models, which the stereo
     # path never needs.
-    if kind == "resemblyzer":
-        from transcription.diarization import DiarizationParams, Diarizer
+    from transcription.diarization import OverlapDiarizationParams, OverlapDiarizer
+    from transcription.diarization.overlap_diarizer import count_windows
 
-        return Diarizer(params=DiarizationParams(), num_speakers=num_speakers)
-    from transcription.diarization import OverlapDiarizer
+    params = OverlapDiarizationParams()
+    windows = count_windows(total_s, params) if total_s else None
 
-    return OverlapDiarizer(num_speakers=num_speakers)
+    def done(n: int) -> None:
+        hook("diarize", completed=n if windows is None else min(n, windows), total=windows)
+
+    return OverlapDiarizer(params, num_speakers=num_speakers, on_windows=done)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -263,7 +263,9 @@ def transcribe_file(
     `options.profiles`. Silence gives a Transcript without words and
     the warning "no speech found". Raises the errors of `transcription.audio` for bad input and
     `ModelNotFoundError` when the speech model is missing. Progress goes to `hook` as steps
-    "decode", "transcribe" and "diarize", in seconds of audio.
+    "decode" and "transcribe" in seconds of audio, and on mono "diarize" in segmentation windows
+    analysed (each block's windows right after its transcription), ending at 1 of 1 once the
+    speakers are clustered.
     """
     opts = options or TranscribeOptions()
     if opts.model is not None:
@@ -274,7 +276,7 @@ def transcribe_file(
     unheard: list[UnheardSpeech] = []  # speech that gave no words (another language?): warned below
     report: ChannelReport | None = None
     stereo: _StereoTranscriber | None = None
-    diarizer: Diarizer | OverlapDiarizer | None = None
+    diarizer: OverlapDiarizer | None = None
     words: list[Word] = []
     decoded_s = 0.0
     hook("decode", completed=0.0, total=total)
@@ -291,7 +293,7 @@ def transcribe_file(
                 if report.layout == "stereo":
                     stereo = _StereoTranscriber(opts)
                 elif opts.diarize:
-                    diarizer = _new_diarizer(opts.num_speakers, opts.diarizer)
+                    diarizer = _new_diarizer(opts.num_speakers, total, hook)
             def transcribed(t: float, end_s: float = decoded_s) -> None:
                 hook("transcribe", completed=min(t, end_s), total=total)
 
@@ -307,9 +309,11 @@ def transcribe_file(
                                                  on_progress=transcribed)
                 unheard.extend(unheard_speech(mono, offset_s, block_words, whisper))
                 words.extend(block_words)
-                if diarizer is not None:
+                hook("transcribe", completed=decoded_s, total=total)
+                if diarizer is not None:  # this block's segmentation windows: "diarize" progress
                     diarizer.add_audio(mono, offset_s)
-            hook("transcribe", completed=decoded_s, total=total)
+            if stereo is not None:
+                hook("transcribe", completed=decoded_s, total=total)
     finally:
         if stereo is not None:
             stereo.close()
@@ -327,7 +331,6 @@ def transcribe_file(
     else:
         source = "audio-mono"
         if diarizer is not None:
-            hook("diarize", completed=0.0, total=decoded_s)
             segments = diarizer.finish()
             if words:
                 from transcription.diarization import assign_speakers
@@ -338,7 +341,7 @@ def transcribe_file(
             turns = merge_turns([SpeakerTurn(s.speaker, s.start, s.end) for s in segments if s.speaker in with_words])
             embeddings = diarizer.speaker_embeddings
             encoder = diarizer.encoder_id
-            hook("diarize", completed=decoded_s, total=decoded_s)
+            hook("diarize", completed=1.0, total=1.0)
         ids = sorted({w.speaker for w in words}, key=lambda s: (len(s), s))
         speakers = [Speaker(id=s) for s in ids]
     if not words:

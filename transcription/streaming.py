@@ -7,15 +7,18 @@ audio on the connection's own task and send every Whisper call, from every strea
 worker thread with one model (two cores do not decode two things at once any faster).
 
 Speakers: on a stereo stream each channel is one speaker ("S1" left, "S2" right, as the offline
-stereo path names them) and `rep_channel` gives the roles. On a mono stream each utterance is
-embedded with the same Resemblyzer encoder as offline diarization and assigned to the closest
-speaker seen so far, or opens a new one (`SpeakerTracker`). Mono roles are a guess: the first
-voice is taken to be the rep (an outbound sales call), with role_confidence 0.5.
+stereo path names them) and `rep_channel` gives the roles (source "channel"). On a mono stream each
+utterance is embedded with CAM++, the encoder of offline diarization and voice profiles, and given
+to the nearest speaker track or a new one; the rep's voice profile, when given, decides which track
+is the rep, and "the first voice is the rep" is only the last resort (`transcription.live_speakers`).
+Every utterance says which rule decided its role (`role_source`) and how sure it is.
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,11 +27,11 @@ import numpy.typing as npt
 from transcription.endpointing import SAMPLE_RATE, Endpointer, EndpointOptions, SileroStream, SpeechSpan
 from transcription.errors import UnsupportedFormatError
 from transcription.live_asr import UtteranceRecognizer
+from transcription.live_speakers import RepVoice, RoleDecision, RoleSource, SpeakerTracker, TrackerOptions
 from transcription.types import Role, Speaker, Word
+from transcription.voiceprint import VoiceProfile
 
 FloatArray = npt.NDArray[np.float32]
-
-MAX_EMBED_S = 3.0  # voice embedding of a mono utterance uses at most this much of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,22 +39,11 @@ class StreamingOptions:
     """One live stream's settings.
 
     endpoint: voice-activity endpointing (see `EndpointOptions`).
-    max_speakers: mono only: at most this many voices are told apart.
-    join_similarity: mono only: while fewer than `max_speakers` voices are known, an utterance
-        whose voice embedding has a cosine similarity below this to every known speaker's mean
-        opens a new speaker; otherwise it goes to the most similar one. On the pyannote phone
-        sample same-speaker utterances score 0.6-0.9 and different speakers 0.6-0.88, so live
-        mono attribution is approximate (the stored call is diarized offline).
-    min_embed_s: mono only: utterances shorter than this are too short for a reliable embedding;
-        they go to the most similar known speaker and never open a new one.
-    first_speaker_role: mono only: the role given to the first voice heard.
+    speakers: mono only: speaker tracking and the rep decision (see `TrackerOptions`).
     """
 
     endpoint: EndpointOptions = field(default_factory=EndpointOptions)
-    max_speakers: int = 2
-    join_similarity: float = 0.8
-    min_embed_s: float = 1.0
-    first_speaker_role: Role = "rep"
+    speakers: TrackerOptions = field(default_factory=TrackerOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +80,9 @@ class Utterance:
     text: str
     words: list[Word]
     confidence: float  # exp(mean token log-probability)
+    role_source: RoleSource | None = None  # which rule gave `role` (None: no rule, role "unknown")
+    role_confidence: float | None = None  # 0.5..1; None when a channel says so
+    speaker_s: float = 0.0  # seconds spent finding the speaker (the CAM++ embedding on mono)
 
 
 class _ChannelBuffer:
@@ -110,42 +105,16 @@ class _ChannelBuffer:
             self._chunks.popleft()
 
 
-class SpeakerTracker:
-    """Incremental speaker assignment for a mono stream from per-utterance voice embeddings."""
-
-    def __init__(self, options: StreamingOptions) -> None:
-        from transcription.diarization.encoder import get_encoder  # torch: only mono streams pay for it
-
-        self._encoder = get_encoder()
-        self._options = options
-        self._sums: list[FloatArray] = []
-
-    def assign(self, samples: FloatArray) -> int:
-        """The 0-based index of the speaker of `samples` (a new index opens a new speaker)."""
-        o = self._options
-        if samples.size < 0.3 * SAMPLE_RATE:
-            return 0 if not self._sums else len(self._sums) - 1
-        # At most the middle MAX_EMBED_S of the utterance, windows without overlap: bounded cost.
-        excess = samples.size - int(MAX_EMBED_S * SAMPLE_RATE)
-        middle = samples[excess // 2 : excess // 2 + int(MAX_EMBED_S * SAMPLE_RATE)] if excess > 0 else samples
-        emb = self._encoder.embed_utterance(middle, hop_frames=160)
-        if self._sums:
-            sims = [float(emb @ (s / max(float(np.linalg.norm(s)), 1e-8))) for s in self._sums]
-            best = int(np.argmax(sims))
-            long_enough = samples.size >= o.min_embed_s * SAMPLE_RATE
-            if sims[best] >= o.join_similarity or not long_enough or len(self._sums) >= o.max_speakers:
-                if long_enough:
-                    self._sums[best] = self._sums[best] + emb
-                return best
-        self._sums.append(emb.copy())
-        return len(self._sums) - 1
-
-
 class LiveTranscriber:
     """One live stream: interleaved 16-bit PCM in, `SpeechSegment`s and then `Utterance`s out.
 
     `feed_pcm16` and `finish` must be called from one thread, in stream order; `transcribe` may
     run on another thread but must get the segments in the order they were returned.
+
+    `rep_profiles` (mono only): the voice profiles that identify the rep, from `profile_source`
+    ("uploader": the profile of the rep the call names; "profile": the organization's reps).
+    `roles_version` goes up whenever a speaker already heard changes role (a profile match that came
+    in later overrides the first-voice guess); `role_sources` says which rule gave each speaker's role.
     """
 
     def __init__(
@@ -156,6 +125,8 @@ class LiveTranscriber:
         sample_rate: int = SAMPLE_RATE,
         rep_channel: int | None = 0,
         options: StreamingOptions | None = None,
+        rep_profiles: Sequence[VoiceProfile] = (),
+        profile_source: RoleSource = "profile",
     ) -> None:
         if sample_rate != SAMPLE_RATE:
             raise UnsupportedFormatError(f"live audio must be {SAMPLE_RATE} Hz PCM, not {sample_rate} Hz")
@@ -172,11 +143,15 @@ class LiveTranscriber:
         self._remainder = b""
         self._next_index = 0
         self._tracker: SpeakerTracker | None = None
+        self._rep_voice = RepVoice(rep_profiles, profile_source, self.options.speakers) if channels == 1 else None
         self.speakers: list[Speaker] = []
+        self.role_sources: dict[str, RoleSource | None] = {}
+        self.roles_version = 0
         if channels == 2:
             self.speakers = [
                 Speaker(id=f"S{c + 1}", role=_channel_role(c, rep_channel), channel=c) for c in range(channels)
             ]
+            self.role_sources = {s.id: "channel" if rep_channel is not None else None for s in self.speakers}
 
     @property
     def duration_s(self) -> float:
@@ -240,7 +215,9 @@ class LiveTranscriber:
         rec = self.recognizer.recognize(segment.samples, speech_s=segment.speech_s)
         if rec is None:
             return None
+        began = time.perf_counter()
         speaker = self._speaker_for(segment)
+        speaker_s = time.perf_counter() - began
         words = _spread_words(rec.text.split(), segment, speaker.id)
         return Utterance(
             index=segment.index,
@@ -252,29 +229,41 @@ class LiveTranscriber:
             text=rec.text,
             words=words,
             confidence=round(float(np.exp(rec.avg_logprob)), 3),
+            role_source=self.role_sources.get(speaker.id),
+            role_confidence=speaker.role_confidence,
+            speaker_s=round(speaker_s, 4),
         )
 
     def _speaker_for(self, segment: SpeechSegment) -> Speaker:
         if segment.channel is not None:
             return self.speakers[segment.channel]
+        assert self._rep_voice is not None  # a mono stream
         if self._tracker is None:
-            self._tracker = SpeakerTracker(self.options)
+            self._tracker = SpeakerTracker(self.options.speakers)
         k = self._tracker.assign(segment.samples)
         while len(self.speakers) <= k:
-            first = not self.speakers
-            role: Role = self.options.first_speaker_role if first else _other(self.options.first_speaker_role)
-            self.speakers.append(Speaker(id=f"S{len(self.speakers) + 1}", role=role, role_confidence=0.5))
+            self.speakers.append(Speaker(id=f"S{len(self.speakers) + 1}"))
+        decisions = self._rep_voice.decide(self._tracker.centroids, self._tracker.speech_s)
+        self._apply(decisions, heard=k)
         return self.speakers[k]
+
+    def _apply(self, decisions: list[RoleDecision], heard: int) -> None:
+        """Give each track its decided role; count a change of an earlier speaker's role."""
+        changed = False
+        for i, (speaker, d) in enumerate(zip(self.speakers, decisions, strict=True)):
+            was = (speaker.role, self.role_sources.get(speaker.id))
+            speaker.role, speaker.role_confidence = d.role, d.confidence
+            self.role_sources[speaker.id] = d.source
+            if i != heard and was[1] is not None and was != (d.role, d.source):
+                changed = True
+        if changed:
+            self.roles_version += 1
 
 
 def _channel_role(channel: int, rep_channel: int | None) -> Role:
     if rep_channel is None:
         return "unknown"
     return "rep" if channel == rep_channel else "customer"
-
-
-def _other(role: Role) -> Role:
-    return {"rep": "customer", "customer": "rep"}.get(role, "unknown")  # type: ignore[return-value]
 
 
 def _spread_words(tokens: list[str], segment: SpeechSegment, speaker: str) -> list[Word]:

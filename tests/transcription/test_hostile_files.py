@@ -70,10 +70,10 @@ def test_deeply_nested_transcript_json_is_a_parse_error(tmp_path: Path) -> None:
 
 
 def test_voice_profiles_must_be_usable() -> None:
-    from transcription.diarization import campplus, encoder
+    from transcription.diarization import campplus
 
-    # The sizes voiceprint knows without loading torch are the encoders' own.
-    assert ENCODER_SIZES == {campplus.ENCODER_ID: campplus.EMBEDDING_SIZE, LEGACY_ENCODER: encoder.EMBEDDING_SIZE}
+    # The sizes voiceprint knows without loading torch are the encoders' own (Resemblyzer's: 256).
+    assert ENCODER_SIZES == {campplus.ENCODER_ID: campplus.EMBEDDING_SIZE, LEGACY_ENCODER: 256}
     good = np.random.default_rng(0).normal(size=PROFILE_DIM)
     assert abs(float(np.linalg.norm(check_embedding(good))) - 1.0) < 1e-6
     huge = check_embedding([-1.7976931348623157e308] * PROFILE_DIM)  # finite: scaled, not overflowed

@@ -112,8 +112,28 @@ def test_mono_stream_tells_the_two_voices_apart() -> None:
     rep = next(u for u in by_text.values() if "prompted" in u.text.lower())
     cust = next(u for u in by_text.values() if "quarter" in u.text.lower())
     assert rep.speaker != cust.speaker
-    assert rep.role == "rep" and cust.role == "customer"  # the first voice is taken to be the rep
+    assert rep.role == "rep" and cust.role == "customer"  # no profile: the first voice is taken to be the rep
+    assert rep.role_source == cust.role_source == "first_voice" and rep.role_confidence == 0.5
     assert len(lt.speakers) == 2 and all(s.role_confidence == 0.5 for s in lt.speakers)
+    assert all(u.speaker_s > 0 for u in utts)  # the CAM++ time is reported per utterance
+
+
+@pytest.mark.slow
+def test_the_reps_voice_profile_decides_the_rep_when_the_customer_speaks_first() -> None:
+    from transcription.voiceprint import build_profile
+
+    stereo, _ = sf.read(SAMPLES / "discovery_call.wav", dtype="float32", always_2d=True)
+    profile = build_profile("Alex Rivera", [stereo[:, 0]])  # the rep's own channel
+    pcm, _ = read_pcm(SAMPLES / "discovery_call_mono.wav", seconds=30.0)
+    late = pcm[int(6.1 * 16000) * 2 :]  # from the customer's "Hi Alex, happy to chat."
+    plain = stream(LiveTranscriber(recognizer(), channels=1), late, frame_bytes=16000)
+    assert plain[0].role == "rep" and plain[0].role_source == "first_voice"  # the last resort gets it wrong
+    lt = LiveTranscriber(recognizer(), channels=1, rep_profiles=[profile], profile_source="uploader")
+    utts = stream(lt, late, frame_bytes=16000)
+    rep = next(u for u in utts if "prompted" in u.text.lower())
+    cust = next(u for u in utts if "quarter" in u.text.lower())
+    assert rep.role == "rep" and cust.role == "customer"
+    assert rep.role_source == cust.role_source == "uploader" and 0.6 <= (rep.role_confidence or 0) <= 1.0
 
 
 def test_silence_and_noise_give_no_text() -> None:

@@ -19,6 +19,7 @@ length; the audio and CAM++ features are kept only for the windows still to anal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +96,8 @@ class OverlapDiarizationParams:
 class OverlapDiarizer:
     """Streaming overlap-aware diarizer with the interface of `Diarizer`: `add_audio()` contiguous
     16 kHz chunks, then `finish()` once; `speaker_embeddings` then maps speaker ids to CAM++
-    centroids (L2-normalised, 192 floats)."""
+    centroids (L2-normalised, 192 floats). `on_windows(done)` is called after each batch of
+    segmentation windows with the number analysed so far (`count_windows` gives a call's total)."""
 
     def __init__(
         self,
@@ -103,6 +105,7 @@ class OverlapDiarizer:
         num_speakers: int | None = None,
         segmenter: Segmenter | None = None,
         encoder: CamppEncoder | None = None,
+        on_windows: Callable[[int], None] | None = None,
     ) -> None:
         if num_speakers is not None and num_speakers < 1:
             raise ValueError("num_speakers must be at least 1")
@@ -128,6 +131,7 @@ class OverlapDiarizer:
         self._short: list[FloatArray] = []  # per relabel hop, a 192-float embedding (zeros: no speech)
         self._hop = int(round(params.relabel_hop_s / FRAME_S))  # in CAM++ frames
         self._finished = False
+        self._on_windows = on_windows
         # CAM++ frame j of a window starting at a 20 ms boundary covers [0.02 j, 0.02 (j + 1)); its
         # nearest segmentation frame:
         centres = self._seg.frame_centres()
@@ -225,6 +229,8 @@ class OverlapDiarizer:
                 self._activity.append(act[j])
                 self._embeddings.append(emb[j])
                 self._clean_s.append(clean_s[j].astype(np.float32))
+            if self._on_windows is not None:
+                self._on_windows(len(self._activity))
         self._next_window = s
         # Drop audio and features no later window needs.
         keep = self._next_window
@@ -434,6 +440,13 @@ class OverlapDiarizer:
         segs = [SpeakerSegment(round(s, 3), round(e, 3), f"S{order[c] + 1}") for s, e, c in main if e > s]
         segs += [SpeakerSegment(round(s, 3), round(e, 3), f"S{order[c] + 1}", True) for s, e, c in overl if e > s]
         return sorted(segs, key=lambda x: (x.start, x.overlap, x.end))
+
+
+def count_windows(duration_s: float, params: OverlapDiarizationParams) -> int:
+    """How many segmentation windows a call of `duration_s` seconds is analysed in."""
+    n = int(round(duration_s * SAMPLE_RATE))
+    step = int(round(params.step_s * SAMPLE_RATE))
+    return int(np.ceil(max(0, n - WINDOW_SAMPLES) / step)) + 1
 
 
 def _viterbi(scores: npt.NDArray[np.float64], switch: float) -> npt.NDArray[np.int64]:

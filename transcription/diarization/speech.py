@@ -6,11 +6,12 @@ only the under-512-sample remainder between calls, plus one probability per 32 m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
-from .params import SAMPLE_RATE, DiarizationParams
-
+SAMPLE_RATE = 16000
 VAD_FRAME = 512  # Silero's frame at 16 kHz: 32 ms
 VAD_FRAME_S = VAD_FRAME / SAMPLE_RATE
 
@@ -45,19 +46,30 @@ class SpeechDetector:
         return np.concatenate(self._probs) if self._probs else np.zeros(0, np.float32)
 
 
-def speech_runs(probs: npt.NDArray[np.float32], params: DiarizationParams) -> list[tuple[float, float]]:
-    """(start_s, end_s) runs of speech: a run starts at a frame >= `vad_threshold` and goes on while
-    frames stay >= `vad_neg_threshold` (Silero's own hysteresis), short silences bridged, blips dropped."""
-    is_speech = _hysteresis(probs, params.vad_threshold, min(params.vad_neg_threshold, params.vad_threshold))
+@dataclass(frozen=True)
+class SpeechParams:
+    """Speech runs from Silero's 32 ms probabilities: a run starts at a frame >= `threshold` and goes
+    on while frames stay >= `neg_threshold` (Silero's own hysteresis); silences shorter than
+    `min_silence_s` are bridged; runs shorter than `min_speech_s` are dropped (clicks, breaths)."""
+
+    threshold: float = 0.5
+    neg_threshold: float = 0.35
+    min_silence_s: float = 0.45
+    min_speech_s: float = 0.12
+
+
+def speech_runs(probs: npt.NDArray[np.float32], params: SpeechParams = SpeechParams()) -> list[tuple[float, float]]:  # noqa: B008
+    """(start_s, end_s) runs of speech in per-frame probabilities `probs` (see `SpeechParams`)."""
+    is_speech = _hysteresis(probs, params.threshold, min(params.neg_threshold, params.threshold))
     runs: list[list[float]] = []
     idx = np.flatnonzero(np.diff(np.concatenate([[0], is_speech.astype(np.int8), [0]])))
     for start_f, end_f in zip(idx[::2], idx[1::2], strict=True):
         start, end = start_f * VAD_FRAME_S, end_f * VAD_FRAME_S
-        if runs and start - runs[-1][1] < params.vad_min_silence_s:
+        if runs and start - runs[-1][1] < params.min_silence_s:
             runs[-1][1] = end
         else:
             runs.append([start, end])
-    return [(s, e) for s, e in runs if e - s >= params.vad_min_speech_s]
+    return [(s, e) for s, e in runs if e - s >= params.min_speech_s]
 
 
 def _hysteresis(probs: npt.NDArray[np.float32], on: float, off: float) -> npt.NDArray[np.bool_]:

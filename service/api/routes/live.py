@@ -50,9 +50,11 @@ from service.live_sessions import (
     LiveEngine,
     LiveProtocolError,
     LiveSession,
+    RepProfiles,
     StartRequest,
 )
 from service.live_transport import CallLimits, FramePump
+from service.org_definitions import live_rep_profiles
 from service.storage import get_store
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,14 @@ def resolve_owner(db: Engine, principal: Principal, start: StartRequest) -> Owne
         except Invalid as exc:
             raise LiveProtocolError("bad_start", str(exc)) from exc
     return Owner(principal.org_id, team_id, rep_user_id, principal.key_id)
+
+
+def rep_voice(db: Engine, owner: Owner, start: StartRequest) -> RepProfiles:
+    """The voice profiles that tell this call's rep on mono (stereo has `rep_channel`)."""
+    if start.channels != 1:
+        return RepProfiles()
+    with Session(db) as session:
+        return live_rep_profiles(session, owner.org_id, owner.rep_user_id, start.rep)
 
 
 def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: str,
@@ -195,6 +205,7 @@ async def live_socket(ws: WebSocket) -> None:
         db: Engine = ws.app.state.engine
         owner = await run_in_threadpool(resolve_owner, db, principal, start)
         setup = await run_in_threadpool(live_setup, db, owner.org_id, owner.team_id)  # cards and the holdout draw
+        voice = await run_in_threadpool(rep_voice, db, owner, start)
     except LiveProtocolError as exc:
         await _error_and_close(ws, exc)
         return
@@ -219,7 +230,7 @@ async def live_socket(ws: WebSocket) -> None:
 
     def make_session() -> LiveSession:
         return LiveSession(engine, hub, call_id, owner, start, sink, rules=setup.rules, playbook=setup.playbook,
-                           insights=setup.insights, held_out=setup.held_out)
+                           insights=setup.insights, held_out=setup.held_out, rep_voice=voice)
 
     try:
         session: LiveSession = await asyncio.wrap_future(engine.submit(make_session))
