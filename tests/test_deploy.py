@@ -13,7 +13,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE = REPO / "deploy" / "compose.yaml"
 APIS = ("api1", "api2")
-WORKERS = ("worker1", "worker2")
+WORKERS = ("worker",)
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,7 @@ def test_apis_and_workers_share_postgres_redis_and_s3(services: dict[str, Any]) 
         assert services[name]["command"][0] == "serve"
     for name in WORKERS:
         assert services[name]["command"][0] == "worker"
+    assert services["worker"]["deploy"]["replicas"] == 2
     caddyfile = yaml.safe_load(COMPOSE.read_text())["configs"]["caddyfile"]["content"]
     assert "reverse_proxy api1:8000 api2:8000" in caddyfile
 
