@@ -66,6 +66,15 @@ def postgres_database(name: str) -> str:
         raise
 
 
+def check_postgres() -> None:
+    try:
+        import psycopg2
+
+        psycopg2.connect(PG_URL, connect_timeout=3).close()
+    except Exception as exc:  # psycopg2.OperationalError and friends
+        service_unavailable(f"PostgreSQL not reachable at {PG_URL} ({exc.__class__.__name__})")
+
+
 def check_redis() -> None:
     try:
         import redis
@@ -221,6 +230,8 @@ class Helpers:
     drop_postgres_database: Any = staticmethod(drop_postgres_database)
     free_port: Any = staticmethod(free_port)
     running_stack: Any = staticmethod(running_stack)
+    check_postgres: Any = staticmethod(check_postgres)
+    check_redis: Any = staticmethod(check_redis)
 
 
 @pytest.fixture(scope="session")
