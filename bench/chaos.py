@@ -17,11 +17,12 @@ to drain and checks, from the client's side and in the database:
 - not done: accepted calls still queued or processing after `--drain-timeout`;
 - duplicated: a second call for one key, a second job for one call, or a second `call.analyzed`
   (each is written in the transaction that finishes a job, so two mean a job completed twice);
-- failed: calls that ended `failed`.
+- failed: calls that ended `failed`;
+- webhooks: done calls whose `call.analyzed` arrived (each must).
 
 A baseline run of the same size with no kills comes first (`--no-baseline` skips it) and the chaos
-run's times are printed as ratios against it. Exits 1 when anything is lost, duplicated, failed or
-not done.
+run's times are printed as ratios against it. Exits 1 when anything is lost, duplicated, failed,
+not done or not notified.
 
     .venv/bin/python bench/chaos.py [--calls 100] [--storage s3|local] [--rate 2] [--no-baseline]
 """
@@ -411,7 +412,8 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        return not (self.lost or self.duplicated or self.failed or self.not_done or self.uploaded != self.accepted)
+        return (not (self.lost or self.duplicated or self.failed or self.not_done)
+                and self.uploaded == self.accepted == self.webhooks)
 
 
 def wait_drained(c: Cluster, call_ids: set[str], hooks: WebhookReceiver, timeout: float) -> bool:
@@ -487,6 +489,9 @@ def check(label: str, c: Cluster, storage: Storage, outcomes: list[Outcome], hoo
     not_done = sum(1 for cid in ids if cid in calls and calls[cid].status not in ("done", "failed"))
     if not_done:
         problems.append(f"{not_done} calls not finished after --drain-timeout {drain_timeout:g} s")
+    unnotified = sum(1 for cid in ids if cid in calls and calls[cid].status == "done" and not received.get(cid))
+    if unnotified:
+        problems.append(f"{unnotified} done calls without a call.analyzed webhook")
     in_store, left_local = stored_audio(c, storage, [calls[cid].storage_key or "" for cid in ids if cid in calls])
     missing_audio = len(ids) - in_store
     if missing_audio:
