@@ -42,7 +42,6 @@ import tempfile
 import threading
 import time
 import uuid
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,12 +59,12 @@ sys.path.insert(0, str(REPO))
 from tests.service.stack import (  # noqa: E402  (after the path set-up, like the other benches)
     BASE_ENV,
     REDIS_URL,
-    Proc,
+    S3Server,
     Stack,
     bootstrap_accounts,
     create_postgres_database,
     drop_postgres_database,
-    free_port,
+    start_s3_server,
 )
 
 AUDIO_SECONDS = 12.0  # of samples/discovery_call.wav: the rep's opening and the customer's answer
@@ -127,21 +126,8 @@ def make_uploads(n: int, audio_every: int, run: str) -> list[Upload]:
 class Storage:
     kind: str  # local | s3
     env: dict[str, str] = field(default_factory=dict)
-    endpoint: str = ""
+    server: S3Server | None = None
     bucket: str = ""
-
-    def objects(self) -> list[str]:
-        """Every object key in the bucket (S3 ListObjectsV2 over plain HTTP; moto needs no signature)."""
-        keys: list[str] = []
-        token: str | None = None
-        ns = {"s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
-        while True:
-            params = {"list-type": "2", **({"continuation-token": token} if token else {})}
-            root = ET.fromstring(httpx.get(f"{self.endpoint}/{self.bucket}", params=params, timeout=30).text)
-            keys += [k.text or "" for k in root.iterfind("s3:Contents/s3:Key", ns)]
-            token = root.findtext("s3:NextContinuationToken", namespaces=ns)
-            if not token:
-                return keys
 
 
 @contextmanager
@@ -151,29 +137,12 @@ def audio_storage(kind: str, tmp: Path) -> Iterator[Storage]:
     if kind == "local":
         yield Storage("local")
         return
-    port = free_port()
-    server = Proc([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                  dict(os.environ), tmp / "moto.log")
-    server.start()
+    server = start_s3_server(tmp / "moto.log")
     try:
-        endpoint = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(endpoint, timeout=2)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or (server.popen and server.popen.poll() is not None):
-                    raise RuntimeError(f"moto server did not start: {(tmp / 'moto.log').read_text()[-2000:]}") from None
-                time.sleep(0.2)
-        bucket = "talktrack-chaos"
-        httpx.put(f"{endpoint}/{bucket}", timeout=30).raise_for_status()
-        env = {"TALKTRACK_STORAGE_URL": f"s3://{bucket}/audio", "AWS_ENDPOINT_URL": endpoint,
-               "AWS_ACCESS_KEY_ID": "chaos", "AWS_SECRET_ACCESS_KEY": "chaos-secret",
-               "AWS_DEFAULT_REGION": "us-east-1"}
-        yield Storage("s3", env, endpoint, bucket)
+        bucket = server.new_bucket()
+        yield Storage("s3", server.env(bucket, "audio"), server, bucket)
     finally:
-        server.stop()
+        server.proc.stop()
 
 
 # ---- webhook receiver ------------------------------------------------------------------------------
@@ -232,7 +201,8 @@ def cluster(run: str, tmp: Path, storage: Storage) -> Iterator[Cluster]:
     try:
         env = {**os.environ, **BASE_ENV, **storage.env, "TALKTRACK_DATA_DIR": str(tmp / "data"),
                "TALKTRACK_DATABASE_URL": database_url, "TALKTRACK_BROKER_URL": REDIS_URL,
-               "TALKTRACK_CELERY_QUEUE": dbname, "TALKTRACK_RATE_LIMIT_PER_MINUTE": "0"}
+               "TALKTRACK_CELERY_QUEUE": dbname, "TALKTRACK_REDIS_KEY_PREFIX": dbname,
+               "TALKTRACK_RATE_LIMIT_PER_MINUTE": "0"}
         for i in (1, 2):
             (tmp / f"node{i}").mkdir(parents=True)
             nodes.append(Stack(name=f"node{i}", env=env, tmp=tmp / f"node{i}"))
@@ -441,7 +411,8 @@ def stored_audio(c: Cluster, storage: Storage, keys: list[str]) -> tuple[int, in
     local = [p for p in (local_dir / "calls").rglob("*") if p.is_file()] if (local_dir / "calls").is_dir() else []
     if storage.kind == "local":
         return sum(1 for k in keys if (local_dir / k).is_file()), 0
-    objects = storage.objects()
+    assert storage.server is not None
+    objects = storage.server.keys(storage.bucket)
     return sum(1 for k in keys if any(o.endswith(k) for o in objects)), len(local)
 
 

@@ -25,11 +25,13 @@ from tests.service.stack import (
     BASE_ENV,
     PG_URL,
     REDIS_URL,
+    S3Server,
     Stack,
     bootstrap_accounts,
     create_postgres_database,
     drop_postgres_database,
     free_port,
+    start_s3_server,
 )
 
 VTT = """WEBVTT
@@ -161,60 +163,13 @@ def wait_status(client: httpx.Client, call_id: str, statuses: tuple[str, ...] = 
     raise AssertionError(f"call {call_id} still {body.get('status')} after {timeout}s")
 
 
-@dataclass
-class S3Server:
-    """A real S3-compatible server (moto's standalone server, test-only) on a free loopback port."""
-
-    endpoint: str
-    proc: Proc
-
-    def env(self, bucket: str, prefix: str = "talktrack") -> dict[str, str]:
-        """What a Talktrack process needs to keep its audio in `bucket`: boto3's own variables."""
-        return {"TALKTRACK_STORAGE_URL": f"s3://{bucket}/{prefix}", "AWS_ENDPOINT_URL": self.endpoint,
-                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_DEFAULT_REGION": "us-east-1"}
-
-    def client(self) -> Any:
-        import boto3
-
-        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id="testing",
-                            aws_secret_access_key="testing", region_name="us-east-1")
-
-    def new_bucket(self) -> str:
-        name = f"tt-{uuid.uuid4().hex[:16]}"
-        self.client().create_bucket(Bucket=name)
-        return name
-
-    def keys(self, bucket: str) -> list[str]:
-        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket)
-        return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
-
-    def open_uploads(self, bucket: str) -> list[str]:
-        return [u["Key"] for u in self.client().list_multipart_uploads(Bucket=bucket).get("Uploads", [])]
-
-
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    proc = Proc([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], dict(os.environ), log)
-    proc.start()
-    server = S3Server(f"http://127.0.0.1:{port}", proc)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(server.endpoint + "/moto-api/", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if (proc.popen is not None and proc.popen.poll() is not None) or time.monotonic() > deadline:
-            proc.stop()
-            raise RuntimeError(f"moto server did not start: {log.read_text()[-3000:]}")
-        time.sleep(0.1)
+    server = start_s3_server(tmp_path_factory.mktemp("moto") / "moto.log")
     try:
         yield server
     finally:
-        proc.stop()
+        server.proc.stop()
 
 
 @dataclass(frozen=True)

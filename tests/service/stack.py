@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,3 +194,54 @@ def drop_postgres_database(name: str) -> None:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     conn.close()
     drop_redis_queue(name)  # the queue is named like the database
+
+
+@dataclass
+class S3Server:
+    """A real S3-compatible server (moto's standalone server, test-only) on a free loopback port."""
+
+    endpoint: str
+    proc: Proc
+
+    def env(self, bucket: str, prefix: str = "talktrack") -> dict[str, str]:
+        """What a Talktrack process needs to keep its audio in `bucket`: boto3's own variables."""
+        return {"TALKTRACK_STORAGE_URL": f"s3://{bucket}/{prefix}", "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": "us-east-1"}
+
+    def client(self) -> Any:
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id="testing",
+                            aws_secret_access_key="testing", region_name="us-east-1")
+
+    def new_bucket(self) -> str:
+        name = f"tt-{uuid.uuid4().hex[:16]}"
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def keys(self, bucket: str) -> list[str]:
+        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
+
+    def open_uploads(self, bucket: str) -> list[str]:
+        return [u["Key"] for u in self.client().list_multipart_uploads(Bucket=bucket).get("Uploads", [])]
+
+
+def start_s3_server(log: Path, timeout: float = 30.0) -> S3Server:
+    """moto's standalone S3 server on a free loopback port, answering; stop it with `.proc.stop()`."""
+    port = free_port()
+    proc = Proc([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], dict(os.environ), log)
+    proc.start()
+    server = S3Server(f"http://127.0.0.1:{port}", proc)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(server.endpoint + "/moto-api/", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        if (proc.popen is not None and proc.popen.poll() is not None) or time.monotonic() > deadline:
+            proc.stop()
+            raise RuntimeError(f"moto server did not start: {log.read_text()[-3000:]}")
+        time.sleep(0.1)
