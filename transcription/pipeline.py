@@ -222,6 +222,7 @@ def _stereo_speakers(rep_channel: int, rep_name: str | None) -> list[Speaker]:
             role="rep" if c == rep_channel else "customer",
             name=rep_name if c == rep_channel else None,
             channel=c,
+            role_source="channel",
         )
         for c in (0, 1)
     ]
