@@ -216,9 +216,11 @@ def roles_note(transcript: Transcript, reason: str | None = None) -> RolesNote |
     if reason:
         why += f", and {reason}"
     why += ". Every rep metric is empty until the rep is known."
-    if len(ids) < 2:
+    if len(ids) < 2 and transcript.source.startswith("audio"):
         relabel = (f"analyse the recording again with `--speakers 2`, or mark the speaker with "
                    f"`talktrack relabel CALL.json --speaker {ids[0]}=rep -o fixed.json`")
+    elif len(ids) < 2:
+        relabel = "name each cue's speaker in the transcript (`<v Alex Rivera>Hello` or `Alex Rivera: Hello`)"
     else:
         relabel = (f"set the roles with `talktrack relabel CALL.json --speaker {ids[0]}=rep --speaker {ids[1]}=customer "
                    f"-o fixed.json` (swap them if {ids[1]} is the rep), with \"Fix speakers\" on the call page, or "
