@@ -72,7 +72,7 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
         if options.uploader:
             from transcription.roles import assign_roles
 
-            transcript = assign_roles(transcript, uploader=options.uploader)
+            transcript = assign_roles(transcript, rep_name=options.rep_name, uploader=options.uploader)
         return transcript
     if suffix not in AUDIO_EXTENSIONS:
         audio = ", ".join(sorted(e.lstrip(".") for e in AUDIO_EXTENSIONS))

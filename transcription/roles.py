@@ -14,8 +14,8 @@ Precedence, first that applies wins:
    their own call): that person is known to be on the call, so their voice profile is compared with
    a lower bar, relative to the other voices: the most similar speaker is the rep when its similarity
    is at least `UPLOADER_THRESHOLD` and leads the next speaker by `UPLOADER_MIN_LEAD`. On a
-   transcript, a speaker named like the uploader is the rep. Confidence as for profiles (voice) or
-   None (name).
+   transcript, a speaker named like the uploader is the rep (unless `rep_name` names someone else).
+   Confidence as for profiles (voice) or None (name).
 4. A transcript speaker name (`rep_name`, from VTT voice tags or an import): the speakers it names
    (`types.name_matches`: case and spacing ignored, and "Alex Rivera" names "Alex Rivera (Acme)")
    are the rep, the others customers; confidence None.
@@ -177,14 +177,15 @@ def assign_roles(
             s.role, s.role_confidence, s.role_source = ("rep" if s.id == rep_id else "customer"), conf, "uploader"
             if s.id == rep_id:
                 s.name = profile_name
+    elif (uploader and any(name_matches(s.name, uploader) for s in speakers)
+          and (name_matches(rep_name, uploader) if rep_name else all(s.role == "unknown" for s in speakers))):
+        for s in speakers:
+            s.role = "rep" if name_matches(s.name, uploader) else "customer"
+            s.role_confidence, s.role_source = None, "uploader"
     elif rep_name and any(name_matches(s.name, rep_name) for s in speakers):
         for s in speakers:
             s.role = "rep" if name_matches(s.name, rep_name) else "customer"
             s.role_confidence, s.role_source = None, "name"
-    elif uploader and all(s.role == "unknown" for s in speakers) and any(name_matches(s.name, uploader) for s in speakers):
-        for s in speakers:
-            s.role = "rep" if name_matches(s.name, uploader) else "customer"
-            s.role_confidence, s.role_source = None, "uploader"
     return replace(transcript, speakers=speakers, words=list(transcript.words), warnings=warnings)
 
 
