@@ -115,13 +115,15 @@ def analyze_transcript(transcript: Transcript, *, trackers: TrackerSet | None = 
     from nlp.language import analyze_language, tracker_hits
     from nlp.trackers import default_trackers
 
-    findings = analyze_language(transcript, trackers=trackers)
+    infer = needs_roles(transcript)
+    # When roles may still change, the tracker matching by meaning (the costly part) waits for them.
+    findings = analyze_language(transcript, trackers=trackers, semantic=not infer)
     reason = None
-    if needs_roles(transcript):
+    if infer:
         verdict = infer_roles_from_content(transcript, findings.questions, findings.next_steps)
         reason = verdict.reason
-        if verdict.rep is not None:
-            transcript = apply_content_roles(transcript, verdict)
+        transcript = apply_content_roles(transcript, verdict)
+        if transcript.words:
             roles = {s.id: s.role for s in transcript.speakers}
             tracker_set = trackers if trackers is not None else default_trackers()
             findings.trackers = tracker_hits(findings.sentences, roles, tracker_set)
