@@ -6,13 +6,15 @@ Sets (no voice profiles, no `--rep`, no names: roles come from what is said):
   audio       the full mono pipeline (ASR + diarization + language stage) on the bundled sample's mono mix
               (samples/discovery_call_mono.wav) and the generated two-voice calls of bench/diarization_calls.py;
               each diarized speaker's true role is the role of the reference speaker under most of its words
+  rendered    the same full pipeline on generated sales calls of the evaluation seeds spoken by two espeak-ng
+              voices (needs espeak-ng and sox)
   persuasion  PersuasionForGood chats (../shared/data/outcomes/persuasionforgood, Apache-2.0): the persuader
               asking for a donation stands for the rep; real people, but text chat and a charity, not a sale
 
 A call is right when every speaker given a role has its true role (both roles right on a two-person
 call). Coverage: the share of calls where a rep was assigned. Accuracy: right among assigned calls.
 
-Run: .venv/bin/python bench/roles_eval.py [--sets generated,audio,persuasion] [--n 300]
+Run: .venv/bin/python bench/roles_eval.py [--sets generated,audio,rendered,persuasion] [--n 200] [--rendered 4]
 """
 
 from __future__ import annotations
@@ -76,16 +78,59 @@ def _truth_by_overlap(analysis: CallAnalysis, ref: list[tuple[float, float, str]
     return {sid: max(v, key=lambda r: v[r]) for sid, v in votes.items()}
 
 
-def audio() -> list[Result]:
+def render_sales_call(seed: int, folder: Path) -> tuple[Path, list[tuple[float, float, str]]]:
+    """The generated sales call of `seed` spoken by two espeak-ng voices into a mono wav, with its
+    reference turns (start, end, role); the rep's voice alternates between the two by seed."""
+    import numpy as np
+    import soundfile as sf
+    from diarization_calls import SAMPLE_RATE, VOICE_PAIRS, _render
+
+    call = generate_sales_call(seed)
+    voices = list(VOICE_PAIRS.values())[seed % len(VOICE_PAIRS)]
+    wav = folder / f"sales-{seed}.wav"
+    turns = [(t.speaker, t.text) for t in call.transcript.turns]
+    pieces, ref, t0 = [], [], 0.3
+    for speaker, text in turns:
+        audio = _render(text, voices[0] if speaker == "S1" else voices[1], folder)
+        pieces.append((t0, audio))
+        end = t0 + len(audio) / SAMPLE_RATE
+        ref.append((t0, end, "rep" if speaker == call.rep_id else "customer"))
+        t0 = end + 0.5
+    total = np.zeros(int((t0 + 0.5) * SAMPLE_RATE), np.float32)
+    for start, audio in pieces:
+        i = int(start * SAMPLE_RATE)
+        total[i : i + len(audio)] += audio
+    total += np.random.default_rng(seed).normal(0, 0.0007, len(total)).astype(np.float32)
+    sf.write(wav, total, SAMPLE_RATE, subtype="PCM_16")
+    return wav, ref
+
+
+def audio_items(n_rendered: int) -> list[tuple[str, Path, list[tuple[float, float, str]]]]:
+    """The bundled sample's mono mix and the diarization bench's generated calls, or (n_rendered > 0)
+    that many generated sales calls spoken by espeak-ng."""
+    import tempfile
+
     from diarization_calls import generate_calls
 
-    from service.analysis import AnalyzeOptions, analyze_path
-
+    items = []
+    if n_rendered:
+        folder = Path(tempfile.mkdtemp(prefix="talktrack-roles-"))
+        for i in range(n_rendered):
+            wav, ref = render_sales_call(EVAL_SEED_BASE + i, folder)
+            items.append((wav.stem, wav, ref))
+        return items
     script = json.loads((ROOT / "samples" / "discovery_call.script.json").read_text())
-    items = [("discovery_call_mono", ROOT / "samples" / "discovery_call_mono.wav",
-              [(u["start"], u["end"], u["role"]) for u in script["utterances"] if not u["backchannel"]])]
+    items.append(("discovery_call_mono", ROOT / "samples" / "discovery_call_mono.wav",
+                  [(u["start"], u["end"], u["role"]) for u in script["utterances"] if not u["backchannel"]]))
     for call in generate_calls():  # speaker A opens as "Sam from Northwind": the rep
         items.append((call.name, call.wav, [(s, e, "rep" if spk == "A" else "customer") for s, e, spk in call.turns]))
+    return items
+
+
+def audio(n_rendered: int = 0) -> list[Result]:
+    from service.analysis import AnalyzeOptions, analyze_path
+
+    items = audio_items(n_rendered)
     out = []
     for name, wav, ref in items:
         t0 = time.perf_counter()
@@ -129,8 +174,10 @@ def row(label: str, results: list[Result]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sets", default="generated,audio,persuasion")
-    ap.add_argument("--n", type=int, default=300, help="generated calls and persuasion chats to read")
+    ap.add_argument("--sets", default="generated,audio,rendered,persuasion")
+    ap.add_argument("--n", type=int, default=200, help="generated calls and persuasion chats to read")
+    ap.add_argument("--rendered", type=int, default=4,
+                    help="generated sales calls (eval seeds) to speak with espeak-ng for the rendered set")
     args = ap.parse_args()
     sets = args.sets.split(",")
     lines = ["| set | calls | coverage (rep assigned) | accuracy (both roles right, of assigned) | right of all |",
@@ -145,7 +192,10 @@ def main() -> None:
     if "audio" in sets:
         results = audio()
         lines.append(row("bundled sample, mono mix (full pipeline)", results[:1]))
-        lines.append(row("generated two-voice calls (full pipeline)", results[1:]))
+        lines.append(row("generated two-voice calls of bench/diarization_calls.py (full pipeline)", results[1:]))
+    if "rendered" in sets:
+        lines.append(row("generated sales calls, eval seeds, spoken by espeak-ng (full pipeline)",
+                         audio(args.rendered)))
     if "persuasion" in sets:
         if (SHARED / "outcomes" / "persuasionforgood").is_dir():
             lines.append(row("PersuasionForGood chats (persuader = rep)", persuasion(args.n)))
