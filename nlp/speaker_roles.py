@@ -43,6 +43,10 @@ WEIGHTS: dict[str, float] = {
 CONTENT_THRESHOLD = 0.8
 # Fewer words than this in the whole call: nothing is inferred (a greeting says nothing about roles).
 MIN_WORDS = 20
+# A speaker with less than this share of the words does not compete for the rep (a diarization
+# fragment); when fewer than two speakers are left, one voice holds nearly all the words (the
+# diarization did not separate them) and nothing is inferred: its words mix both people's cues.
+MIN_SPEAKER_SHARE = 0.1
 
 _INTRO = re.compile(
     r"\b(?:this is|my name is|i'm|i am|it's|it is)\s+[\w'-]+(?:\s+[\w'-]+)?\s*,?\s+(?:here\s+)?"
@@ -163,7 +167,15 @@ def infer_roles_from_content(
     if len(transcript.words) < MIN_WORDS:
         return ContentRoles(None, 0.0, reason=f"the call has only {len(transcript.words)} words, too few to tell "
                                               "who the rep is from what is said")
-    evidence = score_speakers(features)
+    counts = {sid: sum(1 for w in transcript.words if w.speaker == sid) for sid in features}
+    total = sum(counts.values())
+    major = {sid: f for sid, f in features.items() if counts[sid] >= MIN_SPEAKER_SHARE * total}
+    if len(major) < 2:
+        top = max(counts, key=lambda sid: counts[sid])
+        return ContentRoles(None, 0.0, reason=(
+            f"one voice has {100 * counts[top] / total:.0f}% of the words ({top}), so the speakers were probably "
+            "not told apart and what is said cannot show who the rep is"))
+    evidence = score_speakers(major)
     best = evidence[0]
     confidence = round(best.p_rep, 3)
     if confidence < threshold:

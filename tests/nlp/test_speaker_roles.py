@@ -103,3 +103,13 @@ def test_one_speaker_transcript_says_to_name_the_speakers() -> None:
     note = analysis.roles_note
     assert note is not None and "only one speaker (S1)" in note.why
     assert "<v Alex Rivera>Hello" in note.fix
+
+
+def test_one_voice_with_nearly_all_the_words_is_not_split_by_content() -> None:
+    # A diarization that did not separate the voices: S2 is a 2-word fragment of a 104-word call.
+    from nlp.speaker_roles import infer_roles_from_content
+
+    turns = [("S1", text) for _, text in SALES] + [("S2", "Hi, yes.")]
+    verdict = infer_roles_from_content(_transcript(turns), [], [])
+    assert verdict.rep is None and verdict.reason is not None
+    assert verdict.reason.startswith("one voice has 98% of the words (S1)"), verdict.reason
