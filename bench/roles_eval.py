@@ -105,7 +105,7 @@ def render_sales_call(seed: int, folder: Path) -> tuple[Path, list[tuple[float, 
     return wav, ref
 
 
-def audio_items(n_rendered: int) -> list[tuple[str, Path, list[tuple[float, float, str]]]]:
+def audio_items(n_rendered: int, skip: int = 0) -> list[tuple[str, Path, list[tuple[float, float, str]]]]:
     """The bundled sample's mono mix and the diarization bench's generated calls, or (n_rendered > 0)
     that many generated sales calls spoken by espeak-ng."""
     import tempfile
@@ -115,7 +115,7 @@ def audio_items(n_rendered: int) -> list[tuple[str, Path, list[tuple[float, floa
     items = []
     if n_rendered:
         folder = Path(tempfile.mkdtemp(prefix="talktrack-roles-"))
-        for i in range(n_rendered):
+        for i in range(skip, skip + n_rendered):
             wav, ref = render_sales_call(EVAL_SEED_BASE + i, folder)
             items.append((wav.stem, wav, ref))
         return items
@@ -127,10 +127,10 @@ def audio_items(n_rendered: int) -> list[tuple[str, Path, list[tuple[float, floa
     return items
 
 
-def audio(n_rendered: int = 0) -> list[Result]:
+def audio(n_rendered: int = 0, skip: int = 0) -> list[Result]:
     from service.analysis import AnalyzeOptions, analyze_path
 
-    items = audio_items(n_rendered)
+    items = audio_items(n_rendered, skip)
     out = []
     for name, wav, ref in items:
         t0 = time.perf_counter()
@@ -178,6 +178,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200, help="generated calls and persuasion chats to read")
     ap.add_argument("--rendered", type=int, default=4,
                     help="generated sales calls (eval seeds) to speak with espeak-ng for the rendered set")
+    ap.add_argument("--skip", type=int, default=0, help="start the rendered set at this eval seed (0 = the first)")
     args = ap.parse_args()
     sets = args.sets.split(",")
     lines = ["| set | calls | coverage (rep assigned) | accuracy (both roles right, of assigned) | right of all |",
@@ -195,7 +196,7 @@ def main() -> None:
         lines.append(row("generated two-voice calls of bench/diarization_calls.py (full pipeline)", results[1:]))
     if "rendered" in sets:
         lines.append(row("generated sales calls, eval seeds, spoken by espeak-ng (full pipeline)",
-                         audio(args.rendered)))
+                         audio(args.rendered, args.skip)))
     if "persuasion" in sets:
         if (SHARED / "outcomes" / "persuasionforgood").is_dir():
             lines.append(row("PersuasionForGood chats (persuader = rep)", persuasion(args.n)))

@@ -62,8 +62,9 @@ def stale_profile_warnings(profiles: list[VoiceProfile], encoder: str) -> list[s
         if p.encoder != encoder
     ]
 # The uploader's own profile against a call they are known to be on: the same voice measured 0.96-0.97
-# and the other voice 0.64-0.73 with CAM++ on the bundled sample (see CAMPP_PROFILE_THRESHOLD), so a
-# clearly leading speaker above this bar is the uploader even when a noisier line lowers the match.
+# and the other voice 0.64-0.73 with CAM++ on the bundled sample (see CAMPP_PROFILE_THRESHOLD). The
+# lead over the other voices is what decides (0.23 there); the bar only keeps a voice that resembles
+# no one (a call the uploader is not on) from being picked, and lets a noisier line still match.
 UPLOADER_THRESHOLD = 0.70
 UPLOADER_MIN_LEAD = 0.10
 # Similarity above the threshold at which the voice match alone gives full confidence.
