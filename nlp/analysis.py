@@ -11,6 +11,13 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, get_args
 
 from nlp.metrics import compute_metrics, speaking_time_by_speaker
+from nlp.speaker_roles import (
+    RolesNote,
+    apply_content_roles,
+    infer_roles_from_content,
+    needs_roles,
+    roles_note,
+)
 from nlp.types import CallMetrics, NextStep, Question, TrackerHit
 from transcription.errors import TranscriptParseError
 from transcription.transcript_io import transcript_from_json
@@ -29,6 +36,7 @@ class CallAnalysis:
     trackers: list[TrackerHit] = field(default_factory=list)
     next_steps: list[NextStep] = field(default_factory=list)
     metrics: CallMetrics = field(default_factory=CallMetrics)
+    roles_note: RolesNote | None = None
 
     def talk_time_s(self) -> dict[str, float]:
         """Speaking time per speaker id: the union of its word intervals (silence excluded)."""
@@ -51,6 +59,7 @@ class CallAnalysis:
                     "name": s.name,
                     "channel": s.channel,
                     "role_confidence": s.role_confidence,
+                    "role_source": s.role_source,
                     "talk_time_s": round(talk.get(s.id, 0.0), 3),
                 }
                 for s in t.speakers
@@ -77,6 +86,7 @@ class CallAnalysis:
             "trackers": [asdict(h) for h in self.trackers],
             "next_steps": [asdict(n) for n in self.next_steps],
             "metrics": asdict(self.metrics),
+            "roles_note": None if self.roles_note is None else self.roles_note.to_dict(),
         }
 
     @classmethod
@@ -86,6 +96,7 @@ class CallAnalysis:
         source = data.get("source", "json")
         if source in get_args(TranscriptSource):
             transcript.source = source
+        note = data.get("roles_note")
         try:
             return cls(
                 transcript=transcript,
@@ -93,6 +104,7 @@ class CallAnalysis:
                 trackers=[TrackerHit(**h) for h in data.get("trackers", [])],
                 next_steps=[NextStep(**n) for n in data.get("next_steps", [])],
                 metrics=CallMetrics(**data.get("metrics", {})),
+                roles_note=RolesNote(str(note["why"]), str(note["fix"])) if isinstance(note, dict) else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise TranscriptParseError(f"not a Talktrack analysis JSON: {exc!r}") from exc
@@ -100,17 +112,32 @@ class CallAnalysis:
 
 def analyze_transcript(transcript: Transcript, *, trackers: TrackerSet | None = None) -> CallAnalysis:
     """Run the language stage (questions, trackers, next steps, fillers) and the metrics on a
-    speaker-attributed transcript."""
+    speaker-attributed transcript. When no speaker has a role (and none was set by hand), the roles
+    come from what is said (`nlp.speaker_roles`); when still no rep is known, `roles_note` says why
+    and how to fix it."""
     # Imported here so that reading and writing analysis JSON does not load spaCy.
-    from nlp.language import analyze_language
+    from nlp.language import analyze_language, tracker_hits
+    from nlp.trackers import default_trackers
 
-    findings = analyze_language(transcript, trackers=trackers)
+    infer = needs_roles(transcript)
+    # When roles may still change, the tracker matching by meaning (the costly part) waits for them.
+    findings = analyze_language(transcript, trackers=trackers, semantic=not infer)
+    reason = None
+    if infer:
+        verdict = infer_roles_from_content(transcript, findings.questions, findings.next_steps)
+        reason = verdict.reason
+        transcript = apply_content_roles(transcript, verdict)
+        if transcript.words:
+            roles = {s.id: s.role for s in transcript.speakers}
+            tracker_set = trackers if trackers is not None else default_trackers()
+            findings.trackers = tracker_hits(findings.sentences, roles, tracker_set)
     return CallAnalysis(
         transcript=transcript,
         questions=findings.questions,
         trackers=findings.trackers,
         next_steps=findings.next_steps,
         metrics=compute_metrics(transcript, findings.questions, findings.filler_counts),
+        roles_note=roles_note(transcript, reason),
     )
 
 

@@ -58,7 +58,17 @@ def analyze_language(
     roles: dict[str, Role] = {s.id: s.role for s in transcript.speakers}
     findings.sentences = sentences
     findings.questions = questions_from_sentences(sentences, context=question_context)
-    phrase_hits = find_phrase_hits(sentences, roles, tracker_set, nlp)
+    findings.trackers = tracker_hits(sentences, roles, tracker_set, semantic=semantic)
+    findings.next_steps = find_next_steps(sentences)
+    return findings
+
+
+def tracker_hits(
+    sentences: list[Sentence], roles: dict[str, Role], tracker_set: TrackerSet, *, semantic: bool = True
+) -> list[TrackerHit]:
+    """Tracker hits in `sentences` (phrases, then meaning), each tracker limited to the roles it is
+    said by; run again when roles change after the language stage (`nlp.analysis`)."""
+    phrase_hits = find_phrase_hits(sentences, roles, tracker_set, load_spacy())
     hits = list(phrase_hits)
     if semantic and any(t.examples for t in tracker_set.trackers):
         from nlp.semantic import load_embedder
@@ -67,6 +77,4 @@ def analyze_language(
         already = {(h.tracker, index[(h.start, h.speaker, h.text)]) for h in phrase_hits}
         hits += find_semantic_hits(sentences, roles, tracker_set, load_embedder().embed, already=already)
     hits.sort(key=lambda h: (h.start, h.tracker))
-    findings.trackers = hits
-    findings.next_steps = find_next_steps(sentences)
-    return findings
+    return hits

@@ -27,7 +27,7 @@ def relabel(
 
     `analysis` is a `CallAnalysis` or its JSON dict (`CallAnalysis.to_dict()`). `roles` maps speaker
     id to "rep", "customer" or "unknown"; `names` maps speaker id to a display name ("" clears it).
-    A relabelled role is given by a person, so its `role_confidence` becomes None. Setting a second
+    A relabelled role is given by a person, so its `role_confidence` becomes None and its `role_source` "manual". Setting a second
     speaker to "rep" is allowed (two reps on one call happen); nothing else changes.
     Raises `RelabelError` for an unknown speaker id or role.
     """
@@ -47,6 +47,7 @@ def relabel(
         if s.id in roles:
             new.role = roles[s.id]
             new.role_confidence = None
+            new.role_source = "manual"
         if s.id in names:
             new.name = names[s.id].strip() or None
         speakers.append(new)

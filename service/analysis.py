@@ -27,6 +27,8 @@ class AnalyzeOptions:
     or in an enrolled voice profile. `num_speakers`: force the diarization's speaker count (mono).
     `model`: a local CTranslate2 Whisper folder instead of the bundled tiny.en. `profiles`: enrolled
     reps' voice profiles; on mono recordings the speaker matching one becomes that rep.
+    `uploader`: the name of the rep user the upload names (the call's owner, when a rep): their voice
+    profile or speaker name picks the rep when no stronger evidence does (`transcription.roles`).
     `trackers`: tracker definitions (None: the built-in set, `nlp/trackers.yaml`). `vocabulary`: product,
     company and competitor names for the speech recogniser (`transcription.vocabulary`)."""
 
@@ -35,6 +37,7 @@ class AnalyzeOptions:
     num_speakers: int | None = None
     model: str | None = None
     profiles: tuple[VoiceProfile, ...] = ()
+    uploader: str | None = None
     trackers: TrackerSet | None = None
     vocabulary: tuple[str, ...] = ()
 
@@ -63,10 +66,14 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
     if path.stat().st_size == 0:
         raise EmptyInputError(f"{path}: the file is empty")
     suffix = path.suffix.lower()
-    if suffix == ".vtt":
-        return read_vtt(path, rep_name=options.rep_name)
-    if suffix == ".json":
-        return read_transcript_json(path, rep_name=options.rep_name)
+    if suffix in (".vtt", ".json"):
+        read = read_vtt if suffix == ".vtt" else read_transcript_json
+        transcript = read(path, rep_name=options.rep_name)
+        if options.uploader:
+            from transcription.roles import assign_roles
+
+            transcript = assign_roles(transcript, rep_name=options.rep_name, uploader=options.uploader)
+        return transcript
     if suffix not in AUDIO_EXTENSIONS:
         audio = ", ".join(sorted(e.lstrip(".") for e in AUDIO_EXTENSIONS))
         raise UnsupportedFormatError(
@@ -81,6 +88,7 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
             num_speakers=options.num_speakers,
             model=options.model,
             profiles=options.profiles,
+            uploader=options.uploader,
             asr=AsrOptions(vocabulary=options.vocabulary),
         ),
         hook,

@@ -35,9 +35,8 @@ from nlp.trackers import TrackerSet, load_trackers
 from nlp.types import Question
 from service.live_hub import LiveHub, Owner
 from transcription.live_asr import LiveAsrOptions, UtteranceRecognizer
-from transcription.live_speakers import RoleSource
 from transcription.streaming import LiveTranscriber, SpeechSegment, StreamingOptions, Utterance
-from transcription.types import Speaker, Transcript
+from transcription.types import RoleSource, Speaker, Transcript
 from transcription.voiceprint import VoiceProfile
 
 log = logging.getLogger(__name__)

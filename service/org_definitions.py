@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
-from models import Call
+from models import Call, User
 from models.definitions import TrackerDefinition, Vocabulary
 from models.definitions import VoiceProfile as VoiceProfileRow
 from nlp.trackers import DEFAULT_THRESHOLD, Tracker, TrackerSet, default_trackers
@@ -31,9 +31,22 @@ def analyze_options_for_call(session: Session, call: Call) -> AnalyzeOptions:
         rep_name=call.rep_name,
         num_speakers=call.num_speakers,
         profiles=org_voice_profiles(session, call.org_id),
+        uploader=uploader_name(session, call),
         trackers=org_trackers(session, call.org_id),
         vocabulary=org_vocabulary(session, call.org_id),
     )
+
+
+def uploader_name(session: Session, call: Call) -> str | None:
+    """The name of the rep user the call belongs to (named by the upload, or the rep who uploaded it):
+    the name of their voice profile when one is linked to them, else their user name. None when the
+    call belongs to no one or to a coach or admin (who may have uploaded a rep's call they were not on)."""
+    user = session.get(User, call.rep_user_id) if call.rep_user_id else None
+    if user is None or user.role != "rep" or user.org_id != call.org_id:
+        return None
+    linked = session.exec(select(VoiceProfileRow).where(col(VoiceProfileRow.org_id) == call.org_id,
+                                                         col(VoiceProfileRow.user_id) == user.id)).first()
+    return linked.name if linked is not None else user.name
 
 
 def org_vocabulary(session: Session, org_id: str) -> tuple[str, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from nlp.analysis import CallAnalysis
 from nlp.types import CallMetrics
 
@@ -47,6 +49,16 @@ def metric_rows(m: CallMetrics) -> list[tuple[str, str]]:
     ]
 
 
+def role_label(role: str, source: str | None, confidence: float | None) -> str:
+    """`rep (content, confidence 0.93)`, `customer (channel)`, `unknown`."""
+    detail = [x for x in (source, None if confidence is None else f"confidence {confidence:.2f}") if x]
+    return f"{role} ({', '.join(detail)})" if detail else role
+
+
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, width=96, initial_indent="  ", subsequent_indent="  ", break_on_hyphens=False)
+
+
 def render_scorecard(analysis: CallAnalysis, title: str) -> str:
     t = analysis.transcript
     talk = analysis.talk_time_s()
@@ -60,11 +72,14 @@ def render_scorecard(analysis: CallAnalysis, title: str) -> str:
     ]
     lines.append("Speakers")
     for s in t.speakers:
-        confidence = "" if s.role_confidence is None else f" (confidence {s.role_confidence:.2f})"
         name = f"  {s.name}" if s.name else ""
         lines.append(
-            f"  {s.id:<4}{s.role + confidence:<26}talks {format_clock(talk.get(s.id, 0.0)):>6}{name}"
+            f"  {s.id:<4}{role_label(s.role, s.role_source, s.role_confidence):<32}"
+            f"talks {format_clock(talk.get(s.id, 0.0)):>6}{name}"
         )
+    if analysis.roles_note is not None:
+        lines += ["", "Why the rep metrics are empty", *_wrap(analysis.roles_note.why),
+                  "How to fix it", *_wrap(analysis.roles_note.fix)]
     lines += ["", "Metrics"]
     lines += [f"  {label:<36}{value:>8}" for label, value in metric_rows(analysis.metrics)]
     if not t.has_timing:

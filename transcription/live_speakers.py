@@ -21,19 +21,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from transcription.types import Role
+from transcription.types import Role, RoleSource
 from transcription.voiceprint import VoiceProfile
 
 FloatArray = npt.NDArray[np.float32]
 SAMPLE_RATE = 16000
 MIN_EMBED_S = 0.3  # shorter utterances are not embedded at all
 EMBEDDING_SIZE = 192  # CAM++ (`transcription.diarization.campplus.EMBEDDING_SIZE`)
-RoleSource = Literal["channel", "uploader", "profile", "first_voice"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,8 @@ class TranscribeOptions:
     rep_name: display name given to the rep's speaker on true stereo (the CLI's `--rep NAME`).
     profiles: enrolled reps' voice profiles; on mono, a diarized speaker matching one becomes
         the rep (see `transcription.roles.assign_roles`), on stereo it names the rep.
+    uploader: the name of the rep user the upload names; their profile (one of `profiles`) picks
+        the rep on mono with a lower bar than an unknown profile (`assign_roles`, rule 3).
     crosstalk_margin_db: on stereo, a word is dropped as crosstalk (the other party leaking into
         this channel) when its channel is this much quieter than the other channel during the
         word, after both channels are levelled to their own speech loudness. None disables it.
@@ -88,6 +90,7 @@ class TranscribeOptions:
     model: str | None = None
     rep_name: str | None = None
     profiles: tuple[VoiceProfile, ...] = ()
+    uploader: str | None = None
 
     def __post_init__(self) -> None:
         if self.rep_channel not in (0, 1):
@@ -224,6 +227,7 @@ def _stereo_speakers(rep_channel: int, rep_name: str | None) -> list[Speaker]:
             role="rep" if c == rep_channel else "customer",
             name=rep_name if c == rep_channel else None,
             channel=c,
+            role_source="channel",
         )
         for c in (0, 1)
     ]
@@ -364,5 +368,6 @@ def transcribe_file(
             profiles=list(opts.profiles),
             speaker_embeddings=embeddings,
             encoder=encoder,
+            uploader=opts.uploader,
         )
     return transcript

@@ -10,13 +10,20 @@ Precedence, first that applies wins:
    role "rep" with the profile's name and a `role_confidence` in [0.5, 1]; when some rep was found,
    speakers matching no profile become "customer" with the lowest confidence among the matched
    reps (the inference is only as good as the match). Below the threshold nothing is decided here.
-3. A transcript speaker name (`rep_name`, from VTT voice tags or an import): the speakers it names
+3. The uploader (`uploader`: the name of the rep user the upload names, e.g. the rep who uploaded
+   their own call): that person is known to be on the call, so their voice profile is compared with
+   a lower bar, relative to the other voices: the most similar speaker is the rep when its similarity
+   is at least `UPLOADER_THRESHOLD` and leads the next speaker by `UPLOADER_MIN_LEAD`. On a
+   transcript, a speaker named like the uploader is the rep (unless `rep_name` names someone else).
+   Confidence as for profiles (voice) or None (name).
+4. A transcript speaker name (`rep_name`, from VTT voice tags or an import): the speakers it names
    (`types.name_matches`: case and spacing ignored, and "Alex Rivera" names "Alex Rivera (Acme)")
    are the rep, the others customers; confidence None.
-4. Fallback: nothing is guessed. Speakers keep the roles they already had ("unknown" by default).
-   Who speaks first or asks more questions is not used: inbound calls, prospects who interview the
-   vendor and multi-party calls all break such rules, and a wrong role silently corrupts every rep
-   metric, while "unknown" is visible and fixed in one step with `talktrack relabel`.
+5. Otherwise nothing is decided here: speakers keep the roles they already had ("unknown" by
+   default), and the language stage may assign them from what is said (`nlp.speaker_roles`, with
+   its confidence), or say why it cannot and how to fix it (`talktrack relabel`, `talktrack enroll`).
+
+Each assigned speaker's `role_source` names the rule: "channel", "profile", "uploader" or "name".
 """
 
 from __future__ import annotations
@@ -54,6 +61,12 @@ def stale_profile_warnings(profiles: list[VoiceProfile], encoder: str) -> list[s
         for p in profiles
         if p.encoder != encoder
     ]
+# The uploader's own profile against a call they are known to be on: the same voice measured 0.96-0.97
+# and the other voice 0.64-0.73 with CAM++ on the bundled sample (see CAMPP_PROFILE_THRESHOLD). The
+# lead over the other voices is what decides (0.23 there); the bar only keeps a voice that resembles
+# no one (a call the uploader is not on) from being picked, and lets a noisier line still match.
+UPLOADER_THRESHOLD = 0.70
+UPLOADER_MIN_LEAD = 0.10
 # Similarity above the threshold at which the voice match alone gives full confidence.
 PROFILE_FULL_CONFIDENCE_MARGIN = 0.06
 # Lead over the second most similar speaker (for the same profile) that gives full confidence.
@@ -96,6 +109,27 @@ def match_profiles(
     return out
 
 
+def _uploader_match(
+    candidates: dict[str, npt.NDArray[np.floating]], profiles: list[VoiceProfile], uploader: str | None, encoder: str
+) -> tuple[str, str, float] | None:
+    """(speaker id, profile name, confidence) when the uploader's profile clearly picks one speaker."""
+    own = [p for p in profiles if uploader and p.encoder == encoder and name_matches(p.name, uploader)]
+    ids = [s for s, e in candidates.items() if np.linalg.norm(e) > 0]
+    if not own or not ids:
+        return None
+    prof = np.asarray(own[0].embedding, np.float64)
+    prof /= np.linalg.norm(prof)
+    sims = sorted(((float(np.asarray(candidates[s], np.float64) @ prof / np.linalg.norm(candidates[s])), s)
+                   for s in ids), reverse=True)
+    best, best_id = sims[0]
+    lead = best - sims[1][0] if len(sims) > 1 else 1.0
+    if best < UPLOADER_THRESHOLD or lead < UPLOADER_MIN_LEAD:
+        return None
+    strength = min(1.0, (best - UPLOADER_THRESHOLD) / (2 * PROFILE_FULL_CONFIDENCE_MARGIN))
+    separation = min(1.0, lead / (2 * PROFILE_FULL_SEPARATION))
+    return best_id, own[0].name, round(0.5 + 0.5 * strength * separation, 3)
+
+
 def assign_roles(
     transcript: Transcript,
     *,
@@ -104,9 +138,11 @@ def assign_roles(
     profiles: list[VoiceProfile] | None = None,
     speaker_embeddings: dict[str, npt.NDArray[np.floating]] | None = None,
     encoder: str | None = None,
+    uploader: str | None = None,
 ) -> Transcript:
     """Return a copy of `transcript` whose speakers carry roles (and names) by the precedence in
-    this module's docstring. The words are not changed."""
+    this module's docstring. `uploader`: the name of the rep user the upload names (rule 3). The
+    words are not changed."""
     speakers = [replace(s) for s in transcript.speakers]
     # Only speakers that are in the transcript compete for a profile (a diarized voice whose words
     # were all dropped must not take the rep's name away from the real rep).
@@ -119,10 +155,12 @@ def assign_roles(
         warnings += [w for w in stale_profile_warnings(profiles or [], encoder) if w not in warnings]
     has_channels = any(s.channel is not None for s in speakers)
 
+    uploader_match = _uploader_match(candidates, profiles or [], uploader, encoder) if not matches else None
+
     if rep_channel is not None and has_channels:
         for s in speakers:
             s.role = "rep" if s.channel == rep_channel else "customer"
-            s.role_confidence = None
+            s.role_confidence, s.role_source = None, "channel"
             if s.role == "rep" and s.id in matches and not s.name:
                 s.name = matches[s.id][0].name
     elif matches:
@@ -133,11 +171,23 @@ def assign_roles(
                 s.role, s.name, s.role_confidence = "rep", profile.name, conf
             else:
                 s.role, s.role_confidence = "customer", floor
+            s.role_source = "profile"
+    elif uploader_match is not None:
+        rep_id, profile_name, conf = uploader_match
+        for s in speakers:
+            s.role, s.role_confidence, s.role_source = ("rep" if s.id == rep_id else "customer"), conf, "uploader"
+            if s.id == rep_id:
+                s.name = profile_name
+    elif (uploader and any(name_matches(s.name, uploader) for s in speakers)
+          and (name_matches(rep_name, uploader) if rep_name else all(s.role == "unknown" for s in speakers))):
+        for s in speakers:
+            s.role = "rep" if name_matches(s.name, uploader) else "customer"
+            s.role_confidence, s.role_source = None, "uploader"
     elif rep_name and any(name_matches(s.name, rep_name) for s in speakers):
         for s in speakers:
             s.role = "rep" if name_matches(s.name, rep_name) else "customer"
-            s.role_confidence = None
+            s.role_confidence, s.role_source = None, "name"
     return replace(transcript, speakers=speakers, words=list(transcript.words), warnings=warnings)
 
 
-__all__ = ["PROFILE_THRESHOLD", "assign_roles", "match_profiles", "profile_threshold", "stale_profile_warnings"]
+__all__ = ["PROFILE_THRESHOLD", "UPLOADER_THRESHOLD", "assign_roles", "match_profiles", "profile_threshold", "stale_profile_warnings"]

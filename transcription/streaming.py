@@ -27,8 +27,8 @@ import numpy.typing as npt
 from transcription.endpointing import SAMPLE_RATE, Endpointer, EndpointOptions, SileroStream, SpeechSpan
 from transcription.errors import UnsupportedFormatError
 from transcription.live_asr import UtteranceRecognizer
-from transcription.live_speakers import RepVoice, RoleDecision, RoleSource, SpeakerTracker, TrackerOptions
-from transcription.types import Role, Speaker, Word
+from transcription.live_speakers import RepVoice, RoleDecision, SpeakerTracker, TrackerOptions
+from transcription.types import Role, RoleSource, Speaker, Word
 from transcription.voiceprint import VoiceProfile
 
 FloatArray = npt.NDArray[np.float32]

@@ -19,7 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
-from transcription.types import ROLES, Role, Speaker, SpeakerTurn, Transcript, Word, merge_turns, name_matches
+from transcription.types import (
+    ROLE_SOURCES,
+    ROLES,
+    Role,
+    RoleSource,
+    Speaker,
+    SpeakerTurn,
+    Transcript,
+    Word,
+    merge_turns,
+    name_matches,
+)
 
 TRANSCRIPT_EXTENSIONS: frozenset[str] = frozenset({".vtt", ".json"})
 
@@ -175,7 +186,7 @@ def read_vtt(path: str | Path, rep_name: str | None = None) -> Transcript:
     names = list(ids)
     roles = _roles(names, rep_name)
     speakers = [
-        Speaker(id=sid, role=role, name=name or _UNNAMED)
+        Speaker(id=sid, role=role, name=name or _UNNAMED, role_source=None if role == "unknown" else "name")
         for (name, sid), role in zip(ids.items(), roles, strict=True)
     ]
     warnings: list[str] = []
@@ -203,6 +214,7 @@ def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -
                 name=None if s.get("name") is None else str(s["name"]),
                 channel=None if s.get("channel") is None else int(s["channel"]),
                 role_confidence=None if s.get("role_confidence") is None else float(s["role_confidence"]),
+                role_source=_role_source(s.get("role_source")),
             )
             for s in data["speakers"]
         ]
@@ -255,6 +267,7 @@ def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -
     if rep_name is not None:
         for speaker, role in zip(speakers, _roles([s.name for s in speakers], rep_name), strict=True):
             speaker.role, speaker.role_confidence = role, None
+            speaker.role_source = None if role == "unknown" else "name"
     words.sort(key=lambda w: (w.start, w.end))
     return Transcript(
         duration_s=duration,
@@ -273,6 +286,15 @@ def _role(value: object) -> Role:
         if value == role:
             return role
     raise ValueError(f"role {value!r}")
+
+
+def _role_source(value: object) -> RoleSource | None:
+    if value is None:
+        return None
+    for source in ROLE_SOURCES:
+        if value == source:
+            return source
+    raise ValueError(f"role_source {value!r}")
 
 
 def read_transcript_json(path: str | Path, rep_name: str | None = None) -> Transcript:

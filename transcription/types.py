@@ -18,6 +18,12 @@ from typing import Literal
 Role = Literal["rep", "customer", "unknown"]
 ROLES: tuple[Role, ...] = ("rep", "customer", "unknown")
 
+# Where a speaker's role came from: the stereo channel, an enrolled voice profile, the voice profile or
+# name of the rep user the upload names, a speaker name in the transcript (`--rep NAME`), what is said
+# (`nlp.speaker_roles`), a person (relabel), or, on a live mono call with nothing better, the first voice.
+RoleSource = Literal["channel", "profile", "uploader", "name", "content", "manual", "first_voice"]
+ROLE_SOURCES: tuple[RoleSource, ...] = ("channel", "profile", "uploader", "name", "content", "manual", "first_voice")
+
 TranscriptSource = Literal["audio-stereo", "audio-mono", "vtt", "json", "chat"]
 
 
@@ -48,7 +54,8 @@ class Speaker:
     the customer or unknown; `role_confidence` (0..1) says how sure the assignment is, `None` when
     the role was given (channel mapping, `--rep NAME`, a manual relabel). `name` is a display name
     (from a transcript's voice tag, a voice profile or a relabel). `channel` is the audio channel
-    (0 = left) for stereo recordings with one speaker per channel.
+    (0 = left) for stereo recordings with one speaker per channel. `role_source` says which evidence
+    gave the role (`RoleSource`); None while the role is unknown.
     """
 
     id: str
@@ -56,6 +63,7 @@ class Speaker:
     name: str | None = None
     channel: int | None = None
     role_confidence: float | None = None
+    role_source: RoleSource | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,7 @@ class Lane:
     name: str
     role: str
     bars: list[Bar]
+    role_detail: str = ""  # where the role came from and how sure: "content, confidence 0.93"
 
 
 @dataclass
@@ -116,6 +117,7 @@ class CallView:
     next_steps: list[dict[str, Any]]
     warnings: list[str]
     raw_metrics: dict[str, Any] = field(default_factory=dict)
+    roles_note: dict[str, str] | None = None  # why no speaker is the rep, and how to fix it
 
     def with_bands(self, bands: dict[str, MetricBand]) -> CallView:
         """The same view with its metrics panel against `bands` (cheap: the transcript is shared)."""
@@ -144,6 +146,18 @@ class ViewCache:
             self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
+
+
+ROLE_SOURCE_LABELS = {"channel": "stereo channel", "profile": "voice profile", "uploader": "uploader's profile",
+                      "name": "speaker name", "content": "what is said", "manual": "set by hand"}
+
+
+def role_detail(sp: dict[str, Any]) -> str:
+    """"what is said, confidence 0.93" for an inferred role, "stereo channel" for a given one, "" when unknown."""
+    source = ROLE_SOURCE_LABELS.get(str(sp.get("role_source")), "")
+    confidence = sp.get("role_confidence")
+    parts = [source, f"confidence {float(confidence):.2f}" if isinstance(confidence, int | float) else ""]
+    return ", ".join(p for p in parts if p)
 
 
 def speaker_name(sp: dict[str, Any]) -> str:
@@ -195,7 +209,7 @@ def build_lanes(turns: list[TurnView], speakers: list[dict[str, Any]], duration:
         sid = str(sp.get("id"))
         bars = [Bar(round(start * scale, 2), round(max(0.8, (end - start) * scale), 2), start, end)
                 for spk, start, end in spans if spk == sid]
-        lanes.append(Lane(sid, speaker_name(sp), str(sp.get("role") or "unknown"), bars))
+        lanes.append(Lane(sid, speaker_name(sp), str(sp.get("role") or "unknown"), bars, role_detail(sp)))
     return lanes
 
 
@@ -236,4 +250,11 @@ def build_call_view(analysis: dict[str, Any], bands: dict[str, MetricBand]) -> C
         metrics=build_metrics(analysis.get("metrics") or {}, bands),
         questions=list(analysis.get("questions") or []), trackers=list(analysis.get("trackers") or []),
         next_steps=list(analysis.get("next_steps") or []), warnings=list(analysis.get("warnings") or []),
-        raw_metrics=dict(analysis.get("metrics") or {}))
+        raw_metrics=dict(analysis.get("metrics") or {}),
+        roles_note=_roles_note(analysis.get("roles_note")))
+
+
+def _roles_note(note: object) -> dict[str, str] | None:
+    if isinstance(note, dict) and isinstance(note.get("why"), str) and isinstance(note.get("fix"), str):
+        return {"why": note["why"], "fix": note["fix"]}
+    return None

@@ -163,3 +163,30 @@ def test_bad_tracker_file(tmp_path: Path) -> None:
     trackers.write_text("trackers:\n  - name: pricing\n    said_by: everyone\n")
     result = talktrack("analyze", ROOT / "samples" / "discovery_call.vtt", "--trackers", trackers)
     assert_one_line_error(result, "said_by")
+
+
+def test_scorecard_shows_where_roles_came_from_or_why_there_is_no_rep(tmp_path: Path) -> None:
+    anonymous = tmp_path / "zoom.vtt"  # the sample call with Zoom's anonymous speaker labels
+    anonymous.write_text((ROOT / "samples" / "discovery_call.vtt").read_text()
+                         .replace("<v Alex Rivera (Acme)>", "<v SPEAKER_00>").replace("<v Jordan Lee>", "<v SPEAKER_01>"))
+    result = talktrack("analyze", anonymous)
+    assert result.returncode == 0, result.stderr
+    assert "  S1  rep (content, confidence 0.99)" in result.stdout
+    assert "  S2  customer (content, confidence 0.99)" in result.stdout
+    assert "Why the rep metrics are empty" not in result.stdout
+    assert "Talk ratio (rep share of speech)         60%" in result.stdout
+
+    small_talk = tmp_path / "chat.vtt"
+    small_talk.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:03.000\n<v A>Morning. Did you see the game last night?\n\n"
+                          "00:00:03.500 --> 00:00:07.000\n<v B>I did. What a finish. Did you stay up for the whole thing?\n\n"
+                          "00:00:07.500 --> 00:00:10.000\n<v A>Most of it. I fell asleep before the end though.\n")
+    result = talktrack("analyze", small_talk)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "  S1  unknown " in out and "Why the rep metrics are empty" in out and "How to fix it" in out
+    assert "talktrack relabel CALL.json --speaker S1=rep --speaker S2=customer" in " ".join(out.split())
+    assert 'talktrack enroll "REP NAME" rep-voice.wav' in " ".join(out.split())
+    data = json.loads(talktrack("analyze", small_talk, "--format", "json").stdout)
+    jsonschema.validate(data, SCHEMA)
+    assert data["roles_note"]["why"].startswith("No speaker is known to be the rep")
+    assert [s["role_source"] for s in data["speakers"]] == [None, None]

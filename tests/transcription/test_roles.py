@@ -1,4 +1,4 @@
-"""Role assignment precedence: stereo channel, then voice profile, then transcript name, then nothing."""
+"""Role assignment precedence: stereo channel, voice profile, the uploader's profile or name, transcript name, then nothing."""
 
 from __future__ import annotations
 
@@ -54,3 +54,38 @@ def test_only_speakers_in_the_transcript_compete_for_a_profile() -> None:
     ghost_closer = {"S1": (0.95 * E1 + 0.31 * E2).astype(np.float32), "S2": E2, "S3": E1}
     out = assign_roles(t, profiles=[TOM], speaker_embeddings=ghost_closer)
     assert [(s.id, s.role, s.name) for s in out.speakers] == [("S1", "rep", "Tom Miller"), ("S2", "customer", None)]
+
+
+def test_sources_are_recorded_for_channel_profile_and_name() -> None:
+    stereo = assign_roles(_transcript([Speaker("S1", channel=0), Speaker("S2", channel=1)]), rep_channel=0)
+    assert [s.role_source for s in stereo.speakers] == ["channel", "channel"]
+    voice = assign_roles(_transcript([Speaker("S1"), Speaker("S2")]), profiles=[TOM],
+                         speaker_embeddings={"S1": E1, "S2": E2})
+    assert [(s.role, s.role_source) for s in voice.speakers] == [("rep", "profile"), ("customer", "profile")]
+    named = assign_roles(_transcript([Speaker("S1", name="Tom Miller"), Speaker("S2", name="Jo")]), rep_name="Tom Miller")
+    assert [(s.role, s.role_source) for s in named.speakers] == [("rep", "name"), ("customer", "name")]
+
+
+def test_the_uploaders_profile_picks_the_rep_below_the_profile_threshold() -> None:
+    # Cosine 0.80 with Tom's profile: below the bar for an unknown voice (0.85), but the call is Tom's
+    # own upload and the other voice is far (0.0): the closer speaker is Tom.
+    near = (0.8 * E1 + 0.6 * E2).astype(np.float32)
+    t = _transcript([Speaker("S1"), Speaker("S2")])
+    assert [s.role for s in assign_roles(t, profiles=[TOM], speaker_embeddings={"S1": E2, "S2": near})
+            .speakers] == ["unknown", "unknown"]
+    out = assign_roles(t, profiles=[TOM], speaker_embeddings={"S1": E2, "S2": near}, uploader="tom miller")
+    assert [(s.role, s.role_source, s.name) for s in out.speakers] == [
+        ("customer", "uploader", None), ("rep", "uploader", "Tom Miller")]
+    assert out.speakers[1].role_confidence == out.speakers[0].role_confidence == 0.917  # 0.5 + 0.5 * (0.80 - 0.70) / 0.12
+    # Two voices equally close to the uploader: no lead, no decision.
+    tie = assign_roles(t, profiles=[TOM], speaker_embeddings={"S1": near, "S2": near}, uploader="Tom Miller")
+    assert [s.role for s in tie.speakers] == ["unknown", "unknown"]
+
+
+def test_the_uploaders_name_picks_the_rep_on_a_transcript() -> None:
+    t = _transcript([Speaker("S1", name="Bob"), Speaker("S2", name="Dana")])
+    out = assign_roles(t, uploader="Dana")
+    assert [(s.role, s.role_source, s.role_confidence) for s in out.speakers] == [
+        ("customer", "uploader", None), ("rep", "uploader", None)]
+    # An explicit rep name wins over the uploader's.
+    assert [s.role for s in assign_roles(t, rep_name="Bob", uploader="Dana").speakers] == ["rep", "customer"]

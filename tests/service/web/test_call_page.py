@@ -103,8 +103,10 @@ def test_fix_speakers_and_outcome(web: Any, signed_in: Any) -> None:
     web.wait_done("coach", call_id)
     page = signed_in("coach")
     page.goto(f"/calls/{call_id}")
-    before = page.locator("#metrics").inner_text()
-    assert "Rep talk ratio\t-" in before  # a VTT's speakers come without roles: no rep, no ratio
+    # The coach's name is no speaker's, so the roles come from what is said, shown beside the names.
+    labels = page.locator(".tl-label").all_inner_texts()
+    assert labels[0].startswith("Alex Rivera (Acme) (rep)") and "what is said, confidence 0.99" in labels[0]
+    assert page.locator("#roles-note").count() == 0
     page.locator("#role-S1").select_option("rep")
     page.locator("#role-S2").select_option("customer")
     page.locator("#name-S2").fill("Jordan Buyer")
@@ -116,10 +118,29 @@ def test_fix_speakers_and_outcome(web: Any, signed_in: Any) -> None:
     assert ratio is not None
     assert f"Rep talk ratio\t{100 * ratio:.0f}%" in page.locator("#metrics").inner_text()
     assert "Jordan Buyer" in page.locator("#transcript").inner_text()
+    assert "set by hand" in page.locator(".tl-label").first.inner_text()
     page.locator("#outcome-select").select_option("won")
     page.get_by_role("button", name="Set outcome").click()
     page.wait_for_url(f"**/calls/{call_id}#outcome")
     assert page.locator(".call-head .badge.o-won").inner_text() == "won"
+
+
+def test_call_without_a_rep_says_why_and_how_to_fix_it(web: Any, signed_in: Any, tmp_path: Path) -> None:
+    vtt = tmp_path / "small-talk.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:03.000\n<v SPEAKER_00>Morning. Did you see the game last night?\n\n"
+                   "00:00:03.500 --> 00:00:07.000\n<v SPEAKER_01>I did. What a finish. Did you stay up for the whole thing?\n\n"
+                   "00:00:07.500 --> 00:00:10.000\n<v SPEAKER_00>Most of it. I fell asleep before the end though.\n")
+    call_id = web.upload("coach", vtt, title="No rep here")
+    web.wait_done("coach", call_id)
+    page = signed_in("coach")
+    page.goto(f"/calls/{call_id}")
+    note = page.locator("#roles-note")
+    assert note.locator("h2").inner_text() == "No rep identified"
+    text = note.inner_text()
+    assert "does not show clearly who the rep is" in text
+    assert 'choose the rep under "Fix speakers" below' in text and "talktrack relabel" in text
+    assert "talktrack enroll" in text
+    assert "Rep talk ratio\t-" in page.locator("#metrics").inner_text()
 
 
 def test_another_teams_call_is_a_404_page(web: Any, signed_in: Any) -> None:
