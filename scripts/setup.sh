@@ -7,14 +7,19 @@ PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
 # PyAV (pulled in by faster-whisper) bundles FFmpeg: no system FFmpeg is needed.
-# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
-if ! command -v chromium >/dev/null 2>&1 && [ "${TALKTRACK_SKIP_APT:-}" != "1" ]; then
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used); the
+# speech tests render test calls with espeak-ng and sox.
+missing=()
+for tool in chromium espeak-ng sox; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ "${#missing[@]}" -gt 0 ] && [ "${TALKTRACK_SKIP_APT:-}" != "1" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 \
-      || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends chromium >/dev/null; } \
-      || echo "setup: could not install chromium; browser tests will be skipped (CI=true fails them)" >&2
+    apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+      || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; } \
+      || echo "setup: could not install ${missing[*]}; the tests that need them are skipped (CI=true fails them)" >&2
   else
-    echo "setup: no chromium; install it (apt-get install chromium) to run the browser tests" >&2
+    echo "setup: missing ${missing[*]}; install them (apt-get install ${missing[*]}) to run every test" >&2
   fi
 fi
 
