@@ -77,6 +77,9 @@ class Job(SQLModel, table=True):
     worker_id: str | None = Field(default=None, max_length=200)
     error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
+    # When a message for it last went to the broker (Celery). A queued job never sent (its API process
+    # died between storing the call and sending) is sent by the sweeper of any other process.
+    sent_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
 

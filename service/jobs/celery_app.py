@@ -3,7 +3,11 @@
 The tasks call the same job code as the embedded worker threads (`service.jobs.core.run_job`,
 `service.webhooks.deliver`). Messages are acknowledged late, so a worker killed mid-task does not
 lose it; in any case the database lease decides who runs a job, and the API process's sweeper
-re-sends jobs whose worker died.
+re-sends jobs whose worker died, and jobs whose message never reached the broker (`Job.sent_at`).
+
+Webhook deliveries have a queue of their own (`<queue>-webhooks`), which every worker also
+consumes: under a backlog of analyses a notification waits for one running job, not for the whole
+queue. `talktrack worker --queues webhooks` runs a worker for deliveries alone.
 """
 
 from __future__ import annotations
@@ -16,13 +20,21 @@ from celery import Celery
 from celery.signals import worker_process_init
 
 from service.core.config import Settings, get_settings
-from service.jobs.core import run_job, sweep
+from service.jobs.core import mark_sent, run_job, sweep
 from service.webhooks import deliver, due_deliveries
 
 log = logging.getLogger(__name__)
 
 ANALYZE_TASK = "talktrack.analyze_call"
 DELIVER_TASK = "talktrack.deliver_webhook"
+# A job stored but not sent this long ago lost its message on the way (its API process died between
+# the database commit and the broker); any process's sweeper sends it.
+UNSENT_GRACE_S = 30.0
+
+
+def webhook_queue(queue: str) -> str:
+    """The Celery queue webhook deliveries go to, beside the jobs' `queue`."""
+    return f"{queue}-webhooks"
 
 
 @lru_cache(maxsize=4)
@@ -30,6 +42,7 @@ def make_celery(broker_url: str, queue: str = "talktrack") -> Celery:
     app = Celery("talktrack", broker=broker_url)
     app.conf.update(
         task_default_queue=queue,
+        task_routes={DELIVER_TASK: {"queue": webhook_queue(queue)}},
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -82,6 +95,10 @@ class CeleryDispatcher:
 
     def submit_job(self, job_id: str) -> None:
         self.app.send_task(ANALYZE_TASK, args=[job_id])
+        try:
+            mark_sent(self.settings, [job_id])
+        except Exception:  # unmarked, it is sent once more after UNSENT_GRACE_S: harmless (the lease)
+            log.warning("could not mark job %s as sent", job_id, exc_info=True)
 
     def submit_delivery(self, delivery_id: str, delay_s: float = 0.0) -> None:
         self.app.send_task(DELIVER_TASK, args=[delivery_id], countdown=delay_s or None)
@@ -90,7 +107,7 @@ class CeleryDispatcher:
         # On the first sweep every queued job is re-sent (the broker may have lost messages while
         # nothing was running); afterwards only jobs just requeued or waiting suspiciously long.
         older = None if first else max(600.0, 10 * self.settings.job_lease_s)
-        result = sweep(self.settings, requeue_queued_older_than_s=older)
+        result = sweep(self.settings, requeue_queued_older_than_s=older, unsent_older_than_s=UNSENT_GRACE_S)
         for job_id in result.runnable_jobs:
             self.submit_job(job_id)
         grace = 0.0 if first else max(60.0, 3 * self.settings.webhook_timeout_s)

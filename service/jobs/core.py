@@ -258,6 +258,15 @@ def _store_features(session: Session, call: Call, analysis: dict[str, Any]) -> N
         log.exception("no coaching features for call %s", call.id)
 
 
+def mark_sent(settings: Settings, job_ids: list[str]) -> None:
+    """Record that messages for these jobs reached the broker (see `Job.sent_at`)."""
+    if not job_ids:
+        return
+    with Session(get_engine(settings)) as session:
+        session.exec(update(Job).where(col(Job.id).in_(job_ids)).values(sent_at=utcnow()))
+        session.commit()
+
+
 @dataclass(frozen=True)
 class SweepResult:
     runnable_jobs: list[str]
@@ -265,11 +274,13 @@ class SweepResult:
     new_deliveries: list[str]
 
 
-def sweep(settings: Settings, *, requeue_queued_older_than_s: float | None = None) -> SweepResult:
+def sweep(settings: Settings, *, requeue_queued_older_than_s: float | None = None,
+          unsent_older_than_s: float | None = None) -> SweepResult:
     """Find work a dead worker left behind. A processing job whose lease ran out (or whose worker
     process on this host is gone) goes back to `queued`, or to `failed` once it used all its
     attempts. Returns the queued job ids to (re)dispatch: every queued one, or with
-    `requeue_queued_older_than_s` only those waiting longer than that (a lost broker message)."""
+    `requeue_queued_older_than_s` only those waiting longer than that (a lost broker message) and,
+    with `unsent_older_than_s`, those never sent to the broker (`Job.sent_at`) for that long."""
     from service.webhooks import create_deliveries
 
     now = utcnow()
@@ -305,7 +316,12 @@ def sweep(settings: Settings, *, requeue_queued_older_than_s: float | None = Non
         session.commit()
         query = select(Job.id).where(col(Job.status) == "queued")
         if requeue_queued_older_than_s is not None:
-            query = query.where(col(Job.created_at) < now - timedelta(seconds=requeue_queued_older_than_s))
+            waiting = col(Job.created_at) < now - timedelta(seconds=requeue_queued_older_than_s)
+            if unsent_older_than_s is not None:
+                never_sent = and_(col(Job.sent_at).is_(None),
+                                  col(Job.created_at) < now - timedelta(seconds=unsent_older_than_s))
+                waiting = or_(waiting, never_sent)
+            query = query.where(waiting)
         queued = list(session.exec(query.order_by(col(Job.created_at))).all())
     runnable = requeued + [j for j in queued if j not in set(requeued)]
     return SweepResult(runnable_jobs=runnable, failed_jobs=failed, new_deliveries=deliveries)

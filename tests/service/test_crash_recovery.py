@@ -97,3 +97,45 @@ def test_interrupted_too_often_fails_with_reason(tmp_path: Path) -> None:
         # A live lease is left alone.
         assert claim(s, jobs[1].id, "host:3:1", 30, 2) is True
     assert sweep(settings).runnable_jobs == []
+
+
+def test_job_never_sent_to_the_broker_is_sent_by_the_sweeper(tmp_path: Path) -> None:
+    """An API process killed between storing a call and sending its job to the broker: any other
+    process's Celery sweeper sends it after `UNSENT_GRACE_S`, not after the 10-minute lost-message wait."""
+    from sqlmodel import Session
+
+    from models import Call, Job, Organization
+    from models.base import utcnow
+    from service.core.config import Settings
+    from service.core.db import get_engine, run_migrations
+    from service.jobs.celery_app import UNSENT_GRACE_S
+    from service.jobs.core import mark_sent, sweep
+
+    settings = Settings(data_dir=tmp_path)
+    run_migrations(settings)
+    with Session(get_engine(settings), expire_on_commit=False) as s:
+        org = Organization(name="o")
+        s.add(org)
+        calls = [Call(org_id=org.id, media_kind="vtt") for _ in range(3)]
+        s.add_all(calls)
+        s.commit()
+        old = utcnow() - timedelta(seconds=UNSENT_GRACE_S + 5)
+        unsent, sent, fresh = Job(call_id=calls[0].id, created_at=old), Job(call_id=calls[1].id, created_at=old), \
+            Job(call_id=calls[2].id)
+        s.add_all([unsent, sent, fresh])
+        s.commit()
+    mark_sent(settings, [sent.id])
+    celery_sweep = {"requeue_queued_older_than_s": 600.0, "unsent_older_than_s": UNSENT_GRACE_S}
+    assert sweep(settings, **celery_sweep).runnable_jobs == [unsent.id]
+    mark_sent(settings, [unsent.id])
+    assert sweep(settings, **celery_sweep).runnable_jobs == []
+    assert len(sweep(settings).runnable_jobs) == 3  # the first sweep after start-up sends every queued job
+
+
+def test_webhook_deliveries_have_their_own_queue() -> None:
+    from service.jobs.celery_app import ANALYZE_TASK, DELIVER_TASK, make_celery
+
+    app = make_celery("redis://127.0.0.1:6379/15", "tt-routing-test")
+    route = app.amqp.router.route
+    assert route({}, DELIVER_TASK)["queue"].name == "tt-routing-test-webhooks"
+    assert route({}, ANALYZE_TASK)["queue"].name == "tt-routing-test"

@@ -151,7 +151,7 @@ async def upload_call(
     if not replay:
         UPLOAD_BYTES.inc(upload.size)
         try:
-            request.app.state.dispatcher.submit_job(job_id)
+            await run_in_threadpool(request.app.state.dispatcher.submit_job, job_id)
         except Exception:  # e.g. the broker is down: the job is in the database and the sweeper sends it
             log.warning("could not dispatch job %s now; the sweeper will", job_id, exc_info=True)
     return _accepted(call, replay=replay)

@@ -313,7 +313,10 @@ async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key
         log.exception("live call %s could not be stored", session.call_id)
         get_store(settings).discard(temp_key)  # no leftover temp object
     if job_id is not None:
-        ws.app.state.dispatcher.submit_job(job_id)
+        try:
+            await run_in_threadpool(ws.app.state.dispatcher.submit_job, job_id)
+        except Exception:  # the broker is down: the job is in the database and a sweeper sends it
+            log.warning("could not dispatch job %s now; the sweeper will", job_id, exc_info=True)
     status = "queued" if job_id is not None else ("empty" if duration <= 0 else "failed")
     await run_in_threadpool(session.end, {
         "type": "ended", "call_id": session.call_id, "status": status, "reason": reason,
