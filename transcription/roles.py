@@ -35,22 +35,13 @@ import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
 from transcription.types import Transcript, name_matches
-from transcription.voiceprint import LEGACY_ENCODER, VoiceProfile, current_encoder
+from transcription.voiceprint import VoiceProfile, current_encoder
 
 # Cosine similarity between a speaker centroid and a profile at or above which they are taken to be
-# the same person. Measured on the pyannote phone sample (profile from one speaker's first 15 s of
-# turns, against the diarized speakers): same person 0.94-0.98, the other person on the same phone
-# line 0.84-0.87 (Resemblyzer puts two voices of one channel close), other recordings 0.53-0.63.
-PROFILE_THRESHOLD = 0.90
-# The same for CAM++ (the current encoder), measured on the bundled sample call (profile from the
-# stereo channel, against the mono mix diarized): same voice 0.96-0.97, the other voice 0.64-0.73.
-CAMPP_PROFILE_THRESHOLD = 0.85
-PROFILE_THRESHOLDS = {LEGACY_ENCODER: PROFILE_THRESHOLD}
-
-
-def profile_threshold(encoder: str) -> float:
-    """The match threshold for profiles and speakers embedded by `encoder`."""
-    return PROFILE_THRESHOLDS.get(encoder, CAMPP_PROFILE_THRESHOLD)
+# the same person (CAM++, the only encoder speakers are embedded with), measured on the bundled
+# sample call (profile from the stereo channel, against the mono mix diarized): same voice
+# 0.96-0.97, the other voice 0.64-0.73.
+PROFILE_THRESHOLD = 0.85
 
 
 def stale_profile_warnings(profiles: list[VoiceProfile], encoder: str) -> list[str]:
@@ -62,7 +53,7 @@ def stale_profile_warnings(profiles: list[VoiceProfile], encoder: str) -> list[s
         if p.encoder != encoder
     ]
 # The uploader's own profile against a call they are known to be on: the same voice measured 0.96-0.97
-# and the other voice 0.64-0.73 with CAM++ on the bundled sample (see CAMPP_PROFILE_THRESHOLD). The
+# and the other voice 0.64-0.73 with CAM++ on the bundled sample (see PROFILE_THRESHOLD). The
 # lead over the other voices is what decides (0.23 there); the bar only keeps a voice that resembles
 # no one (a call the uploader is not on) from being picked, and lets a noisier line still match.
 UPLOADER_THRESHOLD = 0.70
@@ -76,16 +67,14 @@ PROFILE_FULL_SEPARATION = 0.08
 def match_profiles(
     speaker_embeddings: dict[str, npt.NDArray[np.floating]],
     profiles: list[VoiceProfile],
-    threshold: float | None = None,
+    threshold: float = PROFILE_THRESHOLD,
     encoder: str | None = None,
 ) -> dict[str, tuple[VoiceProfile, float, float]]:
     """speaker id -> (profile, cosine similarity, confidence) for the one-to-one best matches at or
-    above `threshold` (default: the encoder's). No profile is given to two speakers; no speaker gets
+    above `threshold`. No profile is given to two speakers; no speaker gets
     two profiles. `encoder` is the encoder of `speaker_embeddings` (default: the current one); only
     profiles made by the same encoder are compared."""
     encoder = encoder or current_encoder()
-    if threshold is None:
-        threshold = profile_threshold(encoder)
     profiles = [p for p in profiles if p.encoder == encoder]
     ids = [s for s, e in speaker_embeddings.items() if np.linalg.norm(e) > 0]
     if not ids or not profiles:
@@ -190,4 +179,4 @@ def assign_roles(
     return replace(transcript, speakers=speakers, words=list(transcript.words), warnings=warnings)
 
 
-__all__ = ["PROFILE_THRESHOLD", "UPLOADER_THRESHOLD", "assign_roles", "match_profiles", "profile_threshold", "stale_profile_warnings"]
+__all__ = ["PROFILE_THRESHOLD", "UPLOADER_THRESHOLD", "assign_roles", "match_profiles", "stale_profile_warnings"]

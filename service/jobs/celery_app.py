@@ -94,11 +94,16 @@ class CeleryDispatcher:
         self._thread: threading.Thread | None = None
 
     def submit_job(self, job_id: str) -> None:
-        self.app.send_task(ANALYZE_TASK, args=[job_id])
+        self._send_jobs([job_id])
+
+    def _send_jobs(self, job_ids: list[str]) -> None:
+        """Send the jobs' messages, then record them as sent (`Job.sent_at`) in one write."""
+        for job_id in job_ids:
+            self.app.send_task(ANALYZE_TASK, args=[job_id])
         try:
-            mark_sent(self.settings, [job_id])
-        except Exception:  # unmarked, it is sent once more after UNSENT_GRACE_S: harmless (the lease)
-            log.warning("could not mark job %s as sent", job_id, exc_info=True)
+            mark_sent(self.settings, job_ids)
+        except Exception:  # unmarked, they are sent once more after UNSENT_GRACE_S: harmless (the lease)
+            log.warning("could not mark jobs %s as sent", job_ids, exc_info=True)
 
     def submit_delivery(self, delivery_id: str, delay_s: float = 0.0) -> None:
         self.app.send_task(DELIVER_TASK, args=[delivery_id], countdown=delay_s or None)
@@ -108,8 +113,7 @@ class CeleryDispatcher:
         # nothing was running); afterwards only jobs just requeued or waiting suspiciously long.
         older = None if first else max(600.0, 10 * self.settings.job_lease_s)
         result = sweep(self.settings, requeue_queued_older_than_s=older, unsent_older_than_s=UNSENT_GRACE_S)
-        for job_id in result.runnable_jobs:
-            self.submit_job(job_id)
+        self._send_jobs(result.runnable_jobs)
         grace = 0.0 if first else max(60.0, 3 * self.settings.webhook_timeout_s)
         for d in result.new_deliveries + due_deliveries(self.settings, grace_s=grace):
             self.submit_delivery(d)

@@ -165,15 +165,22 @@ def bootstrap_accounts(stack: Stack) -> None:
         )
 
 
-def create_postgres_database(name: str) -> str:
-    """Create a throwaway database; returns its URL. Raises when PostgreSQL is not reachable."""
+def _admin_sql(statement: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE) on the server's admin database."""
     import psycopg2
 
     conn = psycopg2.connect(PG_URL, connect_timeout=3)
     conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+def create_postgres_database(name: str) -> str:
+    """Create a throwaway database; returns its URL. Raises when PostgreSQL is not reachable."""
+    _admin_sql(f'CREATE DATABASE "{name}"')
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
@@ -186,13 +193,7 @@ def drop_redis_queue(name: str) -> None:
 
 
 def drop_postgres_database(name: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(PG_URL, connect_timeout=3)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     drop_redis_queue(name)  # the queue is named like the database
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.datafiles import ASR, PHONE
 from transcription.errors import EmptyInputError, TranscriptParseError
-from transcription.roles import assign_roles, match_profiles, profile_threshold
+from transcription.roles import PROFILE_THRESHOLD, assign_roles, match_profiles
 from transcription.types import Speaker, Transcript, Word
 from transcription.voiceprint import (
     LEGACY_ENCODER,
@@ -82,7 +82,7 @@ def test_enrolled_voice_matches_its_speaker_later_in_the_call() -> None:
     assert list(matches) == [diane]
     matched, sim, confidence = matches[diane]
     assert matched.name == "Diane"
-    assert sim >= profile_threshold(current_encoder())
+    assert sim >= PROFILE_THRESHOLD
     assert 0.5 <= confidence <= 1.0
 
 
@@ -90,7 +90,7 @@ def test_enrolled_voice_matches_its_speaker_later_in_the_call() -> None:
 def test_voice_from_another_recording_stays_unknown() -> None:
     stranger = build_profile("JFK", [_mono(ASR / "jfk.flac")])
     embeddings, _ = diarized_sample()
-    assert all(cosine_similarity(e, stranger.embedding) < profile_threshold(current_encoder()) for e in embeddings.values())
+    assert all(cosine_similarity(e, stranger.embedding) < PROFILE_THRESHOLD for e in embeddings.values())
     assert match_profiles(embeddings, [stranger]) == {}
 
 
