@@ -30,7 +30,10 @@ from transcription.diarization.overlap_diarizer import OverlapDiarizationParams,
 
 
 def _value(name: str, text: str) -> object:
-    return type(getattr(OverlapDiarizationParams(), name))(text)
+    kind = type(getattr(OverlapDiarizationParams(), name))
+    if kind is bool:
+        return text.lower() in ("1", "true", "yes")
+    return kind(text)
 
 
 def main() -> None:

@@ -83,6 +83,9 @@ class OverlapDiarizationParams:
     relabel_hop_s: float = 0.2
     relabel_seg_weight: float = 1.0
     relabel_switch: float = 0.05
+    speech_threshold: float = 0.5
+    relabel_center: bool = False
+    overlap_threshold: float = 0.5
 
     def __post_init__(self) -> None:
         if self.step_s <= 0 or self.step_s > WINDOW_S:
@@ -128,6 +131,8 @@ class OverlapDiarizer:
         self._activity: list[npt.NDArray[np.uint8]] = []  # per window (frames, 3)
         self._embeddings: list[FloatArray] = []  # per window (3, 192)
         self._clean_s: list[FloatArray] = []  # per window (3,) seconds of speech alone
+        self._soft: list[npt.NDArray[np.float16]] = []  # per window (frames, 3) P(local speaker talks)
+        self._count_p: list[npt.NDArray[np.float16]] = []  # per window (frames, 2) P(>= 1), P(2 talk)
         self._short: list[FloatArray] = []  # per relabel hop, a 192-float embedding (zeros: no speech)
         self._hop = int(round(params.relabel_hop_s / FRAME_S))  # in CAM++ frames
         self._finished = False
@@ -166,7 +171,7 @@ class OverlapDiarizer:
         emb = np.stack(self._embeddings)
         clean = np.stack(self._clean_s)
         assignment, cents = self._cluster(activity, emb, clean)
-        return self._reconstruct(activity, assignment, cents)
+        return self._reconstruct(np.stack(self._soft), np.stack(self._count_p), assignment, cents)
 
     def _advance(self, final: bool) -> None:
         block = self._chunk * self.params.embed_chunks_per_block
@@ -209,7 +214,10 @@ class OverlapDiarizer:
         for i in range(0, len(starts), p.segment_batch):
             batch = starts[i : i + p.segment_batch]
             audio = np.stack([self._audio[b - self._audio0 : b - self._audio0 + WINDOW_SAMPLES] for b in batch])
-            act = self._seg.activity(audio)  # (n, frames, 3)
+            probs = self._seg.probabilities(audio)  # (n, frames, 7)
+            act = self._seg.to_activity(probs)  # (n, frames, 3)
+            soft = self._seg.marginals(probs).astype(np.float16)
+            count_p = self._seg.count_probabilities(probs).astype(np.float16)
             frames = len(self._feat_to_seg)
             feats = np.stack(
                 [self._feats[:, (b // SAMPLES_PER_FRAME - self._feat0) :][:, :frames] for b in batch]
@@ -227,6 +235,8 @@ class OverlapDiarizer:
             for j in range(n):
                 self._short_embeddings(batch[j], feats[j], a[j].max(axis=1), batch[j] == last_start)
                 self._activity.append(act[j])
+                self._soft.append(soft[j])
+                self._count_p.append(count_p[j])
                 self._embeddings.append(emb[j])
                 self._clean_s.append(clean_s[j].astype(np.float32))
             if self._on_windows is not None:
@@ -286,11 +296,10 @@ class OverlapDiarizer:
             labels = np.zeros(len(xs), np.int64)
         elif p.cannot_link:
             win = np.broadcast_to(np.arange(len(x))[:, None], good.shape)[good]
-            labels = constrained_average_linkage(
-                xs, win[:, None] == win[None, :], p.cluster_threshold, num_clusters=k_given
-            )
+            apart = win[:, None] == win[None, :]
+            labels = constrained_average_linkage(xs, apart, p.cluster_threshold, num_clusters=k_given)
             if k_given is None:
-                labels = _absorb_small(xs, labels, p.min_cluster_size, p.max_speakers)
+                labels = _absorb_small(xs, labels, p.min_cluster_size, p.max_speakers, apart)
         else:
             tree = linkage(xs.astype(np.float64), method="average", metric="cosine")
             if k_given is not None:
@@ -318,26 +327,32 @@ class OverlapDiarizer:
     # -- reconstruction ------------------------------------------------------------------------
 
     def _reconstruct(
-        self, activity: npt.NDArray[np.uint8], assignment: npt.NDArray[np.int64], cents: FloatArray
+        self,
+        soft: npt.NDArray[np.float16],
+        count_p: npt.NDArray[np.float16],
+        assignment: npt.NDArray[np.int64],
+        cents: FloatArray,
     ) -> list[SpeakerSegment]:
         p = self.params
         k = len(cents)
         if k == 0:
             return []
         fstep = self._seg.frame_step_s
-        n_win, n_frames, _ = activity.shape
+        n_win, n_frames, _ = soft.shape
         offsets = np.round(np.arange(n_win) * p.step_s / fstep).astype(np.int64)
         total = int(offsets[-1]) + n_frames
         score = np.zeros((total, k), np.float32)
-        count = np.zeros(total, np.float32)
+        count = np.zeros((total, 2), np.float32)
         cover = np.zeros(total, np.float32)
         for w in range(n_win):
             sl = slice(offsets[w], offsets[w] + n_frames)
-            count[sl] += activity[w].sum(axis=1)
+            count[sl] += count_p[w]
             cover[sl] += 1
             for c in set(assignment[w].tolist()) - {-1}:
-                score[sl, c] += activity[w][:, assignment[w] == c].max(axis=1)
-        n_on = np.minimum(np.rint(count / np.maximum(cover, 1)), k).astype(np.int64)
+                score[sl, c] += soft[w][:, assignment[w] == c].max(axis=1)
+        count /= np.maximum(cover, 1)[:, None]
+        n_on = (count[:, 0] > p.speech_threshold).astype(np.int64) + (count[:, 1] > p.overlap_threshold)
+        n_on = np.minimum(n_on, k)
         t0 = self._seg.frame_start_s + 0.5 * self._seg.frame_duration_s
         dominant = self._main_speaker((score / np.maximum(cover, 1)[:, None]).astype(np.float32), n_on, cents, t0, fstep)
         # On in each frame: the main speaker, then the others by their windows' votes.
@@ -376,7 +391,12 @@ class OverlapDiarizer:
         speech /= np.maximum(hits, 1)
         short = np.stack(self._short)
         norms = np.linalg.norm(short, axis=1, keepdims=True)
-        sims = np.where(norms > 0, (short / np.maximum(norms, 1e-8)) @ cents.T, 0.0)
+        unit = short / np.maximum(norms, 1e-8)
+        ref = cents
+        if p.relabel_center:
+            mu = cents.mean(axis=0)
+            unit, ref = _unit(unit - mu), _unit(cents - mu)
+        sims = np.where(norms > 0, unit @ ref.T, 0.0)
         total = sims + p.relabel_seg_weight * vote
         label = np.argmax(total, axis=1)
         idx = np.flatnonzero(speech > 0)
@@ -449,6 +469,11 @@ def count_windows(duration_s: float, params: OverlapDiarizationParams) -> int:
     return int(np.ceil(max(0, n - WINDOW_SAMPLES) / step)) + 1
 
 
+def _unit(x: npt.NDArray[np.floating]) -> FloatArray:
+    out: FloatArray = (x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-8)).astype(np.float32)
+    return out
+
+
 def _viterbi(scores: npt.NDArray[np.float64], switch: float) -> npt.NDArray[np.int64]:
     """Best label path through (steps, labels) scores with a cost `switch` per change of label."""
     n, k = scores.shape
@@ -467,19 +492,38 @@ def _viterbi(scores: npt.NDArray[np.float64], switch: float) -> npt.NDArray[np.i
     return path
 
 
-def _absorb_small(x: FloatArray, labels: npt.NDArray[np.int64], min_size: int, max_k: int) -> npt.NDArray[np.int64]:
+def _absorb_small(
+    x: FloatArray,
+    labels: npt.NDArray[np.int64],
+    min_size: int,
+    max_k: int,
+    apart: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.int64]:
     """Clusters with fewer than `min_size` members (and beyond the `max_k` largest) join the
-    nearest kept cluster; labels renumbered 0..k-1."""
+    nearest kept cluster; labels renumbered 0..k-1. With `apart` (cannot-link pairs), a small cluster
+    never joins one it shares a window with: if every kept cluster does, it stays a speaker of its own
+    (within `max_k`)."""
     sizes = np.bincount(labels)
-    ranked = np.argsort(-sizes, kind="stable")
-    keep = [c for c in ranked[:max_k] if sizes[c] >= min_size] or [int(ranked[0])]
+    ranked = [int(c) for c in np.argsort(-sizes, kind="stable")]
+    keep = [c for c in ranked[:max_k] if sizes[c] >= min_size] or [ranked[0]]
+    for c in ranked:
+        if c in keep or len(keep) >= max_k or apart is None:
+            continue
+        members = labels == c
+        if all(apart[np.ix_(members, labels == k)].any() for k in keep):
+            keep.append(c)
     cents = np.stack([x[labels == c].mean(axis=0) for c in keep])
     cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-8)
     remap = {c: i for i, c in enumerate(keep)}
     out = np.array([remap.get(int(c), -1) for c in labels], np.int64)
-    lost = out < 0
-    if lost.any():
-        out[lost] = np.argmax(x[lost] @ cents.T, axis=1)
+    for c in {int(c) for c in labels} - set(keep):
+        members = labels == c
+        sims = x[members].mean(axis=0) @ cents.T
+        if apart is not None:
+            blocked = np.array([apart[np.ix_(members, labels == k)].any() for k in keep])
+            if not blocked.all():
+                sims = np.where(blocked, -np.inf, sims)
+        out[members] = int(np.argmax(sims))
     return out
 
 

@@ -54,14 +54,34 @@ class Segmenter:
         out: npt.NDArray[np.float64] = self.frame_start_s + i * self.frame_step_s + 0.5 * self.frame_duration_s
         return out
 
-    def activity(self, windows: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:
-        """(n, frames, 3) 0/1 local speaker activity of `windows` (n, 160000 samples)."""
+    def probabilities(self, windows: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """(n, frames, 7) powerset class probabilities of `windows` (n, 160000 samples)."""
         import torch
 
         with self._lock, torch.inference_mode():
-            logits = self._model(torch.from_numpy(np.ascontiguousarray(windows, np.float32))[:, None, :])
-        best = logits.argmax(dim=-1).numpy()
-        out: npt.NDArray[np.uint8] = self._mapping[best]
+            log_probs = self._model(torch.from_numpy(np.ascontiguousarray(windows, np.float32))[:, None, :])
+        out: npt.NDArray[np.float32] = log_probs.exp().numpy()  # the network ends in a log-softmax
+        return out
+
+    def activity(self, windows: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:
+        """(n, frames, 3) 0/1 local speaker activity of `windows`: the most likely class per frame."""
+        return self.to_activity(self.probabilities(windows))
+
+    def to_activity(self, probs: npt.NDArray[np.floating]) -> npt.NDArray[np.uint8]:
+        """Powerset probabilities (..., 7) -> 0/1 local speaker activity (..., 3) of the best class."""
+        out: npt.NDArray[np.uint8] = self._mapping[np.argmax(probs, axis=-1)]
+        return out
+
+    def marginals(self, probs: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
+        """Powerset probabilities (..., 7) -> probability that each local speaker talks (..., 3)."""
+        out: npt.NDArray[np.float32] = (probs.astype(np.float32) @ self._mapping.astype(np.float32))
+        return out
+
+    def count_probabilities(self, probs: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
+        """Powerset probabilities (..., 7) -> (..., 2): P(at least one speaker), P(two speakers)."""
+        sizes = self._mapping.sum(axis=1)
+        p = probs.astype(np.float32)
+        out: npt.NDArray[np.float32] = np.stack([p[..., sizes >= 1].sum(-1), p[..., sizes >= 2].sum(-1)], axis=-1)
         return out
 
 
