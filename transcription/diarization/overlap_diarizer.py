@@ -79,13 +79,13 @@ class OverlapDiarizationParams:
     max_speakers: int = 6
     fill_gap_s: float = 0.5
     min_turn_s: float = 0.0
-    relabel_window_s: float = 1.5
+    relabel_window_s: float = 1.0
     relabel_hop_s: float = 0.2
-    relabel_seg_weight: float = 1.0
+    relabel_seg_weight: float = 0.0
     relabel_switch: float = 0.05
     speech_threshold: float = 0.5
-    relabel_center: bool = False
-    overlap_threshold: float = 0.5
+    relabel_center: bool = True
+    overlap_threshold: float = 0.3
 
     def __post_init__(self) -> None:
         if self.step_s <= 0 or self.step_s > WINDOW_S:
