@@ -241,15 +241,15 @@ def speed(minutes: float = 10.0) -> None:
     load_whisper(opts)
     diarize_overlap(np.zeros(SAMPLE_RATE, np.float32))
     seg_time = [0.0]
-    original = Segmenter.activity
+    original = Segmenter.probabilities
 
-    def timed_activity(self: Segmenter, windows: np.ndarray) -> np.ndarray:
+    def timed_probabilities(self: Segmenter, windows: np.ndarray) -> np.ndarray:
         t = time.perf_counter()
         out = original(self, windows)
         seg_time[0] += time.perf_counter() - t
         return out
 
-    Segmenter.activity = timed_activity  # type: ignore[method-assign]
+    Segmenter.probabilities = timed_probabilities  # type: ignore[method-assign]
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "call.wav"

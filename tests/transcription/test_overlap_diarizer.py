@@ -12,7 +12,8 @@ import pytest
 
 from transcription.diarization import OverlapDiarizer, SpeakerSegment, assign_speakers, diarize_overlap
 from transcription.diarization.constrained import constrained_average_linkage
-from transcription.diarization.segmentation import powerset_mapping
+from transcription.diarization.overlap_diarizer import _absorb_small
+from transcription.diarization.segmentation import get_segmenter, powerset_mapping
 from transcription.types import Word
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -80,6 +81,64 @@ def test_cannot_link_keeps_two_close_voices_apart() -> None:
     labels = constrained_average_linkage(x, apart, threshold=0.5)
     assert labels.tolist() == [0, 1, 0, 1]
     assert constrained_average_linkage(x, apart, threshold=0.5, num_clusters=1).tolist() == [0, 0, 0, 0]
+
+
+def _naive_constrained_linkage(x: np.ndarray, apart: np.ndarray, threshold: float) -> list[int]:
+    """Average linkage with cannot-link, written the slow obvious way: every step compares every
+    pair of clusters."""
+    clusters = [[i] for i in range(len(x))]
+    while len(clusters) > 1:
+        best, pair = np.inf, None
+        for a in range(len(clusters)):
+            for b in range(a + 1, len(clusters)):
+                if apart[np.ix_(clusters[a], clusters[b])].any():
+                    continue
+                d = float(np.mean(1.0 - x[clusters[a]] @ x[clusters[b]].T))
+                if d < best:
+                    best, pair = d, (a, b)
+        if pair is None or best > threshold:
+            break
+        a, b = pair
+        clusters[a] += clusters.pop(b)
+    label = {i: k for k, members in enumerate(sorted(clusters, key=min)) for i in members}
+    return [label[i] for i in range(len(x))]
+
+
+def test_fast_linkage_matches_the_obvious_algorithm() -> None:
+    rng = np.random.default_rng(7)
+    for trial in range(40):
+        n = int(rng.integers(2, 30))
+        centres = rng.normal(size=(3, 8))
+        x = centres[rng.integers(0, 3, n)] + rng.normal(scale=0.6, size=(n, 8))
+        x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+        window = rng.integers(0, max(1, n // 2), n)
+        apart = window[:, None] == window[None, :]
+        threshold = float(rng.uniform(0.2, 0.8))
+        got = constrained_average_linkage(x, apart, threshold).tolist()
+        assert got == _naive_constrained_linkage(x, apart, threshold), trial
+
+
+def test_a_small_cluster_that_shared_a_window_with_every_large_one_stays_a_speaker() -> None:
+    x = np.eye(3, dtype=np.float32)[[0, 0, 0, 0, 1, 2]]  # four of A, one of B, one of C
+    labels = np.array([0, 0, 0, 0, 1, 2])
+    apart = np.zeros((6, 6), bool)
+    apart[0, 4] = apart[4, 0] = True  # B talked beside A in one window: B is somebody else
+    out = _absorb_small(x, labels, min_size=2, max_k=6, apart=apart)
+    assert out.tolist() == [0, 0, 0, 0, 1, 0]  # C (never beside A) joins A; B stays
+    assert _absorb_small(x, labels, min_size=2, max_k=6).tolist() == [0] * 6  # without the constraint
+
+
+def test_powerset_probabilities_give_speaker_and_count_probabilities() -> None:
+    seg = get_segmenter()
+    probs = np.array([[0.7, 0.1, 0.05, 0.05, 0.1, 0.0, 0.0]], np.float32)  # mostly nobody
+    assert np.allclose(seg.marginals(probs), [[0.2, 0.15, 0.05]])
+    assert np.allclose(seg.count_probabilities(probs), [[0.3, 0.1]])
+    assert seg.to_activity(probs).tolist() == [[0, 0, 0]]
+    audio = _call()[0][: 10 * SR][None, :]
+    p = seg.probabilities(audio)
+    assert p.shape == (1, seg.frames_per_window, 7) and np.allclose(p.sum(axis=-1), 1.0, atol=1e-4)
+    assert (seg.activity(audio) == seg.to_activity(p)).all()
+    assert seg.count_probabilities(p)[0, :, 0].mean() > 0.5  # the call's first 10 s are mostly speech
 
 
 @pytest.mark.slow
