@@ -72,7 +72,7 @@ class OverlapDiarizationParams:
     embed_chunk_s: float = 10.0
     embed_chunks_per_block: int = 6
     segment_batch: int = 16
-    min_clean_s: float = 1.0
+    min_clean_s: float = 0.5
     cluster_threshold: float = 0.5
     cannot_link: bool = True
     min_cluster_size: int = 2
@@ -85,6 +85,7 @@ class OverlapDiarizationParams:
     relabel_switch: float = 0.05
     speech_threshold: float = 0.5
     relabel_center: bool = True
+    relabel_rounds: int = 10
     overlap_threshold: float = 0.3
 
     def __post_init__(self) -> None:
@@ -387,21 +388,35 @@ class OverlapDiarizer:
         hits = np.bincount(m_of, minlength=n_hops).astype(np.float64)
         np.add.at(vote, m_of, share)
         np.add.at(speech, m_of, (n_on > 0).astype(np.float64))
+        alone = np.zeros(n_hops, np.float64)
+        np.add.at(alone, m_of, (n_on == 1).astype(np.float64))
         vote /= np.maximum(hits, 1)[:, None]
         speech /= np.maximum(hits, 1)
+        alone /= np.maximum(hits, 1)
         short = np.stack(self._short)
         norms = np.linalg.norm(short, axis=1, keepdims=True)
-        unit = short / np.maximum(norms, 1e-8)
-        ref = cents
-        if p.relabel_center:
-            mu = cents.mean(axis=0)
-            unit, ref = _unit(unit - mu), _unit(cents - mu)
-        sims = np.where(norms > 0, unit @ ref.T, 0.0)
-        total = sims + p.relabel_seg_weight * vote
-        label = np.argmax(total, axis=1)
+        raw = short / np.maximum(norms, 1e-8)
         idx = np.flatnonzero(speech > 0)
-        if len(idx):
-            label[idx] = _viterbi(total[idx], p.relabel_switch)
+        centroids = cents
+        label = np.full(n_hops, -1, np.int64)
+        for round_ in range(1 + p.relabel_rounds):
+            before = label
+            unit, ref = raw, centroids
+            if p.relabel_center:
+                mu = centroids.mean(axis=0)
+                unit, ref = _unit(raw - mu), _unit(centroids - mu)
+            sims = np.where(norms > 0, unit @ ref.T, 0.0)
+            total = sims + p.relabel_seg_weight * vote
+            label = np.argmax(total, axis=1)
+            if len(idx):
+                label[idx] = _viterbi(total[idx], p.relabel_switch)
+            if round_ == p.relabel_rounds or np.array_equal(label, before):
+                break
+            # Re-estimate each speaker's centroid from the hops now given to it (k-means style).
+            voiced = np.flatnonzero((alone >= 0.8) & (norms[:, 0] > 0))  # one voice only
+            new = [raw[voiced[label[voiced] == c]].mean(axis=0) if (label[voiced] == c).sum() >= 5 else centroids[c]
+                   for c in range(k)]
+            centroids = _unit(np.stack(new))
         main: npt.NDArray[np.int64] = label[m_of]
         return main
 
