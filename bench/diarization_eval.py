@@ -11,7 +11,8 @@ Data (from ../shared/data/diarization and generated calls):
   single     jfk.flac and a LibriSpeech clip (one voice each): speaker count only
   generated  three espeak-ng two-voice calls (bench/diarization_calls.py) and the bundled sample
              call's mono mix (samples/discovery_call_mono.wav, turns from its script)
-Tune only on ami-train, ami-dev and generated; phone and ami-test are for reporting.
+  generated-extra  three more espeak-ng pairs (`TUNING_PAIRS`), same dialogue; not in the default sets
+Tune only on ami-train, ami-dev, generated and generated-extra; phone and ami-test are for reporting.
 
 DER is pyannote.metrics' DiarizationErrorRate (missed speech + false alarm + confusion over the
 reference speech; overlapped speech is scored, and so are the diarizer's overlap turns).
@@ -68,7 +69,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from diarization_calls import generate_calls  # noqa: E402
+from diarization_calls import TUNING_PAIRS, generate_calls  # noqa: E402
 
 from transcription.audio import load_audio  # noqa: E402
 from transcription.diarization import SAMPLE_RATE, OverlapDiarizationParams, SpeakerSegment, diarize_overlap  # noqa: E402
@@ -120,6 +121,12 @@ def load_items(sets: list[str]) -> list[Item]:
             uri, _, start, end = line.split()
             uem = Timeline([Segment(float(start), float(end))])
             items.append(Item(tag, uri, AMI / f"{uri}.wav", refs.get(uri, Annotation(uri=uri)), uem))
+    if "generated-extra" in sets:  # three more espeak pairs, for tuning (not in the default sets)
+        for call in generate_calls(pairs=TUNING_PAIRS):
+            ann = Annotation(uri=call.name)
+            for i, (s, e, spk) in enumerate(call.turns):
+                ann[Segment(s, e), i] = spk
+            items.append(Item("generated-extra", call.name, call.wav, ann, Timeline([Segment(0, call.duration_s)])))
     if "generated" in sets:
         for call in generate_calls():
             ann = Annotation(uri=call.name)

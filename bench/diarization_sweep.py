@@ -1,8 +1,8 @@
 """Sweep the overlap-aware diarizer's clustering and reconstruction parameters on the tuning sets.
 
 Segmentation and CAM++ embeddings run once per file (they depend only on `step_s` and the chunking);
-every variant then re-runs clustering and reconstruction on them. Tune on ami-train, ami-dev and
-generated only.
+every variant then re-runs clustering and reconstruction on them. Tune on ami-train, ami-dev,
+generated and generated-extra only.
 
 Usage: .venv/bin/python bench/diarization_sweep.py --sets ami-train,ami-dev,generated \
            --grid cluster_threshold=0.5,0.6,0.7 --grid min_cluster_size=1,2,4 [--set step_s=2.5]

@@ -6,11 +6,15 @@
    pools CAM++'s frame features over the frames where that local speaker talks alone
    (`campplus.py`), so an overlapped stretch does not blend two voices.
 3. Clustering: embeddings with enough clean speech are clustered (agglomerative, cosine, with a
-   distance threshold, or cut at a given count); small clusters join the nearest large one; then each
-   window's local speakers go to distinct clusters (optimal assignment).
-4. Reconstruction: per global speaker and frame, the windows' activities are added; the number of
-   speakers per frame is the windows' average count of active local speakers, rounded; that many
-   speakers, the most active first, are on. Overlapped speech therefore comes out as two speakers.
+   distance threshold, or cut at a given count); small clusters join the nearest large one they never
+   shared a window with (none: they stay a speaker); then each window's local speakers go to distinct
+   clusters (optimal assignment).
+4. Reconstruction: per frame, the windows' probabilities that someone talks and that two talk are
+   averaged and thresholded: that many speakers are on, so overlapped speech comes out as two. The
+   main speaker is re-decided every 0.2 s from a 1 s CAM++ embedding compared with the speakers'
+   centroids after subtracting their mean, Viterbi-smoothed; the centroids are then re-estimated
+   from the one-voice hops given to each speaker until the labels settle. The others on in a frame,
+   ranked by the windows' probabilities, become overlap turns.
 
 The stream is analysed as it arrives (`add_audio`), in blocks: what a call keeps is, per window,
 its 0/1 activity (589 x 3 bytes) and three 192-float embeddings, so memory stays flat in the audio's
@@ -66,6 +70,13 @@ class OverlapDiarizationParams:
       is active) against the cosine similarity to each speaker's centroid; a large value keeps the
       segmentation's choice.
     `relabel_switch`: Viterbi cost of a change of main speaker between consecutive hops.
+    `speech_threshold` / `overlap_threshold`: a frame has a speaker when the windows' mean
+      probability that someone talks is above the first, and a second one when the mean probability
+      that two talk is above the second.
+    `relabel_center`: compare hop embeddings and centroids after subtracting the centroids' mean, so
+      two close voices point apart.
+    `relabel_rounds`: at most this many re-estimations of the centroids from the one-voice hops given
+      to each speaker (stops when the labels settle; 0: the clusters' centroids as they are).
     """
 
     step_s: float = 5.0
@@ -83,9 +94,9 @@ class OverlapDiarizationParams:
     relabel_hop_s: float = 0.2
     relabel_seg_weight: float = 0.0
     relabel_switch: float = 0.05
-    speech_threshold: float = 0.5
     relabel_center: bool = True
     relabel_rounds: int = 10
+    speech_threshold: float = 0.5
     overlap_threshold: float = 0.3
 
     def __post_init__(self) -> None:
@@ -373,8 +384,10 @@ class OverlapDiarizer:
         self, share: FloatArray, n_on: npt.NDArray[np.int64], cents: FloatArray, t0: float, fstep: float
     ) -> npt.NDArray[np.int64]:
         """Main speaker of every frame: per relabel hop, cosine similarity of the hop's short-window
-        embedding to each centroid plus `relabel_seg_weight` x the segmentation's vote, smoothed by a
-        Viterbi pass over the hops with speech."""
+        embedding to each centroid (centred with `relabel_center`) plus `relabel_seg_weight` x the
+        segmentation's vote, smoothed by a Viterbi pass over the hops with speech; then, up to
+        `relabel_rounds` times, the centroids are re-estimated from the one-voice hops of each
+        speaker and the hops decided again."""
         p = self.params
         frames, k = share.shape
         hop = self._hop * FRAME_S
