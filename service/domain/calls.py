@@ -59,6 +59,14 @@ def stored_analysis(session: Session, call: Call) -> dict[str, Any]:
     return data
 
 
+def roles_note_of(analysis: dict[str, Any]) -> dict[str, str] | None:
+    """`roles_note` of an analysis JSON (why no speaker is the rep, and how to fix it), or None."""
+    note = analysis.get("roles_note")
+    if isinstance(note, dict) and isinstance(note.get("why"), str) and isinstance(note.get("fix"), str):
+        return {"why": note["why"], "fix": note["fix"]}
+    return None
+
+
 def relabel_speakers(session: Session, principal: Principal, call_id: str, patch: SpeakersPatch) -> Call:
     """Set speakers' roles and names and recompute the metrics and suggestions in place."""
     from service.api.relabel import relabel_analysis

@@ -28,7 +28,7 @@ from models import Call
 from models.base import aware, utcnow
 from models.coaching import CallFeatureRow, RubricDefinition, ScorecardRecord
 from service.access import Principal, call_condition
-from service.domain.calls import require, visible_call
+from service.domain.calls import require, roles_note_of, stored_analysis, visible_call
 from service.domain.errors import Conflict, Invalid, NotFound
 
 
@@ -121,14 +121,24 @@ def save_scorecard(session: Session, principal: Principal, call_id: str, items: 
     return record
 
 
+def call_roles_note(session: Session, call: Call) -> dict[str, str] | None:
+    """Why the call's rep items are empty and how to fix it (its analysis's `roles_note`), or None."""
+    try:
+        return roles_note_of(stored_analysis(session, call))
+    except Conflict:
+        return None
+
+
 def current_scorecard(session: Session, principal: Principal, call_id: str) -> dict[str, Any] | None:
-    """The newest scorecard of a call the principal may see (reps see their own), or None."""
-    visible_call(session, principal, call_id)
+    """The newest scorecard of a call the principal may see (reps see their own), or None; with the
+    call's `roles_note` (null when a rep is known)."""
+    call = visible_call(session, principal, call_id)
     row = session.exec(select(ScorecardRecord).where(col(ScorecardRecord.call_id) == call_id)
                        .order_by(col(ScorecardRecord.created_at).desc()).limit(1)).first()
     if row is None:
         return None
-    data: dict[str, Any] = {"id": row.id, "created_at": row.created_at, **json.loads(row.card_json)}
+    data: dict[str, Any] = {"id": row.id, "created_at": row.created_at, **json.loads(row.card_json),
+                            "roles_note": call_roles_note(session, call)}
     return data
 
 

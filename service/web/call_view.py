@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from coaching.benchmarks import PUBLISHED_BANDS, MetricBand
+from service.domain.calls import roles_note_of
 
 TIMELINE_WIDTH = 1000.0  # SVG viewBox units
 QUESTION_TYPES = ("open", "yes_no", "choice", "declarative", "tag")
@@ -251,10 +252,6 @@ def build_call_view(analysis: dict[str, Any], bands: dict[str, MetricBand]) -> C
         questions=list(analysis.get("questions") or []), trackers=list(analysis.get("trackers") or []),
         next_steps=list(analysis.get("next_steps") or []), warnings=list(analysis.get("warnings") or []),
         raw_metrics=dict(analysis.get("metrics") or {}),
-        roles_note=_roles_note(analysis.get("roles_note")))
+        roles_note=roles_note_of(analysis))
 
 
-def _roles_note(note: object) -> dict[str, str] | None:
-    if isinstance(note, dict) and isinstance(note.get("why"), str) and isinstance(note.get("fix"), str):
-        return {"why": note["why"], "fix": note["fix"]}
-    return None

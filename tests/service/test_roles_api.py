@@ -76,9 +76,15 @@ def test_no_rep_found_says_why_and_how_to_fix_it_until_relabelled(stack: Any, h:
         assert "talktrack relabel CALL.json --speaker S1=rep --speaker S2=customer" in note["fix"]
         assert "talktrack enroll" in note["fix"] and "PATCH /v1/calls/ID/speakers" in note["fix"]
         assert call["analysis"]["metrics"]["talk_ratio"] is None
+        created = c.post(f"/v1/calls/{call['id']}/scorecards", json={})
+        assert created.status_code == 201, created.text
+        assert created.json()["roles_note"] == note  # the scorecard says why its rep items are empty
+        assert c.get(f"/v1/calls/{call['id']}/scorecard").json()["roles_note"] == note
         r = c.patch(f"/v1/calls/{call['id']}/speakers",
                     json={"speakers": [{"id": "S1", "role": "rep"}, {"id": "S2", "role": "customer"}]})
         assert r.status_code == 200, r.text
         fixed = r.json()["analysis"]
     assert [(s["role"], s["role_source"]) for s in fixed["speakers"]] == [("rep", "manual"), ("customer", "manual")]
     assert fixed["roles_note"] is None and fixed["metrics"]["talk_ratio"] is not None
+    with stack.client("admin") as c:
+        assert c.get(f"/v1/calls/{call['id']}/scorecard").json()["roles_note"] is None
