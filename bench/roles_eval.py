@@ -83,7 +83,7 @@ def render_sales_call(seed: int, folder: Path) -> tuple[Path, list[tuple[float, 
     reference turns (start, end, role); the rep's voice alternates between the two by seed."""
     import numpy as np
     import soundfile as sf
-    from diarization_calls import SAMPLE_RATE, VOICE_PAIRS, _render
+    from diarization_calls import SAMPLE_RATE, VOICE_PAIRS, render_utterance
 
     call = generate_sales_call(seed)
     voices = list(VOICE_PAIRS.values())[seed % len(VOICE_PAIRS)]
@@ -91,7 +91,7 @@ def render_sales_call(seed: int, folder: Path) -> tuple[Path, list[tuple[float, 
     turns = [(t.speaker, t.text) for t in call.transcript.turns]
     pieces, ref, t0 = [], [], 0.3
     for speaker, text in turns:
-        audio = _render(text, voices[0] if speaker == "S1" else voices[1], folder)
+        audio = render_utterance(text, voices[0] if speaker == "S1" else voices[1], folder)
         pieces.append((t0, audio))
         end = t0 + len(audio) / SAMPLE_RATE
         ref.append((t0, end, "rep" if speaker == call.rep_id else "customer"))
