@@ -135,10 +135,14 @@ def current_scorecard(session: Session, principal: Principal, call_id: str) -> d
     call = visible_call(session, principal, call_id)
     row = session.exec(select(ScorecardRecord).where(col(ScorecardRecord.call_id) == call_id)
                        .order_by(col(ScorecardRecord.created_at).desc()).limit(1)).first()
-    if row is None:
-        return None
-    data: dict[str, Any] = {"id": row.id, "created_at": row.created_at, **json.loads(row.card_json),
-                            "roles_note": call_roles_note(session, call)}
+    return None if row is None else scorecard_view(session, row, call)
+
+
+def scorecard_view(session: Session, record: ScorecardRecord, call: Call | None = None) -> dict[str, Any]:
+    """A stored scorecard as the API shows it: id, time, the card, and the call's `roles_note`."""
+    call = call or session.get(Call, record.call_id)
+    data: dict[str, Any] = {"id": record.id, "created_at": record.created_at, **json.loads(record.card_json),
+                            "roles_note": None if call is None else call_roles_note(session, call)}
     return data
 
 

@@ -4,6 +4,9 @@ Two local speakers of the same segmentation window are two different people (the
 told them apart), so their embeddings must never end up in one cluster: a merge that would join
 them is not made. This is what separates two similar voices that CAM++ alone puts close together
 (two synthetic voices, two women on one phone line), as long as they take turns within 10 s.
+
+`absorb_small_clusters` then folds clusters too small to be a speaker into the nearest large one,
+keeping the same constraint: a small cluster that shared a window with every large one stays.
 """
 
 from __future__ import annotations
@@ -95,3 +98,38 @@ def constrained_average_linkage(
         nd[better] = cand[better]
     roots = {r: k for k, r in enumerate(dict.fromkeys(parent.tolist()))}
     return np.array([roots[r] for r in parent.tolist()], np.int64)
+
+
+def absorb_small_clusters(
+    x: FloatArray,
+    labels: npt.NDArray[np.int64],
+    min_size: int,
+    max_k: int,
+    apart: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.int64]:
+    """Clusters with fewer than `min_size` members (and beyond the `max_k` largest) join the
+    nearest kept cluster; labels renumbered 0..k-1. With `apart` (cannot-link pairs), a small cluster
+    never joins one it shares a window with: if every kept cluster does, it stays a speaker of its own
+    (within `max_k`)."""
+    sizes = np.bincount(labels)
+    ranked = [int(c) for c in np.argsort(-sizes, kind="stable")]
+    keep = [c for c in ranked[:max_k] if sizes[c] >= min_size] or [ranked[0]]
+    for c in ranked:
+        if c in keep or len(keep) >= max_k or apart is None:
+            continue
+        members = labels == c
+        if all(apart[np.ix_(members, labels == k)].any() for k in keep):
+            keep.append(c)
+    cents = np.stack([x[labels == c].mean(axis=0) for c in keep])
+    cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-8)
+    remap = {c: i for i, c in enumerate(keep)}
+    out = np.array([remap.get(int(c), -1) for c in labels], np.int64)
+    for c in {int(c) for c in labels} - set(keep):
+        members = labels == c
+        sims = x[members].mean(axis=0) @ cents.T
+        if apart is not None:
+            blocked = np.array([apart[np.ix_(members, labels == k)].any() for k in keep])
+            if not blocked.all():
+                sims = np.where(blocked, -np.inf, sims)
+        out[members] = int(np.argmax(sims))
+    return out

@@ -42,16 +42,13 @@ from .campplus import (
     CamppEncoder,
     get_campplus,
 )
-from .constrained import constrained_average_linkage
+from .constrained import absorb_small_clusters, constrained_average_linkage
 from .diarizer import SpeakerSegment
+from .relabel import main_speakers
 from .segmentation import LOCAL_SPEAKERS, WINDOW_S, WINDOW_SAMPLES, Segmenter, get_segmenter
 
 FloatArray = npt.NDArray[np.float32]
 SAMPLE_RATE = 16000
-# Centroid re-estimation uses only hops where one voice talks in at least this share of the frames,
-# and keeps a speaker's old centroid when fewer than MIN_HOPS_PER_CENTROID such hops are theirs.
-ONE_VOICE_SHARE = 0.8
-MIN_HOPS_PER_CENTROID = 5
 
 
 @dataclass(frozen=True)
@@ -317,14 +314,14 @@ class OverlapDiarizer:
             apart = win[:, None] == win[None, :]
             labels = constrained_average_linkage(xs, apart, p.cluster_threshold, num_clusters=k_given)
             if k_given is None:
-                labels = _absorb_small(xs, labels, p.min_cluster_size, p.max_speakers, apart)
+                labels = absorb_small_clusters(xs, labels, p.min_cluster_size, p.max_speakers, apart)
         else:
             tree = linkage(xs.astype(np.float64), method="average", metric="cosine")
             if k_given is not None:
                 labels = fcluster(tree, t=min(k_given, len(xs)), criterion="maxclust") - 1
             else:
                 labels = fcluster(tree, t=p.cluster_threshold, criterion="distance") - 1
-                labels = _absorb_small(xs, labels, p.min_cluster_size, p.max_speakers)
+                labels = absorb_small_clusters(xs, labels, p.min_cluster_size, p.max_speakers)
         k = int(labels.max()) + 1
         cents = np.stack([xs[labels == c].mean(axis=0) for c in range(k)])
         cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-8)
@@ -389,11 +386,8 @@ class OverlapDiarizer:
     def _main_speaker(
         self, share: FloatArray, n_on: npt.NDArray[np.int64], cents: FloatArray, t0: float, fstep: float
     ) -> npt.NDArray[np.int64]:
-        """Main speaker of every frame: per relabel hop, cosine similarity of the hop's short-window
-        embedding to each centroid (centred with `relabel_center`) plus `relabel_seg_weight` x the
-        segmentation's vote, smoothed by a Viterbi pass over the hops with speech; then, up to
-        `relabel_rounds` times, the centroids are re-estimated from the one-voice hops of each
-        speaker and the hops decided again."""
+        """Main speaker of every frame: the frames' votes and voice counts gathered per relabel hop,
+        then decided per hop by `relabel.main_speakers`."""
         p = self.params
         frames, k = share.shape
         hop = self._hop * FRAME_S
@@ -402,40 +396,17 @@ class OverlapDiarizer:
             first: npt.NDArray[np.int64] = np.argmax(share, axis=1)
             return first
         n_hops = len(self._short)
-        vote = np.zeros((n_hops, k), np.float64)
-        speech = np.zeros(n_hops, np.float64)
-        hits = np.bincount(m_of, minlength=n_hops).astype(np.float64)
-        np.add.at(vote, m_of, share)
-        np.add.at(speech, m_of, (n_on > 0).astype(np.float64))
-        alone = np.zeros(n_hops, np.float64)
-        np.add.at(alone, m_of, (n_on == 1).astype(np.float64))
-        vote /= np.maximum(hits, 1)[:, None]
-        speech /= np.maximum(hits, 1)
-        alone /= np.maximum(hits, 1)
-        short = np.stack(self._short)
-        norms = np.linalg.norm(short, axis=1, keepdims=True)
-        raw = short / np.maximum(norms, 1e-8)
-        idx = np.flatnonzero(speech > 0)
-        centroids = cents
-        label = np.full(n_hops, -1, np.int64)
-        for round_ in range(1 + p.relabel_rounds):
-            before = label
-            unit, ref = raw, centroids
-            if p.relabel_center:
-                mu = centroids.mean(axis=0)
-                unit, ref = _unit(raw - mu), _unit(centroids - mu)
-            sims = np.where(norms > 0, unit @ ref.T, 0.0)
-            total = sims + p.relabel_seg_weight * vote
-            label = np.argmax(total, axis=1)
-            if len(idx):
-                label[idx] = _viterbi(total[idx], p.relabel_switch)
-            if round_ == p.relabel_rounds or np.array_equal(label, before):
-                break
-            # Re-estimate each speaker's centroid from the one-voice hops now given to it (k-means).
-            voiced = np.flatnonzero((alone >= ONE_VOICE_SHARE) & (norms[:, 0] > 0))
-            new = [raw[voiced[label[voiced] == c]].mean(axis=0)
-                   if (label[voiced] == c).sum() >= MIN_HOPS_PER_CENTROID else centroids[c] for c in range(k)]
-            centroids = _unit(np.stack(new))
+        hits = np.maximum(np.bincount(m_of, minlength=n_hops), 1).astype(np.float64)
+
+        def per_hop(values: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+            """Mean of a per-frame quantity over each hop's frames."""
+            out = np.zeros((n_hops, *values.shape[1:]), np.float64)
+            np.add.at(out, m_of, values)
+            return out / hits.reshape(-1, *([1] * (values.ndim - 1)))
+
+        label = main_speakers(np.stack(self._short), cents, per_hop(share), per_hop((n_on > 0).astype(np.float64)),
+                              per_hop((n_on == 1).astype(np.float64)), seg_weight=p.relabel_seg_weight,
+                              switch=p.relabel_switch, center=p.relabel_center, rounds=p.relabel_rounds)
         main: npt.NDArray[np.int64] = label[m_of]
         return main
 
@@ -501,64 +472,6 @@ def count_windows(duration_s: float, params: OverlapDiarizationParams) -> int:
     n = int(round(duration_s * SAMPLE_RATE))
     step = int(round(params.step_s * SAMPLE_RATE))
     return int(np.ceil(max(0, n - WINDOW_SAMPLES) / step)) + 1
-
-
-def _unit(x: npt.NDArray[np.floating]) -> FloatArray:
-    out: FloatArray = (x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-8)).astype(np.float32)
-    return out
-
-
-def _viterbi(scores: npt.NDArray[np.float64], switch: float) -> npt.NDArray[np.int64]:
-    """Best label path through (steps, labels) scores with a cost `switch` per change of label."""
-    n, k = scores.shape
-    acc = scores[0].copy()
-    back = np.zeros((n, k), np.int64)
-    for t in range(1, n):
-        stay = acc
-        best = int(np.argmax(acc))
-        move = acc[best] - switch
-        back[t] = np.where(stay >= move, np.arange(k), best)
-        acc = np.maximum(stay, move) + scores[t]
-    path = np.zeros(n, np.int64)
-    path[-1] = int(np.argmax(acc))
-    for t in range(n - 1, 0, -1):
-        path[t - 1] = back[t, path[t]]
-    return path
-
-
-def _absorb_small(
-    x: FloatArray,
-    labels: npt.NDArray[np.int64],
-    min_size: int,
-    max_k: int,
-    apart: npt.NDArray[np.bool_] | None = None,
-) -> npt.NDArray[np.int64]:
-    """Clusters with fewer than `min_size` members (and beyond the `max_k` largest) join the
-    nearest kept cluster; labels renumbered 0..k-1. With `apart` (cannot-link pairs), a small cluster
-    never joins one it shares a window with: if every kept cluster does, it stays a speaker of its own
-    (within `max_k`)."""
-    sizes = np.bincount(labels)
-    ranked = [int(c) for c in np.argsort(-sizes, kind="stable")]
-    keep = [c for c in ranked[:max_k] if sizes[c] >= min_size] or [ranked[0]]
-    for c in ranked:
-        if c in keep or len(keep) >= max_k or apart is None:
-            continue
-        members = labels == c
-        if all(apart[np.ix_(members, labels == k)].any() for k in keep):
-            keep.append(c)
-    cents = np.stack([x[labels == c].mean(axis=0) for c in keep])
-    cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-8)
-    remap = {c: i for i, c in enumerate(keep)}
-    out = np.array([remap.get(int(c), -1) for c in labels], np.int64)
-    for c in {int(c) for c in labels} - set(keep):
-        members = labels == c
-        sims = x[members].mean(axis=0) @ cents.T
-        if apart is not None:
-            blocked = np.array([apart[np.ix_(members, labels == k)].any() for k in keep])
-            if not blocked.all():
-                sims = np.where(blocked, -np.inf, sims)
-        out[members] = int(np.argmax(sims))
-    return out
 
 
 def diarize_overlap(

@@ -63,10 +63,6 @@ class Segmenter:
         out: npt.NDArray[np.float32] = log_probs.exp().numpy()  # the network ends in a log-softmax
         return out
 
-    def activity(self, windows: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]:
-        """(n, frames, 3) 0/1 local speaker activity of `windows`: the most likely class per frame."""
-        return self.to_activity(self.probabilities(windows))
-
     def to_activity(self, probs: npt.NDArray[np.floating]) -> npt.NDArray[np.uint8]:
         """Powerset probabilities (..., 7) -> 0/1 local speaker activity (..., 3) of the best class."""
         out: npt.NDArray[np.uint8] = self._mapping[np.argmax(probs, axis=-1)]

@@ -20,7 +20,6 @@ from nlp.types import QUESTION_TYPES
 from service.api.deps import CurrentPrincipal, SessionDep, call_scope, require
 from service.api.responses import API_ERRORS
 from service.domain import scorecards
-from service.domain.calls import visible_call
 
 router = APIRouter(tags=["coaching"], responses=API_ERRORS)
 
@@ -138,8 +137,7 @@ def create_scorecard(call_id: str, body: ScorecardCreate, session: SessionDep,
         [scorecards.ItemInput(o.item_id, o.score, o.comment) for o in body.overrides],
         [scorecards.CommentInput(c.text, c.item_id, c.call_time_s) for c in body.comments],
         rubric_id=body.rubric_id)
-    call = visible_call(session, principal, call_id)
-    return {"id": record.id, **json.loads(record.card_json), "roles_note": scorecards.call_roles_note(session, call)}
+    return scorecards.scorecard_view(session, record)
 
 
 @router.get("/calls/{call_id}/scorecard", summary="The call's current (newest) scorecard",
