@@ -7,7 +7,7 @@ fillers removed from both sides, since the human references do not write them; f
 counted separately. multilingual.mp3 is left out: half of it is German, which tiny.en cannot
 transcribe.
 
-    .venv/bin/python bench/asr_wer.py [--beam 5 1]
+    .venv/bin/python -m bench.asr_wer [--beam 5 1]
 """
 
 from __future__ import annotations
@@ -15,21 +15,19 @@ from __future__ import annotations
 import argparse
 import csv
 import re
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import jiwer
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from transcription.asr import AsrOptions, transcribe_samples
+from transcription.audio import load_audio
+from transcription.pipeline import TranscribeOptions, transcribe_file
+from transcription.textnorm import normalize_text
+from transcription.transcript_io import read_vtt
 
-from transcription.asr import AsrOptions, transcribe_samples  # noqa: E402
-from transcription.audio import load_audio  # noqa: E402
-from transcription.pipeline import TranscribeOptions, transcribe_file  # noqa: E402
-from transcription.textnorm import normalize_text  # noqa: E402
-from transcription.transcript_io import read_vtt  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 ASR = ROOT / ".." / "shared" / "data" / "asr"
 SAMPLES = ROOT / "samples"

@@ -24,7 +24,7 @@ A baseline run of the same size with no kills comes first (`--no-baseline` skips
 run's times are printed as ratios against it. Exits 1 when anything is lost, duplicated, failed,
 not done or not notified.
 
-    .venv/bin/python bench/chaos.py [--calls 100] [--storage s3|local] [--rate 2] [--no-baseline]
+    .venv/bin/python -m bench.chaos [--calls 100] [--storage s3|local] [--rate 2] [--no-baseline]
 """
 
 from __future__ import annotations
@@ -46,10 +46,7 @@ from pathlib import Path
 
 import httpx
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from bench.chaos_cluster import (  # noqa: E402
+from bench.chaos_cluster import (
     Cluster,
     Kill,
     Storage,
@@ -59,6 +56,8 @@ from bench.chaos_cluster import (  # noqa: E402
     kill_api_mid_upload,
     kill_worker_mid_job,
 )
+
+REPO = Path(__file__).resolve().parents[1]
 
 AUDIO_SECONDS = 12.0  # of samples/discovery_call.wav: the rep's opening and the customer's answer
 TRANSCRIPT_CUES = 8  # of samples/discovery_call.vtt: about 35 s of the same call

@@ -1,6 +1,6 @@
 """Server time of the dashboard pages with many analysed calls in the database (issue 12, item 5).
 
-Usage: .venv/bin/python bench/dashboards_speed.py [--calls 10000] [--repeat 15] [--database-url URL]
+Usage: .venv/bin/python -m bench.dashboards_speed [--calls 10000] [--repeat 15] [--database-url URL]
 
 Seeds `--calls` analysed calls (feature rows + won/lost outcomes, `coaching.synthetic`) for one team
 over the last 12 weeks, one rep in eight being the signed-in rep, then times each page in-process
@@ -21,27 +21,24 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fastapi.testclient import TestClient
+from sqlalchemy import insert
 
-from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
-
-from coaching.features import METRIC_NAMES  # noqa: E402
-from coaching.synthetic import make_corpus  # noqa: E402
-from models import Call, Outcome  # noqa: E402
-from models.coaching import CallFeatureRow  # noqa: E402
-from service.api.main import create_app  # noqa: E402
-from service.core.accounts import create_org, create_team, create_user  # noqa: E402
-from service.core.config import Settings  # noqa: E402
-from service.core.db import run_migrations, session_scope  # noqa: E402
-from service.core.sessions import SESSION_COOKIE, start_session  # noqa: E402
-from service.domain import insights_view  # noqa: E402
+from coaching.features import METRIC_NAMES
+from coaching.synthetic import make_corpus
+from models import Call, Outcome
+from models.coaching import CallFeatureRow
+from service.api.main import create_app
+from service.core.accounts import create_org, create_team, create_user
+from service.core.config import Settings
+from service.core.db import run_migrations, session_scope
+from service.core.sessions import SESSION_COOKIE, start_session
+from service.domain import insights_view
 
 
 def seed(settings: Settings, n_calls: int) -> tuple[str, str, str]:

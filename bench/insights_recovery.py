@@ -1,6 +1,6 @@
 """Do insights find planted effects and leave nulls alone? Repeated synthetic corpora.
 
-Usage: .venv/bin/python bench/insights_recovery.py [--calls 600] [--seeds 40]
+Usage: .venv/bin/python -m bench.insights_recovery [--calls 600] [--seeds 40]
 
 For each seed a corpus with planted risk ratios (`coaching.synthetic.DEFAULT_EFFECTS`) is drawn and
 analysed with the default options (min group 30, BH at 0.05). Printed per planted effect: how often
@@ -11,14 +11,10 @@ lift (coverage, nominal 95%), and for the null features the share of false posit
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from coaching.insights import InsightOptions, compute_insights  # noqa: E402
-from coaching.synthetic import make_corpus  # noqa: E402
+from coaching.insights import InsightOptions, compute_insights
+from coaching.synthetic import make_corpus
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Time insights over many calls (issue 6 target: 100,000 calls in under 5 s on this machine).
 
-Usage: .venv/bin/python bench/insights_scale.py [--calls 100000] [--repeat 3]
+Usage: .venv/bin/python -m bench.insights_scale [--calls 100000] [--repeat 3]
 
 Rows:
 - `columns -> insights (no regression)`: the database path (`FeatureColumns.from_arrays`, what the
@@ -19,16 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from coaching.features import CallFeatures, FeatureColumns  # noqa: E402
-from coaching.insights import InsightOptions, compute_insights, default_comparisons  # noqa: E402
-from coaching.synthetic import make_corpus  # noqa: E402
+from coaching.features import CallFeatures, FeatureColumns
+from coaching.insights import InsightOptions, compute_insights, default_comparisons
+from coaching.synthetic import make_corpus
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, float]:

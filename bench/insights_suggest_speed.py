@@ -1,6 +1,6 @@
 """How fast the suggestion engine is, per utterance (the live path) and per call (the offline path).
 
-Usage: .venv/bin/python bench/insights_suggest_speed.py [--repeat 200]
+Usage: .venv/bin/python -m bench.insights_suggest_speed [--repeat 200]
 
 Feeds the bundled sample call's sentences (analysed once, outside the timing) to a fresh
 `SuggestionEngine` again and again, and times `suggest_for_call` on the analysed call. Baseline in
@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from coaching.playbook import load_playbook  # noqa: E402
-from coaching.suggestions import SuggestionEngine, suggest_for_call, utterances_from_analysis  # noqa: E402
+from coaching.playbook import load_playbook
+from coaching.suggestions import SuggestionEngine, suggest_for_call, utterances_from_analysis
 
 ROOT = Path(__file__).resolve().parents[1]
 

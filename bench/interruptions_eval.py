@@ -11,29 +11,25 @@ speaker mapping) starting within 1 s; precision and recall follow, and the recal
 baseline.
 
 Sets as in `bench/diarization_eval.py` (default: ami-train, ami-dev; no tuning is done here).
-Usage: .venv/bin/python bench/interruptions_eval.py [--sets ami-train,ami-dev,generated]
+Usage: .venv/bin/python -m bench.interruptions_eval [--sets ami-train,ami-dev,generated]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 from pyannote.core import Annotation, Segment
 from pyannote.metrics.diarization import DiarizationErrorRate
 
+from bench.diarization_eval import Item, load_items
+from nlp.metrics import interruptions
+from transcription.audio import load_audio
+from transcription.diarization import diarize_overlap
+from transcription.types import SpeakerTurn, merge_turns
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from diarization_eval import Item, load_items  # noqa: E402
-
-from nlp.metrics import interruptions  # noqa: E402
-from transcription.audio import load_audio  # noqa: E402
-from transcription.diarization import diarize_overlap  # noqa: E402
-from transcription.types import SpeakerTurn, merge_turns  # noqa: E402
 
 MATCH_S = 1.0
 

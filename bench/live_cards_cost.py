@@ -1,6 +1,6 @@
 """What choosing live cards from the team's insights costs per utterance, against the rule-only coach.
 
-Usage: .venv/bin/python bench/live_cards_cost.py [--repeats 300]
+Usage: .venv/bin/python -m bench.live_cards_cost [--repeats 300]
 
 Feeds the bundled discovery call's script (24 utterances with their question types, and a clock
 tick every second of call, as the live session ticks) through `LiveCoach` many times: without insights (the organization's rules and the
@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from coaching.insights import InsightReport
+from coaching.live import LiveCoach, LiveRules
+from coaching.suggestions import Utterance
+from coaching.synthetic import early_open_questions_report
 
-from coaching.insights import InsightReport  # noqa: E402
-from coaching.live import LiveCoach, LiveRules  # noqa: E402
-from coaching.suggestions import Utterance  # noqa: E402
-from coaching.synthetic import early_open_questions_report  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = ROOT / "samples" / "discovery_call.script.json"
 

@@ -7,8 +7,8 @@ then while `--sockets` WebSocket clients (threads of this process, not the serve
 frames of random noise as fast as the server takes them. It prints the median and p95 of each
 phase and their ratio to the idle baseline, and the frames the server accepted.
 
-    .venv/bin/python bench/live_flood.py                  # 1 socket, 200 requests per phase
-    .venv/bin/python bench/live_flood.py --sockets 2 --requests 300
+    .venv/bin/python -m bench.live_flood                  # 1 socket, 200 requests per phase
+    .venv/bin/python -m bench.live_flood --sockets 2 --requests 300
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def free_port() -> int:

@@ -1,6 +1,6 @@
 """Does the live-guidance report measure what live cards do? Simulated teams with a planted effect.
 
-Usage: .venv/bin/python bench/live_holdout.py [--corpora 40] [--calls 1200] [--null-corpora 200]
+Usage: .venv/bin/python -m bench.live_holdout [--corpora 40] [--calls 1200] [--null-corpora 200]
 
 Each corpus is one team's live calls, run through the real `LiveCoach` with an insight report that
 says early open questions win (so the coach makes the insight card "ask an open question" 15 s
@@ -24,22 +24,17 @@ excludes 0: the ratio of the two shows the power the report's population choice 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint  # noqa: E402
-
-from coaching.insights import InsightReport  # noqa: E402
-from coaching.live import LiveCoach, LiveRules  # noqa: E402
-from coaching.live_effect import CardOutcome, LiveCallSummary, live_guidance_report  # noqa: E402
-from coaching.suggestions import Utterance  # noqa: E402
-from coaching.synthetic import early_open_questions_report  # noqa: E402
+from coaching.insights import InsightReport
+from coaching.live import LiveCoach, LiveRules
+from coaching.live_effect import CardOutcome, LiveCallSummary, live_guidance_report
+from coaching.suggestions import Utterance
+from coaching.synthetic import early_open_questions_report
 
 BASE_WIN = 0.25
 P_EARLY = 0.45

@@ -9,7 +9,7 @@
 Redis is the real server at `--redis` under a throwaway key prefix (deleted afterwards). Prints a
 markdown table with the Redis / memory ratio of each.
 
-    .venv/bin/python bench/live_hub.py [--events 400] [--redis redis://127.0.0.1:6379/0]
+    .venv/bin/python -m bench.live_hub [--events 400] [--redis redis://127.0.0.1:6379/0]
 """
 
 from __future__ import annotations
@@ -17,19 +17,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import threading
 import time
 import uuid
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from service.core.shared_redis import SharedRedis
+from service.live_hub import LiveHub, MemoryLiveHub, Owner
+from service.live_hub_redis import RedisLiveHub
+from service.rate_limits import LocalRateLimiter, RateLimiter, RedisRateLimiter
 
-from service.core.shared_redis import SharedRedis  # noqa: E402
-from service.live_hub import LiveHub, MemoryLiveHub, Owner  # noqa: E402
-from service.live_hub_redis import RedisLiveHub  # noqa: E402
-from service.rate_limits import LocalRateLimiter, RateLimiter, RedisRateLimiter  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 OWNER = Owner("org-bench", "team", "rep", "key")
 

@@ -16,8 +16,8 @@ from 6.6 s, the AMI headset clip, LibriSpeech 2412-153948-0000, jfk, two LJSpeec
 silence between them. WER: `normalize_text` on both sides, fillers dropped (the references do
 not write them); stereo is scored per channel against that speaker's script lines.
 
-    .venv/bin/python bench/live_latency.py            # about 15 minutes on 2 busy cores
-    .venv/bin/python bench/live_latency.py --quick    # 1 and 2 streams, 5-minute memory stream
+    .venv/bin/python -m bench.live_latency            # about 15 minutes on 2 busy cores
+    .venv/bin/python -m bench.live_latency --quick    # 1 and 2 streams, 5-minute memory stream
 """
 
 from __future__ import annotations
@@ -36,10 +36,9 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from service.commands.live import StreamResult, embedded_server, read_recording, stream_recording  # noqa: E402
+from service.commands.live import StreamResult, embedded_server, read_recording, stream_recording  # noqa: E402 (after HF_HUB_OFFLINE is set)
 from transcription.textnorm import normalize_text  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data"

@@ -16,8 +16,8 @@ Calls: the generated two-voice calls (`diarization_calls.VOICE_PAIRS`) and the b
 mono mix, for reporting; `--tune` runs the tuning pairs (`TUNING_PAIRS`, other voices) over a grid of
 `join_similarity` and profile thresholds. The defaults were chosen on the tuning pairs only.
 
-    .venv/bin/python bench/live_speakers.py            # report (about 3 minutes on 2 busy cores)
-    .venv/bin/python bench/live_speakers.py --tune     # sweep on the tuning pairs
+    .venv/bin/python -m bench.live_speakers            # report (about 3 minutes on 2 busy cores)
+    .venv/bin/python -m bench.live_speakers --tune     # sweep on the tuning pairs
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -34,16 +33,13 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from bench.diarization_calls import TUNING_PAIRS, VOICE_PAIRS, enrolment_speech, generate_calls
+from transcription.audio import load_audio
+from transcription.live_speakers import MIN_EMBED_S, RepVoice, SpeakerTracker, TrackerOptions
+from transcription.streaming import LiveTranscriber
+from transcription.voiceprint import VoiceProfile, embed_speech, speech_of
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from diarization_calls import TUNING_PAIRS, VOICE_PAIRS, enrolment_speech, generate_calls  # noqa: E402
-
-from transcription.audio import load_audio  # noqa: E402
-from transcription.live_speakers import MIN_EMBED_S, RepVoice, SpeakerTracker, TrackerOptions  # noqa: E402
-from transcription.streaming import LiveTranscriber  # noqa: E402
-from transcription.voiceprint import VoiceProfile, embed_speech, speech_of  # noqa: E402
 
 SAMPLE_RATE = 16000
 DISCOVERY_REP_VOICE = ("en-us+klatt4", 40, 155)  # samples/make_discovery_call.py: REP

@@ -12,7 +12,7 @@ does not compete for the CPU) and, from this separate process, measures:
 The read load comes from keep-alive connections driven by a minimal asyncio HTTP/1.1 client (the
 client must be cheaper than the server to measure the server). Prints a markdown table.
 
-    .venv/bin/python bench/load.py [--duration 10] [--connections 32] [--server-workers 2]
+    .venv/bin/python -m bench.load [--duration 10] [--connections 32] [--server-workers 2]
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 
 def free_port() -> int:

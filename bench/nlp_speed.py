@@ -1,7 +1,7 @@
 """How long the whole language stage takes on a long real call, against the ASR time of the same call.
 
-    .venv/bin/python bench/nlp_speed.py                 # ~60-minute earnings-21 call
-    .venv/bin/python bench/nlp_speed.py --call 4341191  # the longest one (96 min)
+    .venv/bin/python -m bench.nlp_speed                 # ~60-minute earnings-21 call
+    .venv/bin/python -m bench.nlp_speed --call 4341191  # the longest one (96 min)
 
 The earnings-21 transcripts come without audio, so the ASR baseline is measured in the same run:
 faster-whisper tiny.en (int8, CPU, voice-activity filter and word timestamps on, as the pipeline
@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 EARNINGS = DATA / "transcripts" / "earnings21"

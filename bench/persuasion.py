@@ -11,7 +11,7 @@ on this machine); time-based metrics do not apply and are reported as such.
 Second table (full runs only): the 300 dialogues with human strategy labels, each
 persuader strategy used at least once treated as a tracker (labels by the dataset's annotators).
 
-Usage: .venv/bin/python bench/persuasion.py [--limit N] [--semantic] [--json OUT]
+Usage: .venv/bin/python -m bench.persuasion [--limit N] [--semantic] [--json OUT]
 """
 
 from __future__ import annotations
@@ -20,26 +20,24 @@ import argparse
 import csv
 import json
 import os
-import sys
 import time
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from coaching.features import TIMING_METRICS, CallFeatures, FeatureColumns, features_from_analysis  # noqa: E402
-from coaching.insights import (  # noqa: E402
+from coaching.features import TIMING_METRICS, CallFeatures, FeatureColumns, features_from_analysis
+from coaching.insights import (
     Finding,
     InsightOptions,
     InsightReport,
     compute_insights,
     default_comparisons,
 )
-from transcription.types import Speaker, Transcript, Word  # noqa: E402
+from transcription.types import Speaker, Transcript, Word
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "outcomes" / "persuasionforgood"
 MAX_DONATION = 2.0

@@ -1,13 +1,13 @@
 """Question-type accuracy on real dialogue: SwDA (labelled) and earnings-21 analyst Q&A (unlabelled).
 
-    .venv/bin/python bench/questions_eval.py --split test            # the reported numbers
-    .venv/bin/python bench/questions_eval.py --split train --limit 80 # development (never tune on test)
-    .venv/bin/python bench/questions_eval.py --earnings 4              # earnings-21 sample
+    .venv/bin/python -m bench.questions_eval --split test            # the reported numbers
+    .venv/bin/python -m bench.questions_eval --split train --limit 80 # development (never tune on test)
+    .venv/bin/python -m bench.questions_eval --earnings 4              # earnings-21 sample
 
 SwDA (CC BY-NC-SA 3.0) is read from ../shared/data at run time and used for evaluation only.
 Each utterance is classified as one unit (the type of its last countable question sentence), once
 as transcribed and once lower-cased with punctuation removed (ASR without punctuation); each of
-those twice: one utterance at a time, and in conversation (`nlp.question_context`: a bare "Right?"
+those twice: one utterance at a time, and in conversation (`nlp.questions.context`: a bare "Right?"
 after the speaker's own statement is a tag; an open question its speaker goes on from without
 addressing the listener is rhetorical), which is how the product reads a call.
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -31,13 +30,11 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from nlp.question_context import ContextItem, resolve_types  # noqa: E402
-from nlp.questions import classify_doc, context_item, context_items  # noqa: E402
-from nlp.sentences import load_spacy, split_sentences  # noqa: E402
-from nlp.types import QUESTION_TYPES, QuestionType  # noqa: E402
-from transcription.types import Speaker, Transcript, Word  # noqa: E402
+from nlp.questions.component import classify_doc, context_item, context_items
+from nlp.questions.context import ContextItem, resolve_types
+from nlp.sentences import load_spacy, split_sentences
+from nlp.types import QUESTION_TYPES, QuestionType
+from transcription.types import Speaker, Transcript, Word
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 SWDA = DATA / "dialog-acts" / "swda"
@@ -79,7 +76,7 @@ def load_swda(split: str, limit: int | None) -> list[Row]:
 
 
 def in_conversation(rows: Sequence[Row], docs: Sequence[Doc]) -> list[QuestionType | None]:
-    """Each utterance's label with the conversation around it (`nlp.question_context`): every
+    """Each utterance's label with the conversation around it (`nlp.questions.context`): every
     sentence of every utterance in order, then the utterance's last countable question."""
     items: list[ContextItem] = []
     owner: list[int] = []

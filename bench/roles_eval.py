@@ -14,7 +14,7 @@ Sets (no voice profiles, no `--rep`, no names: roles come from what is said):
 A call is right when every speaker given a role has its true role (both roles right on a two-person
 call). Coverage: the share of calls where a rep was assigned. Accuracy: right among assigned calls.
 
-Run: .venv/bin/python bench/roles_eval.py [--sets generated,audio,rendered,persuasion] [--n 200] [--rendered 4]
+Run: .venv/bin/python -m bench.roles_eval [--sets generated,audio,rendered,persuasion] [--n 200] [--rendered 4]
 """
 
 from __future__ import annotations
@@ -28,14 +28,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench.sales_calls import EVAL_SEED_BASE, generate_sales_call
+from nlp.analysis import CallAnalysis, analyze_transcript
+from transcription.types import Speaker, Transcript, Word
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from sales_calls import EVAL_SEED_BASE, generate_sales_call  # noqa: E402
-
-from nlp.analysis import CallAnalysis, analyze_transcript  # noqa: E402
-from transcription.types import Speaker, Transcript, Word  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 
@@ -83,7 +80,8 @@ def render_sales_call(seed: int, folder: Path) -> tuple[Path, list[tuple[float, 
     reference turns (start, end, role); the rep's voice alternates between the two by seed."""
     import numpy as np
     import soundfile as sf
-    from diarization_calls import SAMPLE_RATE, VOICE_PAIRS, render_utterance
+
+    from bench.diarization_calls import SAMPLE_RATE, VOICE_PAIRS, render_utterance
 
     call = generate_sales_call(seed)
     voices = list(VOICE_PAIRS.values())[seed % len(VOICE_PAIRS)]
@@ -110,7 +108,7 @@ def audio_items(n_rendered: int, skip: int = 0) -> list[tuple[str, Path, list[tu
     that many generated sales calls spoken by espeak-ng."""
     import tempfile
 
-    from diarization_calls import generate_calls
+    from bench.diarization_calls import generate_calls
 
     items = []
     if n_rendered:

@@ -6,25 +6,18 @@ sample are not read here. The model is a logistic regression without intercept o
 of the two speakers' features (rep minus customer, label 1, and the reverse, label 0), which is the
 two-speaker case of the softmax the scorer uses.
 
-Run: .venv/bin/python bench/roles_train.py   (prints the weights and a threshold table to paste)
+Run: .venv/bin/python -m bench.roles_train   (prints the weights and a threshold table to paste)
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from sales_calls import TRAIN_SEEDS, VALIDATION_SEEDS, SalesCall, generate_sales_calls  # noqa: E402
-
-from nlp.language import analyze_language  # noqa: E402
-from nlp.speaker_roles import FEATURES, score_speakers, speaker_features  # noqa: E402
+from bench.sales_calls import TRAIN_SEEDS, VALIDATION_SEEDS, SalesCall, generate_sales_calls
+from nlp.language import analyze_language
+from nlp.speaker_roles import FEATURES, score_speakers, speaker_features
 
 
 def call_features(call: SalesCall) -> dict[str, dict[str, float]]:

@@ -14,7 +14,7 @@ measurement is repeated `--repeat` times and the fastest kept (the least disturb
 seconds (all threads of this process) depend less on other load than wall time: on an idle
 machine, wall time is at least CPU seconds / cores.
 
-    .venv/bin/python bench/speed.py [--repeat 2] [--mono FILE] [--stereo FILE]
+    .venv/bin/python -m bench.speed [--repeat 2] [--mono FILE] [--stereo FILE]
 """
 
 from __future__ import annotations
@@ -27,14 +27,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from faster_whisper.audio import decode_audio
+
+from transcription.asr import AsrOptions, available_cpus, load_whisper, whisper_kwargs
+from transcription.audio import probe_audio
+from transcription.pipeline import TranscribeOptions, transcribe_file
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from faster_whisper.audio import decode_audio  # noqa: E402
-
-from transcription.asr import AsrOptions, available_cpus, load_whisper, whisper_kwargs  # noqa: E402
-from transcription.audio import probe_audio  # noqa: E402
-from transcription.pipeline import TranscribeOptions, transcribe_file  # noqa: E402
 
 
 def _cpu_s() -> float:

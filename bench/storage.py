@@ -7,7 +7,7 @@ player asks for them (`open_range`, 64 KiB at a time). Memory is the peak of Pyt
 markdown table with S3/local ratios. moto keeps objects in memory and runs on this machine, so
 the S3 column shows Talktrack's and boto3's own cost, not a network's.
 
-    .venv/bin/python bench/storage.py [--mib 64]
+    .venv/bin/python -m bench.storage [--mib 64]
 """
 
 from __future__ import annotations
@@ -26,11 +26,10 @@ from typing import Any
 import boto3
 import httpx
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from service.storage import AudioStore, LocalAudioStore
+from service.storage.s3 import S3AudioStore
 
-from service.storage import AudioStore, LocalAudioStore  # noqa: E402
-from service.storage.s3 import S3AudioStore  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 CHUNK = 64 * 1024
 MIB = 1024 * 1024

@@ -11,28 +11,24 @@ prompt (first window only). The vocabulary is the sample call's trade names (`VO
   call (tests/data/phone) with the same vocabulary switched on (it must not hurt speech that never says
   those names); normalised, fillers dropped.
 
-    .venv/bin/python bench/vocabulary_wer.py
+    .venv/bin/python -m bench.vocabulary_wer
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
+from bench.asr_wer import ASR, references, score
+from transcription.asr import AsrOptions, transcribe_samples
+from transcription.audio import load_audio
+from transcription.pipeline import TranscribeOptions, transcribe_file
+from transcription.textnorm import normalize_text
+from transcription.transcript_io import read_vtt
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from asr_wer import ASR, references, score  # noqa: E402
-
-from transcription.asr import AsrOptions, transcribe_samples  # noqa: E402
-from transcription.audio import load_audio  # noqa: E402
-from transcription.pipeline import TranscribeOptions, transcribe_file  # noqa: E402
-from transcription.textnorm import normalize_text  # noqa: E402
-from transcription.transcript_io import read_vtt  # noqa: E402
 
 SAMPLES = ROOT / "samples"
 VOCABULARY = ("Acme", "Gong", "Chorus", "Salesforce")

@@ -11,7 +11,7 @@ index, outcomes) in one organization, plus one long call: the bundled sample's t
 - the library page's server time with all the calls in the database, plain, searched (full-text)
   and filtered, against the same page with 100 calls in another organization (the baseline).
 
-    .venv/bin/python bench/web_pages.py [--calls 10000] [--words 15000] [--repeat 30]
+    .venv/bin/python -m bench.web_pages [--calls 10000] [--words 15000] [--repeat 30]
 
 Targets (issue 12, this 2-core machine): call page HTML <= 150 ms server time, interactive <= 1.5 s;
 library page <= 200 ms.
@@ -36,7 +36,6 @@ from typing import Any
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 PASSWORD = "bench password 123"
 

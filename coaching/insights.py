@@ -22,6 +22,8 @@ import numpy as np
 from coaching.features import TIMING_METRICS, BoolArray, CallFeatures, FeatureColumns
 from coaching.regression import RegressionResult, adjusted_odds_ratios
 from coaching.stats import benjamini_hochberg, fisher_exact_p, odds_ratio, risk_ratio
+from transcription.display import percent, signed_percent
+from transcription.display import rounded as _r
 from transcription.errors import TalktrackError
 
 Op = Literal["present", ">=", "<=", ">", "<"]
@@ -383,10 +385,10 @@ def describe(f: Finding, min_group: int = 30) -> str:
         )
     assert f.likelihood is not None and f.likelihood_ci is not None and f.q_value is not None
     rates = (
-        f"win rate {_pct(f.win_rate_with)} with vs {_pct(f.win_rate_without)} without, "
+        f"win rate {percent(f.win_rate_with, missing='n/a')} with vs {percent(f.win_rate_without, missing='n/a')} without, "
         f"n = {f.n_with} / {f.n_without}"
     )
-    ci = f"95% CI {_signed(f.likelihood_ci[0])} to {_signed(f.likelihood_ci[1])}"
+    ci = f"95% CI {signed_percent(f.likelihood_ci[0])} to {signed_percent(f.likelihood_ci[1])}"
     if not f.significant:
         return (
             f"No reliable link between '{f.label}' and winning: won calls had it "
@@ -417,12 +419,6 @@ def _num(value: float | None) -> str:
     return "?" if value is None else f"{value:.6g}"
 
 
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x * 100:.0f}%"
-
-
-def _signed(x: float) -> str:
-    return f"{x * 100:+.0f}%"
 
 
 def _safe(x: float) -> float | None:
@@ -434,8 +430,6 @@ def _f(x: float) -> float:
     return float(x)
 
 
-def _r(x: float | None, nd: int = 4) -> float | None:
-    return None if x is None or not np.isfinite(x) else round(float(x), nd)
 
 
 __all__ = [

@@ -34,10 +34,11 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 from coaching.insights import InsightReport
-from coaching.live_plan import OPEN_QUESTIONS_WINDOW_S, LiveNudge, PlanSettings, clock, goal_text, plan_nudges
+from coaching.live_plan import OPEN_QUESTIONS_WINDOW_S, LiveNudge, PlanSettings, goal_text, plan_nudges
 from coaching.playbook import Playbook, Situation, load_playbook
 from coaching.suggestions import Basis, SuggestionEngine, Utterance
 from nlp.types import QuestionType
+from transcription.display import clock
 from transcription.errors import TalktrackError
 
 PromptKind = Literal["moment", "behaviour"]

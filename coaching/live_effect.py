@@ -19,7 +19,6 @@ or not the rep followed the card.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -31,6 +30,8 @@ from statsmodels.stats.proportion import (
     test_proportions_2indep,
 )
 from statsmodels.stats.weightstats import CompareMeans
+
+from transcription.display import rounded as _r
 
 Status = Literal["finding", "insufficient_data"]
 
@@ -206,8 +207,6 @@ def _rate(k: int, n: int) -> float | None:
     return _r(k / n) if n else None
 
 
-def _r(x: float | None, nd: int = 4) -> float | None:
-    return None if x is None or not math.isfinite(x) else round(float(x), nd)
 
 
 __all__ = ["BEHAVIOURS", "CardOutcome", "LiveCallSummary", "LiveEffectOptions", "live_guidance_report"]

@@ -26,6 +26,8 @@ from typing import Any, Literal
 from coaching.insights import METRIC_LABELS, Finding, Op, format_value
 from coaching.playbook import Situation
 from coaching.suggestions import Basis, Guidance, SuggestionEngine
+from transcription.display import clock
+from transcription.display import rounded as _r
 
 LiveFeature = Literal["open_questions_first_90s", "talk_ratio", "longest_monologue_s"]
 
@@ -210,13 +212,6 @@ def goal_text(n: LiveNudge) -> str:
     return f"{name} {words} {format_value(n.goal, unit)}"
 
 
-def clock(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 60}:{s % 60:02d}"
-
-
-def _r(x: float | None) -> float | None:
-    return None if x is None or not math.isfinite(x) else round(float(x), 4)
 
 
 __all__ = ["LIVE_FEATURES", "OPEN_QUESTIONS_WINDOW_S", "LiveFeature", "LiveNudge", "PlanSettings",

@@ -34,6 +34,7 @@ from coaching.features import CallFeatures, features_from_analysis
 from coaching.insights import METRIC_LABELS, Finding, InsightReport, format_value
 from coaching.playbook import Band, Playbook, Situation, load_playbook
 from nlp.analysis import CallAnalysis
+from transcription.display import clock
 from transcription.types import Role, Transcript, join_words
 
 Basis = Literal["insight", "published", "playbook"]
@@ -353,12 +354,6 @@ def _trim(text: str) -> str:
     return text if len(words) <= MAX_QUOTE_WORDS else " ".join(words[:MAX_QUOTE_WORDS]) + " ..."
 
 
-def clock(seconds: float) -> str:
-    """m:ss (or h:mm:ss) for display."""
-    total = int(seconds)
-    h, rem = divmod(total, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 __all__ = [
@@ -367,7 +362,6 @@ __all__ = [
     "Suggestion",
     "SuggestionEngine",
     "Utterance",
-    "clock",
     "rank",
     "suggest_for_call",
     "utterances_from_analysis",

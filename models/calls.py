@@ -42,6 +42,9 @@ class Call(SQLModel, table=True):
     storage_key: str | None = Field(default=None, max_length=500)
     size_bytes: int = 0
     sha256: str | None = Field(default=None, max_length=64)
+    # The `audio/*` type of the recording as the decoder found it (`service.served_files`); None
+    # until its analysis decoded it, and for a file that is not audio: such a file is never served.
+    audio_type: str | None = Field(default=None, max_length=50)
 
     status: str = Field(default="queued", index=True, max_length=20)
     progress: float = 0.0

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from nlp.fillers import count_fillers, count_words
 from nlp.next_steps import find_next_steps
-from nlp.question_context import RollingContext
-from nlp.questions import questions_from_sentences
+from nlp.questions.component import questions_from_sentences
+from nlp.questions.context import RollingContext
 from nlp.sentences import Sentence, load_spacy, split_sentences
 from nlp.trackers import TrackerSet, default_trackers, find_phrase_hits, find_semantic_hits
 from nlp.types import NextStep, Question, TrackerHit

@@ -18,6 +18,8 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
+from nlp.questions.component import COMPONENT as QUESTION_CLASSIFIER
+from nlp.questions.component import register as register_question_classifier
 from transcription.errors import ModelNotFoundError
 from transcription.types import Transcript, Turn, Word
 
@@ -55,9 +57,6 @@ def punctuation_sentence_starts(doc: Doc) -> Doc:
 @lru_cache(maxsize=1)
 def load_spacy() -> Language:
     """The English pipeline with the punctuation splitter and the question classifier added."""
-    # Imported here so that registering the factory cannot create an import cycle.
-    from nlp import questions  # noqa: F401
-
     try:
         nlp = spacy.load(SPACY_PACKAGE, disable=list(_DISABLED))
     except OSError as exc:
@@ -69,7 +68,8 @@ def load_spacy() -> Language:
     if isinstance(nlp.tokenizer, Tokenizer):  # the package's own rule-based tokenizer
         nlp.tokenizer.add_special_case("I.", [{ORTH: "I"}, {ORTH: "."}])
     nlp.add_pipe("punctuation_sentence_starts", before="parser")
-    nlp.add_pipe("question_classifier", last=True)
+    register_question_classifier()
+    nlp.add_pipe(QUESTION_CLASSIFIER, last=True)
     return nlp
 
 

@@ -32,7 +32,7 @@ from transcription.types import Transcript, join_words
 FEATURES: tuple[str, ...] = (
     "intro", "thanks_time", "questions", "open_questions", "pitch", "next_steps", "vendor_address", "situation",
 )
-# Fit by `.venv/bin/python bench/roles_train.py` (logistic regression without intercept on the
+# Fit by `.venv/bin/python -m bench.roles_train` (logistic regression without intercept on the
 # difference of the two speakers' features; generated calls, training seeds; C chosen on validation seeds).
 WEIGHTS: dict[str, float] = {
     "intro": 1.0, "thanks_time": 1.01, "questions": 3.2, "open_questions": 0.26, "pitch": 4.26,

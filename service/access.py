@@ -9,6 +9,10 @@ events check, the web pages), so a rule is written once:
   exist (404), so ids reveal nothing.
 - **Who may do what** (`PERMISSIONS`): an action is allowed to a set of roles, and only on rows
   the principal can already see.
+- **A key never exceeds its person** (`key_role_for`): a key bound to a user acts with the smaller
+  of its own role and the user's current role, and with the user's current team.
+- **Names follow the same scope** (`person_condition`): lists of people (the library's filter bar,
+  the trends pages) name only those whose calls the principal may see.
 
 The rule comes in three forms that must agree (tests check they do): an ORM condition
 (`call_condition`), prebuilt SQL for hot paths (`call_sql`), and an in-memory check on a row's
@@ -23,7 +27,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, TextClause, and_, false, text
 from sqlmodel import col
 
-from models import Call
+from models import Call, User
 
 Scope = Literal["org", "team", "user", "none"]
 
@@ -76,6 +80,23 @@ def roles_for(action: str) -> tuple[str, ...]:
     return tuple(sorted(PERMISSIONS[action]))
 
 
+# How far a person's role reaches. An integration key reaches as far as an admin but does less.
+ROLE_REACH: dict[str, int] = {"rep": 0, "coach": 1, "admin": 2}
+
+
+def key_role_for(key_role: str, person_role: str) -> str | None:
+    """The role a key bound to a person acts with: the smaller of the key's role and the person's
+    current one (a coach key of a rep acts as a rep). An integration key does things no person's
+    role below admin may do, so it acts only for an admin; for anyone else it is refused (None)."""
+    if person_role not in ROLE_REACH:
+        return None
+    if key_role == "integration":
+        return key_role if person_role == "admin" else None
+    if key_role not in ROLE_REACH:
+        return None
+    return key_role if ROLE_REACH[key_role] <= ROLE_REACH[person_role] else person_role
+
+
 def call_scope_of(principal: Principal) -> Scope:
     """Which calls of the organization the principal sees: all, a team's, one user's, none."""
     if principal.role in ("admin", "integration"):
@@ -119,6 +140,21 @@ def may_see_rep(principal: Principal, org_id: str, team_id: str | None, user_id:
     `may_see_call`, with the person as the calls' rep. A rep: only themselves; a coach: their
     team's people; an admin: anyone in the organization."""
     return may_see_call(principal, CallOwner(org_id, team_id, user_id))
+
+
+def person_condition(principal: Principal) -> ColumnElement[bool]:
+    """SQL (ORM) condition selecting the people whose names the principal may see: the rule of
+    `may_see_rep` (an admin: the organization; a coach: their team; a coach without a team or a
+    rep: themselves)."""
+    in_org = col(User.org_id) == principal.org_id
+    scope = call_scope_of(principal)
+    if scope == "org":
+        return in_org
+    if scope == "team":
+        return and_(in_org, col(User.team_id) == principal.team_id)
+    if scope == "user":
+        return and_(in_org, col(User.id) == principal.user_id)
+    return false()
 
 
 _CALL_SQL: dict[Scope, str] = {

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from nlp.analysis import CallAnalysis, analyze_transcript
 from service.core.config import Settings
-from transcription.errors import EmptyInputError, InputNotFoundError, UnsupportedFormatError
+from transcription.errors import EmptyInputError, InputNotFoundError, TalktrackError, UnsupportedFormatError
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Transcript
 from transcription.voiceprint import FileProfileStore, VoiceProfile
@@ -30,7 +30,9 @@ class AnalyzeOptions:
     `uploader`: the name of the rep user the upload names (the call's owner, when a rep): their voice
     profile or speaker name picks the rep when no stronger evidence does (`transcription.roles`).
     `trackers`: tracker definitions (None: the built-in set, `nlp/trackers.yaml`). `vocabulary`: product,
-    company and competitor names for the speech recogniser (`transcription.vocabulary`)."""
+    company and competitor names for the speech recogniser (`transcription.vocabulary`).
+    `max_audio_s`: a longer recording fails with `AudioTooLongError` (the server's
+    `TALKTRACK_MAX_AUDIO_S`; None: no limit, as on the command line)."""
 
     rep_channel: int = 0
     rep_name: str | None = None
@@ -40,6 +42,42 @@ class AnalyzeOptions:
     uploader: str | None = None
     trackers: TrackerSet | None = None
     vocabulary: tuple[str, ...] = ()
+    max_audio_s: float | None = None
+
+
+class AudioTooLongError(TalktrackError):
+    """A recording over the server's length limit (`AnalyzeOptions.max_audio_s`)."""
+
+
+def hours_minutes(seconds: float) -> str:
+    """A length as people say it: "3 h 0 min", "45 min", "20 s"."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = int(seconds // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+def _too_long(length: str, limit_s: float) -> AudioTooLongError:
+    return AudioTooLongError(f"the recording is {length} long; this server accepts at most "
+                             f"{hours_minutes(limit_s)} (TALKTRACK_MAX_AUDIO_S)")
+
+
+def capped_length(path: Path, limit_s: float, hook: ProgressHook) -> ProgressHook:
+    """Refuse a recording over `limit_s` before any decoding, by the duration its header declares;
+    the returned hook refuses it as soon as the decoded audio passes the limit (a header that
+    understates the length)."""
+    from transcription.audio import probe_audio
+
+    declared = probe_audio(path).duration_s
+    if declared > limit_s:
+        raise _too_long(hours_minutes(declared), limit_s)
+
+    def capped(step: str, *, completed: float, total: float | None) -> None:
+        if step == "decode" and completed > limit_s:
+            raise _too_long(f"more than {hours_minutes(limit_s)}", limit_s)
+        hook(step, completed=completed, total=total)
+
+    return capped
 
 
 def analyze_path(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_progress) -> CallAnalysis:
@@ -80,6 +118,8 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
             f"Unsupported file type '{suffix or '(none)'}' for {path.name}; Talktrack reads recordings "
             f"({audio}) and transcripts (vtt: WebVTT with <v Name> voice tags; json: Talktrack's analysis JSON)."
         )
+    if options.max_audio_s is not None:
+        hook = capped_length(path, options.max_audio_s, hook)
     return transcribe_file(
         path,
         TranscribeOptions(

@@ -30,10 +30,11 @@ from coaching.insights import InsightReport
 from coaching.live import LiveCoach, LivePrompt, LiveRules
 from coaching.playbook import Playbook
 from coaching.suggestions import Utterance as CoachUtterance
-from nlp.question_context import RollingContext
+from nlp.questions.context import RollingContext
 from nlp.trackers import TrackerSet, load_trackers
 from nlp.types import Question
 from service.live_hub import LiveHub, Owner
+from transcription.audio import SAMPLE_RATE
 from transcription.live_asr import LiveAsrOptions, UtteranceRecognizer
 from transcription.streaming import LiveTranscriber, SpeechSegment, StreamingOptions, Utterance
 from transcription.types import RoleSource, Speaker, Transcript
@@ -41,7 +42,6 @@ from transcription.voiceprint import VoiceProfile
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16000
 MAX_FRAME_BYTES = 128 * 1024  # 2 s of 16 kHz stereo PCM; clients send 20-500 ms frames
 # How much of a call's speech may wait for the recogniser before its audio intake waits too
 # (backpressure: the socket is then read no faster than the call is transcribed). A real-time

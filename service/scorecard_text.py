@@ -6,24 +6,7 @@ import textwrap
 
 from nlp.analysis import CallAnalysis
 from nlp.types import CallMetrics
-
-
-def format_clock(seconds: float | None) -> str:
-    """`83.4` -> `1:23`; `None` -> `-`."""
-    if seconds is None:
-        return "-"
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.0f}%"
-
-
-def _num(value: float | None, unit: str = "", digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}{unit}"
+from transcription.display import clock, number, percent
 
 
 def _count(value: int | None) -> str:
@@ -33,19 +16,19 @@ def _count(value: int | None) -> str:
 def metric_rows(m: CallMetrics) -> list[tuple[str, str]]:
     """(label, formatted value) for each metric, in scorecard order."""
     return [
-        ("Talk ratio (rep share of speech)", _pct(m.talk_ratio)),
-        ("Longest rep monologue", format_clock(m.longest_monologue_s)),
-        ("Longest customer story", format_clock(m.longest_customer_story_s)),
-        ("Interactivity (switches/min)", _num(m.interactivity)),
-        ("Patience (s before answering)", _num(m.patience_s, " s", 2)),
+        ("Talk ratio (rep share of speech)", percent(m.talk_ratio)),
+        ("Longest rep monologue", clock(m.longest_monologue_s)),
+        ("Longest customer story", clock(m.longest_customer_story_s)),
+        ("Interactivity (switches/min)", number(m.interactivity)),
+        ("Patience (s before answering)", number(m.patience_s, " s", 2)),
         ("Interruptions by rep / by customer", f"{_count(m.interruptions_rep)} / {_count(m.interruptions_customer)}"),
         ("Questions asked by rep", str(m.question_count_rep)),
         ("  of which open", str(m.open_question_count_rep)),
         ("  open in the first 90 s", str(m.open_questions_first_90s)),
         ("Questions asked by customer", str(m.question_count_customer)),
-        ("Rep's first question at", format_clock(m.first_question_s)),
-        ("Rep words per minute", _num(m.words_per_minute_rep, digits=0)),
-        ("Rep fillers per 100 words", _num(m.filler_rate_rep)),
+        ("Rep's first question at", clock(m.first_question_s)),
+        ("Rep words per minute", number(m.words_per_minute_rep, digits=0)),
+        ("Rep fillers per 100 words", number(m.filler_rate_rep)),
     ]
 
 
@@ -67,7 +50,7 @@ def render_scorecard(analysis: CallAnalysis, title: str) -> str:
     )
     lines = [
         f"Talktrack scorecard: {title}",
-        f"{format_clock(t.duration_s)} {kind}, {len(t.words)} words",
+        f"{clock(t.duration_s)} {kind}, {len(t.words)} words",
         "",
     ]
     lines.append("Speakers")
@@ -75,7 +58,7 @@ def render_scorecard(analysis: CallAnalysis, title: str) -> str:
         name = f"  {s.name}" if s.name else ""
         lines.append(
             f"  {s.id:<4}{role_label(s.role, s.role_source, s.role_confidence):<32}"
-            f"talks {format_clock(talk.get(s.id, 0.0)):>6}{name}"
+            f"talks {clock(talk.get(s.id, 0.0)):>6}{name}"
         )
     if analysis.roles_note is not None:
         lines += ["", "Why the rep metrics are empty", *_wrap(analysis.roles_note.why),
@@ -89,19 +72,19 @@ def render_scorecard(analysis: CallAnalysis, title: str) -> str:
         lines += ["", "Questions"]
         for q in analysis.questions:
             lines.append(
-                f"  {format_clock(q.start):>6}  {roles.get(q.speaker, '?'):<8} {q.type:<11} {q.text}"
+                f"  {clock(q.start):>6}  {roles.get(q.speaker, '?'):<8} {q.type:<11} {q.text}"
             )
     if analysis.trackers:
         lines += ["", "Trackers"]
         for h in analysis.trackers:
             lines.append(
-                f'  {format_clock(h.start):>6}  {roles.get(h.speaker, "?"):<8} {h.tracker:<20} "{h.text}"'
+                f'  {clock(h.start):>6}  {roles.get(h.speaker, "?"):<8} {h.tracker:<20} "{h.text}"'
             )
     if analysis.next_steps:
         lines += ["", "Next steps"]
         for n in analysis.next_steps:
             when = f" [{n.date_phrase}]" if n.date_phrase else ""
-            lines.append(f'  {format_clock(n.start):>6}  {roles.get(n.speaker, "?"):<8} "{n.text}"{when}')
+            lines.append(f'  {clock(n.start):>6}  {roles.get(n.speaker, "?"):<8} "{n.text}"{when}')
     if t.warnings:
         lines += ["", "Warnings"] + [f"  {w}" for w in t.warnings]
     return "\n".join(lines) + "\n"

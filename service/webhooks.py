@@ -27,6 +27,7 @@ from service.core.db import get_engine
 from service.core.secret_box import SecretKeyError, secret_box
 from service.core.security import sign_payload
 from service.webhook_targets import UnsafeTarget, check_target, host_header, pinned_url
+from transcription.display import clock
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,6 @@ EARLY_S = 0.05
 TIMESTAMP_HEADER = "X-Talktrack-Timestamp"
 
 
-def _fmt_s(seconds: float | None) -> str:
-    if seconds is None:
-        return "n/a"
-    m, s = divmod(int(round(seconds)), 60)
-    return f"{m}:{s:02d}"
 
 
 def call_summary(call: Call, analysis: dict[str, Any] | None) -> str:
@@ -49,12 +45,12 @@ def call_summary(call: Call, analysis: dict[str, Any] | None) -> str:
     if analysis is None:
         return f"Talktrack could not analyse this call: {call.error or 'unknown error'}."
     m = analysis.get("metrics", {})
-    parts = [f"{_fmt_s(analysis.get('duration_s'))} call"]
+    parts = [f"{clock(analysis.get('duration_s'), missing='n/a')} call"]
     if m.get("talk_ratio") is not None:
         parts.append(f"rep talk ratio {round(100 * m['talk_ratio'])}%")
     parts.append(f"{m.get('question_count_rep', 0)} rep questions ({m.get('open_question_count_rep', 0)} open)")
     if m.get("longest_monologue_s") is not None:
-        parts.append(f"longest monologue {_fmt_s(m['longest_monologue_s'])}")
+        parts.append(f"longest monologue {clock(m['longest_monologue_s'], missing='n/a')}")
     text = ", ".join(parts) + "."
     steps = [n.get("text", "") for n in analysis.get("next_steps", [])][:3]
     if steps:

@@ -60,12 +60,15 @@ FloatArray = npt.NDArray[np.float32]
 class AudioInfo:
     """What a recording holds, from its header. `duration_s` is the container's estimate
     (exact for wav/flac, close for compressed formats); `channels` is what decoding yields
-    (recordings with more than two channels are mixed down to one)."""
+    (recordings with more than two channels are mixed down to one); `container` is the name of
+    the FFmpeg demuxer that read it, found from its bytes, whatever the file is called ("wav",
+    "mp3", "flac", "ogg", "matroska,webm", "mov,mp4,m4a,3gp,3g2,mj2", ...)."""
 
     duration_s: float
     channels: int
     sample_rate: int
     codec: str
+    container: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,7 @@ def probe_audio(path: str | Path) -> AudioInfo:
             channels=_output_channels(stream),
             sample_rate=int(stream.rate or 0),
             codec=stream.codec_context.name,
+            container=container.format.name,
         )
 
 

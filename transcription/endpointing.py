@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from transcription.audio import SAMPLE_RATE
+
 FloatArray = npt.NDArray[np.float32]
 
-SAMPLE_RATE = 16000
 WINDOW = 512  # Silero's window at 16 kHz (32 ms)
 _CONTEXT = 64  # samples of the previous window Silero v5+ prepends to each window
 WINDOW_S = WINDOW / SAMPLE_RATE

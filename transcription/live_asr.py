@@ -31,10 +31,10 @@ from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import get_compression_ratio, get_suppressed_tokens
 
 from transcription.asr import DISFLUENT_PROMPT, AsrOptions, load_whisper
+from transcription.audio import SAMPLE_RATE
 
 FloatArray = npt.NDArray[np.float32]
 
-SAMPLE_RATE = 16000
 HOP = 160  # Whisper's mel hop: 100 frames a second
 FULL_WINDOW_FRAMES = 3000
 

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from transcription.audio import SAMPLE_RATE
 from transcription.types import Role, RoleSource
 from transcription.voiceprint import VoiceProfile
 
 FloatArray = npt.NDArray[np.float32]
-SAMPLE_RATE = 16000
 MIN_EMBED_S = 0.3  # shorter utterances are not embedded at all
 EMBEDDING_SIZE = 192  # CAM++ (`transcription.diarization.campplus.EMBEDDING_SIZE`)
 

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from transcription.endpointing import SAMPLE_RATE, Endpointer, EndpointOptions, SileroStream, SpeechSpan
+from transcription.audio import SAMPLE_RATE
+from transcription.endpointing import Endpointer, EndpointOptions, SileroStream, SpeechSpan
 from transcription.errors import UnsupportedFormatError
 from transcription.live_asr import UtteranceRecognizer
 from transcription.live_speakers import RepVoice, RoleDecision, SpeakerTracker, TrackerOptions

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from transcription.control_chars import describe_char, first_control_char
 from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
 from transcription.types import (
     ROLE_SOURCES,
@@ -121,9 +122,40 @@ def _read_text(path: str | Path) -> tuple[Path, str]:
     if not raw.strip():
         raise EmptyInputError(f"Transcript file is empty: {p}")
     try:
-        return p, raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TranscriptParseError(f"{p.name} is not UTF-8 text.") from exc
+    at = first_control_char(text, multiline=True)
+    if at is not None:
+        line = len(text[:at].replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        raise TranscriptParseError(_control_char_message(f"{p.name} line {line}", text[at], ""))
+    return p, text
+
+
+def _control_char_message(file: str, char: str, where: str) -> str:
+    """A transcript holding a control character is refused (`transcription.control_chars`): the
+    text could not be stored, and no transcript means it."""
+    return (f"{file}: the transcript contains {describe_char(char)}{where}; remove it and upload the file "
+            "again.")
+
+
+def _json_control_char(data: Any) -> tuple[str, str] | None:
+    """(where, the character) of the first string or key of parsed JSON holding a control
+    character (an escaped one, such as `\\u0000`), or None."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        item, where = stack.pop()
+        texts = [(item, where)] if isinstance(item, str) else []
+        if isinstance(item, dict):
+            texts = [(str(key), f"a key of {where or 'the top level'}") for key in item]
+            stack.extend((child, f"{where}.{key}" if where else str(key)) for key, child in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((item[i], f"{where}[{i}]") for i in reversed(range(len(item))))
+        for text, place in texts:
+            at = first_control_char(text, multiline=True)
+            if at is not None:
+                return place, text[at]
+    return None
 
 
 def read_vtt(path: str | Path, rep_name: str | None = None) -> Transcript:
@@ -310,6 +342,9 @@ def read_transcript_json(path: str | Path, rep_name: str | None = None) -> Trans
         raise TranscriptParseError(f"{p.name} is not valid JSON ({exc}).") from exc
     if not isinstance(data, dict):
         raise TranscriptParseError(f"{p.name} is not a Talktrack transcript JSON object.")
+    found = _json_control_char(data)
+    if found is not None:
+        raise TranscriptParseError(_control_char_message(p.name, found[1], f" in {found[0]}"))
     return transcript_from_json(data, rep_name)
 
 

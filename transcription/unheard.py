@@ -17,9 +17,10 @@ import numpy.typing as npt
 from faster_whisper import WhisperModel
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from transcription.audio import SAMPLE_RATE
+from transcription.display import clock
 from transcription.types import Word
 
-SAMPLE_RATE = 16_000
 MIN_UNHEARD_S = 5.0  # shorter wordless speech is common (laughter, crosstalk, a cough)
 WORD_REACH_S = 1.5  # speech this close to a recognised word counts as heard
 LANGUAGE_MIN_PROBABILITY = 0.5
@@ -88,7 +89,7 @@ def unheard_warnings(stretches: Sequence[UnheardSpeech]) -> list[str]:
             merged.append(s)
     out: list[str] = []
     for s in merged:
-        span = f"from {_clock(s.start)} to {_clock(s.end)} ({s.end - s.start:.0f} s)"
+        span = f"from {clock(s.start)} to {clock(s.end)} ({s.end - s.start:.0f} s)"
         if s.language is not None and s.language != "en" and (s.probability or 0) >= LANGUAGE_MIN_PROBABILITY:
             name = LANGUAGE_NAMES.get(s.language, s.language)
             out.append(f"speech in {name} ({s.language}, p={s.probability:.2f}) {span} was not transcribed: "
@@ -100,6 +101,3 @@ def unheard_warnings(stretches: Sequence[UnheardSpeech]) -> list[str]:
     return out
 
 
-def _clock(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 60}:{s % 60:02d}"

@@ -24,10 +24,10 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from transcription.audio import SAMPLE_RATE
 from transcription.errors import EmptyInputError, TranscriptParseError
 
 FloatArray = npt.NDArray[np.float32]
-SAMPLE_RATE = 16000
 logger = logging.getLogger(__name__)
 # Profiles written before the encoder was recorded were made by Resemblyzer's GE2E encoder, which
 # Talktrack no longer has: such profiles are stale (never compared) unless they kept their speech.

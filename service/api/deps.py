@@ -1,6 +1,7 @@
 """Request dependencies as types (`SessionDep`, `CurrentPrincipal`).
 
-`authenticate_key()` resolves a bearer key to its `Principal` (organization, team, user, role); the
+`authenticate_key()` resolves a bearer key to its `Principal` (organization, team, user, role; a
+person's key never reaches further than the person: `key_principal`); the
 REST dependencies and the live WebSocket both use it. A signed-in browser's session cookie is the
 other way in (`session_principal`, with its CSRF header on writes). Who may see and do what is the
 access policy's (`service.access`); `require` and `visible_call` turn its answers into 403 / 404.
@@ -20,7 +21,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from models import ApiKey, Call, User
-from service.access import Principal, allowed, call_condition, roles_for
+from service.access import Principal, allowed, call_condition, key_role_for, roles_for
 from service.core.config import Settings
 from service.core.security import hash_api_key
 from service.core.sessions import SESSION_COOKIE, resolve_session
@@ -29,8 +30,10 @@ __all__ = ["Principal"]
 
 
 class _KeyCache:
-    """Resolved keys for a few seconds, so a polling CRM sidebar costs no key lookup per request
-    (a revoked key stops working within `key_cache_s`)."""
+    """Resolved keys of no person (admin and integration keys) for a few seconds, so a polling CRM
+    sidebar costs no key lookup per request (a revoked key stops working within `key_cache_s`). A
+    key bound to a person is never kept here: their role, team and being enabled are read on every
+    request, so demoting, moving or disabling them narrows their keys at once."""
 
     def __init__(self) -> None:
         self._items: dict[str, tuple[float, Principal | None]] = {}
@@ -64,19 +67,31 @@ def authenticate_key(engine: Engine, key: str | None, cache_s: float = 5.0) -> P
     hit, principal = _key_cache.get(key_hash)
     if hit:
         return principal
-    with Session(engine) as session:
-        row = session.exec(select(ApiKey).where(ApiKey.key_hash == key_hash)).first()
-        principal = None
-        if row is not None and row.revoked_at is None:
-            team_id = None
-            if row.user_id is not None:
-                user = session.get(User, row.user_id)
-                team_id = user.team_id if user is not None else None
-            principal = Principal(key_id=row.id, org_id=row.org_id, role=row.role, user_id=row.user_id,
-                                  team_id=team_id, rate_limit_per_minute=row.rate_limit_per_minute)
-    if cache_s > 0:
+    with Session(engine) as session:  # the key and its person in one query
+        found = session.exec(select(ApiKey, User).join(User, col(User.id) == col(ApiKey.user_id), isouter=True)
+                             .where(col(ApiKey.key_hash) == key_hash)).first()
+    principal = key_principal(*found) if found is not None else None
+    if cache_s > 0 and (found is None or found[0].user_id is None):  # a person's key: never cached
         _key_cache.put(key_hash, principal, cache_s)
     return principal
+
+
+def key_principal(key: ApiKey, user: User | None) -> Principal | None:
+    """Who a stored key acts as, or None (revoked; its person gone, disabled, or of a role that
+    leaves the key nothing to do). A key bound to a person acts with the smaller of its role and the
+    person's current role (`service.access.key_role_for`), and with the person's current team."""
+    if key.revoked_at is not None:
+        return None
+    if key.user_id is None:
+        return Principal(key_id=key.id, org_id=key.org_id, role=key.role,
+                         rate_limit_per_minute=key.rate_limit_per_minute)
+    if user is None or user.disabled or user.org_id != key.org_id:
+        return None
+    role = key_role_for(key.role, user.role)
+    if role is None:
+        return None
+    return Principal(key_id=key.id, org_id=key.org_id, role=role, user_id=user.id, team_id=user.team_id,
+                     rate_limit_per_minute=key.rate_limit_per_minute)
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -160,6 +175,52 @@ def require(principal: Principal, action: str) -> None:
     if not allowed(principal, action):
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN,
                             detail=f"a {principal.role} cannot do this (needs {' or '.join(roles_for(action))})")
+
+
+class Allowed:
+    """A route's permission as a dependency: `principal: Annotated[Principal, allowed_to("x")]` is the
+    caller if their role may perform action "x", else 403. FastAPI runs dependencies before it
+    validates the body, so the answer to a role that may not act never depends on what it sent;
+    a body that is not JSON at all fails earlier, and `authorize_route` checks it then."""
+
+    def __init__(self, action: str) -> None:
+        roles_for(action)  # KeyError for an action the policy does not know
+        self.action = action
+
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+        require(principal, self.action)
+        return principal
+
+
+def allowed_to(action: str) -> Any:
+    """`Depends(Allowed(action))`, for `Annotated[Principal, allowed_to(action)]`."""
+    return Depends(Allowed(action))
+
+
+def _route_guards(dependant: Any) -> tuple[bool, list[str]]:
+    """Whether a route's dependencies authenticate the caller, and the actions they require."""
+    authenticates, actions = False, []
+    for dep in getattr(dependant, "dependencies", ()):
+        if dep.call is get_principal:
+            authenticates = True
+        if isinstance(dep.call, Allowed):
+            authenticates = True
+            actions.append(dep.call.action)
+        sub_auth, sub_actions = _route_guards(dep)
+        authenticates, actions = authenticates or sub_auth, actions + sub_actions
+    return authenticates, actions
+
+
+async def authorize_route(request: Request) -> None:
+    """Authenticate the caller and check the route's permissions, as its dependencies would have:
+    for a request FastAPI refused before running them (a body that is not JSON). Raises the 401,
+    403 or 429 the caller would get with a good body."""
+    authenticates, actions = _route_guards(getattr(request.scope.get("route"), "dependant", None))
+    if not authenticates:
+        return
+    principal = await get_principal(request)
+    for action in actions:
+        require(principal, action)
 
 
 call_scope = call_condition  # the access policy's ORM condition (`service.access`)

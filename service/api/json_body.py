@@ -3,8 +3,8 @@
 A pure ASGI middleware: a request whose body FastAPI would read as JSON (a JSON content type, or
 none at all) is read here first, up to `max_json_bytes` (413 past it, so a 200 MiB `note` costs
 the server at most the cap), and checked with `service.core.strict_json` (422 for NaN, Infinity,
-out-of-range numbers or deep nesting; text that is not JSON at all is left to FastAPI's own
-422). The checked bytes are then handed on unchanged. Multipart
+out-of-range numbers or deep nesting, or a string holding a control character; text that is not
+JSON at all is left to FastAPI's own 422). The checked bytes are then handed on unchanged. Multipart
 uploads and other bodies stream through untouched.
 """
 
@@ -14,9 +14,26 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.core.strict_json import JsonSyntaxError, StrictJsonError, loads
+from service.core.strict_json import ControlCharError, JsonSyntaxError, StrictJsonError, loads
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BODY_ERROR_STATE = "talktrack.body_error"
+
+
+def _refused(scope: Scope, reason: str) -> bytes:
+    """A refused body is answered (422) after the route's authentication and permission checks, so
+    a 401 or 403 never depends on the body: the route is handed a body FastAPI cannot parse, and the
+    reason waits in the request's state for the validation handler (`body_error`). A route that
+    reads no body never sees it."""
+    scope.setdefault("state", {})[BODY_ERROR_STATE] = reason
+    return b"\x00"
+
+
+def body_error(scope: Scope) -> str | None:
+    """Why `JsonBodyGuard` refused this request's body, if it did."""
+    state = scope.get("state")
+    reason = state.get(BODY_ERROR_STATE) if isinstance(state, dict) else None
+    return reason if isinstance(reason, str) else None
 
 
 def is_json_content_type(value: str | None) -> bool:
@@ -73,9 +90,10 @@ class JsonBodyGuard:
                 loads(body)
             except JsonSyntaxError:
                 pass  # not JSON at all: FastAPI answers that itself (422), or ignores a body it does not read
+            except ControlCharError as exc:  # names the field: "the field 'note' contains a NUL character"
+                body = _refused(scope, f"the request body is refused: {exc}")
             except StrictJsonError as exc:
-                await _respond(send, 422, f"the request body is not acceptable JSON: {exc}")
-                return
+                body = _refused(scope, f"the request body is not acceptable JSON: {exc}")
         replayed = [False]
 
         async def replay() -> Message:
@@ -87,4 +105,4 @@ class JsonBodyGuard:
         await self.app(scope, replay, send)
 
 
-__all__ = ["JsonBodyGuard", "is_json_content_type"]
+__all__ = ["JsonBodyGuard", "body_error", "is_json_content_type"]

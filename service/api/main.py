@@ -11,14 +11,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from service.api.deps import authorize_route
 from service.api.docs_pages import add_offline_docs
-from service.api.json_body import JsonBodyGuard
+from service.api.json_body import JsonBodyGuard, body_error
 from service.api.metrics import PrometheusMiddleware
+from service.api.openapi_text import document_text_rules
 from service.api.responses import method_not_allowed
 from service.api.routes import (
     calls,
@@ -31,6 +33,7 @@ from service.api.routes import (
     suggestions,
     webhooks,
 )
+from service.api.text_guard import TextInputGuard
 from service.core.config import Settings, get_settings
 from service.core.db import get_engine, run_migrations
 from service.core.shared_redis import shared_redis
@@ -127,6 +130,8 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
                                                settings.rate_limit_burst)
     app.state.dispatcher = NullDispatcher()
     app.add_middleware(JsonBodyGuard, max_bytes=settings.max_json_bytes)
+    app.add_middleware(TextInputGuard)  # control characters in paths, query parameters and forms: 422
+    document_text_rules(app)  # ... and the OpenAPI schema says so
     app.add_middleware(PrometheusMiddleware)
     add_offline_docs(app)
 
@@ -139,7 +144,17 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     app.add_exception_handler(405, method_not_allowed)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            # Refused before the route's dependencies ran: authentication and permission first.
+            try:
+                await authorize_route(request)
+            except HTTPException as denied:
+                return JSONResponse(status_code=denied.status_code, content={"detail": denied.detail},
+                                    headers=denied.headers)
+            reason = body_error(request.scope)  # NaN, deep nesting... (`JsonBodyGuard`)
+            if reason is not None:
+                return JSONResponse(status_code=422, content={"detail": reason})
         # FastAPI's own handler echoes the input, and a NaN in it makes the response itself fail.
         return JSONResponse(status_code=422, content={"detail": json_safe(jsonable_encoder(exc.errors()))})
 

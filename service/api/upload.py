@@ -13,8 +13,10 @@ from fastapi import HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from service.core.text_input import field_problem
 from service.storage import AudioStore
 from transcription.audio import AUDIO_EXTENSIONS
+from transcription.control_chars import control_char_problem
 from transcription.transcript_io import TRANSCRIPT_EXTENSIONS
 
 MAX_FIELD_BYTES = 64 * 1024
@@ -130,6 +132,10 @@ async def parse_upload(request: Request, store: AudioStore, max_bytes: int) -> P
             if out.file is not None:
                 error.append(HTTPException(422, detail="send exactly one `file` part"))
                 return
+            issue = control_char_problem(display_filename(filename), multiline=False) if filename else None
+            if issue is not None:  # the name is stored and shown: one line of text
+                error.append(HTTPException(422, detail=f"the file name {issue}"))
+                return
             f, temp_key = store.open_temp()
             sink[0] = f
             ctype_part = headers.get("content-type")
@@ -166,9 +172,15 @@ async def parse_upload(request: Request, store: AudioStore, max_bytes: int) -> P
             return
         name = str(state.get("name", ""))
         try:
-            out.fields[name] = bytes(buf).decode("utf-8")
+            value = bytes(buf).decode("utf-8")
         except UnicodeDecodeError:
             error.append(HTTPException(422, detail=f"form field {name!r} is not UTF-8 text"))
+            return
+        problem = field_problem(name, value)  # the rule of every other form (service.core.text_input)
+        if problem is not None:
+            error.append(HTTPException(422, detail=problem))
+            return
+        out.fields[name] = value
 
     ended = [False]
 

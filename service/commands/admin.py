@@ -9,9 +9,9 @@ from typing import Any
 from models import KEY_ROLES, USER_ROLES
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Any, summary: str) -> None:
     parser = subparsers.add_parser(
-        "admin", help="bootstrap organizations, teams, users and API keys",
+        "admin", help=summary,
         description="Manage the service's accounts in the database named by TALKTRACK_DATABASE_URL "
                     "(default: SQLite in TALKTRACK_DATA_DIR). The last output line is the id or key alone.")
     sub = parser.add_subparsers(dest="admin_command", metavar="ACTION", required=True)

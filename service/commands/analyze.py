@@ -15,10 +15,10 @@ from service.scorecard_text import render_scorecard
 FORMATS = ("text", "json", "vtt", "rttm")
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, summary: str) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "analyze",
-        help="transcribe a call (or read a transcript) and print its metrics",
+        help=summary,
         description=(
             "Analyse one call: a recording (wav, flac, mp3, m4a/aac, ogg/opus, webm, mp4) or a transcript "
             "(WebVTT with <v Speaker> tags, or Talktrack's own JSON)."

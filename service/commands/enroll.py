@@ -17,10 +17,10 @@ from service.core.config import Settings
 from transcription.errors import TalktrackError
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, summary: str) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "enroll",
-        help="store a rep's voice profile from recordings of their voice",
+        help=summary,
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

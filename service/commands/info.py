@@ -15,9 +15,9 @@ from typing import Any
 VERSIONED = ("talktrack", "faster-whisper", "ctranslate2", "torch", "spacy", "fastapi", "sqlmodel", "celery")
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Any, summary: str) -> None:
     parser = subparsers.add_parser(
-        "info", help="print the data directory, database, audio store, models, voice profiles and versions",
+        "info", help=summary,
         description="Print where Talktrack keeps its data (TALKTRACK_DATA_DIR or the platform's user data "
                     "directory), the database and audio store the server and `talktrack admin` use, the "
                     "voice-profile folder, the bundled models and the versions in use. Nothing is created.")

@@ -23,6 +23,7 @@ from coaching.insights import Finding, InsightOptions, InsightReport, compute_in
 from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
 from service.progress_bar import ProgressBar
 from transcription.audio import AUDIO_EXTENSIONS
+from transcription.display import percent
 from transcription.errors import EmptyInputError, InputNotFoundError, TalktrackError
 from transcription.transcript_io import TRANSCRIPT_EXTENSIONS
 
@@ -46,10 +47,10 @@ class OutcomeRow:
     rep: str | None
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, summary: str) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "insights",
-        help="relate call behaviours to won/lost outcomes (effect sizes with 95%% intervals)",
+        help=summary,
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -249,18 +250,18 @@ def render_live(report: dict[str, Any]) -> str:
     for b in report["behaviour"]:
         lines.append(_live_row(b["measure"], b, pct=b["feature"] != "longest_monologue_s"))
     o = report["outcome"]
-    lines.append(f"{'win rate (closed calls)':<58} {_pct(o['win_rate_shown']):>12} {_pct(o['win_rate_held_out']):>12}")
+    lines.append(f"{'win rate (closed calls)':<58} {percent(o['win_rate_shown']):>12} {percent(o['win_rate_held_out']):>12}")
     lines += ["", f"- {o['sentence']}"]
     reps = [r for r in report["reps"] if r["cards_shown"]]
     if reps:
         lines += ["", "Follow-through per rep (cards shown):"]
-        lines += [f"  {r['rep'] or '(unnamed)':<30} {r['followed']}/{r['cards_shown']} = {_pct(r['follow_through'])}"
+        lines += [f"  {r['rep'] or '(unnamed)':<30} {r['followed']}/{r['cards_shown']} = {percent(r['follow_through'])}"
                   for r in reps]
     return "\n".join(lines) + "\n"
 
 
 def _live_row(label: str, row: dict[str, Any], pct: bool) -> str:
-    fmt = _pct if pct else (lambda x: "-" if x is None else f"{x:.3g}")
+    fmt = percent if pct else (lambda x: "-" if x is None else f"{x:.3g}")
     diff = "-"
     if row["difference"] is not None:
         lo, hi = row["difference_ci"]
@@ -268,5 +269,3 @@ def _live_row(label: str, row: dict[str, Any], pct: bool) -> str:
     return f"{label:<58} {fmt(row['shown']):>12} {fmt(row['held_out']):>12} {diff:>26}"
 
 
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x * 100:.0f}%"

@@ -25,15 +25,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from transcription.display import clock
 from transcription.errors import TalktrackError
 
 FloatArray = npt.NDArray[np.float32]
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, summary: str) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "live",
-        help="stream a recording through the live API and print transcript and suggestions as they come",
+        help=summary,
         description="Stream a recording at real-time speed through the live WebSocket (GET /v1/live) and print "
                     "its events. Without --url a private server is started on a loopback port.",
     )
@@ -191,9 +192,9 @@ def format_event(event: dict[str, Any]) -> str | None:
     kind = event.get("type")
     if kind == "utterance":
         qs = "".join(f"  [{q['type']} question]" for q in event.get("questions", []))
-        return f"{_clock(event['start'])}-{_clock(event['end'])} {event['role']:>8} ({event['speaker']}): {event['text']}{qs}"
+        return f"{clock(event['start'])}-{clock(event['end'])} {event['role']:>8} ({event['speaker']}): {event['text']}{qs}"
     if kind == "suggestion":
-        return f"{_clock(event['at'])}  >>> {event['title']}: \"{event['text']}\"  ({event['trigger']}; {event['evidence']})"
+        return f"{clock(event['at'])}  >>> {event['title']}: \"{event['text']}\"  ({event['trigger']}; {event['evidence']})"
     if kind == "error":
         return f"error {event.get('code')}: {event.get('message')}"
     if kind == "started":
@@ -203,9 +204,6 @@ def format_event(event: dict[str, Any]) -> str | None:
     return None
 
 
-def _clock(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 60:02d}:{s % 60:02d}"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,10 +17,10 @@ from transcription.errors import TranscriptParseError
 from transcription.types import ROLES
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, summary: str) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "relabel",
-        help="change speakers' roles or names in an analysis JSON and recompute its metrics",
+        help=summary,
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -6,9 +6,9 @@ import argparse
 from typing import Any
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Any, summary: str) -> None:
     parser = subparsers.add_parser(
-        "serve", help="run the HTTP API (embedded default: SQLite + local audio + worker threads)",
+        "serve", help=summary,
         description="Run the Talktrack HTTP API. With no settings it keeps everything in TALKTRACK_DATA_DIR "
                     "(SQLite, audio) and analyses calls on threads inside this process. Set "
                     "TALKTRACK_DATABASE_URL and TALKTRACK_BROKER_URL to use PostgreSQL and `talktrack worker`.")
@@ -24,5 +24,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     uvicorn.run("service.api.app:app",
                 host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
-                access_log=False)
+                access_log=False,
+                # The application reads X-Forwarded-For itself, from TALKTRACK_TRUSTED_PROXIES only
+                # (`service.core.client_address`); uvicorn's own handling would trust 127.0.0.1.
+                proxy_headers=False)
     return 0

@@ -10,11 +10,12 @@ from typing import Any
 
 from coaching.insights import InsightReport, InsightsFormatError
 from coaching.playbook import load_playbook
-from coaching.suggestions import Suggestion, clock, suggest_for_call
+from coaching.suggestions import Suggestion, suggest_for_call
 from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
 from service.commands.analyze import positive_int
 from service.commands.json_files import read_json_object
 from service.progress_bar import ProgressBar
+from transcription.display import clock
 
 BASIS_TEXT = {
     "insight": "your team's won/lost calls",
@@ -23,10 +24,10 @@ BASIS_TEXT = {
 }
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, summary: str) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "suggest",
-        help="talk-track suggestions for one call (what to do, a line to say, why, where)",
+        help=summary,
         description=(
             "Suggestions for one call (recording or transcript). With --insights (the JSON of "
             "`talktrack insights --json`) they rest on your team's outcomes; without, on published bands."

@@ -6,9 +6,9 @@ import argparse
 from typing import Any
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Any, summary: str) -> None:
     parser = subparsers.add_parser(
-        "worker", help="run a Celery analysis worker (needs TALKTRACK_BROKER_URL)",
+        "worker", help=summary,
         description="Run analysis jobs from the Redis broker in TALKTRACK_BROKER_URL against the database in "
                     "TALKTRACK_DATABASE_URL. Start as many as the machine has cores for.")
     parser.add_argument("--concurrency", type=int, default=1, help="jobs at once in this worker (default 1)")

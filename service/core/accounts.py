@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from models import KEY_ROLES, USER_ROLES, ApiKey, Organization, Team, User
 from models.base import utcnow
+from service.access import key_role_for
 from service.core.security import generate_api_key, hash_api_key, key_display_prefix
 from transcription.errors import TalktrackError
 
@@ -89,6 +90,10 @@ def create_key(session: Session, org_id: str, role: str, user_id: str | None = N
         user = session.get(User, user_id)
         if user is None or user.org_id != org_id:
             raise AccountError(f"no user with id {user_id} in organization {org_id}")
+        if key_role_for(role, user.role) != role:  # it would act with less: say so now
+            raise AccountError(f"a key of {user.name} may not reach further than their role ({user.role}): "
+                               + ("an integration key needs an admin, or no person"
+                                  if role == "integration" else f"give it the role {user.role}, or change theirs first"))
     if role in ("rep", "coach") and user_id is None:
         raise AccountError(f"a {role} key belongs to a person: pass --user USER_ID")
     secret = generate_api_key()

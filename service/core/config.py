@@ -10,6 +10,7 @@ carries the state API processes share (live calls, rate limits: `shared_state_ur
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Executor = Literal["thread", "celery", "none"]
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})  # broker URLs that redis-py can open
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,20 @@ def split_storage_url(url: str) -> tuple[str, str]:
     return bucket, prefix.strip("/")
 
 
+@lru_cache(maxsize=8)
+def proxy_networks(value: str) -> tuple[IPNetwork, ...]:
+    """The networks of `TALKTRACK_TRUSTED_PROXIES` ("10.0.0.5, 10.1.0.0/16"); ValueError for an entry
+    that is neither an address nor a network."""
+    networks = []
+    for entry in (e.strip() for e in value.split(",")):
+        if entry:
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is not an IP address or network (CIDR)") from exc
+    return tuple(networks)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TALKTRACK_", extra="ignore")
 
@@ -75,6 +91,9 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(default=500 * 1024 * 1024, description="uploads above this get 413")
     max_json_bytes: int = Field(default=1024 * 1024, gt=0, description="JSON request bodies above this get 413")
+    max_audio_s: float = Field(default=4 * 3600.0, gt=0, description="a recording longer than this many seconds "
+                               "fails its analysis at once, before any decoding (the header's duration, then "
+                               "the decoded audio)")
     rate_limit_per_minute: int = Field(default=6000, description="requests per API key per minute; 0 = off")
     rate_limit_burst: int = Field(default=600, description="requests a key may send at once")
     key_cache_s: float = Field(default=5.0, description="how long a resolved API key is cached in-process")
@@ -84,6 +103,10 @@ class Settings(BaseSettings):
         default=5, description="failed-or-not sign-ins per account per minute (and 4x that per address)"
     )
     invite_hours: float = Field(default=72.0, description="how long a one-time invite link stays valid")
+    trusted_proxies: str = Field(
+        default="", description="comma-separated addresses or networks (CIDR) of reverse proxies whose "
+                                "X-Forwarded-For names the client (sign-in limits per address); empty: the "
+                                "connecting address is the client, whatever the headers say")
 
     job_max_attempts: int = Field(default=3, description="a job interrupted this often is marked failed")
     job_lease_s: float = Field(
@@ -114,6 +137,12 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(
         default=None, description="GET /metrics requires `Authorization: Bearer <token>`; unset: /metrics "
                                   "answers only direct loopback clients")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies(cls, value: str) -> str:
+        proxy_networks(value)  # ValueError naming the entry that is not an address or a network
+        return value
 
     @field_validator("storage_url")
     @classmethod

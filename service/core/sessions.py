@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
 
 from models import Invite, User, WebSession
@@ -56,11 +56,15 @@ def check_password(session: Session, email: str, password: str) -> User | None:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    user.password_hash = hash_password(password)
+    _replace_password(session, user, hash_password(password))
+    session.commit()
+
+
+def _replace_password(session: Session, user: User, password_hash: str) -> None:
+    user.password_hash = password_hash
     session.add(user)
     # A new password signs every browser out.
     session.execute(delete(WebSession).where(col(WebSession.user_id) == user.id))
-    session.commit()
 
 
 @dataclass(frozen=True)
@@ -132,12 +136,23 @@ def invited_user(session: Session, token: str) -> tuple[Invite, User] | None:
 
 
 def accept_invite(session: Session, token: str, password: str) -> User | None:
-    """Sets the password of the invited user and uses the invite up; None when it is not valid."""
+    """Sets the password of the invited user and uses the invite up; None when it is not valid
+    (unknown, expired, or used already). Raises `PasswordError` for a password that may not be set.
+
+    One-time for real: the invite is used up by one conditional write, `UPDATE invite SET used_at
+    WHERE id AND used_at IS NULL`, and only the request whose write changed the row (rowcount 1)
+    sets the password, in the same transaction. Of requests racing with one token, PostgreSQL makes
+    the others wait on the row and then find it used; SQLite runs one writer at a time."""
     found = invited_user(session, token)
     if found is None:
         return None
     invite, user = found
-    invite.used_at = utcnow()
-    session.add(invite)
-    set_password(session, user, password)
+    new_hash = hash_password(password)  # argon2 takes a while: before the transaction, not inside it
+    used = session.exec(update(Invite).where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
+                        .values(used_at=utcnow()))
+    if used.rowcount != 1:
+        session.rollback()
+        return None
+    _replace_password(session, user, new_hash)
+    session.commit()
     return user

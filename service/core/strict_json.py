@@ -3,7 +3,9 @@
 Python's `json` accepts `NaN`, `Infinity` and `1e999` (which becomes `inf`), and recurses once per
 nesting level, so a body of 100,000 `[` raises `RecursionError`. Every JSON a client sends (request
 bodies, the `crm_ids` form field, live WebSocket messages) goes through `loads()` here, which
-refuses all of these with a `StrictJsonError` whose message can be shown to the client.
+refuses all of these with a `StrictJsonError` whose message can be shown to the client. It also
+refuses a string or key holding a control character (`service.core.text_input`: a NUL character
+never reaches the database) with a `ControlCharError`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import json
 import math
 from typing import Any
+
+from service.core.text_input import json_problem
 
 MAX_DEPTH = 64  # no request shape nests deeper than a few levels; playbooks stay far below this
 
@@ -21,6 +25,10 @@ class StrictJsonError(ValueError):
 
 class JsonSyntaxError(StrictJsonError):
     """The text is not JSON at all (as opposed to JSON with a value Talktrack refuses)."""
+
+
+class ControlCharError(StrictJsonError):
+    """A string or key holds a control character it may not (the message names the field)."""
 
 
 def _reject_constant(name: str) -> Any:
@@ -64,11 +72,12 @@ def _depth_ok(text: str | bytes, max_depth: int) -> bool:
 
 def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     """Parse client JSON; raises `StrictJsonError` for malformed text, non-finite numbers, integers
-    too long to convert, or nesting deeper than `max_depth`."""
+    too long to convert, nesting deeper than `max_depth`, or (`ControlCharError`) a string holding
+    a control character."""
     if not _depth_ok(text, max_depth):
         raise StrictJsonError(f"JSON nested deeper than {max_depth} levels")
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except StrictJsonError:
         raise
     except json.JSONDecodeError as exc:
@@ -79,6 +88,10 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
         raise StrictJsonError(f"JSON nested deeper than {max_depth} levels") from exc
     except ValueError as exc:  # e.g. an integer literal longer than Python converts
         raise StrictJsonError(f"not valid JSON: {exc}") from exc
+    problem = json_problem(value)
+    if problem is not None:
+        raise ControlCharError(problem)
+    return value
 
 
 def json_safe(value: Any) -> Any:
@@ -93,4 +106,4 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-__all__ = ["MAX_DEPTH", "JsonSyntaxError", "StrictJsonError", "json_safe", "loads"]
+__all__ = ["MAX_DEPTH", "ControlCharError", "JsonSyntaxError", "StrictJsonError", "json_safe", "loads"]

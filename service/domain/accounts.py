@@ -12,16 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from models import USER_ROLES, ApiKey, Team, User, WebSession
+from models import USER_ROLES, ApiKey, Organization, Team, User, WebSession
 from models.base import utcnow
 from service.access import Principal
 from service.core import accounts as core
 from service.core.sessions import create_invite
 from service.domain.calls import require
-from service.domain.errors import Invalid, NotFound
+from service.domain.errors import Conflict, Invalid, NotFound
 
 T = TypeVar("T")
 
@@ -106,8 +106,29 @@ def _enabled_admins(session: Session, org_id: str) -> int:
         col(User.org_id) == org_id, col(User.role) == "admin", col(User.disabled).is_(False))).one())
 
 
-def _keep_an_admin(session: Session, user: User, new_role: str, new_disabled: bool) -> None:
-    """The organization keeps at least one enabled admin, so nobody locks everyone out."""
+def _lock_admins(session: Session, principal: Principal, user: User) -> None:
+    """Serialises the changes to an organization's people, then reads `user` and the acting admin
+    again: what the rules below check is then what the change is written over.
+
+    The lock is a write to the organization's row, the first statement of the transaction, held
+    until it commits or rolls back. PostgreSQL: a row lock (FOR NO KEY UPDATE, so rows that merely
+    refer to the organization are still inserted meanwhile); a second change waits for it, and its
+    next statements read what the first committed (READ COMMITTED). SQLite: the write makes this
+    transaction the database's one writer, reading the newest data, until it ends."""
+    session.exec(update(Organization).where(col(Organization.id) == principal.org_id)
+                 .values(name=Organization.name))
+    session.refresh(user)
+    if principal.user_id is not None:
+        actor = session.get(User, principal.user_id, populate_existing=True)
+        if actor is None or actor.disabled or actor.role != "admin":
+            raise Conflict("your admin role was changed meanwhile (by another admin): reload the page")
+
+
+def _keep_an_admin(session: Session, principal: Principal, user: User, new_role: str, new_disabled: bool) -> None:
+    """The organization keeps at least one enabled admin, so nobody locks everyone out. Checked
+    under `_lock_admins`, so two admins demoting or disabling each other at the same moment cannot
+    both pass the check: the second sees the first's change and is refused."""
+    _lock_admins(session, principal, user)
     was_admin = user.role == "admin" and not user.disabled
     stays_admin = new_role == "admin" and not new_disabled
     if was_admin and not stays_admin and _enabled_admins(session, user.org_id) <= 1:
@@ -134,7 +155,7 @@ def update_user(session: Session, principal: Principal, user_id: str, role: str,
     if role not in USER_ROLES:
         raise Invalid(f"a user's role is one of {', '.join(USER_ROLES)}")
     team = _org_team(session, principal, team_id)
-    _keep_an_admin(session, user, role, user.disabled)
+    _keep_an_admin(session, principal, user, role, user.disabled)
     user.role, user.team_id = role, team
     session.add(user)
     _revoke_keys(session, user.id, above_role=role)
@@ -148,7 +169,7 @@ def set_disabled(session: Session, principal: Principal, user_id: str, disabled:
     user = org_user(session, principal, user_id)
     if disabled and user.id == principal.user_id:
         raise Invalid("you cannot disable yourself: ask another admin")
-    _keep_an_admin(session, user, user.role, disabled)
+    _keep_an_admin(session, principal, user, user.role, disabled)
     user.disabled = disabled
     session.add(user)
     if disabled:

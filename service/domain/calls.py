@@ -1,18 +1,21 @@
-"""One call: finding it within the access policy, its stored analysis, relabelling its speakers."""
+"""One call: finding it within the access policy, its stored analysis, relabelling its speakers,
+deleting it."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
 
 from models import Call, CallResult, User
 from models.base import utcnow
 from models.public import SpeakersPatch
 from service.access import CallOwner, Principal, allowed, call_condition, may_see_call, roles_for
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from service.storage import AudioStore
 
 
 def require(principal: Principal, action: str) -> None:
@@ -93,3 +96,31 @@ def relabel_speakers(session: Session, principal: Principal, call_id: str, patch
     if updated != 1:
         raise NotFound("call not found")
     return call
+
+
+def delete_call(session: Session, principal: Principal, call_id: str, store: AudioStore) -> None:
+    """Delete a call the principal sees and may delete (`call.delete`): its rows, then its files."""
+    call = visible_call(session, principal, call_id)
+    require(principal, "call.delete")
+    for attempt in range(3):
+        try:
+            delete_call_rows(session, call.id)
+            break
+        except IntegrityError:
+            # A worker finishing this very call inserted a row meanwhile: delete again.
+            session.rollback()
+            if attempt == 2:
+                raise
+    store.delete_prefix(f"calls/{call.id}")
+
+
+def delete_call_rows(session: Session, call_id: str) -> None:
+    """Delete a call and every row that refers to it, in any table with a foreign key to
+    `call.id` (results, jobs, outcomes, and tables other features add later)."""
+    call_table = SQLModel.metadata.tables["call"]
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        for fk in table.foreign_keys:
+            if fk.column.table is call_table and fk.column.name == "id":
+                session.execute(delete(table).where(fk.parent == call_id))
+    session.execute(delete(call_table).where(call_table.c.id == call_id))
+    session.commit()

@@ -22,6 +22,7 @@ from models import Playbook
 from models.base import utcnow
 from nlp.trackers import DEFAULT_TRACKERS_PATH
 from service.access import Principal
+from service.core.user_yaml import UserYamlError, load_user_yaml
 from service.domain.calls import require
 from service.domain.errors import Conflict, Invalid, NotFound
 
@@ -83,14 +84,10 @@ def check_playbook_content(content: Any) -> None:
 
 def parse_playbook_yaml(text: str) -> dict[str, Any]:
     """The content of a playbook typed or pasted as YAML (Invalid with the line of a YAML error)."""
-    if len(text) > MAX_PLAYBOOK_CHARS:
-        raise Invalid(f"a playbook has at most {MAX_PLAYBOOK_CHARS} characters")
     try:
-        content = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" (line {where.line + 1})" if where is not None else ""
-        raise Invalid(f"the playbook is not valid YAML{line}: {getattr(exc, 'problem', None) or exc}") from exc
+        content = load_user_yaml(text, max_chars=MAX_PLAYBOOK_CHARS, what="the playbook")
+    except UserYamlError as exc:  # no aliases, finite numbers, JSON values, a size cap
+        raise Invalid(str(exc)) from exc
     check_playbook_content(content)
     assert isinstance(content, dict)
     return content

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from models import Call, Team, User
 from models.coaching import CallFeatureRow
-from service.access import Principal, call_condition, call_scope_of, may_see_rep
+from service.access import Principal, call_condition, call_scope_of, may_see_rep, person_condition
 from service.domain.errors import Invalid, NotFound
 from service.domain.library import call_time
 
@@ -101,9 +101,7 @@ def reps_in_view(session: Session, principal: Principal) -> list[RepInfo]:
     if scope not in ("team", "org"):
         return []
     q = sa_select(col(User.id), col(User.name), col(User.role), col(User.team_id), col(Team.name)).join(
-        Team, col(Team.id) == col(User.team_id), isouter=True).where(col(User.org_id) == principal.org_id)
-    if scope == "team":
-        q = q.where(col(User.team_id) == principal.team_id)
+        Team, col(Team.id) == col(User.team_id), isouter=True).where(person_condition(principal))
     return [RepInfo(*r) for r in session.execute(q.order_by(col(User.name))).all()]
 
 

@@ -15,7 +15,7 @@ import re
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from service.core.config import Settings
 from service.core.db import get_engine
 from service.search import index_call_text
 from service.storage import get_store
+from transcription.control_chars import without_control_chars
 from transcription.errors import TalktrackError
 from transcription.progress import OverallProgress
 
@@ -147,22 +148,39 @@ class _Heartbeat:
         self._thread.join(timeout=5)
 
 
-def _analyze(settings: Settings, call: Call, hook: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    """What a successful analysis stores: the analysis JSON, the suggestions, and for a recording
+    the `audio/*` type its container decoded as (None: not a type Talktrack serves)."""
+
+    analysis: dict[str, Any]
+    suggestions: list[dict[str, Any]]
+    audio_type: str | None = None
+
+
+def _analyze(settings: Settings, call: Call, hook: Any) -> JobResult:
     """Run the pipeline on the stored file with the organization's voice profiles and trackers;
-    returns the analysis JSON and the suggestions (ranked by the organization's insights)."""
+    returns the analysis JSON, the suggestions (ranked by the organization's insights) and, for a
+    recording, the type of the audio the decoder found in it (after it decoded all of it)."""
     from service.analysis import analyze_path
     from service.domain.insights import call_suggestions
     from service.org_definitions import analyze_options_for_call
+    from service.served_files import audio_type_of
+    from transcription.audio import probe_audio
 
     if call.storage_key is None:
         raise TalktrackError("the call has no stored file")
     with Session(get_engine(settings)) as session:
-        options = analyze_options_for_call(session, call)
+        # A recording over TALKTRACK_MAX_AUDIO_S fails here, before any decoding.
+        options = replace(analyze_options_for_call(session, call), max_audio_s=settings.max_audio_s)
+    audio_type = None
     with get_store(settings).local_copy(call.storage_key) as path:  # S3: a temporary download, removed after
         analysis = analyze_path(path, options, hook)
+        if call.media_kind == "audio":
+            audio_type = audio_type_of(probe_audio(path).container)
     with Session(get_engine(settings)) as session:
         suggestions = call_suggestions(analysis, call, session)
-    return analysis.to_dict(), suggestions
+    return JobResult(analysis.to_dict(), suggestions, audio_type)
 
 
 def run_job(settings: Settings, job_id: str, worker_id: str | None = None) -> list[str]:
@@ -181,7 +199,7 @@ def run_job(settings: Settings, job_id: str, worker_id: str | None = None) -> li
             return []
     beat = _Heartbeat(settings, job_id, call.id, worker_id, interval=max(0.2, min(PROGRESS_INTERVAL_S, settings.job_lease_s / 4)))
     error: str | None = None
-    result: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+    result: JobResult | None = None
     with beat:
         try:
             result = _analyze(settings, call, beat.hook)
@@ -200,12 +218,13 @@ _ABS_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/'\"():,]+/)+([^\s/'\"():,]*)")
 
 def public_error(message: str) -> str:
     """A failure reason fit for clients: absolute server paths (the audio store, site-packages)
-    are cut to their last part, so `/srv/talktrack/audio/calls/1/original.wav` reads `original.wav`."""
-    return _ABS_PATH.sub(lambda m: m.group(1) or "(path)", message)[:2000]
+    are cut to their last part, so `/srv/talktrack/audio/calls/1/original.wav` reads `original.wav`,
+    and a control character quoted from the input becomes U+FFFD (the reason must be storable)."""
+    return without_control_chars(_ABS_PATH.sub(lambda m: m.group(1) or "(path)", message))[:2000]
 
 
 def finish(settings: Settings, job_id: str, call_id: str, worker_id: str,
-           result: tuple[dict[str, Any], list[dict[str, Any]]] | None, error: str | None,
+           result: JobResult | None, error: str | None,
            create_deliveries: Callable[[Session, str, Call, Settings], list[str]]) -> list[str]:
     """Store the outcome of an attempt, if this worker still holds the job (a worker whose lease
     ran out and was replaced must not overwrite the newer attempt)."""
@@ -229,7 +248,9 @@ def finish(settings: Settings, job_id: str, call_id: str, worker_id: str,
         call.updated_at = now
         call.completed_at = now
         if result is not None:
-            analysis, suggestions = result
+            analysis, suggestions = result.analysis, result.suggestions
+            if result.audio_type is not None:
+                call.audio_type = result.audio_type
             call.progress = 1.0
             call.duration_s = float(analysis.get("duration_s") or 0.0)
             existing = session.get(CallResult, call_id)

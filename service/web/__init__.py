@@ -24,8 +24,10 @@ from service.web.pages import STATIC_DIR, LoginRequired, error_page, login_redir
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "media-src 'self' blob:; connect-src 'self'; worker-src 'self'; font-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-# FastAPI's own /docs and /redoc pages carry an inline script: they keep their own policy.
+# FastAPI's own /docs and /redoc pages carry an inline script: they keep their own script policy,
+# and get only this one (no page of Talktrack may be framed: clickjacking).
 _NO_CSP_PREFIXES = ("/docs", "/redoc")
+NO_FRAMING_CSP = "frame-ancestors 'none'"
 
 
 def _is_api(request: Request) -> bool:
@@ -53,8 +55,12 @@ def mount_web(app: FastAPI) -> None:
         response = await call_next(request)
         # Server time of the handler and rendering (read by bench/web_pages.py and browser devtools).
         response.headers.setdefault("Server-Timing", f"app;dur={1000 * (time.perf_counter() - started):.1f}")
+        # A response that sets its own policy keeps it (served files: `service.served_files`).
         if not request.url.path.startswith(_NO_CSP_PREFIXES):
             response.headers.setdefault("Content-Security-Policy", CSP)
+        else:
+            response.headers.setdefault("Content-Security-Policy", NO_FRAMING_CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if not _is_api(request) and not request.url.path.startswith("/static"):

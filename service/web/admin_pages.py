@@ -112,6 +112,10 @@ def _playbook_ctx(session: Session, p: Principal) -> dict[str, Any]:
             "yaml_text": text, "situations": len((active.content.get("situations") or {}) if active else {})}
 
 
+# What each section's forms need (checked before any field is read: a 403 never depends on the form).
+SECTION_ACTION = {"users": "org.manage", "keys": "org.manage", "webhooks": "webhooks.manage",
+                  "trackers": "definitions.write", "playbook": "definitions.write"}
+
 CONTEXTS: dict[str, Callable[[Session, Principal], dict[str, Any]]] = {
     "users": _users_ctx, "keys": _keys_ctx, "webhooks": _webhooks_ctx, "trackers": _trackers_ctx,
     "playbook": _playbook_ctx,
@@ -140,6 +144,7 @@ async def _submit(request: Request, who: ResolvedSession, section: str, action: 
     showing it once). `Invalid`/`Conflict`: the section again with the reason and the typed values."""
     form = await request.form()
     check_csrf(form, who)
+    require(who.principal, SECTION_ACTION[section])
 
     def run() -> Response | None:
         with Session(request.app.state.engine, expire_on_commit=False) as session:

@@ -9,14 +9,12 @@ every request (a presigned URL works for anyone who has it until it expires).
 
 from __future__ import annotations
 
-import mimetypes
 import re
-from pathlib import PurePosixPath
-from urllib.parse import quote
 
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from service.domain.errors import NotFound
+from service.served_files import file_headers
 from service.storage import AudioStore, LocalAudioStore
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
@@ -50,19 +48,20 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, end
 
 
-def audio_response(store: AudioStore, key: str, filename: str, range_header: str | None) -> Response:
-    """The object at `key`, whole (200) or the range asked for (206); 416 past its end."""
+def audio_response(store: AudioStore, key: str, filename: str, media_type: str, range_header: str | None) -> Response:
+    """The object at `key`, whole (200) or the range asked for (206); 416 past its end. It goes out
+    as `media_type` (the `audio/*` type the decoder found, never one guessed from a name) with the
+    headers of `service.served_files.file_headers`, inline under `filename`."""
+    headers = file_headers(filename, "inline")
     if isinstance(store, LocalAudioStore):
         path = store.local_path(key)
         if not path.is_file():
             raise NotFound("the recording is no longer stored")
-        return FileResponse(path, filename=filename, content_disposition_type="inline")
+        return FileResponse(path, media_type=media_type, headers=headers)
     size = store.size(key)
     if size is None:
         raise NotFound("the recording is no longer stored")
-    headers = {"Accept-Ranges": "bytes",
-               "Content-Disposition": f"inline; filename*=utf-8''{quote(filename)}"}
-    media_type = mimetypes.guess_type(PurePosixPath(filename).name)[0] or "application/octet-stream"
+    headers["Accept-Ranges"] = "bytes"
     try:
         span = byte_range(range_header, size)
     except RangeNotSatisfiable:

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from service.core.client_address import client_address
 from service.core.config import Settings
 from service.core.sessions import (
     SESSION_COOKIE,
@@ -72,7 +73,7 @@ async def login(request: Request, email: Annotated[str, Form(max_length=320)],
     if not cookie or not secrets.compare_digest(cookie, prelogin):
         return again("The sign-in form expired. Please try again.", 403)
     by_account, by_address = _limiters(request)
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)  # X-Forwarded-For only from TALKTRACK_TRUSTED_PROXIES
     wait = max(await by_account.check("acct:" + email.strip().lower()), await by_address.check("addr:" + address))
     if wait > 0:
         response = again(f"Too many sign-in attempts. Try again in {int(wait) + 1} seconds.", 429)
@@ -124,19 +125,23 @@ def invite_form(request: Request, token: str) -> Response:
 def invite_accept(request: Request, token: str, password: Annotated[str, Form(max_length=1024)],
                   password2: Annotated[str, Form(max_length=1024)]) -> Response:
     # The unguessable one-time token itself is what authorises this form.
+    def used_up() -> Response:
+        return render(request, "error.html", {"title": "Invite not valid",
+                                              "message": "This invite link was used already or has expired."},
+                      status_code=404)
+
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         found = invited_user(session, token)
         if found is None:
-            return render(request, "error.html", {"title": "Invite not valid",
-                                                  "message": "This invite link was used already or has expired."},
-                          status_code=404)
+            return used_up()
         user = found[1]
         error = None
         if password != password2:
             error = "The two passwords differ."
         else:
             try:
-                accept_invite(session, token, password)
+                if accept_invite(session, token, password) is None:  # another request used it meanwhile
+                    return used_up()
             except PasswordError as exc:
                 error = str(exc)
         if error:

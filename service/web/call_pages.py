@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import PurePosixPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -14,18 +13,20 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session, col, select
 from starlette.responses import RedirectResponse, Response
 
-from models import CallResult, Team, User
+from models import Call, CallResult, Team, User
 from models.public import OutcomeCreate, SpeakerLabel, SpeakersPatch
-from service.access import allowed
+from service.access import allowed, call_scope_of, person_condition
 from service.core.sessions import ResolvedSession
 from service.domain import calls as domain_calls
 from service.domain import library, outcomes, scorecards
 from service.domain.benchmarks import team_bands
-from service.domain.errors import Invalid, NotFound
+from service.domain.errors import Conflict, Invalid, NotFound
+from service.served_files import audio_extension
 from service.storage import get_store
 from service.web.audio_response import audio_response
-from service.web.call_view import QUESTION_TYPES, ViewCache, build_call_view, clock, fmt_metric
+from service.web.call_view import QUESTION_TYPES, ViewCache, build_call_view, fmt_metric
 from service.web.pages import SignedIn, check_csrf, render
+from transcription.display import clock
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -46,14 +47,13 @@ def _day(value: str | None, end: bool = False) -> datetime | None:
 
 
 def _choices(session: Session, who: ResolvedSession) -> dict[str, Any]:
-    """Reps and teams for the filter bar: those of the organization the person can filter by."""
+    """Reps and teams for the filter bar: only people whose calls the person may see
+    (`service.access.person_condition`); none for those who see only their own calls."""
     p = who.principal
     reps: list[tuple[str, str]] = []
     teams: list[tuple[str, str]] = []
-    if p.role in ("admin", "coach"):
-        q = select(User.id, User.name).where(col(User.org_id) == p.org_id)
-        if p.role == "coach" and p.team_id:
-            q = q.where(col(User.team_id) == p.team_id)
+    if call_scope_of(p) in ("org", "team"):
+        q = select(User.id, User.name).where(person_condition(p))
         reps = [(str(i), str(n)) for i, n in session.exec(q.order_by(col(User.name))).all()]
     if p.role == "admin":
         teams = [(str(i), str(n)) for i, n in session.exec(
@@ -93,7 +93,8 @@ def _call_context(session: Session, who: ResolvedSession, call_id: str) -> dict[
                            "clock": clock, "question_types": QUESTION_TYPES,
                            "can_score": allowed(p, "scorecard.write"), "can_relabel": allowed(p, "call.relabel"),
                            "can_outcome": allowed(p, "outcome.write"),
-                           "has_audio": call.media_kind == "audio" and bool(call.storage_key)}
+                           "can_delete": allowed(p, "call.delete"), "can_upload": allowed(p, "call.upload"),
+                           "has_audio": _playable(call), "audio_refused": _audio_refusal(call)}
     if call.status != "done":
         return ctx
     found = session.exec(select(CallResult.updated_at, CallResult.suggestions_json)
@@ -123,6 +124,22 @@ def call_page(request: Request, call_id: str, who: SignedIn) -> Response:
     return render(request, "call.html", build(), who)
 
 
+def _playable(call: Call) -> bool:
+    return call.media_kind == "audio" and bool(call.storage_key) and call.audio_type is not None
+
+
+def _audio_refusal(call: Call) -> str | None:
+    """Why the call's stored file is not played back, or None. Only a file the analysis decoded as
+    audio is served, as the type the decoder found (`service.served_files`): anything else could be
+    a page or a script under an audio name."""
+    if call.media_kind != "audio" or not call.storage_key or call.audio_type is not None:
+        return None
+    if call.status in ("queued", "processing"):
+        return "the recording plays once its analysis has decoded it as audio"
+    return ("the recording did not decode as audio, so Talktrack does not play it back or serve the file: "
+            "delete the call, or upload the recording again")
+
+
 @router.get("/calls/{call_id}/audio")
 def call_audio(request: Request, call_id: str, who: SignedIn) -> Response:
     """The call's recording, with HTTP range requests (the player seeks without downloading it all)."""
@@ -130,9 +147,25 @@ def call_audio(request: Request, call_id: str, who: SignedIn) -> Response:
         call = domain_calls.visible_call(session, who.principal, call_id)
     if call.media_kind != "audio" or not call.storage_key:
         raise NotFound("this call has no recording")
-    filename = call.original_filename or PurePosixPath(call.storage_key).name
-    return audio_response(get_store(request.app.state.settings), call.storage_key, filename,
+    if call.audio_type is None:
+        raise Conflict(_audio_refusal(call) or "this call has no recording")
+    filename = f"talktrack-call-{call.id}{audio_extension(call.audio_type)}"  # never the client's name
+    return audio_response(get_store(request.app.state.settings), call.storage_key, filename, call.audio_type,
                           request.headers.get("range"))
+
+
+@router.post("/calls/{call_id}/delete")
+async def delete_call(request: Request, call_id: str, who: SignedIn) -> Response:
+    """Delete the call, its recording and its data (the same rule as `DELETE /v1/calls/{id}`)."""
+    form = await request.form()
+    check_csrf(form, who)
+
+    def remove() -> None:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            domain_calls.delete_call(session, who.principal, call_id, get_store(request.app.state.settings))
+
+    await run_in_threadpool(remove)
+    return RedirectResponse("/", status_code=303)
 
 
 def _back(call_id: str, anchor: str = "") -> RedirectResponse:
@@ -143,6 +176,7 @@ def _back(call_id: str, anchor: str = "") -> RedirectResponse:
 async def set_outcome(request: Request, call_id: str, who: SignedIn) -> Response:
     form = await request.form()
     check_csrf(form, who)
+    domain_calls.require(who.principal, "outcome.write")  # before the fields: a 403 never depends on them
     kind = str(form.get("outcome", ""))
     if kind not in ("won", "lost", "next_step_booked"):
         raise Invalid("choose won, lost or next step booked")
@@ -161,6 +195,7 @@ async def set_outcome(request: Request, call_id: str, who: SignedIn) -> Response
 async def fix_speakers(request: Request, call_id: str, who: SignedIn) -> Response:
     form = await request.form()
     check_csrf(form, who)
+    domain_calls.require(who.principal, "call.relabel")
     ids = [str(v) for v in form.getlist("speaker_id")][:50]
     labels = []
     for sid in ids:
@@ -202,6 +237,7 @@ async def save_scorecard(request: Request, call_id: str, who: SignedIn) -> Respo
     """Saves the coach's form as the call's new current scorecard; earlier comments are kept."""
     form = await request.form()
     check_csrf(form, who)
+    domain_calls.require(who.principal, "scorecard.write")  # a rep: 403, whatever the form holds
     items: list[scorecards.ItemInput] = []
     for item_id in [str(v) for v in form.getlist("item_id")][:200]:
         raw = str(form.get(f"score_{item_id}", "")).strip()

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from coaching.benchmarks import PUBLISHED_BANDS, MetricBand
 from service.domain.calls import roles_note_of
+from transcription.display import clock
 
 TIMELINE_WIDTH = 1000.0  # SVG viewBox units
 QUESTION_TYPES = ("open", "yes_no", "choice", "declarative", "tag")
@@ -37,13 +38,6 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    s = int(max(0.0, seconds))
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 def fmt_metric(value: float | None, unit: str) -> str:

@@ -13,8 +13,8 @@ from coaching.insights import InsightOptions, compute_insights
 from service.domain import insights_view, scorecards, trends
 from service.domain.errors import Invalid
 from service.domain.insights import latest_snapshot, store_snapshot, visible_feature_columns
-from service.web.call_view import clock
 from service.web.pages import SignedIn, check_csrf, render
+from transcription.display import clock
 
 router = APIRouter(include_in_schema=False)
 

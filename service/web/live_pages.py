@@ -17,8 +17,8 @@ from starlette.responses import Response
 from service.access import allowed
 from service.core.sessions import ResolvedSession
 from service.domain.errors import Forbidden
-from service.live_sessions import SAMPLE_RATE
 from service.web.pages import SignedIn, render
+from transcription.audio import SAMPLE_RATE
 
 router = APIRouter(include_in_schema=False)
 FRAME_MS = 100  # audio per WebSocket frame: 3.2 KB at 16 kHz mono s16le

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.language import analyze_language
-from nlp.question_context import ContextItem, RollingContext, addresses_listener, resolve_types
+from nlp.questions.context import ContextItem, RollingContext, addresses_listener, resolve_types
 from tests.scripted import scripted_transcript
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 import spacy
 
-from nlp.questions import classify_texts, read_text
+from nlp.questions.texts import classify_texts, read_text
 from nlp.sentences import load_spacy
 
 OPEN = [

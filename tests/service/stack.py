@@ -107,7 +107,7 @@ class Stack:
             args = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         else:
             args = [sys.executable, "-m", "uvicorn", "service.api.app:app", "--host", "127.0.0.1",
-                    "--port", str(self.port), "--no-access-log"]
+                    "--port", str(self.port), "--no-access-log", "--no-proxy-headers"]
         self.server = Proc(args, self.env, self.tmp / "server.log")
         self.server.start()
         wait_healthy(self.url, self.server, self.tmp / "server.log")
@@ -148,7 +148,7 @@ def bootstrap_accounts(stack: Stack) -> None:
         a = create_org(s, "Org A")
         b = create_org(s, "Org B")
         t1, t2 = create_team(s, a.id, "East"), create_team(s, a.id, "West")
-        coach = create_user(s, a.id, "Cora", team_id=t1.id)
+        coach = create_user(s, a.id, "Cora", team_id=t1.id, role="coach")  # a key never exceeds its person
         rep1 = create_user(s, a.id, "Dana", team_id=t1.id)
         rep2 = create_user(s, a.id, "Eli", team_id=t2.id)
         rep_b = create_user(s, b.id, "Finn")

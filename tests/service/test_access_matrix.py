@@ -4,12 +4,20 @@ may not change, 404 for a row outside its scope or organization. The table must 
 operation of the OpenAPI schema, and every status returned must be documented there. Both backends.
 
 Principals: `admin`, `integration` and `coach` (team East) of organization A, `rep1` (East, owner
-of the call under test), `rep2` (team West), and `admin_b` of organization B.
+of the call under test), `rep2` (team West), and `admin_b` of organization B; and keys bound to
+people, which act as their person's current role allows (`PERSONAL`): an admin key of an admin, an
+admin key of a coach (East) and a coach key of a rep (East, not the call's owner), the last two
+stored as an older version stored them (today such a key is refused when it is made).
+
+Also here: a person's key follows their role, team and being enabled at once (the key cache is on),
+names in the web app's lists follow the call scope, and permission comes before the body on every
+route that changes something.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +25,14 @@ import pytest
 
 ROLES = ("admin", "integration", "coach", "rep1", "rep2", "admin_b")
 SEES_CALL = {"admin", "integration", "coach", "rep1"}  # rep1's call, team East
+# Keys bound to people, and the principal above each acts exactly like.
+PERSONAL = {"admin_person": "admin", "admin_key_of_coach": "coach", "coach_key_of_rep": "rep2"}
 
 
-def by_scope(visible: int, forbidden: set[str] = frozenset(), forbidden_status: int = 403) -> dict[str, int]:
-    """A route on rep1's call: `visible` for those who see it (or 403 for roles in `forbidden`),
-    404 for everyone else."""
-    return {r: (forbidden_status if r in forbidden else visible) if r in SEES_CALL else 404 for r in ROLES}
+def by_scope(visible: int, forbidden: frozenset[str] | set[str] = frozenset()) -> dict[str, int]:
+    """A route on rep1's call: 403 for principals whose role may not (checked first, whether or not
+    they see the call), `visible` for those who see it, 404 for everyone else."""
+    return {r: 403 if r in forbidden else visible if r in SEES_CALL else 404 for r in ROLES}
 
 
 def by_role(ok: int, allowed: set[str]) -> dict[str, int]:
@@ -49,7 +59,8 @@ def cases() -> list[Case]:
         Case("GET", "/v1/calls/{call_id}/suggestions", by_scope(200)),
         Case("PATCH", "/v1/calls/{call_id}/speakers", by_scope(200, {"integration"}),
              body=lambda ids: {"speakers": [{"id": "S1", "role": "rep"}]}),
-        Case("POST", "/v1/calls/{call_id}/scorecards", by_scope(201, {"integration", "rep1"}), body=lambda ids: {}),
+        Case("POST", "/v1/calls/{call_id}/scorecards", by_scope(201, {"integration", "rep1", "rep2"}),
+             body=lambda ids: {}),
         Case("GET", "/v1/calls/{call_id}/scorecard", by_scope(200)),
         Case("GET", "/v1/reps/{rep_id}/scorecard", by_scope(200)),
         Case("GET", "/v1/reps/{rep_id}/benchmarks", by_scope(200)),
@@ -99,8 +110,39 @@ ELSEWHERE = {
 def stack(request: pytest.FixtureRequest, h: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A server of its own: the matrix creates trackers, webhooks, rubrics and snapshots that would
     change what other tests of the shared stack see."""
-    with h.running_stack(request.param, tmp_path_factory.mktemp(f"matrix-{request.param}")) as stack:
+    # The key cache is on, as in production: a person's key must follow them all the same.
+    with h.running_stack(request.param, tmp_path_factory.mktemp(f"matrix-{request.param}"),
+                         {"TALKTRACK_KEY_CACHE_S": "60"}) as stack:
+        add_personal_keys(stack)
         yield stack
+
+
+def stored_key(stack: Any, role: str, user_id: str) -> str:
+    """A key bound to a person, stored directly, as versions before the rule stored any role."""
+    from models import ApiKey
+    from service.core.db import session_scope
+    from service.core.security import generate_api_key, hash_api_key, key_display_prefix
+
+    secret = generate_api_key()
+    with session_scope(stack.settings()) as s:
+        s.add(ApiKey(org_id=stack.ids["org_a"], user_id=user_id, role=role, key_hash=hash_api_key(secret),
+                     prefix=key_display_prefix(secret)))
+        s.commit()
+    return secret
+
+
+def add_personal_keys(stack: Any) -> None:
+    from service.core.accounts import create_key, create_user
+    from service.core.db import session_scope
+
+    with session_scope(stack.settings()) as s:
+        ada = create_user(s, stack.ids["org_a"], "Ada", role="admin")
+        hana = create_user(s, stack.ids["org_a"], "Hana", team_id=stack.ids["team1"], role="coach")
+        gus = create_user(s, stack.ids["org_a"], "Gus", team_id=stack.ids["team1"])
+        stack.ids.update(ada=ada.id, hana=hana.id, gus=gus.id)
+        stack.keys["admin_person"] = create_key(s, stack.ids["org_a"], "admin", user_id=ada.id).secret
+    stack.keys["admin_key_of_coach"] = stored_key(stack, "admin", hana.id)
+    stack.keys["coach_key_of_rep"] = stored_key(stack, "coach", gus.id)
 
 
 def _documented(schema: dict[str, Any], method: str, template: str) -> set[int]:
@@ -126,7 +168,7 @@ def test_every_route_role_and_scope(stack: Any, h: Any) -> None:
     failures: list[str] = []
     undocumented: list[str] = []
     for case in table:
-        for n, role in enumerate(ROLES):
+        for n, role in enumerate(ROLES + tuple(PERSONAL)):
             ids = {"call": call_id, "n": f"{role}-{n}"}
             with stack.client("admin") as admin:
                 if case.template == "/v1/trackers/{item_id}":
@@ -144,7 +186,7 @@ def test_every_route_role_and_scope(stack: Any, h: Any) -> None:
                     .replace("{webhook_id}", ids.get("webhook", "")))
             with stack.client(role) as c:
                 r = c.request(case.method, path, json=case.body(ids) if case.body else None, params=case.params)
-            want = case.expect[role]
+            want = case.expect[PERSONAL.get(role, role)]
             if r.status_code != want:
                 failures.append(f"{case.method} {case.template} as {role}: {r.status_code} (want {want}) {r.text[:120]}")
             if r.status_code not in _documented(schema, case.method, case.template) and r.status_code != 200:
@@ -161,3 +203,209 @@ def test_search_never_crosses_the_scope(stack: Any, h: Any, role: str) -> None:
     with stack.client(role) as c:
         found = c.get("/v1/calls", params={"q": "onboarding", "limit": 200}).json()["items"]
     assert call_id not in {x["id"] for x in found}
+
+
+# --- A key never reaches further than its person ------------------------------------------------
+
+def _set_user(stack: Any, user_id: str, **fields: Any) -> None:
+    """Change a person in the database, as any path might (admin pages, SQL): no key is revoked."""
+    from models import User
+    from service.core.db import session_scope
+
+    with session_scope(stack.settings()) as s:
+        user = s.get(User, user_id)
+        assert user is not None
+        for name, value in fields.items():
+            setattr(user, name, value)
+        s.add(user)
+        s.commit()
+
+
+@pytest.fixture(scope="module")
+def rep1_call(stack: Any, h: Any) -> str:
+    with stack.client("rep1") as c:
+        call_id: str = h.upload(c, h.vtt, title="a teammate's call").json()["id"]
+        assert h.wait_status(c, call_id)["status"] == "done"
+    return call_id
+
+
+def test_a_reps_coach_key_cannot_read_a_teammates_call(stack: Any, rep1_call: str) -> None:
+    with stack.client("coach_key_of_rep") as c:  # Gus, a rep of team East, as rep1
+        assert c.get(f"/v1/calls/{rep1_call}").status_code == 404
+        assert c.get(f"/v1/calls/{rep1_call}/transcript").status_code == 404
+        assert rep1_call not in {x["id"] for x in c.get("/v1/calls", params={"limit": 200}).json()["items"]}
+        assert c.get("/v1/outcomes").status_code == 403
+        r = c.post(f"/v1/calls/{rep1_call}/scorecards", json={})
+        assert r.status_code == 403 and "a rep cannot" in r.json()["detail"]
+    with stack.client("admin_key_of_coach") as c:  # Hana, a coach of team East: her team, no more
+        assert c.get(f"/v1/calls/{rep1_call}").status_code == 200
+        assert c.post("/v1/trackers", json={"name": "not hers", "phrases": ["x"]}).status_code == 403
+
+
+def test_demoting_moving_or_disabling_a_person_narrows_their_key_at_once(stack: Any, rep1_call: str) -> None:
+    from service.core.accounts import create_key, create_user
+    from service.core.db import session_scope
+
+    with session_scope(stack.settings()) as s:
+        ivo = create_user(s, stack.ids["org_a"], "Ivo", team_id=stack.ids["team1"], role="coach").id
+        key = create_key(s, stack.ids["org_a"], "coach", user_id=ivo).secret
+    with stack.client() as c:
+        c.headers["Authorization"] = f"Bearer {key}"
+
+        def status() -> int:
+            return int(c.get(f"/v1/calls/{rep1_call}").status_code)
+
+        assert status() == 200  # a coach of team East (the key cache now holds the key, 60 s)
+        _set_user(stack, ivo, team_id=stack.ids["team2"])
+        assert status() == 404  # moved to West
+        _set_user(stack, ivo, team_id=stack.ids["team1"])
+        assert status() == 200
+        _set_user(stack, ivo, role="rep")
+        assert status() == 404 and c.get("/v1/outcomes").status_code == 403  # demoted: only their own calls
+        _set_user(stack, ivo, role="coach")
+        assert status() == 200
+        _set_user(stack, ivo, disabled=True)
+        assert status() == 401
+
+
+def test_a_key_is_refused_when_it_would_reach_further_than_its_person(stack: Any) -> None:
+    from service.core.accounts import AccountError, create_key
+    from service.core.db import session_scope
+
+    org, rep, coach = stack.ids["org_a"], stack.ids["rep1"], stack.ids["coach"]
+    with session_scope(stack.settings()) as s:
+        with pytest.raises(AccountError, match=r"Dana may not reach further than their role \(rep\): give it the "
+                                               r"role rep"):
+            create_key(s, org, "coach", user_id=rep)
+        with pytest.raises(AccountError, match="an integration key needs an admin"):
+            create_key(s, org, "integration", user_id=coach)
+        assert create_key(s, org, "rep", user_id=coach).row.role == "rep"  # less than the person: fine
+    # An integration key of a non-admin stored by an older version does nothing.
+    with stack.client() as c:
+        c.headers["Authorization"] = f"Bearer {stored_key(stack, 'integration', rep)}"
+        assert c.get("/v1/calls").status_code == 401
+
+
+# --- Names follow the call scope ----------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+def _web_client(stack: Any, email: str) -> Any:
+    import re
+
+    import httpx
+
+    c = httpx.Client(base_url=stack.url, timeout=30)
+    token = re.search(r'name="prelogin" value="([^"]+)"', c.get("/login").text)
+    assert token
+    r = c.post("/login", data={"email": email, "password": PASSWORD, "prelogin": token.group(1)})
+    assert r.status_code == 303, r.text[:300]
+    return c
+
+
+def _filter_bar_names(html: str) -> set[str]:
+    import re
+
+    select = re.search(r'<select id="f-rep" name="rep">(.*?)</select>', html, re.S)
+    return set(re.findall(r"<option value=\"[^\"]+\"[^>]*>([^<]+)</option>", select.group(1))) if select else set()
+
+
+def test_the_filter_bar_names_only_people_in_scope(stack: Any) -> None:
+    from service.core.accounts import create_user
+    from service.core.db import session_scope
+    from service.core.sessions import set_password
+
+    with session_scope(stack.settings()) as s:
+        nia = create_user(s, stack.ids["org_a"], "Nia", email="nia@example.test", role="coach")  # no team
+        set_password(s, nia, PASSWORD)
+    _set_user(stack, stack.ids["coach"], email="cora@example.test")
+    _set_user(stack, stack.ids["ada"], email="ada@example.test")
+    with session_scope(stack.settings()) as s:
+        from models import User
+
+        for uid in (stack.ids["coach"], stack.ids["ada"]):
+            user = s.get(User, uid)
+            assert user is not None
+            set_password(s, user, PASSWORD)
+    with closing(_web_client(stack, "nia@example.test")) as c:  # sees only the calls she is the rep of
+        page = c.get("/").text
+        assert _filter_bar_names(page) == set()
+        for name in ("Dana", "Eli", "Cora", "Gus", "Finn"):
+            assert f">{name}<" not in page
+    with closing(_web_client(stack, "cora@example.test")) as c:  # team East
+        east = _filter_bar_names(c.get("/").text)
+        assert {"Cora", "Dana", "Gus", "Hana"} <= east and not {"Eli", "Nia", "Ada", "Finn"} & east
+        assert ">Eli<" not in c.get(f"/reps/{stack.ids['coach']}").text  # the trends page's list
+    with closing(_web_client(stack, "ada@example.test")) as c:  # the organization, and only it
+        everyone = _filter_bar_names(c.get("/").text)
+        assert {"Dana", "Eli", "Nia", "Cora"} <= everyone and "Finn" not in everyone
+
+
+# --- Permission before validation ---------------------------------------------------------------
+
+# Every operation that changes something, and the action it needs (`service.access.PERMISSIONS`).
+WRITES = {
+    ("POST", "/v1/calls"): "call.upload",
+    ("DELETE", "/v1/calls/{call_id}"): "call.delete",
+    ("PATCH", "/v1/calls/{call_id}/speakers"): "call.relabel",
+    ("POST", "/v1/calls/{call_id}/scorecards"): "scorecard.write",
+    ("POST", "/v1/outcomes"): "outcome.write",
+    ("POST", "/v1/insights/snapshots"): "insights.read",
+    ("PUT", "/v1/rubrics/{rubric_id}"): "rubric.write",
+    ("POST", "/v1/webhooks"): "webhooks.manage",
+    ("DELETE", "/v1/webhooks/{webhook_id}"): "webhooks.manage",
+    ("POST", "/v1/voice-profiles"): "definitions.write",
+    ("DELETE", "/v1/voice-profiles/{item_id}"): "definitions.write",
+    ("POST", "/v1/trackers"): "definitions.write",
+    ("DELETE", "/v1/trackers/{item_id}"): "definitions.write",
+    ("POST", "/v1/playbooks"): "definitions.write",
+    ("DELETE", "/v1/playbooks/{item_id}"): "definitions.write",
+    ("PUT", "/v1/vocabulary"): "definitions.write",
+    ("DELETE", "/v1/vocabulary"): "definitions.write",
+}
+# The role each principal of the sweep acts with.
+ACTS_AS = {"admin": "admin", "integration": "integration", "coach": "coach", "rep1": "rep", "coach_key_of_rep": "rep"}
+BAD_BODIES = {
+    "wrong shape": "[1, 2, 3]",
+    "not JSON": '{"name": ',
+    "NaN": '{"name": "x", "threshold": NaN}',
+    "deep nesting": "[" * 10_000,
+}
+
+
+def test_a_coach_enrolling_a_voice_gets_403_whatever_the_body(stack: Any) -> None:
+    with stack.client("coach") as c:
+        for what, body in BAD_BODIES.items():
+            r = c.post("/v1/voice-profiles", content=body, headers={"Content-Type": "application/json"})
+            assert r.status_code == 403, (what, r.status_code, r.text[:200])
+            assert "a coach cannot do this" in r.json()["detail"]
+
+
+def test_permission_comes_before_the_body_on_every_write(stack: Any, rep1_call: str) -> None:
+    from service.access import PERMISSIONS
+
+    schema = stack.client().get("/openapi.json").json()
+    writes = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops if m in ("post", "put", "patch", "delete")}
+    assert writes == set(WRITES), f"add these routes to WRITES: {sorted(writes ^ set(WRITES))}"
+    ids = {"call_id": rep1_call, "rubric_id": "matrix", "webhook_id": "0" * 32, "item_id": "0" * 32}
+    failures = []
+    for (method, template), action in WRITES.items():
+        path = template.format(**ids)
+        json_body = "application/json" in schema["paths"][template][method.lower()].get("requestBody", {}).get(
+            "content", {})
+        principals = [p for p, role in ACTS_AS.items() if role not in PERMISSIONS[action]] + [None]
+        for who in principals:
+            for what, body in BAD_BODIES.items():
+                with stack.client(who) as c:
+                    r = c.request(method, path, content=body, headers={"Content-Type": "application/json"})
+                want = 401 if who is None else 403
+                if r.status_code != want:
+                    failures.append(f"{method} {template} as {who}, {what}: {r.status_code} (want {want})")
+        if json_body and "admin" in PERMISSIONS[action]:  # the bodies are bad: 422 when allowed
+            with stack.client("admin") as c:
+                for what, body in BAD_BODIES.items():
+                    r = c.request(method, path, content=body, headers={"Content-Type": "application/json"})
+                    if r.status_code != 422:
+                        failures.append(f"{method} {template} as admin, {what}: {r.status_code} (want 422)")
+    assert not failures, "\n".join(failures)

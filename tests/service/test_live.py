@@ -321,7 +321,7 @@ def test_live_command_waits_for_the_analysis_on_a_given_server(capsys: pytest.Ca
 def test_live_questions_read_each_utterance_after_the_call_so_far() -> None:
     # The rep's "Right?" arrives as an utterance of its own after their statement: live, as
     # after the call, it is a tag question (alone it would read as a backchannel).
-    from nlp.question_context import RollingContext
+    from nlp.questions.context import RollingContext
     from service.live_sessions import _language
     from transcription.streaming import Utterance
     from transcription.types import Speaker, Word

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from service.served_files import USER_CONTENT_CSP
 from transcription.audio import AUDIO_EXTENSIONS
 
 
@@ -81,12 +82,17 @@ def test_calls_live_in_s3_from_upload_to_delete(h: Any, s3_server: Any, s3_stack
         assert whole.headers["accept-ranges"] == "bytes" and whole.headers["content-type"] == "audio/flac"
         part = web.get(f"/calls/{uploaded}/audio", headers={"Range": "bytes=1000-4999"})
         assert part.status_code == 206 and part.content == audio[1000:5000]
+        for served in (whole, part):  # a file of Talktrack's naming, never run as a page (issue 28)
+            assert served.headers["x-content-type-options"] == "nosniff"
+            assert served.headers["content-security-policy"] == USER_CONTENT_CSP
+            assert served.headers["content-disposition"] == f'inline; filename="talktrack-call-{uploaded}.flac"'
         assert part.headers["content-range"] == f"bytes 1000-4999/{len(audio)}"
         assert web.get(f"/calls/{uploaded}/audio", headers={"Range": "bytes=-16"}).content == audio[-16:]
         past = web.get(f"/calls/{uploaded}/audio", headers={"Range": f"bytes={len(audio)}-"})
         assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{len(audio)}"
         wav = web.get(f"/calls/{streamed}/audio", headers={"Range": "bytes=0-43"})
         assert wav.status_code == 206 and wav.content[:4] == b"RIFF" and wav.content[8:12] == b"WAVE"
+        assert wav.headers["content-type"] == "audio/wav"  # a live call: Talktrack wrote the WAV itself
 
     data_dir = stack.tmp / "data"
     assert not (data_dir / "audio").exists() and _audio_files(data_dir) == []

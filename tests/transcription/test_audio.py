@@ -48,6 +48,14 @@ def test_probe_reports_native_rate(asr_dir: Path) -> None:
     assert probe_audio(asr_dir / "LJ002-0020.wav").sample_rate == 22050
 
 
+def test_probe_names_the_container_from_the_bytes(asr_dir: Path, tmp_path: Path) -> None:
+    assert probe_audio(asr_dir / "jfk.flac").container == "flac"
+    assert probe_audio(asr_dir / "LJ002-0020.wav").container == "wav"
+    misnamed = tmp_path / "actually-flac.wav"  # the name does not decide: the bytes do
+    misnamed.write_bytes((asr_dir / "jfk.flac").read_bytes())
+    assert probe_audio(misnamed).container == "flac"
+
+
 @pytest.mark.needs_shared_data
 def test_real_mp3_decodes() -> None:
     """A real MP3 (60 s, 24 kHz mono) from the evaluation set: its origin is undocumented, so it is not vendored."""

@@ -6,11 +6,11 @@ overlapped speech; then per-word speaker assignment (`assign_speakers`). The sam
 embeds voice profiles and live mono utterances (`transcription.live_speakers`).
 """
 
+from transcription.audio import SAMPLE_RATE
+
 from .diarizer import SpeakerSegment
 from .overlap_diarizer import OverlapDiarizationParams, OverlapDiarizer, diarize_overlap
 from .words import assign_speakers
-
-SAMPLE_RATE = 16000
 
 __all__ = [
     "SAMPLE_RATE",

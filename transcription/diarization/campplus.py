@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from transcription.audio import SAMPLE_RATE
+
 from .models import campplus_model
 
 FloatArray = npt.NDArray[np.float32]
-SAMPLE_RATE = 16000
 EMBEDDING_SIZE = 192
 FEATURE_SIZE = 512  # channels of CAM++'s last frame-level layer
 # fbank frames every 10 ms; CAM++'s first TDNN layer has stride 2: one feature frame per 20 ms.

@@ -33,6 +33,8 @@ import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.optimize import linear_sum_assignment
 
+from transcription.audio import SAMPLE_RATE
+
 from .campplus import (
     EMBEDDING_SIZE,
     ENCODER_ID,
@@ -48,7 +50,6 @@ from .relabel import main_speakers
 from .segmentation import LOCAL_SPEAKERS, WINDOW_S, WINDOW_SAMPLES, Segmenter, get_segmenter
 
 FloatArray = npt.NDArray[np.float32]
-SAMPLE_RATE = 16000
 
 
 @dataclass(frozen=True)

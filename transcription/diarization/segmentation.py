@@ -15,9 +15,10 @@ from itertools import combinations
 import numpy as np
 import numpy.typing as npt
 
+from transcription.audio import SAMPLE_RATE
+
 from .models import segmentation_model
 
-SAMPLE_RATE = 16000
 WINDOW_S = 10.0
 WINDOW_SAMPLES = int(WINDOW_S * SAMPLE_RATE)
 LOCAL_SPEAKERS = 3

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-SAMPLE_RATE = 16000
+from transcription.audio import SAMPLE_RATE
+
 VAD_FRAME = 512  # Silero's frame at 16 kHz: 32 ms
 VAD_FRAME_S = VAD_FRAME / SAMPLE_RATE
 

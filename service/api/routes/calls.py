@@ -10,9 +10,9 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, 
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import ValidationError
-from sqlalchemy import Engine, delete, or_
+from sqlalchemy import Engine, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from models import Call, CallResult, Outcome, User
 from models.base import aware
@@ -30,7 +30,7 @@ from service.api.deps import (
     Principal,
     SessionDep,
     SettingsDep,
-    require,
+    allowed_to,
     visible_call,
 )
 from service.api.metrics import UPLOAD_BYTES
@@ -43,6 +43,7 @@ from service.domain.errors import Invalid
 from service.domain.library import CallFilters, OutcomeFilter
 from service.jobs.core import create_job
 from service.live_guidance import call_live
+from service.served_files import file_headers
 from service.storage import AudioStore, get_store
 
 router = APIRouter(prefix="/calls", tags=["calls"], responses=API_ERRORS)
@@ -280,48 +281,28 @@ def get_transcript(call_id: str, session: SessionDep, principal: CurrentPrincipa
 
     call = visible_call(session, principal, call_id)
     data = _analysis(session, call)
+    name = f"{call.id}-transcript.{format}"  # the words are the caller's content: served as a file
     if format == "json":
         keys = ("duration_s", "source", "has_timing", "language", "speakers", "turns", "speaker_turns", "words")
-        return JSONResponse({"call_id": call.id, **{k: data.get(k) for k in keys}})
+        return JSONResponse({"call_id": call.id, **{k: data.get(k) for k in keys}},
+                            headers=file_headers(name, "inline"))
     transcript = CallAnalysis.from_dict(data).transcript
     if format == "vtt":
-        return PlainTextResponse(write_vtt(transcript), media_type="text/vtt")
-    return PlainTextResponse(write_rttm(transcript, call.id), media_type="text/plain")
+        return PlainTextResponse(write_vtt(transcript), media_type="text/vtt", headers=file_headers(name))
+    return PlainTextResponse(write_rttm(transcript, call.id), media_type="text/plain", headers=file_headers(name))
 
 
 @router.delete("/{call_id}", status_code=204, summary="Delete a call, its audio and its data")
-def delete_call(call_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep) -> Response:
-    call = visible_call(session, principal, call_id)
-    require(principal, "call.delete")
-    for attempt in range(3):
-        try:
-            delete_call_rows(session, call.id)
-            break
-        except IntegrityError:
-            # A worker finishing this very call inserted a row meanwhile: delete again.
-            session.rollback()
-            if attempt == 2:
-                raise
-    get_store(settings).delete_prefix(f"calls/{call.id}")
+def delete_call(call_id: str, session: SessionDep, principal: Annotated[Principal, allowed_to("call.delete")],
+                settings: SettingsDep) -> Response:
+    domain_calls.delete_call(session, principal, call_id, get_store(settings))
     return Response(status_code=204)
-
-
-def delete_call_rows(session: Session, call_id: str) -> None:
-    """Delete a call and every row that refers to it, in any table with a foreign key to
-    `call.id` (results, jobs, outcomes, and tables other features add later)."""
-    call_table = SQLModel.metadata.tables["call"]
-    for table in reversed(SQLModel.metadata.sorted_tables):
-        for fk in table.foreign_keys:
-            if fk.column.table is call_table and fk.column.name == "id":
-                session.execute(delete(table).where(fk.parent == call_id))
-    session.execute(delete(call_table).where(call_table.c.id == call_id))
-    session.commit()
 
 
 @router.patch("/{call_id}/speakers", response_model=CallDetail,
               summary="Relabel speakers (role, name); metrics are recomputed",
               responses={409: {"description": "not analysed yet"}})
 def relabel_speakers(call_id: str, body: SpeakersPatch, session: SessionDep,
-                     principal: CurrentPrincipal) -> CallDetail:
+                     principal: Annotated[Principal, allowed_to("call.relabel")]) -> CallDetail:
     domain_calls.relabel_speakers(session, principal, call_id, body)
     return get_call(call_id, session, principal)

@@ -8,7 +8,7 @@ that use them (diarization, trackers, coaching) receive them as plain data from 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -17,13 +17,15 @@ from sqlmodel import SQLModel
 from models import Playbook, TrackerDefinition, Vocabulary, VoiceProfile
 from models.base import utcnow
 from models.public import PlaybookCreate, TrackerCreate
-from service.api.deps import CurrentPrincipal, SessionDep, require
+from service.api.deps import CurrentPrincipal, Principal, SessionDep, allowed_to
 from service.api.responses import API_ERRORS
 from service.domain import definitions
 from transcription.vocabulary import VocabularyError, vocabulary_from_data
 from transcription.voiceprint import ENCODER_SIZES, check_embedding
 
 router = APIRouter(tags=["definitions"], responses=API_ERRORS)
+# The caller, if their role may change definitions (403 before the body is looked at).
+Editor = Annotated[Principal, allowed_to("definitions.write")]
 
 
 class VoiceProfileCreate(BaseModel):
@@ -45,11 +47,11 @@ class VoiceProfileCreate(BaseModel):
         return self
 
 
-def _create(session: SessionDep, principal: CurrentPrincipal, row: SQLModel) -> dict[str, Any]:
+def _create(session: SessionDep, principal: Principal, row: SQLModel) -> dict[str, Any]:
     return definitions.create_definition(session, principal, row).model_dump(mode="json")
 
 
-def _delete(session: SessionDep, principal: CurrentPrincipal, model: Any, item_id: str) -> Response:
+def _delete(session: SessionDep, principal: Principal, model: Any, item_id: str) -> Response:
     definitions.delete_definition(session, principal, model, item_id)
     return Response(status_code=204)
 
@@ -67,13 +69,12 @@ DUPLICATE: dict[int | str, dict[str, Any]] = {409: {"description": "a definition
 
 
 @router.post("/voice-profiles", status_code=201, summary="Enroll a voice profile (admin)", responses=DUPLICATE)
-def create_voice_profile(body: VoiceProfileCreate, session: SessionDep,
-                         principal: CurrentPrincipal) -> dict[str, Any]:
+def create_voice_profile(body: VoiceProfileCreate, session: SessionDep, principal: Editor) -> dict[str, Any]:
     return _create(session, principal, VoiceProfile(org_id=principal.org_id, **body.model_dump()))
 
 
 @router.delete("/voice-profiles/{item_id}", status_code=204, summary="Remove a voice profile (admin)")
-def delete_voice_profile(item_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def delete_voice_profile(item_id: str, session: SessionDep, principal: Editor) -> Response:
     return _delete(session, principal, VoiceProfile, item_id)
 
 
@@ -83,12 +84,12 @@ def list_trackers(session: SessionDep, principal: CurrentPrincipal) -> list[dict
 
 
 @router.post("/trackers", status_code=201, summary="Define a tracker (admin)", responses=DUPLICATE)
-def create_tracker(body: TrackerCreate, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+def create_tracker(body: TrackerCreate, session: SessionDep, principal: Editor) -> dict[str, Any]:
     return _create(session, principal, TrackerDefinition(org_id=principal.org_id, **body.model_dump()))
 
 
 @router.delete("/trackers/{item_id}", status_code=204, summary="Remove a tracker (admin)")
-def delete_tracker(item_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def delete_tracker(item_id: str, session: SessionDep, principal: Editor) -> Response:
     return _delete(session, principal, TrackerDefinition, item_id)
 
 
@@ -99,12 +100,12 @@ def list_playbooks(session: SessionDep, principal: CurrentPrincipal) -> list[dic
 
 @router.post("/playbooks", status_code=201, summary="Store a playbook (admin); an active one becomes the only active one",
              responses=DUPLICATE)
-def create_playbook(body: PlaybookCreate, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+def create_playbook(body: PlaybookCreate, session: SessionDep, principal: Editor) -> dict[str, Any]:
     return _create(session, principal, Playbook(org_id=principal.org_id, **body.model_dump()))
 
 
 @router.delete("/playbooks/{item_id}", status_code=204, summary="Remove a playbook (admin)")
-def delete_playbook(item_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def delete_playbook(item_id: str, session: SessionDep, principal: Editor) -> Response:
     return _delete(session, principal, Playbook, item_id)
 
 
@@ -143,8 +144,7 @@ def get_vocabulary(session: SessionDep, principal: CurrentPrincipal) -> Vocabula
 
 @router.put("/vocabulary", response_model=VocabularyPublic,
             summary="Replace the custom vocabulary (admin); used by calls analysed from now on")
-def put_vocabulary(body: VocabularyBody, session: SessionDep, principal: CurrentPrincipal) -> VocabularyPublic:
-    require(principal, "definitions.write")
+def put_vocabulary(body: VocabularyBody, session: SessionDep, principal: Editor) -> VocabularyPublic:
     content = body.model_dump()
     try:
         vocabulary_from_data(content)
@@ -158,8 +158,7 @@ def put_vocabulary(body: VocabularyBody, session: SessionDep, principal: Current
 
 
 @router.delete("/vocabulary", status_code=204, summary="Remove the custom vocabulary (admin)")
-def delete_vocabulary(session: SessionDep, principal: CurrentPrincipal) -> Response:
-    require(principal, "definitions.write")
+def delete_vocabulary(session: SessionDep, principal: Editor) -> Response:
     row = session.get(Vocabulary, principal.org_id)
     if row is not None:
         session.delete(row)

@@ -5,14 +5,14 @@ suggestions and choose its live cards. The work is in `service.domain.insights`.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
 from coaching.benchmarks import learn_bands, rep_benchmark
 from coaching.insights import InsightOptions, compute_insights
 from coaching.live_effect import LiveEffectOptions
-from service.api.deps import CurrentPrincipal, SessionDep, call_scope, require
+from service.api.deps import CurrentPrincipal, Principal, SessionDep, allowed_to, call_scope
 from service.api.responses import API_ERRORS
 from service.domain.insights import (
     backfill_features,
@@ -30,7 +30,7 @@ router = APIRouter(tags=["coaching"], responses=API_ERRORS)
             responses={403: {"description": "a rep key cannot read insights"}})
 def get_insights(
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, allowed_to("insights.read")],
     min_group: int = Query(30, ge=1, le=100_000, description="calls needed on each side of a comparison"),
     alpha: float = Query(0.05, gt=0, lt=1, description="false discovery rate (Benjamini-Hochberg)"),
     benchmarks: bool = Query(False, description="add each rep's averages against the bands"),
@@ -38,7 +38,6 @@ def get_insights(
     """`n_calls`, `n_won`, `features` (feature, comparison, lift, lift_ci, p_value, significant,
     n_with, n_without, ...), `regression` (adjusted odds ratios) and `notes`. A rep key gets 403
     (the same rule as the insights page: `insights.read`)."""
-    require(principal, "insights.read")
     backfill_features(session, principal.org_id)
     cols = visible_feature_columns(session, principal)
     report = compute_insights(cols, InsightOptions(min_group=min_group, alpha=alpha))
@@ -52,11 +51,11 @@ def get_insights(
 @router.post("/insights/snapshots", status_code=201,
              summary="Keep the scope's insights as its current ones (they rank suggestions and choose live cards)",
              responses={403: {"description": "a rep cannot store insights"}})
-def post_insights_snapshot(session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+def post_insights_snapshot(session: SessionDep,
+                           principal: Annotated[Principal, allowed_to("insights.read")]) -> dict[str, Any]:
     """Computes the insights over the calls this key may see (default options) and stores them for
     its scope: a coach's team, or the organization for an admin or integration key. Returns the
     snapshot's `id`, `team_id` (null: organization-wide) and the report."""
-    require(principal, "insights.read")
     backfill_features(session, principal.org_id)
     report = compute_insights(visible_feature_columns(session, principal), InsightOptions()).to_dict()
     row = store_snapshot(session, principal, report)

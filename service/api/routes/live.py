@@ -55,6 +55,7 @@ from service.live_sessions import (
 )
 from service.live_transport import CallLimits, FramePump
 from service.org_definitions import live_rep_profiles
+from service.served_files import WAV
 from service.storage import get_store
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: st
                 uploaded_by_key_id=o.key_id, title=s.title or "Live call", rep_name=s.rep,
                 rep_channel=s.rep_channel or 0, started_at=session.started_at, deal_id=s.deal_id,
                 crm_ids=s.crm_ids, media_kind="audio", original_filename=None, size_bytes=size, sha256=sha,
-                storage_key=key)
+                storage_key=key, audio_type=WAV)  # written by Talktrack itself
     store.commit(temp_key, key)
     with Session(db, expire_on_commit=False) as db_session:
         db_session.add(call)
@@ -132,15 +133,25 @@ def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: st
         return job.id
 
 
+# What sending to a client that is gone raises: Starlette's WebSocketDisconnect (it turns the
+# server's ClientDisconnected, an OSError, into one), an OSError from the transport itself, and
+# RuntimeError for a send after the socket was closed.
+CLIENT_GONE = (WebSocketDisconnect, OSError, RuntimeError)
+
+
 async def _send_events(ws: WebSocket, hub: LiveHub, call_id: str) -> None:
-    """Forward the call's events to the socket until the `ended` event has gone out."""
+    """Forward the call's events to the socket until the `ended` event has gone out, or until the
+    client is gone: a dropped connection is one way calls end, not an error (the call is stored)."""
     seq = 0
     while True:
         page = await hub.wait_events(call_id, seq, timeout=5.0)
         if page is None:
             return
         for event in page.events:
-            await ws.send_text(json.dumps(event, separators=(",", ":")))
+            try:
+                await ws.send_text(json.dumps(event, separators=(",", ":")))
+            except CLIENT_GONE:
+                return
             seq = event["seq"] + 1
             if event["type"] == "ended":
                 return

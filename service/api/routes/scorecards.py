@@ -17,7 +17,7 @@ from models.base import aware
 from models.coaching import RubricDefinition, ScorecardRecord
 from models.public import IsoDateTime
 from nlp.types import QUESTION_TYPES
-from service.api.deps import CurrentPrincipal, SessionDep, call_scope, require
+from service.api.deps import CurrentPrincipal, Principal, SessionDep, allowed_to, call_scope
 from service.api.responses import API_ERRORS
 from service.domain import scorecards
 
@@ -103,8 +103,8 @@ class RubricIn(BaseModel):
 
 @router.put("/rubrics/{rubric_id}", summary="Create or replace a scorecard rubric (admin, coach)",
             responses={422: {"description": "not a valid rubric"}})
-def put_rubric(rubric_id: str, body: RubricIn, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
-    require(principal, "rubric.write")
+def put_rubric(rubric_id: str, body: RubricIn, session: SessionDep,
+               principal: Annotated[Principal, allowed_to("rubric.write")]) -> dict[str, Any]:
     if body.id not in (None, rubric_id):
         raise HTTPException(422, detail="the body's id must match the rubric id in the path")
     try:
@@ -131,7 +131,7 @@ def list_rubrics(session: SessionDep, principal: CurrentPrincipal) -> list[dict[
 @router.post("/calls/{call_id}/scorecards", status_code=201, summary="Score a call (auto + coach overrides)",
              responses={404: {"description": "no such call (or rubric)"}, 409: {"description": "not analysed yet"}})
 def create_scorecard(call_id: str, body: ScorecardCreate, session: SessionDep,
-                     principal: CurrentPrincipal) -> dict[str, Any]:
+                     principal: Annotated[Principal, allowed_to("scorecard.write")]) -> dict[str, Any]:
     record = scorecards.save_scorecard(
         session, principal, call_id,
         [scorecards.ItemInput(o.item_id, o.score, o.comment) for o in body.overrides],

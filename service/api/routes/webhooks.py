@@ -5,15 +5,18 @@ admin pages."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response
 
 from models import Webhook
 from models.public import WebhookAttemptPublic, WebhookCreate, WebhookDeliveryPublic, WebhookPublic
-from service.api.deps import CurrentPrincipal, SessionDep, SettingsDep
+from service.api.deps import CurrentPrincipal, Principal, SessionDep, SettingsDep, allowed_to
 from service.api.responses import API_ERRORS
 from service.domain import webhooks as domain
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=API_ERRORS)
+Manager = Annotated[Principal, allowed_to("webhooks.manage")]  # 403 before the body is looked at
 
 
 def _public(h: Webhook, secret: str | None = None) -> WebhookPublic:
@@ -25,7 +28,7 @@ def _public(h: Webhook, secret: str | None = None) -> WebhookPublic:
              summary="Register a webhook; the signing secret is returned once",
              responses={403: {"description": "the key's role may not manage webhooks"},
                         422: {"description": "invalid body, or a URL on a loopback/private/metadata address"}})
-def create_webhook(body: WebhookCreate, session: SessionDep, principal: CurrentPrincipal,
+def create_webhook(body: WebhookCreate, session: SessionDep, principal: Manager,
                    settings: SettingsDep) -> WebhookPublic:
     created = domain.create_webhook(session, principal, body, settings)
     return _public(created.row, created.secret)
@@ -37,14 +40,14 @@ def list_webhooks(session: SessionDep, principal: CurrentPrincipal) -> list[Webh
 
 
 @router.delete("/{webhook_id}", status_code=204, summary="Stop sending to a webhook")
-def delete_webhook(webhook_id: str, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def delete_webhook(webhook_id: str, session: SessionDep, principal: Manager) -> Response:
     domain.deactivate_webhook(session, principal, webhook_id)
     return Response(status_code=204)
 
 
 @router.get("/{webhook_id}/deliveries", response_model=list[WebhookDeliveryPublic],
             summary="Recent deliveries of a webhook with every attempt")
-def list_deliveries(webhook_id: str, session: SessionDep, principal: CurrentPrincipal,
+def list_deliveries(webhook_id: str, session: SessionDep, principal: Manager,
                     limit: int = 50) -> list[WebhookDeliveryPublic]:
     out = []
     for log in domain.recent_deliveries(session, principal, webhook_id, limit):

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from nlp.closed_questions import or_alternative, tag_ending
-from nlp.non_questions import is_backchannel, is_greeting, is_rhetorical_form
-from nlp.question_prompts import asks_whether, prompt_for_open_answer
-from nlp.question_syntax import (
+from nlp.questions.closed import or_alternative, tag_ending
+from nlp.questions.non_questions import is_backchannel, is_greeting, is_rhetorical_form
+from nlp.questions.prompts import asks_whether, prompt_for_open_answer
+from nlp.questions.syntax import (
     AUX_LEMMAS,
     DISCOURSE,
     FINITE_TAGS,

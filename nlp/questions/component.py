@@ -1,35 +1,42 @@
 """The `question_classifier` spaCy component and the countable questions of a transcript.
 
-The component sets three extension attributes on every sentence span:
+`register()` adds the component's factory and its span attributes to spaCy (idempotent; the
+English pipeline of `nlp.sentences.load_spacy` calls it before `add_pipe`). The component sets
+three extension attributes on every sentence span:
 `span._.question_type` ("open", "yes_no", "choice", "declarative", "tag" or None),
 `span._.is_backchannel` ("Really?", "Oh, is that right?") and `span._.is_rhetorical`
 ("Who knows?", a question the speaker answers at once). Only sentences with a type and neither
-flag are countable questions. The rules live in `nlp.question_rules`.
+flag are countable questions. The rules live in `nlp.questions.rules`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from nlp.question_context import ContextItem, RollingContext, resolve_types
-from nlp.question_rules import QuestionReading, read_question
+from nlp.questions.context import ContextItem, RollingContext, resolve_types
+from nlp.questions.rules import QuestionReading, read_question
 from nlp.types import Question, QuestionType
 
-if TYPE_CHECKING:
-    from nlp.sentences import Sentence
 
-if not Span.has_extension("question_type"):
-    Span.set_extension("question_type", default=None)
-if not Span.has_extension("is_backchannel"):
-    Span.set_extension("is_backchannel", default=False)
-if not Span.has_extension("is_rhetorical"):
-    Span.set_extension("is_rhetorical", default=False)
+class Sentence(Protocol):
+    """A classified sentence of a conversation (`nlp.sentences.Sentence`)."""
+
+    @property
+    def speaker(self) -> str: ...
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def span(self) -> Span: ...
 
 _CONFIRMATION = re.compile(r"^(?:\W*(?:and|so|but|oh|okay)\W+)?(?:is|was) (?:that|this) (?:right|correct|true|accurate|fair)\W*$")
 _TAG_ALONE = re.compile(r"^(?:right|correct|yeah|no|okay|isn't it|aren't you|don't you|didn't you|wouldn't you)\?$")
@@ -76,10 +83,22 @@ class QuestionClassifier:
         return doc
 
 
-@Language.factory("question_classifier", default_config={"self_answer_rhetorical": True})
+COMPONENT = "question_classifier"
+_SPAN_ATTRIBUTES = {"question_type": None, "is_backchannel": False, "is_rhetorical": False}
+
+
 def make_question_classifier(nlp: Language, name: str, self_answer_rhetorical: bool) -> QuestionClassifier:
     """spaCy factory: `nlp.add_pipe("question_classifier")` (needs a parser before it)."""
     return QuestionClassifier(self_answer_rhetorical=self_answer_rhetorical)
+
+
+def register() -> None:
+    """Registers the component's factory and span attributes with spaCy (safe to call again)."""
+    for attribute, default in _SPAN_ATTRIBUTES.items():
+        if not Span.has_extension(attribute):
+            Span.set_extension(attribute, default=default)
+    if not Language.has_factory(COMPONENT):
+        Language.factory(COMPONENT, default_config={"self_answer_rhetorical": True}, func=make_question_classifier)
 
 
 def countable_type(span: Span) -> QuestionType | None:
@@ -100,36 +119,19 @@ def classify_doc(doc: Doc) -> QuestionType | None:
     return label
 
 
-def classify_texts(texts: Iterable[str], *, nlp: Language | None = None) -> list[QuestionType | None]:
-    """Question type (or None) for each utterance text; runs the whole English pipeline."""
-    from nlp.sentences import load_spacy
-
-    pipeline = nlp if nlp is not None else load_spacy()
-    return [classify_doc(doc) for doc in pipeline.pipe(texts, batch_size=256)]
-
-
-def read_text(text: str) -> QuestionReading:
-    """The reading of a one-sentence text (for inspecting the rules)."""
-    from nlp.sentences import load_spacy
-
-    doc = load_spacy()(text)
-    sent = list(doc.sents)[-1]
-    return QuestionReading(sent._.question_type, sent._.is_backchannel, sent._.is_rhetorical)
-
-
 def context_item(speaker: str, span: Span) -> ContextItem:
-    """One classified sentence as an item for `nlp.question_context`."""
+    """One classified sentence as an item for `nlp.questions.context`."""
     return ContextItem(speaker, span.text, span._.question_type, span._.is_backchannel, span._.is_rhetorical)
 
 
 def context_items(sentences: Sequence[Sentence]) -> list[ContextItem]:
-    """The classified sentences of a conversation as items for `nlp.question_context`."""
+    """The classified sentences of a conversation as items for `nlp.questions.context`."""
     return [context_item(s.speaker, s.span) for s in sentences]
 
 
 def questions_from_sentences(sentences: Sequence[Sentence], *, context: RollingContext | None = None) -> list[Question]:
     """The countable questions among already-classified sentences (in conversation order), with
-    the context rules of `nlp.question_context` applied across turns. `context` carries the
+    the context rules of `nlp.questions.context` applied across turns. `context` carries the
     sentences of earlier calls when a conversation arrives in pieces (a live call)."""
     items = context_items(sentences)
     types = context.resolve(items) if context is not None else resolve_types(items)

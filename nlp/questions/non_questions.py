@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from nlp.question_syntax import (
+from nlp.questions.syntax import (
     DISCOURSE,
     QUOTING_VERBS,
     REPORT_VERBS,
