@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from tests.service.stack import (
+from devstack.stack import (
     BASE_ENV,
     REDIS_URL,
     S3Server,

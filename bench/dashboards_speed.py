@@ -1,4 +1,4 @@
-"""Server time of the dashboard pages with many analysed calls in the database (issue 12, item 5).
+"""Server time of the dashboard pages with many analysed calls in the database.
 
 Usage: .venv/bin/python -m bench.dashboards_speed [--calls 10000] [--repeat 15] [--database-url URL]
 

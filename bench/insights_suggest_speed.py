@@ -27,7 +27,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=200)
     args = ap.parse_args()
-    from service.analysis import AnalyzeOptions, analyze_path
+    from service.analysis.files import AnalyzeOptions, analyze_path
 
     analysis = analyze_path(ROOT / "samples" / "discovery_call.vtt", AnalyzeOptions(rep_name="Alex Rivera (Acme)"))
     utterances = utterances_from_analysis(analysis)

@@ -1,4 +1,4 @@
-"""`/healthz` latency while live sockets flood the server with noise frames (issue 14, item 6:
+"""`/healthz` latency while live sockets flood the server with noise frames (target:
 p50 must stay at or under 20 ms).
 
 A real `uvicorn service.api.app:app` process (SQLite, embedded worker) runs on a loopback port with

@@ -22,10 +22,10 @@ import time
 import uuid
 from pathlib import Path
 
+from service.core.rate_limits import LocalRateLimiter, RateLimiter, RedisRateLimiter
 from service.core.shared_redis import SharedRedis
-from service.live_hub import LiveHub, MemoryLiveHub, Owner
-from service.live_hub_redis import RedisLiveHub
-from service.rate_limits import LocalRateLimiter, RateLimiter, RedisRateLimiter
+from service.live.hub import LiveHub, MemoryLiveHub, Owner
+from service.live.hub_redis import RedisLiveHub
 
 REPO = Path(__file__).resolve().parents[1]
 

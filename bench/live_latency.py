@@ -83,7 +83,7 @@ def live_text(result: StreamResult, speaker: str | None = None) -> str:
 def offline_words(path_or_samples: Path | np.ndarray, tmp: Path) -> dict[str, Any]:
     import soundfile as sf
 
-    from service.analysis import AnalyzeOptions, analyze_path
+    from service.analysis.files import AnalyzeOptions, analyze_path
 
     path = path_or_samples
     if isinstance(path_or_samples, np.ndarray):

@@ -126,7 +126,7 @@ def audio_items(n_rendered: int, skip: int = 0) -> list[tuple[str, Path, list[tu
 
 
 def audio(n_rendered: int = 0, skip: int = 0) -> list[Result]:
-    from service.analysis import AnalyzeOptions, analyze_path
+    from service.analysis.files import AnalyzeOptions, analyze_path
 
     items = audio_items(n_rendered, skip)
     out = []

@@ -79,7 +79,7 @@ def main() -> None:
     transcribe_file(ROOT / ".." / "shared" / "data" / "asr" / "LJ002-0035.wav")
 
     try:
-        from service.analysis import AnalyzeOptions, analyze_path
+        from service.analysis.files import AnalyzeOptions, analyze_path
     except ImportError:
         analyze_path = None  # type: ignore[assignment]
     else:  # load spaCy and the sentence encoder outside the timings too

@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
-import boto3
-import httpx
-
+from devstack.stack import start_s3_server
 from service.storage import AudioStore, LocalAudioStore
 from service.storage.s3 import S3AudioStore
 
@@ -33,12 +28,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 CHUNK = 64 * 1024
 MIB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def measure(store: AudioStore, data: bytes) -> dict[str, float]:
@@ -71,26 +60,16 @@ def main() -> None:
     parser.add_argument("--mib", type=int, default=64)
     args = parser.parse_args()
     data = os.urandom(args.mib * MIB)
-    port = free_port()
-    moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        endpoint = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                httpx.get(endpoint + "/moto-api/", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        client: Any = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="bench",
-                                   aws_secret_access_key="bench", region_name="us-east-1")
-        client.create_bucket(Bucket="bench")
-        with tempfile.TemporaryDirectory() as folder:
-            local = measure(LocalAudioStore(Path(folder)), data)
-        s3 = measure(S3AudioStore("bench", "audio", client=client), data)
-    finally:
-        moto.terminate()
-        moto.wait(timeout=10)
+    with tempfile.TemporaryDirectory() as logs:
+        moto = start_s3_server(Path(logs) / "moto.log")
+        try:
+            client: Any = moto.client()
+            client.create_bucket(Bucket="bench")
+            with tempfile.TemporaryDirectory() as folder:
+                local = measure(LocalAudioStore(Path(folder)), data)
+            s3 = measure(S3AudioStore("bench", "audio", client=client), data)
+        finally:
+            moto.proc.stop()
     print(f"{args.mib} MiB file, 64 KiB writes; S3 = moto server on loopback\n")
     print("| measure | local dir | S3 | S3 / local |")
     print("|---|---:|---:|---:|")

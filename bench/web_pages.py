@@ -13,7 +13,7 @@ index, outcomes) in one organization, plus one long call: the bundled sample's t
 
     .venv/bin/python -m bench.web_pages [--calls 10000] [--words 15000] [--repeat 30]
 
-Targets (issue 12, this 2-core machine): call page HTML <= 150 ms server time, interactive <= 1.5 s;
+Targets (this 2-core machine): call page HTML <= 150 ms server time, interactive <= 1.5 s;
 library page <= 200 ms.
 """
 
@@ -82,7 +82,7 @@ def seed(data_dir: Path, n_calls: int, words: int) -> dict[str, str]:
     from service.core.db import run_migrations, session_scope
     from service.core.sessions import set_password
     from service.domain.insights import feature_row
-    from service.search import transcript_text
+    from service.domain.search import transcript_text
 
     settings = Settings(data_dir=data_dir)
     run_migrations(settings)

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from nlp.analysis import CallAnalysis
 from nlp.types import QUESTION_TYPES, CallMetrics
 
-# Numeric call metrics coaching compares (names and meanings fixed by issue 2; see README "Metrics").
+# Numeric call metrics coaching compares (names and meanings: README "Metrics").
 METRIC_NAMES: tuple[str, ...] = tuple(
     f.name for f in fields(CallMetrics) if f.name != "filler_count_by_speaker"
 )

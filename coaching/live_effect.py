@@ -24,12 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from statsmodels.stats.proportion import (
-    confint_proportions_2indep,
-    proportion_confint,
-    test_proportions_2indep,
-)
-from statsmodels.stats.weightstats import CompareMeans
 
 from transcription.display import rounded as _r
 
@@ -127,6 +121,8 @@ def _behaviour(feature: str, measure: str, label: str, shown: list[LiveCallSumma
                               "n_shown": int(x.size), "n_held_out": int(y.size), "difference": None,
                               "difference_ci": None}
     if x.size >= 2 and y.size >= 2 and (x.std() > 0 or y.std() > 0):
+        from statsmodels.stats.weightstats import CompareMeans  # here: statsmodels takes seconds to import
+
         lo, hi = CompareMeans.from_data(x, y).tconfint_diff(alpha=alpha, usevar="unequal")
         result["difference"] = _r(float(x.mean() - y.mean()))
         result["difference_ci"] = [_r(float(lo)), _r(float(hi))]
@@ -139,6 +135,8 @@ def _proportions(k1: int, n1: int, k2: int, n2: int, alpha: float) -> dict[str, 
                            "shown_ci": _wilson(k1, n1, alpha), "held_out_ci": _wilson(k2, n2, alpha),
                            "difference": None, "difference_ci": None}
     if n1 and n2:
+        from statsmodels.stats.proportion import confint_proportions_2indep
+
         lo, hi = confint_proportions_2indep(k1, n1, k2, n2, method="newcomb", compare="diff", alpha=alpha)
         out["difference"] = _r(k1 / n1 - k2 / n2)
         out["difference_ci"] = [_r(float(lo)), _r(float(hi))]
@@ -158,6 +156,8 @@ def _outcome(shown: list[LiveCallSummary], held: list[LiveCallSummary], opt: Liv
         out["sentence"] = (f"Too few closed calls to compare outcomes: {n1} shown and {n2} held out "
                            f"(at least {opt.min_group} in each, with both outcomes, are needed).")
         return out
+    from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+
     lo, hi = confint_proportions_2indep(k1, n1, k2, n2, method="score", compare="ratio", alpha=opt.alpha)
     p = float(test_proportions_2indep(k1, n1, k2, n2, method="score", compare="ratio").pvalue)
     lift = (k1 / n1) / (k2 / n2) - 1
@@ -199,6 +199,8 @@ def _reps(calls: list[LiveCallSummary]) -> list[dict[str, Any]]:
 def _wilson(k: int, n: int, alpha: float) -> list[float | None] | None:
     if n == 0:
         return None
+    from statsmodels.stats.proportion import proportion_confint
+
     lo, hi = proportion_confint(k, n, alpha=alpha, method="wilson")
     return [_r(float(lo)), _r(float(hi))]
 

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as sps
-from statsmodels.stats.contingency_tables import Table2x2
+
+# scipy and statsmodels are imported where they are used: they take a second or more to import,
+# and most processes that import this module (the server, through the insights pages) never run a test.
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -38,6 +39,8 @@ class Ratio:
 def _intervals(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray,
                kind: str) -> tuple[FloatArray, FloatArray]:
     """95% log-normal intervals per table from statsmodels (`kind`: "riskratio" or "oddsratio")."""
+    from statsmodels.stats.contingency_tables import Table2x2
+
     low = np.empty(a.shape[0], dtype=np.float64)
     high = np.empty(a.shape[0], dtype=np.float64)
     cells = np.stack([a, b, c, d], axis=1).astype(np.float64)
@@ -68,6 +71,8 @@ def odds_ratio(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> Ra
 
 def fisher_exact_p(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> FloatArray:
     """Two-sided Fisher exact p-value per table (one scipy call per feature; features are few)."""
+    from scipy import stats as sps
+
     out = np.empty(a.shape[0], dtype=np.float64)
     for i in range(a.shape[0]):
         table = [[int(a[i]), int(b[i])], [int(c[i]), int(d[i])]]
@@ -80,6 +85,8 @@ def benjamini_hochberg(p: FloatArray) -> FloatArray:
     q = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
     if ok.any():
+        from scipy import stats as sps
+
         q[ok] = sps.false_discovery_control(p[ok], method="bh")
     return q
 

@@ -1,4 +1,4 @@
-"""Organizations, teams, users and API keys (the access model of issue 5)."""
+"""Organizations, teams, users and API keys: the access model's tables."""
 
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ class Call(SQLModel, table=True):
     storage_key: str | None = Field(default=None, max_length=500)
     size_bytes: int = 0
     sha256: str | None = Field(default=None, max_length=64)
-    # The `audio/*` type of the recording as the decoder found it (`service.served_files`); None
+    # The `audio/*` type of the recording as the decoder found it (`service.core.served_files`); None
     # until its analysis decoded it, and for a file that is not audio: such a file is never served.
     audio_type: str | None = Field(default=None, max_length=50)
 
@@ -108,7 +108,7 @@ JsonDict = dict[str, Any]
 
 class CallText(SQLModel, table=True):
     """A done call's transcript as plain text, the source of the full-text index (SQLite FTS5 table
-    `calltext_fts`, PostgreSQL GIN index on `to_tsvector('english', body)`; see `service.search`)."""
+    `calltext_fts`, PostgreSQL GIN index on `to_tsvector('english', body)`; see `service.domain.search`)."""
 
     call_id: str = Field(foreign_key="call.id", primary_key=True, max_length=32)
     org_id: str = Field(foreign_key="organization.id", index=True, max_length=32)

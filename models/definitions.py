@@ -1,5 +1,5 @@
-"""Per-organization definitions used by the pipeline: voice profiles (diarization issue),
-tracker definitions and talk-track playbooks (language and coaching issues)."""
+"""Per-organization definitions used by the pipeline: voice profiles (diarization), tracker
+definitions and talk-track playbooks (language and coaching)."""
 
 from __future__ import annotations
 

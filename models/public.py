@@ -46,7 +46,11 @@ class CallMetadata(BaseModel):
     deal_id: str | None = Field(default=None, max_length=200, description="CRM deal/opportunity id")
     crm_ids: dict[str, str] = Field(default_factory=dict, description="other CRM ids, e.g. hubspot_deal_id")
     rep_channel: int = Field(default=0, ge=0, le=1, description="stereo channel of the rep: 0 left, 1 right")
-    num_speakers: int | None = Field(default=None, ge=1, le=20)
+    num_speakers: int | None = Field(default=None, ge=1, le=20, description="same as expected_speakers")
+    expected_speakers: int | None = Field(
+        default=None, ge=1, le=20,
+        description="how many people are on the call (e.g. the CRM meeting's attendee count): a prior for a mono "
+                    "recording's speaker count, not a forced count; default: the server's TALKTRACK_CALL_SPEAKERS")
 
     @field_validator("crm_ids")
     @classmethod

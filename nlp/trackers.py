@@ -11,21 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import yaml
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Span
 
-from nlp.sentences import Sentence
+from nlp.errors import TrackerConfigError
 from nlp.types import TrackerHit
-from transcription.errors import InputNotFoundError, TrackerConfigError
+from transcription.errors import InputNotFoundError
+from transcription.once import load_once
 from transcription.types import Role
+
+if TYPE_CHECKING:  # reading and checking tracker definitions needs no spaCy
+    from spacy.language import Language
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Span
+
+    from nlp.sentences import Sentence
 
 SaidBy = Literal["rep", "customer", "anyone"]
 DEFAULT_TRACKERS_PATH = Path(__file__).with_name("trackers.yaml")
@@ -64,6 +68,8 @@ class TrackerSet:
         """A lemma matcher and a lower-case matcher; the match id is the tracker's name."""
         key = id(nlp)
         if key not in self._matchers:
+            from spacy.matcher import PhraseMatcher
+
             by_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
             by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
             for tracker in self.trackers:
@@ -135,7 +141,7 @@ def load_trackers(path: str | Path | None = None) -> TrackerSet:
     return parse_trackers(file.read_text(encoding="utf-8"), where=str(file))
 
 
-@lru_cache(maxsize=1)
+@load_once
 def default_trackers() -> TrackerSet:
     """The built-in tracker set, loaded once per process so that its phrase matchers and example
     embeddings are built once, not for every call."""

@@ -14,8 +14,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RUNTIME = ("transcription", "nlp", "coaching", "models", "service")
-TOOLING = ("tests", "bench", "samples", "scripts")
-FIRST_PARTY = set(RUNTIME) | {"tests", "bench", "samples"}
+TOOLING = ("tests", "bench", "devstack", "samples", "scripts")
+FIRST_PARTY = set(RUNTIME) | {"tests", "bench", "devstack", "samples"}
 # Optional speed-ups imported inside try/except (not required to run).
 OPTIONAL = {"uvloop"}
 # Bench scripts that run under an environment of their own, never the project's (module -> script).

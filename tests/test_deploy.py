@@ -67,8 +67,6 @@ def test_images_are_built_from_this_repository(services: dict[str, Any]) -> None
 def test_every_talktrack_variable_is_a_setting(services: dict[str, Any]) -> None:
     from service.core.config import Settings
 
-    if "storage_url" not in Settings.model_fields:
-        pytest.skip("TALKTRACK_STORAGE_URL comes with the S3 storage backend (issue 15)")
     known = {f"TALKTRACK_{name.upper()}" for name in Settings.model_fields}
     used = {k for name in (*APIS, *WORKERS) for k in services[name]["environment"] if k.startswith("TALKTRACK_")}
     assert used <= known, used - known

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from transcription.display import clock, number, percent, rounded, signed_percent
+from transcription.display import clock, hours_minutes, number, percent, rounded, signed_percent
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("transcription", "nlp", "coaching", "models", "service")
@@ -19,6 +19,14 @@ PACKAGES = ("transcription", "nlp", "coaching", "models", "service")
 ])
 def test_clock_cuts_to_the_second(seconds: float, shown: str) -> None:
     assert clock(seconds) == shown
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [
+    (20, "20 s"), (59.4, "59 s"), (60, "1 min"), (2712, "45 min"), (3599.9, "59 min"), (10800, "3 h 0 min"),
+    (3 * 3600 + 25 * 60 + 40, "3 h 25 min"),
+])
+def test_a_length_in_hours_and_minutes(seconds: float, shown: str) -> None:
+    assert hours_minutes(seconds) == shown
 
 
 def test_missing_values() -> None:
@@ -34,10 +42,11 @@ def test_missing_values() -> None:
 
 def test_the_surfaces_write_an_hour_the_same_way() -> None:
     from coaching import live_plan, suggestions
-    from service import scorecard_text, webhooks
+    from service.commands import scorecard_text
     from service.web import call_view
+    from service.webhooks import delivery
 
-    for module in (live_plan, suggestions, scorecard_text, webhooks, call_view):
+    for module in (live_plan, suggestions, scorecard_text, delivery, call_view):
         assert module.clock(3725) == "1:02:05", module.__name__
     assert call_view.fmt_metric(3725.0, "s") == "1:02:05"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -141,6 +142,11 @@ def resolve_model_path(model: str | Path | None) -> Path:
     return path
 
 
+# Held while a model is looked up or loaded: two threads asking for the same model at once (the
+# server's job threads on their first calls) load it once.
+_load_lock = threading.Lock()
+
+
 @lru_cache(maxsize=4)
 def _load(path: str, compute_type: str, cpu_threads: int, num_workers: int) -> WhisperModel:
     return WhisperModel(
@@ -156,7 +162,8 @@ def load_whisper(
     `options.cpu_threads` (threads per decoding)."""
     path = resolve_model_path(options.model)
     threads = cpu_threads or options.cpu_threads or available_cpus()
-    return _load(str(path), options.compute_type, threads, num_workers)
+    with _load_lock:
+        return _load(str(path), options.compute_type, threads, num_workers)
 
 
 def whisper_kwargs(options: AsrOptions) -> dict[str, object]:

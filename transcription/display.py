@@ -40,9 +40,17 @@ def number(value: float | None, unit: str = "", digits: int = 1, *, missing: str
     return f"{value:.{digits}f}{unit}"
 
 
+def hours_minutes(seconds: float) -> str:
+    """A length as people say it: `10800` -> `3 h 0 min`, `2712` -> `45 min`, `20` -> `20 s`."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = int(seconds // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
 def rounded(value: float | None, digits: int = 4) -> float | None:
     """A number for JSON: rounded, and None when missing or not finite (JSON has no NaN)."""
     return None if value is None or not math.isfinite(value) else round(float(value), digits)
 
 
-__all__ = ["clock", "number", "percent", "rounded", "signed_percent"]
+__all__ = ["clock", "hours_minutes", "number", "percent", "rounded", "signed_percent"]

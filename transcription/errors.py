@@ -27,9 +27,5 @@ class TranscriptParseError(TalktrackError):
     """A VTT or JSON transcript is malformed."""
 
 
-class TrackerConfigError(TalktrackError):
-    """A tracker definition file (YAML) is malformed."""
-
-
 class ModelNotFoundError(TalktrackError):
     """A speech, speaker or language model is not installed where it is looked for."""

@@ -29,7 +29,15 @@ from transcription.asr import DISFLUENT_PROMPT, AsrOptions, available_cpus, load
 from transcription.audio import SAMPLE_RATE, AudioChunk, iter_audio_chunks, probe_audio
 from transcription.channels import ChannelOptions, ChannelReport, classify_channels, to_mono
 from transcription.progress import ProgressHook, no_progress
-from transcription.types import Speaker, SpeakerTurn, Transcript, TranscriptSource, Word, merge_turns
+from transcription.types import (
+    Speaker,
+    SpeakersNote,
+    SpeakerTurn,
+    Transcript,
+    TranscriptSource,
+    Word,
+    merge_turns,
+)
 from transcription.unheard import UnheardSpeech, unheard_speech, unheard_warnings
 
 if TYPE_CHECKING:
@@ -53,7 +61,16 @@ class TranscribeOptions:
     asr: the speech recogniser's options (model folder, beam, prompt, thresholds).
     rep_channel: on true stereo, the channel of the sales rep (0 = left, 1 = right); the other
         channel is the customer.
-    num_speakers: force the number of speakers found by diarization (mono); None finds it.
+    num_speakers: how many people are on the call (mono), as the user says it (`--speakers N`, the
+        upload's `expected_speakers`): a prior, not a forced count. More voices than that are merged
+        down to it; one voice found when two or more are expected becomes two only when the
+        conversation shows two people taking turns (`transcription.diarization.count`), else it
+        stays one with a warning. None: found from the voices and the conversation.
+    force_speakers: with `num_speakers`, cut the clustering at exactly that many speakers (the old
+        behaviour of `--speakers`; `--force-speakers` on the CLI).
+    default_speakers: the deployment's default for calls without a hint (`TALKTRACK_CALL_SPEAKERS`,
+        2: a sales call has a rep and a customer); it only lowers the bar for a second speaker when
+        the voices give one, and never merges voices.
     diarize: False leaves every mono word to one speaker "S1" (otherwise `OverlapDiarizer`:
         pyannote segmentation-3.0 + CAM++, overlap-aware; see docs/diarization.md).
     block_s: length of the blocks a long file is processed in (memory bound, see module doc).
@@ -80,6 +97,8 @@ class TranscribeOptions:
     asr: AsrOptions = field(default_factory=AsrOptions)
     rep_channel: int = 0
     num_speakers: int | None = None
+    force_speakers: bool = False
+    default_speakers: int | None = None
     diarize: bool = True
     block_s: float = 300.0
     cut_search_s: float = 20.0
@@ -237,7 +256,7 @@ def _stereo_speakers(rep_channel: int, rep_name: str | None) -> list[Speaker]:
 # Mono
 
 
-def _new_diarizer(num_speakers: int | None, total_s: float | None, hook: ProgressHook) -> OverlapDiarizer:
+def _new_diarizer(opts: TranscribeOptions, total_s: float | None, hook: ProgressHook) -> OverlapDiarizer:
     """The mono diarizer, reporting "diarize" progress in segmentation windows done / the call's
     total (windows of the call's probed duration; unknown without one)."""
     # Imported here, not at the top: it loads torch and the speaker models, which the stereo
@@ -251,7 +270,9 @@ def _new_diarizer(num_speakers: int | None, total_s: float | None, hook: Progres
     def done(n: int) -> None:
         hook("diarize", completed=n if windows is None else min(n, windows), total=windows)
 
-    return OverlapDiarizer(params, num_speakers=num_speakers, on_windows=done)
+    if opts.force_speakers:
+        return OverlapDiarizer(params, num_speakers=opts.num_speakers, on_windows=done)
+    return OverlapDiarizer(params, most_speakers=opts.num_speakers, on_windows=done)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -297,7 +318,7 @@ def transcribe_file(
                 if report.layout == "stereo":
                     stereo = _StereoTranscriber(opts)
                 elif opts.diarize:
-                    diarizer = _new_diarizer(opts.num_speakers, total, hook)
+                    diarizer = _new_diarizer(opts, total, hook)
             def transcribed(t: float, end_s: float = decoded_s) -> None:
                 hook("transcribe", completed=min(t, end_s), total=total)
 
@@ -328,6 +349,7 @@ def transcribe_file(
     embeddings: dict[str, npt.NDArray[np.floating]] = {}
     encoder: str | None = None
     turns: list[SpeakerTurn] = []
+    speakers_note: SpeakersNote | None = None
     if stereo is not None:
         speakers = _stereo_speakers(opts.rep_channel, opts.rep_name)
         source = "audio-stereo"
@@ -336,6 +358,17 @@ def transcribe_file(
         source = "audio-mono"
         if diarizer is not None:
             segments = diarizer.finish()
+            embeddings = diarizer.speaker_embeddings
+            if words and not opts.force_speakers:
+                from transcription.diarization.count import settle_count, speakers_note_of
+
+                expected = opts.num_speakers if opts.num_speakers is not None else opts.default_speakers
+                decision = settle_count(diarizer, segments, words, expected,
+                                        hinted=opts.num_speakers is not None)
+                segments, embeddings = decision.segments, decision.embeddings
+                speakers_note = speakers_note_of(decision)
+                if decision.warning:
+                    warnings.append(decision.warning)
             if words:
                 from transcription.diarization import assign_speakers
 
@@ -343,7 +376,6 @@ def transcribe_file(
             # Turns of speakers who got words only: a voice heard only under another is not listed.
             with_words = {w.speaker for w in words}
             turns = merge_turns([SpeakerTurn(s.speaker, s.start, s.end) for s in segments if s.speaker in with_words])
-            embeddings = diarizer.speaker_embeddings
             encoder = diarizer.encoder_id
             hook("diarize", completed=1.0, total=1.0)
         ids = sorted({w.speaker for w in words}, key=lambda s: (len(s), s))
@@ -358,6 +390,7 @@ def transcribe_file(
         source=source,
         warnings=warnings,
         speaker_turns=turns,
+        speakers_note=speakers_note,
     )
     if opts.profiles and speakers:
         from transcription.roles import assign_roles

@@ -26,6 +26,7 @@ from transcription.types import (
     Role,
     RoleSource,
     Speaker,
+    SpeakersNote,
     SpeakerTurn,
     Transcript,
     Word,
@@ -310,7 +311,15 @@ def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -
         language=language,
         warnings=warnings,
         speaker_turns=merge_turns(turns),
+        speakers_note=_speakers_note(data.get("speakers_note")),
     )
+
+
+def _speakers_note(value: object) -> SpeakersNote | None:
+    """The analysis JSON's `speakers_note` ({"why", "fix"}), or None when absent or malformed."""
+    if isinstance(value, Mapping) and isinstance(value.get("why"), str) and isinstance(value.get("fix"), str):
+        return SpeakersNote(value["why"], value["fix"])
+    return None
 
 
 def _role(value: object) -> Role:
@@ -346,11 +355,6 @@ def read_transcript_json(path: str | Path, rep_name: str | None = None) -> Trans
     if found is not None:
         raise TranscriptParseError(_control_char_message(p.name, found[1], f" in {found[0]}"))
     return transcript_from_json(data, rep_name)
-
-
-def is_transcript_path(path: str | Path) -> bool:
-    """True when `path` has a transcript extension (.vtt, .json) rather than an audio one."""
-    return Path(path).suffix.lower() in TRANSCRIPT_EXTENSIONS
 
 
 # ----------------------------------------------------------------------------------------------

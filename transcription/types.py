@@ -88,6 +88,18 @@ class SpeakerTurn:
     end: float
 
 
+@dataclass(frozen=True, slots=True)
+class SpeakersNote:
+    """Why a mono call's speaker count is unsure, and how to fix it; shown on every scorecard (CLI,
+    API `speakers_note`, the call page), like the roles note."""
+
+    why: str
+    fix: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"why": self.why, "fix": self.fix}
+
+
 @dataclass(slots=True)
 class Transcript:
     """Speaker-attributed words of one call, sorted by start time, and who spoke when.
@@ -99,6 +111,8 @@ class Transcript:
     `has_timing` is False for transcripts that come without times (chat logs): their word times
     are synthetic (one second per turn) and time-based metrics do not apply.
     `warnings` carries non-fatal problems a user should see ("no speech found", ...).
+    `speakers_note`: on a mono call whose speaker count was decided with a low margin, why and how
+    to fix it (`transcription.diarization.count`); None otherwise.
     """
 
     duration_s: float
@@ -109,6 +123,7 @@ class Transcript:
     language: str = "en"
     warnings: list[str] = field(default_factory=list)
     speaker_turns: list[SpeakerTurn] = field(default_factory=list)
+    speakers_note: SpeakersNote | None = None
 
     def __post_init__(self) -> None:
         if not self.speaker_turns:

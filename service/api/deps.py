@@ -4,7 +4,7 @@
 person's key never reaches further than the person: `key_principal`); the
 REST dependencies and the live WebSocket both use it. A signed-in browser's session cookie is the
 other way in (`session_principal`, with its CSRF header on writes). Who may see and do what is the
-access policy's (`service.access`); `require` and `visible_call` turn its answers into 403 / 404.
+access policy's (`service.core.access`): `allowed_to(action)` is its `require` as a dependency (403).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from models import ApiKey, Call, User
-from service.access import Principal, allowed, call_condition, key_role_for, roles_for
+from models import ApiKey, User
+from service.core.access import Principal, key_role_for, require, roles_for
 from service.core.config import Settings
 from service.core.security import hash_api_key
 from service.core.sessions import SESSION_COOKIE, resolve_session
@@ -79,7 +79,7 @@ def authenticate_key(engine: Engine, key: str | None, cache_s: float = 5.0) -> P
 def key_principal(key: ApiKey, user: User | None) -> Principal | None:
     """Who a stored key acts as, or None (revoked; its person gone, disabled, or of a role that
     leaves the key nothing to do). A key bound to a person acts with the smaller of its role and the
-    person's current role (`service.access.key_role_for`), and with the person's current team."""
+    person's current role (`service.core.access.key_role_for`), and with the person's current team."""
     if key.revoked_at is not None:
         return None
     if key.user_id is None:
@@ -170,13 +170,6 @@ def session_principal(request: Request) -> Principal:
     return resolved.principal
 
 
-def require(principal: Principal, action: str) -> None:
-    """403 when the principal's role may not perform `action` (see `service.access.PERMISSIONS`)."""
-    if not allowed(principal, action):
-        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN,
-                            detail=f"a {principal.role} cannot do this (needs {' or '.join(roles_for(action))})")
-
-
 class Allowed:
     """A route's permission as a dependency: `principal: Annotated[Principal, allowed_to("x")]` is the
     caller if their role may perform action "x", else 403. FastAPI runs dependencies before it
@@ -213,8 +206,8 @@ def _route_guards(dependant: Any) -> tuple[bool, list[str]]:
 
 async def authorize_route(request: Request) -> None:
     """Authenticate the caller and check the route's permissions, as its dependencies would have:
-    for a request FastAPI refused before running them (a body that is not JSON). Raises the 401,
-    403 or 429 the caller would get with a good body."""
+    for a request FastAPI refused before running them (a body that is not JSON). Raises the 401 or
+    429 (`HTTPException`) or the 403 (`Forbidden`) the caller would get with a good body."""
     authenticates, actions = _route_guards(getattr(request.scope.get("route"), "dependant", None))
     if not authenticates:
         return
@@ -222,20 +215,3 @@ async def authorize_route(request: Request) -> None:
     for action in actions:
         require(principal, action)
 
-
-call_scope = call_condition  # the access policy's ORM condition (`service.access`)
-
-
-def visible_call(session: Session, principal: Principal, call_id: str) -> Call:
-    """The call if the principal may see it, else 404 (the same answer as a call that does not exist)."""
-    call = session.exec(select(Call).where(col(Call.id) == call_id, call_scope(principal))).first()
-    if call is None:
-        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="call not found")
-    return call
-
-
-def not_found(what: str) -> HTTPException:
-    return HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=f"{what} not found")
-
-
-Json = dict[str, Any]

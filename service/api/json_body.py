@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.api.buffered_body import BodyTooLarge, read_body, replaying
 from service.core.strict_json import ControlCharError, JsonSyntaxError, StrictJsonError, loads
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -70,21 +71,14 @@ class JsonBodyGuard:
         if length.isdigit() and int(length) > self.max_bytes:
             await _respond(send, 413, f"JSON bodies are limited to {self.max_bytes} bytes")
             return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await _respond(send, 413, f"JSON bodies are limited to {self.max_bytes} bytes")
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        try:
+            read = await read_body(receive, self.max_bytes)
+        except BodyTooLarge:
+            await _respond(send, 413, f"JSON bodies are limited to {self.max_bytes} bytes")
+            return
+        if read is None:
+            return
+        body = read
         if body:
             try:
                 loads(body)
@@ -94,15 +88,7 @@ class JsonBodyGuard:
                 body = _refused(scope, f"the request body is refused: {exc}")
             except StrictJsonError as exc:
                 body = _refused(scope, f"the request body is not acceptable JSON: {exc}")
-        replayed = [False]
-
-        async def replay() -> Message:
-            if not replayed[0]:
-                replayed[0] = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()  # after the body: wait for the disconnect, as the server would
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 __all__ = ["JsonBodyGuard", "body_error", "is_json_content_type"]

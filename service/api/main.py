@@ -36,14 +36,15 @@ from service.api.routes import (
 from service.api.text_guard import TextInputGuard
 from service.core.config import Settings, get_settings
 from service.core.db import get_engine, run_migrations
+from service.core.errors import DomainError
+from service.core.rate_limits import make_rate_limiter
 from service.core.shared_redis import shared_redis
 from service.core.strict_json import json_safe
 from service.jobs.dispatch import Dispatcher, NullDispatcher, ThreadDispatcher
-from service.live_hub import make_live_hub
-from service.rate_limits import make_rate_limiter
+from service.live import make_live_hub
 from service.storage import AudioStore, StorageUnavailable, get_store
 from service.web import mount_web
-from service.webhooks import seal_legacy_secrets as seal_legacy_webhook_secrets
+from service.webhooks.delivery import seal_legacy_secrets as seal_legacy_webhook_secrets
 from transcription.errors import TalktrackError
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,8 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
             except HTTPException as denied:
                 return JSONResponse(status_code=denied.status_code, content={"detail": denied.detail},
                                     headers=denied.headers)
+            except DomainError as denied:  # the access policy's 403
+                return JSONResponse(status_code=denied.status_code, content={"detail": str(denied)})
             reason = body_error(request.scope)  # NaN, deep nesting... (`JsonBodyGuard`)
             if reason is not None:
                 return JSONResponse(status_code=422, content={"detail": reason})

@@ -19,8 +19,9 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.buffered_body import BodyTooLarge, read_body, replaying
+from service.core.errors import DomainError, Invalid
 from service.core.text_input import fields_problem, path_problem, query_problem
-from service.domain.errors import DomainError, Invalid
 from transcription.control_chars import control_char_problem
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -103,35 +104,19 @@ class TextInputGuard:
         await self._checked_form(scope, receive, send)
 
     async def _checked_form(self, scope: Scope, receive: Receive, send: Send) -> None:
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_form_bytes:
-                await _refuse(scope, receive, send, _FormTooLarge(f"form bodies are limited to "
-                                                                   f"{self.max_form_bytes} bytes"))
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        try:
+            read = await read_body(receive, self.max_form_bytes)
+        except BodyTooLarge:
+            await _refuse(scope, receive, send, _FormTooLarge(f"form bodies are limited to {self.max_form_bytes} bytes"))
+            return
+        if read is None:
+            return
+        body = read
         problem = await _form_problem(scope, body)
         if problem is not None:
             await _refuse(scope, receive, send, Invalid(problem))
             return
-        replayed = [False]
-
-        async def replay() -> Message:
-            if not replayed[0]:
-                replayed[0] = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()  # after the body: wait for the disconnect, as the server would
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 __all__ = ["MAX_FORM_BYTES", "TextInputGuard"]

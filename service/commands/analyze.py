@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
-from service.progress_bar import ProgressBar
-from service.scorecard_text import render_scorecard
+from service.analysis.files import AnalyzeOptions, analyze_path, local_voice_profiles
+from service.commands.progress_bar import ProgressBar
+from service.commands.scorecard_text import render_scorecard
 
 FORMATS = ("text", "json", "vtt", "rttm")
 
@@ -38,7 +38,10 @@ def register(sub: Any, summary: str) -> None:
     p.add_argument(
         "--rep", metavar="NAME", help="the rep's name as in the transcript's speaker tags or voice profile"
     )
-    p.add_argument("--speakers", type=positive_int, metavar="N", help="mono recordings: force N speakers")
+    p.add_argument("--speakers", type=positive_int, metavar="N",
+                   help="mono recordings: how many people talk (a prior: one voice stays one unless the "
+                        "conversation shows two people; default TALKTRACK_CALL_SPEAKERS, 2)")
+    p.add_argument("--force-speakers", action="store_true", help="with --speakers: exactly N speakers")
     p.add_argument("--model", help="a local CTranslate2 Whisper model folder (default: bundled tiny.en)")
     p.add_argument(
         "--profiles",
@@ -76,15 +79,18 @@ def positive_int(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from nlp.trackers import load_trackers
-    from transcription.transcript_io import write_rttm, write_vtt
+    from transcription.transcript_io import TRANSCRIPT_EXTENSIONS, write_rttm, write_vtt
     from transcription.vocabulary import load_vocabulary
 
+    # Voice profiles pick the rep among a recording's voices; a transcript names its speakers.
+    recording = args.file.suffix.lower() not in TRANSCRIPT_EXTENSIONS
     options = AnalyzeOptions(
         rep_channel=0 if args.rep_channel == "left" else 1,
         rep_name=args.rep,
         num_speakers=args.speakers,
+        force_speakers=args.force_speakers,
         model=args.model,
-        profiles=local_voice_profiles(args.profiles),
+        profiles=local_voice_profiles(args.profiles) if recording else (),
         trackers=load_trackers(args.trackers) if args.trackers else None,
         vocabulary=load_vocabulary(args.vocabulary) if args.vocabulary else (),
     )

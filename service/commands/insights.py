@@ -20,8 +20,8 @@ from typing import Any
 from coaching.benchmarks import learn_bands, rep_benchmark
 from coaching.features import CallFeatures, FeatureColumns, features_from_analysis
 from coaching.insights import Finding, InsightOptions, InsightReport, compute_insights
-from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
-from service.progress_bar import ProgressBar
+from service.analysis.files import AnalyzeOptions, analyze_path, local_voice_profiles
+from service.commands.progress_bar import ProgressBar
 from transcription.audio import AUDIO_EXTENSIONS
 from transcription.display import percent
 from transcription.errors import EmptyInputError, InputNotFoundError, TalktrackError
@@ -220,7 +220,7 @@ def run_live(args: argparse.Namespace) -> int:
     from coaching.live_effect import LiveEffectOptions
     from models import Call, Organization
     from service.core.db import run_migrations, session_scope
-    from service.live_guidance import live_guidance
+    from service.live.guidance import live_guidance
 
     run_migrations()
     with session_scope() as session:

@@ -11,10 +11,10 @@ from typing import Any
 from coaching.insights import InsightReport, InsightsFormatError
 from coaching.playbook import load_playbook
 from coaching.suggestions import Suggestion, suggest_for_call
-from service.analysis import AnalyzeOptions, analyze_path, local_voice_profiles
+from service.analysis.files import AnalyzeOptions, analyze_path, local_voice_profiles
 from service.commands.analyze import positive_int
 from service.commands.json_files import read_json_object
-from service.progress_bar import ProgressBar
+from service.commands.progress_bar import ProgressBar
 from transcription.display import clock
 
 BASIS_TEXT = {
@@ -36,7 +36,7 @@ def register(sub: Any, summary: str) -> None:
     p.add_argument("file", type=Path, help="recording or transcript (.vtt, Talktrack .json)")
     p.add_argument("--rep", metavar="NAME", help="the rep's name as in the transcript's speaker tags or voice profile")
     p.add_argument("--rep-channel", choices=("left", "right"), default="left", help="stereo: the rep's channel")
-    p.add_argument("--speakers", type=positive_int, metavar="N", help="mono recordings: force N speakers")
+    p.add_argument("--speakers", type=positive_int, metavar="N", help="mono recordings: how many people talk (a prior)")
     p.add_argument("--insights", type=Path, help="insights JSON from `talktrack insights --json`")
     p.add_argument("--playbook", type=Path, help="playbook YAML (default: the bundled coaching/playbook.yaml)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")

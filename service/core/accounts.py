@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from models import KEY_ROLES, USER_ROLES, ApiKey, Organization, Team, User
 from models.base import utcnow
-from service.access import key_role_for
+from service.core.access import key_role_for
 from service.core.security import generate_api_key, hash_api_key, key_display_prefix
 from transcription.errors import TalktrackError
 

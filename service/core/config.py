@@ -91,6 +91,9 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = Field(default=500 * 1024 * 1024, description="uploads above this get 413")
     max_json_bytes: int = Field(default=1024 * 1024, gt=0, description="JSON request bodies above this get 413")
+    call_speakers: int = Field(default=2, ge=0, le=20, description="how many people a mono call without a hint "
+                               "is expected to have (a prior for the speaker count: a sales call has a rep and a "
+                               "customer; it never merges voices); 0 = no default")
     max_audio_s: float = Field(default=4 * 3600.0, gt=0, description="a recording longer than this many seconds "
                                "fails its analysis at once, before any decoding (the header's duration, then "
                                "the decoded audio)")

@@ -67,6 +67,12 @@ def session_scope(settings: Settings | None = None) -> Iterator[Session]:
         yield session
 
 
+def ping(engine: Engine) -> None:
+    """One round trip to the database (raises when it cannot be reached): the health check."""
+    with Session(engine) as session:
+        session.connection().execute(text("SELECT 1"))
+
+
 def run_migrations(settings: Settings | None = None) -> None:
     """Bring the schema to the newest Alembic revision (idempotent; safe from several processes)."""
     settings = settings or get_settings()

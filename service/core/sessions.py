@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from models import Invite, User, WebSession
 from models.base import aware, utcnow
-from service.access import Principal
+from service.core.access import Principal
 from service.core.security import hash_api_key
 from transcription.errors import TalktrackError
 

@@ -17,11 +17,10 @@ from sqlmodel import Session, col, select
 
 from models import USER_ROLES, ApiKey, Organization, Team, User, WebSession
 from models.base import utcnow
-from service.access import Principal
 from service.core import accounts as core
+from service.core.access import Principal, require
+from service.core.errors import Conflict, Invalid, NotFound
 from service.core.sessions import create_invite
-from service.domain.calls import require
-from service.domain.errors import Conflict, Invalid, NotFound
 
 T = TypeVar("T")
 

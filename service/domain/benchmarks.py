@@ -11,7 +11,7 @@ import time
 from sqlmodel import Session
 
 from coaching.benchmarks import MetricBand, learn_bands
-from service.access import Principal, call_scope_of
+from service.core.access import Principal, call_scope_of
 
 BANDS_CACHE_S = 300.0
 _cache: dict[tuple[str, str, str | None], tuple[float, dict[str, MetricBand]]] = {}

@@ -1,27 +1,22 @@
-"""One call: finding it within the access policy, its stored analysis, relabelling its speakers,
-deleting it."""
+"""One call: creating it (upload and live alike), finding it within the access policy, its stored
+analysis, deleting it."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
-from models import Call, CallResult, User
-from models.base import utcnow
-from models.public import SpeakersPatch
-from service.access import CallOwner, Principal, allowed, call_condition, may_see_call, roles_for
-from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from models import Call, CallResult, Job, User
+from service.core.access import CallOwner, Principal, call_condition, may_see_call, require
+from service.core.errors import Conflict, Invalid, NotFound
 from service.storage import AudioStore
-
-
-def require(principal: Principal, action: str) -> None:
-    """Forbidden unless the principal's role may perform `action` (`service.access.PERMISSIONS`)."""
-    if not allowed(principal, action):
-        raise Forbidden(f"a {principal.role} cannot do this (needs {' or '.join(roles_for(action))})")
 
 
 class OutsideScope(Invalid):
@@ -45,6 +40,102 @@ def call_owner(session: Session, principal: Principal, rep_user_id: str | None) 
     return user.id, user.team_id
 
 
+def rep_name_for(session: Session, rep_user_id: str | None, named: str | None) -> str | None:
+    """The rep's name as transcripts and insights show it: the name the client gave, else the name
+    of the user the call belongs to."""
+    if named is not None or rep_user_id is None:
+        return named
+    user = session.get(User, rep_user_id)
+    return user.name if user else None
+
+
+@dataclass(frozen=True, slots=True)
+class NewCall:
+    """A call to create: whose it is (`call_owner` decided), what the client said about it, and its
+    file, still a temporary object of the audio store (`temp_key`, stored as `original{suffix}`)."""
+
+    org_id: str
+    team_id: str | None
+    rep_user_id: str | None
+    added_by_key_id: str
+    temp_key: str
+    suffix: str
+    media_kind: str  # audio | vtt | json
+    size_bytes: int
+    sha256: str
+    original_filename: str | None = None
+    audio_type: str | None = None  # known only for audio Talktrack wrote itself (live calls)
+    title: str | None = None
+    rep_name: str | None = None
+    rep_channel: int = 0
+    num_speakers: int | None = None
+    started_at: datetime | None = None
+    deal_id: str | None = None
+    crm_ids: dict[str, str] = field(default_factory=dict)
+    idempotency_key: str | None = None
+    call_id: str | None = None  # a live call's id, chosen when it started
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedCall:
+    """The stored call and its queued analysis job; `replayed`: the Idempotency-Key was used before
+    and `call` is the first request's call (no new job)."""
+
+    call: Call
+    job_id: str | None
+    replayed: bool = False
+
+
+def call_by_idempotency_key(session: Session, org_id: str, key: str) -> Call | None:
+    return session.exec(select(Call).where(col(Call.org_id) == org_id, col(Call.idempotency_key) == key)).first()
+
+
+def check_same_file(call: Call, sha256: str) -> None:
+    """An Idempotency-Key names one request: reusing it for another file is a client error (422),
+    not a silent replay of a different call (draft-ietf-httpapi-idempotency-key-header)."""
+    if sha256 != call.sha256:
+        raise Invalid("this Idempotency-Key was already used for a different file; send a new key for a new upload")
+
+
+def create_call(session: Session, store: AudioStore, new: NewCall, rows: Sequence[SQLModel] = ()) -> CreatedCall:
+    """Store a new call: move its file into place (fsynced), then insert the call, its analysis job
+    and `rows` (a live call's card record) in one transaction. The caller dispatches the job.
+
+    A concurrent retry with the same Idempotency-Key that won the insert: its call is returned
+    (`replayed`, for the same file only) and this request's file removed. No other failure leaves
+    a file behind without its call row."""
+    call = Call(org_id=new.org_id, team_id=new.team_id, rep_user_id=new.rep_user_id,
+                uploaded_by_key_id=new.added_by_key_id, idempotency_key=new.idempotency_key, title=new.title,
+                rep_name=new.rep_name, rep_channel=new.rep_channel, num_speakers=new.num_speakers,
+                started_at=new.started_at, deal_id=new.deal_id, crm_ids=new.crm_ids, media_kind=new.media_kind,
+                original_filename=new.original_filename, size_bytes=new.size_bytes, sha256=new.sha256,
+                audio_type=new.audio_type)
+    if new.call_id is not None:
+        call.id = new.call_id
+    call.storage_key = f"calls/{call.id}/original{new.suffix}"
+    store.commit(new.temp_key, call.storage_key)
+    try:
+        session.add(call)
+        session.add_all(rows)
+        job = Job(call_id=call.id)
+        session.add(job)
+        session.commit()
+    except IntegrityError:
+        # A concurrent retry with the same Idempotency-Key won the insert: answer with its call.
+        session.rollback()
+        store.delete_prefix(f"calls/{call.id}")
+        key = new.idempotency_key
+        found = None if key is None else call_by_idempotency_key(session, new.org_id, key)
+        if found is None:
+            raise
+        check_same_file(found, new.sha256)
+        return CreatedCall(found, None, replayed=True)
+    except BaseException:
+        store.delete_prefix(f"calls/{call.id}")  # no call row: its file must not stay behind
+        raise
+    return CreatedCall(call, job.id)
+
+
 def visible_call(session: Session, principal: Principal, call_id: str) -> Call:
     """The call if the principal may see it; NotFound otherwise (also for other organizations)."""
     call = session.exec(select(Call).where(col(Call.id) == call_id, call_condition(principal))).first()
@@ -53,12 +144,20 @@ def visible_call(session: Session, principal: Principal, call_id: str) -> Call:
     return call
 
 
-def stored_analysis(session: Session, call: Call) -> dict[str, Any]:
-    """The call's analysis JSON; Conflict while it is not analysed."""
+def analysis_if_done(session: Session, call: Call) -> dict[str, Any] | None:
+    """The call's analysis JSON, or None while it is not analysed."""
     row = session.get(CallResult, call.id) if call.status == "done" else None
     if row is None:
-        raise Conflict(f"the call is not analysed (status: {call.status})")
+        return None
     data: dict[str, Any] = json.loads(row.analysis_json)
+    return data
+
+
+def stored_analysis(session: Session, call: Call) -> dict[str, Any]:
+    """The call's analysis JSON; Conflict while it is not analysed."""
+    data = analysis_if_done(session, call)
+    if data is None:
+        raise Conflict(f"the call is not analysed (status: {call.status})")
     return data
 
 
@@ -68,34 +167,6 @@ def roles_note_of(analysis: dict[str, Any]) -> dict[str, str] | None:
     if isinstance(note, dict) and isinstance(note.get("why"), str) and isinstance(note.get("fix"), str):
         return {"why": note["why"], "fix": note["fix"]}
     return None
-
-
-def relabel_speakers(session: Session, principal: Principal, call_id: str, patch: SpeakersPatch) -> Call:
-    """Set speakers' roles and names and recompute the metrics and suggestions in place."""
-    from service.api.relabel import relabel_analysis
-    from service.domain.suggestions import build_suggestions
-
-    call = visible_call(session, principal, call_id)
-    require(principal, "call.relabel")
-    data = stored_analysis(session, call)
-    known = {s["id"] for s in data.get("speakers", [])}
-    unknown = [s.id for s in patch.speakers if s.id not in known]
-    if unknown:
-        raise Invalid(f"unknown speaker ids {unknown}; the call has {sorted(known)}")
-    analysis = relabel_analysis(data, patch)
-    # A conditional UPDATE: the call may have been deleted while its metrics were recomputed.
-    updated = session.exec(update(CallResult).where(col(CallResult.call_id) == call.id).values(
-        analysis_json=json.dumps(analysis.to_dict(), separators=(",", ":")),
-        suggestions_json=json.dumps(build_suggestions(analysis, call), separators=(",", ":")),
-        updated_at=utcnow())).rowcount
-    if updated == 1:
-        from service.domain.insights import store_call_features
-
-        store_call_features(session, call, analysis)
-    session.commit()
-    if updated != 1:
-        raise NotFound("call not found")
-    return call
 
 
 def delete_call(session: Session, principal: Principal, call_id: str, store: AudioStore) -> None:

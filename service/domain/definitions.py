@@ -1,5 +1,7 @@
-"""An organization's definitions: voice profiles, trackers and talk-track playbooks, for the JSON
-API (`/v1/voice-profiles`, `/v1/trackers`, `/v1/playbooks`) and the admin pages alike.
+"""Writing an organization's definitions: voice profiles, trackers, talk-track playbooks and the
+custom vocabulary, for the JSON API (`/v1/voice-profiles`, `/v1/trackers`, `/v1/playbooks`,
+`/v1/vocabulary`) and the admin pages alike. How the product reads them is
+`service.domain.org_definitions`.
 
 Every member of the organization reads them; changing them needs `definitions.write`. The active
 playbook is the newest active row (what live calls and suggestions use): storing an active one
@@ -18,13 +20,13 @@ from sqlmodel import Session, SQLModel, col, select
 
 from coaching.live import LiveRules, LiveRulesError
 from coaching.playbook import DEFAULT_PLAYBOOK, PlaybookError, playbook_from_dict
-from models import Playbook
+from models import Playbook, Vocabulary
 from models.base import utcnow
 from nlp.trackers import DEFAULT_TRACKERS_PATH
-from service.access import Principal
+from service.core.access import Principal, require
+from service.core.errors import Conflict, Invalid, NotFound
 from service.core.user_yaml import UserYamlError, load_user_yaml
-from service.domain.calls import require
-from service.domain.errors import Conflict, Invalid, NotFound
+from transcription.vocabulary import VocabularyError, vocabulary_from_data
 
 Row = TypeVar("Row", bound=SQLModel)
 MAX_PLAYBOOK_CHARS = 200_000
@@ -93,12 +95,6 @@ def parse_playbook_yaml(text: str) -> dict[str, Any]:
     return content
 
 
-def active_playbook(session: Session, principal: Principal) -> Playbook | None:
-    """The playbook live calls and suggestions use: the newest active one (None: the bundled one)."""
-    return session.exec(select(Playbook).where(col(Playbook.org_id) == principal.org_id, col(Playbook.active))
-                        .order_by(col(Playbook.created_at).desc())).first()
-
-
 def bundled_playbook_yaml() -> str:
     return DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
 
@@ -135,3 +131,30 @@ def builtin_tracker_names() -> tuple[str, ...]:
     replaces one, a disabled one turns it off."""
     data = yaml.safe_load(DEFAULT_TRACKERS_PATH.read_text(encoding="utf-8"))
     return tuple(sorted(str(t["name"]) for t in data.get("trackers", []) if isinstance(t, dict) and "name" in t))
+
+
+def vocabulary_row(session: Session, principal: Principal) -> Vocabulary | None:
+    """The organization's custom vocabulary as stored (None: it has none)."""
+    return session.get(Vocabulary, principal.org_id)
+
+
+def replace_vocabulary(session: Session, principal: Principal, content: dict[str, Any]) -> Vocabulary:
+    """Make `content` (terms by kind) the organization's custom vocabulary (Invalid when it is not one)."""
+    require(principal, "definitions.write")
+    try:
+        vocabulary_from_data(content)
+    except VocabularyError as exc:
+        raise Invalid(str(exc)) from exc
+    row = session.get(Vocabulary, principal.org_id) or Vocabulary(org_id=principal.org_id)
+    row.content, row.updated_at = content, utcnow()
+    session.add(row)
+    session.commit()
+    return row
+
+
+def delete_vocabulary(session: Session, principal: Principal) -> None:
+    require(principal, "definitions.write")
+    row = session.get(Vocabulary, principal.org_id)
+    if row is not None:
+        session.delete(row)
+        session.commit()

@@ -27,15 +27,14 @@ from sqlmodel import Session, col, or_, select
 
 from coaching.features import METRIC_NAMES, CallFeatures, FeatureColumns, features_from_analysis
 from coaching.insights import InsightReport, InsightsFormatError
-from coaching.playbook import PlaybookError, load_playbook, playbook_from_dict
 from coaching.suggestions import suggest_for_call
-from models import Call, CallResult, Outcome, Playbook
+from models import Call, CallResult, Outcome
 from models.base import utcnow
 from models.coaching import CallFeatureRow, InsightSnapshot
 from nlp.analysis import CallAnalysis
-from service.access import Principal, call_condition, call_scope_of
-from service.domain.calls import require
-from service.domain.errors import Forbidden
+from service.core.access import Principal, call_condition, call_scope_of, require
+from service.core.errors import Forbidden
+from service.domain.org_definitions import org_playbook
 
 log = logging.getLogger(__name__)
 
@@ -204,17 +203,9 @@ def call_suggestions(analysis: CallAnalysis, call: Call, session: Session | None
     attached to); otherwise the published bands and the bundled playbook."""
     session = session or object_session(call)  # type: ignore[assignment]
     insights: InsightReport | None = None
-    playbook = load_playbook()
+    playbook = None  # the bundled one
     if session is not None:
         insights, _ = latest_snapshot(session, call.org_id, call.team_id)
-        try:
-            content = session.exec(
-                select(Playbook.content).where(col(Playbook.org_id) == call.org_id, col(Playbook.active))
-                .order_by(col(Playbook.created_at).desc()).limit(1)
-            ).first()
-            if content:
-                playbook = playbook_from_dict(content, "organisation playbook")
-        except PlaybookError:
-            log.warning("organisation %s has an invalid playbook; using the bundled one", call.org_id)
+        playbook = org_playbook(session, call.org_id).playbook
     feats: CallFeatures = features_from_analysis(analysis, call.id, rep=call.rep_name)
     return [s.to_dict() for s in suggest_for_call(analysis, insights=insights, playbook=playbook, features=feats)]

@@ -2,7 +2,7 @@
 (`coaching.insights.compute_insights` over the calls the principal may see), read only.
 
 Unlike the API route, this never writes: no feature backfill and no `InsightSnapshot` (a page GET
-must not write, issue 14), and no regression (the page shows the per-feature lifts). Each feature
+must not write), and no regression (the page shows the per-feature lifts). Each feature
 becomes one forest-plot row: its win-rate ratio (lift + 1) with the 95% interval, or, greyed, the
 reason it cannot be judged.
 
@@ -24,9 +24,8 @@ from sqlmodel import Session, col, select
 from coaching.insights import InsightOptions, compute_insights
 from models import Call, Outcome, Team
 from models.coaching import CallFeatureRow
-from service.access import Principal, call_condition, call_scope_of
-from service.domain.calls import require
-from service.domain.errors import Invalid
+from service.core.access import Principal, call_condition, call_scope_of, require
+from service.core.errors import Invalid
 
 CACHE_SIZE = 256  # views kept per process, each checked against `_data_stamp` before reuse
 _cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], InsightsView]] = {}
@@ -85,6 +84,23 @@ class InsightsView:
     @property
     def judged(self) -> list[ForestRow]:
         return [r for r in self.rows if r.judged]
+
+    @property
+    def min_closed(self) -> int:
+        """Closed calls needed before findings may be kept: a behaviour is judged only with
+        `min_group` calls on each side, so no finding exists below twice that."""
+        return 2 * self.min_group
+
+    @property
+    def keep_refusal(self) -> str | None:
+        """Why these findings may not be kept for suggestions and live cards yet, or None."""
+        if self.n_calls < self.min_closed:
+            return (f"Needs at least {self.min_closed} closed calls (won or lost) to keep: {self.scope} has "
+                    f"{self.n_calls}. Record outcomes on more calls first.")
+        if not self.judged:
+            return (f"No behaviour has {self.min_group} closed calls on each side yet, so there is nothing to "
+                    "keep. Record outcomes on more calls first.")
+        return None
 
 
 def team_insights(session: Session, principal: Principal, min_group: int = 30, alpha: float = 0.05) -> InsightsView:

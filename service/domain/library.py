@@ -14,11 +14,11 @@ from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from models import Call, Outcome
+from models import Call, Outcome, Team, User
 from models.base import aware
 from models.coaching import CallFeatureRow
-from service.access import Principal, call_condition
-from service.search import transcript_match
+from service.core.access import Principal, call_condition, call_scope_of, person_condition
+from service.domain.search import transcript_match
 
 OutcomeFilter = Literal["won", "lost", "next_step_booked", "none"]
 
@@ -150,3 +150,18 @@ def latest_outcomes(session: Session, calls: list[Call]) -> dict[str, str]:
             by_deal[deal_id] = outcome
     return {c.id: by_call.get(c.id) or by_deal.get(c.deal_id or "") or "" for c in calls
             if c.id in by_call or (c.deal_id or "") in by_deal}
+
+
+def filter_choices(session: Session, principal: Principal) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(reps, teams) as (id, name) for the filter bar: only people whose calls the principal may
+    see (`service.core.access.person_condition`), none for those who see only their own calls;
+    teams for an admin."""
+    reps: list[tuple[str, str]] = []
+    teams: list[tuple[str, str]] = []
+    if call_scope_of(principal) in ("org", "team"):
+        q = select(User.id, User.name).where(person_condition(principal))
+        reps = [(str(i), str(n)) for i, n in session.exec(q.order_by(col(User.name))).all()]
+    if principal.role == "admin":
+        teams = [(str(i), str(n)) for i, n in session.exec(
+            select(Team.id, Team.name).where(col(Team.org_id) == principal.org_id).order_by(col(Team.name))).all()]
+    return reps, teams

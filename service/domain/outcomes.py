@@ -8,9 +8,9 @@ from sqlmodel import Session, col, select
 
 from models import Call, Outcome
 from models.public import OutcomeCreate
-from service.access import Principal, call_condition
-from service.domain.calls import require, visible_call
-from service.domain.errors import Forbidden, Invalid, NotFound
+from service.core.access import Principal, call_condition, require
+from service.core.errors import Forbidden, Invalid, NotFound
+from service.domain.calls import visible_call
 
 
 def record_outcome(session: Session, principal: Principal, body: OutcomeCreate) -> tuple[Outcome, int]:
@@ -51,3 +51,12 @@ def visible_outcomes(session: Session, principal: Principal, deal_id: str | None
     if deal_id:
         q = q.where(col(Outcome.deal_id) == deal_id)
     return list(session.exec(q.order_by(col(Outcome.created_at).desc()).limit(max(1, min(limit, 1000)))).all())
+
+
+def newest_outcome(session: Session, call: Call) -> Outcome | None:
+    """The newest outcome recorded for the call itself or for its deal."""
+    conds = [col(Outcome.call_id) == call.id]
+    if call.deal_id:
+        conds.append(col(Outcome.deal_id) == call.deal_id)
+    return session.exec(select(Outcome).where(col(Outcome.org_id) == call.org_id, or_(*conds))
+                        .order_by(col(Outcome.created_at).desc())).first()

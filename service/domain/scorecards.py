@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from coaching.features import METRIC_NAMES, CallFeatures
 from coaching.scorecards import (
@@ -20,16 +20,15 @@ from coaching.scorecards import (
     Scorecard,
     add_comment,
     auto_score,
-    load_rubric,
     override,
-    rubric_from_dict,
 )
 from models import Call
 from models.base import aware, utcnow
 from models.coaching import CallFeatureRow, RubricDefinition, ScorecardRecord
-from service.access import Principal, call_condition
-from service.domain.calls import require, roles_note_of, stored_analysis, visible_call
-from service.domain.errors import Conflict, Invalid, NotFound
+from service.core.access import Principal, call_condition, require
+from service.core.errors import Conflict, Invalid
+from service.domain.calls import roles_note_of, stored_analysis, visible_call
+from service.domain.org_definitions import org_rubric
 
 
 @dataclass(frozen=True)
@@ -44,26 +43,6 @@ class CommentInput:
     text: str
     item_id: str | None = None
     call_time_s: float | None = None
-
-
-@lru_cache(maxsize=1)
-def bundled_rubric() -> Rubric:
-    """The rubric that ships with Talktrack (read once: it does not change while running)."""
-    return load_rubric()
-
-
-def org_rubric(session: Session, org_id: str, rubric_id: str | None = None) -> Rubric:
-    """The organization's active rubric (or the one named), else the bundled default."""
-    q = select(RubricDefinition.content).where(col(RubricDefinition.org_id) == org_id, col(RubricDefinition.active))
-    if rubric_id is not None:
-        q = q.where(col(RubricDefinition.rubric_id) == rubric_id)
-    content = session.exec(q.order_by(col(RubricDefinition.created_at).desc()).limit(1)).first()
-    if content is not None:
-        return rubric_from_dict(content)
-    bundled = bundled_rubric()
-    if rubric_id is not None and rubric_id != bundled.id:
-        raise NotFound("rubric not found")
-    return bundled
 
 
 def call_features(session: Session, call: Call) -> CallFeatures:
@@ -153,3 +132,27 @@ def review_inbox(session: Session, principal: Principal, limit: int = 100) -> li
     return list(session.exec(
         select(Call).where(call_condition(principal), col(Call.status) == "done", col(Call.id).not_in(reviewed))
         .order_by(col(Call.created_at).desc()).limit(limit)).all())
+
+
+def store_rubric(session: Session, principal: Principal, rubric: Rubric) -> None:
+    """Create or replace the organization's rubric of that id, and make it active."""
+    require(principal, "rubric.write")
+    row = session.exec(select(RubricDefinition).where(col(RubricDefinition.org_id) == principal.org_id,
+                                                      col(RubricDefinition.rubric_id) == rubric.id)).first()
+    row = row or RubricDefinition(org_id=principal.org_id, rubric_id=rubric.id)
+    row.content = rubric.to_dict()
+    row.active = True
+    session.add(row)
+    session.commit()
+
+
+def rep_scorecards(session: Session, principal: Principal, rep_id: str, since: datetime | None = None) -> list[Scorecard]:
+    """A rep's scorecards (by user id, or by the name on their calls) on calls the principal may
+    see, oldest first."""
+    q = (select(ScorecardRecord.card_json)
+         .join(Call, col(Call.id) == col(ScorecardRecord.call_id))
+         .where(call_condition(principal),
+                or_(col(ScorecardRecord.rep_user_id) == rep_id, col(ScorecardRecord.rep) == rep_id)))
+    if since is not None:
+        q = q.where(col(ScorecardRecord.call_at) >= aware(since))
+    return [Scorecard.from_dict(json.loads(j)) for j in session.exec(q.order_by(col(ScorecardRecord.call_at))).all()]

@@ -20,8 +20,8 @@ from sqlmodel import Session, col, select
 
 from models import Call, Team, User
 from models.coaching import CallFeatureRow
-from service.access import Principal, call_condition, call_scope_of, may_see_rep, person_condition
-from service.domain.errors import Invalid, NotFound
+from service.core.access import Principal, call_condition, call_scope_of, may_see_rep, person_condition
+from service.core.errors import Invalid, NotFound
 from service.domain.library import call_time
 
 DEFAULT_WEEKS = 12
@@ -82,7 +82,7 @@ class RepTrends:
 
 
 def visible_rep(session: Session, principal: Principal, user_id: str) -> RepInfo:
-    """The person if the principal may look at their trends (`service.access.may_see_rep`);
+    """The person if the principal may look at their trends (`service.core.access.may_see_rep`);
     NotFound otherwise, also for another organization's people."""
     row = session.execute(
         sa_select(col(User.id), col(User.name), col(User.role), col(User.team_id), col(User.org_id))

@@ -1,5 +1,5 @@
 """An organization's webhooks and their deliveries (`webhooks.manage`), for the JSON API
-(`/v1/webhooks`) and the admin pages alike. Sending the deliveries is `service.webhooks`."""
+(`/v1/webhooks`) and the admin pages alike. Sending the deliveries is `service.webhooks.delivery`."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from sqlmodel import Session, col, select
 
 from models import Webhook, WebhookAttempt, WebhookDelivery
 from models.public import WebhookCreate
-from service.access import Principal
+from service.core.access import Principal, require
 from service.core.config import Settings
+from service.core.errors import Invalid, NotFound
 from service.core.secret_box import secret_box
-from service.domain.calls import require
-from service.domain.errors import Invalid, NotFound
-from service.webhook_targets import UnsafeTarget, check_target
+from service.webhooks.targets import UnsafeTarget, check_target
 
 MAX_DELIVERIES = 500
 

@@ -1,7 +1,7 @@
 """Celery executor for production: `talktrack worker` runs these tasks; the API process sends them.
 
 The tasks call the same job code as the embedded worker threads (`service.jobs.core.run_job`,
-`service.webhooks.deliver`). Messages are acknowledged late, so a worker killed mid-task does not
+`service.webhooks.delivery.deliver`). Messages are acknowledged late, so a worker killed mid-task does not
 lose it; in any case the database lease decides who runs a job, and the API process's sweeper
 re-sends jobs whose worker died, and jobs whose message never reached the broker (`Job.sent_at`).
 
@@ -21,7 +21,7 @@ from celery.signals import worker_process_init
 
 from service.core.config import Settings, get_settings
 from service.jobs.core import mark_sent, run_job, sweep
-from service.webhooks import deliver, due_deliveries
+from service.webhooks.delivery import deliver, due_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,11 @@ def make_celery(broker_url: str, queue: str = "talktrack") -> Celery:
 
     @worker_process_init.connect  # type: ignore[untyped-decorator]
     def _warm_up(**_: object) -> None:
-        # Import the pipeline while the worker starts, not on its first job.
-        import service.analysis  # noqa: F401
+        # Import the pipeline's libraries while the worker process starts, not on its first job:
+        # the language stage (spaCy, and torch through thinc) and the audio path (faster-whisper,
+        # PyAV). No model is loaded here; each loads once, on the first job that needs it.
+        import nlp.language  # noqa: F401
+        import service.analysis.files  # noqa: F401
         import transcription.pipeline  # noqa: F401
 
     @app.task(name=ANALYZE_TASK)  # type: ignore[untyped-decorator]

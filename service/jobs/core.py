@@ -8,7 +8,6 @@ puts its job back in the queue, up to `job_max_attempts`, then marks it failed w
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -22,11 +21,10 @@ from typing import Any
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
-from models import Call, CallResult, Job
+from models import Call, Job
 from models.base import utcnow
 from service.core.config import Settings
 from service.core.db import get_engine
-from service.search import index_call_text
 from service.storage import get_store
 from transcription.control_chars import without_control_chars
 from transcription.errors import TalktrackError
@@ -54,12 +52,6 @@ def _pid_alive(worker_id: str | None) -> bool | None:
     except PermissionError:
         return True
     return True
-
-
-def create_job(session: Session, call: Call) -> Job:
-    job = Job(call_id=call.id)
-    session.add(job)
-    return job
 
 
 def claim(session: Session, job_id: str, worker_id: str, lease_s: float, max_attempts: int) -> bool:
@@ -162,10 +154,10 @@ def _analyze(settings: Settings, call: Call, hook: Any) -> JobResult:
     """Run the pipeline on the stored file with the organization's voice profiles and trackers;
     returns the analysis JSON, the suggestions (ranked by the organization's insights) and, for a
     recording, the type of the audio the decoder found in it (after it decoded all of it)."""
-    from service.analysis import analyze_path
+    from service.analysis.call_options import analyze_options_for_call
+    from service.analysis.files import analyze_path
+    from service.core.served_files import audio_type_of
     from service.domain.insights import call_suggestions
-    from service.org_definitions import analyze_options_for_call
-    from service.served_files import audio_type_of
     from transcription.audio import probe_audio
 
     if call.storage_key is None:
@@ -186,7 +178,7 @@ def _analyze(settings: Settings, call: Call, hook: Any) -> JobResult:
 def run_job(settings: Settings, job_id: str, worker_id: str | None = None) -> list[str]:
     """Claim and run one job. Returns the ids of the webhook deliveries it created (for the
     executor to send); an empty list when the job was not claimable or had no subscribers."""
-    from service.webhooks import create_deliveries
+    from service.webhooks.delivery import create_deliveries
 
     worker_id = worker_id or worker_identity()
     engine = get_engine(settings)
@@ -228,6 +220,8 @@ def finish(settings: Settings, job_id: str, call_id: str, worker_id: str,
            create_deliveries: Callable[[Session, str, Call, Settings], list[str]]) -> list[str]:
     """Store the outcome of an attempt, if this worker still holds the job (a worker whose lease
     ran out and was replaced must not overwrite the newer attempt)."""
+    from service.domain.analyses import store_analysis  # the insights stack: loaded when a job ends
+
     now = utcnow()
     with Session(get_engine(settings), expire_on_commit=False) as session:
         status = "done" if error is None else "failed"
@@ -248,35 +242,16 @@ def finish(settings: Settings, job_id: str, call_id: str, worker_id: str,
         call.updated_at = now
         call.completed_at = now
         if result is not None:
-            analysis, suggestions = result.analysis, result.suggestions
             if result.audio_type is not None:
                 call.audio_type = result.audio_type
             call.progress = 1.0
-            call.duration_s = float(analysis.get("duration_s") or 0.0)
-            existing = session.get(CallResult, call_id)
-            row = existing or CallResult(call_id=call_id, analysis_json="{}")
-            row.analysis_json = json.dumps(analysis, separators=(",", ":"))
-            row.suggestions_json = json.dumps(suggestions, separators=(",", ":"))
-            row.updated_at = now
-            session.add(row)
-            index_call_text(session, call, analysis)
-            _store_features(session, call, analysis)
+            call.duration_s = float(result.analysis.get("duration_s") or 0.0)
+            store_analysis(session, call, result.analysis, result.suggestions, now)
         session.add(call)
         event = "call.analyzed" if error is None else "call.failed"
         deliveries = create_deliveries(session, event, call, settings)
         session.commit()
         return deliveries
-
-
-def _store_features(session: Session, call: Call, analysis: dict[str, Any]) -> None:
-    """The call's coaching feature row, written with its analysis (the library and insights read it)."""
-    from nlp.analysis import CallAnalysis
-    from service.domain.insights import store_call_features
-
-    try:
-        store_call_features(session, call, CallAnalysis.from_dict(analysis))
-    except Exception:  # insights backfill it later; the analysis itself must still be stored
-        log.exception("no coaching features for call %s", call.id)
 
 
 def mark_sent(settings: Settings, job_ids: list[str]) -> None:
@@ -302,7 +277,7 @@ def sweep(settings: Settings, *, requeue_queued_older_than_s: float | None = Non
     attempts. Returns the queued job ids to (re)dispatch: every queued one, or with
     `requeue_queued_older_than_s` only those waiting longer than that (a lost broker message) and,
     with `unsent_older_than_s`, those never sent to the broker (`Job.sent_at`) for that long."""
-    from service.webhooks import create_deliveries
+    from service.webhooks.delivery import create_deliveries
 
     now = utcnow()
     failed: list[str] = []

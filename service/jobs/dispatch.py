@@ -14,7 +14,7 @@ from typing import Protocol
 
 from service.core.config import Settings
 from service.jobs.core import run_job, sweep, worker_identity
-from service.webhooks import deliver, due_deliveries
+from service.webhooks.delivery import deliver, due_deliveries
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from service.core.config import Settings
-from service.domain.errors import StorageUnavailable
+from service.core.errors import StorageUnavailable
 from service.storage.local import LocalAudioStore
 
 __all__ = ["AudioStore", "LocalAudioStore", "StorageUnavailable", "get_store"]

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from service.domain.errors import StorageUnavailable
+from service.core.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
 

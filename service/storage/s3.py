@@ -32,7 +32,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from service.core.config import split_storage_url
-from service.domain.errors import NotFound, StorageUnavailable
+from service.core.errors import NotFound, StorageUnavailable
 
 log = logging.getLogger(__name__)
 

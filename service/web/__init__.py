@@ -1,7 +1,7 @@
 """The web app: pages for reps, coaches and admins, served by the same FastAPI app and process as
 the JSON API (`mount_web(app)` adds them).
 
-Pages call the domain layer (`service.domain`) and the access policy (`service.access`), exactly
+Pages call the domain layer (`service.domain`) and the access policy (`service.core.access`), exactly
 like the API; their scripts call the JSON API with the session cookie and the CSRF header. Every
 script, style and font is served from `/static` (sites may be air-gapped), under a
 Content-Security-Policy without inline scripts.
@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
-from service.domain.errors import DomainError
+from service.core.errors import DomainError
 from service.web import admin_pages, auth_pages, call_pages, coaching_pages, live_pages
 from service.web.pages import STATIC_DIR, LoginRequired, error_page, login_redirect
 
@@ -39,6 +39,11 @@ def mount_web(app: FastAPI) -> None:
     for module in (auth_pages, call_pages, coaching_pages, live_pages, admin_pages):
         app.include_router(module.router)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def _favicon() -> Response:
+        # Pages link /static/favicon.svg; this answers browsers and tools that ask the old place.
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     @app.exception_handler(LoginRequired)
     async def _login_required(_request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(login_redirect(exc.next_url), status_code=303)
@@ -55,7 +60,7 @@ def mount_web(app: FastAPI) -> None:
         response = await call_next(request)
         # Server time of the handler and rendering (read by bench/web_pages.py and browser devtools).
         response.headers.setdefault("Server-Timing", f"app;dur={1000 * (time.perf_counter() - started):.1f}")
-        # A response that sets its own policy keeps it (served files: `service.served_files`).
+        # A response that sets its own policy keeps it (served files: `service.core.served_files`).
         if not request.url.path.startswith(_NO_CSP_PREFIXES):
             response.headers.setdefault("Content-Security-Policy", CSP)
         else:

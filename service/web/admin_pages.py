@@ -23,12 +23,12 @@ from starlette.responses import RedirectResponse, Response
 
 from models import KEY_ROLES, USER_ROLES, WEBHOOK_EVENTS, Playbook, TrackerDefinition
 from models.public import TrackerCreate, WebhookCreate
-from service.access import Principal
+from service.core.access import Principal, require
+from service.core.errors import Conflict, Invalid
 from service.core.sessions import ResolvedSession
 from service.domain import accounts, definitions, webhooks
-from service.domain.calls import require
-from service.domain.errors import Conflict, Invalid
-from service.web.pages import CSRF_FIELD, SignedIn, check_csrf, render
+from service.domain.org_definitions import active_playbook_row
+from service.web.pages import CSRF_FIELD, SignedIn, check_csrf, public_base, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -105,7 +105,7 @@ def _trackers_ctx(session: Session, p: Principal) -> dict[str, Any]:
 
 def _playbook_ctx(session: Session, p: Principal) -> dict[str, Any]:
     require(p, "definitions.write")
-    active = definitions.active_playbook(session, p)
+    active = active_playbook_row(session, p.org_id)
     text = (yaml.safe_dump(active.content, sort_keys=False, allow_unicode=True, width=100) if active
             else definitions.bundled_playbook_yaml())
     return {"active": active, "playbooks": definitions.list_definitions(session, p, Playbook),
@@ -179,7 +179,7 @@ def admin_home(request: Request, who: SignedIn) -> Response:
         counts = accounts.overview(session, p)
         hooks = webhooks.list_webhooks(session, p)
         trackers = definitions.list_definitions(session, p, TrackerDefinition)
-        active = definitions.active_playbook(session, p)
+        active = active_playbook_row(session, p.org_id)
     return render(request, "admin_home.html", {
         "sections": SECTIONS, "section": None, "counts": counts, "active_hooks": sum(h.active for h in hooks),
         "trackers": len(trackers), "playbook": active}, who)
@@ -228,9 +228,10 @@ async def enable_user(request: Request, user_id: str, who: SignedIn) -> Response
 @router.post("/users/{user_id}/invite")
 async def invite_user(request: Request, user_id: str, who: SignedIn) -> Response:
     settings = request.app.state.settings
+    base = public_base(request)
 
     def act(session: Session, p: Principal, _form: FormData) -> Revealed:
-        link = accounts.invite_link(session, p, user_id, settings.invite_hours, settings.public_url)
+        link = accounts.invite_link(session, p, user_id, settings.invite_hours, base)
         user = accounts.org_user(session, p, user_id)
         return Revealed(f"Invite link for {user.name}", link,
                         f"Send it to {user.email}. It works once, for {settings.invite_hours:g} hours, and is "
@@ -256,7 +257,7 @@ def keys_page(request: Request, who: SignedIn) -> Response:
 
 @router.post("/keys")
 async def create_key(request: Request, who: SignedIn) -> Response:
-    public_url = request.app.state.settings.public_url.rstrip("/")
+    public_url = public_base(request)
 
     def act(session: Session, p: Principal, form: FormData) -> Revealed:
         created = accounts.add_key(session, p, _field(form, "role", 20), _field(form, "user_id", 32) or None,

@@ -13,8 +13,8 @@ import re
 
 from starlette.responses import FileResponse, Response, StreamingResponse
 
-from service.domain.errors import NotFound
-from service.served_files import file_headers
+from service.core.errors import NotFound
+from service.core.served_files import file_headers
 from service.storage import AudioStore, LocalAudioStore
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
@@ -51,7 +51,7 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 def audio_response(store: AudioStore, key: str, filename: str, media_type: str, range_header: str | None) -> Response:
     """The object at `key`, whole (200) or the range asked for (206); 416 past its end. It goes out
     as `media_type` (the `audio/*` type the decoder found, never one guessed from a name) with the
-    headers of `service.served_files.file_headers`, inline under `filename`."""
+    headers of `service.core.served_files.file_headers`, inline under `filename`."""
     headers = file_headers(filename, "inline")
     if isinstance(store, LocalAudioStore):
         path = store.local_path(key)

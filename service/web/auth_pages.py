@@ -1,7 +1,7 @@
 """Sign-in, sign-out and invite pages.
 
 Sign-in is rate-limited per account and per address (token buckets: in this process, or shared by
-every API process through the Redis broker when there is one, `service.rate_limits`); a wrong
+every API process through the Redis broker when there is one, `service.core.rate_limits`); a wrong
 email and a wrong password get the same answer and cost the same time.
 """
 
@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from service.core.client_address import client_address
 from service.core.config import Settings
+from service.core.rate_limits import RateLimiter, make_rate_limiter
 from service.core.sessions import (
     SESSION_COOKIE,
     PasswordError,
@@ -26,7 +27,6 @@ from service.core.sessions import (
     invited_user,
     start_session,
 )
-from service.rate_limits import RateLimiter, make_rate_limiter
 from service.web.pages import PRELOGIN_COOKIE, SignedIn, check_csrf, render, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -130,6 +130,7 @@ def invite_accept(request: Request, token: str, password: Annotated[str, Form(ma
                                               "message": "This invite link was used already or has expired."},
                       status_code=404)
 
+    settings: Settings = request.app.state.settings
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         found = invited_user(session, token)
         if found is None:
@@ -147,4 +148,9 @@ def invite_accept(request: Request, token: str, password: Annotated[str, Form(ma
         if error:
             return render(request, "invite.html", {"token": token, "name": user.name, "email": user.email,
                                                    "error": error}, status_code=422)
-    return RedirectResponse("/login", status_code=303)
+        # The person just proved they hold the one-time link and chose a password: they are signed in.
+        started = start_session(session, user, settings.session_hours, ip=client_address(request))
+    response = RedirectResponse("/?welcome=1", status_code=303)
+    response.set_cookie(SESSION_COOKIE, started.token, httponly=True, samesite="lax", secure=settings.secure_cookies(),
+                        max_age=int(settings.session_hours * 3600), path="/")
+    return response

@@ -10,18 +10,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
-from models import Call, CallResult, Team, User
+from models import Call
 from models.public import OutcomeCreate, SpeakerLabel, SpeakersPatch
-from service.access import allowed, call_scope_of, person_condition
+from service.core.access import allowed, require
+from service.core.errors import Conflict, Invalid, NotFound
+from service.core.served_files import audio_extension
 from service.core.sessions import ResolvedSession
+from service.domain import analyses, library, outcomes, roles, scorecards
 from service.domain import calls as domain_calls
-from service.domain import library, outcomes, scorecards
 from service.domain.benchmarks import team_bands
-from service.domain.errors import Conflict, Invalid, NotFound
-from service.served_files import audio_extension
 from service.storage import get_store
 from service.web.audio_response import audio_response
 from service.web.call_view import QUESTION_TYPES, ViewCache, build_call_view, fmt_metric
@@ -46,21 +46,6 @@ def _day(value: str | None, end: bool = False) -> datetime | None:
     return start + timedelta(days=1) if end else start
 
 
-def _choices(session: Session, who: ResolvedSession) -> dict[str, Any]:
-    """Reps and teams for the filter bar: only people whose calls the person may see
-    (`service.access.person_condition`); none for those who see only their own calls."""
-    p = who.principal
-    reps: list[tuple[str, str]] = []
-    teams: list[tuple[str, str]] = []
-    if call_scope_of(p) in ("org", "team"):
-        q = select(User.id, User.name).where(person_condition(p))
-        reps = [(str(i), str(n)) for i, n in session.exec(q.order_by(col(User.name))).all()]
-    if p.role == "admin":
-        teams = [(str(i), str(n)) for i, n in session.exec(
-            select(Team.id, Team.name).where(col(Team.org_id) == p.org_id).order_by(col(Team.name))).all()]
-    return {"reps": reps, "teams": teams}
-
-
 @router.get("/")
 def library_page(
     request: Request, who: SignedIn,
@@ -68,7 +53,7 @@ def library_page(
     team: Annotated[str, Query(max_length=32)] = "", status: Annotated[str, Query(max_length=20)] = "",
     outcome: Annotated[str, Query(max_length=20)] = "", tracker: Annotated[str, Query(max_length=100)] = "",
     since: Annotated[str, Query(max_length=10)] = "", until: Annotated[str, Query(max_length=10)] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1, welcome: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
     filters = library.CallFilters(
         rep=rep or None, team_id=team or None, status=status if status in STATUSES else None,
@@ -76,13 +61,14 @@ def library_page(
         since=_day(since), until=_day(until, end=True))
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         result = library.list_calls(session, who.principal, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        choices = _choices(session, who)
+        reps, teams = library.filter_choices(session, who.principal)
     params = {k: v for k, v in {"q": q, "rep": rep, "team": team, "status": status, "outcome": outcome,
                                 "tracker": tracker, "since": since, "until": until}.items() if v}
     return render(request, "library.html", {
         "page": result, "page_no": page, "pages": max(1, math.ceil(result.total / PAGE_SIZE)), "params": params,
         "statuses": STATUSES, "outcomes": OUTCOMES, "clock": clock, "fmt": fmt_metric,
-        "can_upload": allowed(who.principal, "call.upload"), **choices}, who)
+        "can_upload": allowed(who.principal, "call.upload"), "reps": reps, "teams": teams,
+        "welcome": welcome == "1"}, who)
 
 
 def _call_context(session: Session, who: ResolvedSession, call_id: str) -> dict[str, Any]:
@@ -94,18 +80,15 @@ def _call_context(session: Session, who: ResolvedSession, call_id: str) -> dict[
                            "can_score": allowed(p, "scorecard.write"), "can_relabel": allowed(p, "call.relabel"),
                            "can_outcome": allowed(p, "outcome.write"),
                            "can_delete": allowed(p, "call.delete"), "can_upload": allowed(p, "call.upload"),
-                           "has_audio": _playable(call), "audio_refused": _audio_refusal(call)}
-    if call.status != "done":
-        return ctx
-    found = session.exec(select(CallResult.updated_at, CallResult.suggestions_json)
-                         .where(col(CallResult.call_id) == call.id)).first()
+                           "has_audio": _playable(call), "audio_refused": _audio_refusal(call),
+                           "head_parts": _head_parts(call)}
+    found = analyses.result_stamp(session, call)
     if found is None:
         return ctx
     updated_at, suggestions_json = found
     view = VIEWS.get((call.id, updated_at))
     if view is None:
-        analysis_json = session.exec(select(CallResult.analysis_json).where(col(CallResult.call_id) == call.id)).one()
-        view = build_call_view(json.loads(analysis_json), {})
+        view = build_call_view(json.loads(analyses.analysis_json(session, call.id)), {})
         VIEWS.put((call.id, updated_at), view)
     ctx["view"] = view.with_bands(team_bands(session, call.org_id, call.team_id))
     ctx["suggestions"] = json.loads(suggestions_json or "[]")
@@ -124,13 +107,20 @@ def call_page(request: Request, call_id: str, who: SignedIn) -> Response:
     return render(request, "call.html", build(), who)
 
 
+def _head_parts(call: Call) -> list[str]:
+    """The call page's header line: only the parts the call has (a failed call may have no length)."""
+    parts = [call.rep_name or "", (call.started_at or call.created_at).strftime("%Y-%m-%d %H:%M"),
+             clock(call.duration_s) if call.duration_s else ""]
+    return [p for p in parts if p]
+
+
 def _playable(call: Call) -> bool:
     return call.media_kind == "audio" and bool(call.storage_key) and call.audio_type is not None
 
 
 def _audio_refusal(call: Call) -> str | None:
     """Why the call's stored file is not played back, or None. Only a file the analysis decoded as
-    audio is served, as the type the decoder found (`service.served_files`): anything else could be
+    audio is served, as the type the decoder found (`service.core.served_files`): anything else could be
     a page or a script under an audio name."""
     if call.media_kind != "audio" or not call.storage_key or call.audio_type is not None:
         return None
@@ -176,7 +166,7 @@ def _back(call_id: str, anchor: str = "") -> RedirectResponse:
 async def set_outcome(request: Request, call_id: str, who: SignedIn) -> Response:
     form = await request.form()
     check_csrf(form, who)
-    domain_calls.require(who.principal, "outcome.write")  # before the fields: a 403 never depends on them
+    require(who.principal, "outcome.write")  # before the fields: a 403 never depends on them
     kind = str(form.get("outcome", ""))
     if kind not in ("won", "lost", "next_step_booked"):
         raise Invalid("choose won, lost or next step booked")
@@ -195,7 +185,7 @@ async def set_outcome(request: Request, call_id: str, who: SignedIn) -> Response
 async def fix_speakers(request: Request, call_id: str, who: SignedIn) -> Response:
     form = await request.form()
     check_csrf(form, who)
-    domain_calls.require(who.principal, "call.relabel")
+    require(who.principal, "call.relabel")
     ids = [str(v) for v in form.getlist("speaker_id")][:50]
     labels = []
     for sid in ids:
@@ -209,7 +199,7 @@ async def fix_speakers(request: Request, call_id: str, who: SignedIn) -> Respons
 
     def save() -> None:
         with Session(request.app.state.engine, expire_on_commit=False) as session:
-            domain_calls.relabel_speakers(session, who.principal, call_id, SpeakersPatch(speakers=labels))
+            roles.set_speakers(session, who.principal, call_id, SpeakersPatch(speakers=labels))
 
     await run_in_threadpool(save)
     return _back(call_id, "#metrics")
@@ -237,7 +227,7 @@ async def save_scorecard(request: Request, call_id: str, who: SignedIn) -> Respo
     """Saves the coach's form as the call's new current scorecard; earlier comments are kept."""
     form = await request.form()
     check_csrf(form, who)
-    domain_calls.require(who.principal, "scorecard.write")  # a rep: 403, whatever the form holds
+    require(who.principal, "scorecard.write")  # a rep: 403, whatever the form holds
     items: list[scorecards.ItemInput] = []
     for item_id in [str(v) for v in form.getlist("item_id")][:200]:
         raw = str(form.get(f"score_{item_id}", "")).strip()

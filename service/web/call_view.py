@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from coaching.benchmarks import PUBLISHED_BANDS, MetricBand
 from service.domain.calls import roles_note_of
+from service.web.wording import tracker_label
 from transcription.display import clock
 
 TIMELINE_WIDTH = 1000.0  # SVG viewBox units
@@ -113,6 +114,7 @@ class CallView:
     warnings: list[str]
     raw_metrics: dict[str, Any] = field(default_factory=dict)
     roles_note: dict[str, str] | None = None  # why no speaker is the rep, and how to fix it
+    speakers_note: dict[str, str] | None = None  # why the speaker count is unsure, and how to fix it
 
     def with_bands(self, bands: dict[str, MetricBand]) -> CallView:
         """The same view with its metrics panel against `bands` (cheap: the transcript is shared)."""
@@ -214,7 +216,7 @@ def build_markers(analysis: dict[str, Any], duration: float) -> list[Marker]:
                       "q-" + str(q.get("type") or "open"), f"{q.get('type', 'question')} question: {q.get('text', '')}")
                for q in analysis.get("questions") or [] if q.get("start") is not None]
     markers += [Marker(round(float(t["start"]) * scale, 2), float(t["start"]), "tracker", "tracker",
-                       f"tracker {t.get('tracker')}: {t.get('text', '')}")
+                       f"tracker {tracker_label(t.get('tracker'))}: {t.get('text', '')}")
                 for t in analysis.get("trackers") or [] if t.get("start") is not None]
     return markers
 
@@ -246,6 +248,14 @@ def build_call_view(analysis: dict[str, Any], bands: dict[str, MetricBand]) -> C
         questions=list(analysis.get("questions") or []), trackers=list(analysis.get("trackers") or []),
         next_steps=list(analysis.get("next_steps") or []), warnings=list(analysis.get("warnings") or []),
         raw_metrics=dict(analysis.get("metrics") or {}),
-        roles_note=roles_note_of(analysis))
+        roles_note=roles_note_of(analysis), speakers_note=_speakers_note(analysis))
+
+
+def _speakers_note(analysis: dict[str, Any]) -> dict[str, str] | None:
+    """The analysis's `speakers_note` ({"why", "fix"}), or None."""
+    note = analysis.get("speakers_note")
+    if isinstance(note, dict) and isinstance(note.get("why"), str) and isinstance(note.get("fix"), str):
+        return {"why": note["why"], "fix": note["fix"]}
+    return None
 
 

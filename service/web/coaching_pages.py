@@ -10,8 +10,8 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from coaching.insights import InsightOptions, compute_insights
+from service.core.errors import Invalid
 from service.domain import insights_view, scorecards, trends
-from service.domain.errors import Invalid
 from service.domain.insights import latest_snapshot, store_snapshot, visible_feature_columns
 from service.web.pages import SignedIn, check_csrf, render
 from transcription.display import clock
@@ -96,6 +96,9 @@ async def keep_insights(request: Request, who: SignedIn) -> Response:
 
     def store() -> None:
         with Session(request.app.state.engine, expire_on_commit=False) as session:
+            refusal = insights_view.team_insights(session, who.principal).keep_refusal
+            if refusal:
+                raise Invalid(refusal)
             report = compute_insights(visible_feature_columns(session, who.principal), InsightOptions()).to_dict()
             store_snapshot(session, who.principal, report)
 

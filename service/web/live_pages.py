@@ -14,9 +14,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from service.access import allowed
+from service.core.access import allowed
+from service.core.errors import Forbidden
 from service.core.sessions import ResolvedSession
-from service.domain.errors import Forbidden
 from service.web.pages import SignedIn, render
 from transcription.audio import SAMPLE_RATE
 

@@ -1,12 +1,13 @@
 """What every page handler shares: the signed-in person, rendering, CSRF checks, page errors.
 
 A page is a surface like the JSON API: it resolves the person (`signed_in`), asks the domain
-layer (which applies `service.access`), and renders a template. Nothing here decides who may
+layer (which applies `service.core.access`), and renders a template. Nothing here decides who may
 see what.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,10 +18,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from service.core.access import ROLE_REACH
+from service.core.errors import DomainError, Forbidden
 from service.core.sessions import SESSION_COOKIE, ResolvedSession, resolve_session
-from service.domain.errors import DomainError, Forbidden
+from service.web.wording import plural, tracker_label, web_text
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.globals.update(plural=plural, tracker_label=tracker_label, web_text=web_text)
 STATIC_DIR = Path(__file__).parent / "static"
 CSRF_FIELD = "csrf_token"
 PRELOGIN_COOKIE = "tt_prelogin"  # double-submit token of the sign-in form (before any session)
@@ -77,8 +81,31 @@ def render(request: Request, template: str, context: dict[str, Any], who: Resolv
 def error_page(request: Request, exc: DomainError, who: ResolvedSession | None = None) -> Response:
     titles = {404: "Not found", 403: "Not allowed", 409: "Not ready", 422: "Cannot do that", 429: "Slow down",
               503: "Not available now"}
-    return render(request, "error.html", {"title": titles.get(exc.status_code, "Error"), "message": str(exc)},
+    message = for_people(str(exc)) if isinstance(exc, Forbidden) else str(exc)
+    return render(request, "error.html", {"title": titles.get(exc.status_code, "Error"), "message": message},
                   who, status_code=exc.status_code)
+
+
+_NEEDS = re.compile(r"\(needs ([a-z_]+(?: or [a-z_]+)*)\)")
+
+
+def for_people(message: str) -> str:
+    """A refusal as a page shows it to a person: "(needs admin or coach or integration)" names only
+    the roles a person can hold (`ROLE_REACH`); an integration is an API key's role, not a person's."""
+    def people_only(m: re.Match[str]) -> str:
+        roles = [r for r in m.group(1).split(" or ") if r in ROLE_REACH]
+        return f"(needs the {' or '.join(roles)} role)" if roles else "(no person's role may do this)"
+
+    return _NEEDS.sub(people_only, message)
+
+
+def public_base(request: Request) -> str:
+    """The base of links people open (invite links, examples): `TALKTRACK_PUBLIC_URL` when it is
+    set, else the address this request reached (its scheme, host and port), without the final /."""
+    settings = request.app.state.settings
+    if "public_url" in settings.model_fields_set:
+        return str(settings.public_url).rstrip("/")
+    return str(request.base_url).rstrip("/")
 
 
 def login_redirect(next_url: str) -> str:

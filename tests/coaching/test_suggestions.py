@@ -21,7 +21,7 @@ SAMPLE_REP = "Alex Rivera (Acme)"
 
 @pytest.fixture(scope="module")
 def sample_analysis() -> CallAnalysis:
-    from service.analysis import AnalyzeOptions, analyze_path
+    from service.analysis.files import AnalyzeOptions, analyze_path
 
     return analyze_path(SAMPLE_VTT, AnalyzeOptions(rep_name=SAMPLE_REP))
 
@@ -159,7 +159,7 @@ def test_features_from_sample_and_playbook_validation(sample_analysis: CallAnaly
 
 def test_a_30_second_clip_is_not_judged_on_whole_call_targets(tmp_path: Path) -> None:
     """The sample call cut at 30 s: no 'ask 11 questions', 'let the customer talk 50 s', 'next step'."""
-    from service.analysis import AnalyzeOptions, analyze_path
+    from service.analysis.files import AnalyzeOptions, analyze_path
 
     cues = SAMPLE_VTT.read_text().split("\n\n")
     kept = [_clamp_end(c, 30.0) for c in cues[1:] if "-->" in c and _cue_start(c) < 30.0]

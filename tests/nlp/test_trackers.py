@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from nlp.errors import TrackerConfigError
 from nlp.language import analyze_language
 from nlp.trackers import DEFAULT_TRACKERS_PATH, load_trackers, parse_trackers
 from nlp.types import TrackerHit
 from tests.scripted import scripted_transcript
-from transcription.errors import InputNotFoundError, TalktrackError, TrackerConfigError
+from transcription.errors import InputNotFoundError, TalktrackError
 from transcription.types import Speaker
 
 

@@ -20,8 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.datafiles import ASR
-from tests.service.stack import (
+from devstack.stack import (
     BASE_ENV,
     PG_URL,
     REDIS_URL,
@@ -33,6 +32,7 @@ from tests.service.stack import (
     free_port,
     start_s3_server,
 )
+from tests.datafiles import ASR
 
 VTT = """WEBVTT
 

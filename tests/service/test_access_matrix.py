@@ -1,5 +1,5 @@
 """Every route of the JSON API × every role × scope, against the statuses the access policy
-(`service.access`) promises: 2xx for what a principal may see and do, 403 for a visible row its role
+(`service.core.access`) promises: 2xx for what a principal may see and do, 403 for a visible row its role
 may not change, 404 for a row outside its scope or organization. The table must name every
 operation of the OpenAPI schema, and every status returned must be documented there. Both backends.
 
@@ -344,7 +344,7 @@ def test_the_filter_bar_names_only_people_in_scope(stack: Any) -> None:
 
 # --- Permission before validation ---------------------------------------------------------------
 
-# Every operation that changes something, and the action it needs (`service.access.PERMISSIONS`).
+# Every operation that changes something, and the action it needs (`service.core.access.PERMISSIONS`).
 WRITES = {
     ("POST", "/v1/calls"): "call.upload",
     ("DELETE", "/v1/calls/{call_id}"): "call.delete",
@@ -383,7 +383,7 @@ def test_a_coach_enrolling_a_voice_gets_403_whatever_the_body(stack: Any) -> Non
 
 
 def test_permission_comes_before_the_body_on_every_write(stack: Any, rep1_call: str) -> None:
-    from service.access import PERMISSIONS
+    from service.core.access import PERMISSIONS
 
     schema = stack.client().get("/openapi.json").json()
     writes = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops if m in ("post", "put", "patch", "delete")}

@@ -1,4 +1,4 @@
-"""Counted and one-time limits under concurrent requests (issue 28), against the real server of both
+"""Counted and one-time limits under concurrent requests, against the real server of both
 backends: twenty uploads with one Idempotency-Key make one call, twenty live calls of one
 organization at once never exceed its cap, and twenty requests at once take no more than a rate
 limit's burst (in this process, and in the real Redis)."""
@@ -16,7 +16,7 @@ import httpx
 from sqlmodel import col, select
 
 from models import Call, Job
-from service.rate_limits import LocalRateLimiter, RedisRateLimiter
+from service.core.rate_limits import LocalRateLimiter, RedisRateLimiter
 
 RACERS = 20
 START = {"type": "start", "sample_rate": 16000, "channels": 1}

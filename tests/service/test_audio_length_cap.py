@@ -1,4 +1,4 @@
-"""A recording over `TALKTRACK_MAX_AUDIO_S` fails its analysis at once, with the reason (issue 28):
+"""A recording over `TALKTRACK_MAX_AUDIO_S` fails its analysis at once, with the reason:
 by the length its header declares, before anything is decoded, and by the decoded audio when the
 header says less than the file holds. A real server (SQLite, worker threads) with the cap lowered to
 2 minutes; the recordings are silent FLAC files made with sox."""

@@ -190,3 +190,15 @@ def test_scorecard_shows_where_roles_came_from_or_why_there_is_no_rep(tmp_path: 
     jsonschema.validate(data, SCHEMA)
     assert data["roles_note"]["why"].startswith("No speaker is known to be the rep")
     assert [s["role_source"] for s in data["speakers"]] == [None, None]
+
+
+def test_a_transcript_loads_no_audio_stack_and_no_transformers() -> None:
+    """Start-up: a transcript's analysis imports what it uses (spaCy; torch for the embedder), not the
+    recogniser, the audio decoder, transformers, the statistics libraries or the server settings."""
+    code = ("import sys; from service.cli import main; main(['analyze', 'samples/discovery_call.vtt', '--no-progress']);"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'transformers', 'faster_whisper', 'ctranslate2',"
+            " 'av', 'scipy', 'statsmodels', 'sklearn', 'pydantic_settings'}), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "Talktrack scorecard: discovery_call.vtt" in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == "[]"

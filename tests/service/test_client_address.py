@@ -1,4 +1,4 @@
-"""Sign-in limits per address cannot be escaped with a made-up `X-Forwarded-For` (issue 28): the
+"""Sign-in limits per address cannot be escaped with a made-up `X-Forwarded-For`: the
 connecting address is the client unless it is one of `TALKTRACK_TRUSTED_PROXIES`. Real servers
 started as users start them (`talktrack serve`), with 2 sign-ins per account and so 8 per address
 a minute; and the rule itself (`forwarded_client`) on its own."""

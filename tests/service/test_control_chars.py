@@ -1,4 +1,4 @@
-"""Control characters and user YAML at the door, against the real server of both backends (issue 28).
+"""Control characters and user YAML at the door, against the real server of both backends.
 
 A NUL character cannot be stored in PostgreSQL: before this, it gave a 500 (and a dropped
 connection) on about 25 routes, and a transcript holding one crashed the worker three times. Now

@@ -16,11 +16,11 @@ from sqlmodel import Session, col
 
 from models import Call, Outcome
 from models.coaching import CallFeatureRow, InsightSnapshot
-from service.access import Principal
+from service.core.access import Principal
 from service.core.accounts import create_org, create_team, create_user
 from service.core.db import get_engine, run_migrations, session_scope
+from service.core.errors import Forbidden, NotFound
 from service.domain import insights_view, trends
-from service.domain.errors import Forbidden, NotFound
 
 TODAY = date(2026, 11, 25)  # a Wednesday: this week starts on Monday 2026-11-23
 THIS_MONDAY = datetime(2026, 11, 23, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """Hostile input against a real server (both backends): bad numbers and deep nesting get a 422 with
 a valid JSON body, JSON bodies have a size cap, nothing stored can break a later read, and uploads
-cut short or mislabelled leave nothing behind (issue 14, items 1-3)."""
+cut short or mislabelled leave nothing behind."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from service.analysis import local_voice_profiles
+from service.analysis.files import local_voice_profiles
 from service.core.config import Settings
 
 REPO = Path(__file__).resolve().parents[2]

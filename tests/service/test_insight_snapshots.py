@@ -1,4 +1,4 @@
-"""Insight snapshots per scope (issue 14): reading insights stores nothing; a coach stores their
+"""Insight snapshots per scope: reading insights stores nothing; a coach stores their
 team's, an admin the organization's; a call's suggestions use its team's snapshot, else the
 organization's, never another team's. Both backends."""
 

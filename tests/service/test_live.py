@@ -230,7 +230,7 @@ def _words(analysis: dict[str, Any]) -> list[str]:
 
 def test_stored_call_is_the_streamed_audio_analysed_like_an_upload(server: LiveServer,
                                                                     full_call: StreamResult) -> None:
-    from service.analysis import AnalyzeOptions, analyze_path
+    from service.analysis.files import AnalyzeOptions, analyze_path
     from service.storage import LocalAudioStore
 
     call_id = full_call.events[-1]["call_id"]
@@ -322,7 +322,7 @@ def test_live_questions_read_each_utterance_after_the_call_so_far() -> None:
     # The rep's "Right?" arrives as an utterance of its own after their statement: live, as
     # after the call, it is a tag question (alone it would read as a backchannel).
     from nlp.questions.context import RollingContext
-    from service.live_sessions import _language
+    from service.live.sessions import _language
     from transcription.streaming import Utterance
     from transcription.types import Speaker, Word
 

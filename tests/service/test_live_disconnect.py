@@ -1,4 +1,4 @@
-"""A live client that drops its connection (no close frame) ends its call quietly (issue 28): the
+"""A live client that drops its connection (no close frame) ends its call quietly: the
 call is stored, and the server's log holds no traceback. Both backends."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from service.live_hub import RETAIN_ENDED_S, LiveCapReached, LiveHub, MemoryLiveHub, Owner
+from service.live.hub import RETAIN_ENDED_S, LiveCapReached, LiveHub, MemoryLiveHub, Owner
 
 T = TypeVar("T")
 
@@ -26,7 +26,7 @@ def hub(request: pytest.FixtureRequest) -> Iterator[LiveHub]:
     if request.param == "memory":
         yield MemoryLiveHub()
         return
-    from service.live_hub_redis import RedisLiveHub
+    from service.live.hub_redis import RedisLiveHub
 
     redis_hub = RedisLiveHub(request.getfixturevalue("test_redis"))
     try:
@@ -116,7 +116,7 @@ def test_caps_per_server_and_per_organization(hub: LiveHub) -> None:
 
 
 def test_two_processes_share_calls_caps_and_events(test_redis: Any) -> None:
-    from service.live_hub_redis import RedisLiveHub
+    from service.live.hub_redis import RedisLiveHub
 
     api1, api2 = RedisLiveHub(test_redis), RedisLiveHub(test_redis)
     try:
@@ -144,7 +144,7 @@ def test_two_processes_share_calls_caps_and_events(test_redis: Any) -> None:
 
 
 def test_a_dead_process_frees_its_slots_and_its_calls_expire(test_redis: Any) -> None:
-    from service.live_hub_redis import RedisLiveHub
+    from service.live.hub_redis import RedisLiveHub
 
     killed, alive, other = (RedisLiveHub(test_redis, lease_s=1.0) for _ in range(3))
     try:
@@ -167,7 +167,7 @@ def test_a_dead_process_frees_its_slots_and_its_calls_expire(test_redis: Any) ->
 
 def test_a_long_wait_outlasts_the_clients_socket_timeout(test_redis: Any) -> None:
     """A long poll waits longer than redis-py's 5 s socket timeout without failing."""
-    from service.live_hub_redis import RedisLiveHub
+    from service.live.hub_redis import RedisLiveHub
 
     hub = RedisLiveHub(test_redis)
     try:

@@ -1,4 +1,4 @@
-"""Live calls under hostile clients, against real servers on both backends (issue 14, items 1 and 6):
+"""Live calls under hostile clients, against real servers on both backends:
 deeply nested JSON is an `error` event, not a dropped socket; a noise flood does not stall the
 event loop (`/healthz` p50 <= 20 ms); one organization cannot take every live slot; each call is
 capped in bytes and duration."""

@@ -18,7 +18,7 @@ def test_the_named_reps_profile_comes_first_then_the_organizations(tmp_path: Pat
     from service.core.accounts import create_org, create_user
     from service.core.config import Settings
     from service.core.db import run_migrations, session_scope
-    from service.org_definitions import live_rep_profiles
+    from service.domain.org_definitions import live_rep_profiles
     from transcription.voiceprint import CAMPPLUS_ENCODER
 
     settings = Settings(data_dir=tmp_path)

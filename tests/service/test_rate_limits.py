@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from service.rate_limits import LocalRateLimiter, RateLimiter, RedisRateLimiter
+from service.core.rate_limits import LocalRateLimiter, RateLimiter, RedisRateLimiter
 
 
 def make(kind: str, shared: Any, per_minute: int, burst: int, name: str = "api-key") -> RateLimiter:

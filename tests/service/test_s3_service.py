@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from service.served_files import USER_CONTENT_CSP
+from service.core.served_files import USER_CONTENT_CSP
 from transcription.audio import AUDIO_EXTENSIONS
 
 
@@ -82,7 +82,7 @@ def test_calls_live_in_s3_from_upload_to_delete(h: Any, s3_server: Any, s3_stack
         assert whole.headers["accept-ranges"] == "bytes" and whole.headers["content-type"] == "audio/flac"
         part = web.get(f"/calls/{uploaded}/audio", headers={"Range": "bytes=1000-4999"})
         assert part.status_code == 206 and part.content == audio[1000:5000]
-        for served in (whole, part):  # a file of Talktrack's naming, never run as a page (issue 28)
+        for served in (whole, part):  # a file of Talktrack's naming, never run as a page
             assert served.headers["x-content-type-options"] == "nosniff"
             assert served.headers["content-security-policy"] == USER_CONTENT_CSP
             assert served.headers["content-disposition"] == f'inline; filename="talktrack-call-{uploaded}.flac"'

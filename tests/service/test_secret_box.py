@@ -33,7 +33,7 @@ def test_legacy_clear_text_secrets_are_sealed(tmp_path: Path) -> None:
     from service.core.config import Settings
     from service.core.db import run_migrations, session_scope
     from service.core.secret_box import secret_box
-    from service.webhooks import seal_legacy_secrets
+    from service.webhooks.delivery import seal_legacy_secrets
 
     settings = Settings(data_dir=tmp_path, secret_key=SecretStr("k-0123456789abcdef"))
     run_migrations(settings)

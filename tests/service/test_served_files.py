@@ -1,4 +1,4 @@
-"""Served files never become active content (issue 28), against a real server on both backends.
+"""Served files never become active content, against a real server on both backends.
 
 A recording is served only once its analysis decoded it, with the `audio/*` type of the container
 the decoder found (not the client's file name or Content-Type), `nosniff`, a sandboxing
@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from service.served_files import USER_CONTENT_CSP
+from service.core.served_files import USER_CONTENT_CSP
 
 SANDBOX = "sandbox; default-src 'none'; media-src 'self'; frame-ancestors 'none'"
 REFUSED = "the recording did not decode as audio"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from service.domain.errors import NotFound, StorageUnavailable
+from service.core.errors import NotFound, StorageUnavailable
 from service.storage import AudioStore, LocalAudioStore
 from service.storage.s3 import S3AudioStore
 from service.web.audio_response import RangeNotSatisfiable, byte_range

@@ -1,15 +1,15 @@
 """The parser of YAML people type (`service.core.user_yaml`) and the field rule of text sent to the
-HTTP API (`service.core.text_input`), without a server (issue 28)."""
+HTTP API (`service.core.text_input`), without a server."""
 
 from __future__ import annotations
 
 import pytest
 
+from service.core.errors import Invalid
 from service.core.strict_json import ControlCharError, loads
 from service.core.text_input import field_problem, json_problem, path_problem, query_problem
 from service.core.user_yaml import UserYamlError, load_user_yaml
 from service.domain.definitions import MAX_PLAYBOOK_CHARS, bundled_playbook_yaml, parse_playbook_yaml
-from service.domain.errors import Invalid
 
 BOMB = "a: &a [lol, lol, lol]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
 

@@ -97,7 +97,7 @@ def test_vocabulary_reaches_the_analysis_options(tmp_path: Path) -> None:
     from service.core.accounts import create_org
     from service.core.config import Settings
     from service.core.db import run_migrations, session_scope
-    from service.org_definitions import org_vocabulary
+    from service.domain.org_definitions import org_vocabulary
 
     settings = Settings(data_dir=tmp_path)
     run_migrations(settings)
@@ -118,7 +118,7 @@ def test_a_voice_profile_of_another_size_does_not_fail_analyses(tmp_path: Path) 
     from service.core.accounts import create_org
     from service.core.config import Settings
     from service.core.db import run_migrations, session_scope
-    from service.org_definitions import org_voice_profiles
+    from service.domain.org_definitions import org_voice_profiles
 
     settings = Settings(data_dir=tmp_path)
     run_migrations(settings)

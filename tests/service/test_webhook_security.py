@@ -1,6 +1,6 @@
-"""Webhook targets (SSRF guard), secrets at rest, the delivery log, and the /metrics guard (issue 14,
-items 5 and 7), against real servers on both backends. Nothing here connects anywhere but
-127.0.0.1: refused addresses are refused before any connection."""
+"""Webhook targets (SSRF guard), secrets at rest, the delivery log, and the /metrics guard, against
+real servers on both backends. Nothing here connects anywhere but 127.0.0.1: refused addresses are
+refused before any connection."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from service.webhook_targets import UnsafeTarget, address_refusal, check_target, host_header, pinned_url
+from service.webhooks.targets import UnsafeTarget, address_refusal, check_target, host_header, pinned_url
 
 METRICS_TOKEN = "metrics-token-0123456789abcdef"
 INTERNAL = b"internal-only: db password hunter2"

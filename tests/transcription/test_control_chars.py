@@ -1,6 +1,6 @@
 """The control-character rule (`transcription.control_chars`) and transcripts that break it: a VTT or
 JSON transcript holding a NUL character is a `TranscriptParseError` naming the line or the field,
-so its call fails once with the reason (issue 28)."""
+so its call fails once with the reason."""
 
 from __future__ import annotations
 

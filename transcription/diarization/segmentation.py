@@ -9,13 +9,13 @@ speaker numbers mean nothing across windows; clustering links them.
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
 import numpy.typing as npt
 
 from transcription.audio import SAMPLE_RATE
+from transcription.once import load_once
 
 from .models import segmentation_model
 
@@ -82,7 +82,7 @@ class Segmenter:
         return out
 
 
-@lru_cache(maxsize=1)
+@load_once
 def get_segmenter() -> Segmenter:
     """The process-wide segmentation model (loaded once)."""
     return Segmenter()

@@ -6,7 +6,7 @@ from bisect import bisect_right
 
 from transcription.types import Word
 
-from .diarizer import SpeakerSegment
+from .segments import SpeakerSegment
 
 
 def assign_speakers(words: list[Word], segments: list[SpeakerSegment]) -> list[Word]:

@@ -16,7 +16,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # The secrets themselves are encrypted at start-up (service.webhooks.seal_legacy_secrets):
+    # The secrets themselves are encrypted at start-up (service.webhooks.delivery.seal_legacy_secrets):
     # the key is a setting of the running server, not of the migration.
     with op.batch_alter_table('webhook', schema=None) as batch_op:
         batch_op.alter_column('secret', existing_type=sqlmodel.sql.sqltypes.AutoString(length=200),

@@ -10,11 +10,10 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, 
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import ValidationError
-from sqlalchemy import Engine, or_
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session
 
-from models import Call, CallResult, Outcome, User
+from models import Call
 from models.base import aware
 from models.public import (
     CallDetail,
@@ -25,25 +24,18 @@ from models.public import (
     OutcomePublic,
     SpeakersPatch,
 )
-from service.api.deps import (
-    CurrentPrincipal,
-    Principal,
-    SessionDep,
-    SettingsDep,
-    allowed_to,
-    visible_call,
-)
+from service.api.deps import CurrentPrincipal, Principal, SessionDep, SettingsDep, allowed_to
 from service.api.metrics import UPLOAD_BYTES
 from service.api.responses import API_ERRORS
 from service.api.upload import CONTENT_TYPES, UploadedFile, media_suffix, parse_upload
 from service.core import strict_json
+from service.core.served_files import file_headers
 from service.domain import calls as domain_calls
-from service.domain import library
-from service.domain.errors import Invalid
+from service.domain import library, roles
+from service.domain.calls import CreatedCall, NewCall, visible_call
 from service.domain.library import CallFilters, OutcomeFilter
-from service.jobs.core import create_job
-from service.live_guidance import call_live
-from service.served_files import file_headers
+from service.domain.outcomes import newest_outcome
+from service.live.guidance import call_live
 from service.storage import AudioStore, get_store
 
 router = APIRouter(prefix="/calls", tags=["calls"], responses=API_ERRORS)
@@ -67,6 +59,8 @@ UPLOAD_BODY = {
                         "example": '{"hubspot_deal_id": "1234"}'},
             "rep_channel": {"type": "integer", "minimum": 0, "maximum": 1, "example": 0},
             "num_speakers": {"type": "integer", "minimum": 1, "maximum": 20},
+            "expected_speakers": {"type": "integer", "minimum": 1, "maximum": 20,
+                                  "description": "people on the call (CRM attendee count): a prior, not forced"},
         },
     }, "encoding": {"file": {"contentType": ", ".join(sorted(CONTENT_TYPES))}}}},
 }
@@ -83,19 +77,6 @@ def _metadata(fields: dict[str, str]) -> CallMetadata:
         return CallMetadata.model_validate(data)
     except ValidationError as exc:
         raise HTTPException(422, detail=json.loads(exc.json(include_url=False, include_input=False))) from exc
-
-
-def _owner(session: Session, principal: Principal, meta: CallMetadata) -> tuple[str | None, str | None]:
-    """(rep user id, team id) the new call belongs to (`service.domain.calls.call_owner`); 422 when
-    the upload names someone the key may not add calls for."""
-    try:
-        return domain_calls.call_owner(session, principal, meta.rep_user_id)
-    except Invalid as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
-
-
-def _existing(session: Session, org_id: str, key: str) -> Call | None:
-    return session.exec(select(Call).where(col(Call.org_id) == org_id, col(Call.idempotency_key) == key)).first()
 
 
 def _accepted(call: Call, replay: bool) -> JSONResponse:
@@ -132,7 +113,7 @@ async def upload_call(
         if found is not None:
             # A retry: answer with the first call, but only for the same file (its SHA-256).
             await run_in_threadpool(store.discard, upload.temp_key)
-            _check_same_file(found, upload.sha256)
+            domain_calls.check_same_file(found, upload.sha256)
             return _accepted(found, replay=True)
         media = media_suffix(upload.filename, upload.content_type)
         if media is None:
@@ -141,82 +122,44 @@ async def upload_call(
         if upload.size == 0:
             raise HTTPException(422, detail="the file is empty")
         meta = _metadata(parsed.fields)
-        call, job_id, replay = await run_in_threadpool(_store_call, engine, store, principal, meta, upload,
-                                                       media, idempotency_key)
+        created = await run_in_threadpool(_store_call, engine, store, principal, meta, upload, media,
+                                          idempotency_key)
     except Exception:
         await run_in_threadpool(store.discard, upload.temp_key)  # every way out but a stored call removes it
         raise
     except BaseException:  # cancelled: no awaiting here
         store.discard(upload.temp_key)
         raise
-    if not replay:
+    if created.job_id is not None:
         UPLOAD_BYTES.inc(upload.size)
         try:
-            await run_in_threadpool(request.app.state.dispatcher.submit_job, job_id)
+            await run_in_threadpool(request.app.state.dispatcher.submit_job, created.job_id)
         except Exception:  # e.g. the broker is down: the job is in the database and the sweeper sends it
-            log.warning("could not dispatch job %s now; the sweeper will", job_id, exc_info=True)
-    return _accepted(call, replay=replay)
-
-
-def _check_same_file(call: Call, sha256: str) -> None:
-    """An Idempotency-Key names one request: reusing it for another file is a client error (422),
-    not a silent replay of a different call (draft-ietf-httpapi-idempotency-key-header)."""
-    if sha256 != call.sha256:
-        raise HTTPException(422, detail="this Idempotency-Key was already used for a different file; "
-                                        "send a new key for a new upload")
+            log.warning("could not dispatch job %s now; the sweeper will", created.job_id, exc_info=True)
+    return _accepted(created.call, replay=created.replayed)
 
 
 def _existing_by_key(engine: Engine, org_id: str, key: str) -> Call | None:
     with Session(engine, expire_on_commit=False) as session:
-        return _existing(session, org_id, key)
+        return domain_calls.call_by_idempotency_key(session, org_id, key)
 
 
 def _store_call(engine: Engine, store: AudioStore, principal: Principal, meta: CallMetadata,
-                upload: UploadedFile, media: tuple[str, str], idempotency_key: str | None) -> tuple[Call, str, bool]:
-    """Move the upload into place (fsynced) and record the call and its job in one transaction.
-    Returns (call, job id, replayed): a concurrent retry with the same key yields the winner's call."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            rep_user_id, team_id = _owner(session, principal, meta)
-        except HTTPException:
-            store.discard(upload.temp_key)
-            raise
-        if meta.rep is None and rep_user_id is not None:
-            # The rep's name as transcripts and insights show it, unless the upload names one.
-            rep = session.get(User, rep_user_id)
-            meta = meta.model_copy(update={"rep": rep.name if rep else None})
-        return _insert_call(session, store, principal, meta, upload, media, idempotency_key, rep_user_id, team_id)
-
-
-def _insert_call(session: Session, store: AudioStore, principal: Principal, meta: CallMetadata,
-                 upload: UploadedFile, media: tuple[str, str], idempotency_key: str | None,
-                 rep_user_id: str | None, team_id: str | None) -> tuple[Call, str, bool]:
+                upload: UploadedFile, media: tuple[str, str], idempotency_key: str | None) -> CreatedCall:
+    """Record the call (`service.domain.calls.create_call`): its owner as the upload names it (422
+    for someone the key may not add calls for), its file moved into place, its job queued."""
     kind, suffix = media
-    call = Call(org_id=principal.org_id, team_id=team_id, rep_user_id=rep_user_id,
-                uploaded_by_key_id=principal.key_id, idempotency_key=idempotency_key, title=meta.title,
-                rep_name=meta.rep, rep_channel=meta.rep_channel, num_speakers=meta.num_speakers,
-                started_at=aware(meta.started_at), deal_id=meta.deal_id, crm_ids=meta.crm_ids,
-                media_kind=kind, original_filename=upload.filename, size_bytes=upload.size,
-                sha256=upload.sha256)
-    call.storage_key = f"calls/{call.id}/original{suffix}"
-    store.commit(upload.temp_key, call.storage_key)
-    try:
-        session.add(call)
-        job = create_job(session, call)
-        session.commit()
-    except IntegrityError:
-        # A concurrent retry with the same Idempotency-Key won the insert: answer with its call.
-        session.rollback()
-        store.delete_prefix(f"calls/{call.id}")
-        found = _existing(session, principal.org_id, idempotency_key or "")
-        if found is None:
-            raise
-        _check_same_file(found, upload.sha256)
-        return found, "", True
-    except BaseException:
-        store.delete_prefix(f"calls/{call.id}")  # no call row: its file must not stay behind
-        raise
-    return call, job.id, False
+    with Session(engine, expire_on_commit=False) as session:
+        rep_user_id, team_id = domain_calls.call_owner(session, principal, meta.rep_user_id)
+        new = NewCall(org_id=principal.org_id, team_id=team_id, rep_user_id=rep_user_id,
+                      added_by_key_id=principal.key_id, temp_key=upload.temp_key, suffix=suffix, media_kind=kind,
+                      size_bytes=upload.size, sha256=upload.sha256, original_filename=upload.filename,
+                      title=meta.title, rep_name=domain_calls.rep_name_for(session, rep_user_id, meta.rep),
+                      rep_channel=meta.rep_channel,
+                      num_speakers=meta.expected_speakers if meta.expected_speakers is not None else meta.num_speakers,
+                      started_at=aware(meta.started_at), deal_id=meta.deal_id, crm_ids=meta.crm_ids,
+                      idempotency_key=idempotency_key)
+        return domain_calls.create_call(session, store, new)
 
 
 @router.get("", response_model=CallPage, summary="List calls the key may see")
@@ -241,34 +184,15 @@ def list_calls(
                     offset=offset, next_offset=page.next_offset)
 
 
-def outcome_for(session: Session, call: Call) -> OutcomePublic | None:
-    """The newest outcome recorded for the call itself or for its deal."""
-    conds = [col(Outcome.call_id) == call.id]
-    if call.deal_id:
-        conds.append(col(Outcome.deal_id) == call.deal_id)
-    row = session.exec(select(Outcome).where(col(Outcome.org_id) == call.org_id, or_(*conds))
-                       .order_by(col(Outcome.created_at).desc())).first()
-    return OutcomePublic.model_validate(row, from_attributes=True) if row else None
-
-
 @router.get("/{call_id}", response_model=CallDetail, summary="A call: status, progress, outcome, analysis",
             responses={404: {"description": "no such call visible to this key"}})
 def get_call(call_id: str, session: SessionDep, principal: CurrentPrincipal) -> CallDetail:
     call = visible_call(session, principal, call_id)
-    detail = CallDetail(**CallPublic.of(call).model_dump(), outcome=outcome_for(session, call),
-                        live=call_live(session, call.id))
-    if call.status == "done":
-        row = session.get(CallResult, call.id)
-        detail.analysis = json.loads(row.analysis_json) if row else None
+    outcome = newest_outcome(session, call)
+    detail = CallDetail(**CallPublic.of(call).model_dump(),
+                        outcome=OutcomePublic.model_validate(outcome, from_attributes=True) if outcome else None,
+                        live=call_live(session, call.id), analysis=domain_calls.analysis_if_done(session, call))
     return detail
-
-
-def _analysis(session: Session, call: Call) -> dict[str, Any]:
-    row = session.get(CallResult, call.id) if call.status == "done" else None
-    if row is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"the call is not analysed (status: {call.status})")
-    data: dict[str, Any] = json.loads(row.analysis_json)
-    return data
 
 
 @router.get("/{call_id}/transcript", summary="The transcript as JSON, WebVTT or RTTM",
@@ -280,7 +204,7 @@ def get_transcript(call_id: str, session: SessionDep, principal: CurrentPrincipa
     from transcription.transcript_io import write_rttm, write_vtt
 
     call = visible_call(session, principal, call_id)
-    data = _analysis(session, call)
+    data = domain_calls.stored_analysis(session, call)
     name = f"{call.id}-transcript.{format}"  # the words are the caller's content: served as a file
     if format == "json":
         keys = ("duration_s", "source", "has_timing", "language", "speakers", "turns", "speaker_turns", "words")
@@ -304,5 +228,5 @@ def delete_call(call_id: str, session: SessionDep, principal: Annotated[Principa
               responses={409: {"description": "not analysed yet"}})
 def relabel_speakers(call_id: str, body: SpeakersPatch, session: SessionDep,
                      principal: Annotated[Principal, allowed_to("call.relabel")]) -> CallDetail:
-    domain_calls.relabel_speakers(session, principal, call_id, body)
+    roles.set_speakers(session, principal, call_id, body)
     return get_call(call_id, session, principal)

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import SQLModel
 
-from models import Playbook, TrackerDefinition, Vocabulary, VoiceProfile
-from models.base import utcnow
+from models import Playbook, TrackerDefinition, VoiceProfile
 from models.public import PlaybookCreate, TrackerCreate
 from service.api.deps import CurrentPrincipal, Principal, SessionDep, allowed_to
 from service.api.responses import API_ERRORS
 from service.domain import definitions
-from transcription.vocabulary import VocabularyError, vocabulary_from_data
+from transcription.vocabulary import vocabulary_from_data
 from transcription.voiceprint import ENCODER_SIZES, check_embedding
 
 router = APIRouter(tags=["definitions"], responses=API_ERRORS)
@@ -136,7 +135,7 @@ def _public(content: dict[str, Any], updated_at: str | None) -> VocabularyPublic
 
 @router.get("/vocabulary", response_model=VocabularyPublic, summary="The organization's custom vocabulary")
 def get_vocabulary(session: SessionDep, principal: CurrentPrincipal) -> VocabularyPublic:
-    row = session.get(Vocabulary, principal.org_id)
+    row = definitions.vocabulary_row(session, principal)
     if row is None:
         return _public({}, None)
     return _public(row.content, row.updated_at.isoformat())
@@ -146,21 +145,11 @@ def get_vocabulary(session: SessionDep, principal: CurrentPrincipal) -> Vocabula
             summary="Replace the custom vocabulary (admin); used by calls analysed from now on")
 def put_vocabulary(body: VocabularyBody, session: SessionDep, principal: Editor) -> VocabularyPublic:
     content = body.model_dump()
-    try:
-        vocabulary_from_data(content)
-    except VocabularyError as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
-    row = session.get(Vocabulary, principal.org_id) or Vocabulary(org_id=principal.org_id)
-    row.content, row.updated_at = content, utcnow()
-    session.add(row)
-    session.commit()
+    row = definitions.replace_vocabulary(session, principal, content)
     return _public(content, row.updated_at.isoformat())
 
 
 @router.delete("/vocabulary", status_code=204, summary="Remove the custom vocabulary (admin)")
 def delete_vocabulary(session: SessionDep, principal: Editor) -> Response:
-    row = session.get(Vocabulary, principal.org_id)
-    if row is not None:
-        session.delete(row)
-        session.commit()
+    definitions.delete_vocabulary(session, principal)
     return Response(status_code=204)

@@ -13,12 +13,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
-from sqlmodel import Session
 
 from service.api.deps import bearer_token
 from service.api.metrics import render_metrics
 from service.core.config import Settings
+from service.core.db import ping
 
 router = APIRouter(tags=["ops"])
 
@@ -27,8 +26,7 @@ router = APIRouter(tags=["ops"])
             responses={200: {"content": {"application/json": {"example": {"status": "ok", "database": "ok",
                                                                           "executor": "thread"}}}}})
 def healthz(request: Request) -> dict[str, Any]:
-    with Session(request.app.state.engine) as session:
-        session.connection().execute(text("SELECT 1"))
+    ping(request.app.state.engine)
     return {"status": "ok", "database": "ok",
             "executor": request.app.state.settings.resolved_executor()}
 

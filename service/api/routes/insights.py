@@ -12,15 +12,16 @@ from fastapi import APIRouter, HTTPException, Query
 from coaching.benchmarks import learn_bands, rep_benchmark
 from coaching.insights import InsightOptions, compute_insights
 from coaching.live_effect import LiveEffectOptions
-from service.api.deps import CurrentPrincipal, Principal, SessionDep, allowed_to, call_scope
+from service.api.deps import CurrentPrincipal, Principal, SessionDep, allowed_to
 from service.api.responses import API_ERRORS
+from service.core.access import call_condition
 from service.domain.insights import (
     backfill_features,
     rep_name,
     store_snapshot,
     visible_feature_columns,
 )
-from service.live_guidance import live_guidance
+from service.live.guidance import live_guidance
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["coaching"], responses=API_ERRORS)
@@ -75,7 +76,7 @@ def get_live_guidance(
     `coaching.live_effect` for the method. A rep key gets their own calls' report (their
     follow-through)."""
     backfill_features(session, principal.org_id)
-    return live_guidance(session, call_scope(principal), principal.org_id, LiveEffectOptions(min_group=min_group))
+    return live_guidance(session, call_condition(principal), principal.org_id, LiveEffectOptions(min_group=min_group))
 
 
 @router.get("/reps/{rep_id}/benchmarks", summary="A rep's averages against the team's won-call bands",

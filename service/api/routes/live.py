@@ -11,7 +11,7 @@ only (`browser_principal`).
 
 Wire-up: `app.include_router(live.router, prefix="/v1")`; the process-wide `LiveEngine` is made on
 first use and kept in `app.state.live_engine`. Which calls are live, the caps and the events feed are
-the live hub's (`app.state.live_hub`, `service.live_hub`): with a Redis broker every API process
+the live hub's (`app.state.live_hub`, `service.live.hub`): with a Redis broker every API process
 serves every call's events, while the WebSocket (audio, recognition) stays where it was accepted.
 """
 
@@ -32,30 +32,20 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
-from models import Call
 from models.base import new_id, utcnow
-from service import access
 from service.api.deps import CurrentPrincipal, Principal, authenticate_key, bearer_token
 from service.api.responses import API_ERRORS
-from service.core import strict_json
+from service.core import access, strict_json
 from service.core.config import Settings
+from service.core.errors import Invalid
+from service.core.served_files import WAV
 from service.core.sessions import SESSION_COOKIE, resolve_session
-from service.domain.calls import OutsideScope, call_owner
-from service.domain.errors import Invalid
-from service.jobs.core import create_job
-from service.live_guidance import LiveSetup, live_record, live_setup
-from service.live_hub import LiveCapReached, LiveHub, Owner
-from service.live_sessions import (
-    MAX_FRAME_BYTES,
-    LiveEngine,
-    LiveProtocolError,
-    LiveSession,
-    RepProfiles,
-    StartRequest,
-)
-from service.live_transport import CallLimits, FramePump
-from service.org_definitions import live_rep_profiles
-from service.served_files import WAV
+from service.domain.calls import NewCall, OutsideScope, call_owner, create_call
+from service.domain.org_definitions import RepProfiles, live_rep_profiles
+from service.live.guidance import LiveSetup, live_record, live_setup
+from service.live.hub import LiveCapReached, LiveHub, Owner
+from service.live.sessions import MAX_FRAME_BYTES, LiveEngine, LiveProtocolError, LiveSession, StartRequest
+from service.live.transport import CallLimits, FramePump
 from service.storage import get_store
 
 log = logging.getLogger(__name__)
@@ -109,28 +99,22 @@ def rep_voice(db: Engine, owner: Owner, start: StartRequest) -> RepProfiles:
 def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: str,
               setup: LiveSetup | None = None) -> str | None:
     """Store the streamed audio as the call's recording (with its live cards when `setup` is
-    given) and queue its offline analysis, like an upload. Returns the job id, or None (and stores
-    nothing) when no audio arrived."""
+    given) and queue its offline analysis, like an upload (`service.domain.calls.create_call`).
+    Returns the job id, or None (and stores nothing) when no audio arrived."""
     store = get_store(settings)
     if session.transcriber.duration_s <= 0:
         store.discard(temp_key)
         return None
-    key = f"calls/{session.call_id}/original.wav"
     size, sha = store.digest(temp_key)
     o, s = session.owner, session.start
-    call = Call(id=session.call_id, org_id=o.org_id, team_id=o.team_id, rep_user_id=o.rep_user_id,
-                uploaded_by_key_id=o.key_id, title=s.title or "Live call", rep_name=s.rep,
-                rep_channel=s.rep_channel or 0, started_at=session.started_at, deal_id=s.deal_id,
-                crm_ids=s.crm_ids, media_kind="audio", original_filename=None, size_bytes=size, sha256=sha,
-                storage_key=key, audio_type=WAV)  # written by Talktrack itself
-    store.commit(temp_key, key)
+    new = NewCall(org_id=o.org_id, team_id=o.team_id, rep_user_id=o.rep_user_id, added_by_key_id=o.key_id,
+                  temp_key=temp_key, suffix=".wav", media_kind="audio", size_bytes=size, sha256=sha,
+                  audio_type=WAV,  # written by Talktrack itself
+                  title=s.title or "Live call", rep_name=s.rep, rep_channel=s.rep_channel or 0,
+                  started_at=session.started_at, deal_id=s.deal_id, crm_ids=s.crm_ids, call_id=session.call_id)
+    rows = [] if setup is None else [live_record(session.call_id, o.org_id, setup, session.coach.cards)]
     with Session(db, expire_on_commit=False) as db_session:
-        db_session.add(call)
-        if setup is not None:
-            db_session.add(live_record(call, setup, session.coach.cards))
-        job = create_job(db_session, call)
-        db_session.commit()
-        return job.id
+        return create_call(db_session, store, new, rows).job_id
 
 
 # What sending to a client that is gone raises: Starlette's WebSocketDisconnect (it turns the

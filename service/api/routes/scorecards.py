@@ -3,23 +3,19 @@ plus a coach's overrides and comments) and `GET /v1/reps/{id}/scorecard` (a rep'
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, or_, select
 
 from coaching.features import METRIC_NAMES
-from coaching.scorecards import RubricError, Scorecard, load_rubric, rep_aggregates, rubric_from_dict
-from models import Call
-from models.base import aware
-from models.coaching import RubricDefinition, ScorecardRecord
+from coaching.scorecards import RubricError, rep_aggregates, rubric_from_dict
 from models.public import IsoDateTime
 from nlp.types import QUESTION_TYPES
-from service.api.deps import CurrentPrincipal, Principal, SessionDep, allowed_to, call_scope
+from service.api.deps import CurrentPrincipal, Principal, SessionDep, allowed_to
 from service.api.responses import API_ERRORS
 from service.domain import scorecards
+from service.domain.org_definitions import org_rubrics
 
 router = APIRouter(tags=["coaching"], responses=API_ERRORS)
 
@@ -111,21 +107,13 @@ def put_rubric(rubric_id: str, body: RubricIn, session: SessionDep,
         rubric = rubric_from_dict({**body.model_dump(exclude_none=True), "id": rubric_id})
     except RubricError as exc:
         raise HTTPException(422, detail=str(exc)) from exc
-    row = session.exec(select(RubricDefinition).where(col(RubricDefinition.org_id) == principal.org_id,
-                                                      col(RubricDefinition.rubric_id) == rubric_id)).first()
-    row = row or RubricDefinition(org_id=principal.org_id, rubric_id=rubric_id)
-    row.content = rubric.to_dict()
-    row.active = True
-    session.add(row)
-    session.commit()
+    scorecards.store_rubric(session, principal, rubric)
     return rubric.to_dict()
 
 
 @router.get("/rubrics", summary="Scorecard rubrics of the organisation (the bundled default if none)")
 def list_rubrics(session: SessionDep, principal: CurrentPrincipal) -> list[dict[str, Any]]:
-    rows = session.exec(select(RubricDefinition.content).where(col(RubricDefinition.org_id) == principal.org_id,
-                                                               col(RubricDefinition.active))).all()
-    return [dict(r) for r in rows] or [load_rubric().to_dict()]
+    return org_rubrics(session, principal.org_id)
 
 
 @router.post("/calls/{call_id}/scorecards", status_code=201, summary="Score a call (auto + coach overrides)",
@@ -157,12 +145,7 @@ def get_rep_scorecard(rep_id: str, session: SessionDep, principal: CurrentPrinci
     """`rep_id` is the rep's user id or their name as it appears on calls."""
     if principal.role == "rep" and rep_id != principal.user_id:
         raise HTTPException(404, detail="rep not found")
-    q = (select(ScorecardRecord.card_json)
-         .join(Call, col(Call.id) == col(ScorecardRecord.call_id))
-         .where(call_scope(principal), or_(col(ScorecardRecord.rep_user_id) == rep_id, col(ScorecardRecord.rep) == rep_id)))
-    if since is not None:
-        q = q.where(col(ScorecardRecord.call_at) >= aware(since))
-    cards = [Scorecard.from_dict(json.loads(j)) for j in session.exec(q.order_by(col(ScorecardRecord.call_at))).all()]
+    cards = scorecards.rep_scorecards(session, principal, rep_id, since)
     if not cards:
         raise HTTPException(404, detail="no scorecards for this rep")
     return {

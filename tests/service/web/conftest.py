@@ -48,7 +48,7 @@ class Person:
 @dataclass
 class WebStack:
     url: str
-    stack: Any  # tests/service/conftest.py's Stack
+    stack: Any  # devstack.stack.Stack
     people: dict[str, Person] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
 

@@ -45,6 +45,7 @@ def test_admin_creates_a_user_and_the_invited_person_signs_in(web: Any, signed_i
     row.get_by_role("button", name="Invite link for Gil Newcomer").click()
     link = _revealed(page)
     assert re.fullmatch(r"https?://[^/]+/invite/[\w-]{40,}", link), link
+    assert link.startswith(web.url + "/invite/"), (link, web.url)  # the address (and port) this server answers on
     page.get_by_role("button", name="Copy").click()
     page.get_by_text("Copied.").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == link
@@ -53,21 +54,23 @@ def test_admin_creates_a_user_and_the_invited_person_signs_in(web: Any, signed_i
     page.goto("/admin/users")  # the list page never shows a link
     assert link not in page.content()
 
-    # The invited person: the link (on this test server's address), a password, then sign-in.
+    # The invited person opens the link as given, chooses a password and is signed in at once.
     guest = browser.new_context(base_url=web.url)
     try:
         p2 = guest.new_page()
-        p2.goto(urlparse(link).path)
+        p2.goto(link)
         p2.get_by_role("heading", name="Welcome, Gil Newcomer").wait_for()
         p2.get_by_label("New password").fill(NEW_PASSWORD)
         p2.get_by_label("Repeat it").fill(NEW_PASSWORD)
         p2.get_by_role("button", name="Set password").click()
-        p2.wait_for_url(re.compile(r".*/login$"))
+        p2.get_by_role("heading", name="Calls", exact=True).wait_for()
+        assert "Gil Newcomer (rep)" in p2.locator("header.top").inner_text()
+        assert "password is set" in p2.locator("#welcome").inner_text()
+        p2.get_by_role("button", name="Sign out").click()  # and the password works for the next sign-in
         p2.get_by_label("E-mail").fill(email)
         p2.get_by_label("Password").fill(NEW_PASSWORD)
         p2.get_by_role("button", name="Sign in").click()
         p2.get_by_role("heading", name="Calls", exact=True).wait_for()
-        assert "Gil Newcomer (rep)" in p2.locator("header.top").inner_text()
         p2.goto(urlparse(link).path)  # used up
         assert p2.get_by_role("heading", name="Invite not valid").is_visible()
     finally:

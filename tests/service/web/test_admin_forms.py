@@ -211,7 +211,7 @@ def test_trackers_and_playbook(org: Org) -> None:
     r = c.post("/admin/trackers", data={"csrf_token": csrf, "name": "pricing"})  # disable a built-in
     assert "Tracker saved" in r.text and "replaces built-in" in r.text
     from service.core.db import session_scope
-    from service.org_definitions import org_trackers
+    from service.domain.org_definitions import org_trackers
 
     with session_scope(org.settings) as s:
         names = {t.name for t in org_trackers(s, org.ids["org"]).trackers}  # type: ignore[union-attr]

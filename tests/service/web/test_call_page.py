@@ -138,8 +138,11 @@ def test_call_without_a_rep_says_why_and_how_to_fix_it(web: Any, signed_in: Any,
     assert note.locator("h2").inner_text() == "No rep identified"
     text = note.inner_text()
     assert "does not show clearly who the rep is" in text
-    assert 'choose the rep under "Fix speakers" below' in text and "talktrack relabel" in text
-    assert "talktrack enroll" in text
+    # The web app gives a web action, never a command line (`talktrack relabel`, `--rep NAME`).
+    assert "say which speaker is the rep under Fix speakers" in text
+    assert note.get_by_role("link", name="Fix speakers").get_attribute("href") == "#fix-speakers"
+    for cli in ("talktrack ", "--", "`", "CALL.json"):
+        assert cli not in text, (cli, text)
     assert "Rep talk ratio\t-" in page.locator("#metrics").inner_text()
 
 

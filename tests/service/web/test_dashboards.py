@@ -163,7 +163,7 @@ def test_coach_sees_team_insights_as_a_forest_plot(web: Any, dash: Seeded, signe
     assert page.locator("#forest-axis").count() == 1
     a11y(page)
     shots(page, "team-insights")
-    # A page GET writes nothing (issue 14): no insight snapshot for this organization.
+    # A page GET writes nothing: no insight snapshot for this organization.
     with session_scope(web.stack.settings()) as s:
         n = s.execute(select(func.count()).select_from(InsightSnapshot)
                       .where(InsightSnapshot.org_id == dash.org_id)).scalar_one()  # type: ignore[arg-type]

@@ -65,3 +65,18 @@ def test_rep_sees_only_their_own_calls(web: Any, signed_in: Any) -> None:
     page_admin.goto(f"/?q=&rep={web.people['rep_west'].user_id}")
     assert "West only call" in page_admin.locator("#calls").inner_text()
     web.wait_done("rep_west", west)
+
+
+def test_table_refreshes_when_an_upload_finishes(web: Any, signed_in: Any, drop: Any, tmp_path: Path) -> None:
+    page = signed_in("rep")
+    vtt = tmp_path / "refresh-probe.vtt"
+    vtt.write_bytes((SAMPLES / "discovery_call.vtt").read_bytes())
+    before = page.locator("p.count").inner_text()
+    drop(page, vtt, "text/vtt")
+    item = page.locator("#uploads li").filter(has_text="refresh-probe.vtt")
+    item.locator(".upload-state", has_text="done").wait_for(timeout=120_000)
+    call_id = item.get_attribute("data-call-id")
+    # No reload: the row is in the table, done, and the count went up by one.
+    row = page.locator("#calls tbody tr", has=page.locator(f'a[href="/calls/{call_id}"]'))
+    assert row.locator("td.status").get_attribute("data-status") == "done"
+    assert int(page.locator("p.count").inner_text().split()[0]) == int(before.split()[0]) + 1

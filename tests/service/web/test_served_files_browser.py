@@ -1,4 +1,4 @@
-"""Issue 28 in a real browser: an uploaded "recording" that is really a script or a page never runs
+"""Served files in a real browser: an uploaded "recording" that is really a script or a page never runs
 on Talktrack's origin, and no page can be framed.
 
 The attack: a rep uploads `recording.js` (a script) and `page.html` (a page whose script is

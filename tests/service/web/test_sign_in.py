@@ -118,7 +118,11 @@ def test_invite_link_sets_a_password_once(tmp_path: Path) -> None:
         r = client.post(f"/invite/{token}", data={"password": "short", "password2": "short"})
         assert r.status_code == 422 and "at least 10 characters" in r.text
         r = client.post(f"/invite/{token}", data={"password": PASSWORD, "password2": PASSWORD}, follow_redirects=False)
-        assert r.status_code == 303
+        # Signed in at once: no empty sign-in form after choosing a password.
+        assert r.status_code == 303 and r.headers["location"] == "/?welcome=1"
+        assert "tt_session=" in r.headers["set-cookie"]
+        assert "Your password is set" in client.get("/?welcome=1").text
+        client.cookies.clear()
         assert client.get(f"/invite/{token}").status_code == 404  # one time only
         login = _login_form(client)
         r = client.post("/login", data={"email": "dana@example.test", "password": PASSWORD, "prelogin": login},

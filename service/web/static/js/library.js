@@ -30,6 +30,25 @@ async function pollTable() {
   setTimeout(pollTable, POLL_MS);
 }
 
+// The table and its count as the server has them now (an upload added a call, or one finished):
+// the page is fetched again and its rows swapped in, so the filters and the page number still hold.
+let refreshing = Promise.resolve();
+function refreshTable() {
+  refreshing = refreshing.then(async () => {
+    try {
+      const r = await fetch(window.location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+      if (!r.ok) return;
+      const fresh = new DOMParser().parseFromString(await r.text(), "text/html");
+      for (const selector of ["p.count", "#calls tbody"]) {
+        const now = document.querySelector(selector);
+        const next = fresh.querySelector(selector);
+        if (now && next) now.replaceWith(document.adoptNode(next));
+      }
+    } catch { /* the next upload or a reload shows it */ }
+  });
+  return refreshing;
+}
+
 function uploadItem(file) {
   const li = document.createElement("li");
   li.className = "upload";
@@ -76,6 +95,7 @@ function upload(file) {
     ui.li.append(" ", link);
     ui.bar.value = 0;
     ui.bar.setAttribute("aria-label", `analysis of ${file.name}`);
+    refreshTable();
     followJob(ui, body.id);
   };
   xhr.send(form);
@@ -98,8 +118,17 @@ async function followJob(ui, id) {
       const step = call.progress_step ? ` (${call.progress_step})` : "";
       ui.label.textContent = `${call.status}${step} ${Math.round(100 * ui.bar.value)}% · ${clock((performance.now() - started) / 1000)}`;
       ui.li.dataset.status = call.status;
-      if (call.status === "done") { ui.label.textContent = "done"; ui.bar.value = 1; return; }
-      if (call.status === "failed") { fail(ui, `analysis failed: ${call.error || "unknown error"}`); return; }
+      if (call.status === "done") {
+        await refreshTable();
+        ui.label.textContent = "done";
+        ui.bar.value = 1;
+        return;
+      }
+      if (call.status === "failed") {
+        await refreshTable();
+        fail(ui, `analysis failed: ${call.error || "unknown error"}`);
+        return;
+      }
     }
     await new Promise((r) => setTimeout(r, 1000));
   }

@@ -192,7 +192,8 @@ function addUtterance(ev) {
     turn.querySelector(".turn-text").append(el("span", `key q-${q.type}`, `${q.type.replaceAll("_", "/")} question`), " ");
   }
   for (const t of ev.trackers || []) {
-    turn.querySelector(".turn-text").append(el("span", "key tracker", t), " ");
+    const label = String(t).replace(/[_-]+/g, " ").trim();  // "budget_objection" -> "Budget objection"
+    turn.querySelector(".turn-text").append(el("span", "key tracker", label.charAt(0).toUpperCase() + label.slice(1)), " ");
   }
   if (atBottom) box.scrollTop = box.scrollHeight;
 }

@@ -1,4 +1,4 @@
-"""Who is the main speaker every relabel hop (0.2 s): the decision after clustering.
+"""Who is the main speaker every reassignment hop (0.2 s): the decision after clustering.
 
 Each hop has a CAM++ embedding of the surrounding second; it is compared with every speaker's
 centroid, after subtracting the centroids' mean (`center`), so two voices that CAM++ puts close

@@ -3,29 +3,27 @@ rules, playbook and current insight report, and the holdout draw), the record of
 the shown-versus-held-out report.
 
 Transport (WebSocket, audio, back-pressure) lives in `service/api/routes/live.py` and
-`service/live_sessions.py`; this module only decides and records cards.
+`service/live/sessions.py`; this module only decides and records cards.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from coaching.insights import InsightReport
-from coaching.live import LiveCard, LiveRules, LiveRulesError
+from coaching.live import LiveCard, LiveRules
 from coaching.live_effect import CardOutcome, LiveCallSummary, LiveEffectOptions, live_guidance_report
-from coaching.playbook import Playbook, PlaybookError, playbook_from_dict
+from coaching.playbook import Playbook
 from models import Call, CallFeatureRow, LiveCallRecord
-from models import Playbook as PlaybookRow
-
-log = logging.getLogger(__name__)
+from service.domain.insights import latest_snapshot, outcome_by_call
+from service.domain.org_definitions import org_playbook
 
 _BEHAVIOUR_COLUMNS = ("open_questions_first_90s", "talk_ratio", "longest_monologue_s")
 
@@ -42,44 +40,19 @@ class LiveSetup:
     held_out: bool
 
 
-def org_live_config(session: Session, org_id: str) -> tuple[LiveRules, Playbook | None]:
-    """The organization's live rules and playbook: its active playbook row's content (the
-    playbook YAML as JSON) with an optional `live_rules` mapping; defaults when it has none."""
-    row = session.exec(
-        select(PlaybookRow).where(col(PlaybookRow.org_id) == org_id, col(PlaybookRow.active).is_(True))
-        .order_by(col(PlaybookRow.created_at).desc())
-    ).first()
-    if row is None or not row.content:
-        return LiveRules(), None
-    try:
-        rules = LiveRules.from_dict(row.content.get("live_rules"))
-        playbook = playbook_from_dict(row.content, f"playbook {row.name!r}") if "situations" in row.content else None
-    except (LiveRulesError, PlaybookError) as exc:
-        log.warning("organization %s: unusable live settings (%s); using the defaults", org_id, exc)
-        return LiveRules(), None
-    return rules, playbook
-
-
-def latest_insights(session: Session, org_id: str, team_id: str | None = None) -> tuple[InsightReport | None, str | None]:
-    """The current insight report of the call's team (else its organization) and the snapshot's id."""
-    from service.domain.insights import latest_snapshot
-
-    return latest_snapshot(session, org_id, team_id)
-
-
 def live_setup(db: Engine, org_id: str, team_id: str | None = None) -> LiveSetup:
     """Read the organization's live settings and the team's (else the organization's) insights,
     and draw the holdout for a new call."""
     with Session(db) as session:
-        rules, playbook = org_live_config(session, org_id)
-        insights, snapshot_id = latest_insights(session, org_id, team_id)
-    held_out = rules.holdout > 0 and secrets.SystemRandom().random() < rules.holdout
-    return LiveSetup(rules, playbook, insights, snapshot_id, held_out)
+        found = org_playbook(session, org_id)
+        insights, snapshot_id = latest_snapshot(session, org_id, team_id)
+    held_out = found.rules.holdout > 0 and secrets.SystemRandom().random() < found.rules.holdout
+    return LiveSetup(found.rules, found.playbook, insights, snapshot_id, held_out)
 
 
-def live_record(call: Call, setup: LiveSetup, cards: list[LiveCard]) -> LiveCallRecord:
-    """The stored record of a live call's cards (add it in the transaction that stores the call)."""
-    return LiveCallRecord(call_id=call.id, org_id=call.org_id, held_out=setup.held_out, holdout=setup.rules.holdout,
+def live_record(call_id: str, org_id: str, setup: LiveSetup, cards: list[LiveCard]) -> LiveCallRecord:
+    """The stored record of a live call's cards (stored with the call: `create_call`'s `rows`)."""
+    return LiveCallRecord(call_id=call_id, org_id=org_id, held_out=setup.held_out, holdout=setup.rules.holdout,
                           insight_snapshot_id=setup.insight_snapshot_id,
                           cards=[{**c.to_dict(), "shown": not setup.held_out} for c in cards])
 
@@ -99,8 +72,6 @@ def call_live(session: Session, call_id: str) -> dict[str, Any] | None:
 def live_guidance(session: Session, scope: ColumnElement[bool], org_id: str,
                   options: LiveEffectOptions | None = None) -> dict[str, Any]:
     """The shown-versus-held-out report over the live calls `scope` selects."""
-    from service.domain.insights import outcome_by_call  # the one outcome rule (call, then deal)
-
     rows = session.connection().execute(
         sa_select(col(LiveCallRecord.call_id), col(LiveCallRecord.held_out), col(LiveCallRecord.cards),
                   col(Call.rep_name), col(Call.rep_user_id), col(Call.deal_id),
@@ -122,5 +93,4 @@ def live_guidance(session: Session, scope: ColumnElement[bool], org_id: str,
     return live_guidance_report(calls, options)
 
 
-__all__ = ["LiveSetup", "call_live", "latest_insights", "live_guidance", "live_record", "live_setup",
-           "org_live_config"]
+__all__ = ["LiveSetup", "call_live", "live_guidance", "live_record", "live_setup"]

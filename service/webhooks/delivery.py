@@ -1,6 +1,6 @@
 """Webhooks: an event (`call.analyzed`, `call.failed`) becomes one delivery per subscribed URL.
 
-Each attempt checks the target again (`service.webhook_targets`: no loopback, private or metadata
+Each attempt checks the target again (`service.webhooks.targets`: no loopback, private or metadata
 addresses unless allowed), then POSTs the JSON body signed with HMAC-SHA256 over `"{timestamp}.{body}"`
 (headers `X-Talktrack-Timestamp`, `X-Talktrack-Signature: sha256=<hex>`), is recorded as a
 `WebhookAttempt` (status code, error kind and time taken; never the receiver's body), and on failure is retried with exponential backoff until
@@ -26,7 +26,7 @@ from service.core.config import Settings
 from service.core.db import get_engine
 from service.core.secret_box import SecretKeyError, secret_box
 from service.core.security import sign_payload
-from service.webhook_targets import UnsafeTarget, check_target, host_header, pinned_url
+from service.webhooks.targets import UnsafeTarget, check_target, host_header, pinned_url
 from transcription.display import clock
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from service.core.config import Settings
-from service.live_sessions import LiveProtocolError, LiveSession
+from service.live.sessions import LiveProtocolError, LiveSession
 from transcription.audio import SAMPLE_RATE
 
 log = logging.getLogger(__name__)

@@ -1,10 +1,10 @@
 """Where live calls are registered, counted against the caps, and where their events are kept.
 
-One interface (`LiveHub`), two backends, chosen by `make_live_hub` from the deployment's shared Redis
+One interface (`LiveHub`), two backends, chosen by `service.live.make_live_hub` from the deployment's shared Redis
 (`service.core.shared_redis`):
 
 - `MemoryLiveHub`: this process's memory (the embedded default, one API process).
-- `service.live_hub_redis.RedisLiveHub`: the shared Redis, so that any API process can serve any
+- `service.live.hub_redis.RedisLiveHub`: the shared Redis, so that any API process can serve any
   call's events feed and the per-organization cap counts every process's calls.
 
 A call's audio (the WebSocket) and its recognition stay on the process that accepted it; that
@@ -22,8 +22,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
-
-from service.core.shared_redis import SharedRedis
 
 RETAIN_ENDED_S = 900.0  # an ended call's events stay readable this long
 
@@ -201,14 +199,4 @@ class MemoryLiveHub:
         pass
 
 
-def make_live_hub(shared: SharedRedis | None) -> LiveHub:
-    """The live hub for this deployment: in Redis when API processes share one, else in memory."""
-    if shared is None:
-        return MemoryLiveHub()
-    from service.live_hub_redis import RedisLiveHub
-
-    return RedisLiveHub(shared)
-
-
-__all__ = ["RETAIN_ENDED_S", "EventsPage", "LiveCallInfo", "LiveCapReached", "LiveHub", "MemoryLiveHub", "Owner",
-           "make_live_hub"]
+__all__ = ["RETAIN_ENDED_S", "EventsPage", "LiveCallInfo", "LiveCapReached", "LiveHub", "MemoryLiveHub", "Owner"]

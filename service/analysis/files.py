@@ -10,21 +10,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nlp.analysis import CallAnalysis, analyze_transcript
-from service.core.config import Settings
+from transcription.display import hours_minutes
 from transcription.errors import EmptyInputError, InputNotFoundError, TalktrackError, UnsupportedFormatError
 from transcription.progress import ProgressHook, no_progress
 from transcription.types import Transcript
-from transcription.voiceprint import FileProfileStore, VoiceProfile
 
 if TYPE_CHECKING:
     from nlp.trackers import TrackerSet
+    from transcription.voiceprint import VoiceProfile
 
 
 @dataclass(frozen=True, slots=True)
 class AnalyzeOptions:
     """What a user can choose per call. `rep_channel`: 0 = left, 1 = right (stereo recordings with
     one speaker per channel). `rep_name`: the rep's name as it appears in a transcript's speaker tags
-    or in an enrolled voice profile. `num_speakers`: force the diarization's speaker count (mono).
+    or in an enrolled voice profile. `num_speakers`: how many people the call has (mono), a prior
+    (`TranscribeOptions.num_speakers`); `force_speakers`: force it instead. `default_speakers`: the
+    prior for calls without a hint (None: the server's `TALKTRACK_CALL_SPEAKERS`, 2; 0: none).
     `model`: a local CTranslate2 Whisper folder instead of the bundled tiny.en. `profiles`: enrolled
     reps' voice profiles; on mono recordings the speaker matching one becomes that rep.
     `uploader`: the name of the rep user the upload names (the call's owner, when a rep): their voice
@@ -37,6 +39,8 @@ class AnalyzeOptions:
     rep_channel: int = 0
     rep_name: str | None = None
     num_speakers: int | None = None
+    force_speakers: bool = False
+    default_speakers: int | None = None
     model: str | None = None
     profiles: tuple[VoiceProfile, ...] = ()
     uploader: str | None = None
@@ -47,14 +51,6 @@ class AnalyzeOptions:
 
 class AudioTooLongError(TalktrackError):
     """A recording over the server's length limit (`AnalyzeOptions.max_audio_s`)."""
-
-
-def hours_minutes(seconds: float) -> str:
-    """A length as people say it: "3 h 0 min", "45 min", "20 s"."""
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes = int(seconds // 60)
-    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
 def _too_long(length: str, limit_s: float) -> AudioTooLongError:
@@ -91,9 +87,6 @@ def analyze_path(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_pr
 
 def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_progress) -> Transcript:
     """Turn a recording (transcribe + speakers) or a transcript file into a `Transcript`."""
-    from transcription.asr import AsrOptions
-    from transcription.audio import AUDIO_EXTENSIONS
-    from transcription.pipeline import TranscribeOptions, transcribe_file
     from transcription.transcript_io import read_transcript_json, read_vtt
 
     if path.is_dir():
@@ -112,12 +105,18 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
 
             transcript = assign_roles(transcript, rep_name=options.rep_name, uploader=options.uploader)
         return transcript
+    # Imported here: a transcript needs no audio decoder, speech recogniser or diarization.
+    from transcription.audio import AUDIO_EXTENSIONS
+
     if suffix not in AUDIO_EXTENSIONS:
         audio = ", ".join(sorted(e.lstrip(".") for e in AUDIO_EXTENSIONS))
         raise UnsupportedFormatError(
             f"Unsupported file type '{suffix or '(none)'}' for {path.name}; Talktrack reads recordings "
             f"({audio}) and transcripts (vtt: WebVTT with <v Name> voice tags; json: Talktrack's analysis JSON)."
         )
+    from transcription.asr import AsrOptions
+    from transcription.pipeline import TranscribeOptions, transcribe_file
+
     if options.max_audio_s is not None:
         hook = capped_length(path, options.max_audio_s, hook)
     return transcribe_file(
@@ -126,6 +125,8 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
             rep_channel=options.rep_channel,
             rep_name=options.rep_name,
             num_speakers=options.num_speakers,
+            force_speakers=options.force_speakers and options.num_speakers is not None,
+            default_speakers=_default_speakers(options),
             model=options.model,
             profiles=options.profiles,
             uploader=options.uploader,
@@ -135,7 +136,18 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
     )
 
 
+def _default_speakers(options: AnalyzeOptions) -> int | None:
+    """The speaker-count prior of a call without a hint: the options' own, else the server's."""
+    from service.core.config import Settings
+
+    n = options.default_speakers if options.default_speakers is not None else Settings().call_speakers
+    return n or None
+
+
 def local_voice_profiles(directory: Path | None = None) -> tuple[VoiceProfile, ...]:
     """The voice profiles enrolled with `talktrack enroll` (default folder: `profiles` in the data
     directory, see `talktrack info`); none when the folder does not exist."""
+    from service.core.config import Settings
+    from transcription.voiceprint import FileProfileStore
+
     return tuple(FileProfileStore(directory or Settings().profiles_dir).list())

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from transcription.progress import OverallProgress
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 STEP_LABELS = {
     "transcribe": "transcribing",
@@ -33,6 +35,8 @@ class ProgressBar:
             return
         fraction = self.overall.update(step, completed, total)
         if self._bar is None:
+            from tqdm import tqdm  # here: most runs never draw a bar (short, or not on a terminal)
+
             # smoothing=0: the ETA uses the average rate since the start, not the latest step's rate.
             self._bar = tqdm(total=100, delay=2.0, file=sys.stderr, leave=False, smoothing=0,
                              bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]")

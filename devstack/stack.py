@@ -1,7 +1,7 @@
 """Real service processes for the tests and the benches: a `talktrack serve` (or uvicorn) server and a
 `talktrack worker` Celery process in their own process groups, a throwaway PostgreSQL database and
-Celery queue, and the bootstrap accounts. No pytest here: `bench/chaos.py` starts its two nodes with
-these too. The pytest fixtures around them are in `conftest.py`.
+Celery queue, the bootstrap accounts, and moto's S3 server. No pytest here: `bench/chaos.py` starts
+its two nodes with these too. The pytest fixtures around them are in `tests/service/conftest.py`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("TALKTRACK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TALKTRACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

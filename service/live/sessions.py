@@ -4,7 +4,7 @@ The WebSocket handler (`service/api/routes/live.py`) feeds a session PCM as it a
 activity runs right there (cheap); every closed utterance goes to the engine's single worker
 thread, which transcribes it (one Whisper model for all calls, one CPU thread per decoding:
 measured faster than two, see `LiveAsrOptions.cpu_threads`), finds its questions and trackers, asks the live coach for prompts and publishes
-the events to the live hub (`service/live_hub.py`: in memory, or in the shared Redis so that any
+the events to the live hub (`service/live/hub.py`: in memory, or in the shared Redis so that any
 API process serves the call's events feed). The WebSocket and the polling endpoint
 (`GET /v1/live/{id}/events?since=N`) read the same numbered stream from the hub.
 
@@ -33,12 +33,12 @@ from coaching.suggestions import Utterance as CoachUtterance
 from nlp.questions.context import RollingContext
 from nlp.trackers import TrackerSet, load_trackers
 from nlp.types import Question
-from service.live_hub import LiveHub, Owner
+from service.domain.org_definitions import RepProfiles
+from service.live.hub import LiveHub, Owner
 from transcription.audio import SAMPLE_RATE
 from transcription.live_asr import LiveAsrOptions, UtteranceRecognizer
 from transcription.streaming import LiveTranscriber, SpeechSegment, StreamingOptions, Utterance
-from transcription.types import RoleSource, Speaker, Transcript
-from transcription.voiceprint import VoiceProfile
+from transcription.types import Speaker, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -105,16 +105,6 @@ class StartRequest:
                    text["deal_id"], dict(crm), text["api_key"])
 
 
-@dataclass(frozen=True, slots=True)
-class RepProfiles:
-    """The voice profiles that tell a live mono call's rep (`service.org_definitions.live_rep_profiles`):
-    `source` "uploader" when they are the profile of the rep the call names, "profile" when any of the
-    organization's rep profiles."""
-
-    profiles: tuple[VoiceProfile, ...] = ()
-    source: RoleSource = "profile"
-
-
 @lru_cache(maxsize=1)
 def _default_trackers() -> TrackerSet:
     return load_trackers()
@@ -122,7 +112,7 @@ def _default_trackers() -> TrackerSet:
 
 class LiveEngine:
     """The process-wide part of live calls: one Whisper model and one worker thread. (Which calls
-    are live, their caps and their events are the live hub's: `service.live_hub`.)"""
+    are live, their caps and their events are the live hub's: `service.live.hub`.)"""
 
     def __init__(self, streaming: StreamingOptions | None = None, asr: LiveAsrOptions | None = None) -> None:
         self.streaming = streaming or StreamingOptions()
@@ -173,7 +163,7 @@ class LiveSession:
                                            rep_profiles=voice.profiles, profile_source=voice.source)
         self._roles_version = 0
         # Card selection: the team's insights decide the behaviour cards; a held-out call computes
-        # and keeps its cards (`coach.cards`) but never sends them (see service/live_guidance.py).
+        # and keeps its cards (`coach.cards`) but never sends them (see service/live/guidance.py).
         self.coach = LiveCoach(rules, playbook, insights)
         self.held_out = held_out
         # The call so far, for the question rules that read the previous sentence ("Right?" after
@@ -206,7 +196,7 @@ class LiveSession:
     def feed(self, data: bytes) -> None:
         """Add one binary frame of interleaved 16-bit PCM. Blocking (voice activity detection, and a
         wait while `MAX_PENDING_SPEECH_S` of speech is queued for the recogniser): call it on the
-        engine's `ingest_pool`, one frame at a time per session (`service.live_transport.FramePump`)."""
+        engine's `ingest_pool`, one frame at a time per session (`service.live.transport.FramePump`)."""
         self._wait_for_recogniser()
         self.frames_received += 1
         self.bytes_received += len(data)

@@ -7,8 +7,8 @@ events check, the web pages), so a rule is written once:
   team's (a coach without a team: only calls where they are the rep). A rep: their own. Another
   organization's call, or one outside the scope, is answered exactly like a call that does not
   exist (404), so ids reveal nothing.
-- **Who may do what** (`PERMISSIONS`): an action is allowed to a set of roles, and only on rows
-  the principal can already see.
+- **Who may do what** (`PERMISSIONS`, checked by `require`): an action is allowed to a set of
+  roles, and only on rows the principal can already see.
 - **A key never exceeds its person** (`key_role_for`): a key bound to a user acts with the smaller
   of its own role and the user's current role, and with the user's current team.
 - **Names follow the same scope** (`person_condition`): lists of people (the library's filter bar,
@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, TextClause, and_, false, text
 from sqlmodel import col
 
 from models import Call, User
+from service.core.errors import Forbidden
 
 Scope = Literal["org", "team", "user", "none"]
 
@@ -78,6 +79,13 @@ def allowed(principal: Principal, action: str) -> bool:
 
 def roles_for(action: str) -> tuple[str, ...]:
     return tuple(sorted(PERMISSIONS[action]))
+
+
+def require(principal: Principal, action: str) -> None:
+    """Forbidden (403) unless the principal's role may perform `action`: the one check every
+    surface makes (API dependencies, domain functions, pages)."""
+    if not allowed(principal, action):
+        raise Forbidden(f"a {principal.role} cannot do this (needs {' or '.join(roles_for(action))})")
 
 
 # How far a person's role reaches. An integration key reaches as far as an admin but does less.
@@ -180,10 +188,3 @@ def prebuilt(sql_before_condition: str) -> dict[Scope, TextClause]:
     """Prebuilt statements, one per scope, for a hot path: `sql ... WHERE <other> AND <scope>`."""
     return {scope: text(f"{sql_before_condition} AND {cond}") for scope, cond in _CALL_SQL.items()}
 
-
-def visible_rep_ids(principal: Principal) -> tuple[str, ...] | None:
-    """For person-level pages: None when the principal may look at any rep in their call scope,
-    else the only rep user id they may look at (a rep: themselves)."""
-    if call_scope_of(principal) == "user":
-        return (principal.user_id,) if principal.user_id else ()
-    return None

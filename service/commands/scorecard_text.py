@@ -13,8 +13,17 @@ def _count(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
-def metric_rows(m: CallMetrics) -> list[tuple[str, str]]:
-    """(label, formatted value) for each metric, in scorecard order."""
+def metric_rows(m: CallMetrics, unsure: bool = False) -> list[tuple[str, str]]:
+    """(label, formatted value) for each metric, in scorecard order. `unsure` (the call's speaker
+    count is unsure, `speakers_note`): the rep items say so, "unsure" where they would be blank."""
+    rows = _rows(m)
+    if not unsure:
+        return rows
+    return [(label, ("unsure" if value == "-" else f"{value} ?") if "rep" in label.lower() else value)
+            for label, value in rows]
+
+
+def _rows(m: CallMetrics) -> list[tuple[str, str]]:
     return [
         ("Talk ratio (rep share of speech)", percent(m.talk_ratio)),
         ("Longest rep monologue", clock(m.longest_monologue_s)),
@@ -63,8 +72,11 @@ def render_scorecard(analysis: CallAnalysis, title: str) -> str:
     if analysis.roles_note is not None:
         lines += ["", "Why the rep metrics are empty", *_wrap(analysis.roles_note.why),
                   "How to fix it", *_wrap(analysis.roles_note.fix)]
+    note = t.speakers_note
+    if note is not None:
+        lines += ["", "Speaker count unsure", *_wrap(note.why), "How to fix it", *_wrap(note.fix)]
     lines += ["", "Metrics"]
-    lines += [f"  {label:<36}{value:>8}" for label, value in metric_rows(analysis.metrics)]
+    lines += [f"  {label:<36}{value:>8}" for label, value in metric_rows(analysis.metrics, unsure=note is not None)]
     if not t.has_timing:
         lines.append("  (transcript without timing: time-based metrics do not apply)")
     roles = {s.id: s.role for s in t.speakers}

@@ -107,7 +107,7 @@ def check_target(url: str, allow_private: bool) -> Target:
 
 def pinned_url(target: Target) -> str:
     """`target.url` with its host replaced by the checked address (send `Host` and, for https,
-    the SNI name separately: see `service.webhooks.deliver`)."""
+    the SNI name separately: see `service.webhooks.delivery.deliver`)."""
     parts = urlsplit(target.url)
     literal = f"[{target.address}]" if target.address.version == 6 else str(target.address)
     netloc = f"{literal}:{target.port}"

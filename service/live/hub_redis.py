@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from service.core.shared_redis import SharedRedis
-from service.live_hub import (
+from service.live.hub import (
     RETAIN_ENDED_S,
     Event,
     EventsPage,
@@ -86,7 +86,7 @@ class _Served:
 
 
 class RedisLiveHub:
-    """`service.live_hub.LiveHub` in the shared Redis."""
+    """`service.live.hub.LiveHub` in the shared Redis."""
 
     def __init__(self, shared: SharedRedis, lease_s: float = LEASE_S) -> None:
         self.shared = shared

@@ -1,0 +1,222 @@
+"""Layout, not only behaviour: every main page at 1366×900 and 390×844 with hostile data (a
+250-character title with no space in it, a 241-character file name) fits the viewport: no
+horizontal scrolling of the page and no element sticking out of it. The desktop rules apply at
+desktop width (the admin menu is a side column, the trend charts are full height), and the call
+page's words are for people: tracker labels, web actions instead of command lines, no key hints on
+a phone. Screenshots of every page at both widths go to the screenshot folder (`layout-*.png`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+SAMPLES = REPO / "samples"
+SAMPLE_WAV = SAMPLES / "discovery_call.wav"
+SCREENSHOTS = Path(os.environ.get("TALKTRACK_SCREENSHOT_DIR", REPO / "build" / "screenshots"))  # as conftest.py
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+LONG_TITLE = "Quarterly-business-review_" + "ExtremelyLongCustomerNameWithoutAnySpaces" * 6  # 272 characters
+LONG_TITLE = LONG_TITLE[:250]
+LONG_FILE = ("recording_" + "x" * 231)[:241]  # + ".vtt"
+CLI_WARNING = ("speech from 0:05 to 0:20 (15 s) gave no words: it may be another language, which the English-only "
+               "speech model (Whisper tiny.en) cannot transcribe or name (pass a multilingual CTranslate2 Whisper "
+               "model with --model to name it), or noise")
+
+# Whether the page fits: the document does not scroll sideways, and no element reaches past the
+# viewport's edges, unless a scrolling or clipping box of its own holds it (a wide table in a
+# `.table-wrap` scrolls inside it on a phone: the box itself must still fit).
+MEASURE_JS = """() => {
+  const vw = window.innerWidth;
+  const held = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+  const wide = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.closest(".skip")) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if ((r.right > vw + 1 || r.left < -1) && !held(el)) {
+      wide.push(`${name(el)} ${Math.round(r.left)}..${Math.round(r.right)}`);
+    }
+  }
+  const tables = [...document.querySelectorAll(".table-wrap")]
+    .filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => `${name(w.firstElementChild || w)} ${w.scrollWidth}>${w.clientWidth}`);
+  return { vw, doc: document.documentElement.scrollWidth, wide: wide.slice(0, 12), tables };
+}"""
+
+
+@dataclass
+class Hostile:
+    long_call: str  # a done call with a 250-character title, a recording, trackers and CLI warnings
+    long_file: str  # a done call with a 241-character file name and no title
+    failed: str  # a failed call with no length
+
+
+@pytest.fixture(scope="module")
+def hostile(web: Any, tmp_path_factory: pytest.TempPathFactory) -> Hostile:
+    from models import Call
+    from models.calls import CallResult
+    from service.core.db import session_scope
+    from service.storage import get_store
+
+    long_call = web.upload("rep", SAMPLES / "discovery_call.vtt", title=LONG_TITLE)
+    named = tmp_path_factory.mktemp("names") / f"{LONG_FILE}.vtt"
+    named.write_bytes((SAMPLES / "discovery_call.vtt").read_bytes())
+    long_file = web.upload("rep", named)
+    for call_id in (long_call, long_file):
+        web.wait_done("rep", call_id)
+    settings = web.stack.settings()
+    store = get_store(settings)
+    with session_scope(settings) as s:
+        call = s.get(Call, long_call)
+        assert call is not None
+        # Give it a recording (the page then shows the player and its key hints) ...
+        fh, temp_key = store.open_temp()
+        with fh:
+            fh.write(SAMPLE_WAV.read_bytes())
+        call.storage_key = f"calls/{call.id}/original.wav"
+        store.commit(temp_key, call.storage_key)
+        call.media_kind, call.audio_type = "audio", "audio/wav"
+        # ... and what an analysis may say: a tracker by its internal name, advice for the command line.
+        row = s.get(CallResult, long_call)
+        assert row is not None
+        analysis = json.loads(row.analysis_json)
+        first = analysis["turns"][1]
+        analysis["trackers"].append({"tracker": "budget_objection", "start": first["start"], "end": first["end"],
+                                     "speaker": first["speaker"], "text": first["text"], "kind": "phrase"})
+        analysis["warnings"].append(CLI_WARNING)
+        analysis["speakers_note"] = {
+            "why": "One voice was found, but the recording may hold two people whose voices sound alike.",
+            "fix": "If two people talk, analyse the recording again with `talktrack analyze CALL --speakers 2 "
+                   "--force-speakers`."}
+        row.analysis_json = json.dumps(analysis)
+        row.updated_at = datetime.now(UTC)
+        s.add_all([call, row])
+        failed = Call(org_id=call.org_id, team_id=call.team_id, rep_user_id=call.rep_user_id,
+                      rep_name=call.rep_name, media_kind="audio",
+                      status="failed", error="the file is not audio", title="Broken upload")
+        s.add(failed)
+        s.commit()
+        failed_id = failed.id
+    return Hostile(long_call, long_file, failed_id)
+
+
+def _pages(web: Any, h: Hostile) -> list[tuple[str, str, str]]:
+    """(who, path, screenshot name) of every main page."""
+    return [
+        ("rep", "/", "library"),
+        ("coach", "/inbox", "inbox"),
+        ("coach", f"/calls/{h.long_call}", "call"),
+        ("coach", f"/calls/{h.long_file}", "call-long-file"),
+        ("coach", f"/calls/{h.failed}", "call-failed"),
+        ("rep", "/me", "me"),
+        ("coach", f"/reps/{web.people['rep'].user_id}", "rep-trends"),
+        ("coach", "/insights", "insights"),
+        ("coach", "/live", "live"),
+        ("admin", "/admin", "admin"),
+        ("admin", "/admin/users", "admin-users"),
+        ("admin", "/admin/keys", "admin-keys"),
+        ("admin", "/admin/webhooks", "admin-webhooks"),
+        ("admin", "/admin/trackers", "admin-trackers"),
+        ("admin", "/admin/playbook", "admin-playbook"),
+    ]
+
+
+def test_every_page_fits_desktop_and_phone(web: Any, hostile: Hostile, signed_in: Any) -> None:
+    pages = {who: signed_in(who) for who in ("rep", "coach", "admin")}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for who, path, name in _pages(web, hostile):
+        page = pages[who]
+        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(size)
+            response = page.goto(path)
+            assert response is not None and response.status == 200, (path, response and response.status)
+            page.wait_for_load_state("load")
+            m = page.evaluate(MEASURE_JS)
+            page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}.png"))
+            page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}-full.png"), full_page=True)
+            if m["doc"] > m["vw"] or m["wide"]:
+                problems.append(f"{path} at {label}: page {m['doc']} px wide in a {m['vw']} px viewport; {m['wide']}")
+            if label == "desktop" and m["tables"]:
+                problems.append(f"{path} at {label}: a table scrolls sideways (columns hidden): {m['tables']}")
+    assert not problems, "\n".join(problems)
+
+
+def test_long_names_wrap_and_keep_their_full_text(web: Any, hostile: Hostile, signed_in: Any) -> None:
+    page = signed_in("rep")
+    link = page.locator(f'#calls a[href="/calls/{hostile.long_call}"]')
+    assert link.get_attribute("title") == LONG_TITLE  # the full name on hover when the cell clamps it
+    # Every column stays in view at desktop width: the Talk ratio header is inside the viewport.
+    box = page.locator("#calls thead th", has_text="Talk ratio").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= DESKTOP["width"]
+    file_link = page.locator(f'#calls a[href="/calls/{hostile.long_file}"]')
+    assert file_link.get_attribute("title", timeout=5000).startswith(LONG_FILE[:100])
+
+
+def test_desktop_rules_apply_at_desktop_width(web: Any, signed_in: Any) -> None:
+    admin = signed_in("admin")
+    admin.goto("/admin")
+    columns = admin.evaluate("getComputedStyle(document.querySelector('.admin')).gridTemplateColumns")
+    assert len(columns.split()) == 2, columns  # the admin menu is a side column, not a bullet list
+    assert admin.evaluate("getComputedStyle(document.querySelector('.admin-nav ul')).listStyleType") == "none"
+    rep = signed_in("rep")
+    rep.goto("/me")
+    assert rep.evaluate("document.querySelector('.chart-box').getBoundingClientRect().height") >= 200
+    rep.set_viewport_size(PHONE)
+    assert rep.evaluate("getComputedStyle(document.querySelector('.trend-grid')).gridTemplateColumns").count("px") == 1
+
+
+def test_call_page_speaks_to_people(web: Any, hostile: Hostile, signed_in: Any) -> None:
+    page = signed_in("coach")
+    page.goto(f"/calls/{hostile.long_call}")
+    trackers = page.locator(".key.tracker[data-tracker]").all_inner_texts()
+    assert "Budget objection" in trackers and not any("_" in t for t in trackers)
+    text = page.locator(".call-side").inner_text()
+    assert "cannot transcribe or name, or noise" in text  # the warning, without its command-line advice
+    for cli in ("--model", "--speakers", "talktrack analyze", "talktrack relabel", "`"):
+        assert cli not in text, cli
+    note = page.locator("#speakers-note")
+    assert note.get_by_role("link", name="Fix speakers").get_attribute("href") == "#fix-speakers"
+    # Key hints only where there is a keyboard.
+    assert page.locator(".key-hints").is_visible()
+    page.set_viewport_size(PHONE)
+    assert not page.locator(".key-hints").is_visible()
+    assert page.get_by_text("Click any word to jump there.").is_visible()
+
+
+def test_failed_call_header_shows_only_what_exists(web: Any, hostile: Hostile, signed_in: Any) -> None:
+    page = signed_in("coach")
+    page.goto(f"/calls/{hostile.failed}")
+    meta = " ".join(page.locator(".call-head .meta").inner_text().split())
+    assert "· - ·" not in meta and " - " not in meta, meta
+    assert meta.startswith("Dana Rep · ") and meta.endswith("failed"), meta
+
+
+def test_outcome_has_no_default(web: Any, hostile: Hostile, signed_in: Any) -> None:
+    page = signed_in("coach")
+    page.goto(f"/calls/{hostile.long_file}")
+    select = page.locator("#outcome-select")
+    assert select.evaluate("s => s.value") == ""
+    assert select.evaluate("s => s.required")
+    page.get_by_role("button", name="Set outcome").click()  # the browser asks for a choice first
+    assert page.evaluate("document.querySelector('#outcome-select').validity.valueMissing")
+    assert page.locator(".call-head .badge.o-won").count() == 0
+    select.select_option("lost")
+    page.get_by_role("button", name="Set outcome").click()
+    page.wait_for_url(f"**/calls/{hostile.long_file}#outcome")
+    assert page.locator(".call-head .badge.o-lost").inner_text() == "lost"
+    assert page.locator("#outcome-select").evaluate("s => s.value") == "lost"
