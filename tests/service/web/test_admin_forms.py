@@ -26,7 +26,8 @@ class Org:
 
 
 def _sign_in(client: TestClient, email: str) -> str:
-    """Signs the client in; returns the page's CSRF token."""
+    """Signs the client in (as nobody else first); returns the page's CSRF token."""
+    client.cookies.clear()
     token = re.search(r'name="prelogin" value="([^"]+)"', client.get("/login").text)
     assert token
     r = client.post("/login", data={"email": email, "password": PASSWORD, "prelogin": token.group(1)},

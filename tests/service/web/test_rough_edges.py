@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from service.api.main import create_app
 from service.core.config import Settings
 from service.web.wording import plural, tracker_label, web_text
+from tests.service.web.test_admin_forms import _sign_in
 
 PASSWORD = "correct horse battery staple"
 
@@ -23,18 +24,6 @@ PASSWORD = "correct horse battery staple"
 class Org:
     client: TestClient
     ids: dict[str, str]
-
-
-def _sign_in(client: TestClient, email: str) -> str:
-    client.cookies.clear()
-    token = re.search(r'name="prelogin" value="([^"]+)"', client.get("/login").text)
-    assert token
-    r = client.post("/login", data={"email": email, "password": PASSWORD, "prelogin": token.group(1)},
-                    follow_redirects=False)
-    assert r.status_code == 303, r.text
-    csrf = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text)
-    assert csrf
-    return csrf.group(1)
 
 
 @pytest.fixture

@@ -9,11 +9,9 @@ decodes, and goes out as `audio/wav` with a sandboxing policy of its own.
 
 from __future__ import annotations
 
-import io
-import wave
 from typing import Any
 
-import numpy as np
+from tests.service.test_served_files import make_wav
 
 SCRIPT = b'window.__pwned = 1; console.log("pwned by the upload"); alert("pwned")'
 
@@ -41,15 +39,7 @@ def _wait(web: Any, who: str, call_id: str) -> str:
 
 def _polyglot_wav(payload: bytes) -> bytes:
     """A real WAV (2 s of tone) whose samples end with `payload`: audio to a decoder, HTML to a sniffer."""
-    t = np.arange(32000) / 16000
-    frames = (np.sin(2 * np.pi * 220 * t) * 3000).astype("<i2").tobytes() + payload + b"\0" * (len(payload) % 2)
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(frames)
-    return buf.getvalue()
+    return make_wav(2.0, payload)
 
 
 def test_an_uploaded_script_never_runs_for_an_admin(web: Any, signed_in: Any, a11y: Any, shots: Any) -> None:
