@@ -4,6 +4,7 @@ analysis, deleting it."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -166,6 +167,32 @@ def roles_note_of(analysis: dict[str, Any]) -> dict[str, str] | None:
     note = analysis.get("roles_note")
     if isinstance(note, dict) and isinstance(note.get("why"), str) and isinstance(note.get("fix"), str):
         return {"why": note["why"], "fix": note["fix"]}
+    return None
+
+
+# "speech from 0:05 to 0:20 (15 s) gave no words: ..." / "speech in Chinese (zh, p=0.98) from 0:00 to
+# 0:40 (40 s) was not transcribed: ..." (`transcription.unheard`): the seconds of speech without words.
+_UNHEARD = re.compile(r"^speech\b.*?\((\d+(?:\.\d+)?) s\) (?:gave no words|was not transcribed)")
+NO_SPEECH_MESSAGE = ("This call has no speech Talktrack can read: the recording is silent, or noise, or in a "
+                     "language the speech model does not transcribe. It has no transcript or metrics to review, "
+                     "so it gets no scorecard, stays out of the review inbox and is not counted in trends or insights.")
+
+
+def speechless_reason(analysis: Any) -> str | None:
+    """Why a call has no speech to coach (an analysis JSON or a `CallAnalysis`), else None: the one
+    rule for the scorecard, the review inbox, trends, insights and the call page. A call is
+    speechless when its analysis has no words, or when speech that gave no words (another
+    language, noise) covers at least half of the call."""
+    if isinstance(analysis, dict):
+        words, warnings, duration = analysis.get("words"), analysis.get("warnings"), analysis.get("duration_s")
+    else:
+        t = analysis.transcript
+        words, warnings, duration = t.words, t.warnings, t.duration_s
+    if not words:
+        return "no words"
+    unheard = sum(float(m.group(1)) for w in warnings or [] if isinstance(w, str) and (m := _UNHEARD.match(w)))
+    if unheard > 0 and unheard >= 0.5 * float(duration or 0.0):
+        return f"{unheard:.0f} s of speech gave no words"
     return None
 
 

@@ -34,6 +34,7 @@ from models.coaching import CallFeatureRow, InsightSnapshot
 from nlp.analysis import CallAnalysis
 from service.core.access import Principal, call_condition, call_scope_of, require
 from service.core.errors import Forbidden
+from service.domain.calls import speechless_reason
 from service.domain.org_definitions import org_playbook
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,14 @@ def feature_row(call: Call, analysis: CallAnalysis) -> CallFeatureRow:
 
 def store_call_features(session: Session, call: Call, analysis: CallAnalysis) -> None:
     """Insert or replace the call's feature row (call after storing an analysis or a relabel; the
-    caller commits)."""
-    row = feature_row(call, analysis)
+    caller commits). A call without speech (`speechless_reason`) has no feature row: trends and
+    insights, which read only these rows, do not count it."""
     existing = session.get(CallFeatureRow, call.id)
+    if speechless_reason(analysis) is not None:
+        if existing is not None:
+            session.delete(existing)
+        return
+    row = feature_row(call, analysis)
     if existing is not None:
         for key, value in row.model_dump().items():
             setattr(existing, key, value)
@@ -74,9 +80,14 @@ def backfill_features(session: Session, org_id: str, limit: int = 500) -> int:
     ).all()
     for call, result, existing in stale:
         try:
-            row = feature_row(call, CallAnalysis.from_dict(json.loads(result.analysis_json)))
+            analysis = CallAnalysis.from_dict(json.loads(result.analysis_json))
+            row = feature_row(call, analysis)
         except Exception:  # one unreadable stored analysis must not take insights down
             log.exception("no coaching features for call %s", call.id)
+            continue
+        if speechless_reason(analysis) is not None:
+            if existing is not None:
+                session.delete(existing)
             continue
         if existing is None:
             session.add(row)

@@ -27,7 +27,7 @@ from models.base import aware, utcnow
 from models.coaching import CallFeatureRow, RubricDefinition, ScorecardRecord
 from service.core.access import Principal, call_condition, require
 from service.core.errors import Conflict, Invalid
-from service.domain.calls import roles_note_of, stored_analysis, visible_call
+from service.domain.calls import roles_note_of, speechless_reason, stored_analysis, visible_call
 from service.domain.org_definitions import org_rubric
 
 
@@ -45,6 +45,10 @@ class CommentInput:
     call_time_s: float | None = None
 
 
+class NoSpeech(Conflict):
+    """The call has no speech (`speechless_reason`): nothing to score."""
+
+
 def call_features(session: Session, call: Call) -> CallFeatures:
     """The call's coaching features (its feature row; written now if it is missing)."""
     from service.domain.insights import backfill_features
@@ -53,17 +57,24 @@ def call_features(session: Session, call: Call) -> CallFeatures:
     if row is None and call.status == "done":
         backfill_features(session, call.org_id)
         row = session.get(CallFeatureRow, call.id)
+    if row is None and call.status == "done" and speechless_reason(stored_analysis(session, call)) is not None:
+        raise NoSpeech("the call has no speech to score")
     if row is None:
         raise Conflict(f"the call is not analysed (status: {call.status})")
     return CallFeatures(call.id, row.rep, None, row.duration_s, {m: getattr(row, m) for m in METRIC_NAMES},
                         frozenset(row.trackers), dict(row.rep_question_types), row.has_timing)
 
 
-def draft_scorecard(session: Session, principal: Principal, call: Call) -> Scorecard:
-    """The rubric auto-scored from the call's metrics: what the coach's form starts from."""
+def draft_scorecard(session: Session, principal: Principal, call: Call) -> Scorecard | None:
+    """The rubric auto-scored from the call's metrics: what the coach's form starts from; None for
+    a call without speech (nothing to pre-fill or score)."""
     rubric = org_rubric(session, principal.org_id)
     call_at = aware(call.started_at) or aware(call.created_at) or utcnow()
-    return auto_score(rubric, call_features(session, call), call_at=call_at)
+    try:
+        features = call_features(session, call)
+    except NoSpeech:
+        return None
+    return auto_score(rubric, features, call_at=call_at)
 
 
 def save_scorecard(session: Session, principal: Principal, call_id: str, items: list[ItemInput],
@@ -126,11 +137,17 @@ def scorecard_view(session: Session, record: ScorecardRecord, call: Call | None 
 
 
 def review_inbox(session: Session, principal: Principal, limit: int = 100) -> list[Call]:
-    """Analysed calls in the principal's scope that nobody has scored yet, newest first."""
+    """Analysed calls in the principal's scope that nobody has scored yet, newest first. A call
+    without speech (`speechless_reason`: it has no feature row) is not one to review."""
+    from service.domain.insights import backfill_features
+
     require(principal, "scorecard.write")
+    backfill_features(session, principal.org_id)
     reviewed = select(ScorecardRecord.call_id).where(col(ScorecardRecord.org_id) == principal.org_id)
+    with_speech = select(CallFeatureRow.call_id).where(col(CallFeatureRow.org_id) == principal.org_id)
     return list(session.exec(
-        select(Call).where(call_condition(principal), col(Call.status) == "done", col(Call.id).not_in(reviewed))
+        select(Call).where(call_condition(principal), col(Call.status) == "done", col(Call.id).not_in(reviewed),
+                           col(Call.id).in_(with_speech))
         .order_by(col(Call.created_at).desc()).limit(limit)).all())
 
 

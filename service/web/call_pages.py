@@ -94,7 +94,8 @@ def _call_context(session: Session, who: ResolvedSession, call_id: str) -> dict[
     ctx["suggestions"] = json.loads(suggestions_json or "[]")
     ctx["scorecard"] = scorecards.current_scorecard(session, p, call.id)
     if ctx["can_score"]:
-        ctx["draft"] = scorecards.draft_scorecard(session, p, call).to_dict()
+        draft = scorecards.draft_scorecard(session, p, call)
+        ctx["draft"] = None if draft is None else draft.to_dict()
     return ctx
 
 

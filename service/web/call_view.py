@@ -13,7 +13,8 @@ from typing import Any
 from markupsafe import Markup
 
 from coaching.benchmarks import PUBLISHED_BANDS, MetricBand
-from service.domain.calls import roles_note_of
+from nlp.backchannels import is_backchannel_text
+from service.domain.calls import NO_SPEECH_MESSAGE, roles_note_of, speechless_reason
 from service.web.wording import tracker_label
 from transcription.display import clock
 
@@ -115,6 +116,7 @@ class CallView:
     raw_metrics: dict[str, Any] = field(default_factory=dict)
     roles_note: dict[str, str] | None = None  # why no speaker is the rep, and how to fix it
     speakers_note: dict[str, str] | None = None  # why the speaker count is unsure, and how to fix it
+    no_speech: str | None = None  # the one message shown instead of warnings when the call has no speech
 
     def with_bands(self, bands: dict[str, MetricBand]) -> CallView:
         """The same view with its metrics panel against `bands` (cheap: the transcript is shared)."""
@@ -194,6 +196,71 @@ def build_turns(analysis: dict[str, Any], names: dict[str, tuple[str, str]]) -> 
     return turns
 
 
+BACKCHANNEL_WINDOW = 5  # turns one backchannel may span, its own pieces and the other speaker's between them
+
+
+def _turn_html(t: TurnView) -> str:
+    return str(t.words_html) if t.words_html else html.escape(t.text) + " "
+
+
+def merge_backchannels(turns: list[TurnView]) -> list[TurnView]:
+    """Display rows: a backchannel ("mm-hmm", "I see", even cut in pieces around the other
+    speaker's words) that one speaker says while the other keeps the floor is shown inline, dimmed,
+    inside the running turn, which then goes on as one row. The analysis is not changed: the
+    timeline lanes and the metrics still see every turn."""
+    rows: list[TurnView] = []
+    goes_on = False  # the last row took in a backchannel: its speaker's next turn continues it
+    i = 0
+    while i < len(turns):
+        t = turns[i]
+        if goes_on and t.speaker == rows[-1].speaker:
+            cur = rows[-1]
+            cur.words_html = Markup(_turn_html(cur) + _turn_html(t))
+            cur.text = f"{cur.text} {t.text}".strip()
+            cur.end = max(cur.end, t.end)
+            goes_on = False
+            i += 1
+            continue
+        goes_on = False
+        merged = _backchannel_at(turns, i, rows[-1]) if rows else None
+        if merged is None:
+            rows.append(replace(t))
+            i += 1
+            continue
+        goes_on = True
+        cur, last = rows[-1], merged
+        pieces = [u for u in turns[i:last + 1] if u.speaker == t.speaker]
+        own = [u for u in turns[i:last + 1] if u.speaker == cur.speaker]
+        said = html.escape(" ".join(u.text for u in pieces))
+        inner = "".join(_turn_html(u) for u in pieces).strip() if all(u.words_html for u in pieces) else said
+        chip = (f'<span class="backchannel" title="{html.escape(t.name)}: {said}">'
+                f'<span class="bc-who">{html.escape(t.name)}:</span> {inner}</span> ')
+        cur.words_html = Markup(_turn_html(cur) + chip + "".join(_turn_html(u) for u in own))
+        cur.text = " ".join([cur.text, *(u.text for u in own)]).strip()
+        cur.end = max([cur.end, *(u.end for u in own)])
+        i = last + 1
+    return rows
+
+
+def _backchannel_at(turns: list[TurnView], i: int, holder: TurnView) -> int | None:
+    """The index of the last turn of a backchannel that starts at `turns[i]` while `holder`'s
+    speaker keeps the floor (they speak again right after it), or None."""
+    other = turns[i].speaker
+    if other == holder.speaker or holder.text.rstrip().endswith("?"):  # an answer to a question is no backchannel
+        return None
+    said: list[str] = []
+    for k in range(i, min(len(turns), i + BACKCHANNEL_WINDOW)):
+        u = turns[k]
+        if u.speaker == other:
+            said.append(u.text)
+            if (is_backchannel_text(" ".join(said)) and k + 1 < len(turns)
+                    and turns[k + 1].speaker == holder.speaker):
+                return k
+        elif u.speaker != holder.speaker:
+            return None
+    return None
+
+
 def build_lanes(turns: list[TurnView], speakers: list[dict[str, Any]], duration: float,
                 speaker_turns: list[dict[str, Any]] | None = None) -> list[Lane]:
     """One lane per speaker with a bar per turn: the analysis' `speaker_turns` when it has them (so
@@ -242,13 +309,15 @@ def build_call_view(analysis: dict[str, Any], bands: dict[str, MetricBand]) -> C
     duration = float(analysis.get("duration_s") or 0.0)
     turns = build_turns(analysis, names)
     return CallView(
-        duration_s=duration, has_timing=bool(analysis.get("has_timing", True)), speakers=speakers, turns=turns,
+        duration_s=duration, has_timing=bool(analysis.get("has_timing", True)), speakers=speakers,
+        turns=merge_backchannels(turns),
         lanes=build_lanes(turns, speakers, duration, analysis.get("speaker_turns")), markers=build_markers(analysis, duration),
         metrics=build_metrics(analysis.get("metrics") or {}, bands),
         questions=list(analysis.get("questions") or []), trackers=list(analysis.get("trackers") or []),
         next_steps=list(analysis.get("next_steps") or []), warnings=list(analysis.get("warnings") or []),
         raw_metrics=dict(analysis.get("metrics") or {}),
-        roles_note=roles_note_of(analysis), speakers_note=_speakers_note(analysis))
+        roles_note=roles_note_of(analysis), speakers_note=_speakers_note(analysis),
+        no_speech=NO_SPEECH_MESSAGE if speechless_reason(analysis) is not None else None)
 
 
 def _speakers_note(analysis: dict[str, Any]) -> dict[str, str] | None:

@@ -3,7 +3,8 @@
 import { apiGet, clock } from "/static/js/api.js";
 
 const player = document.getElementById("player");
-const words = [...document.querySelectorAll("#transcript .w")];
+// In time order: a backchannel shown inline inside the other speaker's turn is not in DOM order.
+const words = [...document.querySelectorAll("#transcript .w")].sort((a, b) => parseFloat(a.dataset.t) - parseFloat(b.dataset.t));
 const starts = Float64Array.from(words, (w) => parseFloat(w.dataset.t));
 const playheads = [...document.querySelectorAll(".playhead")];
 const svgLane = document.querySelector(".tl-lane");
