@@ -8,7 +8,26 @@
 - `context`: the rules across turns (a bare "Right?" after the other speaker, a live call's
   rolling context);
 - `texts`: types of plain texts through the whole English pipeline (tests, benches).
-
-Import from the modules: this package imports nothing itself, so the live path can read `context`
-without loading spaCy.
 """
+
+from nlp.questions.component import (
+    QuestionClassifier,
+    classify_doc,
+    context_items,
+    countable_type,
+    questions_from_sentences,
+    register,
+)
+from nlp.questions.context import ContextItem, RollingContext, resolve_types
+
+__all__ = [
+    "ContextItem",
+    "QuestionClassifier",
+    "RollingContext",
+    "classify_doc",
+    "context_items",
+    "countable_type",
+    "questions_from_sentences",
+    "register",
+    "resolve_types",
+]
