@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.service.web.test_layout import attach_recording
+
 SAMPLES = Path(__file__).parents[3] / "samples"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -39,12 +41,7 @@ def played_call(web: Any) -> str:
     with session_scope(settings) as s:
         call = s.get(Call, call_id)
         assert call is not None
-        fh, temp_key = store.open_temp()
-        with fh:
-            fh.write((SAMPLES / "discovery_call.wav").read_bytes())
-        call.storage_key = f"calls/{call.id}/original.wav"
-        store.commit(temp_key, call.storage_key)
-        call.media_kind, call.audio_type = "audio", "audio/wav"
+        attach_recording(store, call, SAMPLES / "discovery_call.wav")
         row = s.get(CallResult, call_id)
         assert row is not None
         row.updated_at = datetime.now(UTC)  # a fresh view of the page

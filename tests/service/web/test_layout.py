@@ -65,6 +65,16 @@ class Hostile:
     failed: str  # a failed call with no length
 
 
+def attach_recording(store: Any, call: Any, wav: Path) -> None:
+    """Stores `wav` as the recording of a call analysed from its transcript, as an upload would."""
+    fh, temp_key = store.open_temp()
+    with fh:
+        fh.write(wav.read_bytes())
+    call.storage_key = f"calls/{call.id}/original.wav"
+    store.commit(temp_key, call.storage_key)
+    call.media_kind, call.audio_type = "audio", "audio/wav"
+
+
 @pytest.fixture(scope="module")
 def hostile(web: Any, tmp_path_factory: pytest.TempPathFactory) -> Hostile:
     from models import Call
@@ -84,12 +94,7 @@ def hostile(web: Any, tmp_path_factory: pytest.TempPathFactory) -> Hostile:
         call = s.get(Call, long_call)
         assert call is not None
         # Give it a recording (the page then shows the player and its key hints) ...
-        fh, temp_key = store.open_temp()
-        with fh:
-            fh.write(SAMPLE_WAV.read_bytes())
-        call.storage_key = f"calls/{call.id}/original.wav"
-        store.commit(temp_key, call.storage_key)
-        call.media_kind, call.audio_type = "audio", "audio/wav"
+        attach_recording(store, call, SAMPLE_WAV)
         # ... and what an analysis may say: a tracker by its internal name, advice for the command line.
         row = s.get(CallResult, long_call)
         assert row is not None
