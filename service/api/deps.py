@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from models import ApiKey, User
 from service.core.access import Principal, key_role_for, require, roles_for
 from service.core.config import Settings
+from service.core.key_revocations import KeyRevocations
 from service.core.security import hash_api_key
 from service.core.sessions import SESSION_COOKIE, resolve_session
 
@@ -31,25 +32,28 @@ __all__ = ["Principal"]
 
 class _KeyCache:
     """Resolved keys of no person (admin and integration keys) for a few seconds, so a polling CRM
-    sidebar costs no key lookup per request (a revoked key stops working within `key_cache_s`). A
-    key bound to a person is never kept here: their role, team and being enabled are read on every
-    request, so demoting, moving or disabling them narrows their keys at once."""
+    sidebar costs no key lookup per request. An entry is trusted only under the revocation stamp it
+    was cached with (`service.core.key_revocations`): a key revoked anywhere stops working on the next
+    request in every process. A key bound to a person is never kept here: their role, team and being
+    enabled are read on every request, so demoting, moving or disabling them narrows their keys at once."""
 
     def __init__(self) -> None:
-        self._items: dict[str, tuple[float, Principal | None]] = {}
+        self._items: dict[str, tuple[float, str, Principal | None]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key_hash: str) -> tuple[bool, Principal | None]:
+    def get(self, key_hash: str, stamp: str | None) -> tuple[bool, Principal | None]:
         item = self._items.get(key_hash)
-        if item is None or item[0] < time.monotonic():
+        if stamp is None or item is None or item[0] < time.monotonic() or item[1] != stamp:
             return False, None
-        return True, item[1]
+        return True, item[2]
 
-    def put(self, key_hash: str, principal: Principal | None, ttl: float) -> None:
+    def put(self, key_hash: str, principal: Principal | None, ttl: float, stamp: str | None) -> None:
+        if stamp is None or ttl <= 0:
+            return
         with self._lock:
             if len(self._items) > 10_000:
                 self._items.clear()
-            self._items[key_hash] = (time.monotonic() + ttl, principal)
+            self._items[key_hash] = (time.monotonic() + ttl, stamp, principal)
 
     def clear(self) -> None:
         with self._lock:
@@ -59,20 +63,23 @@ class _KeyCache:
 _key_cache = _KeyCache()
 
 
-def authenticate_key(engine: Engine, key: str | None, cache_s: float = 5.0) -> Principal | None:
-    """The principal for an API key string, or None for a missing, unknown or revoked key."""
+def authenticate_key(engine: Engine, key: str | None, cache_s: float = 0.0,
+                     revocations: KeyRevocations | None = None) -> Principal | None:
+    """The principal for an API key string, or None for a missing, unknown or revoked key. Keys of no
+    person are cached for `cache_s` under `revocations`' stamp (no stamp: no cache)."""
     if not key:
         return None
     key_hash = hash_api_key(key.strip())
-    hit, principal = _key_cache.get(key_hash)
+    stamp = revocations.stamp() if revocations is not None and cache_s > 0 else None
+    hit, principal = _key_cache.get(key_hash, stamp)
     if hit:
         return principal
     with Session(engine) as session:  # the key and its person in one query
         found = session.exec(select(ApiKey, User).join(User, col(User.id) == col(ApiKey.user_id), isouter=True)
                              .where(col(ApiKey.key_hash) == key_hash)).first()
     principal = key_principal(*found) if found is not None else None
-    if cache_s > 0 and (found is None or found[0].user_id is None):  # a person's key: never cached
-        _key_cache.put(key_hash, principal, cache_s)
+    if found is None or found[0].user_id is None:  # a person's key: never cached
+        _key_cache.put(key_hash, principal, cache_s, stamp)
     return principal
 
 
@@ -131,10 +138,12 @@ async def get_principal(
     token = bearer_token(request.headers.get("authorization"))
     if token is None and request.cookies.get(SESSION_COOKIE):
         return await run_in_threadpool(session_principal, request)
-    hit, principal = _key_cache.get(hash_api_key(token.strip())) if token else (True, None)
+    revocations: KeyRevocations = request.app.state.key_revocations
+    stamp = await revocations.astamp() if token and settings.key_cache_s > 0 else None
+    hit, principal = _key_cache.get(hash_api_key(token.strip()), stamp) if token else (True, None)
     if not hit:
         principal = await run_in_threadpool(authenticate_key, request.app.state.engine, token,
-                                            settings.key_cache_s)
+                                            settings.key_cache_s, revocations)
     if principal is None:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,

@@ -37,6 +37,7 @@ from service.api.text_guard import TextInputGuard
 from service.core.config import Settings, get_settings
 from service.core.db import get_engine, run_migrations
 from service.core.errors import DomainError
+from service.core.key_revocations import KeyRevocations
 from service.core.rate_limits import make_rate_limiter
 from service.core.shared_redis import shared_redis
 from service.core.strict_json import json_safe
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     # Live calls and rate limits: in this process, or shared by every API process through a Redis broker.
     app.state.shared_redis = shared_redis(settings)
     app.state.live_hub = make_live_hub(app.state.shared_redis)
+    app.state.key_revocations = KeyRevocations(settings, app.state.shared_redis)  # cached keys' stamp
     app.state.rate_limiter = make_rate_limiter(app.state.shared_redis, "api-key", settings.rate_limit_per_minute,
                                                settings.rate_limit_burst)
     app.state.dispatcher = NullDispatcher()

@@ -115,12 +115,14 @@ def _revoke_key(args: argparse.Namespace) -> int:
 
     from models import ApiKey
     from service.core.accounts import revoke_key
+    from service.core.config import get_settings
+    from service.core.key_revocations import KeyRevocations
     from service.core.security import hash_api_key
 
     with _session() as s:
         key_id = args.key_id
         by_secret = s.exec(select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(key_id))).first()
-        row = revoke_key(s, by_secret or key_id)
+        row = revoke_key(s, by_secret or key_id, KeyRevocations(get_settings()))
     print(f"revoked key {row.id}")
     print(row.id)
     return 0

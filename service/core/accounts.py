@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from models import KEY_ROLES, USER_ROLES, ApiKey, Organization, Team, User
 from models.base import utcnow
 from service.core.access import key_role_for
+from service.core.key_revocations import KeyRevocations
 from service.core.security import generate_api_key, hash_api_key, key_display_prefix
 from transcription.errors import TalktrackError
 
@@ -104,11 +105,13 @@ def create_key(session: Session, org_id: str, role: str, user_id: str | None = N
     return CreatedKey(row=row, secret=secret)
 
 
-def revoke_key(session: Session, key_id: str) -> ApiKey:
+def revoke_key(session: Session, key_id: str, revocations: KeyRevocations) -> ApiKey:
+    """Revoke a key; every API process refuses it from its next request (`revocations`' stamp)."""
     row = session.get(ApiKey, key_id)
     if row is None:
         raise AccountError(f"no API key with id {key_id}")
     row.revoked_at = utcnow()
     session.add(row)
     session.commit()
+    revocations.announce()
     return row

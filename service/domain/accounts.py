@@ -20,6 +20,7 @@ from models.base import utcnow
 from service.core import accounts as core
 from service.core.access import Principal, require
 from service.core.errors import Conflict, Invalid, NotFound
+from service.core.key_revocations import KeyRevocations
 from service.core.sessions import create_invite
 
 T = TypeVar("T")
@@ -211,14 +212,14 @@ def add_key(session: Session, principal: Principal, role: str, user_id: str | No
                                             name=name or None))
 
 
-def revoke_key(session: Session, principal: Principal, key_id: str) -> ApiKey:
+def revoke_key(session: Session, principal: Principal, key_id: str, revocations: KeyRevocations) -> ApiKey:
     require(principal, "org.manage")
     key = session.get(ApiKey, key_id)
     if key is None or key.org_id != principal.org_id:
         raise NotFound("API key not found")
     if key.revoked_at is not None:
         return key
-    return _checked(lambda: core.revoke_key(session, key.id))
+    return _checked(lambda: core.revoke_key(session, key.id, revocations))
 
 
 @dataclass(frozen=True)

@@ -273,7 +273,7 @@ async def create_key(request: Request, who: SignedIn) -> Response:
 @router.post("/keys/{key_id}/revoke")
 async def revoke_key(request: Request, key_id: str, who: SignedIn) -> Response:
     def act(session: Session, p: Principal, _form: FormData) -> None:
-        accounts.revoke_key(session, p, key_id)
+        accounts.revoke_key(session, p, key_id, request.app.state.key_revocations)
 
     return await _submit(request, who, "keys", act, "key-revoked")
 

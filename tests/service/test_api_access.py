@@ -111,6 +111,7 @@ def test_unauthenticated_and_bad_keys(stack: Any, calls: dict[str, str]) -> None
 def test_revoked_key_stops_working(stack: Any) -> None:
     from service.core.accounts import create_key, revoke_key
     from service.core.db import session_scope
+    from service.core.key_revocations import KeyRevocations
 
     with session_scope(stack.settings()) as s:
         created = create_key(s, stack.ids["org_a"], "integration")
@@ -118,7 +119,7 @@ def test_revoked_key_stops_working(stack: Any) -> None:
         auth = {"Authorization": f"Bearer {created.secret}"}
         assert c.get("/v1/calls", headers=auth).status_code == 200
         with session_scope(stack.settings()) as s:
-            revoke_key(s, created.row.id)
+            revoke_key(s, created.row.id, KeyRevocations(stack.settings()))
         assert c.get("/v1/calls", headers=auth).status_code == 401  # key cache is off in tests
 
 

@@ -178,7 +178,8 @@ async def _start(ws: WebSocket) -> tuple[StartRequest, Principal]:
     if token is None and ws.cookies.get(SESSION_COOKIE):
         principal = await run_in_threadpool(browser_principal, ws)  # the live call page
     else:
-        principal = await run_in_threadpool(authenticate_key, ws.app.state.engine, token, settings.key_cache_s)
+        principal = await run_in_threadpool(authenticate_key, ws.app.state.engine, token, settings.key_cache_s,
+                                              ws.app.state.key_revocations)
     if principal is None:
         raise LiveProtocolError("unauthorized", "missing or invalid API key (Authorization: Bearer <key>, "
                                 "or api_key in the start message), or the browser session has expired")
