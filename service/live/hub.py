@@ -88,6 +88,12 @@ class LiveHub(Protocol):
         `RETAIN_ENDED_S`."""
         ...
 
+    def abandon(self, call_id: str, event: Event) -> bool:
+        """End a call whose handler stopped without ending it (it raised or was cancelled): publish
+        `event` as its last event and free its slot. Returns False, doing nothing, for a call
+        already ended or released. Only on the process that admitted the call."""
+        ...
+
     async def lookup(self, call_id: str) -> LiveCallInfo | None:
         """The call, or None when it is unknown, expired, or its process died."""
         ...
@@ -146,6 +152,13 @@ class MemoryLiveHub:
 
     def publish(self, call_id: str, event: Event) -> None:
         self._append(self._calls[call_id], event, ends=False)
+
+    def abandon(self, call_id: str, event: Event) -> bool:
+        call = self._calls.get(call_id)
+        if call is None or call.ended_at is not None:
+            return False
+        self._append(call, event, ends=True)
+        return True
 
     def end(self, call_id: str, event: Event) -> None:
         self._append(self._calls[call_id], event, ends=True)

@@ -169,6 +169,13 @@ class RedisLiveHub:
             pipe.execute()
             served.next_seq += 1
 
+    def abandon(self, call_id: str, event: Event) -> bool:
+        with self._lock:
+            if call_id not in self._served:
+                return False
+        self.end(call_id, event)
+        return True
+
     def _xadd(self, pipe: Any, call_id: str, event: Event) -> None:
         pipe.xadd(self._events_key(call_id), {"e": json.dumps(event, separators=(",", ":"))},
                   id=f"0-{event['seq'] + 1}", maxlen=MAX_EVENTS_PER_CALL, approximate=True)

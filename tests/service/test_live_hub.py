@@ -115,6 +115,26 @@ def test_caps_per_server_and_per_organization(hub: LiveHub) -> None:
     hub.admit("c1", ORG_C, max_calls=2, max_per_org=1)
 
 
+def test_an_abandoned_call_frees_its_slot_at_once(hub: LiveHub) -> None:
+    """A handler that raised or was cancelled: its call ends (readers see why) and the org's slot is
+    free for the next call without waiting for a lease or a restart."""
+    hub.admit("a1", ORG_A, max_calls=5, max_per_org=1)
+    hub.publish("a1", {"type": "started"})
+    with pytest.raises(LiveCapReached):
+        hub.admit("a2", ORG_A, max_calls=5, max_per_org=1)
+    assert hub.abandon("a1", {"type": "ended", "status": "failed", "reason": "internal_error"}) is True
+    page = run(hub, hub.wait_events("a1", 0, timeout=1))
+    assert page is not None and page.ended
+    assert [e["type"] for e in page.events] == ["started", "ended"] and page.events[-1]["status"] == "failed"
+    hub.admit("a2", ORG_A, max_calls=5, max_per_org=1)  # the slot is free
+    hub.end("a2", {"type": "ended", "status": "queued"})
+    assert hub.abandon("a2", {"type": "ended"}) is False  # already ended: nothing published twice
+    assert [e["type"] for e in run(hub, hub.wait_events("a2", 0, timeout=1)).events] == ["ended"]  # type: ignore[union-attr]
+    hub.admit("a3", ORG_A, max_calls=5, max_per_org=1)
+    hub.release("a3")
+    assert hub.abandon("a3", {"type": "ended"}) is False  # released: forgotten
+
+
 def test_two_processes_share_calls_caps_and_events(test_redis: Any) -> None:
     from service.live.hub_redis import RedisLiveHub
 

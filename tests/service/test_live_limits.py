@@ -162,6 +162,25 @@ def test_one_organization_cannot_take_every_slot(capped: Any) -> None:
     assert [e["code"] for e in first["events"] if e["type"] == "error"] == ["call_limit"]
 
 
+def test_a_call_that_cannot_store_its_recording_fails_and_frees_its_slot(capped: Any) -> None:
+    """Storage out when a call starts: a clear error, and the organization's one slot is free again
+    for the next call (it used to stay taken until the server restarted)."""
+    import shutil
+
+    tmp_dir = capped.settings().resolved_audio_dir() / "tmp"
+    shutil.rmtree(tmp_dir)
+    tmp_dir.write_text("not a folder: the store cannot write here")
+    try:
+        events, code = exchange(capped, "rep1", [json.dumps(START)])
+    finally:
+        tmp_dir.unlink()
+        tmp_dir.mkdir()
+    assert events[0]["type"] == "error" and events[0]["code"] == "storage_unavailable", events
+    assert "cannot be stored" in events[0]["message"] and code == 1011
+    again, _ = exchange(capped, "rep1", [json.dumps(START), json.dumps({"type": "stop"})])
+    assert again[0]["type"] == "started" and again[-1]["type"] == "ended", again
+
+
 def test_calls_are_capped_in_bytes(capped: Any) -> None:
     frames: list[str | bytes] = [json.dumps(START)] + [b"\0" * 3200] * 30  # 96,000 bytes > 64,000
     events, code = exchange(capped, "admin", frames)

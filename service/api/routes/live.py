@@ -220,74 +220,96 @@ async def live_socket(ws: WebSocket) -> None:
         await _error_and_close(ws, LiveProtocolError("internal_error", "live calls are unavailable right now "
                                                      "(their shared state cannot be reached)", 1011))
         return
-    engine = live_engine(ws.app)
-    store = get_store(settings)
-    sink, temp_key = store.open_temp()
-
-    def make_session() -> LiveSession:
-        return LiveSession(engine, hub, call_id, owner, start, sink, rules=setup.rules, playbook=setup.playbook,
-                           insights=setup.insights, held_out=setup.held_out, rep_voice=voice)
-
     try:
-        session: LiveSession = await asyncio.wrap_future(engine.submit(make_session))
-        session.started_at = utcnow()
-        await run_in_threadpool(session.publish, {
-            "type": "started", "call_id": call_id, "sample_rate": start.sample_rate, "channels": start.channels,
-            "rep_channel": start.rep_channel, "rules": setup.rules.to_dict()})
+        engine = live_engine(ws.app)
+        try:
+            store = get_store(settings)
+            sink, temp_key = store.open_temp()
+        except Exception:
+            log.exception("live call %s: its recording cannot be stored", call_id)
+            with contextlib.suppress(Exception):
+                await run_in_threadpool(hub.release, call_id)
+            await _error_and_close(ws, LiveProtocolError(
+                "storage_unavailable", "the recording cannot be stored right now; try again in a minute", 1011))
+            return
+
+        def make_session() -> LiveSession:
+            return LiveSession(engine, hub, call_id, owner, start, sink, rules=setup.rules, playbook=setup.playbook,
+                               insights=setup.insights, held_out=setup.held_out, rep_voice=voice)
+
+        try:
+            session: LiveSession = await asyncio.wrap_future(engine.submit(make_session))
+            session.started_at = utcnow()
+            await run_in_threadpool(session.publish, {
+                "type": "started", "call_id": call_id, "sample_rate": start.sample_rate, "channels": start.channels,
+                "rep_channel": start.rep_channel, "rules": setup.rules.to_dict()})
+        except Exception:
+            log.exception("live call %s could not start", call_id)
+            sink.close()
+            store.discard(temp_key)
+            with contextlib.suppress(Exception):
+                await run_in_threadpool(hub.release, call_id)
+            await _error_and_close(ws, LiveProtocolError("internal_error", "the live call could not start", 1011))
+            return
+        sender = asyncio.create_task(_send_events(ws, hub, call_id))
+        pump = FramePump(session, engine.ingest_pool)  # frames are fed off the event loop, in order, bounded
+        limits = CallLimits.of(settings, start.channels)
+        failure: LiveProtocolError | None = None
+        reason = "stop"
+        try:
+            while True:
+                try:
+                    msg = await asyncio.wait_for(ws.receive(), limits.seconds_left())
+                except TimeoutError:
+                    limits.seconds_left()  # raises the call_limit error
+                    continue
+                if msg["type"] == "websocket.disconnect":
+                    reason = "disconnect"
+                    break
+                data = msg.get("bytes")
+                if data is not None:
+                    if len(data) > MAX_FRAME_BYTES:
+                        raise LiveProtocolError("frame_too_large",
+                                                f"audio frames must be at most {MAX_FRAME_BYTES} bytes", 1009)
+                    limits.add(len(data))
+                    await pump.put(data)  # waits while this call's queue is full: backpressure
+                    continue
+                try:
+                    control = strict_json.loads(msg.get("text") or "")
+                except strict_json.StrictJsonError:
+                    control = None
+                if isinstance(control, dict) and control.get("type") == "stop":
+                    break
+                await _report(session, {"type": "error", "code": "bad_message",
+                                        "message": 'text messages after start must be {"type": "stop"}'})
+        except LiveProtocolError as exc:
+            failure, reason = exc, exc.code
+            await _report(session, {"type": "error", "code": exc.code, "message": exc.message})
+        except WebSocketDisconnect:
+            reason = "disconnect"
+        await pump.close()
+        await _end(ws, session, settings, temp_key, reason, setup)
+        if reason != "disconnect":
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(sender, SEND_DRAIN_S)
+            with contextlib.suppress(Exception):
+                await ws.close(code=failure.close_code if failure else 1000)
+        sender.cancel()
+        if sender.done() and not sender.cancelled() and sender.exception() is not None:
+            log.warning("live call %s: its events stopped reaching the socket: %r", call_id, sender.exception())
+    finally:  # a handler that raised or was cancelled still frees its slot, at once
+        await _free_slot(hub, call_id)
+
+
+async def _free_slot(hub: LiveHub, call_id: str) -> None:
+    """End the call in the hub if its handler did not (the normal paths end or release it first)."""
+    ended = {"type": "ended", "call_id": call_id, "status": "failed", "reason": "internal_error"}
+    try:
+        if await asyncio.shield(run_in_threadpool(hub.abandon, call_id, ended)):
+            log.error("live call %s: its handler stopped without ending it; its slot is freed", call_id)
     except Exception:
-        log.exception("live call %s could not start", call_id)
-        sink.close()
-        store.discard(temp_key)
-        with contextlib.suppress(Exception):
-            await run_in_threadpool(hub.release, call_id)
-        await _error_and_close(ws, LiveProtocolError("internal_error", "the live call could not start", 1011))
-        return
-    sender = asyncio.create_task(_send_events(ws, hub, call_id))
-    pump = FramePump(session, engine.ingest_pool)  # frames are fed off the event loop, in order, bounded
-    limits = CallLimits.of(settings, start.channels)
-    failure: LiveProtocolError | None = None
-    reason = "stop"
-    try:
-        while True:
-            try:
-                msg = await asyncio.wait_for(ws.receive(), limits.seconds_left())
-            except TimeoutError:
-                limits.seconds_left()  # raises the call_limit error
-                continue
-            if msg["type"] == "websocket.disconnect":
-                reason = "disconnect"
-                break
-            data = msg.get("bytes")
-            if data is not None:
-                if len(data) > MAX_FRAME_BYTES:
-                    raise LiveProtocolError("frame_too_large",
-                                            f"audio frames must be at most {MAX_FRAME_BYTES} bytes", 1009)
-                limits.add(len(data))
-                await pump.put(data)  # waits while this call's queue is full: backpressure
-                continue
-            try:
-                control = strict_json.loads(msg.get("text") or "")
-            except strict_json.StrictJsonError:
-                control = None
-            if isinstance(control, dict) and control.get("type") == "stop":
-                break
-            await _report(session, {"type": "error", "code": "bad_message",
-                                    "message": 'text messages after start must be {"type": "stop"}'})
-    except LiveProtocolError as exc:
-        failure, reason = exc, exc.code
-        await _report(session, {"type": "error", "code": exc.code, "message": exc.message})
-    except WebSocketDisconnect:
-        reason = "disconnect"
-    await pump.close()
-    await _end(ws, session, settings, temp_key, reason, setup)
-    if reason != "disconnect":
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(sender, SEND_DRAIN_S)
-        with contextlib.suppress(Exception):
-            await ws.close(code=failure.close_code if failure else 1000)
-    sender.cancel()
-    if sender.done() and not sender.cancelled() and sender.exception() is not None:
-        log.warning("live call %s: its events stopped reaching the socket: %r", call_id, sender.exception())
+        log.exception("live call %s: could not free its slot (a shared hub frees it when its lease runs out)",
+                      call_id)
 
 
 async def _report(session: LiveSession, event: dict[str, Any]) -> None:
