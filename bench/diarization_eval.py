@@ -14,10 +14,17 @@ Data (from ../shared/data/diarization and generated calls):
   generated-extra  three more espeak-ng pairs (`TUNING_PAIRS`), same dialogue; not in the default sets
   dialogue-tuning  12 generated sales calls, each by its own espeak-ng pair (`DIALOGUE_TUNING_PAIRS`):
              the speaker-count rule was chosen on them (bench/speaker_count_tune.py)
-  heldout-pairs    24 generated sales calls by voice pairs used nowhere in tuning (`HELDOUT_PAIRS`):
-             reporting only
-Tune only on ami-train, ami-dev, generated, generated-extra and dialogue-tuning; phone, ami-test and
-heldout-pairs are for reporting.
+  dev-pairs  24 generated sales calls by the pairs `DEV_PAIRS` (the first count rule's held-out set,
+             read once; tuning since its failures were read)
+  one-voice  one voice with the pauses of a dialogue (tuning): each channel of the bundled stereo
+             sample call, and generated sales calls whose two parts one espeak-ng voice reads
+             (`ONE_VOICE`); speaker count only (must stay 1)
+  heldout-2  26 generated sales calls by voice pairs whose variants, pitches and speeds appear
+             nowhere else (`HELDOUT2_PAIRS`): reporting only
+  heldout-2-one-voice  6 sales calls one new voice reads (`HELDOUT2_ONE_VOICE`): reporting only,
+             speaker count only
+Tune only on ami-train, ami-dev, generated, generated-extra, dialogue-tuning, dev-pairs and
+one-voice; phone, ami-test, heldout-2 and heldout-2-one-voice are for reporting.
 
 `segmentation` is the product's mono speakers: the diarizer, and where it finds one voice, the
 count decision against the recogniser's words (`transcription.diarization.count`) with the server's
@@ -62,7 +69,6 @@ import dataclasses
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -75,10 +81,16 @@ from pyannote.core import Annotation, Segment, Timeline
 from pyannote.metrics.diarization import DiarizationErrorRate
 
 from bench.diarization_calls import (
+    DEV_PAIRS,
+    DEV_SEED,
     DIALOGUE_TUNING_PAIRS,
     DIALOGUE_TUNING_SEED,
-    HELDOUT_PAIRS,
-    HELDOUT_SEED,
+    HELDOUT2_ONE_VOICE,
+    HELDOUT2_ONE_VOICE_SEED,
+    HELDOUT2_PAIRS,
+    HELDOUT2_SEED,
+    ONE_VOICE,
+    ONE_VOICE_SEED,
     TUNING_PAIRS,
     generate_calls,
     render_sales_calls,
@@ -101,6 +113,8 @@ DATA = ROOT / ".." / "shared" / "data" / "diarization"
 AMI = DATA / "ami-excerpts"
 # One voice each: the speaker count must come out as exactly 1 (no DER: no reference turns).
 SINGLE_VOICE = [DATA / ".." / "asr" / "jfk.flac", DATA / ".." / "asr" / "2412-153948-0000.flac"]
+ONE_VOICE_SETS = ("one-voice", "heldout-2-one-voice")  # speaker count only: must be 1
+TWO_PERSON_SETS = ("phone", "generated", "generated-extra", "dialogue-tuning", "dev-pairs", "heldout-2")
 SENKO_SYSTEMS = ("senko", "senko-raw")
 SENKO_RECIPE = ("senko runs in its own venv: python3 -m venv /work/senko-venv && /work/senko-venv/bin/pip install "
                 "torch==2.13.0 && /work/senko-venv/bin/pip install senko==0.2.2; then pass --senko-python "
@@ -149,7 +163,7 @@ def load_items(sets: list[str]) -> list[Item]:
                 ann[Segment(s, e), i] = spk
             items.append(Item("generated-extra", call.name, call.wav, ann, Timeline([Segment(0, call.duration_s)])))
     for tag, pairs, seed in (("dialogue-tuning", DIALOGUE_TUNING_PAIRS, DIALOGUE_TUNING_SEED),
-                             ("heldout-pairs", HELDOUT_PAIRS, HELDOUT_SEED)):
+                             ("dev-pairs", DEV_PAIRS, DEV_SEED), ("heldout-2", HELDOUT2_PAIRS, HELDOUT2_SEED)):
         if tag not in sets:
             continue
         for call in render_sales_calls(pairs, seed):
@@ -157,6 +171,10 @@ def load_items(sets: list[str]) -> list[Item]:
             for i, (s, e, spk) in enumerate(call.turns):
                 ann[Segment(s, e), i] = spk
             items.append(Item(tag, call.name, call.wav, ann, Timeline([Segment(0, call.duration_s)])))
+    if "one-voice" in sets:
+        items += one_voice_items("one-voice", ONE_VOICE, ONE_VOICE_SEED, with_sample_channels=True)
+    if "heldout-2-one-voice" in sets:
+        items += one_voice_items("heldout-2-one-voice", HELDOUT2_ONE_VOICE, HELDOUT2_ONE_VOICE_SEED)
     if "generated" in sets:
         for call in generate_calls():
             ann = Annotation(uri=call.name)
@@ -172,6 +190,26 @@ def load_items(sets: list[str]) -> list[Item]:
                  Timeline([Segment(0, float(script["duration_s"]))]))
         )
     return items
+
+
+def one_voice_items(tag: str, voices: dict[str, tuple[str, int, int]], seed: int,
+                    with_sample_channels: bool = False) -> list[Item]:
+    """One voice with the pauses of a dialogue, no reference turns (the count must stay 1): sales
+    calls whose two parts one espeak-ng voice reads and, `with_sample_channels`, each channel of the
+    bundled stereo sample call (one side of the conversation, silent while the other talks)."""
+    out = []
+    if with_sample_channels:
+        folder = Path(tempfile.gettempdir()) / "talktrack-one-voice"
+        folder.mkdir(exist_ok=True)
+        stereo = load_audio(ROOT / "samples" / "discovery_call.wav")
+        for c, side in enumerate(("rep", "customer")):
+            wav = folder / f"sample-{side}-channel.wav"
+            if not wav.exists():
+                sf.write(wav, stereo[c], SAMPLE_RATE, subtype="PCM_16")
+            out.append(Item(tag, wav.stem, wav, Annotation(uri=wav.stem), Timeline()))
+    for call in render_sales_calls({name: (v, v) for name, v in voices.items()}, seed):
+        out.append(Item(tag, call.name, call.wav, Annotation(uri=call.name), Timeline()))
+    return out
 
 
 def baseline(audio: np.ndarray, threshold: float) -> list[SpeakerSegment]:
@@ -251,10 +289,12 @@ def run_senko(python: str, paths: list[Path]) -> dict[Path, SenkoResult]:
 
 
 def diarize_counted(audio: np.ndarray, params: OverlapDiarizationParams, expected: int | None) -> list[SpeakerSegment]:
-    """The product's mono speakers: the diarizer, then, when it finds one voice, the count decision
-    against the words (`transcription.diarization.count.settle_count`, prior `expected` as the
-    server's default). The words come from the bundled recogniser, cached and not timed: the
-    diarization time is what is measured (the recogniser runs anyway in the pipeline)."""
+    """The product's mono speakers: the diarizer, then the count decision against the words
+    (`transcription.diarization.count.settle_count`, prior `expected` as the server's default; it
+    acts on one voice, or two or three with a small one), as the pipeline does for every mono call
+    with words. The words come from the bundled recogniser,
+    cached and not timed: the diarization time is what is measured (the recogniser runs anyway in
+    the pipeline)."""
     from transcription.diarization.count import settle_count
 
     d = OverlapDiarizer(params)
@@ -262,7 +302,7 @@ def diarize_counted(audio: np.ndarray, params: OverlapDiarizationParams, expecte
     for i in range(0, max(len(audio), 1), step):
         d.add_audio(audio[i : i + step], i / SAMPLE_RATE)
     segments = d.finish()
-    if len({s.speaker for s in segments}) != 1:
+    if not segments:
         return segments
     t0 = time.perf_counter()
     words = _cached_words(audio)
@@ -296,94 +336,6 @@ def to_annotation(segments: list[SpeakerSegment], uri: str) -> Annotation:
     return ann
 
 
-def speed(minutes: float = 10.0) -> None:
-    """Time bare faster-whisper (tiny.en int8, VAD filter, word timestamps, as bench/speed.py) and the
-    diarizer on the same mono call (the bundled sample call's mono mix, repeated), in one run, and
-    print diarization time as a share of ASR time (target <= 50%), the segmentation step's share of the
-    new diarizer, and the process's peak RSS after each step (it only grows: see --memory)."""
-    import resource
-    import tempfile
-
-    import soundfile as sf
-
-    from bench.speed import _cpu_s, bare_mono  # the same bare baseline
-    from transcription.asr import AsrOptions, load_whisper
-    from transcription.diarization.segmentation import Segmenter
-
-    one = load_audio(ROOT / "samples" / "discovery_call_mono.wav").mean(axis=0).astype(np.float32)
-    audio = np.resize(one, int(minutes * 60 * SAMPLE_RATE))
-    opts = AsrOptions()
-    load_whisper(opts)
-    diarize_overlap(np.zeros(SAMPLE_RATE, np.float32))
-    seg_time = [0.0]
-    original = Segmenter.probabilities
-
-    def timed_probabilities(self: Segmenter, windows: np.ndarray) -> np.ndarray:
-        t = time.perf_counter()
-        out = original(self, windows)
-        seg_time[0] += time.perf_counter() - t
-        return out
-
-    Segmenter.probabilities = timed_probabilities  # type: ignore[method-assign]
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "call.wav"
-        sf.write(path, audio, SAMPLE_RATE, subtype="PCM_16")
-        rows = []
-        rss = []
-        held: list[OverlapDiarizer] = []
-
-        def diarize() -> None:
-            audio_ = load_audio(path).mean(axis=0).astype(np.float32)
-            d = OverlapDiarizer()
-            for i in range(0, len(audio_), 30 * SAMPLE_RATE):
-                d.add_audio(audio_[i : i + 30 * SAMPLE_RATE], i / SAMPLE_RATE)
-            d.finish()
-            held.append(d)
-
-        for label, fn in (("bare faster-whisper", lambda: bare_mono(path, opts)),
-                          ("segmentation diarizer", diarize),
-                          ("+ two-speaker split", lambda: held[0].split(2))):
-            t0, c0 = time.perf_counter(), _cpu_s()
-            fn()
-            rows.append((label, time.perf_counter() - t0, _cpu_s() - c0))
-            rss.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    dur = len(audio) / SAMPLE_RATE
-    print(f"{'step':22} {'wall s':>7} {'RTF':>6} {'CPU s':>7} {'peak RSS MB':>11}")
-    for (label, wall, cpu), mb in zip(rows, rss, strict=True):
-        print(f"{label:22} {wall:7.1f} {wall / dur:6.3f} {cpu:7.1f} {mb:11.0f}")
-    print("(the split runs only where the voices give one speaker: the worst case adds it to the diarizer)")
-    for i in (1,):
-        print(f"{rows[i][0]} / ASR: wall {rows[i][1] / rows[0][1]:.0%}, CPU {rows[i][2] / rows[0][2]:.0%} "
-              f"({dur / 60:.0f}-minute mono call)")
-    print(f"segmentation step: {seg_time[0]:.1f} s = {seg_time[0] / rows[1][1]:.0%} of the segmentation diarizer")
-
-
-def memory(minutes: list[float]) -> None:
-    """Peak RSS of the segmentation diarizer alone on mono calls of several lengths (the sample call's
-    mono mix repeated, fed in 30 s chunks as the pipeline does), each in a fresh process."""
-    import subprocess
-
-    code = (
-        "import resource, sys, numpy as np\n"
-        "from transcription.audio import load_audio\n"
-        "from transcription.diarization import OverlapDiarizer\n"
-        "one = load_audio(sys.argv[2]).mean(axis=0).astype(np.float32)\n"
-        "n = int(float(sys.argv[1]) * 60 * 16000); step = 30 * 16000\n"
-        "d = OverlapDiarizer()\n"
-        "for i in range(0, n, step):\n"
-        "    idx = np.arange(i, min(n, i + step)) % len(one)\n"
-        "    d.add_audio(one[idx], i / 16000)\n"
-        "print(len(d.finish()), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
-    )
-    print(f"{'minutes':>7} {'turns':>6} {'peak RSS MB':>11} {'wall s':>7}")
-    for m in minutes:
-        t0 = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", code, str(m), str(ROOT / "samples" / "discovery_call_mono.wav")],
-                             capture_output=True, text=True, check=True, cwd=ROOT).stdout.split()
-        print(f"{m:7.0f} {out[0]:>6} {float(out[1]):11.0f} {time.perf_counter() - t0:7.1f}")
-
-
 def _component(metric: DiarizationErrorRate, name: str) -> float:
     """One accumulated component of `metric` (seconds); pyannote types them as float or dict."""
     return float(cast(float, metric[name]))
@@ -406,9 +358,13 @@ def main() -> None:
                          "(default: $TALKTRACK_SENKO_PYTHON)")
     args = ap.parse_args()
     if args.speed:
+        from bench.diarization_speed import speed
+
         speed(args.minutes)
         return
     if args.memory:
+        from bench.diarization_speed import memory
+
         memory([float(m) for m in args.memory.split(",")])
         return
     oparams = OverlapDiarizationParams(
@@ -445,13 +401,14 @@ def main() -> None:
                for c in (0.0, 0.5)}
     times: dict[tuple[str, str], list[float]] = {}
     counts: dict[tuple[str, str], list[int]] = {}
-    worst: dict[tuple[str, str], float] = {}  # the worst file's DER per (system, set)
+    worst: dict[tuple[str, str], tuple[float, str]] = {}  # the worst file's DER and name per (system, set)
     if not args.quiet:
         print(f"{'set':10} {'file':22} {'system':12} {'ref':>3} {'hyp':>3} {'DER':>6} {'DER±.25':>7} {'RTF':>6}")
     for it in items:
         audio = load_audio(it.wav).mean(axis=0).astype(np.float32)
         dur = len(audio) / SAMPLE_RATE
-        n_ref = len(it.reference.crop(it.uem).labels())
+        count_only = it.set in ONE_VOICE_SETS
+        n_ref = 1 if count_only else len(it.reference.crop(it.uem).labels())
         for sys_ in chosen:
             if sys_ in SENKO_SYSTEMS:  # run beforehand, in its own venv; its own timing
                 segs, dt = senko[it.wav].segments(sys_), senko[it.wav].seconds
@@ -460,9 +417,13 @@ def main() -> None:
                 segs = systems[sys_](audio)
                 dt = time.perf_counter() - t0 - _untimed[0]
             hyp = to_annotation(segs, it.name)
-            n_hyp = len(hyp.crop(it.uem).labels())
-            d0 = metrics[(sys_, it.set, 0.0)](it.reference, hyp, uem=it.uem)
-            d1 = metrics[(sys_, it.set, 0.5)](it.reference, hyp, uem=it.uem)
+            if count_only:
+                n_hyp = len(hyp.labels())
+                d0 = d1 = float("nan")
+            else:
+                n_hyp = len(hyp.crop(it.uem).labels())
+                d0 = metrics[(sys_, it.set, 0.0)](it.reference, hyp, uem=it.uem)
+                d1 = metrics[(sys_, it.set, 0.5)](it.reference, hyp, uem=it.uem)
             for st in [it.set] + (["ami-all"] if it.set.startswith("ami-") else []):
                 if st == "ami-all":
                     metrics[(sys_, st, 0.0)](it.reference, hyp, uem=it.uem)
@@ -473,7 +434,8 @@ def main() -> None:
                 counts.setdefault((sys_, st), [0, 0])
                 counts[(sys_, st)][0] += int(n_hyp == n_ref)
                 counts[(sys_, st)][1] += 1
-                worst[(sys_, st)] = max(worst.get((sys_, st), 0.0), float(d0))
+                if not count_only and float(d0) >= worst.get((sys_, st), (-1.0, ""))[0]:
+                    worst[(sys_, st)] = (float(d0), it.name)
             if not args.quiet:
                 print(f"{it.set:10} {it.name:22} {sys_:12} {n_ref:3d} {n_hyp:3d} {100 * d0:5.1f}% {100 * d1:6.1f}% "
                       f"{dt / dur:6.3f}")
@@ -487,10 +449,19 @@ def main() -> None:
             m0, m1 = metrics[(sys_, st, 0.0)], metrics[(sys_, st, 0.5)]
             ok, n = counts[(sys_, st)]
             t, d = times[(sys_, st)]
+            if st in ONE_VOICE_SETS:
+                print(f"{st:10} {sys_:12} {n:5d} {ok:4d}/{n:<3d} (one voice each: speaker count only) {t / d:6.3f}")
+                continue
             tot = max(_component(m0, "total"), 1e-9)
             parts = [100 * _component(m0, k) / tot for k in ("missed detection", "false alarm", "confusion")]
             print(f"{st:10} {sys_:12} {n:5d} {ok:4d}/{n:<3d} {100 * abs(m0):5.1f}% {parts[0]:4.1f}% {parts[1]:4.1f}% "
-                  f"{parts[2]:4.1f}% {100 * abs(m1):6.1f}% {t / d:6.3f} {100 * worst[(sys_, st)]:5.1f}%")
+                  f"{parts[2]:4.1f}% {100 * abs(m1):6.1f}% {t / d:6.3f} {100 * worst[(sys_, st)][0]:5.1f}% "
+                  f"{worst[(sys_, st)][1]}")
+    for sys_ in chosen:
+        two = [counts[(sys_, st)] for st in set_names if st in TWO_PERSON_SETS and (sys_, st) in counts]
+        if two:
+            ok, n = sum(c[0] for c in two), sum(c[1] for c in two)
+            print(f"two-person calls, {sys_}: speaker count right {ok}/{n} ({ok / n:.0%})")
     if "single" in args.sets.split(","):
         print()
         for path in SINGLE_VOICE:

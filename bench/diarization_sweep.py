@@ -20,7 +20,7 @@ from pyannote.metrics.diarization import DiarizationErrorRate
 
 from bench.diarization_eval import load_items, to_annotation
 from transcription.audio import load_audio
-from transcription.diarization.overlap_diarizer import OverlapDiarizationParams, OverlapDiarizer
+from transcription.diarization import OverlapDiarizationParams, OverlapDiarizer
 
 ROOT = Path(__file__).resolve().parents[1]
 

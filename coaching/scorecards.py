@@ -98,6 +98,14 @@ class Rubric:
         }
 
 
+def depends_on_speakers(item: RubricItem) -> bool:
+    """Whether `item`'s automatic score depends on who is speaking: every metric (talk ratio, the
+    rep's questions, monologues, interruptions are all counted per speaker) and the rep's question
+    types do; a tracker (said by anyone) does not. Such items are unsure when the call's speaker
+    count is (its `speakers_note`)."""
+    return item.auto is not None and item.auto.kind in ("metric", "question_type")
+
+
 def _check_rule(item_id: str, rule: AutoRule) -> None:
     """A rule that could never score (an unknown metric or question type, a NaN bound) is refused
     when the rubric is stored, not discovered on every scorecard. Tracker names are not checked:

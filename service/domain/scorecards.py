@@ -20,7 +20,9 @@ from coaching.scorecards import (
     Scorecard,
     add_comment,
     auto_score,
+    depends_on_speakers,
     override,
+    rubric_from_dict,
 )
 from models import Call
 from models.base import aware, utcnow
@@ -111,14 +113,6 @@ def save_scorecard(session: Session, principal: Principal, call_id: str, items: 
     return record
 
 
-def call_roles_note(session: Session, call: Call) -> dict[str, str] | None:
-    """Why the call's rep items are empty and how to fix it (its analysis's `roles_note`), or None."""
-    try:
-        return roles_note_of(stored_analysis(session, call))
-    except Conflict:
-        return None
-
-
 def current_scorecard(session: Session, principal: Principal, call_id: str) -> dict[str, Any] | None:
     """The newest scorecard of a call the principal may see (reps see their own), or None; with the
     call's `roles_note` (null when a rep is known)."""
@@ -128,11 +122,35 @@ def current_scorecard(session: Session, principal: Principal, call_id: str) -> d
     return None if row is None else scorecard_view(session, row, call)
 
 
+def speakers_note_of(analysis: dict[str, Any]) -> dict[str, str] | None:
+    """`speakers_note` of an analysis JSON (why the speaker count is unsure, and how to fix it), or None."""
+    note = analysis.get("speakers_note")
+    if isinstance(note, dict) and isinstance(note.get("why"), str) and isinstance(note.get("fix"), str):
+        return {"why": note["why"], "fix": note["fix"]}
+    return None
+
+
 def scorecard_view(session: Session, record: ScorecardRecord, call: Call | None = None) -> dict[str, Any]:
-    """A stored scorecard as the API shows it: id, time, the card, and the call's `roles_note`."""
+    """A stored scorecard as the API shows it: id, time, the card, the call's `roles_note` and
+    `speakers_note`; each item says whether it is `unsure`: it depends on who is speaking and the
+    call's speaker count is unsure (a blank score then reads "unsure", not "no data")."""
     call = call or session.get(Call, record.call_id)
+    analysis: dict[str, Any] = {}
+    if call is not None:
+        try:
+            analysis = stored_analysis(session, call)
+        except Conflict:
+            analysis = {}
     data: dict[str, Any] = {"id": record.id, "created_at": record.created_at, **json.loads(record.card_json),
-                            "roles_note": None if call is None else call_roles_note(session, call)}
+                            "roles_note": roles_note_of(analysis), "speakers_note": speakers_note_of(analysis)}
+    unsure: set[str] = set()
+    if data["speakers_note"] is not None:
+        try:
+            unsure = {i.id for i in rubric_from_dict(data.get("rubric")).items if depends_on_speakers(i)}
+        except RubricError:
+            unsure = set()
+    for item in data.get("items", []):  # a coach's own score is not unsure
+        item["unsure"] = item.get("item_id") in unsure and item.get("source") != "coach"
     return data
 
 

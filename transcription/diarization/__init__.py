@@ -8,7 +8,8 @@ embeds voice profiles and live mono utterances (`transcription.live_speakers`).
 
 from transcription.audio import SAMPLE_RATE
 
-from .overlap_diarizer import OverlapDiarizationParams, OverlapDiarizer, diarize_overlap
+from .overlap_diarizer import OverlapDiarizer, diarize_overlap
+from .params import OverlapDiarizationParams
 from .segments import SpeakerSegment
 from .words import assign_speakers
 

@@ -1,33 +1,44 @@
-"""How many people are talking: the voices' count, checked against the conversation.
+"""How many people are talking: the voices' count, checked against the words' own stretches.
 
 The clustering counts voices. Two voices that CAM++ puts close together and that the segmentation
-model never hears as two local speakers come out as one, although the call is plainly a dialogue.
-So when the voices give one speaker on a mono call, the best two-speaker split of the same call
-(`OverlapDiarizer.split(2)`) is weighed against what was said, using only what the transcription
-layer has: the words, their punctuation and their timing.
+model never hears as two local speakers come out as one, although the call is plainly a dialogue;
+and now and then one voice comes out as two, the second with a few seconds of its speech. So on a
+mono call with words, the best two-speaker account of the same call from the stretches between the
+words' pauses and sentence ends (`OverlapDiarizer.split`, `stretches.py`) is weighed:
 
-- `aligned`: the share of the split's changes of speaker that fall where a turn can end (after a
-  sentence's last word, or after a pause of `TURN_PAUSE_S`). Two people take turns at such places;
-  a split of one voice changes speaker in mid-sentence too.
-- `answered`: the share of questions (a word ending in "?") that the other speaker answers (the
-  next word is theirs).
-- `turns`: how many times the speaker changes at such a place.
-- `minority`: the smaller speaker's share of the words.
-- `spread` (the voices): the first singular value of the centred 1 s hop embeddings over the second
-  (`OverlapDiarizer.split_spread`): one direction dominates when two voices are there.
+- the voices, from the split (`VoiceSplit`): `voice_gap`, how far apart the two groups' CAM++
+  centroids are against how far a stretch lies from its own group's (one voice split in two gives
+  at most 1.2 on the tuning calls), and `pitch_gap`, the two groups' mean pitch apart in pooled
+  standard deviations (at most 2.5 for one voice);
+- the conversation, from the words the split gives each speaker (`Dialogue`): `turns`, how many
+  times the speaker changes after a sentence's last word or a pause of `TURN_PAUSE_S`, and
+  `minority`, the smaller speaker's share of the words; `aligned` and `answered` (the share of
+  changes at such places, of questions the other speaker answers) are reported, not required: a
+  split that follows the stretches changes speaker only there.
 
-The split is kept when every feature reaches its bar (`Bars`; `answered` only when the call has
-questions). A hint of two or more people (the upload's `expected_speakers`, the CLI's `--speakers`,
-the server's default for calls, `TALKTRACK_CALL_SPEAKERS`, 2) lowers the bars (`HINTED`; `UNHINTED`
-without one). The decision's `margin` is how far the weakest feature is from its bar, relative to
-the bar; under `UNSURE_MARGIN` (or a person's hint that could not be met) the call carries a
-`speakers_note`. The bars were read off tuning calls only (`bench/speaker_count_tune.py`;
-docs/diarization.md, "Speaker count").
+The split holds two voices when `voice_gap` or `pitch_gap` reaches its bar (`Bars`) and the
+conversation reaches its bars. Then:
+
+- one speaker from the voices: the split is kept (two speakers);
+- two speakers, one of them with under `SMALL_VOICE` of the speech (what a spurious second cluster
+  or a mixed-up pair looks like), or three such where two people are expected (`expected` 2, the
+  default prior included): the split replaces them when it holds two voices; of two, when both voice
+  features are under their bars (one voice) and the split was made on at least `MERGE_STRETCHES`
+  stretches (a merge removes a voice the clustering found: it needs more phrases than a short
+  excerpt has), the two merge into one speaker.
+
+A hint of two or more people (the upload's `expected_speakers`, the CLI's `--speakers`, the server's
+default for calls, `TALKTRACK_CALL_SPEAKERS`, 2) lowers the conversation's bars (`HINTED`;
+`UNHINTED` without one); the voice bars stay where the one-voice tuning calls end. A hint of 3 or
+more leaves a two-speaker result alone. The decision's `margin` is how far the deciding feature is
+from its bar, relative to the bar; under `UNSURE_MARGIN` (or a person's hint that could not be met)
+the call carries a `speakers_note`. The bars were read off tuning calls only
+(`bench/speaker_count_tune.py`; docs/diarization.md, "Speaker count").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,24 +51,29 @@ from .words import assign_speakers
 
 if TYPE_CHECKING:
     from .overlap_diarizer import OverlapDiarizer
+    from .stretches import VoiceSplit
 
 FloatArray = npt.NDArray[np.float32]
 
 TURN_PAUSE_S = 0.3
 SENTENCE_END = (".", "?", "!")
+SMALL_VOICE = 0.1  # a second voice with under this share of the speech time is weighed again
+MERGE_STRETCHES = 12  # a merge into one speaker needs a split made on at least this many stretches
 
 
 @dataclass(frozen=True, slots=True)
 class Bars:
-    aligned: float
-    answered: float
+    """Two voices: `voice_gap` or `pitch_gap` at least this; and the conversation: at least `turns`
+    changes of speaker at turn ends and a `minority` share of the words."""
+
+    voice_gap: float
+    pitch_gap: float
     turns: int
     minority: float
-    spread: float
 
 
-UNHINTED = Bars(aligned=0.75, answered=0.5, turns=4, minority=0.2, spread=1.3)
-HINTED = Bars(aligned=0.6, answered=0.34, turns=3, minority=0.15, spread=1.15)
+UNHINTED = Bars(voice_gap=1.45, pitch_gap=3.1, turns=5, minority=0.2)
+HINTED = Bars(voice_gap=1.45, pitch_gap=3.1, turns=4, minority=0.15)
 UNSURE_MARGIN = 0.15
 
 
@@ -72,17 +88,6 @@ class Dialogue:
     questions: int
     answered: float
     minority: float
-
-    def margin(self, bars: Bars) -> float:
-        """The weakest feature's distance from its bar, relative to the bar (negative: below)."""
-        parts = [
-            (self.aligned - bars.aligned) / bars.aligned,
-            (self.turns - bars.turns) / bars.turns,
-            (self.minority - bars.minority) / bars.minority,
-        ]
-        if self.questions:
-            parts.append((self.answered - bars.answered) / bars.answered)
-        return min(parts)
 
 
 def dialogue(words: list[Word], segments: list[SpeakerSegment]) -> Dialogue:
@@ -114,18 +119,32 @@ def dialogue(words: list[Word], segments: list[SpeakerSegment]) -> Dialogue:
     )
 
 
+def voice_margin(voices: VoiceSplit, bars: Bars) -> float:
+    """How clearly the split holds two voices: the better of the two voice features' distance from
+    its bar, relative to the bar (negative: both under their bars, one voice)."""
+    return max((voices.voice_gap - bars.voice_gap) / bars.voice_gap,
+               (voices.pitch_gap - bars.pitch_gap) / bars.pitch_gap)
+
+
+def two_speaker_margin(voices: VoiceSplit, talk: Dialogue, bars: Bars) -> float:
+    """The weakest of the voices' margin and the conversation's, relative to the bars."""
+    return min(voice_margin(voices, bars), (talk.turns - bars.turns) / bars.turns,
+               (talk.minority - bars.minority) / bars.minority)
+
+
 @dataclass(frozen=True, slots=True)
 class CountDecision:
     """The speakers a mono call ends with. `segments` / `embeddings`: the diarizer's turns and
-    centroids (the two-speaker split's when it was kept). `dialogue` / `spread`: the evidence, when a
-    split was weighed; `margin`: how clearly it decided (`Dialogue.margin`, spread included);
-    `unsure`: the margin is under `UNSURE_MARGIN`; `warning`: the hint could not be met."""
+    centroids, the two-speaker split's (`split`) or one merged speaker's (`merged`). `voices` /
+    `dialogue`: the evidence, when a split was weighed; `margin`: how clearly it decided; `unsure`:
+    the margin is under `UNSURE_MARGIN`; `warning`: a person's hint could not be met."""
 
     segments: list[SpeakerSegment]
     embeddings: dict[str, FloatArray]
     split: bool = False
+    merged: bool = False
     dialogue: Dialogue | None = None
-    spread: float | None = None
+    voices: VoiceSplit | None = None
     margin: float | None = None
     unsure: bool = False
     warning: str | None = None
@@ -139,49 +158,96 @@ def settle_count(
     *,
     hinted: bool = False,
 ) -> CountDecision:
-    """Keep the diarizer's `segments` (from `finish()`), or, when they hold one speaker and `words`
-    show a dialogue, its best two-speaker split (see the module doc). `expected`: the number of
-    people the call is said to have (a prior: it lowers the bars, never forces a second voice);
-    `hinted`: a person said so for this call (not a deployment default): a miss is then warned."""
+    """The speakers of a mono call from the diarizer's `segments` (from `finish()`) and `words`
+    (see the module doc). `expected`: the number of people the call is said to have (a prior: it
+    lowers the bars, never forces a second voice); `hinted`: a person said so for this call (not a
+    deployment default): a miss is then warned."""
     embeddings = dict(diarizer.speaker_embeddings)
-    found = {s.speaker for s in segments}
-    if len(found) != 1 or (expected is not None and expected < 2) or not words:
+    found = sorted({s.speaker for s in segments})
+    # Two voices, or three where two people are expected, one of them hardly heard.
+    small = (len(found) == 2 or (len(found) == 3 and expected == 2)) and _smaller_share(segments) < SMALL_VOICE
+    if not words or (expected is not None and expected < 2) or not (len(found) == 1 or small):
         return CountDecision(segments, embeddings)
-    two, two_embeddings = diarizer.split(2)
-    spread = diarizer.split_spread or 0.0
+    if small and expected is not None and expected > 2:
+        return CountDecision(segments, embeddings)
+    two, two_embeddings = diarizer.split(words)
+    voices = diarizer.split_voices
     bars = HINTED if expected is not None and expected >= 2 else UNHINTED
-    evidence = dialogue(words, two)
-    margin = min(evidence.margin(bars), (spread - bars.spread) / bars.spread)
-    keep = margin >= 0 and len({s.speaker for s in two}) == 2
-    unsure = abs(margin) < UNSURE_MARGIN or (hinted and not keep)
-    warning = None
-    if hinted and expected is not None and not keep:
-        warning = (f"{expected} speakers were expected, but one voice was found: the recording does not show "
-                   "two people taking turns")
-    if keep:
-        return CountDecision(two, two_embeddings, True, evidence, spread, margin, unsure, warning)
-    return CountDecision(segments, embeddings, False, evidence, spread, margin, unsure, warning)
+    if voices is None or len({s.speaker for s in two}) != 2:
+        warning = _missed(expected) if hinted and len(found) == 1 else None
+        return CountDecision(segments, embeddings, unsure=warning is not None, warning=warning)
+    talk = dialogue(words, two)
+    margin = two_speaker_margin(voices, talk, bars)
+    if margin >= 0:
+        return CountDecision(two, two_embeddings, True, False, talk, voices, margin, margin < UNSURE_MARGIN)
+    if len(found) == 2 and voice_margin(voices, bars) < 0 and voices.clustered >= MERGE_STRETCHES:  # one voice
+        one, kept = _merged(segments, embeddings)
+        vm = -voice_margin(voices, bars)
+        warning = _missed(expected) if hinted else None
+        return CountDecision(one, kept, False, True, talk, voices, -vm,
+                             vm < UNSURE_MARGIN or warning is not None, warning)
+    warning = _missed(expected) if hinted and len(found) == 1 else None
+    unsure = (-margin < UNSURE_MARGIN and len(found) == 1) or warning is not None
+    return CountDecision(segments, embeddings, False, False, talk, voices, margin, unsure, warning)
+
+
+def _missed(expected: int | None) -> str:
+    return (f"{expected} speakers were expected, but one voice was found: the recording does not show "
+            "two people taking turns")
+
+
+def _smaller_share(segments: list[SpeakerSegment]) -> float:
+    """The least-heard speaker's share of the main turns' time."""
+    time: dict[str, float] = {}
+    for s in segments:
+        if not s.overlap:
+            time[s.speaker] = time.get(s.speaker, 0.0) + s.end - s.start
+    total = sum(time.values())
+    return min(time.values()) / total if total > 0 and len(time) > 1 else 1.0
+
+
+def _merged(segments: list[SpeakerSegment], embeddings: dict[str, FloatArray]
+            ) -> tuple[list[SpeakerSegment], dict[str, FloatArray]]:
+    """Every main turn as "S1" (touching turns joined, overlap turns dropped), with the centroid of
+    the speaker heard most."""
+    time: dict[str, float] = {}
+    for s in segments:
+        if not s.overlap:
+            time[s.speaker] = time.get(s.speaker, 0.0) + s.end - s.start
+    main_voice = max(time, key=lambda k: time[k])
+    out: list[SpeakerSegment] = []
+    for s in sorted((s for s in segments if not s.overlap), key=lambda s: s.start):
+        if out and s.start <= out[-1].end:
+            out[-1] = replace(out[-1], end=max(out[-1].end, s.end))
+        else:
+            out.append(SpeakerSegment(s.start, s.end, "S1"))
+    kept = {"S1": embeddings[main_voice]} if main_voice in embeddings else {}
+    return out, kept
 
 
 def speakers_note_of(decision: CountDecision) -> SpeakersNote | None:
     """Why the call's speaker count is unsure and how to fix it, or None when it is not."""
-    if not decision.unsure or decision.dialogue is None:
+    if not decision.unsure:
         return None
-    d = decision.dialogue
-    evidence = (f"{d.turns} changes of speaker at pauses or sentence ends, {round(100 * d.aligned)}% of all changes; "
-                f"{d.questions} questions, {round(100 * d.answered)}% answered by the other voice; voice spread "
-                f"{decision.spread or 0:.2f}")
-    if decision.split:
-        why = ("Two speakers were found from how the conversation goes, not from the voices, which sound alike "
-               f"({evidence}); the split is close to the bar, so it may be wrong.")
-        fix = ("If the speakers are right but the rep is not, choose the rep under \"Fix speakers\" on the call page, "
+    d, v = decision.dialogue, decision.voices
+    evidence = "too few words to weigh a second voice"
+    if d is not None and v is not None:
+        evidence = (f"voice gap {v.voice_gap:.2f} and pitch gap {v.pitch_gap:.2f} between the two groups of "
+                    f"phrases (one voice gives about 1 and under 2.5); {d.turns} changes of speaker at pauses or "
+                    f"sentence ends; {d.questions} questions, {round(100 * d.answered)}% answered by the other voice")
+    two_fix = ("If the speakers are right but the rep is not, choose the rep under \"Fix speakers\" on the call page, "
                "with PATCH /v1/calls/ID/speakers or `talktrack relabel CALL.json --speaker S1=rep --speaker "
                "S2=customer`. If it is one person, analyse the recording again with `--speakers 1` (API: "
                "`expected_speakers=1`).")
-    else:
-        why = ("One voice was found, but the recording may hold two people whose voices sound alike "
-               f"({evidence}); too little shows two people taking turns to split it.")
-        fix = ("If two people talk, analyse the recording again with `talktrack analyze CALL --speakers 2 "
+    one_fix = ("If two people talk, analyse the recording again with `talktrack analyze CALL --speakers 2 "
                "--force-speakers`; \"Fix speakers\" on the call page and PATCH /v1/calls/ID/speakers can then set "
                "who the rep is.")
-    return SpeakersNote(why, fix)
+    if decision.split:
+        return SpeakersNote("Two speakers were found from the phrases' voices and pitch and how the conversation goes "
+                            f"({evidence}); the evidence is close to the bar, so the split may be wrong.", two_fix)
+    if decision.merged:
+        return SpeakersNote("The voices first gave a second speaker with very little speech, but the phrases sound "
+                            f"like one voice ({evidence}), so the call has one speaker; this is close to the bar.",
+                            one_fix)
+    return SpeakersNote("One voice was found, but the recording may hold two people whose voices sound alike "
+                        f"({evidence}); too little sets a second voice apart to split it.", one_fix)

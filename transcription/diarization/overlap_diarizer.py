@@ -15,10 +15,14 @@
    centroids after subtracting their mean, Viterbi-smoothed; the centroids are then re-estimated
    from the one-voice hops given to each speaker until the labels settle. The others on in a frame,
    ranked by the windows' probabilities, become overlap turns.
+5. `split(words)`: where the count is in doubt, the best two-speaker account from the words'
+   stretches, their pooled hop embeddings and their pitch (`stretches.py`, `pitch.py`; the pitch is
+   tracked as the audio arrives), for `count.py` to weigh against the conversation.
 
 The stream is analysed as it arrives (`add_audio`), in blocks: what a call keeps is, per window,
 its 0/1 activity (589 x 3 bytes), its probabilities (589 x 5 float16) and three 192-float
-embeddings, and per 0.2 s hop one 192-float embedding: about 21 MB per hour of audio, small beside
+embeddings, per 0.2 s hop one 192-float embedding and per 10 ms one pitch value: about 22 MB per
+hour of audio, small beside
 the models and batch buffers (peak RSS ~800 MB for 2 minutes or 2 hours); the audio and CAM++
 features are kept only for the windows still to analyse.
 """
@@ -26,7 +30,7 @@ features are kept only for the windows still to analyse.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -45,71 +49,17 @@ from .campplus import (
     get_campplus,
 )
 from .constrained import absorb_small_clusters, constrained_average_linkage
-from .reassign import MIN_HOPS_PER_CENTROID, main_speakers, unit_rows
+from .params import OverlapDiarizationParams
+from .pitch import PITCH_HOP, PITCH_SPAN, yin
+from .reassign import main_speakers
 from .segmentation import LOCAL_SPEAKERS, WINDOW_S, WINDOW_SAMPLES, Segmenter, get_segmenter
-from .segments import SpeakerSegment
+from .segments import SpeakerSegment, frame_turns
+from .stretches import VoiceSplit, hop_labels, split_stretches, word_stretches
+
+if TYPE_CHECKING:
+    from transcription.types import Word
 
 FloatArray = npt.NDArray[np.float32]
-
-
-@dataclass(frozen=True)
-class OverlapDiarizationParams:
-    """Parameters of the overlap-aware pipeline (defaults tuned on AMI train/dev and generated calls).
-
-    `step_s`: segmentation windows (10 s) start every this many seconds (a multiple of 0.02).
-    `embed_chunk_s` / `embed_chunks_per_block`: CAM++ runs over chunks this long, this many at once.
-    `segment_batch`: windows per segmentation forward pass.
-    `min_clean_s`: a (window, local speaker) with less speech alone than this gets no embedding of
-      its own for the clustering (it is still assigned to a speaker afterwards).
-    `cluster_threshold`: agglomerative clustering (`linkage`, cosine) stops merging at this distance.
-    `cannot_link`: two local speakers of one window never join one cluster (`constrained.py`).
-    `min_cluster_size`: clusters with fewer embeddings join their nearest larger cluster.
-    `max_speakers`: upper bound on the automatic count.
-    `fill_gap_s`: a speaker's pauses shorter than this (with no other speaker talking) are filled.
-    `min_turn_s`: speaker runs shorter than this are dropped.
-    `reassign_window_s` / `reassign_hop_s`: the main (dominant) speaker is re-decided every hop from a
-      CAM++ embedding of the speech within this window (pooled from the features already computed),
-      because the segmentation model sometimes calls two similar voices one local speaker.
-    `reassign_seg_weight`: weight of the segmentation's own vote (share of windows saying that speaker
-      is active) against the cosine similarity to each speaker's centroid; a large value keeps the
-      segmentation's choice.
-    `reassign_switch`: Viterbi cost of a change of main speaker between consecutive hops.
-    `speech_threshold` / `overlap_threshold`: a frame has a speaker when the windows' mean
-      probability that someone talks is above the first, and a second one when the mean probability
-      that two talk is above the second.
-    `reassign_center`: compare hop embeddings and centroids after subtracting the centroids' mean, so
-      two close voices point apart.
-    `reassign_rounds`: at most this many re-estimations of the centroids from the one-voice hops given
-      to each speaker (stops when the labels settle; 0: the clusters' centroids as they are).
-    """
-
-    step_s: float = 5.0
-    embed_chunk_s: float = 10.0
-    embed_chunks_per_block: int = 6
-    segment_batch: int = 16
-    min_clean_s: float = 0.5
-    cluster_threshold: float = 0.5
-    cannot_link: bool = True
-    min_cluster_size: int = 2
-    max_speakers: int = 6
-    fill_gap_s: float = 0.5
-    min_turn_s: float = 0.0
-    reassign_window_s: float = 1.0
-    reassign_hop_s: float = 0.2
-    reassign_seg_weight: float = 0.0
-    reassign_switch: float = 0.05
-    reassign_center: bool = True
-    reassign_rounds: int = 10
-    speech_threshold: float = 0.5
-    overlap_threshold: float = 0.3
-
-    def __post_init__(self) -> None:
-        if self.step_s <= 0 or self.step_s > WINDOW_S:
-            raise ValueError("need 0 < step_s <= 10")
-        if abs(self.step_s / FRAME_S - round(self.step_s / FRAME_S)) > 1e-6:
-            raise ValueError("step_s must be a multiple of 0.02 s")
-        if abs(self.embed_chunk_s / FRAME_S - round(self.embed_chunk_s / FRAME_S)) > 1e-6:
-            raise ValueError("embed_chunk_s must be a multiple of 0.02 s")
 
 
 class OverlapDiarizer:
@@ -159,9 +109,10 @@ class OverlapDiarizer:
         self._hop = int(round(params.reassign_hop_s / FRAME_S))  # in CAM++ frames
         self._finished = False
         self._on_windows = on_windows
-        # After `split(2)`: the first singular value of the centred 1 s hop embeddings over the second
-        # (how much one direction dominates: a second voice), or None before.
-        self.split_spread: float | None = None
+        self._f0: list[FloatArray] = []  # pitch (Hz, 0: unvoiced) per 10 ms from global sample 0
+        self._pitched = 0  # pitch frames done
+        # After `split(words)`: the two voices found among the words' stretches, or None.
+        self.split_voices: VoiceSplit | None = None
         # CAM++ frame j of a window starting at a 20 ms boundary covers [0.02 j, 0.02 (j + 1)); its
         # nearest segmentation frame:
         centres = self._seg.frame_centres()
@@ -183,11 +134,13 @@ class OverlapDiarizer:
             chunk = np.concatenate([np.zeros(gap, np.float32), chunk])
         self._audio = np.concatenate([self._audio, chunk])
         self._received += len(chunk)
+        self._track_pitch(final=False)
         self._advance(final=False)
 
     def finish(self) -> list[SpeakerSegment]:
         """Cluster and reconstruct; return the speaker turns sorted by start (overlap turns marked)."""
         if not self._finished:
+            self._track_pitch(final=True)
             self._advance(final=True)
             self._finished = True
         if not self._activity:
@@ -200,55 +153,56 @@ class OverlapDiarizer:
             assignment, cents = self._cluster(activity, emb, clean, self.most_speakers)
         return self._reconstruct(np.stack(self._soft), np.stack(self._count_p), assignment, cents)
 
-    def split(self, k: int) -> tuple[list[SpeakerSegment], dict[str, FloatArray]]:
-        """After `finish()`: the best `k`-speaker account of the same call (the clustering cut at `k`
-        clusters, then the same reconstruction: per-hop reassignment with re-estimated centroids),
-        with its speakers' centroids. `speaker_embeddings` is left as `finish()` set it. Used to
-        weigh a second speaker against the conversation when the voices gave one (`count.py`)."""
+    def split(self, words: list[Word]) -> tuple[list[SpeakerSegment], dict[str, FloatArray]]:
+        """After `finish()`: the best two-speaker account of the same call, from the stretches of
+        `words` (`stretches.py`: each stretch's pooled CAM++ hops and its pitch, two-means), with
+        the two speakers' centroids; the main speaker of every hop is its stretch's, the rest of the
+        reconstruction (overlap turns, filled pauses) as in `finish()`. `split_voices` keeps the
+        split's voice evidence (None, and no segments, when there are too few stretches to split);
+        `speaker_embeddings` is left as `finish()` set it. Used to weigh a second speaker against
+        the conversation when the voices gave one (`count.py`)."""
         if not self._finished:
             raise RuntimeError("split() before finish()")
-        if not self._activity:
+        self.split_voices = None
+        if not self._activity or not self._short:
             return [], {}
+        stretches = word_stretches(words)
+        start_s = self._start_s or 0.0
+        hop_s = self._hop * FRAME_S
+        voices = split_stretches(stretches, np.stack(self._short), hop_s, self.pitch_track(), start_s)
+        if voices is None:
+            return [], {}
+        self.split_voices = voices
         kept = self.speaker_embeddings
-        activity, emb = np.stack(self._activity), np.stack(self._embeddings)
         try:
-            hop_cents = self._hop_split() if k == 2 else None
-            if hop_cents is None:
-                assignment, cents = self._cluster(activity, emb, np.stack(self._clean_s), k)
-            else:
-                x = emb / np.maximum(np.linalg.norm(emb, axis=2), 1e-8)[..., None]
-                cents = hop_cents
-                assignment = self._assign(x, activity.sum(axis=1) > 0, cents)
-            segments = self._reconstruct(np.stack(self._soft), np.stack(self._count_p), assignment, cents)
+            emb, activity = np.stack(self._embeddings), np.stack(self._activity)
+            x = emb / np.maximum(np.linalg.norm(emb, axis=2), 1e-8)[..., None]
+            assignment = self._assign(x, activity.sum(axis=1) > 0, voices.centroids)
+            labels = hop_labels(stretches, voices.labels, len(self._short), hop_s, start_s)
+            segments = self._reconstruct(np.stack(self._soft), np.stack(self._count_p), assignment,
+                                         voices.centroids, labels)
             return segments, self.speaker_embeddings
         finally:
             self.speaker_embeddings = kept
 
-    def _hop_split(self) -> FloatArray | None:
-        """Two centroids from the 1 s hop embeddings themselves: split along their first principal
-        direction (after subtracting their mean), then 2-means on centred cosine. Where the
-        segmentation model heard two similar voices as one local speaker in every window, the window
-        embeddings are blends and cutting their clustering at two finds no second voice, while the
-        1 s hops still fall into the two voices. None with too few hops."""
-        short = np.stack(self._short) if self._short else np.zeros((0, EMBEDDING_SIZE), np.float32)
-        norms = np.linalg.norm(short, axis=1)
-        x = unit_rows(short[norms > 0])
-        if len(x) < 2 * MIN_HOPS_PER_CENTROID:
-            return None
-        mu = x.mean(axis=0)
-        _, sv, vt = np.linalg.svd(x - mu, full_matrices=False)
-        self.split_spread = float(sv[0] / max(sv[1], 1e-8)) if len(sv) > 1 else 0.0
-        label = ((x - mu) @ vt[0] > 0).astype(np.int64)
-        for _ in range(20):
-            if label.min() == label.max():
-                return None
-            cents = unit_rows(np.stack([x[label == c].mean(axis=0) for c in (0, 1)]))
-            m = cents.mean(axis=0)
-            new = np.argmax(unit_rows(x - m) @ unit_rows(cents - m).T, axis=1)
-            if np.array_equal(new, label):
-                break
-            label = new
-        return cents
+    def pitch_track(self) -> FloatArray:
+        """The call's pitch so far: Hz per 10 ms frame from the first sample (0: unvoiced)."""
+        return np.concatenate(self._f0) if self._f0 else np.zeros(0, np.float32)
+
+    def _track_pitch(self, final: bool) -> None:
+        """Pitch of every 10 ms frame the audio received so far covers (at the end, of every frame
+        that starts in it). The audio kept always reaches back to the next frame to do: windows
+        drop only audio before the next window, which starts at least 5 s before the last sample."""
+        lo = self._pitched * PITCH_HOP - self._audio0
+        seg = self._audio[lo:]
+        if final:
+            seg = np.concatenate([seg, np.zeros(PITCH_SPAN, np.float32)])
+        f0 = yin(seg)
+        if final:
+            f0 = f0[: max(0, -(-self._received // PITCH_HOP) - self._pitched)]
+        if len(f0):
+            self._f0.append(f0)
+            self._pitched += len(f0)
 
     def _advance(self, final: bool) -> None:
         block = self._chunk * self.params.embed_chunks_per_block
@@ -414,7 +368,10 @@ class OverlapDiarizer:
         count_p: npt.NDArray[np.float16],
         assignment: npt.NDArray[np.int64],
         cents: FloatArray,
+        hop_label: npt.NDArray[np.int64] | None = None,
     ) -> list[SpeakerSegment]:
+        """Turns from the windows' votes: `hop_label` (one speaker per reassignment hop) fixes the
+        main speaker instead of `reassign.main_speakers`."""
         p = self.params
         k = len(cents)
         if k == 0:
@@ -436,7 +393,8 @@ class OverlapDiarizer:
         n_on = (count[:, 0] > p.speech_threshold).astype(np.int64) + (count[:, 1] > p.overlap_threshold)
         n_on = np.minimum(n_on, k)
         t0 = self._seg.frame_start_s + 0.5 * self._seg.frame_duration_s
-        dominant = self._main_speaker((score / np.maximum(cover, 1)[:, None]).astype(np.float32), n_on, cents, t0, fstep)
+        share = (score / np.maximum(cover, 1)[:, None]).astype(np.float32)
+        dominant = self._main_speaker(share, n_on, cents, t0, fstep, hop_label)
         # On in each frame: the main speaker, then the others by their windows' votes.
         others = np.where(np.arange(k)[None, :] == dominant[:, None], -np.inf, score)
         order = np.argsort(-others, axis=1, kind="stable")
@@ -448,17 +406,24 @@ class OverlapDiarizer:
         dur = self._received / SAMPLE_RATE
         last = min(total, int(np.floor((dur - t0) / fstep)) + 1)
         on = on[: max(last, 0)]
-        return self._segments(on, dominant[: len(on)], cents, fstep, t0 - 0.5 * fstep + start_s, dur + start_s)
+        segs, ids = frame_turns(on, dominant[: len(on)], fstep, t0 - 0.5 * fstep + start_s, dur + start_s,
+                                p.fill_gap_s, p.min_turn_s)
+        self.speaker_embeddings = {f"S{ids[c] + 1}": cents[c] for c in ids}
+        return segs
 
     def _main_speaker(
-        self, share: FloatArray, n_on: npt.NDArray[np.int64], cents: FloatArray, t0: float, fstep: float
+        self, share: FloatArray, n_on: npt.NDArray[np.int64], cents: FloatArray, t0: float, fstep: float,
+        hop_label: npt.NDArray[np.int64] | None = None,
     ) -> npt.NDArray[np.int64]:
         """Main speaker of every frame: the frames' votes and voice counts gathered per reassignment hop,
-        then decided per hop by `reassign.main_speakers`."""
+        then decided per hop by `reassign.main_speakers` (or given per hop: `hop_label`)."""
         p = self.params
         frames, k = share.shape
         hop = self._hop * FRAME_S
         m_of = np.minimum(((t0 + fstep * np.arange(frames)) / hop).astype(np.int64), max(len(self._short) - 1, 0))
+        if hop_label is not None and len(hop_label):
+            given: npt.NDArray[np.int64] = hop_label[m_of]
+            return given
         if not self._short or k == 1:
             first: npt.NDArray[np.int64] = np.argmax(share, axis=1)
             return first
@@ -476,63 +441,6 @@ class OverlapDiarizer:
                               switch=p.reassign_switch, center=p.reassign_center, rounds=p.reassign_rounds)
         main: npt.NDArray[np.int64] = label[m_of]
         return main
-
-    def _segments(
-        self,
-        on: npt.NDArray[np.bool_],
-        dominant: npt.NDArray[np.int64],
-        cents: FloatArray,
-        fstep: float,
-        t_first: float,
-        t_end: float,
-    ) -> list[SpeakerSegment]:
-        """Main turns (the most active speaker of each frame where anyone speaks) and overlap turns
-        (the other speakers on in that frame), with speaker ids by first appearance."""
-        p = self.params
-        k = on.shape[1] if on.ndim == 2 else 0
-        anyone = on.any(axis=1) if k else np.zeros(0, bool)
-        main_lab = np.where(anyone, dominant, -1)
-        second = on.copy()
-        if len(main_lab):
-            rows = np.flatnonzero(main_lab >= 0)
-            second[rows, main_lab[rows]] = False
-
-        def runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-            d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-            return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
-
-        def t(i: int) -> float:
-            return min(t_end, max(0.0, t_first + i * fstep))
-
-        main: list[tuple[float, float, int]] = []
-        for c in range(k):
-            for a, b in runs(main_lab == c):
-                main.append((t(a), t(b), c))
-        main.sort()
-        # Fill a speaker's short pauses when nobody else speaks in between.
-        if p.fill_gap_s > 0 and main:
-            merged = [main[0]]
-            for s, e, c in main[1:]:
-                ps, pe, pc = merged[-1]
-                if pc == c and s - pe <= p.fill_gap_s:
-                    merged[-1] = (ps, max(pe, e), c)
-                else:
-                    merged.append((s, e, c))
-            main = merged
-        main = [m for m in main if m[1] - m[0] >= p.min_turn_s] or main
-        overl: list[tuple[float, float, int]] = []
-        for c in range(k):
-            for a, b in runs(second[:, c]):
-                if t(b) - t(a) >= p.min_turn_s:
-                    overl.append((t(a), t(b), c))
-        order: dict[int, int] = {}
-        for _, _, c in sorted(main + overl):
-            order.setdefault(c, len(order))
-        self.speaker_embeddings = {f"S{order[c] + 1}": cents[c] for c in order}
-        segs = [SpeakerSegment(round(s, 3), round(e, 3), f"S{order[c] + 1}") for s, e, c in main if e > s]
-        segs += [SpeakerSegment(round(s, 3), round(e, 3), f"S{order[c] + 1}", True) for s, e, c in overl if e > s]
-        return sorted(segs, key=lambda x: (x.start, x.overlap, x.end))
-
 
 def count_windows(duration_s: float, params: OverlapDiarizationParams) -> int:
     """How many segmentation windows a call of `duration_s` seconds is analysed in."""
