@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from transcription.audio import SAMPLE_RATE
+
 FloatArray = npt.NDArray[np.float32]
 
-SAMPLE_RATE = 16000
 PITCH_HOP = 160  # samples: one F0 value per 10 ms
 PITCH_FRAME_S = PITCH_HOP / SAMPLE_RATE
 _WINDOW = 640  # samples integrated per lag (40 ms)
