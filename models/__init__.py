@@ -15,10 +15,11 @@ from models.accounts import (
 from models.calls import Call, CallResult, CallStatus, CallText, Job, Outcome, OutcomeKind
 from models.coaching import CallFeatureRow, InsightSnapshot, LiveCallRecord, RubricDefinition, ScorecardRecord
 from models.definitions import Playbook, TrackerDefinition, Vocabulary, VoiceProfile
+from models.privacy import AuditEvent, RetentionPolicy, Tombstone
 from models.webhooks import WEBHOOK_EVENTS, Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
-    "KEY_ROLES", "WEBHOOK_EVENTS", "ApiKey", "Call", "CallText", "CallFeatureRow", "CallResult", "CallStatus", "Job", "KeyRole",
+    "KEY_ROLES", "WEBHOOK_EVENTS", "ApiKey", "AuditEvent", "RetentionPolicy", "Tombstone", "Call", "CallText", "CallFeatureRow", "CallResult", "CallStatus", "Job", "KeyRole",
     "InsightSnapshot", "LiveCallRecord", "Organization", "Outcome", "OutcomeKind", "Playbook", "RubricDefinition",
     "ScorecardRecord", "Team", "TrackerDefinition", "User",
     "USER_ROLES", "Invite", "Vocabulary", "VoiceProfile", "WebSession", "Webhook", "WebhookAttempt",

@@ -18,6 +18,8 @@ class Organization(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     name: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
+    # The spoken language of calls uploaded without one ("auto", "en", "zh", ...); None: English.
+    default_language: str | None = Field(default=None, max_length=16)
 
 
 class Team(SQLModel, table=True):

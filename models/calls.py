@@ -1,8 +1,9 @@
 """Calls, their analysis jobs, results and outcomes.
 
-`Call.status` is what the API shows (queued, processing, done, failed); `Job` is the durable
-execution record behind it (attempts, lease), whichever executor runs it. The analysis JSON and
-the precomputed suggestions live in `CallResult`, so listing calls never loads them.
+`Call.status` is what the API shows (queued, processing, retrying, done, failed); `Job` is the
+durable execution record behind it (attempts, lease, transient retries), whichever executor runs
+it. The analysis JSON and the precomputed suggestions live in `CallResult`, so listing calls never
+loads them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from sqlmodel import Field, SQLModel
 
 from models.base import new_id, utcnow
 
-CallStatus = Literal["queued", "processing", "done", "failed"]
+CallStatus = Literal["queued", "processing", "retrying", "done", "failed"]
+# Every status a call can have, in the order a call moves through them (filters, pages, metrics).
+CALL_STATUSES: tuple[str, ...] = ("queued", "processing", "retrying", "done", "failed")
 OutcomeKind = Literal["won", "lost", "next_step_booked"]
 
 
@@ -45,16 +48,25 @@ class Call(SQLModel, table=True):
     # The `audio/*` type of the recording as the decoder found it (`service.core.served_files`); None
     # until its analysis decoded it, and for a file that is not audio: such a file is never served.
     audio_type: str | None = Field(default=None, max_length=50)
+    # The spoken language the upload chose ("auto", "en", "zh", a Whisper code); None: the
+    # organization's default (`Organization.default_language`), else English.
+    language: str | None = Field(default=None, max_length=16)
 
     status: str = Field(default="queued", index=True, max_length=20)
     progress: float = 0.0
     progress_step: str | None = Field(default=None, max_length=100)
     error: str | None = Field(default=None, sa_column=Column(Text))
     duration_s: float | None = None
+    # When a `retrying` call's analysis is tried again (a storage or database outage: `error` says which).
+    retry_at: datetime | None = None
 
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
     completed_at: datetime | None = None
+    # When the organization's retention policy deleted the recording, and the transcript and analysis
+    # (`service.domain.retention`); the call row stays, so pages and the API can say so.
+    audio_expired_at: datetime | None = None
+    analysis_expired_at: datetime | None = None
 
 
 class CallResult(SQLModel, table=True):
@@ -63,19 +75,29 @@ class CallResult(SQLModel, table=True):
     call_id: str = Field(foreign_key="call.id", primary_key=True, max_length=32)
     analysis_json: str = Field(sa_column=Column(Text, nullable=False))
     suggestions_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # The call's brief (`nlp.brief.Brief.to_dict()`) and the few numbers a deal view compares across
+    # calls, apart from the analysis JSON so that a deal of 20 calls never parses 20 transcripts
+    # (`service.domain.briefs`). None for calls analysed before briefs existed.
+    brief_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    customer_talk_share: float | None = None  # customer speakers' talk time / all speakers' talk time
+    customer_questions: int | None = None  # the customer's countable questions (metrics)
+    speaker_names: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     updated_at: datetime = Field(default_factory=utcnow)
 
 
 class Job(SQLModel, table=True):
     """One analysis run of a call. A worker claims it by moving it to `processing` with a lease it
     keeps renewing; a lease that runs out means the worker died, and the job is queued again until
-    `attempts` reaches the limit."""
+    `attempts` reaches the limit. A transient failure (storage or database unavailable) moves it to
+    `retrying` instead, with `lease_expires_at` as the time of the next try, and counts in `retries`,
+    not in `attempts` (`service.jobs.retry`)."""
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     call_id: str = Field(foreign_key="call.id", index=True, max_length=32)
     kind: str = Field(default="analyze", max_length=20)
     status: str = Field(default="queued", index=True, max_length=20)
     attempts: int = 0
+    retries: int = 0
     lease_expires_at: datetime | None = Field(default=None, index=True)
     worker_id: str | None = Field(default=None, max_length=200)
     error: str | None = Field(default=None, sa_column=Column(Text))

@@ -42,6 +42,8 @@ class CallFeatureRow(SQLModel, table=True):
     filler_rate_rep: float | None = None
     trackers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     rep_question_types: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The analysis' language ("en", "zh"); None for rows written before it was kept: English.
+    language: str | None = Field(default=None, max_length=16, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, field_validator
 
-from models.calls import Call
+from models.calls import Call, CallStatus
 
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 
@@ -47,6 +47,10 @@ class CallMetadata(BaseModel):
     crm_ids: dict[str, str] = Field(default_factory=dict, description="other CRM ids, e.g. hubspot_deal_id")
     rep_channel: int = Field(default=0, ge=0, le=1, description="stereo channel of the rep: 0 left, 1 right")
     num_speakers: int | None = Field(default=None, ge=1, le=20, description="same as expected_speakers")
+    language: str | None = Field(
+        default=None, max_length=40,
+        description="the spoken language: auto (detected), en, zh or another Whisper language code (zh-CN, Mandarin "
+                    "are accepted); default: the organization's default language, else en")
     expected_speakers: int | None = Field(
         default=None, ge=1, le=20,
         description="how many people are on the call (e.g. the CRM meeting's attendee count): a prior for a mono "
@@ -64,10 +68,13 @@ class CallPublic(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [CALL_EXAMPLE]})
 
     id: str
-    status: Literal["queued", "processing", "done", "failed"]
+    status: CallStatus = Field(description="queued, processing, done or failed; `retrying` while the audio store or "
+                                           "the database is unavailable (then `error` says why and `retry_at` when "
+                                           "it is tried again)")
     progress: float
     progress_step: str | None
     error: str | None
+    retry_at: datetime | None = Field(default=None, description="when a retrying call's analysis runs again")
     title: str | None
     rep_name: str | None
     rep_user_id: str | None
@@ -77,11 +84,17 @@ class CallPublic(BaseModel):
     deal_id: str | None
     crm_ids: dict[str, str]
     media_kind: str
+    language: str | None = Field(default=None, description="the spoken language the upload chose (null: the "
+                                                           "organization's default)")
     original_filename: str | None
     size_bytes: int
     duration_s: float | None
     created_at: datetime
     completed_at: datetime | None
+    audio_expired_at: datetime | None = Field(
+        default=None, description="when the retention policy deleted the recording (null: not deleted)")
+    analysis_expired_at: datetime | None = Field(
+        default=None, description="when the retention policy deleted the transcript and analysis (null: not deleted)")
 
     @classmethod
     def of(cls, call: Call) -> CallPublic:

@@ -7,9 +7,11 @@ re-imported, relabelled and recomputed without re-transcribing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, get_args
 
+from nlp.brief.types import Brief, CallDateSource
 from nlp.metrics import compute_metrics, speaking_time_by_speaker
 from nlp.speaker_roles import (
     RolesNote,
@@ -37,6 +39,7 @@ class CallAnalysis:
     next_steps: list[NextStep] = field(default_factory=list)
     metrics: CallMetrics = field(default_factory=CallMetrics)
     roles_note: RolesNote | None = None
+    brief: Brief | None = None
 
     def talk_time_s(self) -> dict[str, float]:
         """Speaking time per speaker id: the union of its word intervals (silence excluded)."""
@@ -88,6 +91,7 @@ class CallAnalysis:
             "metrics": asdict(self.metrics),
             "roles_note": None if self.roles_note is None else self.roles_note.to_dict(),
             "speakers_note": None if t.speakers_note is None else t.speakers_note.to_dict(),
+            "brief": None if self.brief is None else self.brief.to_dict(),
         }
 
     @classmethod
@@ -98,6 +102,7 @@ class CallAnalysis:
         if source in get_args(TranscriptSource):
             transcript.source = source
         note = data.get("roles_note")
+        brief = data.get("brief")
         try:
             return cls(
                 transcript=transcript,
@@ -106,23 +111,36 @@ class CallAnalysis:
                 next_steps=[NextStep(**n) for n in data.get("next_steps", [])],
                 metrics=CallMetrics(**data.get("metrics", {})),
                 roles_note=RolesNote(str(note["why"]), str(note["fix"])) if isinstance(note, dict) else None,
+                brief=Brief.from_dict(brief) if isinstance(brief, dict) else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise TranscriptParseError(f"not a Talktrack analysis JSON: {exc!r}") from exc
 
 
-def analyze_transcript(transcript: Transcript, *, trackers: TrackerSet | None = None) -> CallAnalysis:
-    """Run the language stage (questions, trackers, next steps, fillers) and the metrics on a
-    speaker-attributed transcript. When no speaker has a role (and none was set by hand), the roles
-    come from what is said (`nlp.speaker_roles`); when still no rep is known, `roles_note` says why
-    and how to fix it."""
+def analyze_transcript(
+    transcript: Transcript,
+    *,
+    trackers: TrackerSet | None = None,
+    call_date: dt.date | None = None,
+    call_date_source: CallDateSource | None = None,
+) -> CallAnalysis:
+    """Run the language stage (questions, trackers, next steps, fillers), the metrics and the call
+    brief on a speaker-attributed transcript. When no speaker has a role (and none was set by
+    hand), the roles come from what is said (`nlp.speaker_roles`); when still no rep is known,
+    `roles_note` says why and how to fix it. `call_date` is the day the call took place, which the
+    brief's due dates resolve against (`call_date_source`: where it came from); None leaves them
+    null."""
     # Imported here so that reading and writing analysis JSON does not load spaCy.
+    from nlp.brief.build import build_brief
+    from nlp.brief.vectors import EmbeddingCache
     from nlp.language import analyze_language, tracker_hits
     from nlp.trackers import default_trackers
 
+    # One embedding per sentence: the semantic trackers' vectors are the brief's too.
+    cache = EmbeddingCache()
     infer = needs_roles(transcript)
     # When roles may still change, the tracker matching by meaning (the costly part) waits for them.
-    findings = analyze_language(transcript, trackers=trackers, semantic=not infer)
+    findings = analyze_language(transcript, trackers=trackers, semantic=not infer, embed=cache.embed)
     reason = None
     if infer:
         verdict = infer_roles_from_content(transcript, findings.questions, findings.next_steps)
@@ -131,7 +149,17 @@ def analyze_transcript(transcript: Transcript, *, trackers: TrackerSet | None = 
         if transcript.words:
             roles = {s.id: s.role for s in transcript.speakers}
             tracker_set = trackers if trackers is not None else default_trackers()
-            findings.trackers = tracker_hits(findings.sentences, roles, tracker_set)
+            findings.trackers = tracker_hits(findings.sentences, roles, tracker_set, embed=cache.embed)
+    brief = build_brief(
+        transcript,
+        sentences=findings.sentences,
+        questions=findings.questions,
+        trackers=findings.trackers,
+        next_steps=findings.next_steps,
+        call_date=call_date,
+        call_date_source=call_date_source,
+        cache=cache,
+    )
     return CallAnalysis(
         transcript=transcript,
         questions=findings.questions,
@@ -139,13 +167,26 @@ def analyze_transcript(transcript: Transcript, *, trackers: TrackerSet | None = 
         next_steps=findings.next_steps,
         metrics=compute_metrics(transcript, findings.questions, findings.filler_counts),
         roles_note=roles_note(transcript, reason),
+        brief=brief,
     )
+
+
+def call_date_of(analysis: CallAnalysis) -> tuple[dt.date | None, CallDateSource | None]:
+    """The call's date and its source as the analysis' brief recorded them (None, None without)."""
+    brief = analysis.brief
+    if brief is None or not brief.call_date:
+        return None, None
+    try:
+        return dt.date.fromisoformat(brief.call_date), brief.call_date_source
+    except ValueError:
+        return None, None
 
 
 def recompute(analysis: CallAnalysis, *, trackers: TrackerSet | None = None) -> CallAnalysis:
     """Recompute everything derived from the transcript (after speakers or roles changed), without
-    re-transcribing."""
-    return analyze_transcript(analysis.transcript, trackers=trackers)
+    re-transcribing; the brief keeps the call's date."""
+    call_date, source = call_date_of(analysis)
+    return analyze_transcript(analysis.transcript, trackers=trackers, call_date=call_date, call_date_source=source)
 
 
-__all__ = ["SCHEMA_VERSION", "CallAnalysis", "analyze_transcript", "recompute"]
+__all__ = ["SCHEMA_VERSION", "CallAnalysis", "analyze_transcript", "call_date_of", "recompute"]

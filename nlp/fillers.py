@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from transcription.types import Word
+from transcription.scripts import is_chinese_text, spoken_units
+from transcription.types import Word, join_words
 
 # Hesitation sounds are always fillers.
 HESITATIONS = frozenset({"um", "uh", "erm", "er", "uhm", "umm", "uhh", "ehm"})
@@ -105,7 +106,8 @@ def filler_phrases(tokens: Sequence[str]) -> list[tuple[int, int]]:
 def count_fillers(words: list[Word]) -> dict[str, int]:
     """Number of fillers per speaker id (speakers without fillers are absent).
 
-    Filler context never crosses a change of speaker.
+    Filler context never crosses a change of speaker. A run of Chinese text is read by the
+    Chinese rules (`nlp.chinese.fillers`: 嗯, 呃, 那个, 就是, 然后 used as fillers).
     """
     counts: dict[str, int] = {}
     i = 0
@@ -113,7 +115,14 @@ def count_fillers(words: list[Word]) -> dict[str, int]:
         j = i
         while j < len(words) and words[j].speaker == words[i].speaker:
             j += 1
-        found = len(filler_phrases([w.word for w in words[i:j]]))
+        tokens = [w.word for w in words[i:j]]
+        text = join_words(tokens)
+        if is_chinese_text(text):
+            from nlp.chinese.fillers import count_chinese_fillers
+
+            found = count_chinese_fillers(text)
+        else:
+            found = len(filler_phrases(tokens))
         if found:
             counts[words[i].speaker] = counts.get(words[i].speaker, 0) + found
         i = j
@@ -121,9 +130,11 @@ def count_fillers(words: list[Word]) -> dict[str, int]:
 
 
 def count_words(words: list[Word]) -> dict[str, int]:
-    """Number of spoken words per speaker (tokens that are only punctuation are not words)."""
+    """Number of spoken words per speaker (tokens that are only punctuation are not words); each
+    Chinese character counts as one (`transcription.scripts.spoken_units`)."""
     counts: dict[str, int] = {}
     for w in words:
-        if normalise(w.word):
-            counts[w.speaker] = counts.get(w.speaker, 0) + 1
+        n = (spoken_units(w.word) or 1) if normalise(w.word) else 0
+        if n:
+            counts[w.speaker] = counts.get(w.speaker, 0) + n
     return counts

@@ -7,7 +7,11 @@ candidate sentences.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
 
 from nlp.fillers import count_fillers, count_words
 from nlp.next_steps import find_next_steps
@@ -38,13 +42,14 @@ def analyze_language(
     trackers: TrackerSet | None = None,
     semantic: bool = True,
     question_context: RollingContext | None = None,
+    embed: Callable[[Sequence[str]], npt.NDArray[np.float32]] | None = None,
 ) -> LanguageFindings:
     """Run the whole language stage on a speaker-attributed transcript.
 
     `trackers` defaults to the built-in set (`nlp/trackers.yaml`). `semantic=False` skips the
     sentence-embedding model (phrase trackers only), e.g. for live partials. `question_context`
     carries the sentences of earlier calls when a conversation arrives in pieces (a live call, one
-    utterance per call).
+    utterance per call). `embed` replaces the MiniLM embedder (e.g. a cache the call brief reuses).
     """
     tracker_set = trackers if trackers is not None else default_trackers()
     findings = LanguageFindings(
@@ -58,23 +63,36 @@ def analyze_language(
     roles: dict[str, Role] = {s.id: s.role for s in transcript.speakers}
     findings.sentences = sentences
     findings.questions = questions_from_sentences(sentences, context=question_context)
-    findings.trackers = tracker_hits(sentences, roles, tracker_set, semantic=semantic)
+    findings.trackers = tracker_hits(sentences, roles, tracker_set, semantic=semantic, embed=embed)
     findings.next_steps = find_next_steps(sentences)
     return findings
 
 
 def tracker_hits(
-    sentences: list[Sentence], roles: dict[str, Role], tracker_set: TrackerSet, *, semantic: bool = True
+    sentences: list[Sentence],
+    roles: dict[str, Role],
+    tracker_set: TrackerSet,
+    *,
+    semantic: bool = True,
+    embed: Callable[[Sequence[str]], npt.NDArray[np.float32]] | None = None,
 ) -> list[TrackerHit]:
     """Tracker hits in `sentences` (phrases, then meaning), each tracker limited to the roles it is
-    said by; run again when roles change after the language stage (`nlp.analysis`)."""
-    phrase_hits = find_phrase_hits(sentences, roles, tracker_set, load_spacy())
-    hits = list(phrase_hits)
-    if semantic and any(t.examples for t in tracker_set.trackers):
-        from nlp.semantic import load_embedder
+    said by; run again when roles change after the language stage (`nlp.analysis`). `embed`
+    defaults to the bundled MiniLM embedder."""
+    chinese = [s for s in sentences if s.span.doc.lang_ == "zh"]
+    if chinese:  # phrases only, as written (`nlp.chinese.trackers`); the rest as English
+        from nlp.chinese.trackers import find_chinese_hits
 
+        sentences = [s for s in sentences if s.span.doc.lang_ != "zh"]
+    phrase_hits = find_phrase_hits(sentences, roles, tracker_set, load_spacy()) if sentences else []
+    hits = list(phrase_hits) + (find_chinese_hits(chinese, roles, tracker_set) if chinese else [])
+    if semantic and sentences and any(t.examples for t in tracker_set.trackers):
+        if embed is None:
+            from nlp.semantic import load_embedder
+
+            embed = load_embedder().embed
         index = {(s.start, s.speaker, s.text): i for i, s in enumerate(sentences)}
         already = {(h.tracker, index[(h.start, h.speaker, h.text)]) for h in phrase_hits}
-        hits += find_semantic_hits(sentences, roles, tracker_set, load_embedder().embed, already=already)
+        hits += find_semantic_hits(sentences, roles, tracker_set, embed, already=already)
     hits.sort(key=lambda h: (h.start, h.tracker))
     return hits

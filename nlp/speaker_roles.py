@@ -11,6 +11,10 @@ who the rep is. Each speaker gets a few counts from the language stage's finding
 - `vendor_address`: asks about the vendor ("your product", "how much does it cost"): a customer cue;
 - `situation`: describes their own set-up ("right now we ...", "we use ..."): a customer cue.
 
+Chinese calls use the same features with Chinese cues (`_PATTERNS_ZH`): "我是云帆软件的王磊",
+"感谢您抽时间", "我们的产品/我们可以帮…" and asking about the customer's situation ("您这边现在用…")
+for the rep, "你们的价格/多少钱" and "我们现在用的是…" for the customer.
+
 A speaker's score is `WEIGHTS · (features - the speakers' mean)`; the probability that speaker i is
 the rep is the softmax of the scores (for two speakers, a logistic regression on the difference of
 their features). The rep is the most probable speaker and everyone else a customer, with
@@ -81,8 +85,19 @@ _SITUATION = re.compile(
     r"|\bmy (?:boss|manager|team)\b",
     re.IGNORECASE,
 )
+# The same cues in Chinese (no \b: Chinese has no spaces between words).
+_INTRO_ZH = re.compile(r"我是[\u4e00-\u9fffA-Za-z]{2,12}(?:公司|科技|软件|集团|团队|这边)?的[\u4e00-\u9fffA-Za-z]{1,6}"
+                       r"|我(?:这边)?是[\u4e00-\u9fffA-Za-z]{2,12}(?:公司|科技|软件)|我们是做[\u4e00-\u9fff]{2,10}的")
+_THANKS_TIME_ZH = re.compile(r"(?:感谢|谢谢)(?:您|你|你们|各位)?(?:今天)?(?:抽|抽出|腾出|百忙之中抽)(?:时间|空)|占用(?:您|你)(?:一点)?时间")
+_PITCH_ZH = re.compile(r"我们的(?:产品|平台|系统|方案|客户|软件|服务)|我们(?:可以|能)(?:帮|提供|支持|做到)|我们(?:提供|支持)|"
+                       r"(?:您|你们)(?:这边)?(?:现在|目前)(?:是|用|怎么|有)")
+_VENDOR_ADDRESS_ZH = re.compile(r"你们的(?:产品|平台|方案|价格|报价)|你们(?:支不支持|支持不支持|能不能支持)|"
+                                r"(?:价格|报价|费用)(?:大概)?是?多少|多少钱")
+_SITUATION_ZH = re.compile(r"我们(?:现在|目前|公司|这边)(?:用|是|在|有|的)|我们用的是|我们(?:老板|领导|团队|财务|法务)")
 _PATTERNS = {"intro": _INTRO, "thanks_time": _THANKS_TIME, "pitch": _PITCH,
              "vendor_address": _VENDOR_ADDRESS, "situation": _SITUATION}
+_PATTERNS_ZH = {"intro": _INTRO_ZH, "thanks_time": _THANKS_TIME_ZH, "pitch": _PITCH_ZH,
+                "vendor_address": _VENDOR_ADDRESS_ZH, "situation": _SITUATION_ZH}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +136,7 @@ def speaker_features(
     out: dict[str, dict[str, float]] = {}
     for sid in ids:
         text = join_words(text_by[sid])
-        counts = {name: len(p.findall(text)) for name, p in _PATTERNS.items()}
+        counts = {name: len(p.findall(text)) + len(_PATTERNS_ZH[name].findall(text)) for name, p in _PATTERNS.items()}
         out[sid] = {
             "intro": float(min(counts["intro"], 1)),
             "thanks_time": float(min(counts["thanks_time"], 1)),

@@ -4,7 +4,9 @@ A tracker fires on a sentence when one of its phrases matches on lemmas (word fo
 finds "prices" and "priced"; lower-case text is matched too) or, for trackers with `examples`, when
 the sentence means nearly the same as one of them (MiniLM cosine similarity >= `threshold`).
 `said_by` limits a tracker to the rep's or the customer's sentences; a speaker whose role is
-unknown counts for every tracker, because the role cannot rule it out.
+unknown counts for every tracker, because the role cannot rule it out. On Chinese sentences a
+tracker matches its `phrases_zh` (and any of its `phrases`) as they are written, without
+lemmas or meaning (`nlp.chinese.trackers`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Tracker:
     said_by: SaidBy = "anyone"
     examples: tuple[str, ...] = ()
     threshold: float = DEFAULT_THRESHOLD
+    phrases_zh: tuple[str, ...] = ()  # matched on Chinese sentences (with `phrases`)
 
     def applies_to(self, role: Role) -> bool:
         return self.said_by == "anyone" or role == "unknown" or role == self.said_by
@@ -100,10 +103,11 @@ def _parse_tracker(raw: Any, where: str) -> Tracker:
         raise TrackerConfigError(f"{where}: tracker {name!r} has said_by {said_by!r}; use rep, customer or anyone.")
     phrases = raw.get("phrases") or []
     examples = raw.get("examples") or []
-    for label, items in (("phrases", phrases), ("examples", examples)):
+    phrases_zh = raw.get("phrases_zh") or []
+    for label, items in (("phrases", phrases), ("examples", examples), ("phrases_zh", phrases_zh)):
         if not isinstance(items, list) or not all(isinstance(p, str) and p.strip() for p in items):
             raise TrackerConfigError(f"{where}: tracker {name!r}: '{label}' must be a list of non-empty strings.")
-    if not phrases and not examples:
+    if not phrases and not examples and not phrases_zh:
         raise TrackerConfigError(f"{where}: tracker {name!r} has neither phrases nor examples.")
     threshold = raw.get("threshold", DEFAULT_THRESHOLD)
     if not isinstance(threshold, int | float) or not 0.0 < float(threshold) <= 1.0:
@@ -114,6 +118,7 @@ def _parse_tracker(raw: Any, where: str) -> Tracker:
         said_by=said_by,
         examples=tuple(e.strip() for e in examples),
         threshold=float(threshold),
+        phrases_zh=tuple(p.strip() for p in phrases_zh),
     )
 
 

@@ -25,9 +25,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "talk-track suggestions for one call (what to do, a line to say, why, where)"),
     "serve": ("service.commands.serve", "run the HTTP API (embedded default: SQLite + local audio + worker threads)"),
     "worker": ("service.commands.worker", "run a Celery analysis worker (needs TALKTRACK_BROKER_URL)"),
-    "admin": ("service.commands.admin", "bootstrap organizations, teams, users and API keys"),
+    "admin": ("service.commands.admin", "bootstrap organizations, teams, users and API keys; retention, "
+                                        "deletion (forget) and the audit trail"),
     "live": ("service.commands.live",
              "stream a recording through the live API and print transcript and suggestions as they come"),
+    "backup": ("service.commands.backup",
+               "back up the database, recordings, voice profiles and secret key (the server may keep running)"),
+    "restore": ("service.commands.restore", "restore a backup of `talktrack backup` (stop the server first)"),
     "info": ("service.commands.info",
              "print the data directory, database, audio store, models, voice profiles and versions"),
 }

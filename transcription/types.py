@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from transcription.scripts import word_offsets
+
 Role = Literal["rep", "customer", "unknown"]
 ROLES: tuple[Role, ...] = ("rep", "customer", "unknown")
 
@@ -198,5 +200,6 @@ def _norm_name(name: str) -> str:
 
 
 def join_words(tokens: list[str]) -> str:
-    """Join recogniser words into readable text."""
-    return " ".join(t for t in (tok.strip() for tok in tokens) if t)
+    """Join recogniser words into readable text: a space between words, none between two Chinese
+    characters ("我们用 Salesforce 的方案", `transcription.scripts`)."""
+    return word_offsets(tokens)[0]

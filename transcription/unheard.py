@@ -1,10 +1,12 @@
-"""Speech the recogniser gave no words for: usually another language (the bundled Whisper tiny.en is
-English-only and outputs nothing, or a few stray words, for German, Spanish...), sometimes noise.
+"""Speech the recogniser gave no words for: usually another language (Whisper tiny.en, used for
+English, is English-only and outputs nothing, or a few stray words, for German, Mandarin...),
+sometimes noise.
 
 Per block of the pipeline, Silero VAD (bundled with faster-whisper) finds the speech; stretches of it
-at least `MIN_UNHEARD_S` long with no recognised word near them are reported. With a multilingual
-Whisper model (`--model`), Whisper's own language detection names the language of each stretch; the
-English-only default cannot, and the warning says so.
+at least `MIN_UNHEARD_S` long with no recognised word near them are found. With a multilingual
+Whisper model (the language detector of `--language auto`, or a multilingual `--model`), Whisper's
+own language detection names the language of each stretch; with `auto` such a stretch is then
+transcribed in its language (`transcription.routing`), and only what is left is reported.
 """
 
 from __future__ import annotations
@@ -19,18 +21,13 @@ from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from transcription.audio import SAMPLE_RATE
 from transcription.display import clock
+from transcription.languages import LANGUAGE_NAMES
 from transcription.types import Word
 
 MIN_UNHEARD_S = 5.0  # shorter wordless speech is common (laughter, crosstalk, a cough)
 WORD_REACH_S = 1.5  # speech this close to a recognised word counts as heard
 LANGUAGE_MIN_PROBABILITY = 0.5
 
-# Whisper's language codes for the names the warning uses most; others are shown as the code.
-LANGUAGE_NAMES = {
-    "de": "German", "es": "Spanish", "fr": "French", "it": "Italian", "pt": "Portuguese", "nl": "Dutch",
-    "pl": "Polish", "ru": "Russian", "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "hi": "Hindi",
-    "ar": "Arabic", "tr": "Turkish", "sv": "Swedish", "da": "Danish", "no": "Norwegian", "fi": "Finnish",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +76,10 @@ def _uncovered(start: float, end: float, times: Sequence[tuple[float, float]]) -
     return spans
 
 
-def unheard_warnings(stretches: Sequence[UnheardSpeech]) -> list[str]:
-    """One warning per stretch (adjacent ones of the same language merged), in time order."""
+def unheard_warnings(stretches: Sequence[UnheardSpeech], *, detected: bool = False) -> list[str]:
+    """One warning per stretch (adjacent ones of the same language merged), in time order.
+    `detected`: the call's language was detected ("auto"), so the stretches left are those no model
+    could read; otherwise the warning says that "auto" would name and transcribe other languages."""
     merged: list[UnheardSpeech] = []
     for s in sorted(stretches, key=lambda x: x.start):
         if merged and s.start - merged[-1].end < 2.0 and s.language == merged[-1].language:
@@ -92,12 +91,14 @@ def unheard_warnings(stretches: Sequence[UnheardSpeech]) -> list[str]:
         span = f"from {clock(s.start)} to {clock(s.end)} ({s.end - s.start:.0f} s)"
         if s.language is not None and s.language != "en" and (s.probability or 0) >= LANGUAGE_MIN_PROBABILITY:
             name = LANGUAGE_NAMES.get(s.language, s.language)
-            out.append(f"speech in {name} ({s.language}, p={s.probability:.2f}) {span} was not transcribed: "
-                       "Talktrack's analysis is English-only")
+            why = ("the speech model gave no words for it" if detected else
+                   "it is not the language chosen for the call (with the language set to auto, each "
+                   "language is transcribed)")
+            out.append(f"speech in {name} ({s.language}, p={s.probability:.2f}) {span} was not transcribed: {why}")
+        elif detected:
+            out.append(f"speech {span} gave no words: noise, or speech in a language the speech models "
+                       "could not read")
         else:
-            out.append(f"speech {span} gave no words: it may be another language, which the English-only "
-                       "speech model (Whisper tiny.en) cannot transcribe or name (pass a multilingual "
-                       "CTranslate2 Whisper model with --model to name it), or noise")
+            out.append(f"speech {span} gave no words: it may be another language, or noise (with the language "
+                       "set to auto, other languages are detected and transcribed)")
     return out
-
-

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from nlp.backchannels import is_backchannel_text
 from nlp.types import QuestionType
+from transcription.scripts import cjk_count
 
 # "Right?" needs its question mark ("Right." after one's own words is agreement); "isn't it" does not.
 _TAG_ALONE = re.compile(
@@ -44,6 +45,10 @@ _ASKED_BACK = re.compile(
     r"^\W*(?:(?:and|so|but|well|uh|um|now)\W+)*(?:do|did|have|are|were|can|could|would|will|should)\W+"
     r"(?:you|y'all|you guys)\W*$"
 )
+# The same in Chinese: "对吧？", "是吧", "对不对" after the speaker's own statement.
+_TAG_ALONE_ZH = re.compile(r"^\W*(?:那|所以)?(?:对吧|是吧|对不对|对吗|是不是|好吗|好不好|没错吧|是吗\W*[？?])\W*$")
+_SECOND_PERSON_ZH = re.compile(r"你|您|贵公司|贵司")
+_INVITATION_ZH = re.compile(r"讲讲|说说|聊聊|谈谈|介绍一下|讲一下|说一下|分享一下|描述一下")
 _SECOND_PERSON = frozenset({"you", "your", "yours", "you're", "you've", "you'd", "you'll", "yourself",
                             "yourselves", "y'all", "ya"})
 # "you" inside these phrases is a filler or a formula, not an address to the listener.
@@ -77,10 +82,15 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(_plain(text))
 
 
+def _units(text: str) -> int:
+    """Words, counting each Chinese character as one."""
+    return len(_words(text)) + cjk_count(text)
+
+
 def addresses_listener(text: str) -> bool:
     """True if the sentence speaks to the listener ("you", "your") or invites them to talk."""
     low = _plain(text)
-    if _INVITATION_START.match(low):
+    if _INVITATION_START.match(low) or _SECOND_PERSON_ZH.search(text) or _INVITATION_ZH.search(text):
         return True
     return bool(_SECOND_PERSON & set(_words(_GENERIC_YOU.sub(" ", low))))
 
@@ -91,11 +101,12 @@ _NOT_AN_ANSWER = re.compile(
     r"^\W*(?:(?:and|so|but|um|uh|okay|well)\W+)*(?:thank|thanks|secondly|second|third|also|next|finally|lastly|"
     r"and then|just (?:a|one) (?:quick )?follow|i ask|i'm asking|the reason i ask|i'm curious|i was curious)\b"
     r"|\bquestions?\b"
+    r"|^\W*(?:嗯|那|好)?(?:谢谢|感谢|第二|第三|另外|还有一个|再问|最后一个|我问这个|我之所以问|之所以问|问题是)"
 )
 
 
 def _is_statement(item: ContextItem) -> bool:
-    return item.question_type is None and not item.is_backchannel and len(_words(item.text)) >= MIN_FOLLOW_WORDS
+    return item.question_type is None and not item.is_backchannel and _units(item.text) >= MIN_FOLLOW_WORDS
 
 
 def _answers(item: ContextItem) -> bool:
@@ -120,7 +131,7 @@ def _reading_after_own_statement(item: ContextItem, prev: ContextItem | None) ->
     if not item.is_backchannel or prev is None or prev.speaker != item.speaker or not _is_statement(prev):
         return None
     text = _plain(item.text)
-    if _TAG_ALONE.match(text):
+    if _TAG_ALONE.match(text) or _TAG_ALONE_ZH.match(text):
         return "tag"
     if _ASKED_BACK.match(text):
         return "yes_no"

@@ -5,6 +5,7 @@ Used by `talktrack analyze`, the job worker and the live-call finaliser alike.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from transcription.progress import ProgressHook, no_progress
 from transcription.types import Transcript
 
 if TYPE_CHECKING:
+    from nlp.brief.types import CallDateSource
     from nlp.trackers import TrackerSet
     from transcription.voiceprint import VoiceProfile
 
@@ -27,14 +29,19 @@ class AnalyzeOptions:
     or in an enrolled voice profile. `num_speakers`: how many people the call has (mono), a prior
     (`TranscribeOptions.num_speakers`); `force_speakers`: force it instead. `default_speakers`: the
     prior for calls without a hint (None: the server's `TALKTRACK_CALL_SPEAKERS`, 2; 0: none).
-    `model`: a local CTranslate2 Whisper folder instead of the bundled tiny.en. `profiles`: enrolled
+    `model`: a local CTranslate2 Whisper folder instead of the bundled ones. `language`: the spoken
+    language of a recording, "auto" (detected, `transcription.routing`) or a Whisper code ("en": the
+    bundled tiny.en; others: the multilingual Whisper base). `profiles`: enrolled
     reps' voice profiles; on mono recordings the speaker matching one becomes that rep.
     `uploader`: the name of the rep user the upload names (the call's owner, when a rep): their voice
     profile or speaker name picks the rep when no stronger evidence does (`transcription.roles`).
     `trackers`: tracker definitions (None: the built-in set, `nlp/trackers.yaml`). `vocabulary`: product,
     company and competitor names for the speech recogniser (`transcription.vocabulary`).
     `max_audio_s`: a longer recording fails with `AudioTooLongError` (the server's
-    `TALKTRACK_MAX_AUDIO_S`; None: no limit, as on the command line)."""
+    `TALKTRACK_MAX_AUDIO_S`; None: no limit, as on the command line). `call_date`: the day the call
+    took place, which the brief's due dates resolve against, and `call_date_source` where it came
+    from ("recorded_at": the upload, "argument": `--date`, "file": the file's time); None leaves
+    due dates null."""
 
     rep_channel: int = 0
     rep_name: str | None = None
@@ -42,11 +49,14 @@ class AnalyzeOptions:
     force_speakers: bool = False
     default_speakers: int | None = None
     model: str | None = None
+    language: str = "en"
     profiles: tuple[VoiceProfile, ...] = ()
     uploader: str | None = None
     trackers: TrackerSet | None = None
     vocabulary: tuple[str, ...] = ()
     max_audio_s: float | None = None
+    call_date: dt.date | None = None
+    call_date_source: CallDateSource | None = None
 
 
 class AudioTooLongError(TalktrackError):
@@ -80,7 +90,8 @@ def analyze_path(path: Path, options: AnalyzeOptions, hook: ProgressHook = no_pr
     """Analyse a recording or a transcript file. Raises `TalktrackError` subclasses on bad input."""
     transcript = load_transcript(path, options, hook)
     hook("analyze", completed=0, total=1)
-    analysis = analyze_transcript(transcript, trackers=options.trackers)
+    analysis = analyze_transcript(transcript, trackers=options.trackers, call_date=options.call_date,
+                                  call_date_source=options.call_date_source)
     hook("analyze", completed=1, total=1)
     return analysis
 
@@ -130,10 +141,18 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
             model=options.model,
             profiles=options.profiles,
             uploader=options.uploader,
-            asr=AsrOptions(vocabulary=options.vocabulary),
+            asr=AsrOptions(vocabulary=options.vocabulary, language=options.language,
+                           models_dir=str(_models_dir())),
         ),
         hook,
     )
+
+
+def _models_dir() -> Path:
+    """Where the multilingual speech model is joined on first use: `models` in the data directory."""
+    from service.core.config import Settings
+
+    return Settings().data_dir / "models"
 
 
 def _default_speakers(options: AnalyzeOptions) -> int | None:

@@ -18,11 +18,13 @@ from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from models import ApiKey, User
 from service.core.access import Principal, key_role_for, require, roles_for
 from service.core.config import Settings
+from service.core.db import database_unavailable
 from service.core.key_revocations import KeyRevocations
 from service.core.security import hash_api_key
 from service.core.sessions import SESSION_COOKIE, resolve_session
@@ -115,8 +117,15 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        try:
+            session.close()
+        except SQLAlchemyError as exc:  # the response has gone out; a connection the database dropped
+            if not database_unavailable(exc):  # meanwhile is discarded by the pool, not an error for anyone
+                raise
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -24,11 +24,13 @@ from service.api.openapi_text import document_text_rules
 from service.api.responses import method_not_allowed
 from service.api.routes import (
     calls,
+    deals,
     definitions,
     health,
     insights,
     live,
     outcomes,
+    privacy,
     scorecards,
     suggestions,
     webhooks,
@@ -116,8 +118,11 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
         openapi_tags=[
             {"name": "calls", "description": "Upload calls and read their analysis."},
             {"name": "outcomes", "description": "Deal and call outcomes (won, lost, next step booked)."},
+            {"name": "deals", "description": "A deal's calls as one story, its warnings, and deals by warning."},
             {"name": "webhooks", "description": "Signed event deliveries for CRM connectors."},
             {"name": "definitions", "description": "Voice profiles, trackers and playbooks per organization."},
+            {"name": "privacy", "description": "Retention policy, deletion on request (with tombstones) and the "
+                                                "audit trail: admins only."},
             {"name": "ops", "description": "Health and Prometheus metrics."},
             {"name": "live", "description": "Live calls: WebSocket /v1/live and its events for polling clients."},
             {"name": "coaching", "description": "Insights, benchmarks and scorecards from outcomes."},
@@ -166,10 +171,12 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     app.include_router(health.router)
     app.include_router(calls.router, prefix="/v1")
     app.include_router(suggestions.router, prefix="/v1")
+    app.include_router(deals.router, prefix="/v1")
     app.include_router(outcomes.router, prefix="/v1")
     app.include_router(webhooks.router, prefix="/v1")
     app.include_router(definitions.router, prefix="/v1")
     app.include_router(insights.router, prefix="/v1")
     app.include_router(scorecards.router, prefix="/v1")
     app.include_router(live.router, prefix="/v1")
+    app.include_router(privacy.router, prefix="/v1")
     return app

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models import Call, WebhookDelivery
+from models.calls import CALL_STATUSES
 
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter("talktrack_http_requests_total", "HTTP requests", ["method", "route", "status"],
@@ -55,7 +56,7 @@ def render_metrics(engine: Engine) -> bytes:
         counts = dict(session.exec(select(Call.status, func.count()).group_by(col(Call.status))).all())
         dcounts = dict(session.exec(select(WebhookDelivery.status, func.count())
                                     .group_by(col(WebhookDelivery.status))).all())
-    for s in ("queued", "processing", "done", "failed"):
+    for s in CALL_STATUSES:
         CALLS.labels(s).set(counts.get(s, 0))
     for s in ("pending", "delivered", "failed"):
         DELIVERIES.labels(s).set(dcounts.get(s, 0))

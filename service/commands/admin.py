@@ -59,12 +59,24 @@ def register(subparsers: Any, summary: str) -> None:
                    help="the id printed by create-key, or the key (tt_...) when the id was not kept")
     p.set_defaults(handler=_revoke_key)
 
+    from service.commands.admin_privacy import register_privacy
+
+    register_privacy(sub)
+
 
 def _session() -> Any:
     from service.core.db import run_migrations, session_scope
 
     run_migrations()
     return session_scope()
+
+
+def _record(session: Any, action: str, org_id: str, kind: str, target_id: str, detail: dict[str, Any]) -> None:
+    """The command's audit event, by `cli:<os user>` (`service.core.audit`)."""
+    from service.core.audit import Actor, record
+
+    record(session, action, org_id=org_id, actor=Actor.operator(), target_kind=kind, target_id=target_id,
+           detail=detail)
 
 
 def _create_org(args: argparse.Namespace) -> int:
@@ -92,6 +104,7 @@ def _create_user(args: argparse.Namespace) -> int:
 
     with _session() as s:
         user = create_user(s, args.org, args.name, team_id=args.team, email=args.email, role=args.role)
+        _record(s, "user.create", user.org_id, "user", user.id, {"role": user.role, "team_id": user.team_id})
     print(f"created {user.role} {user.name!r} in organization {user.org_id}"
           + (f", team {user.team_id}" if user.team_id else ""))
     print(user.id)
@@ -104,6 +117,8 @@ def _create_key(args: argparse.Namespace) -> int:
     with _session() as s:
         created = create_key(s, args.org, args.role, user_id=args.user, name=args.name,
                              rate_limit_per_minute=args.rate_limit)
+        _record(s, "key.create", created.row.org_id, "key", created.row.id,
+                {"role": created.row.role, "user_id": created.row.user_id})
     print(f"created {created.row.role} key {created.row.id} ({created.row.prefix}...) in organization "
           f"{created.row.org_id}; it is shown only now, store it safely:")
     print(created.secret)
@@ -123,6 +138,7 @@ def _revoke_key(args: argparse.Namespace) -> int:
         key_id = args.key_id
         by_secret = s.exec(select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(key_id))).first()
         row = revoke_key(s, by_secret or key_id, KeyRevocations(get_settings()))
+        _record(s, "key.revoke", row.org_id, "key", row.id, {"role": row.role, "user_id": row.user_id})
     print(f"revoked key {row.id}")
     print(row.id)
     return 0
@@ -143,6 +159,7 @@ def _set_password(args: argparse.Namespace) -> int:
     with _session() as s:
         user = user_by_email(s, args.email)
         set_password(s, user, password)
+        _record(s, "user.password", user.org_id, "user", user.id, {})
     print(f"password set for {user.email}; their other browser sessions were signed out")
     print(user.id)
     return 0
@@ -157,6 +174,7 @@ def _invite(args: argparse.Namespace) -> int:
     with _session() as s:
         user = user_by_email(s, args.email)
         token = create_invite(s, user, settings.invite_hours)
+        _record(s, "user.invite", user.org_id, "user", user.id, {})
     print(f"one-time link for {user.email}, valid {settings.invite_hours:g} hours:")
     print(f"{settings.public_url.rstrip('/')}/invite/{token}")
     return 0

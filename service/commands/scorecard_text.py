@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from nlp.analysis import CallAnalysis
+from nlp.metrics import word_units
 from nlp.types import CallMetrics
 from transcription.display import clock, number, percent
 
@@ -13,17 +14,18 @@ def _count(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
-def metric_rows(m: CallMetrics, unsure: bool = False) -> list[tuple[str, str]]:
+def metric_rows(m: CallMetrics, unsure: bool = False, language: str = "en") -> list[tuple[str, str]]:
     """(label, formatted value) for each metric, in scorecard order. `unsure` (the call's speaker
-    count is unsure, `speakers_note`): the rep items say so, "unsure" where they would be blank."""
-    rows = _rows(m)
+    count is unsure, `speakers_note`): the rep items say so, "unsure" where they would be blank.
+    On a Chinese call (`language` "zh") the word counts are characters, and say so."""
+    rows = _rows(m, unit="characters" if language == "zh" else "words")
     if not unsure:
         return rows
     return [(label, ("unsure" if value == "-" else f"{value} ?") if "rep" in label.lower() else value)
             for label, value in rows]
 
 
-def _rows(m: CallMetrics) -> list[tuple[str, str]]:
+def _rows(m: CallMetrics, unit: str = "words") -> list[tuple[str, str]]:
     return [
         ("Talk ratio (rep share of speech)", percent(m.talk_ratio)),
         ("Longest rep monologue", clock(m.longest_monologue_s)),
@@ -36,8 +38,8 @@ def _rows(m: CallMetrics) -> list[tuple[str, str]]:
         ("  open in the first 90 s", str(m.open_questions_first_90s)),
         ("Questions asked by customer", str(m.question_count_customer)),
         ("Rep's first question at", clock(m.first_question_s)),
-        ("Rep words per minute", number(m.words_per_minute_rep, digits=0)),
-        ("Rep fillers per 100 words", number(m.filler_rate_rep)),
+        (f"Rep {unit} per minute", number(m.words_per_minute_rep, digits=0)),
+        (f"Rep fillers per 100 {unit}", number(m.filler_rate_rep)),
     ]
 
 
@@ -59,7 +61,8 @@ def render_scorecard(analysis: CallAnalysis, title: str) -> str:
     )
     lines = [
         f"Talktrack scorecard: {title}",
-        f"{clock(t.duration_s)} {kind}, {len(t.words)} words",
+        f"{clock(t.duration_s)} {kind}, " + (f"{sum(word_units(w.word) for w in t.words)} characters, Chinese"
+                                             if t.language == "zh" else f"{len(t.words)} words"),
         "",
     ]
     lines.append("Speakers")
@@ -76,7 +79,8 @@ def render_scorecard(analysis: CallAnalysis, title: str) -> str:
     if note is not None:
         lines += ["", "Speaker count unsure", *_wrap(note.why), "How to fix it", *_wrap(note.fix)]
     lines += ["", "Metrics"]
-    lines += [f"  {label:<36}{value:>8}" for label, value in metric_rows(analysis.metrics, unsure=note is not None)]
+    lines += [f"  {label:<36}{value:>8}" for label, value in metric_rows(analysis.metrics, unsure=note is not None,
+                                                                           language=t.language)]
     if not t.has_timing:
         lines.append("  (transcript without timing: time-based metrics do not apply)")
     roles = {s.id: s.role for s in t.speakers}

@@ -69,6 +69,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "definitions.write": frozenset({"admin"}),
     "webhooks.manage": frozenset({"admin", "integration"}),
     "org.manage": frozenset({"admin"}),  # users, teams, API keys
+    "retention.manage": frozenset({"admin"}),  # the organization's retention policy
+    "data.forget": frozenset({"admin"}),  # delete a call, a deal or everything about a person, with a tombstone
+    "audit.read": frozenset({"admin"}),  # the audit trail and the tombstones, and their exports
 }
 
 

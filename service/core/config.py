@@ -115,8 +115,20 @@ class Settings(BaseSettings):
     job_lease_s: float = Field(
         default=60.0, description="a processing job not heartbeating this long is stale"
     )
+    job_max_retries: int = Field(
+        default=8, ge=0, description="a call whose analysis met an unavailable audio store (or database) this "
+                                     "often fails with the reason; before that it is `retrying`")
+    job_retry_backoff_s: float = Field(
+        default=5.0, gt=0, description="first wait before a transient failure is retried; doubles each time, "
+                                       "with jitter")
+    job_retry_max_delay_s: float = Field(default=300.0, gt=0, description="the longest wait between two retries")
+    job_db_wait_s: float = Field(
+        default=600.0, ge=0, description="how long a running analysis waits for an unreachable database (to read "
+                                         "its options or store its result) before it gives its attempt up")
     worker_threads: int = Field(default=1, description="analysis threads inside `talktrack serve`")
     sweep_interval_s: float = Field(default=5.0, description="how often stale jobs/webhooks are re-queued")
+    retention_interval_s: float = Field(default=3600.0, gt=0, description="how often the sweeper applies the "
+                                        "organizations' retention policies (deletes expired recordings and analyses)")
 
     webhook_max_attempts: int = Field(default=6, description="delivery attempts before giving up")
     webhook_backoff_s: float = Field(default=2.0, description="first retry delay; doubles each attempt")

@@ -18,6 +18,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -65,6 +66,27 @@ def session_scope(settings: Settings | None = None) -> Iterator[Session]:
     """A session for code outside a request (workers, CLI); commits are explicit."""
     with Session(get_engine(settings), expire_on_commit=False) as session:
         yield session
+
+
+# SQLite's transient conditions; any other OperationalError ("no such table") is a bug, not an outage.
+_SQLITE_TRANSIENT = ("database is locked", "database table is locked", "disk i/o error", "unable to open database",
+                     "database or disk is full")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be used right now (connection refused or dropped, a
+    pool timeout, SQLite locked or its disk failing), as opposed to a bad statement."""
+    if isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+        return True
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return any(m in str(exc.orig).lower() for m in _SQLITE_TRANSIENT)
+    return True  # psycopg2's OperationalError: the server is down, restarting, or the connection dropped
 
 
 def ping(engine: Engine) -> None:

@@ -36,6 +36,16 @@ class Invalid(DomainError):
     status_code = 422
 
 
+class DatabaseUnavailable(DomainError):
+    """The database cannot be reached now (stopped, restarting, the network between): the request
+    can be retried in a moment."""
+
+    status_code = 503
+
+    def __init__(self, message: str = "the database is unavailable right now; try again in a minute") -> None:
+        super().__init__(message)
+
+
 class StorageUnavailable(DomainError):
     """The audio store cannot be used now (bucket missing, server unreachable, credentials refused):
     the message says which, and the request can be retried once that is fixed."""

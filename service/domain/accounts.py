@@ -19,6 +19,7 @@ from models import USER_ROLES, ApiKey, Organization, Team, User, WebSession
 from models.base import utcnow
 from service.core import accounts as core
 from service.core.access import Principal, require
+from service.core.audit import Actor, record
 from service.core.errors import Conflict, Invalid, NotFound
 from service.core.key_revocations import KeyRevocations
 from service.core.sessions import create_invite
@@ -98,7 +99,10 @@ def add_user(session: Session, principal: Principal, name: str, email: str | Non
     if len(name.strip()) > 200:
         raise Invalid("a name has at most 200 characters")
     team = _org_team(session, principal, team_id)
-    return _checked(lambda: core.create_user(session, principal.org_id, name, team_id=team, email=email, role=role))
+    user = _checked(lambda: core.create_user(session, principal.org_id, name, team_id=team, email=email, role=role))
+    record(session, "user.create", org_id=principal.org_id, actor=Actor.of(principal), target_kind="user",
+           target_id=user.id, detail={"role": user.role, "team_id": user.team_id})
+    return user
 
 
 def _enabled_admins(session: Session, org_id: str) -> int:
@@ -139,13 +143,17 @@ def _keep_an_admin(session: Session, principal: Principal, user: User, new_role:
 _REACH = {"rep": 0, "coach": 1, "admin": 2, "integration": 2}
 
 
-def _revoke_keys(session: Session, user_id: str, above_role: str | None = None) -> None:
-    """Revoke the user's active keys (only those reaching further than `above_role`, if given)."""
+def _revoke_keys(session: Session, user_id: str, above_role: str | None = None) -> list[str]:
+    """Revoke the user's active keys (only those reaching further than `above_role`, if given);
+    returns their ids."""
+    revoked = []
     for key in session.exec(select(ApiKey).where(col(ApiKey.user_id) == user_id,
                                                  col(ApiKey.revoked_at).is_(None))).all():
         if above_role is None or _REACH.get(key.role, 2) > _REACH[above_role]:
             key.revoked_at = utcnow()
             session.add(key)
+            revoked.append(key.id)
+    return revoked
 
 
 def update_user(session: Session, principal: Principal, user_id: str, role: str, team_id: str | None) -> User:
@@ -156,9 +164,14 @@ def update_user(session: Session, principal: Principal, user_id: str, role: str,
         raise Invalid(f"a user's role is one of {', '.join(USER_ROLES)}")
     team = _org_team(session, principal, team_id)
     _keep_an_admin(session, principal, user, role, user.disabled)
+    before: dict[str, list[str | None]] = {"role": [user.role, role], "team_id": [user.team_id, team]}
+    changed = user.role != role or user.team_id != team
     user.role, user.team_id = role, team
     session.add(user)
-    _revoke_keys(session, user.id, above_role=role)
+    revoked = _revoke_keys(session, user.id, above_role=role)
+    if changed or revoked:
+        record(session, "user.role", org_id=principal.org_id, actor=Actor.of(principal), target_kind="user",
+               target_id=user.id, detail={**before, "keys_revoked": revoked}, commit=False)
     session.commit()
     return user
 
@@ -172,9 +185,12 @@ def set_disabled(session: Session, principal: Principal, user_id: str, disabled:
     _keep_an_admin(session, principal, user, user.role, disabled)
     user.disabled = disabled
     session.add(user)
+    revoked: list[str] = []
     if disabled:
         session.execute(delete(WebSession).where(col(WebSession.user_id) == user.id))
-        _revoke_keys(session, user.id)
+        revoked = _revoke_keys(session, user.id)
+    record(session, "user.disable" if disabled else "user.enable", org_id=principal.org_id, actor=Actor.of(principal),
+           target_kind="user", target_id=user.id, detail={"keys_revoked": revoked} if revoked else {}, commit=False)
     session.commit()
     return user
 
@@ -187,6 +203,8 @@ def invite_link(session: Session, principal: Principal, user_id: str, hours: flo
     if not user.email:
         raise Invalid(f"{user.name} has no e-mail address to sign in with")
     token = create_invite(session, user, hours)
+    record(session, "user.invite", org_id=principal.org_id, actor=Actor.of(principal), target_kind="user",
+           target_id=user.id)
     return f"{public_url.rstrip('/')}/invite/{token}"
 
 
@@ -208,8 +226,11 @@ def add_key(session: Session, principal: Principal, role: str, user_id: str | No
         user = org_user(session, principal, user_id)
         if user.disabled:
             raise Invalid(f"{user.name} is disabled: a key for them would not be used")
-    return _checked(lambda: core.create_key(session, principal.org_id, role, user_id=user_id or None,
-                                            name=name or None))
+    created = _checked(lambda: core.create_key(session, principal.org_id, role, user_id=user_id or None,
+                                               name=name or None))
+    record(session, "key.create", org_id=principal.org_id, actor=Actor.of(principal), target_kind="key",
+           target_id=created.row.id, detail={"role": created.row.role, "user_id": created.row.user_id})
+    return created
 
 
 def revoke_key(session: Session, principal: Principal, key_id: str, revocations: KeyRevocations) -> ApiKey:
@@ -219,7 +240,10 @@ def revoke_key(session: Session, principal: Principal, key_id: str, revocations:
         raise NotFound("API key not found")
     if key.revoked_at is not None:
         return key
-    return _checked(lambda: core.revoke_key(session, key.id, revocations))
+    revoked = _checked(lambda: core.revoke_key(session, key.id, revocations))
+    record(session, "key.revoke", org_id=principal.org_id, actor=Actor.of(principal), target_kind="key",
+           target_id=key.id, detail={"role": key.role, "user_id": key.user_id})
+    return revoked
 
 
 @dataclass(frozen=True)

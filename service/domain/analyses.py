@@ -1,5 +1,5 @@
-"""A call's stored analysis and the rows derived from it: its suggestions (stored beside it), its
-coaching feature row and its search text.
+"""A call's stored analysis and the rows derived from it: its suggestions and its brief (stored
+beside it, `service.domain.briefs`), its coaching feature row and its search text.
 
 They are written together when an analysis job finishes (`store_analysis`) and when someone fixes
 the speakers' roles (`replace_analysis`), and read by the call page (`result_stamp`,
@@ -21,6 +21,7 @@ from models.base import utcnow
 from nlp.analysis import CallAnalysis
 from service.core import access
 from service.core.access import Principal
+from service.domain.briefs import brief_columns
 from service.domain.insights import call_suggestions, store_call_features
 from service.domain.search import index_call_text
 
@@ -33,11 +34,13 @@ def _json(value: Any) -> str:
 
 def store_analysis(session: Session, call: Call, analysis: dict[str, Any], suggestions: list[dict[str, Any]],
                    now: datetime) -> None:
-    """Insert or replace the call's analysis and suggestions, index its words and write its feature
-    row (the caller commits, with the call's new status)."""
+    """Insert or replace the call's analysis, suggestions and brief, index its words and write its
+    feature row (the caller commits, with the call's new status)."""
     row = session.get(CallResult, call.id) or CallResult(call_id=call.id, analysis_json="{}")
     row.analysis_json = _json(analysis)
     row.suggestions_json = _json(suggestions)
+    for key, value in brief_columns(analysis).items():
+        setattr(row, key, value)
     row.updated_at = now
     session.add(row)
     index_call_text(session, call, analysis)
@@ -48,15 +51,22 @@ def store_analysis(session: Session, call: Call, analysis: dict[str, Any], sugge
 
 
 def replace_analysis(session: Session, call: Call, analysis: CallAnalysis) -> bool:
-    """Replace the call's stored analysis (its speakers fixed), recompute its suggestions and
-    rewrite its feature row, and commit. False when the call was deleted meanwhile."""
+    """Replace the call's stored analysis (its speakers fixed) and its brief, recompute its
+    suggestions, rewrite its feature row and search text, and commit. False when the call was
+    deleted meanwhile."""
     # A conditional UPDATE: the call may have been deleted while its metrics were recomputed.
+    data = analysis.to_dict()
+    columns = brief_columns(data)
+    if columns["brief_json"] is None:  # an analysis that carries no brief keeps the stored one
+        del columns["brief_json"]
     updated = session.exec(update(CallResult).where(col(CallResult.call_id) == call.id).values(
-        analysis_json=_json(analysis.to_dict()),
+        analysis_json=_json(data),
         suggestions_json=_json(call_suggestions(analysis, call, session)),
+        **columns,
         updated_at=utcnow())).rowcount == 1
     if updated:
         store_call_features(session, call, analysis)
+        index_call_text(session, call, data)  # the brief's items may have changed with the roles
     session.commit()
     return updated
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
-from models import Call, CallResult, Job, User
+from models import Call, CallResult, Job, Tombstone, User
 from service.core.access import CallOwner, Principal, call_condition, may_see_call, require
+from service.core.audit import Actor
 from service.core.errors import Conflict, Invalid, NotFound
+from service.domain.erasure import delete_calls, leave_tombstone
 from service.storage import AudioStore
 
 
@@ -75,6 +77,7 @@ class NewCall:
     crm_ids: dict[str, str] = field(default_factory=dict)
     idempotency_key: str | None = None
     call_id: str | None = None  # a live call's id, chosen when it started
+    language: str | None = None  # the spoken language chosen ("auto", "en", "zh", ...); None: the org's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,7 @@ def create_call(session: Session, store: AudioStore, new: NewCall, rows: Sequenc
                 rep_name=new.rep_name, rep_channel=new.rep_channel, num_speakers=new.num_speakers,
                 started_at=new.started_at, deal_id=new.deal_id, crm_ids=new.crm_ids, media_kind=new.media_kind,
                 original_filename=new.original_filename, size_bytes=new.size_bytes, sha256=new.sha256,
-                audio_type=new.audio_type)
+                audio_type=new.audio_type, language=new.language)
     if new.call_id is not None:
         call.id = new.call_id
     call.storage_key = f"calls/{call.id}/original{new.suffix}"
@@ -158,8 +161,23 @@ def stored_analysis(session: Session, call: Call) -> dict[str, Any]:
     """The call's analysis JSON; Conflict while it is not analysed."""
     data = analysis_if_done(session, call)
     if data is None:
-        raise Conflict(f"the call is not analysed (status: {call.status})")
+        raise Conflict(expired_analysis(call) or f"the call is not analysed (status: {call.status})")
     return data
+
+
+def expired_analysis(call: Call) -> str | None:
+    """Why a call has no transcript or analysis any more (the retention policy), or None."""
+    if call.analysis_expired_at is None:
+        return None
+    return (f"the call's transcript and analysis were deleted on {call.analysis_expired_at:%Y-%m-%d} under the "
+            "organization's retention policy")
+
+
+def expired_audio(call: Call) -> str | None:
+    """Why a call has no recording any more (the retention policy), or None."""
+    if call.audio_expired_at is None:
+        return None
+    return f"the recording was deleted on {call.audio_expired_at:%Y-%m-%d} under the organization's retention policy"
 
 
 def roles_note_of(analysis: dict[str, Any]) -> dict[str, str] | None:
@@ -196,29 +214,30 @@ def speechless_reason(analysis: Any) -> str | None:
     return None
 
 
-def delete_call(session: Session, principal: Principal, call_id: str, store: AudioStore) -> None:
-    """Delete a call the principal sees and may delete (`call.delete`): its rows, then its files."""
+def delete_call(session: Session, principal: Principal, call_id: str, store: AudioStore) -> Tombstone:
+    """Delete a call the principal sees and may delete (`call.delete`): its files, then its rows (a
+    storage failure leaves the call as it was, to delete again), with a tombstone and an audit
+    event in the same transaction as the rows."""
     call = visible_call(session, principal, call_id)
     require(principal, "call.delete")
+    store.delete_prefix(f"calls/{call.id}")
     for attempt in range(3):
         try:
-            delete_call_rows(session, call.id)
-            break
+            counts: Counter[str] = Counter(objects=1 if call.storage_key else 0)
+            delete_calls(session, [call.id], counts)
+            stone = leave_tombstone(session, org_id=call.org_id, kind="call", subject_id=call.id, call_ids=[call.id],
+                                    counts=counts, actor=Actor.of(principal), action="call.delete")
+            session.commit()
+            return stone
         except IntegrityError:
             # A worker finishing this very call inserted a row meanwhile: delete again.
             session.rollback()
             if attempt == 2:
                 raise
-    store.delete_prefix(f"calls/{call.id}")
+    raise AssertionError("unreachable")
 
 
 def delete_call_rows(session: Session, call_id: str) -> None:
-    """Delete a call and every row that refers to it, in any table with a foreign key to
-    `call.id` (results, jobs, outcomes, and tables other features add later)."""
-    call_table = SQLModel.metadata.tables["call"]
-    for table in reversed(SQLModel.metadata.sorted_tables):
-        for fk in table.foreign_keys:
-            if fk.column.table is call_table and fk.column.name == "id":
-                session.execute(delete(table).where(fk.parent == call_id))
-    session.execute(delete(call_table).where(call_table.c.id == call_id))
+    """Delete a call and every row that refers to it (`service.domain.erasure.delete_calls`), and commit."""
+    delete_calls(session, [call_id], Counter())
     session.commit()

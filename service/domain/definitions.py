@@ -152,6 +152,28 @@ def replace_vocabulary(session: Session, principal: Principal, content: dict[str
     return row
 
 
+def set_default_language(session: Session, principal: Principal, language: str | None) -> str | None:
+    """Make `language` ("auto", "en", "zh", a language code; None: English) the spoken language of the
+    organization's calls uploaded without one (Invalid for an unknown language); returns it as stored."""
+    from models import Organization
+    from transcription.languages import parse_language
+
+    require(principal, "definitions.write")
+    value = None
+    if language is not None and language.strip():
+        try:
+            value = parse_language(language)
+        except ValueError as exc:
+            raise Invalid(str(exc)) from exc
+    org = session.get(Organization, principal.org_id)
+    if org is None:
+        raise Invalid("the organization no longer exists")
+    org.default_language = value
+    session.add(org)
+    session.commit()
+    return value
+
+
 def delete_vocabulary(session: Session, principal: Principal) -> None:
     require(principal, "definitions.write")
     row = session.get(Vocabulary, principal.org_id)

@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Text, cast
+from sqlalchemy import ColumnElement, Text, cast, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, or_, select
@@ -46,6 +46,7 @@ def feature_row(call: Call, analysis: CallAnalysis) -> CallFeatureRow:
     return CallFeatureRow(
         call_id=call.id, org_id=call.org_id, rep=f.rep, duration_s=f.duration_s, has_timing=f.has_timing,
         trackers=sorted(f.trackers), rep_question_types=dict(f.rep_question_types), updated_at=utcnow(),
+        language=analysis.transcript.language or "en",
         **{m: f.metrics.get(m) for m in METRIC_NAMES},
     )
 
@@ -123,8 +124,25 @@ def outcome_by_call(session: Session, org_id: str, deal_of: dict[str, str | None
     return out
 
 
-def visible_feature_columns(session: Session, principal: Principal) -> FeatureColumns:
-    """Feature columns (with outcomes) of every analysed call the principal may see.
+ALL_LANGUAGES = "all"
+
+
+def main_language(session: Session, principal: Principal) -> str:
+    """The language most of the principal's analysed calls are in ("en" when there are none; rows
+    from before the language was kept count as English)."""
+    lang = func.coalesce(col(CallFeatureRow.language), "en")
+    row = session.connection().execute(
+        sa_select(lang, func.count()).join(Call, col(Call.id) == col(CallFeatureRow.call_id))
+        .where(call_condition(principal)).group_by(lang).order_by(func.count().desc(), lang).limit(1)
+    ).first()
+    return str(row[0]) if row is not None else "en"
+
+
+def visible_feature_columns(session: Session, principal: Principal, language: str | None = None) -> FeatureColumns:
+    """Feature columns (with outcomes) of every analysed call the principal may see, in one spoken
+    language: `language` ("en", "zh"), by default the language most of those calls are in
+    (`main_language`), so that calls are compared with calls of their own language (a Chinese call's
+    characters per minute are not English words per minute); `ALL_LANGUAGES` for every call.
 
     Read with plain SQL (no ORM objects) and the tracker lists parsed as one JSON document, so
     100,000 rows cost a couple of seconds of CPU, not one Python object per cell."""
@@ -135,6 +153,9 @@ def visible_feature_columns(session: Session, principal: Principal) -> FeatureCo
         .join(Call, col(Call.id) == col(CallFeatureRow.call_id))
         .where(call_condition(principal))
     )
+    if language != ALL_LANGUAGES:
+        wanted = language or main_language(session, principal)
+        stmt = stmt.where(func.coalesce(col(CallFeatureRow.language), "en") == wanted)
     rows = session.connection().execute(stmt).fetchall()
     n = len(rows)
     call_ids = [r[0] for r in rows]

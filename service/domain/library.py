@@ -46,6 +46,20 @@ class LibraryRow:
     trackers: list[str]
     outcome: str | None
 
+    @property
+    def status_note(self) -> str | None:
+        """Why a call is `retrying` and when it runs again (the badge's title), else None."""
+        return retry_note(self.call)
+
+
+def retry_note(call: Call) -> str | None:
+    """`audio storage is unavailable: ... Next try at 14:03:05 UTC.` for a retrying call, else None."""
+    if call.status != "retrying":
+        return None
+    when = aware(call.retry_at)
+    return " ".join(filter(None, [f"{call.error}." if call.error else "The analysis will run again.",
+                                  f"Next try at {when:%H:%M:%S} UTC." if when else None]))
+
 
 @dataclass(frozen=True)
 class LibraryPage:

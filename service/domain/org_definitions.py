@@ -133,6 +133,24 @@ def org_vocabulary(session: Session, org_id: str) -> tuple[str, ...]:
         return ()
 
 
+def org_language(session: Session, org_id: str) -> str | None:
+    """The spoken language the organization's calls are transcribed in when their upload names none
+    ("auto", "en", "zh", ...); None: English (the default). A stored value that is no longer a known
+    language is left out with a warning."""
+    from models import Organization
+    from transcription.languages import parse_language
+
+    org = session.get(Organization, org_id)
+    value = org.default_language if org is not None else None
+    if not value:
+        return None
+    try:
+        return parse_language(value)
+    except ValueError:
+        log.warning("organization %s: unusable default language %r; using English", org_id, value)
+        return None
+
+
 def org_voice_profiles(session: Session, org_id: str) -> tuple[VoiceProfile, ...]:
     """The organization's rep profiles. A stored profile that is not usable (from before the API
     checked them: NaN, wrong size, all zeros) is left out with a warning, not a failed call."""

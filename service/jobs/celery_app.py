@@ -21,6 +21,8 @@ from celery.signals import worker_process_init
 
 from service.core.config import Settings, get_settings
 from service.jobs.core import mark_sent, run_job, sweep
+from service.jobs.retention import maybe_apply_retention
+from service.jobs.retry import RETRY_MARGIN_S, log_sweep_failure
 from service.webhooks.delivery import deliver, due_deliveries
 
 log = logging.getLogger(__name__)
@@ -64,8 +66,15 @@ def make_celery(broker_url: str, queue: str = "talktrack") -> Celery:
     @app.task(name=ANALYZE_TASK)  # type: ignore[untyped-decorator]
     def analyze_call(job_id: str) -> None:
         settings = get_settings()
-        for d in run_job(settings, job_id):
-            app.send_task(DELIVER_TASK, args=[d])
+        run = run_job(settings, job_id)
+        try:
+            if run.retry_in_s is not None:  # a transient failure: the next try, delayed
+                app.send_task(ANALYZE_TASK, args=[job_id], countdown=run.retry_in_s + RETRY_MARGIN_S)
+                mark_sent(settings, [job_id])
+            for d in run.deliveries:
+                app.send_task(DELIVER_TASK, args=[d])
+        except Exception:  # the broker (or database) is away: the API's sweeper sends both later
+            log.warning("job %s: could not send its follow-up messages; the sweeper will", job_id, exc_info=True)
 
     @app.task(name=DELIVER_TASK)  # type: ignore[untyped-decorator]
     def deliver_webhook(delivery_id: str) -> None:
@@ -114,6 +123,7 @@ class CeleryDispatcher:
     def sweep_once(self, *, first: bool = False) -> None:
         # On the first sweep every queued job is re-sent (the broker may have lost messages while
         # nothing was running); afterwards only jobs just requeued or waiting suspiciously long.
+        maybe_apply_retention(self.settings)
         older = None if first else max(600.0, 10 * self.settings.job_lease_s)
         result = sweep(self.settings, requeue_queued_older_than_s=older, unsent_older_than_s=UNSENT_GRACE_S)
         self._send_jobs(result.runnable_jobs)
@@ -124,8 +134,8 @@ class CeleryDispatcher:
     def start(self) -> None:
         try:
             self.sweep_once(first=True)
-        except Exception:
-            log.exception("initial sweep failed")
+        except Exception as exc:
+            log_sweep_failure(exc)
         self._thread = threading.Thread(target=self._loop, name="talktrack-sweeper", daemon=True)
         self._thread.start()
 
@@ -133,8 +143,8 @@ class CeleryDispatcher:
         while not self._stop.wait(self.settings.sweep_interval_s):
             try:
                 self.sweep_once()
-            except Exception:
-                log.exception("sweep failed")
+            except Exception as exc:
+                log_sweep_failure(exc)
 
     def stop(self) -> None:
         self._stop.set()

@@ -4,6 +4,8 @@ A job moves queued -> processing -> done | failed. Claiming is one conditional U
 workers (or a redelivered Celery message) can never run the same attempt. While it runs, a
 heartbeat renews the lease and writes progress; a worker that dies stops renewing, and `sweep()`
 puts its job back in the queue, up to `job_max_attempts`, then marks it failed with the reason.
+A transient failure (the audio store or the database unavailable: `service.jobs.retry`) moves it to
+`retrying` until its next try is due, up to `job_max_retries` times, then to failed with the reason.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -24,7 +27,8 @@ from sqlmodel import Session, col, select
 from models import Call, Job
 from models.base import utcnow
 from service.core.config import Settings
-from service.core.db import get_engine
+from service.core.db import database_unavailable, get_engine
+from service.jobs.retry import gave_up, retry_delay, transient_reason, wait_for_database
 from service.storage import get_store
 from transcription.control_chars import without_control_chars
 from transcription.errors import TalktrackError
@@ -54,15 +58,22 @@ def _pid_alive(worker_id: str | None) -> bool | None:
     return True
 
 
+# Jobs this process is running now, as (job id, worker id): its sweeper never takes them for dead,
+# even when a database outage kept their heartbeat from renewing the lease.
+_RUNNING: set[tuple[str, str]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
 def claim(session: Session, job_id: str, worker_id: str, lease_s: float, max_attempts: int) -> bool:
-    """Atomically take a queued job (or one whose lease ran out); False if someone else has it."""
+    """Atomically take a queued job (or one whose lease ran out, or a retrying one whose next try is
+    due: `lease_expires_at` holds that time); False if someone else has it."""
     now = utcnow()
     stmt = (
         update(Job)
         .where(col(Job.id) == job_id)
         .where(col(Job.attempts) < max_attempts)
         .where(or_(col(Job.status) == "queued",
-                   and_(col(Job.status) == "processing", col(Job.lease_expires_at) < now)))
+                   and_(col(Job.status).in_(("processing", "retrying")), col(Job.lease_expires_at) < now)))
         .values(status="processing", attempts=col(Job.attempts) + 1, worker_id=worker_id,
                 lease_expires_at=now + timedelta(seconds=lease_s), started_at=now)
     )
@@ -71,7 +82,7 @@ def claim(session: Session, job_id: str, worker_id: str, lease_s: float, max_att
         job = session.get(Job, job_id)
         if job is not None:
             session.exec(update(Call).where(col(Call.id) == job.call_id)
-                         .values(status="processing", updated_at=now))
+                         .values(status="processing", retry_at=None, updated_at=now))
     session.commit()
     return won
 
@@ -126,8 +137,9 @@ class _Heartbeat:
                 return
             try:
                 self._beat()
-            except Exception:  # a missed beat is retried; the lease allows several
-                log.exception("heartbeat failed for job %s", self.job_id)
+            except Exception as exc:  # a missed beat is retried; the lease allows several
+                if not database_unavailable(exc):  # an outage is logged once (`service.jobs.retry`)
+                    log.exception("heartbeat failed for job %s", self.job_id)
 
     def __enter__(self) -> _Heartbeat:
         self._thread = threading.Thread(target=self.run, name=f"heartbeat-{self.job_id}", daemon=True)
@@ -162,47 +174,127 @@ def _analyze(settings: Settings, call: Call, hook: Any) -> JobResult:
 
     if call.storage_key is None:
         raise TalktrackError("the call has no stored file")
-    with Session(get_engine(settings)) as session:
-        # A recording over TALKTRACK_MAX_AUDIO_S fails here, before any decoding.
-        options = replace(analyze_options_for_call(session, call), max_audio_s=settings.max_audio_s)
+
+    def read_options() -> Any:
+        with Session(get_engine(settings)) as session:
+            return analyze_options_for_call(session, call)
+
+    # A recording over TALKTRACK_MAX_AUDIO_S fails when it is read, before any decoding.
+    options = replace(wait_for_database(settings, "reading the call's options", read_options),
+                      max_audio_s=settings.max_audio_s)
     audio_type = None
     with get_store(settings).local_copy(call.storage_key) as path:  # S3: a temporary download, removed after
         analysis = analyze_path(path, options, hook)
         if call.media_kind == "audio":
             audio_type = audio_type_of(probe_audio(path).container)
-    with Session(get_engine(settings)) as session:
-        suggestions = call_suggestions(analysis, call, session)
+
+    def suggest() -> list[dict[str, Any]]:
+        with Session(get_engine(settings)) as session:
+            return call_suggestions(analysis, call, session)
+
+    # The analysis is done: an outage from here on is waited out, never a reason to run it again.
+    suggestions = wait_for_database(settings, "ranking the suggestions", suggest)
     return JobResult(analysis.to_dict(), suggestions, audio_type)
 
 
-def run_job(settings: Settings, job_id: str, worker_id: str | None = None) -> list[str]:
-    """Claim and run one job. Returns the ids of the webhook deliveries it created (for the
-    executor to send); an empty list when the job was not claimable or had no subscribers."""
+@dataclass(frozen=True)
+class JobRun:
+    """What one run of a job leaves the executor to do: send the webhook deliveries it created, and
+    for a transient failure, run the job again in `retry_in_s` seconds (its `retrying` time)."""
+
+    deliveries: list[str] = field(default_factory=list)
+    retry_in_s: float | None = None
+
+
+def _claimed(settings: Settings, job_id: str, worker_id: str) -> Call | None:
+    """Claim the job; its call, or None when it is not claimable (or its rows are gone)."""
+    with Session(get_engine(settings), expire_on_commit=False) as session:
+        if not claim(session, job_id, worker_id, settings.job_lease_s, settings.job_max_attempts):
+            return None
+        job = session.get(Job, job_id)
+        return session.get(Call, job.call_id) if job is not None else None
+
+
+def running_here() -> set[tuple[str, str]]:
+    """(job id, worker id) of the jobs this process runs now."""
+    with _RUNNING_LOCK:
+        return set(_RUNNING)
+
+
+def run_job(settings: Settings, job_id: str, worker_id: str | None = None) -> JobRun:
+    """Claim and run one job. Returns the webhook deliveries it created (for the executor to send)
+    and, after a transient failure, when to run it again; an empty `JobRun` when the job was not
+    claimable. Database outages are waited out in place (`service.jobs.retry.wait_for_database`)."""
     from service.webhooks.delivery import create_deliveries
 
     worker_id = worker_id or worker_identity()
-    engine = get_engine(settings)
-    with Session(engine, expire_on_commit=False) as session:
-        if not claim(session, job_id, worker_id, settings.job_lease_s, settings.job_max_attempts):
-            return []
+    call = wait_for_database(settings, "claiming a job", lambda: _claimed(settings, job_id, worker_id))
+    if call is None:
+        return JobRun()
+    with _RUNNING_LOCK:
+        _RUNNING.add((job_id, worker_id))
+    try:
+        beat = _Heartbeat(settings, job_id, call.id, worker_id,
+                          interval=max(0.2, min(PROGRESS_INTERVAL_S, settings.job_lease_s / 4)))
+        error: str | None = None
+        transient: str | None = None
+        result: JobResult | None = None
+        with beat:
+            try:
+                result = _analyze(settings, call, beat.hook)
+            except Exception as exc:
+                transient = transient_reason(exc)
+                if transient is not None:
+                    log.warning("analysis of call %s met a transient failure: %s", call.id, transient)
+                elif isinstance(exc, TalktrackError):
+                    error = str(exc)
+                else:  # a bug or an unreadable file must end as `failed`, not a stuck job
+                    log.exception("analysis of call %s failed", call.id)
+                    error = f"analysis failed: {type(exc).__name__}: {exc}"
+        if transient is not None:
+            reason = public_error(transient)
+            return wait_for_database(settings, "scheduling a retry", lambda: schedule_retry(
+                settings, job_id, call.id, worker_id, reason, create_deliveries))
+        if error is not None:
+            error = public_error(error)
+        return JobRun(wait_for_database(settings, "storing the analysis", lambda: finish(
+            settings, job_id, call.id, worker_id, result, error, create_deliveries)))
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard((job_id, worker_id))
+
+
+def schedule_retry(settings: Settings, job_id: str, call_id: str, worker_id: str, reason: str,
+                   create_deliveries: Callable[[Session, str, Call, Settings], list[str]]) -> JobRun:
+    """After a transient failure: the job goes to `retrying` with its next try at now + backoff (it
+    keeps its attempt count: an outage is no interruption), or, when it has used its retries, the
+    call fails with the reason and how long it was tried."""
+    now = utcnow()
+    with Session(get_engine(settings), expire_on_commit=False) as session:
         job = session.get(Job, job_id)
-        call = session.get(Call, job.call_id) if job is not None else None
-        if job is None or call is None:
-            return []
-    beat = _Heartbeat(settings, job_id, call.id, worker_id, interval=max(0.2, min(PROGRESS_INTERVAL_S, settings.job_lease_s / 4)))
-    error: str | None = None
-    result: JobResult | None = None
-    with beat:
-        try:
-            result = _analyze(settings, call, beat.hook)
-        except TalktrackError as exc:
-            error = str(exc)
-        except Exception as exc:  # a bug or an unreadable file must end as `failed`, not a stuck job
-            log.exception("analysis of call %s failed", call.id)
-            error = f"analysis failed: {type(exc).__name__}: {exc}"
-    if error is not None:
-        error = public_error(error)
-    return finish(settings, job_id, call.id, worker_id, result, error, create_deliveries)
+        if job is None or job.status != "processing" or job.worker_id != worker_id:
+            return JobRun()  # replaced by a newer attempt meanwhile
+        if job.retries >= settings.job_max_retries:
+            waited = (now - job.created_at).total_seconds() if job.created_at else 0.0
+            session.rollback()
+            words = public_error(gave_up(reason, job.retries + 1, waited))
+            return JobRun(finish(settings, job_id, call_id, worker_id, None, words, create_deliveries))
+        delay = retry_delay(settings, job.retries)
+        at = now + timedelta(seconds=delay)
+        owned = session.exec(
+            update(Job).where(col(Job.id) == job_id, col(Job.worker_id) == worker_id, col(Job.status) == "processing")
+            .values(status="retrying", attempts=col(Job.attempts) - 1, retries=col(Job.retries) + 1, error=reason,
+                    lease_expires_at=at, worker_id=None)
+        ).rowcount == 1
+        if not owned:
+            session.rollback()
+            return JobRun()
+        session.exec(update(Call).where(col(Call.id) == call_id).values(
+            status="retrying", error=reason, retry_at=at, progress=0.0, progress_step=None, updated_at=now))
+        session.commit()
+        log.warning("call %s: retry %d of %d in %.1f s (%s)", call_id, job.retries + 1,
+                    settings.job_max_retries, delay, reason)
+        return JobRun(retry_in_s=delay)
 
 
 _ABS_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s/'\"():,]+/)+([^\s/'\"():,]*)")
@@ -239,6 +331,7 @@ def finish(settings: Settings, job_id: str, call_id: str, worker_id: str,
             return []
         call.status = status
         call.error = error
+        call.retry_at = None
         call.updated_at = now
         call.completed_at = now
         if result is not None:
@@ -276,17 +369,56 @@ def sweep(settings: Settings, *, requeue_queued_older_than_s: float | None = Non
     process on this host is gone) goes back to `queued`, or to `failed` once it used all its
     attempts. Returns the queued job ids to (re)dispatch: every queued one, or with
     `requeue_queued_older_than_s` only those waiting longer than that (a lost broker message) and,
-    with `unsent_older_than_s`, those never sent to the broker (`Job.sent_at`) for that long."""
+    with `unsent_older_than_s`, those never sent to the broker (`Job.sent_at`) for that long; and
+    the retrying jobs whose next try is due (with `unsent_older_than_s`: overdue by that long, their
+    delayed message lost).
+
+    A job this process is running is never taken for dead, and for one lease period after this
+    sweeper saw the database come back from an outage, a lease that ran out meanwhile is not held
+    against its worker (whose heartbeat could not write either): only a worker seen dead loses it."""
+    try:
+        result = _sweep(settings, requeue_queued_older_than_s, unsent_older_than_s)
+    except Exception as exc:
+        if database_unavailable(exc):
+            _DB_SEEN_DOWN.add(settings.resolved_database_url())
+        raise
+    return result
+
+
+# Per database URL: this process's sweeper failed to reach it (and has not reached it since) / the
+# monotonic time it reached it again after that.
+_DB_SEEN_DOWN: set[str] = set()
+_DB_BACK_AT: dict[str, float] = {}
+
+
+def _lease_grace(settings: Settings) -> bool:
+    """Whether leases that ran out are forgiven now: within one lease of the database's return."""
+    url = settings.resolved_database_url()
+    if url in _DB_SEEN_DOWN:
+        _DB_SEEN_DOWN.discard(url)
+        _DB_BACK_AT[url] = time.monotonic()
+        log.warning("the database is reachable again; running jobs get %.0f s to renew their leases",
+                    settings.job_lease_s)
+    back = _DB_BACK_AT.get(url)
+    return back is not None and time.monotonic() - back < settings.job_lease_s
+
+
+def _sweep(settings: Settings, requeue_queued_older_than_s: float | None,
+           unsent_older_than_s: float | None) -> SweepResult:
     from service.webhooks.delivery import create_deliveries
 
     now = utcnow()
     failed: list[str] = []
     requeued: list[str] = []
     deliveries: list[str] = []
+    mine = running_here()
     with Session(get_engine(settings), expire_on_commit=False) as session:
         stuck = session.exec(select(Job).where(col(Job.status) == "processing")).all()
+        grace = _lease_grace(settings)
         for job in stuck:
-            expired = job.lease_expires_at is not None and job.lease_expires_at < now
+            if (job.id, job.worker_id or "") in mine:
+                continue
+            expired = job.lease_expires_at is not None and job.lease_expires_at < now and not grace
             if not expired and _pid_alive(job.worker_id) is not False:
                 continue
             cond = [col(Job.id) == job.id, col(Job.status) == "processing", col(Job.worker_id) == job.worker_id]
@@ -319,5 +451,9 @@ def sweep(settings: Settings, *, requeue_queued_older_than_s: float | None = Non
                 waiting = or_(waiting, never_sent)
             query = query.where(waiting)
         queued = list(session.exec(query.order_by(col(Job.created_at))).all())
+        overdue = timedelta(seconds=unsent_older_than_s or 0.0)
+        queued += session.exec(select(Job.id).where(col(Job.status) == "retrying",
+                                                    col(Job.lease_expires_at) < now - overdue)
+                               .order_by(col(Job.lease_expires_at))).all()
     runnable = requeued + [j for j in queued if j not in set(requeued)]
     return SweepResult(runnable_jobs=runnable, failed_jobs=failed, new_deliveries=deliveries)

@@ -13,7 +13,10 @@ import time
 from typing import Protocol
 
 from service.core.config import Settings
+from service.core.db import database_unavailable
 from service.jobs.core import run_job, sweep, worker_identity
+from service.jobs.retention import maybe_apply_retention
+from service.jobs.retry import RETRY_MARGIN_S, log_sweep_failure
 from service.webhooks.delivery import deliver, due_deliveries
 
 log = logging.getLogger(__name__)
@@ -91,6 +94,7 @@ class ThreadDispatcher:
         self._threads.append(t)
 
     def _sweep_once(self) -> None:
+        maybe_apply_retention(self.settings)
         result = sweep(self.settings)
         for job_id in result.runnable_jobs:
             self.submit_job(job_id)
@@ -106,10 +110,19 @@ class ThreadDispatcher:
             if not job_id:
                 continue
             try:
-                for d in run_job(self.settings, job_id, worker_id):
-                    self.submit_delivery(d)
-            except Exception:  # the sweeper retries the job once its lease runs out
-                log.exception("job %s crashed", job_id)
+                run = run_job(self.settings, job_id, worker_id)
+            except Exception as exc:  # the sweeper retries the job once its lease runs out
+                if database_unavailable(exc):  # waited for it past TALKTRACK_JOB_DB_WAIT_S
+                    log.warning("job %s: the database stayed unavailable; the sweeper will run it", job_id)
+                else:
+                    log.exception("job %s crashed", job_id)
+                continue
+            for d in run.deliveries:
+                self.submit_delivery(d)
+            if run.retry_in_s is not None:  # a transient failure: its next try (the sweeper would too)
+                timer = threading.Timer(run.retry_in_s + RETRY_MARGIN_S, self.submit_job, [job_id])
+                timer.daemon = True
+                timer.start()
 
     def _webhook_loop(self) -> None:
         while not self._stop.is_set():
@@ -132,5 +145,5 @@ class ThreadDispatcher:
         while not self._stop.wait(self.settings.sweep_interval_s):
             try:
                 self._sweep_once()
-            except Exception:
-                log.exception("sweep failed")
+            except Exception as exc:
+                log_sweep_failure(exc)

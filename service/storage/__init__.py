@@ -13,7 +13,7 @@ name is never part of a key. A writer streams into a temporary object (`open_tem
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +23,7 @@ from service.core.config import Settings
 from service.core.errors import StorageUnavailable
 from service.storage.local import LocalAudioStore
 
-__all__ = ["AudioStore", "LocalAudioStore", "StorageUnavailable", "get_store"]
+__all__ = ["AudioStore", "LocalAudioStore", "StorageUnavailable", "get_store", "watch_writer"]
 
 class AudioStore(Protocol):
     def describe(self) -> str:
@@ -32,10 +32,11 @@ class AudioStore(Protocol):
     def check(self) -> None:
         """Raise `StorageUnavailable`, with what is wrong, unless the store can be used now."""
 
-    def open_temp(self) -> tuple[BinaryIO, str]:
+    def open_temp(self, background: bool = False) -> tuple[BinaryIO, str]:
         """A new temporary object to stream into; returns the writer and its temp key. The writer
         may be seeked back within its first 5 MiB and rewritten there (`wave` patches a live call's header
-        last); bytes past the end are only appended."""
+        last); bytes past the end are only appended. `background` (a live call): writes never wait on
+        the store; what is uploaded meanwhile waits in a bounded queue (`watch_writer` hears about it)."""
 
     def commit(self, temp_key: str, key: str) -> None:
         """Durably move a finished (closed) temp object to `key`."""
@@ -62,6 +63,15 @@ class AudioStore(Protocol):
 
     def delete_prefix(self, prefix: str) -> None:
         """Remove every object under `prefix` (a call's folder)."""
+
+
+def watch_writer(writer: BinaryIO, watcher: Callable[[str, str], None]) -> None:
+    """Call `watcher(code, message)` when a background writer's storage falls behind
+    (`storage_behind`), catches up (`storage_caught_up`) or loses the recording (`storage_failed`);
+    a writer with nothing in the background (the local store) never calls it."""
+    watch = getattr(writer, "watch", None)
+    if callable(watch):
+        watch(watcher)
 
 
 def get_store(settings: Settings) -> AudioStore:

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from service.core.errors import StorageUnavailable
+from service.core.errors import NotFound, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,8 @@ class LocalAudioStore:
             raise ValueError(f"storage key escapes the store: {key!r}")
         return path
 
-    def open_temp(self) -> tuple[BinaryIO, str]:
+    def open_temp(self, background: bool = False) -> tuple[BinaryIO, str]:
+        """A temp file (`background` is the S3 store's: a local write needs no upload thread)."""
         temp_key = f"tmp/{uuid.uuid4().hex}.part"
         path = self._path(temp_key)
         f = open(path, "xb")  # noqa: SIM115 - the caller streams into it and closes it
@@ -146,7 +147,16 @@ class LocalAudioStore:
 
     @contextmanager
     def local_copy(self, key: str) -> Iterator[Path]:
-        yield self._path(key)  # already a local file: no copy
+        path = self._path(key)  # already a local file: no copy
+        try:
+            with open(path, "rb") as f:  # a missing file is for good; a disk that fails may come back
+                f.read(1)
+        except FileNotFoundError:
+            raise NotFound("the recording is no longer stored") from None
+        except OSError as exc:
+            raise StorageUnavailable(f"audio storage is unavailable: {exc.strerror or type(exc).__name__} "
+                                     f"reading {key}") from None
+        yield path
 
     def delete_prefix(self, prefix: str) -> None:
         path = self._path(prefix)

@@ -33,6 +33,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from service.core.config import split_storage_url
 from service.core.errors import NotFound, StorageUnavailable
+from service.storage.s3_parts import PartQueue, Watcher
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +82,16 @@ class S3TempWriter:
     """A write-only file that streams into an S3 multipart upload.
 
     Write errors do not raise (a live call must keep transcribing): the writer aborts its upload,
-    drops what follows and keeps the error in `error`, which `commit`/`digest` raise."""
+    drops what follows and keeps the error in `error`, which `commit`/`digest` raise. With
+    `background`, full parts are uploaded by a `PartQueue` thread (`service.storage.s3_parts`), so a
+    write never waits on storage; `watch` hears when it falls behind, catches up or fails."""
 
-    def __init__(self, client: Any, bucket: str, key: str, part_bytes: int, fail: Any) -> None:
+    def __init__(self, client: Any, bucket: str, key: str, part_bytes: int, fail: Any,
+                 background: bool = False) -> None:
         self._client, self._bucket, self._key, self._part_bytes = client, bucket, key, part_bytes
         self._fail = fail  # exception -> StorageUnavailable
+        self._queue = PartQueue(self._send_part, fail) if background else None
+        self._next_part = 2  # part 1 is the held head; streamed parts are numbered from 2
         self._head = bytearray()  # part 1, uploaded last so its bytes can still be rewritten
         self._tail = bytearray()  # the part being filled
         self._size = 0
@@ -116,9 +122,16 @@ class S3TempWriter:
     def flush(self) -> None:
         pass
 
+    def watch(self, watcher: Watcher) -> None:
+        """Be told (code, message) when background uploads fall behind, catch up or fail."""
+        if self._queue is not None:
+            self._queue.watch(watcher)
+
     def write(self, data: bytes | bytearray | memoryview) -> int:
         view = memoryview(data).cast("B")
         n = len(view)
+        if self.error is None and self._queue is not None and self._queue.error is not None:
+            self.error = self._queue.error  # the background uploads failed: drop from here on
         if self.error is not None:  # failed: drop the bytes (the error surfaces on commit), keep counting
             self._pos += n
             self._size = max(self._size, self._pos)
@@ -151,7 +164,11 @@ class S3TempWriter:
         if self.closed:
             return
         self.closed = True
+        if self._queue is not None:
+            self._queue.drain()  # the end of the call: wait for the parts still queued
+            self.error = self.error or self._queue.error
         if self.error is not None:
+            self.abort()
             return
         try:
             if self._upload_id is None:
@@ -175,6 +192,8 @@ class S3TempWriter:
         self.closed = True
         self._head = bytearray()
         self._tail = bytearray()
+        if self._queue is not None:
+            self._queue.stop()
         if self._upload_id is not None:
             upload_id, self._upload_id = self._upload_id, None
             try:
@@ -186,16 +205,23 @@ class S3TempWriter:
     # -- internals ---------------------------------------------------------------------------------
 
     def _upload_part(self, body: bytearray, number: int | None = None) -> None:
+        if number is None:
+            number, self._next_part = self._next_part, self._next_part + 1
+            if self._queue is not None and not self.closed:
+                self._queue.put(number, body)  # never waits; a full queue fails the writer, in words
+                return
         try:
-            if self._upload_id is None:
-                self._upload_id = self._client.create_multipart_upload(Bucket=self._bucket, Key=self._key)["UploadId"]
-            # Part 1 is the held head; the parts streamed out meanwhile are numbered from 2.
-            number = number or len(self._parts) + 2
-            etag = self._client.upload_part(Bucket=self._bucket, Key=self._key, UploadId=self._upload_id,
-                                            PartNumber=number, Body=body)["ETag"]
-            self._parts.append({"PartNumber": number, "ETag": etag})
+            self._send_part(number, body)
         except (BotoCoreError, ClientError) as exc:
             self._failed(exc)
+
+    def _send_part(self, number: int, body: bytearray) -> None:
+        """Upload one part (starting the multipart upload first); raises what boto3 raises."""
+        if self._upload_id is None:
+            self._upload_id = self._client.create_multipart_upload(Bucket=self._bucket, Key=self._key)["UploadId"]
+        etag = self._client.upload_part(Bucket=self._bucket, Key=self._key, UploadId=self._upload_id,
+                                        PartNumber=number, Body=body)["ETag"]
+        self._parts.append({"PartNumber": number, "ETag": etag})
 
     def _failed(self, exc: Exception) -> None:
         self.error = self._fail(exc)
@@ -246,9 +272,10 @@ class S3AudioStore:
         except BotoCoreError as exc:
             raise self._unavailable(exc) from None
 
-    def open_temp(self) -> tuple[BinaryIO, str]:
+    def open_temp(self, background: bool = False) -> tuple[BinaryIO, str]:
         temp_key = f"tmp/{int(time.time())}-{uuid.uuid4().hex}.part"  # its age is in its name
-        writer = S3TempWriter(self.client, self.bucket, self._key(temp_key), self.part_bytes, self._unavailable)
+        writer = S3TempWriter(self.client, self.bucket, self._key(temp_key), self.part_bytes, self._unavailable,
+                              background)
         with self._lock:
             self._writers[temp_key] = writer
         return cast(BinaryIO, writer), temp_key

@@ -9,16 +9,27 @@ Content-Security-Policy without inline scripts.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import RedirectResponse, Response
 
-from service.core.errors import DomainError
-from service.web import admin_pages, auth_pages, call_pages, coaching_pages, live_pages
+from service.core.db import database_unavailable
+from service.core.errors import DatabaseUnavailable, DomainError
+from service.web import (
+    admin_pages,
+    auth_pages,
+    call_pages,
+    coaching_pages,
+    deal_pages,
+    live_pages,
+    privacy_pages,
+)
 from service.web.pages import STATIC_DIR, LoginRequired, error_page, login_redirect
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -28,6 +39,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 # and get only this one (no page of Talktrack may be framed: clickjacking).
 _NO_CSP_PREFIXES = ("/docs", "/redoc")
 NO_FRAMING_CSP = "frame-ancestors 'none'"
+log = logging.getLogger(__name__)
 
 
 def _is_api(request: Request) -> bool:
@@ -36,7 +48,7 @@ def _is_api(request: Request) -> bool:
 
 def mount_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth_pages, call_pages, coaching_pages, live_pages, admin_pages):
+    for module in (auth_pages, call_pages, coaching_pages, deal_pages, live_pages, admin_pages, privacy_pages):
         app.include_router(module.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
@@ -53,6 +65,14 @@ def mount_web(app: FastAPI) -> None:
         if _is_api(request):
             return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
         return error_page(request, exc)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
+        if not database_unavailable(exc):
+            raise exc  # a bug: the server error it always was
+        log.warning("%s %s: the database is unavailable (%s)", request.method, request.url.path,
+                    type(exc).__name__)
+        return await _domain_error(request, DatabaseUnavailable())
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -38,6 +38,8 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("webhooks", "/admin/webhooks", "Webhooks"),
     ("trackers", "/admin/trackers", "Trackers"),
     ("playbook", "/admin/playbook", "Playbook"),
+    ("retention", "/admin/retention", "Retention and deletion"),  # service.web.privacy_pages
+    ("audit", "/admin/audit", "Audit trail"),
 )
 _URL = {name: url for name, url, _ in SECTIONS}
 DELIVERIES_SHOWN = 10

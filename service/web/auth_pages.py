@@ -12,15 +12,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.responses import RedirectResponse, Response
 
+from models import User
+from service.core.audit import Actor, record
 from service.core.client_address import client_address
 from service.core.config import Settings
 from service.core.rate_limits import RateLimiter, make_rate_limiter
 from service.core.sessions import (
     SESSION_COOKIE,
     PasswordError,
+    ResolvedSession,
     accept_invite,
     check_password,
     end_session,
@@ -84,8 +87,14 @@ async def login(request: Request, email: Annotated[str, Form(max_length=320)],
         with Session(request.app.state.engine, expire_on_commit=False) as session:
             user = check_password(session, email, password)
             if user is None:
+                # Recorded for an unknown address too (with no organization), so both cost the same.
+                known = session.exec(select(User).where(col(User.email) == email.strip().lower())).first()
+                record(session, "signin.failed", org_id=known.org_id if known else None, actor=Actor("web"),
+                       target_kind="user" if known else None, target_id=known.id if known else None, ip=address)
                 return None
             started = start_session(session, user, settings.session_hours, ip=address)
+            record(session, "signin", org_id=user.org_id, actor=Actor("web", user_id=user.id), target_kind="user",
+                   target_id=user.id, ip=address)
             return started.token, settings.session_hours
 
     result = await run_in_threadpool(_check)
@@ -103,9 +112,16 @@ async def login(request: Request, email: Annotated[str, Form(max_length=320)],
 async def logout(request: Request, who: SignedIn) -> Response:
     check_csrf(await request.form(), who)
     await run_in_threadpool(end_session, request.app.state.engine, who.session_id)
+    await run_in_threadpool(_record_signout, request, who)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def _record_signout(request: Request, who: ResolvedSession) -> None:
+    with Session(request.app.state.engine) as session:
+        record(session, "signout", org_id=who.principal.org_id, actor=Actor.of(who.principal), target_kind="user",
+               target_id=who.principal.user_id, ip=client_address(request))
 
 
 @router.get("/invite/{token}")
@@ -150,6 +166,8 @@ def invite_accept(request: Request, token: str, password: Annotated[str, Form(ma
                                                    "error": error}, status_code=422)
         # The person just proved they hold the one-time link and chose a password: they are signed in.
         started = start_session(session, user, settings.session_hours, ip=client_address(request))
+        record(session, "signin", org_id=user.org_id, actor=Actor("web", user_id=user.id), target_kind="user",
+               target_id=user.id, detail={"invite": True}, ip=client_address(request))
     response = RedirectResponse("/?welcome=1", status_code=303)
     response.set_cookie(SESSION_COOKIE, started.token, httponly=True, samesite="lax", secure=settings.secure_cookies(),
                         max_age=int(settings.session_hours * 3600), path="/")

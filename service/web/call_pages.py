@@ -1,12 +1,15 @@
-"""The calls library (`/`) and the call page (`/calls/{id}`): player, timeline, transcript,
-metrics, questions, trackers, next steps, suggestions, speakers, outcome and scorecard."""
+"""The calls library (`/`) and the call page (`/calls/{id}`): brief, player, timeline, search,
+transcript, metrics, questions, trackers, next steps, suggestions, speakers, outcome and scorecard;
+running a failed analysis again. The downloads (`service.web.downloads`) hang off this router."""
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -14,24 +17,29 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from models import Call
+from models.calls import CALL_STATUSES
 from models.public import OutcomeCreate, SpeakerLabel, SpeakersPatch
 from service.core.access import allowed, require
+from service.core.audit import Actor, record
 from service.core.errors import Conflict, Invalid, NotFound
 from service.core.served_files import audio_extension
 from service.core.sessions import ResolvedSession
-from service.domain import analyses, library, outcomes, roles, scorecards
+from service.domain import analyses, briefs, library, outcomes, people, reanalysis, roles, scorecards
 from service.domain import calls as domain_calls
 from service.domain.benchmarks import team_bands
-from service.storage import get_store
+from service.storage import AudioStore, get_store
+from service.web import downloads
 from service.web.audio_response import audio_response
 from service.web.call_view import QUESTION_TYPES, ViewCache, build_call_view, fmt_metric
 from service.web.pages import SignedIn, check_csrf, render
 from transcription.display import clock
 
 router = APIRouter(include_in_schema=False)
+router.include_router(downloads.router)
+log = logging.getLogger(__name__)
 PAGE_SIZE = 50
 VIEWS = ViewCache()
-STATUSES = ("queued", "processing", "done", "failed")
+STATUSES = CALL_STATUSES
 OUTCOMES = ("won", "lost", "next_step_booked", "none")
 
 
@@ -71,28 +79,40 @@ def library_page(
         "welcome": welcome == "1"}, who)
 
 
-def _call_context(session: Session, who: ResolvedSession, call_id: str) -> dict[str, Any]:
+def _call_context(session: Session, who: ResolvedSession, call_id: str, store: AudioStore) -> dict[str, Any]:
     p = who.principal
     call = domain_calls.visible_call(session, p, call_id)
     ctx: dict[str, Any] = {"call": call, "view": None, "suggestions": [], "scorecard": None, "draft": None,
                            "outcome": library.latest_outcomes(session, [call]).get(call.id),
-                           "clock": clock, "question_types": QUESTION_TYPES,
+                           "clock": clock, "stamp": _stamp, "question_types": QUESTION_TYPES,
                            "can_score": allowed(p, "scorecard.write"), "can_relabel": allowed(p, "call.relabel"),
                            "can_outcome": allowed(p, "outcome.write"),
                            "can_delete": allowed(p, "call.delete"), "can_upload": allowed(p, "call.upload"),
                            "has_audio": _playable(call), "audio_refused": _audio_refusal(call),
-                           "head_parts": _head_parts(call)}
+                           "head_parts": _head_parts(call), "authors": {}, "items_by_id": {},
+                           "deal_href": f"/deals/{quote(call.deal_id, safe='')}" if call.deal_id else None,
+                           "downloads": [], "can_rerun": False, "file_missing": False}
+    if call.status == "failed":
+        ctx["file_missing"] = reanalysis.stored_file_missing(store, call)
+        ctx["can_rerun"] = allowed(p, "call.upload") and not ctx["file_missing"]
     found = analyses.result_stamp(session, call)
     if found is None:
         return ctx
+    ctx["downloads"] = [(f"/calls/{call.id}/{suffix}", label) for suffix, (_, label) in downloads.FORMATS.items()]
     updated_at, suggestions_json = found
     view = VIEWS.get((call.id, updated_at))
     if view is None:
-        view = build_call_view(json.loads(analyses.analysis_json(session, call.id)), {})
+        analysis = json.loads(analyses.analysis_json(session, call.id))
+        if analysis.get("brief") is None:  # stored beside the analysis (`service.domain.briefs`), e.g. after a relabel
+            analysis["brief"] = briefs.call_brief(session, p, call.id).brief
+        view = build_call_view(analysis, {})
         VIEWS.put((call.id, updated_at), view)
-    ctx["view"] = view.with_bands(team_bands(session, call.org_id, call.team_id))
+    ctx["view"] = view.with_bands(team_bands(session, call.org_id, call.team_id, view.language))
     ctx["suggestions"] = json.loads(suggestions_json or "[]")
-    ctx["scorecard"] = scorecards.current_scorecard(session, p, call.id)
+    card = ctx["scorecard"] = scorecards.current_scorecard(session, p, call.id)
+    if card is not None:
+        ctx["items_by_id"] = {i["item_id"]: i["label"] for i in card["items"]}
+        ctx["authors"] = people.author_names(session, call.org_id, [c.get("by") for c in card["comments"]])
     if ctx["can_score"]:
         draft = scorecards.draft_scorecard(session, p, call)
         ctx["draft"] = None if draft is None else draft.to_dict()
@@ -103,7 +123,12 @@ def _call_context(session: Session, who: ResolvedSession, call_id: str) -> dict[
 def call_page(request: Request, call_id: str, who: SignedIn) -> Response:
     def build() -> dict[str, Any]:
         with Session(request.app.state.engine, expire_on_commit=False) as session:
-            return _call_context(session, who, call_id)
+            ctx = _call_context(session, who, call_id, get_store(request.app.state.settings))
+            call = ctx["call"]
+            record(session, "call.view", org_id=call.org_id, actor=Actor.of(who.principal), target_kind="call",
+                   target_id=call.id)
+            ctx["expired"] = [m for m in (domain_calls.expired_audio(call), domain_calls.expired_analysis(call)) if m]
+            return ctx
 
     return render(request, "call.html", build(), who)
 
@@ -113,6 +138,17 @@ def _head_parts(call: Call) -> list[str]:
     parts = [call.rep_name or "", (call.started_at or call.created_at).strftime("%Y-%m-%d %H:%M"),
              clock(call.duration_s) if call.duration_s else ""]
     return [p for p in parts if p]
+
+
+def _stamp(iso: str | None) -> str:
+    """When something was written, for people: "2026-12-05 14:03 UTC" (the stored time is UTC)."""
+    try:
+        when = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return ""
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _playable(call: Call) -> bool:
@@ -136,10 +172,12 @@ def call_audio(request: Request, call_id: str, who: SignedIn) -> Response:
     """The call's recording, with HTTP range requests (the player seeks without downloading it all)."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         call = domain_calls.visible_call(session, who.principal, call_id)
-    if call.media_kind != "audio" or not call.storage_key:
-        raise NotFound("this call has no recording")
-    if call.audio_type is None:
-        raise Conflict(_audio_refusal(call) or "this call has no recording")
+        if call.media_kind != "audio" or not call.storage_key:
+            raise NotFound(domain_calls.expired_audio(call) or "this call has no recording")
+        if call.audio_type is None:
+            raise Conflict(_audio_refusal(call) or "this call has no recording")
+        record(session, "call.audio", org_id=call.org_id, actor=Actor.of(who.principal), target_kind="call",
+               target_id=call.id)
     filename = f"talktrack-call-{call.id}{audio_extension(call.audio_type)}"  # never the client's name
     return audio_response(get_store(request.app.state.settings), call.storage_key, filename, call.audio_type,
                           request.headers.get("range"))
@@ -157,6 +195,24 @@ async def delete_call(request: Request, call_id: str, who: SignedIn) -> Response
 
     await run_in_threadpool(remove)
     return RedirectResponse("/", status_code=303)
+
+
+@router.post("/calls/{call_id}/rerun")
+async def rerun_call(request: Request, call_id: str, who: SignedIn) -> Response:
+    """Queue a failed call's analysis again, on its stored file (`call.upload`, as for adding a call)."""
+    form = await request.form()
+    check_csrf(form, who)
+
+    def queue() -> str:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            return reanalysis.rerun_analysis(session, who.principal, call_id, get_store(request.app.state.settings))
+
+    job_id = await run_in_threadpool(queue)
+    try:
+        await run_in_threadpool(request.app.state.dispatcher.submit_job, job_id)
+    except Exception:  # the job is stored as queued: the sweeper sends it
+        log.warning("could not dispatch job %s now; the sweeper will", job_id, exc_info=True)
+    return _back(call_id)
 
 
 def _back(call_id: str, anchor: str = "") -> RedirectResponse:

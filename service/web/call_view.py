@@ -1,6 +1,6 @@
 """What the call page draws, computed from a stored analysis: transcript turns with their words,
-the who-spoke-when timeline (one lane per speaker, markers for questions and tracker hits) and
-the metrics panel against bands. Presentation only: no access rules, no writes."""
+the who-spoke-when timeline (one lane per speaker, markers for questions and tracker hits), the
+metrics panel against bands and the brief (`brief_view`). Presentation only: no access rules, no writes."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from coaching.benchmarks import PUBLISHED_BANDS, MetricBand
+from coaching.benchmarks import MetricBand, published_bands
 from nlp.backchannels import is_backchannel_text
 from service.domain.calls import NO_SPEECH_MESSAGE, roles_note_of, speechless_reason
+from service.web.brief_view import BriefView, build_brief_view
 from service.web.wording import tracker_label
 from transcription.display import clock
+from transcription.scripts import word_offsets
 
 TIMELINE_WIDTH = 1000.0  # SVG viewBox units
 QUESTION_TYPES = ("open", "yes_no", "choice", "declarative", "tag")
@@ -38,8 +40,6 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "words_per_minute_rep": ("Rep words per minute", ""),
     "filler_rate_rep": ("Rep fillers per 100 words", ""),
 }
-
-
 
 
 def fmt_metric(value: float | None, unit: str) -> str:
@@ -114,13 +114,15 @@ class CallView:
     next_steps: list[dict[str, Any]]
     warnings: list[str]
     raw_metrics: dict[str, Any] = field(default_factory=dict)
+    language: str = "en"  # the analysis' language: Chinese counts characters, and says so
     roles_note: dict[str, str] | None = None  # why no speaker is the rep, and how to fix it
     speakers_note: dict[str, str] | None = None  # why the speaker count is unsure, and how to fix it
     no_speech: str | None = None  # the one message shown instead of warnings when the call has no speech
+    brief: BriefView = field(default_factory=lambda: BriefView(exists=False))  # the brief at the top of the page
 
     def with_bands(self, bands: dict[str, MetricBand]) -> CallView:
         """The same view with its metrics panel against `bands` (cheap: the transcript is shared)."""
-        return replace(self, metrics=build_metrics(self.raw_metrics, bands))
+        return replace(self, metrics=build_metrics(self.raw_metrics, bands, self.language))
 
 
 class ViewCache:
@@ -179,6 +181,7 @@ def build_turns(analysis: dict[str, Any], names: dict[str, tuple[str, str]]) -> 
     for t in turns:
         by_speaker.setdefault(t.speaker, []).append(t)
     cursor: dict[str, int] = dict.fromkeys(by_speaker, 0)
+    last_word: dict[int, str] = {}  # per turn, its last word: no space between two Chinese characters
     for w in analysis.get("words") or []:
         spk = str(w.get("speaker"))
         own = by_speaker.get(spk)
@@ -189,7 +192,12 @@ def build_turns(analysis: dict[str, Any], names: dict[str, tuple[str, str]]) -> 
         while i + 1 < len(own) and start >= own[i + 1].start - 1e-6:
             i += 1
         cursor[spk] = i
-        own[i]._parts.append(f'<span class="w" data-t="{start:.2f}">{html.escape(str(w.get("word", "")))}</span> ')
+        word = str(w.get("word", ""))
+        before = last_word.get(id(own[i]))
+        if before is not None and word_offsets([before, word])[1][1] == len(before):
+            own[i]._parts[-1] = own[i]._parts[-1].rstrip(" ")  # two Chinese characters: no space between
+        last_word[id(own[i])] = word
+        own[i]._parts.append(f'<span class="w" data-t="{start:.2f}">{html.escape(word)}</span> ')
     for t in turns:
         t.words_html = Markup("".join(t._parts))
         t._parts = []
@@ -288,11 +296,17 @@ def build_markers(analysis: dict[str, Any], duration: float) -> list[Marker]:
     return markers
 
 
-def build_metrics(metrics: dict[str, Any], bands: dict[str, MetricBand]) -> list[MetricRow]:
+# On a Chinese call the word counts are characters.
+CHINESE_LABELS = {"words_per_minute_rep": "Rep characters per minute", "filler_rate_rep": "Rep fillers per 100 characters"}
+
+
+def build_metrics(metrics: dict[str, Any], bands: dict[str, MetricBand], language: str = "en") -> list[MetricRow]:
     rows = []
+    published = published_bands(language)
     for name, (label, unit) in METRIC_LABELS.items():
+        label = CHINESE_LABELS.get(name, label) if language == "zh" else label
         value = metrics.get(name)
-        band = bands.get(name) or PUBLISHED_BANDS.get(name)
+        band = bands.get(name) or published.get(name)
         if band is None:
             rows.append(MetricRow(name, label, fmt_metric(value, unit), "", "", "no_band" if value is not None else "no_data"))
             continue
@@ -312,12 +326,14 @@ def build_call_view(analysis: dict[str, Any], bands: dict[str, MetricBand]) -> C
         duration_s=duration, has_timing=bool(analysis.get("has_timing", True)), speakers=speakers,
         turns=merge_backchannels(turns),
         lanes=build_lanes(turns, speakers, duration, analysis.get("speaker_turns")), markers=build_markers(analysis, duration),
-        metrics=build_metrics(analysis.get("metrics") or {}, bands),
+        metrics=build_metrics(analysis.get("metrics") or {}, bands, str(analysis.get("language") or "en")),
+        language=str(analysis.get("language") or "en"),
         questions=list(analysis.get("questions") or []), trackers=list(analysis.get("trackers") or []),
         next_steps=list(analysis.get("next_steps") or []), warnings=list(analysis.get("warnings") or []),
         raw_metrics=dict(analysis.get("metrics") or {}),
         roles_note=roles_note_of(analysis), speakers_note=_speakers_note(analysis),
-        no_speech=NO_SPEECH_MESSAGE if speechless_reason(analysis) is not None else None)
+        no_speech=NO_SPEECH_MESSAGE if speechless_reason(analysis) is not None else None,
+        brief=build_brief_view(analysis.get("brief"), speakers, duration))
 
 
 def _speakers_note(analysis: dict[str, Any]) -> dict[str, str] | None:

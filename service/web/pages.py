@@ -63,9 +63,9 @@ def nav_items(who: ResolvedSession | None) -> list[tuple[str, str]]:
     if who is None:
         return []
     role = who.principal.role
-    items = [("/", "Calls"), ("/live", "Live call"), ("/me", "My trends")]
+    items = [("/", "Calls"), ("/deals", "Deals"), ("/live", "Live call"), ("/me", "My trends")]
     if role in ("coach", "admin"):
-        items[2:2] = [("/inbox", "Review inbox"), ("/insights", "Team insights")]
+        items[3:3] = [("/inbox", "Review inbox"), ("/insights", "Team insights")]
     if role == "admin":
         items.append(("/admin", "Admin"))
     return items

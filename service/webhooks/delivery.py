@@ -5,7 +5,8 @@ addresses unless allowed), then POSTs the JSON body signed with HMAC-SHA256 over
 (headers `X-Talktrack-Timestamp`, `X-Talktrack-Signature: sha256=<hex>`), is recorded as a
 `WebhookAttempt` (status code, error kind and time taken; never the receiver's body), and on failure is retried with exponential backoff until
 `webhook_max_attempts`. The payload carries ready-made `salesforce_task` and `hubspot_call`
-objects so a CRM connector can log the call without reshaping it.
+objects so a CRM connector can log the call without reshaping it, the call's `brief` and, for a
+call with a deal, the deal page's `deal_url`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from sqlalchemy import and_, or_, update
@@ -66,6 +68,9 @@ def build_payload(settings: Settings, event: str, call: Call, analysis: dict[str
     summary = call_summary(call, analysis)
     title = call.title or f"Call {call.id[:8]}"
     metrics = analysis.get("metrics", {}) if analysis else {}
+    brief = analysis.get("brief") if analysis else None
+    # The deal page (the deal's calls as one story, its warnings: docs/deals.md); the id escaped.
+    deal_url = f"{settings.public_url.rstrip('/')}/deals/{quote(call.deal_id, safe='')}" if call.deal_id else None
     return {
         "event": event,
         "created_at": utcnow().isoformat(),
@@ -77,6 +82,8 @@ def build_payload(settings: Settings, event: str, call: Call, analysis: dict[str
         },
         "summary": summary,
         "metrics": metrics,
+        "brief": brief if isinstance(brief, dict) else None,
+        "deal_url": deal_url,
         "salesforce_task": {
             "Subject": f"Call: {title}", "TaskSubtype": "Call", "Status": "Completed",
             "ActivityDate": started.date().isoformat(), "CallDurationInSeconds": duration_ms // 1000,

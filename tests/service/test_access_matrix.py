@@ -57,6 +57,9 @@ def cases() -> list[Case]:
         Case("GET", "/v1/calls/{call_id}", by_scope(200)),
         Case("GET", "/v1/calls/{call_id}/transcript", by_scope(200)),
         Case("GET", "/v1/calls/{call_id}/suggestions", by_scope(200)),
+        Case("GET", "/v1/calls/{call_id}/brief", by_scope(200)),
+        Case("GET", "/v1/deals", every),  # each sees the deals of the calls they may see
+        Case("GET", "/v1/deals/{deal_id}", by_scope(200)),  # the call's deal: 404 where no call of it is visible
         Case("PATCH", "/v1/calls/{call_id}/speakers", by_scope(200, {"integration"}),
              body=lambda ids: {"speakers": [{"id": "S1", "role": "rep"}]}),
         Case("POST", "/v1/calls/{call_id}/scorecards", by_scope(201, {"integration", "rep1", "rep2"}),
@@ -86,12 +89,22 @@ def cases() -> list[Case]:
         Case("PUT", "/v1/vocabulary", by_role(200, {"admin", "admin_b"}),
              body=lambda ids: {"competitors": ["Gong", "Chorus"]}),
         Case("DELETE", "/v1/vocabulary", by_role(204, {"admin", "admin_b"})),
+        Case("GET", "/v1/language", every),
+        Case("PUT", "/v1/language", by_role(200, {"admin", "admin_b"}), body=lambda ids: {"default_language": "auto"}),
         Case("GET", "/v1/live/{call_id}/events", dict.fromkeys(ROLES, 404),  # a stored call is not live
              params={"wait": "0"}),
+        Case("GET", "/v1/retention", by_role(200, {"admin", "admin_b"})),
+        Case("PUT", "/v1/retention", by_role(200, {"admin", "admin_b"}),
+             body=lambda ids: {"audio_days": None, "analysis_days": None}),
+        Case("GET", "/v1/audit", by_role(200, {"admin", "admin_b"})),
+        Case("GET", "/v1/audit/export", by_role(200, {"admin", "admin_b"}), params={"format": "json"}),
+        Case("GET", "/v1/tombstones", by_role(200, {"admin", "admin_b"})),
         # Writes that remove things run last, each on rows made for it (see the test below).
         Case("DELETE", "/v1/trackers/{item_id}", {**by_role(204, {"admin"}), "admin_b": 404}),
         Case("DELETE", "/v1/webhooks/{webhook_id}", {**by_role(204, {"admin", "integration"}), "admin_b": 404}),
         Case("DELETE", "/v1/calls/{call_id}", by_scope(204, {"integration"})),
+        Case("POST", "/v1/forget", {**by_role(200, {"admin"}), "admin_b": 404},  # admins only, a fresh call each
+             body=lambda ids: {"call_id": ids["call"]}),
     ]
 
 
@@ -159,7 +172,7 @@ def test_every_route_role_and_scope(stack: Any, h: Any) -> None:
     assert operations <= named, f"routes missing from the access matrix: {sorted(operations - named)}"
 
     with stack.client("rep1") as c:
-        r = h.upload(c, h.vtt, title="matrix")
+        r = h.upload(c, h.vtt, title="matrix", deal_id="matrix-deal")
         assert r.status_code == 202, r.text
         call_id = r.json()["id"]
         assert h.wait_status(c, call_id)["status"] == "done"
@@ -178,12 +191,12 @@ def test_every_route_role_and_scope(stack: Any, h: Any) -> None:
                     wh = admin.post("/v1/webhooks", json={"url": "https://crm.example.test/d",
                                                           "events": ["call.analyzed"]})
                     ids["webhook"] = wh.json()["id"]
-            if case.method == "DELETE" and case.template == "/v1/calls/{call_id}":
+            if (case.method, case.template) in (("DELETE", "/v1/calls/{call_id}"), ("POST", "/v1/forget")):
                 with stack.client("rep1") as c:
                     ids["call"] = h.upload(c, h.vtt, title=f"delete {role}").json()["id"]
             path = (case.template.replace("{call_id}", ids["call"]).replace("{rep_id}", stack.ids["rep1"])
                     .replace("{rubric_id}", "matrix").replace("{item_id}", ids.get("item", ""))
-                    .replace("{webhook_id}", ids.get("webhook", "")))
+                    .replace("{webhook_id}", ids.get("webhook", "")).replace("{deal_id}", "matrix-deal"))
             with stack.client(role) as c:
                 r = c.request(case.method, path, json=case.body(ids) if case.body else None, params=case.params)
             want = case.expect[PERSONAL.get(role, role)]
@@ -363,6 +376,9 @@ WRITES = {
     ("DELETE", "/v1/playbooks/{item_id}"): "definitions.write",
     ("PUT", "/v1/vocabulary"): "definitions.write",
     ("DELETE", "/v1/vocabulary"): "definitions.write",
+    ("PUT", "/v1/language"): "definitions.write",
+    ("PUT", "/v1/retention"): "retention.manage",
+    ("POST", "/v1/forget"): "data.forget",
 }
 # The role each principal of the sweep acts with.
 ACTS_AS = {"admin": "admin", "integration": "integration", "coach": "coach", "rep1": "rep", "coach_key_of_rep": "rep"}

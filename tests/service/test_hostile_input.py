@@ -123,6 +123,28 @@ def test_rubrics_naming_unknown_metrics_are_422(stack: Any) -> None:
         assert all(x["id"] != "r1" for x in c.get("/v1/rubrics").json())
 
 
+def test_retention_forget_and_audit_refuse_bad_input(stack: Any, done_call: str) -> None:
+    """Retention days, deletion requests and audit queries: a 422 with the reason, nothing changed."""
+    with stack.client("admin") as c:
+        before = c.get("/v1/retention").json()
+        for bad in ('{"audio_days": 0}', '{"audio_days": -5}', '{"analysis_days": 36501}', '{"audio_days": 1e999}',
+                    '{"audio_days": NaN}', '{"audio_days": "ten"}', '{"audio_days": 1.5}', '{"audio_days": true}',
+                    '{"audio_days": 30, "keep": "forever"}', '[30, 60]'):
+            assert_422_json(c.put("/v1/retention", content=bad.encode(), headers={"Content-Type": "application/json"}),
+                            f"retention {bad}")
+        assert c.get("/v1/retention").json() == before
+        for bad in ('{}', f'{{"call_id": "{done_call}", "user_id": "x"}}', '{"call_id": ""}',
+                    f'{{"call_id": "{"a" * 33}"}}', '{"call_id": "a\u0000b"}', '{"deal_id": null}',
+                    '{"person": "x"}'):
+            assert_422_json(post_raw(c, "/v1/forget", bad), f"forget {bad}")
+        assert c.get(f"/v1/calls/{done_call}").status_code == 200  # nothing was deleted
+        for params in ({"limit": "0"}, {"limit": "501"}, {"offset": "-1"}, {"since": "1733356800"},
+                       {"until": "yesterday"}, {"action": "call.view\x00"}, {"action": "x" * 41}):
+            assert_422_json(c.get("/v1/audit", params=params), f"audit {params}")
+        assert_422_json(c.get("/v1/audit/export", params={"format": "xml"}), "export as xml")
+        assert_422_json(c.get("/v1/tombstones", params={"kind": "everything"}), "tombstones of a kind")
+
+
 def transcript_json(words: list[dict[str, Any]], duration: str = "30") -> str:
     body = json.dumps({"speakers": [{"id": "S1", "role": "rep"}], "words": words, "duration_s": 0})
     return body.replace('"duration_s": 0', f'"duration_s": {duration}')

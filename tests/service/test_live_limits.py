@@ -168,8 +168,15 @@ def test_a_call_that_cannot_store_its_recording_fails_and_frees_its_slot(capped:
     import shutil
 
     tmp_dir = capped.settings().resolved_audio_dir() / "tmp"
-    shutil.rmtree(tmp_dir)
-    tmp_dir.write_text("not a folder: the store cannot write here")
+    for _ in range(50):  # the server's store may recreate the folder between the two steps
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        try:
+            with open(tmp_dir, "x") as blocker:
+                blocker.write("not a folder: the store cannot write here")
+            break
+        except (FileExistsError, IsADirectoryError):
+            continue
+    assert tmp_dir.is_file()
     try:
         events, code = exchange(capped, "rep1", [json.dumps(START)])
     finally:

@@ -21,11 +21,16 @@ def test_uncovered_stretches_leave_room_around_words() -> None:
 def test_warnings_name_the_language_when_a_model_could() -> None:
     got = unheard_warnings([UnheardSpeech(31.0, 45.0, "de", 0.93), UnheardSpeech(45.5, 59.0, "de", 0.9),
                             UnheardSpeech(70.0, 80.0)])
-    assert got[0] == ("speech in German (de, p=0.93) from 0:31 to 0:59 (28 s) was not transcribed: "
-                      "Talktrack's analysis is English-only")
+    assert got[0] == ("speech in German (de, p=0.93) from 0:31 to 0:59 (28 s) was not transcribed: it is not "
+                      "the language chosen for the call (with the language set to auto, each language is "
+                      "transcribed)")
     assert got[1].startswith("speech from 1:10 to 1:20 (10 s) gave no words: it may be another language")
-    assert "English-only" in got[1] and "--model" in got[1]
+    assert "auto" in got[1]
     assert len(got) == 2
+    # With the language detected, what is left is what no model could read.
+    detected = unheard_warnings([UnheardSpeech(70.0, 80.0)], detected=True)
+    assert detected == ["speech from 1:10 to 1:20 (10 s) gave no words: noise, or speech in a language the "
+                        "speech models could not read"]
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from models import Call
+from models import Call, CallStatus
 from models.base import aware
 from models.public import (
     CallDetail,
@@ -29,6 +29,7 @@ from service.api.metrics import UPLOAD_BYTES
 from service.api.responses import API_ERRORS
 from service.api.upload import CONTENT_TYPES, UploadedFile, media_suffix, parse_upload
 from service.core import strict_json
+from service.core.audit import Actor, record
 from service.core.served_files import file_headers
 from service.domain import calls as domain_calls
 from service.domain import library, roles
@@ -37,6 +38,7 @@ from service.domain.library import CallFilters, OutcomeFilter
 from service.domain.outcomes import newest_outcome
 from service.live.guidance import call_live
 from service.storage import AudioStore, get_store
+from transcription.languages import parse_language
 
 router = APIRouter(prefix="/calls", tags=["calls"], responses=API_ERRORS)
 log = logging.getLogger(__name__)
@@ -59,6 +61,9 @@ UPLOAD_BODY = {
                         "example": '{"hubspot_deal_id": "1234"}'},
             "rep_channel": {"type": "integer", "minimum": 0, "maximum": 1, "example": 0},
             "num_speakers": {"type": "integer", "minimum": 1, "maximum": 20},
+            "language": {"type": "string", "maxLength": 40, "example": "zh",
+                         "description": "the spoken language: auto, en, zh or another language code; default: the "
+                                        "organization's default language, else en"},
             "expected_speakers": {"type": "integer", "minimum": 1, "maximum": 20,
                                   "description": "people on the call (CRM attendee count): a prior, not forced"},
         },
@@ -74,9 +79,15 @@ def _metadata(fields: dict[str, str]) -> CallMetadata:
         except strict_json.StrictJsonError as exc:
             raise HTTPException(422, detail=f"crm_ids is not a JSON object: {exc}") from exc
     try:
-        return CallMetadata.model_validate(data)
+        meta = CallMetadata.model_validate(data)
     except ValidationError as exc:
         raise HTTPException(422, detail=json.loads(exc.json(include_url=False, include_input=False))) from exc
+    if meta.language is not None:
+        try:
+            meta.language = parse_language(meta.language)
+        except ValueError as exc:
+            raise HTTPException(422, detail=f"language: {exc}") from exc
+    return meta
 
 
 def _accepted(call: Call, replay: bool) -> JSONResponse:
@@ -158,7 +169,7 @@ def _store_call(engine: Engine, store: AudioStore, principal: Principal, meta: C
                       rep_channel=meta.rep_channel,
                       num_speakers=meta.expected_speakers if meta.expected_speakers is not None else meta.num_speakers,
                       started_at=aware(meta.started_at), deal_id=meta.deal_id, crm_ids=meta.crm_ids,
-                      idempotency_key=idempotency_key)
+                      idempotency_key=idempotency_key, language=meta.language)
         return domain_calls.create_call(session, store, new)
 
 
@@ -166,7 +177,7 @@ def _store_call(engine: Engine, store: AudioStore, principal: Principal, meta: C
 def list_calls(
     session: SessionDep, principal: CurrentPrincipal,
     rep: Annotated[str | None, Query(max_length=200, description="rep user id or rep name")] = None,
-    status_: Annotated[Literal["queued", "processing", "done", "failed"] | None, Query(alias="status")] = None,
+    status_: Annotated[CallStatus | None, Query(alias="status")] = None,
     deal_id: Annotated[str | None, Query(max_length=200)] = None,
     since: Annotated[IsoDateTime | None, Query(description="started (or uploaded) at or after")] = None,
     until: Annotated[IsoDateTime | None, Query(description="started (or uploaded) before")] = None,
@@ -188,6 +199,8 @@ def list_calls(
             responses={404: {"description": "no such call visible to this key"}})
 def get_call(call_id: str, session: SessionDep, principal: CurrentPrincipal) -> CallDetail:
     call = visible_call(session, principal, call_id)
+    record(session, "call.view", org_id=call.org_id, actor=Actor.of(principal, "api"), target_kind="call",
+           target_id=call.id)
     outcome = newest_outcome(session, call)
     detail = CallDetail(**CallPublic.of(call).model_dump(),
                         outcome=OutcomePublic.model_validate(outcome, from_attributes=True) if outcome else None,
@@ -205,6 +218,8 @@ def get_transcript(call_id: str, session: SessionDep, principal: CurrentPrincipa
 
     call = visible_call(session, principal, call_id)
     data = domain_calls.stored_analysis(session, call)
+    record(session, "call.download", org_id=call.org_id, actor=Actor.of(principal, "api"), target_kind="call",
+           target_id=call.id, detail={"file": f"transcript.{format}"})
     name = f"{call.id}-transcript.{format}"  # the words are the caller's content: served as a file
     if format == "json":
         keys = ("duration_s", "source", "has_timing", "language", "speakers", "turns", "speaker_turns", "words")

@@ -149,6 +149,26 @@ def put_vocabulary(body: VocabularyBody, session: SessionDep, principal: Editor)
     return _public(content, row.updated_at.isoformat())
 
 
+class LanguageBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    default_language: str | None = Field(
+        max_length=40, examples=["zh"],
+        description="auto (detect each call's language), en, zh or another language code; null: English")
+
+
+@router.get("/language", response_model=LanguageBody, summary="The organization's default spoken language")
+def get_language(session: SessionDep, principal: CurrentPrincipal) -> LanguageBody:
+    from service.domain.org_definitions import org_language
+
+    return LanguageBody(default_language=org_language(session, principal.org_id))
+
+
+@router.put("/language", response_model=LanguageBody,
+            summary="Set the spoken language of calls uploaded without one (admin); used by calls analysed from now on")
+def put_language(body: LanguageBody, session: SessionDep, principal: Editor) -> LanguageBody:
+    return LanguageBody(default_language=definitions.set_default_language(session, principal, body.default_language))
+
+
 @router.delete("/vocabulary", status_code=204, summary="Remove the custom vocabulary (admin)")
 def delete_vocabulary(session: SessionDep, principal: Editor) -> Response:
     definitions.delete_vocabulary(session, principal)

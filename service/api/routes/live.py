@@ -22,6 +22,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -46,7 +47,7 @@ from service.live.guidance import LiveSetup, live_record, live_setup
 from service.live.hub import LiveCapReached, LiveHub, Owner
 from service.live.sessions import MAX_FRAME_BYTES, LiveEngine, LiveProtocolError, LiveSession, StartRequest
 from service.live.transport import CallLimits, FramePump
-from service.storage import get_store
+from service.storage import StorageUnavailable, get_store, watch_writer
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +225,7 @@ async def live_socket(ws: WebSocket) -> None:
         engine = live_engine(ws.app)
         try:
             store = get_store(settings)
-            sink, temp_key = store.open_temp()
+            sink, temp_key = store.open_temp(background=True)  # parts go to S3 off the intake thread
         except Exception:
             log.exception("live call %s: its recording cannot be stored", call_id)
             with contextlib.suppress(Exception):
@@ -239,6 +240,7 @@ async def live_socket(ws: WebSocket) -> None:
 
         try:
             session: LiveSession = await asyncio.wrap_future(engine.submit(make_session))
+            watch_writer(sink, partial(_storage_notice, session))
             session.started_at = utcnow()
             await run_in_threadpool(session.publish, {
                 "type": "started", "call_id": call_id, "sample_rate": start.sample_rate, "channels": start.channels,
@@ -312,6 +314,16 @@ async def _free_slot(hub: LiveHub, call_id: str) -> None:
                       call_id)
 
 
+def _storage_notice(session: LiveSession, code: str, message: str) -> None:
+    """Tell the call that its recording's storage fell behind, caught up, or lost the recording (on
+    the upload thread). The intake never waits for storage; this is how the call hears of it."""
+    try:
+        session.publish({"type": "error" if code == "storage_failed" else "warning", "code": code,
+                         "message": message})
+    except Exception:
+        log.exception("live call %s: could not publish %s", session.call_id, code)
+
+
 async def _report(session: LiveSession, event: dict[str, Any]) -> None:
     """Publish an error event; if even that fails (the shared Redis is down) the call still ends and is stored."""
     try:
@@ -325,10 +337,16 @@ async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key
     """Finish the transcript, store the call, queue its analysis, publish `ended`."""
     duration = await run_in_threadpool(session.finish)
     job_id: str | None = None
+    error: str | None = None
     try:
         job_id = await run_in_threadpool(save_call, settings, ws.app.state.engine, session, temp_key, setup)
+    except StorageUnavailable as exc:  # said during the call already (`storage_failed`), or now
+        log.warning("live call %s could not be stored: %s", session.call_id, exc)
+        error = str(exc)
+        await run_in_threadpool(get_store(settings).discard, temp_key)
     except Exception:
         log.exception("live call %s could not be stored", session.call_id)
+        error = "the call could not be stored"
         get_store(settings).discard(temp_key)  # no leftover temp object
     if job_id is not None:
         try:
@@ -339,7 +357,7 @@ async def _end(ws: WebSocket, session: LiveSession, settings: Settings, temp_key
     await run_in_threadpool(session.end, {
         "type": "ended", "call_id": session.call_id, "status": status, "reason": reason,
         "duration_s": round(duration, 3), "bytes_received": session.bytes_received,
-        "frames_received": session.frames_received})
+        "frames_received": session.frames_received, **({"error": error} if error else {})})
 
 
 @router.get(

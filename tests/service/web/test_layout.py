@@ -225,3 +225,157 @@ def test_outcome_has_no_default(web: Any, hostile: Hostile, signed_in: Any) -> N
     page.wait_for_url(f"**/calls/{hostile.long_file}#outcome")
     assert page.locator(".call-head .badge.o-lost").inner_text() == "lost"
     assert page.locator("#outcome-select").evaluate("s => s.value") == "lost"
+
+
+LONG_DEAL = ("Opportunity/" + "VeryLongDealIdentifierWithoutAnySpaces" * 6)[:200]
+LONG_WORD = "Supercalifragilistic" * 6  # 120 characters, no space
+
+
+@pytest.fixture(scope="module")
+def long_deal(web: Any, hostile: Hostile) -> list[str]:
+    """A deal with a 200-character id (a slash in it) and 14 calls of the East rep, every item and
+    warning kind, long titles, long words and long names in what was said."""
+    from datetime import timedelta
+
+    from devstack.deals import SeedCall, brief, item, store_calls
+    from models import User
+    from models.calls import CallResult
+    from service.core.db import session_scope
+
+    settings = web.stack.settings()
+    with session_scope(settings) as s:
+        rep = s.get(User, web.people["rep"].user_id)
+        row = s.get(CallResult, hostile.long_call)
+        assert rep is not None and row is not None
+        org_id, team_id, base = rep.org_id, rep.team_id, json.loads(row.analysis_json)
+    now = datetime.now(UTC)
+    said = f"we tried {LONG_WORD} and it keeps failing our reps every single week, " * 3
+    seeds = []
+    for n in range(14):
+        when = now - timedelta(days=3 * (14 - n))
+        seeds.append(SeedCall(
+            org_id=org_id, team_id=team_id, rep_user_id=web.people["rep"].user_id, rep_name="Dana Rep",
+            started_at=when, deal_id=LONG_DEAL, title=LONG_TITLE if n % 2 else f"Call {n + 1}",
+            speakers=[("Dana Rep", "rep", 10.0 + n), ("Bob", "customer", 30.0 - n)], customer_questions=max(0, 6 - n),
+            brief=brief([
+                item("pain", said, 5.0), item("need", said, 9.0),
+                item("objection", said, 12.0, detail="price" if n < 13 else "timing"),
+                item("competitor", f"we also looked at {LONG_WORD}", 15.0, detail=LONG_WORD),
+                item("decision", f"{LONG_WORD} signs", 18.0, detail=f"Chief {LONG_WORD}"),
+                item("budget", "forty thousand", 21.0, amount=40000.0),
+                item("price", "sixty thousand", 24.0, speaker="S1", role="rep", amount=60000.0),
+                item("question", f"what about {LONG_WORD}?", 27.0),
+                item("next_step", said, 30.0, speaker="S1", role="rep", owner="rep",
+                     due=(when + timedelta(days=3)).date().isoformat() if n < 13 else None)])))
+    return store_calls(settings, base, seeds)
+
+
+def test_deal_pages_fit_desktop_and_phone(web: Any, long_deal: list[str], signed_in: Any) -> None:
+    from urllib.parse import quote
+
+    page = signed_in("coach")
+    problems = []
+    for name, path in (("deal", "/deals/" + quote(LONG_DEAL, safe="")), ("deals", "/deals")):
+        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(size)
+            response = page.goto(path)
+            assert response is not None and response.status == 200, (path, response and response.status)
+            page.wait_for_load_state("load")
+            m = page.evaluate(MEASURE_JS)
+            page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}.png"))
+            page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}-full.png"), full_page=True)
+            if m["doc"] > m["vw"] or m["wide"]:
+                problems.append(f"{path} at {label}: page {m['doc']} px wide in a {m['vw']} px viewport; {m['wide']}")
+            if label == "desktop" and m["tables"]:
+                problems.append(f"{path} at {label}: a table scrolls sideways (columns hidden): {m['tables']}")
+    assert not problems, "\n".join(problems)
+    page.set_viewport_size(DESKTOP)
+    page.goto("/deals/" + quote(LONG_DEAL, safe=""))
+    assert page.locator("h1").inner_text() == f"Deal {LONG_DEAL}"
+    assert page.locator("#deal-calls tbody tr").count() == 14
+    codes = page.locator(".deal-warning").evaluate_all("els => els.map(e => e.dataset.code)")
+    assert codes == ["no_dated_next_step", "budget_below_price", "competitor_in_play", "decision_maker_absent",
+                     "talk_share_falling", "questions_falling", "unanswered_questions"]
+    # A warning's evidence opens the call at the moment: the last call's budget at 0:21.
+    budget = page.locator('.deal-warning[data-code="budget_below_price"] a').first
+    assert budget.get_attribute("href") == f"/calls/{long_deal[-1]}?t=21"
+    assert budget.inner_text().endswith("at 0:21")
+    page.goto("/deals?warning=talk_share_falling")
+    link = page.locator(f'#deals a[title="{LONG_DEAL}"]')
+    assert link.get_attribute("href") == "/deals/" + quote(LONG_DEAL, safe="")
+    link.click()
+    page.wait_for_url("**/deals/**")
+    assert page.locator("#deal-calls tbody tr").count() == 14
+
+
+
+@pytest.fixture(scope="module")
+def review_call(web: Any) -> tuple[str, dict[str, Any]]:
+    """A done call with a 250-character title, a 2-hour transcript (the sample tiled 44 times), its
+    recording, a brief with 12 chapters (two of them with hostile titles) and a deal with a long id."""
+    from models import Call
+    from service.core.db import session_scope
+    from service.storage import get_store
+    from tests.service.web.call_data import sample_brief, store_analysis, stored_analysis, tiled
+
+    call_id: str = web.upload("rep", SAMPLES / "discovery_call.vtt", title=LONG_TITLE)
+    web.wait_done("rep", call_id)
+    settings = web.stack.settings()
+    with session_scope(settings) as s:
+        call = s.get(Call, call_id)
+        assert call is not None
+        attach_recording(get_store(settings), call, SAMPLE_WAV)
+        s.add(call)
+        s.commit()
+    analysis = tiled(stored_analysis(web, call_id), 7200)
+    brief = sample_brief(analysis)
+    step = analysis["duration_s"] / 12
+    titles = [c["title"] for c in brief["chapters"]]
+    brief["chapters"] = [{"title": f"{titles[k % len(titles)]} (part {k + 1})", "start": round(k * step, 2),
+                          "end": round((k + 1) * step, 2), "key_phrases": []} for k in range(12)]
+    brief["chapters"][3]["title"] = "Pricing" + "AndPackagingWithoutAnySpace" * 8
+    brief["items"][0] = {**brief["items"][0], "text": "Unbrokenpainstatement" * 10}
+    analysis["brief"] = brief
+    store_analysis(web, call_id, analysis, duration_s=analysis["duration_s"], deal_id="DEAL-" + "9" * 190)
+    return call_id, analysis
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_call_with_a_brief_and_two_hours_fits_and_plays_in_view(web: Any, review_call: tuple[str, dict[str, Any]],
+                                                                 signed_in: Any, size: dict[str, int]) -> None:
+    call_id, analysis = review_call
+    label = "phone" if size == PHONE else "desktop"
+    page = signed_in("coach")
+    page.set_viewport_size(size)
+    page.goto(f"/calls/{call_id}")
+    assert page.locator("#transcript .w").count() == len(analysis["words"]) > 18_000
+    assert page.locator("#brief .chapter-line").count() == 12
+    page.locator("#email-draft summary").click()
+    m = page.evaluate(MEASURE_JS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"layout-call-review-{label}.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"layout-call-review-{label}-full.png"), full_page=True)
+    assert m["doc"] <= m["vw"] and not m["wide"], m
+    # A brief line far down the brief plays, with the player in view (sticky above it), and the page
+    # stays where it was (the transcript box follows the moment, the page does not jump to it).
+    line = page.locator('#brief [data-kind="others"] .brief-line').last
+    line.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - innerHeight / 2)")
+    before = page.evaluate("window.scrollY")
+    line.click()
+    target = float(line.get_attribute("data-seek"))
+    deadline = datetime.now(UTC).timestamp() + 10
+    while abs(page.evaluate("document.getElementById('player').currentTime") - target) > 0.5:
+        assert datetime.now(UTC).timestamp() < deadline, "the player did not seek"
+        page.wait_for_timeout(50)
+    box = page.evaluate("""() => { const r = document.getElementById("player").getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom, height: r.height, vh: window.innerHeight, y: window.scrollY }; }""")
+    assert box["height"] > 0 and box["top"] >= -1 and box["bottom"] <= box["vh"] + 1 and box["y"] > 250, box
+    assert abs(box["y"] - before) < 2, (before, box)
+    shown = """([t]) => { const w = document.querySelector('#transcript .w.playing');
+      if (!w) return false;
+      const b = document.getElementById('transcript').getBoundingClientRect(), r = w.getBoundingClientRect();
+      return Math.abs(parseFloat(w.dataset.t) - t) < 2 && r.top >= b.top && r.bottom <= b.bottom; }"""
+    while not page.evaluate(shown, [target]):  # the transcript box shows the word being played
+        assert datetime.now(UTC).timestamp() < deadline, "the transcript did not follow"
+        page.wait_for_timeout(50)
+    page.screenshot(path=str(SCREENSHOTS / f"layout-call-review-seek-{label}.png"))

@@ -1,6 +1,8 @@
-// The call page: seeking from any moment, the played word highlighted, the timeline's playhead,
-// keyboard control of the player, and a reload when a processing call is done.
+// The call page: seeking from any moment (brief lines, words, questions, timeline...), the played
+// word highlighted, the timeline's playhead, keyboard control of the player, copying the follow-up
+// e-mail draft, and a reload when a processing call is done. Search: call_search.js.
 import { apiGet, clock } from "/static/js/api.js";
+import "/static/js/call_search.js";
 
 const player = document.getElementById("player");
 // In time order: a backchannel shown inline inside the other speaker's turn is not in DOM order.
@@ -8,8 +10,12 @@ const words = [...document.querySelectorAll("#transcript .w")].sort((a, b) => pa
 const starts = Float64Array.from(words, (w) => parseFloat(w.dataset.t));
 const playheads = [...document.querySelectorAll(".playhead")];
 const svgLane = document.querySelector(".tl-lane");
-const duration = parseFloat(document.body.dataset.duration || "0") || null;
+const duration = parseFloat(document.querySelector(".timeline")?.dataset.duration || "0") || null;
+// The brief's chapters: the one being played is marked.
+const chapters = [...document.querySelectorAll("#brief .chapter-line")];
+const chapterStarts = chapters.map((c) => parseFloat(c.dataset.seek));
 let current = -1;
+let chapterNow = -1;
 
 function seek(t) {
   if (!player || !Number.isFinite(t)) return;
@@ -42,12 +48,21 @@ function onTime() {
     if (i >= 0) {
       words[i].classList.add("playing");
       if (document.getElementById("follow")?.checked ?? true) {
+        // The transcript box follows the word; the page itself stays where the person put it (a
+        // click on a brief line at the top plays without the page jumping down to the transcript).
         const box = document.getElementById("transcript");
         const r = words[i].getBoundingClientRect(), b = box.getBoundingClientRect();
-        if (r.top < b.top || r.bottom > b.bottom) words[i].scrollIntoView({ block: "center" });
+        if (r.top < b.top || r.bottom > b.bottom) box.scrollTop += r.top - b.top - box.clientHeight / 2;
       }
     }
     current = i;
+  }
+  let c = chapterStarts.length - 1;
+  while (c >= 0 && chapterStarts[c] > t + 0.05) c -= 1;
+  if (c !== chapterNow) {
+    if (chapterNow >= 0) chapters[chapterNow].classList.remove("now");
+    if (c >= 0) chapters[c].classList.add("now");
+    chapterNow = c;
   }
   const total = player.duration || duration;
   if (total && svgLane) {
@@ -67,6 +82,24 @@ if (player) {
   });
   document.getElementById("use-now")?.addEventListener("click", () => {
     document.getElementById("sc-at").value = clock(player.currentTime);
+  });
+}
+
+// Copy buttons (the follow-up e-mail draft): the clipboard API, else the field selected for Ctrl+C.
+for (const button of document.querySelectorAll("button.copy[data-copy]")) {
+  button.addEventListener("click", async () => {
+    const field = document.getElementById(button.dataset.copy);
+    const said = button.parentElement.querySelector(".copy-status");
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(field.value);
+      copied = true;
+    } catch {
+      field.focus();
+      field.select();
+      copied = document.execCommand?.("copy") ?? false;
+    }
+    if (said) said.textContent = copied ? "Copied." : "Selected: press Ctrl+C (or ⌘C) to copy.";
   });
 }
 

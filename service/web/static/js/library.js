@@ -1,7 +1,9 @@
-// The calls library: live status of processing calls, and drag-and-drop upload with progress.
+// The calls library: live status of calls in progress (queued, processing, retrying), and
+// drag-and-drop upload with progress.
 import { apiGet, clock, csrfToken, detailText } from "/static/js/api.js";
 
 const POLL_MS = 1500;
+const IN_PROGRESS = new Set(["queued", "processing", "retrying"]);  // the statuses a call leaves by itself
 
 function statusCell(cell, call) {
   cell.dataset.status = call.status;
@@ -9,8 +11,12 @@ function statusCell(cell, call) {
   const badge = document.createElement("span");
   badge.className = `badge s-${call.status}`;
   badge.textContent = call.status;
+  if (call.status === "retrying") {  // why, and when it runs again (as the page renders it)
+    const when = call.retry_at ? ` Next try at ${new Date(call.retry_at).toISOString().slice(11, 19)} UTC.` : "";
+    badge.title = `${call.error ? `${call.error}.` : "The analysis will run again."}${when}`;
+  }
   cell.append(badge);
-  if (call.status === "queued" || call.status === "processing") {
+  if (IN_PROGRESS.has(call.status)) {
     const bar = document.createElement("progress");
     bar.max = 1;
     bar.value = call.progress || 0;
@@ -21,7 +27,7 @@ function statusCell(cell, call) {
 
 async function pollTable() {
   const cells = [...document.querySelectorAll("td.status[data-call-id]")]
-    .filter((c) => c.dataset.status === "queued" || c.dataset.status === "processing");
+    .filter((c) => IN_PROGRESS.has(c.dataset.status));
   for (const cell of cells) {
     try {
       statusCell(cell, await apiGet(`/v1/calls/${cell.dataset.callId}`));

@@ -143,6 +143,9 @@ function onEvent(r, ev) {
     case "error":
       showError(ev.message || ev.code);
       break;
+    case "warning":  // e.g. storage_behind / storage_caught_up: the call goes on
+      setStatus(ev.message || ev.code);
+      break;
     case "ended":
       r.ended = true;
       showEnded(ev);

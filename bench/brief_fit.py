@@ -1,0 +1,176 @@
+"""Fit the brief's item scorer (`nlp.brief.weights`) on the evaluation set's dev calls only.
+
+    .venv/bin/python -m bench.brief_fit            # prints WEIGHTS and THRESHOLDS to paste
+
+For each kind (pain, need, objection, decision, price): one row of features per sentence that may
+be that kind (`nlp.brief.features.feature_rows`), labelled 1 when a fact of the kind in that turn
+quotes it (`labels`), and a logistic regression, its regularisation chosen by leave-one-call-out
+log loss. The threshold is chosen on items, as the evaluation counts them: each call's items are
+made with the weights fit without that call, matched to its facts by `bench.brief_eval.match`, and
+the threshold is the lowest whose cross-validated item precision reaches `TARGET_PRECISION`; the
+table prints that precision and recall. Budget and price are rules (`RULE_KINDS`). The held-out calls are
+never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
+
+from bench.brief_data import EvalCall, build_transcript, estimated_spans, load_calls, word_spans
+from nlp.brief.context import CallContext, build_context
+from nlp.brief.features import FEATURES, ITEM_KINDS, feature_rows, sentence_facts
+from nlp.brief.vectors import EmbeddingCache
+
+TARGET_PRECISION = 0.8  # item precision, cross-validated (the held-out target)
+THRESHOLD_GRID = tuple(round(0.2 + 0.05 * k, 2) for k in range(16))  # 0.2 .. 0.95
+# Kinds scored by a rule, not by fitted weights (too few examples): `nlp.brief.items.budget_confidence`,
+# `price_confidence`.
+RULE_KINDS = {"budget": 0.6, "price": 0.75}
+C_VALUES = (0.3, 1.0, 3.0, 10.0)
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^\w\s]", "", text.lower().replace("\u2019", "'")).split()
+
+
+def call_context(call: EvalCall) -> CallContext:
+    from nlp.language import analyze_language
+
+    transcript = build_transcript(call, estimated_spans(call))
+    cache = EmbeddingCache()
+    findings = analyze_language(transcript, embed=cache.embed)
+    return build_context(transcript, findings.sentences, cache, dt.date.fromisoformat(call.call_date))
+
+
+def turn_of_words(call: EvalCall) -> list[int]:
+    """The turn of each transcript word (build_transcript splits each turn on white space)."""
+    out: list[int] = []
+    for t, (_, text) in enumerate(call.turns):
+        out += [t] * len(text.split())
+    return out
+
+
+def labels(call: EvalCall, ctx: CallContext, kind: str, idx: list[int]) -> np.ndarray:
+    """1 for each sentence a fact of `kind` quotes: the sentence holds at least half of the quote,
+    or at least half of the sentence is in the quote (a quote over two sentences labels both)."""
+    turn = turn_of_words(call)
+    y = np.zeros(len(idx))
+    for fact in call.facts:
+        if fact.kind != kind:
+            continue
+        quote = _words(fact.quote)
+        for row, i in enumerate(idx):
+            if turn[ctx.sentences[i].word_start] != fact.turn:
+                continue
+            said = _words(ctx.sentences[i].text)
+            quote_in_sentence = sum(w in set(said) for w in quote) / max(len(quote), 1)
+            sentence_in_quote = sum(w in set(quote) for w in said) / max(len(said), 1)
+            if quote_in_sentence >= 0.5 or sentence_in_quote >= 0.5:
+                y[row] = 1
+    return y
+
+
+def _fit(x: np.ndarray, y: np.ndarray, c: float) -> tuple[float, tuple[float, ...]]:
+    model = LogisticRegression(C=c, max_iter=2000).fit(x, y)
+    return round(float(model.intercept_[0]), 3), tuple(round(float(w), 3) for w in model.coef_[0])
+
+
+def _choose_c(x: np.ndarray, y: np.ndarray, grp: np.ndarray) -> float:
+    """The regularisation with the lowest leave-one-call-out log loss."""
+    best: tuple[float, float] | None = None
+    for c in C_VALUES:
+        pred = np.zeros(len(y))
+        for g in np.unique(grp):
+            train, test = grp != g, grp == g
+            if y[train].min() == y[train].max():
+                continue
+            pred[test] = LogisticRegression(C=c, max_iter=2000).fit(x[train], y[train]).predict_proba(x[test])[:, 1]
+        loss = log_loss(y, np.clip(pred, 1e-6, 1 - 1e-6))
+        if best is None or loss < best[0]:
+            best = (loss, c)
+    assert best is not None
+    return best[1]
+
+
+def _item_scores(calls: list[EvalCall], contexts: list[CallContext], kind: str,
+                 fold_weights: list[tuple[float, tuple[float, ...]]]) -> dict[float, tuple[int, int, int]]:
+    """For each threshold: (facts found, items, facts) of `kind` over the calls, each call's items
+    scored with the weights fit without it, matched to the facts as `bench.brief_eval` does."""
+    import nlp.brief.items as items_module
+    from bench.brief_eval import CallRun, match
+
+    out: dict[float, tuple[int, int, int]] = {}
+    saved_w, saved_t = dict(items_module.WEIGHTS), dict(items_module.THRESHOLDS)
+    try:
+        for t in THRESHOLD_GRID:
+            found = predicted = support = 0
+            for call, ctx, w in zip(calls, contexts, fold_weights, strict=True):
+                items_module.WEIGHTS[kind] = w
+                items_module.THRESHOLDS[kind] = t
+                items = items_module.find_items(ctx, (kind,))  # type: ignore[arg-type]
+                spans = word_spans(estimated_spans(call))
+                run = CallRun(call, "transcript", items, ctx.transcript.words, spans, 0.0, 0.0, 0.0)
+                found += len(match(run))
+                predicted += len(items)
+                support += sum(f.kind == kind for f in call.facts)
+            out[round(float(t), 2)] = (found, predicted, support)
+    finally:
+        items_module.WEIGHTS.clear()
+        items_module.WEIGHTS.update(saved_w)
+        items_module.THRESHOLDS.clear()
+        items_module.THRESHOLDS.update(saved_t)
+    return out
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    calls = load_calls("dev")
+    assert all(c.split == "dev" for c in calls)
+    contexts = [call_context(c) for c in calls]
+    weights: dict[str, tuple[float, tuple[float, ...]]] = {}
+    thresholds: dict[str, float] = {}
+    print("| kind | sentences | positives | C | threshold | CV item precision | CV item recall |")
+    print("|---|---|---|---|---|---|---|")
+    for kind in ITEM_KINDS:
+        if kind in RULE_KINDS:
+            weights[kind] = (0.0, tuple(0.0 for _ in FEATURES))
+            thresholds[kind] = RULE_KINDS[kind]
+            print(f"| {kind} | - | - | - | {RULE_KINDS[kind]} | (a rule) | - |")
+            continue
+        xs, ys, groups = [], [], []
+        for g, (call, ctx) in enumerate(zip(calls, contexts, strict=True)):
+            idx, rows = feature_rows(ctx, kind, sentence_facts(ctx))
+            xs.append(rows)
+            ys.append(labels(call, ctx, kind, idx))
+            groups += [g] * len(idx)
+        x, y, grp = np.vstack(xs), np.concatenate(ys), np.array(groups)
+        c = _choose_c(x, y, grp)
+        fold_weights = [_fit(x[grp != g], y[grp != g], c) for g in range(len(calls))]
+        scores = _item_scores(calls, contexts, kind, fold_weights)
+        # The lowest threshold whose cross-validated item precision reaches the target.
+        threshold, precision, recall = max(THRESHOLD_GRID), 0.0, 0.0
+        for t in sorted(scores, reverse=True):
+            found, predicted, support = scores[t]
+            if predicted and found / predicted >= TARGET_PRECISION:
+                threshold, precision, recall = t, found / predicted, found / max(support, 1)
+        weights[kind] = _fit(x, y, c)
+        thresholds[kind] = threshold
+        curve = "  ".join(f"{t:.2f}:{f / max(p, 1):.2f}/{f / max(n, 1):.2f}" for t, (f, p, n) in sorted(scores.items()))
+        print(f"<!-- {kind} threshold: CV precision/recall  {curve} -->")
+        print(f"| {kind} | {len(y)} | {int(y.sum())} | {c} | {threshold:.2f} | {precision:.2f} | {recall:.2f} |")
+    print("\n# features:", ", ".join(FEATURES))
+    print("WEIGHTS: dict[str, tuple[float, tuple[float, ...]]] = {")
+    for kind, (bias, w) in weights.items():
+        print(f"    {kind!r}: ({bias}, {w}),")
+    print("}")
+    print(f"THRESHOLDS: dict[str, float] = {thresholds}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""API shapes of a call's brief and of a deal (`GET /v1/calls/{id}/brief`, `GET /v1/deals/{id}`,
+`GET /v1/deals`). The rules behind the deal's story and warnings are in docs/deals.md."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+WarningCode = Literal["no_dated_next_step", "due_date_passed", "budget_below_price", "competitor_in_play",
+                      "decision_maker_absent", "talk_share_falling", "questions_falling", "unanswered_questions"]
+WARNING_CODES: tuple[str, ...] = ("no_dated_next_step", "due_date_passed", "budget_below_price",
+                                  "competitor_in_play", "decision_maker_absent", "talk_share_falling",
+                                  "questions_falling", "unanswered_questions")
+NextStepStatus = Literal["kept", "missed", "pending", "undated"]
+
+
+class ChapterPublic(BaseModel):
+    title: str
+    start: float
+    end: float
+    key_phrases: list[str] = []
+
+
+class BriefItemPublic(BaseModel):
+    kind: str = Field(description="pain, need, objection, budget, price, competitor, decision, next_step, question")
+    text: str = Field(description="the words said, trimmed to the point")
+    start: float
+    end: float
+    speaker: str
+    role: str
+    confidence: float
+    detail: str | None = None
+    amount: float | None = None
+    owner: Literal["rep", "customer", "both"] | None = None
+    due: str | None = Field(default=None, description="ISO date of a next step, null when none was said")
+    date_phrase: str | None = None
+
+
+class EmailPublic(BaseModel):
+    subject: str
+    body: str
+
+
+class BriefPublic(BaseModel):
+    version: int
+    call_date: str | None = None
+    call_date_source: Literal["recorded_at", "argument", "file"] | None = None
+    empty_reason: str | None = None
+    chapters: list[ChapterPublic] = []
+    items: list[BriefItemPublic] = []
+    email: EmailPublic | None = None
+
+
+class CallBriefPublic(BaseModel):
+    call_id: str
+    status: str = Field(description="the call's status (a brief only once it is `done`)")
+    deal_id: str | None
+    brief: BriefPublic | None = Field(description="null for a call analysed before briefs existed (see `note`)")
+    note: str | None = None
+
+
+class StoryItem(BaseModel):
+    """A brief item of one of the deal's calls."""
+
+    call_id: str
+    kind: str
+    text: str
+    start: float
+    end: float
+    speaker: str
+    role: str
+    detail: str | None = None
+    amount: float | None = None
+    owner: Literal["rep", "customer", "both"] | None = None
+    due: str | None = None
+
+
+class Moment(BaseModel):
+    """Evidence: a call of the deal and the moment in it (`start` in seconds; null: the call as a whole)."""
+
+    call_id: str
+    start: float | None = None
+    text: str | None = None
+
+
+class Stakeholder(BaseModel):
+    name: str = Field(description="as a decision item named them (name or title)")
+    on_call: bool = Field(description="a speaker of one of the deal's calls has this name")
+    mentions: list[StoryItem]
+
+
+class Competitor(BaseModel):
+    name: str
+    mentions: list[StoryItem]
+
+
+class ObjectionThread(BaseModel):
+    topic: str = Field(description="price, timing, authority, competition, material, or other")
+    status: Literal["open", "handled"]
+    raised: list[StoryItem]
+    handled_in_call_id: str | None = Field(
+        default=None, description="the first later analysed call in which the topic did not come back")
+
+
+class DealNextStep(BaseModel):
+    item: StoryItem
+    status: NextStepStatus = Field(description="kept: the next call came by the due date; missed: after it, or none "
+                                               "came and the date passed; pending: not due yet; undated: no date said")
+    next_call_id: str | None = None
+    next_call_on: date | None = None
+
+
+class DealStory(BaseModel):
+    pains: list[StoryItem] = []
+    needs: list[StoryItem] = []
+    stakeholders: list[Stakeholder] = []
+    decisions: list[StoryItem] = []
+    objections: list[ObjectionThread] = []
+    budget: list[StoryItem] = []
+    prices: list[StoryItem] = []
+    competitors: list[Competitor] = []
+    next_steps: list[DealNextStep] = []
+    questions: list[StoryItem] = Field(default=[], description="customer questions the rep did not answer")
+
+
+class DealWarning(BaseModel):
+    code: WarningCode
+    message: str
+    evidence: list[Moment]
+
+
+class DealCallPublic(BaseModel):
+    id: str
+    title: str | None
+    rep_name: str | None
+    status: str = Field(description="the call's status, as `GET /v1/calls/{id}` says it")
+    at: datetime = Field(description="when the call happened: its start, else its upload")
+    duration_s: float | None
+    has_brief: bool
+    customer_talk_share: float | None
+    customer_questions: int | None
+
+
+class DealView(BaseModel):
+    deal_id: str
+    today: date = Field(description="the date due dates were judged against (UTC)")
+    calls: list[DealCallPublic] = Field(description="in time order, only those the caller may see")
+    story: DealStory
+    warnings: list[DealWarning]
+
+
+class DealSummary(BaseModel):
+    deal_id: str
+    calls: int
+    first_call_at: datetime
+    last_call_at: datetime
+    warnings: list[WarningCode]
+
+
+class DealPage(BaseModel):
+    items: list[DealSummary]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None

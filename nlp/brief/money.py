@@ -1,0 +1,70 @@
+"""Money amounts as said: "$20k", "20,000 dollars", "twenty thousand", "1.5 million", "sixty bucks".
+
+`parse_amount` reads the number of a MONEY (or CARDINAL) entity in the currency's units; the
+currency itself is not kept (a call uses one).
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = {
+    "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_SCALES = {"hundred": 100, "thousand": 1_000, "grand": 1_000, "k": 1_000, "million": 1_000_000, "mil": 1_000_000,
+           "m": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000}
+_FILLER = frozenset({"and", "about", "around", "roughly", "approximately", "maybe", "like", "some", "just", "under",
+                     "over", "up", "to", "of", "per", "the", "usd", "eur", "gbp", "dollars", "dollar", "bucks",
+                     "euros", "euro", "pounds", "pound", "a", "an", "half"})
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _tokens(text: str) -> list[str]:
+    text = text.lower().replace(",", "").replace("$", " ").replace("€", " ").replace("£", " ")
+    text = re.sub(r"(\d)\s*(k|m|bn|mil)\b", r"\1 \2", text)
+    text = text.replace("-", " ")
+    return [t for t in re.split(r"\s+", text) if t]
+
+
+def parse_amount(text: str) -> float | None:
+    """The first amount in `text` ("about $20k a year" -> 20000.0); None when there is none.
+
+    Digits and number words combine with scales ("1.5 million", "two hundred and fifty thousand");
+    "a" counts as one only before a scale ("a hundred grand")."""
+    tokens = _tokens(text)
+    total, current, seen = 0.0, 0.0, False
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if _NUMBER.match(tok):
+            if seen and current and not total:
+                break  # "20 30": a second number
+            current += float(tok)
+            seen = True
+        elif tok in {"a", "an"} and seen:
+            continue  # "half a million"
+        elif tok in _UNITS and (tok not in {"a", "an"} or nxt in _SCALES):
+            current += _UNITS[tok]
+            seen = True
+        elif tok in _SCALES and seen:
+            scale = _SCALES[tok]
+            if scale == 100:
+                current *= 100
+            else:
+                total += current * scale
+                current = 0.0
+        elif tok == "half" and not seen and (nxt in _SCALES or nxt in {"a", "an"}):
+            current += 0.5
+            seen = True
+        elif tok in _FILLER and not seen or tok == "and" and seen:
+            continue
+        elif seen:
+            break
+    if not seen:
+        return None
+    return total + current
+
+
+__all__ = ["parse_amount"]

@@ -1,0 +1,180 @@
+"""What the call page shows of a call's brief (the `brief` object of its analysis JSON, written by
+`nlp.brief`): chapters with their times, then pains, objections and next steps (owner, due date),
+then the other kinds in one compact list, and the follow-up e-mail draft. Every line carries the
+moment it was said, so the page makes it a button that plays it.
+
+Presentation only. The JSON is read field by field and tolerantly (an older or a newer brief must
+not break the page); a call analysed before briefs existed has none, and the page says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from transcription.display import clock
+
+NO_BRIEF = "No brief yet: this call was analysed before Talktrack made briefs."
+UNREADABLE = "No brief: this call's brief could not be read."
+NOTHING_FOUND = "No pains, objections or next steps were found in this call."
+
+# The kinds shown in full, in this order, with their headings; every other kind goes to the compact list.
+MAIN_KINDS = (("pain", "Pains"), ("objection", "Objections"), ("next_step", "Next steps"))
+KIND_LABELS = {"pain": "Pain", "need": "Need", "objection": "Objection", "budget": "Budget", "price": "Price quoted",
+               "competitor": "Competitor", "decision": "Decision", "next_step": "Next step",
+               "question": "Open question"}
+OTHER_ORDER = ("need", "budget", "price", "competitor", "decision", "question")
+DATE_SOURCES = {"recorded_at": "when it was recorded", "argument": "as given at analysis",
+                "file": "the file's time"}
+TIMELINE_WIDTH = 1000.0
+
+
+@dataclass(frozen=True)
+class BriefLine:
+    kind: str
+    label: str  # the kind, for people: "Pain", "Open question"
+    text: str
+    start: float
+    at: str  # the clock of `start`: "1:23"
+    detail: str = ""  # the objection's topic, the competitor's name, an amount
+    owner: str = ""  # next steps: who does it ("Alex Rivera", "Customer", "Both")
+    due: str = ""  # next steps: "Fri 11 Dec 2026", or "" when no date was said
+    due_iso: str = ""
+    date_phrase: str = ""  # the words that set the date ("by Friday")
+
+
+@dataclass(frozen=True)
+class ChapterLine:
+    title: str
+    start: float
+    end: float
+    span: str  # "0:00–4:12"
+    x: float  # on the timeline (viewBox units)
+    w: float
+
+
+@dataclass(frozen=True)
+class BriefSection:
+    kind: str
+    heading: str
+    lines: list[BriefLine]
+
+
+@dataclass(frozen=True)
+class BriefView:
+    exists: bool
+    message: str = ""  # why there is nothing (or nothing more) to show; "" when the brief has items
+    chapters: list[ChapterLine] = field(default_factory=list)
+    sections: list[BriefSection] = field(default_factory=list)
+    others: list[BriefLine] = field(default_factory=list)
+    email_subject: str = ""
+    email_body: str = ""
+    call_date: str = ""  # "Tue 1 Dec 2026 (when it was recorded)": what due dates were counted from
+
+    @property
+    def n_items(self) -> int:
+        return sum(len(s.lines) for s in self.sections) + len(self.others)
+
+
+def day(iso: str | None) -> str:
+    """"2026-12-11" -> "Fri 11 Dec 2026"; "" for nothing or a value that is not a date."""
+    if not iso:
+        return ""
+    try:
+        d = date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return ""
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def _num(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if f == f and abs(f) != float("inf") else None
+
+
+def _amount(value: Any) -> str:
+    f = _num(value)
+    if f is None:
+        return ""
+    return f"{f:,.0f}" if abs(f - round(f)) < 1e-9 else f"{f:,.2f}"
+
+
+def _owner(owner: Any, names: dict[str, str]) -> str:
+    if owner == "both":
+        return "Both"
+    if owner in ("rep", "customer"):
+        return names.get(str(owner)) or str(owner).capitalize()
+    return ""
+
+
+def role_names(speakers: list[dict[str, Any]]) -> dict[str, str]:
+    """"rep" / "customer" -> the first such speaker's name, for next steps' owners."""
+    out: dict[str, str] = {}
+    for sp in speakers:
+        role, name = sp.get("role"), sp.get("name")
+        if role in ("rep", "customer") and name and role not in out:
+            out[str(role)] = str(name)
+    return out
+
+
+def _line(item: dict[str, Any], names: dict[str, str]) -> BriefLine | None:
+    kind, text, start = item.get("kind"), item.get("text"), _num(item.get("start"))
+    if not isinstance(kind, str) or not isinstance(text, str) or not text.strip() or start is None:
+        return None
+    detail = item.get("detail")
+    details = [str(detail)] if isinstance(detail, str) and detail.strip() else []
+    if kind in ("budget", "price") and _amount(item.get("amount")):
+        details.append(f"amount {_amount(item.get('amount'))}")
+    due_iso = item.get("due") if isinstance(item.get("due"), str) else ""
+    phrase = item.get("date_phrase") if isinstance(item.get("date_phrase"), str) else ""
+    return BriefLine(kind=kind, label=KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()), text=text.strip(),
+                     start=max(0.0, start), at=clock(start), detail=" · ".join(details),
+                     owner=_owner(item.get("owner"), names) if kind == "next_step" else "",
+                     due=day(due_iso) if kind == "next_step" else "", due_iso=due_iso or "",
+                     date_phrase=phrase or "")
+
+
+def _chapters(raw: Any, duration: float) -> list[ChapterLine]:
+    scale = TIMELINE_WIDTH / duration if duration > 0 else 0.0
+    out = []
+    for c in raw if isinstance(raw, list) else []:
+        if not isinstance(c, dict):
+            continue
+        start, end, title = _num(c.get("start")), _num(c.get("end")), c.get("title")
+        if start is None or end is None or not isinstance(title, str) or not title.strip():
+            continue
+        out.append(ChapterLine(title.strip(), start, end, f"{clock(start)}–{clock(end)}", round(start * scale, 2),
+                               round(max(0.8, (end - start) * scale), 2)))
+    return sorted(out, key=lambda c: c.start)
+
+
+def build_brief_view(brief: Any, speakers: list[dict[str, Any]], duration_s: float) -> BriefView:
+    """The page's brief from the analysis' `brief` object (None: the call has none yet)."""
+    if brief is None:
+        return BriefView(exists=False, message=NO_BRIEF)
+    if not isinstance(brief, dict):
+        return BriefView(exists=False, message=UNREADABLE)
+    names = role_names(speakers)
+    lines = [line for item in brief.get("items") or [] if isinstance(item, dict)
+             if (line := _line(item, names)) is not None]
+    lines.sort(key=lambda li: li.start)
+    sections = [BriefSection(kind, heading, [li for li in lines if li.kind == kind]) for kind, heading in MAIN_KINDS]
+    main = {k for k, _ in MAIN_KINDS}
+    rank = {k: i for i, k in enumerate(OTHER_ORDER)}
+    others = sorted((li for li in lines if li.kind not in main), key=lambda li: (rank.get(li.kind, 99), li.start))
+    raw_email = brief.get("email")
+    email: dict[str, Any] = raw_email if isinstance(raw_email, dict) else {}
+    reason = brief.get("empty_reason") if isinstance(brief.get("empty_reason"), str) else ""
+    call_date = day(brief.get("call_date"))
+    source = DATE_SOURCES.get(str(brief.get("call_date_source")), "")
+    view = BriefView(
+        exists=True, chapters=_chapters(brief.get("chapters"), duration_s), sections=sections, others=others,
+        email_subject=str(email.get("subject") or ""), email_body=str(email.get("body") or ""),
+        call_date=f"{call_date} ({source})" if call_date and source else call_date)
+    if not lines:
+        return replace(view, message=reason or NOTHING_FOUND)
+    return view

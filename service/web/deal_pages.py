@@ -1,0 +1,72 @@
+"""The deal pages: `/deals/{deal_id}` (a deal's story, its warnings with the moments that raised
+them, its calls) and `/deals` (deals for a pipeline review, filtered by warning). The same domain
+functions and access policy as `GET /v1/deals` (`service.domain.deals`)."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, cast, get_args
+
+from fastapi import APIRouter, Query, Request
+from sqlmodel import Session
+from starlette.responses import Response
+
+from models.deal_public import DealCallPublic, WarningCode
+from service.domain import deals
+from service.web.pages import SignedIn, render
+from transcription.display import clock, percent
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+
+WARNING_LABELS: dict[str, str] = {
+    "no_dated_next_step": "No dated next step",
+    "due_date_passed": "Due date passed",
+    "budget_below_price": "Budget below price",
+    "competitor_in_play": "Competitor in play",
+    "decision_maker_absent": "Decision maker not on a call",
+    "talk_share_falling": "Customer talking less",
+    "questions_falling": "Customer asking fewer questions",
+    "unanswered_questions": "Questions left unanswered",
+}
+assert set(WARNING_LABELS) == set(get_args(WarningCode))
+KIND_LABELS = {"price": "Price quoted", "budget": "Budget"}
+NEXT_STEP_LABELS = {"kept": "next call came in time", "missed": "missed", "pending": "not due yet",
+                    "undated": "no date"}
+
+
+def moment_href(call_id: str, start: float | None) -> str:
+    """The call page at a moment (`?t=` whole seconds, as `clock` shows it), or the call itself."""
+    if start is None or not math.isfinite(start):
+        return f"/calls/{call_id}"
+    return f"/calls/{call_id}?t={int(max(0.0, start))}"
+
+
+def call_label(call: DealCallPublic) -> str:
+    return f"{call.at.strftime('%Y-%m-%d')} · {call.title or 'Untitled call'}"
+
+
+@router.get("/deals")
+def deals_page(request: Request, who: SignedIn, warning: Annotated[str, Query(max_length=40)] = "",
+               page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    """Deals with a call the person may see, newest last call first; `?warning=` keeps those
+    raising that warning."""
+    code = cast(WarningCode, warning) if warning in WARNING_LABELS else None
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        result = deals.list_deals(session, who.principal, code, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render(request, "deals.html", {
+        "result": result, "warning": code or "", "labels": WARNING_LABELS, "deal_path": deals.deal_path,
+        "page_no": page, "pages": max(1, math.ceil(result.total / PAGE_SIZE))}, who)
+
+
+@router.get("/deals/{deal_id:path}")
+def deal_page(request: Request, deal_id: str, who: SignedIn) -> Response:
+    """A deal as the person may see it (a 404 page when they see none of its calls)."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        view = deals.deal_view(session, who.principal, deal_id)
+    calls = {c.id: c for c in view.calls}
+    ctx: dict[str, Any] = {
+        "view": view, "calls": calls, "labels": WARNING_LABELS, "kind_labels": KIND_LABELS,
+        "step_labels": NEXT_STEP_LABELS, "clock": clock, "percent": percent, "href": moment_href,
+        "call_label": call_label, "analysed": sum(1 for c in view.calls if c.has_brief)}
+    return render(request, "deal.html", ctx, who)

@@ -1,0 +1,206 @@
+"""Brief items of each kind on scripted calls: what is found, what must not be, and that every item
+is grounded (its text was said by its speaker between its start and end)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from nlp.analysis import analyze_transcript
+from nlp.brief.spans import is_grounded
+from nlp.brief.types import Brief, BriefItem
+from tests.scripted import scripted_transcript
+from transcription.types import Transcript
+
+CALL_DATE = dt.date(2026, 12, 7)  # a Monday
+
+
+def brief_of(transcript: Transcript) -> Brief:
+    brief = analyze_transcript(transcript, call_date=CALL_DATE, call_date_source="argument").brief
+    assert brief is not None
+    for item in brief.items:
+        assert is_grounded(item.text, item.start, item.end, item.speaker, transcript.words), item
+        assert 0.0 <= item.confidence <= 1.0
+    return brief
+
+
+def items(*lines: tuple[str, str], kind: str) -> list[BriefItem]:
+    return brief_of(scripted_transcript(*lines)).of_kind(kind)  # type: ignore[arg-type]
+
+
+def texts(found: list[BriefItem]) -> list[str]:
+    return [i.text for i in found]
+
+
+def test_pains_in_the_customers_words() -> None:
+    found = items(
+        ("S1", "What's the biggest challenge right now?"),
+        ("S2", "Our managers spend half their week building reports in spreadsheets."),
+        ("S1", "And what does that cost you?"),
+        ("S2", "We missed our forecast twice this year because the numbers were wrong."),
+        kind="pain",
+    )
+    assert texts(found) == [
+        "Our managers spend half their week building reports in spreadsheets",
+        "We missed our forecast twice this year because the numbers were wrong",
+    ]
+    assert all(i.role == "customer" and i.speaker == "S2" for i in found)
+
+
+def test_not_pains_negated_hypothetical_solved_or_other_customers() -> None:
+    assert items(
+        ("S1", "How is reporting going for you today?"),
+        ("S2", "Reporting is actually fine, we fixed that last year."),
+        ("S1", "A lot of our customers struggle with forecasting, their managers waste hours every week."),
+        ("S2", "If we had problems with the integration, who would we call?"),
+        ("S1", "Our support team, around the clock."),
+        ("S2", "We used to struggle with onboarding, but that's solved now."),
+        kind="pain",
+    ) == []
+
+
+def test_needs_and_not_needs() -> None:
+    found = items(
+        ("S1", "What would the new system need to do?"),
+        ("S2", "It has to integrate with Salesforce, and it must support single sign-on."),
+        ("S1", "Anything else?"),
+        ("S2", "Ideally we'd have everything in one dashboard."),
+        kind="need",
+    )
+    assert texts(found) == ["It has to integrate with Salesforce, and it must support single sign-on",
+                            "Ideally we'd have everything in one dashboard"]
+    assert items(
+        ("S2", "We don't need another dashboard, we have plenty of those."),
+        ("S1", "Fair enough."),
+        ("S2", "I need to check with my boss first."),
+        kind="need",
+    ) == []
+
+
+def test_objections_with_their_topic() -> None:
+    found = items(
+        ("S1", "The license is forty thousand dollars a year."),
+        ("S2", "That's way too expensive for us."),
+        ("S2", "And honestly this isn't a priority until next year."),
+        ("S1", "Understood."),
+        ("S2", "It's not my decision, I'd have to run it by our VP."),
+        ("S2", "Can you just send me some information?"),
+        kind="objection",
+    )
+    assert [(i.detail, i.text) for i in found] == [
+        ("price", "That's way too expensive for us"),
+        ("timing", "this isn't a priority until next year"),
+        ("authority", "It's not my decision, I'd have to run it by our VP"),
+        ("material", "Can you just send me some information"),
+    ]
+
+
+def test_no_objection_in_praise_or_negated_pushback() -> None:
+    brief = brief_of(scripted_transcript(
+        ("S1", "It's twenty dollars per seat."),
+        ("S2", "That sounds very reasonable, the price isn't the problem."),
+        ("S2", "The timing is great for us actually."),
+    ))
+    assert brief.of_kind("objection") == []
+    assert [(i.text, i.amount, i.role) for i in brief.of_kind("price")] == [("It's twenty dollars per seat", 20.0, "rep")]
+
+
+def test_budget_with_its_amount() -> None:
+    found = items(
+        ("S1", "Do you have budget set aside for this?"),
+        ("S2", "Yes, we have about fifty thousand dollars approved for this year."),
+        kind="budget",
+    )
+    assert [(i.text, i.amount) for i in found] == [("we have about fifty thousand dollars approved for this year",
+                                                    50000.0)]
+
+
+def test_decision_maker_and_process() -> None:
+    found = items(
+        ("S1", "Who signs off on a purchase like this?"),
+        ("S2", "Our CFO, Dana Whitfield, makes the final decision."),
+        ("S1", "Is there a process for a purchase this size?"),
+        ("S2", "Anything over ten thousand also goes through procurement."),
+        kind="decision",
+    )
+    assert [(i.detail, i.text) for i in found] == [
+        ("Dana Whitfield, Our CFO", "Our CFO, Dana Whitfield, makes the final decision"),
+        ("procurement", "Anything over ten thousand also goes through procurement"),
+    ]
+
+
+def test_competitors_named_in_context_but_not_systems_of_record() -> None:
+    found = items(
+        ("S1", "Are you looking at other vendors?"),
+        ("S2", "We looked at Chorus last year, and we got a quote from Outreach."),
+        ("S2", "We use Salesforce for everything, and our invoices come from QuickBooks."),
+        kind="competitor",
+    )
+    assert [i.detail for i in found] == ["Chorus", "Outreach"]
+    assert found[0].text == "We looked at Chorus last year, and we got a quote from Outreach"
+
+
+def test_the_sellers_own_company_is_no_competitor() -> None:
+    found = items(
+        ("S1", "Hi Jordan, this is Alex from Brightline. Thanks for making time."),
+        ("S2", "Sure. We've been evaluating Brightline for a month now and we tried Gong before."),
+        kind="competitor",
+    )
+    assert [i.detail for i in found] == ["Gong"]
+
+
+def test_unanswered_customer_questions_and_deflections() -> None:
+    brief = brief_of(scripted_transcript(
+        ("S2", "Is the data stored in Europe?"),
+        ("S1", "Great question. Anyway, let me show you the dashboard."),
+        ("S2", "How long does setup take?"),
+        ("S1", "About two weeks for most teams."),
+        ("S2", "Do you support single sign-on?"),
+        ("S1", "I'm not sure, let me get back to you on that by Friday."),
+    ))
+    assert texts(brief.of_kind("question")) == ["Is the data stored in Europe?", "Do you support single sign-on?"]
+    # The deflection is a commitment too.
+    assert [(i.owner, i.due) for i in brief.of_kind("next_step")] == [("rep", "2026-12-11")]
+
+
+@pytest.mark.parametrize(
+    ("lines", "kind"),
+    [
+        ([("S2", "It's raining again here, the kids are stuck inside all day.")], "pain"),
+        ([("S1", "Most of our clients need single sign-on.")], "need"),
+        ([("S1", "Is budget a concern for you?"), ("S2", "No, budget is not a problem at all.")], "objection"),
+        ([("S2", "How much would that cost us?")], "budget"),
+    ],
+)
+def test_small_talk_and_other_voices_make_no_items(lines: list[tuple[str, str]], kind: str) -> None:
+    assert items(*lines, kind=kind) == []
+
+
+def test_the_follow_up_email_quotes_the_customer_and_lists_steps() -> None:
+    transcript = scripted_transcript(
+        ("S1", "What's the biggest challenge right now?"),
+        ("S2", "Our managers spend half their week building reports in spreadsheets."),
+        ("S1", "I'll send you the proposal by Friday."),
+        ("S2", "Great. I'll talk to my boss and get back to you next Tuesday."),
+    )
+    transcript.speakers[0].name = "Alex Rivera (Acme)"
+    transcript.speakers[1].name = "Jordan Lee"
+    brief = brief_of(transcript)
+    assert brief.email is not None
+    assert brief.email.subject == "Following up on our call on Monday, December 7"
+    assert brief.email.body.splitlines() == [
+        "Hi Jordan,",
+        "",
+        "Thank you for taking the time to talk with me on Monday, December 7.",
+        "",
+        "What I heard from you:",
+        '- "Our managers spend half their week building reports in spreadsheets"',
+        "",
+        "What we agreed:",
+        "- Me: Send you the proposal by Friday (by Friday, December 11)",
+        "- You: Talk to your boss and get back to me next Tuesday (by Tuesday, December 15)",
+        "",
+        "Best regards,",
+        "Alex Rivera",
+    ]

@@ -1,0 +1,119 @@
+"""Next steps in the brief: who owns them, when they are due, and what is not a step."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from nlp.analysis import analyze_transcript
+from nlp.brief.types import BriefItem
+from tests.scripted import scripted_transcript
+from transcription.types import Speaker
+
+CALL_DATE = dt.date(2026, 12, 7)  # a Monday
+
+
+def steps(*lines: tuple[str, str], roles: bool = True) -> list[BriefItem]:
+    transcript = scripted_transcript(*lines)
+    if not roles:
+        transcript.speakers = [Speaker("S1"), Speaker("S2")]
+    brief = analyze_transcript(transcript, call_date=CALL_DATE, call_date_source="argument").brief
+    assert brief is not None
+    return brief.of_kind("next_step")
+
+
+def view(found: list[BriefItem]) -> list[tuple[str, str | None, str | None]]:
+    return [(i.text, i.owner, i.due) for i in found]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (("S1", "I'll send you the proposal by Friday."), ("I'll send you the proposal by Friday", "rep", "2026-12-11")),
+        (("S2", "I'll talk to my boss and get back to you next Tuesday."),
+         ("I'll talk to my boss and get back to you next Tuesday", "customer", "2026-12-15")),
+        (("S1", "Let's book a follow-up call on Thursday the 17th."),
+         ("Let's book a follow-up call on Thursday the 17th", "both", "2026-12-17")),
+        (("S2", "We're going to loop in legal by end of day tomorrow."),
+         ("We're going to loop in legal by end of day tomorrow", "customer", "2026-12-08")),
+        (("S1", "I'll put together a short summary for your team."),
+         ("I'll put together a short summary for your team", "rep", None)),
+        (("S2", "First I need to show this to our operations lead, Kim."),
+         ("First I need to show this to our operations lead, Kim", "customer", None)),
+    ],
+)
+def test_commitments_with_owner_and_due(line: tuple[str, str], expected: tuple[str, str, str | None]) -> None:
+    assert view(steps(line)) == [expected]
+
+
+def test_an_accepted_request_belongs_to_whoever_accepted_it() -> None:
+    found = steps(("S2", "Can you send me the security documents by Wednesday?"), ("S1", "Sure, no problem."))
+    assert view(found) == [("Can you send me the security documents by Wednesday?", "rep", "2026-12-09")]
+    assert found[0].speaker == "S2"  # the words are the customer's; the step is the rep's
+
+
+def test_a_proposal_and_the_date_the_other_side_names() -> None:
+    found = steps(
+        ("S1", "Could we set up a kickoff with your team?"),
+        ("S2", "Yes. Let's do Tuesday. The fifteenth works best."),
+    )
+    assert [(i.owner, i.due) for i in found] == [("both", "2026-12-15")]
+
+
+def test_a_date_said_right_after_the_step_is_its_due_date() -> None:
+    found = steps(("S1", "Then let's do a check-in once the feed is live. How about Monday the twenty-first?"),
+                  ("S2", "Monday works."))
+    assert view(found) == [("let's do a check-in once the feed is live. How about Monday the twenty-first?",
+                            "both", "2026-12-21")]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [("S1", "Let me share my screen and show you the dashboard.")],  # an in-call move
+        [("S1", "I'll show you how the scorecard works.")],
+        [("S1", "I sent the proposal last week.")],  # the past
+        [("S2", "If the trial goes well, we'll sign before the end of June.")],  # a condition
+        [("S1", "I won't be able to send anything before Friday.")],  # negated
+        [("S1", "Could I show you a quick demo next week?"), ("S2", "Just send me some material for now.")],  # refused
+        [("S1", "I can share a few case studies."), ("S2", "We're fine for now.")],  # an offer nobody took
+        [("S2", "The board meets on the eighteenth.")],  # a date that is nobody's commitment
+    ],
+)
+def test_not_next_steps(lines: list[tuple[str, str]]) -> None:
+    assert steps(*lines) == []
+
+
+def test_without_a_rep_no_owner_is_guessed() -> None:
+    found = steps(
+        ("S1", "I'll send you the proposal by Friday."),
+        ("S2", "Great, and let's meet again next Thursday."),
+        roles=False,
+    )
+    assert [(i.owner, i.due, i.role) for i in found] == [(None, "2026-12-11", "unknown"), (None, "2026-12-17", "unknown")]
+
+
+def test_an_unresolvable_date_keeps_its_words() -> None:
+    found = steps(("S1", "I'll send the contract over next week."))
+    assert [(i.due, i.date_phrase) for i in found] == [(None, "next week")]
+
+
+def test_without_a_call_date_no_due_date() -> None:
+    brief = analyze_transcript(scripted_transcript(("S1", "I'll send you the proposal by Friday."))).brief
+    assert brief is not None and brief.call_date is None and brief.call_date_source is None
+    assert [(i.due, i.date_phrase) for i in brief.of_kind("next_step")] == [(None, "by Friday")]
+
+
+def test_chinese_steps_get_chinese_due_dates() -> None:
+    from transcription.types import Transcript, Word
+
+    lines = [("S1", "您好，我是销售小王。"), ("S2", "你好，我们的报表现在都是手工做的。"),
+             ("S1", "明白了，我明天把报价发给您。"), ("S2", "好的，我们下周二再聊。")]
+    words = [Word(3.0 * k, 3.0 * k + 2.0, text, speaker) for k, (speaker, text) in enumerate(lines)]
+    transcript = Transcript(duration_s=12.0, speakers=[Speaker("S1", "rep"), Speaker("S2", "customer")], words=words,
+                            source="json", language="zh")
+    brief = analyze_transcript(transcript, call_date=CALL_DATE, call_date_source="argument").brief
+    assert brief is not None
+    assert [(i.owner, i.due, i.date_phrase) for i in brief.of_kind("next_step")] == [
+        ("rep", "2026-12-08", "明天"), ("both", "2026-12-15", "下周二")]
