@@ -140,24 +140,30 @@ def _pages(web: Any, h: Hostile) -> list[tuple[str, str, str]]:
     ]
 
 
-def test_every_page_fits_desktop_and_phone(web: Any, hostile: Hostile, signed_in: Any) -> None:
-    pages = {who: signed_in(who) for who in ("rep", "coach", "admin")}
+def layout_problems(page: Any, path: str, name: str) -> list[str]:
+    """Open `path` at desktop and phone width, save both screenshots (`layout-NAME-WIDTH[-full].png`)
+    and say what overflows: the page wider than the viewport, an element wider than it, or (on
+    desktop) a table that scrolls sideways."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
-    for who, path, name in _pages(web, hostile):
-        page = pages[who]
-        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-            page.set_viewport_size(size)
-            response = page.goto(path)
-            assert response is not None and response.status == 200, (path, response and response.status)
-            page.wait_for_load_state("load")
-            m = page.evaluate(MEASURE_JS)
-            page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}.png"))
-            page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}-full.png"), full_page=True)
-            if m["doc"] > m["vw"] or m["wide"]:
-                problems.append(f"{path} at {label}: page {m['doc']} px wide in a {m['vw']} px viewport; {m['wide']}")
-            if label == "desktop" and m["tables"]:
-                problems.append(f"{path} at {label}: a table scrolls sideways (columns hidden): {m['tables']}")
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        response = page.goto(path)
+        assert response is not None and response.status == 200, (path, response and response.status)
+        page.wait_for_load_state("load")
+        m = page.evaluate(MEASURE_JS)
+        page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}.png"))
+        page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}-full.png"), full_page=True)
+        if m["doc"] > m["vw"] or m["wide"]:
+            problems.append(f"{path} at {label}: page {m['doc']} px wide in a {m['vw']} px viewport; {m['wide']}")
+        if label == "desktop" and m["tables"]:
+            problems.append(f"{path} at {label}: a table scrolls sideways (columns hidden): {m['tables']}")
+    return problems
+
+
+def test_every_page_fits_desktop_and_phone(web: Any, hostile: Hostile, signed_in: Any) -> None:
+    pages = {who: signed_in(who) for who in ("rep", "coach", "admin")}
+    problems = [p for who, path, name in _pages(web, hostile) for p in layout_problems(pages[who], path, name)]
     assert not problems, "\n".join(problems)
 
 
@@ -274,20 +280,8 @@ def test_deal_pages_fit_desktop_and_phone(web: Any, long_deal: list[str], signed
     from urllib.parse import quote
 
     page = signed_in("coach")
-    problems = []
-    for name, path in (("deal", "/deals/" + quote(LONG_DEAL, safe="")), ("deals", "/deals")):
-        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-            page.set_viewport_size(size)
-            response = page.goto(path)
-            assert response is not None and response.status == 200, (path, response and response.status)
-            page.wait_for_load_state("load")
-            m = page.evaluate(MEASURE_JS)
-            page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}.png"))
-            page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}-full.png"), full_page=True)
-            if m["doc"] > m["vw"] or m["wide"]:
-                problems.append(f"{path} at {label}: page {m['doc']} px wide in a {m['vw']} px viewport; {m['wide']}")
-            if label == "desktop" and m["tables"]:
-                problems.append(f"{path} at {label}: a table scrolls sideways (columns hidden): {m['tables']}")
+    problems = [p for name, path in (("deal", "/deals/" + quote(LONG_DEAL, safe="")), ("deals", "/deals"))
+                for p in layout_problems(page, path, name)]
     assert not problems, "\n".join(problems)
     page.set_viewport_size(DESKTOP)
     page.goto("/deals/" + quote(LONG_DEAL, safe=""))
