@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -31,7 +31,7 @@ from service.storage import AudioStore, get_store
 from service.web import downloads
 from service.web.audio_response import audio_response
 from service.web.call_view import QUESTION_TYPES, ViewCache, build_call_view, fmt_metric
-from service.web.pages import SignedIn, check_csrf, render
+from service.web.pages import SignedIn, check_csrf, day_bound, render
 from transcription.display import clock
 
 router = APIRouter(include_in_schema=False)
@@ -41,17 +41,6 @@ PAGE_SIZE = 50
 VIEWS = ViewCache()
 STATUSES = CALL_STATUSES
 OUTCOMES = ("won", "lost", "next_step_booked", "none")
-
-
-def _day(value: str | None, end: bool = False) -> datetime | None:
-    if not value:
-        return None
-    try:
-        d = date.fromisoformat(value)
-    except ValueError as exc:
-        raise Invalid(f"{value!r} is not a date (YYYY-MM-DD)") from exc
-    start = datetime.combine(d, time.min, tzinfo=UTC)
-    return start + timedelta(days=1) if end else start
 
 
 @router.get("/")
@@ -66,7 +55,7 @@ def library_page(
     filters = library.CallFilters(
         rep=rep or None, team_id=team or None, status=status if status in STATUSES else None,
         outcome=outcome if outcome in OUTCOMES else None, tracker=tracker or None, text=q or None,  # type: ignore[arg-type]
-        since=_day(since), until=_day(until, end=True))
+        since=day_bound(since), until=day_bound(until, end=True))
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         result = library.list_calls(session, who.principal, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         reps, teams = library.filter_choices(session, who.principal)

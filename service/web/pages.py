@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -19,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from service.core.access import ROLE_REACH
-from service.core.errors import DomainError, Forbidden
+from service.core.errors import DomainError, Forbidden, Invalid
 from service.core.sessions import SESSION_COOKIE, ResolvedSession, resolve_session
 from service.web.wording import plural, tracker_label, web_text
 
@@ -117,3 +118,16 @@ def safe_next(next_url: str | None) -> str:
     if not next_url or not next_url.startswith("/") or next_url.startswith("//") or "\\" in next_url:
         return "/"
     return next_url
+
+
+def day_bound(value: str | None, end: bool = False) -> datetime | None:
+    """A filter form's YYYY-MM-DD as a UTC instant: the day's start, or with `end` the next day's
+    start (an exclusive bound); None for an empty field; `Invalid` (422) for anything else."""
+    if not value:
+        return None
+    try:
+        d = date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+    start = datetime.combine(d, time.min, tzinfo=UTC)
+    return start + timedelta(days=1) if end else start

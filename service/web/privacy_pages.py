@@ -5,7 +5,6 @@ with filters, paging and CSV/JSON exports). The rules are the domain's (`service
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -23,7 +22,7 @@ from service.core.sessions import ResolvedSession
 from service.domain import audit_log, forget, retention
 from service.storage import get_store
 from service.web.admin_pages import SECTIONS
-from service.web.pages import SignedIn, check_csrf, render
+from service.web.pages import SignedIn, check_csrf, day_bound, render
 from service.web.wording import plural
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -158,22 +157,11 @@ async def forget_form(request: Request, who: SignedIn) -> Response:
     return await run_in_threadpool(run)
 
 
-def _day(value: str, end: bool = False) -> datetime | None:
-    if not value:
-        return None
-    try:
-        d = date.fromisoformat(value)
-    except ValueError as exc:
-        raise Invalid(f"{value!r} is not a date (YYYY-MM-DD)") from exc
-    start = datetime.combine(d, time.min, tzinfo=UTC)
-    return start + timedelta(days=1) if end else start
-
-
 def _filters(action: str, actor: str, target: str, since: str, until: str) -> audit_log.AuditFilters:
     if action and action not in ACTIONS and not (action.endswith(".") and any(a.startswith(action) for a in ACTIONS)):
         raise Invalid(f"{action!r} is not an action of the audit trail")
     return audit_log.AuditFilters(action=action or None, actor_user_id=actor or None, target_id=target or None,
-                                  since=_day(since), until=_day(until, end=True))
+                                  since=day_bound(since), until=day_bound(until, end=True))
 
 
 Text = Annotated[str, Query(max_length=200)]

@@ -1,4 +1,4 @@
-"""The one pager macro of paged lists (library, deals, audit trail): links keep the filters."""
+"""Helpers every list page shares: the pager macro (library, deals, audit trail) and the date filters."""
 
 from __future__ import annotations
 
@@ -22,3 +22,18 @@ def test_first_and_last_pages_and_labels() -> None:
     last = render('{{ pager(2, 2, "action=x", "Newer", "Older") }}')
     assert '<a rel="prev" href="?action=x&amp;page=1">Newer</a>' in last and 'rel="next"' not in last
     assert render('{{ pager(1, 1, "") }}').strip() == ""  # one page: no pager
+
+
+def test_filter_dates_are_utc_day_bounds_and_bad_ones_are_422() -> None:
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from service.core.errors import Invalid
+    from service.web.pages import day_bound
+
+    assert day_bound("") is None and day_bound(None) is None
+    assert day_bound("2026-12-05") == datetime(2026, 12, 5, tzinfo=UTC)
+    assert day_bound("2026-12-05", end=True) == datetime(2026, 12, 6, tzinfo=UTC)  # exclusive end
+    with pytest.raises(Invalid, match="is not a date"):
+        day_bound("05/12/2026")
