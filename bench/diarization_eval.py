@@ -23,8 +23,11 @@ Data (from ../shared/data/diarization and generated calls):
              nowhere else (`HELDOUT2_PAIRS`): reporting only
   heldout-2-one-voice  6 sales calls one new voice reads (`HELDOUT2_ONE_VOICE`): reporting only,
              speaker count only
+  heldout-3 / heldout-3-one-voice  10 pairs and 4 single voices of variants, pitches and speeds used
+             nowhere else (`HELDOUT3_PAIRS`, `HELDOUT3_ONE_VOICE`), defined after the count rule's
+             joint bar was fixed: reporting only
 Tune only on ami-train, ami-dev, generated, generated-extra, dialogue-tuning, dev-pairs and
-one-voice; phone, ami-test, heldout-2 and heldout-2-one-voice are for reporting.
+one-voice; phone, ami-test and the heldout-2 and heldout-3 sets are for reporting.
 
 `segmentation` is the product's mono speakers: the diarizer, and where it finds one voice, the
 count decision against the recogniser's words (`transcription.diarization.count`) with the server's
@@ -89,6 +92,10 @@ from bench.diarization_calls import (
     HELDOUT2_ONE_VOICE_SEED,
     HELDOUT2_PAIRS,
     HELDOUT2_SEED,
+    HELDOUT3_ONE_VOICE,
+    HELDOUT3_ONE_VOICE_SEED,
+    HELDOUT3_PAIRS,
+    HELDOUT3_SEED,
     ONE_VOICE,
     ONE_VOICE_SEED,
     TUNING_PAIRS,
@@ -113,8 +120,8 @@ DATA = ROOT / ".." / "shared" / "data" / "diarization"
 AMI = DATA / "ami-excerpts"
 # One voice each: the speaker count must come out as exactly 1 (no DER: no reference turns).
 SINGLE_VOICE = [DATA / ".." / "asr" / "jfk.flac", DATA / ".." / "asr" / "2412-153948-0000.flac"]
-ONE_VOICE_SETS = ("one-voice", "heldout-2-one-voice")  # speaker count only: must be 1
-TWO_PERSON_SETS = ("phone", "generated", "generated-extra", "dialogue-tuning", "dev-pairs", "heldout-2")
+ONE_VOICE_SETS = ("one-voice", "heldout-2-one-voice", "heldout-3-one-voice")  # speaker count only: must be 1
+TWO_PERSON_SETS = ("phone", "generated", "generated-extra", "dialogue-tuning", "dev-pairs", "heldout-2", "heldout-3")
 SENKO_SYSTEMS = ("senko", "senko-raw")
 SENKO_RECIPE = ("senko runs in its own venv: python3 -m venv /work/senko-venv && /work/senko-venv/bin/pip install "
                 "torch==2.13.0 && /work/senko-venv/bin/pip install senko==0.2.2; then pass --senko-python "
@@ -163,7 +170,8 @@ def load_items(sets: list[str]) -> list[Item]:
                 ann[Segment(s, e), i] = spk
             items.append(Item("generated-extra", call.name, call.wav, ann, Timeline([Segment(0, call.duration_s)])))
     for tag, pairs, seed in (("dialogue-tuning", DIALOGUE_TUNING_PAIRS, DIALOGUE_TUNING_SEED),
-                             ("dev-pairs", DEV_PAIRS, DEV_SEED), ("heldout-2", HELDOUT2_PAIRS, HELDOUT2_SEED)):
+                             ("dev-pairs", DEV_PAIRS, DEV_SEED), ("heldout-2", HELDOUT2_PAIRS, HELDOUT2_SEED),
+                             ("heldout-3", HELDOUT3_PAIRS, HELDOUT3_SEED)):
         if tag not in sets:
             continue
         for call in render_sales_calls(pairs, seed):
@@ -175,6 +183,8 @@ def load_items(sets: list[str]) -> list[Item]:
         items += one_voice_items("one-voice", ONE_VOICE, ONE_VOICE_SEED, with_sample_channels=True)
     if "heldout-2-one-voice" in sets:
         items += one_voice_items("heldout-2-one-voice", HELDOUT2_ONE_VOICE, HELDOUT2_ONE_VOICE_SEED)
+    if "heldout-3-one-voice" in sets:
+        items += one_voice_items("heldout-3-one-voice", HELDOUT3_ONE_VOICE, HELDOUT3_ONE_VOICE_SEED)
     if "generated" in sets:
         for call in generate_calls():
             ann = Annotation(uri=call.name)

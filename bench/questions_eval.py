@@ -1,20 +1,20 @@
-"""Question-type accuracy on real dialogue: SwDA (labelled) and earnings-21 analyst Q&A (unlabelled).
+"""Question types on real dialogue, the trained model beside the rules it replaced, in one run.
 
-    .venv/bin/python -m bench.questions_eval --split test            # the reported numbers
-    .venv/bin/python -m bench.questions_eval --split train --limit 80 # development (never tune on test)
-    .venv/bin/python -m bench.questions_eval --earnings 4              # earnings-21 sample
+    .venv/bin/python -m bench.questions_eval                 # every set: the reported numbers
+    .venv/bin/python -m bench.questions_eval --sets swda --split val --errors 20   # development
 
-SwDA (CC BY-NC-SA 3.0) is read from ../shared/data at run time and used for evaluation only.
-Each utterance is classified as one unit (the type of its last countable question sentence), once
-as transcribed and once lower-cased with punctuation removed (ASR without punctuation); each of
-those twice: one utterance at a time, and in conversation (`nlp.questions.context`: a bare "Right?"
-after the speaker's own statement is a tag; an open question its speaker goes on from without
-addressing the listener is rhetorical), which is how the product reads a call.
-
-Tag mapping (the clustered 41-tag SWBD-DAMSL set of this release has no other compound question
-tags): qw, qo, qw^d -> open; qy -> yes_no; qrr -> choice; qy^d -> declarative; ^g -> tag;
-bh (backchannel question) and qh (rhetorical) -> not a countable question, like every other tag.
-How many bh/qh the classifier keeps out is printed on its own line.
+Sets (each scored for `model` and `rules`, the baseline in `bench/question_rules`):
+- `swda`: SwDA (CC BY-NC-SA 3.0; evaluation only, never trained or tuned on): every utterance as
+  transcribed and lower-cased without punctuation (ASR without punctuation), one utterance at a
+  time and in conversation (`nlp.questions.context`), which is how the product reads a call.
+  Tags: qw, qo, qw^d -> open; qy -> yes_no; qrr -> choice; qy^d -> declarative; ^g -> tag;
+  bh (backchannel question) and qh (rhetorical) -> not a countable question, like every other tag.
+  Beside the product's units, the yes/no row in SwDA's units (`as_swda_units`).
+- `mrda`: MRDA test (CC BY 4.0; the model trains on MRDA train), mapped with `bench.mrda.label_of`;
+  its words come without punctuation.
+- `sales`: the held-out part of our own sales sentences (`bench/questions_data`), punctuated and
+  ASR-style rows apart, with the accuracy over all eight classes.
+- `earnings`: recall of the earnings-21 sentences that end in "?" (no labels), 44 calls.
 """
 
 from __future__ import annotations
@@ -24,19 +24,22 @@ import random
 import re
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.tokens import Doc
 
-from nlp.questions.component import classify_doc, context_item, context_items
+from bench import mrda
+from bench.question_rules import read_doc
+from bench.questions_sales import SalesSentence, load_sales_sentences
+from nlp.questions.component import context_items
 from nlp.questions.context import ContextItem, resolve_types
 from nlp.sentences import load_spacy, split_sentences
-from nlp.types import QUESTION_TYPES, QuestionType
+from nlp.types import QUESTION_TYPES, QuestionReading, QuestionType
 from transcription.types import Speaker, Transcript, Word
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DATA = mrda.DATA
 SWDA = DATA / "dialog-acts" / "swda"
 EARNINGS = DATA / "transcripts" / "earnings21" / "nlp_references"
 
@@ -44,6 +47,16 @@ GOLD = {"qw": "open", "qo": "open", "qw^d": "open", "qy": "yes_no", "qrr": "choi
         "^g": "tag"}
 _COMMENT = re.compile(r"\s\*.*$")  # transcriber notes ("* to = too") are not speech
 _PUNCT = re.compile(r"[^\w\s'-]|(?<!\w)['-]|['-](?!\w)")
+# A system reads one parsed turn and gives each of its sentences a reading.
+System = Callable[[Doc], list[QuestionReading]]
+
+
+def model_readings(doc: Doc) -> list[QuestionReading]:
+    """What the product's component (the trained model) set on the doc's sentences."""
+    return [QuestionReading(s._.question_type, s._.is_backchannel, s._.is_rhetorical) for s in doc.sents]
+
+
+SYSTEMS: dict[str, System] = {"model": model_readings, "rules": read_doc}
 
 
 def unpunctuate(text: str) -> str:
@@ -56,7 +69,7 @@ class Row:
     conversation: str
     speaker: str
     text: str
-    tag: str
+    gold: str | None
 
 
 def load_swda(split: str, limit: int | None) -> list[Row]:
@@ -71,25 +84,43 @@ def load_swda(split: str, limit: int | None) -> list[Row]:
                 continue
             text = _COMMENT.sub("", "|".join(parts[1:-1])).strip()
             if text:
-                rows.append(Row(f.stem, parts[0].strip(), text, parts[-1].strip()))
+                rows.append(Row(f.stem, parts[0].strip(), text, GOLD.get(parts[-1].strip())))
     return rows
 
 
-def in_conversation(rows: Sequence[Row], docs: Sequence[Doc]) -> list[QuestionType | None]:
-    """Each utterance's label with the conversation around it (`nlp.questions.context`): every
-    sentence of every utterance in order, then the utterance's last countable question."""
+def load_mrda_test() -> list[Row]:
+    return [Row(u.meeting, u.speaker, u.text, u.label if u.label in QUESTION_TYPES else None)
+            for meeting in mrda.load_split("test") for u in meeting]
+
+
+def countable(r: QuestionReading) -> QuestionType | None:
+    return None if r.is_backchannel or r.is_rhetorical else r.type
+
+
+def one_at_a_time(readings: Sequence[list[QuestionReading]]) -> list[QuestionType | None]:
+    """One label an utterance: the type of its last countable question sentence."""
+    labels: list[QuestionType | None] = []
+    for doc_readings in readings:
+        found = [t for t in map(countable, doc_readings) if t is not None]
+        labels.append(found[-1] if found else None)
+    return labels
+
+
+def in_conversation(rows: Sequence[Row], docs: Sequence[Doc], readings: Sequence[list[QuestionReading]]
+                    ) -> list[QuestionType | None]:
+    """Each utterance's label with the conversation around it (`nlp.questions.context`)."""
     items: list[ContextItem] = []
     owner: list[int] = []
-    for i, (row, doc) in enumerate(zip(rows, docs, strict=True)):
-        for sent in doc.sents:
-            items.append(context_item(f"{row.conversation}:{row.speaker}", sent))
+    for i, (row, doc, doc_readings) in enumerate(zip(rows, docs, readings, strict=True)):
+        for sent, r in zip(doc.sents, doc_readings, strict=True):
+            items.append(ContextItem(f"{row.conversation}:{row.speaker}", sent.text, r.type, r.is_backchannel,
+                                     r.is_rhetorical))
             owner.append(i)
     labels: list[QuestionType | None] = [None] * len(rows)
     for i, qtype in zip(owner, resolve_types(items), strict=True):
         if qtype is not None:
             labels[i] = qtype
     return labels
-
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
@@ -151,28 +182,90 @@ def score(gold: Sequence[str | None], pred: Sequence[str | None], title: str,
         print(f"   {str(g):<12} " + " ".join(f"{confusion[(g, p)]:>6}" for p in labels))
 
 
-def evaluate_swda(split: str, limit: int | None, show_errors: int) -> None:
-    rows = load_swda(split, limit)
+def run_set(name: str, rows: Sequence[Row], systems: Sequence[str], *, modes: Sequence[str], conversation: bool,
+            errors: int) -> None:
     nlp = load_spacy()
-    gold = [GOLD.get(r.tag) for r in rows]
-    n_bh_qh = Counter(r.tag for r in rows if r.tag in {"bh", "qh"})
-    print(f"SwDA {split}: {len(rows)} utterances" + (f" from {limit} conversations" if limit else ""))
-    for mode in ("punctuated", "unpunctuated"):
+    gold = [r.gold for r in rows]
+    print(f"\n## {name}: {len(rows)} utterances, {sum(g is not None for g in gold)} countable questions")
+    for mode in modes:
         texts = [r.text if mode == "punctuated" else unpunctuate(r.text) for r in rows]
         t0 = time.perf_counter()
         docs = list(nlp.pipe(texts, batch_size=256))
-        took = time.perf_counter() - t0
-        for view, pred in (("one utterance at a time", [classify_doc(d) for d in docs]),
-                           ("in conversation", in_conversation(rows, docs))):
-            score(gold, pred, f"{mode}, {view} ({len(texts) / took:.0f} utterances/s)", texts)
-            kept_out = {tag: sum(1 for r, p in zip(rows, pred, strict=True) if r.tag == tag and p is None)
-                        for tag in n_bh_qh}
-            print("not counted as questions: "
-                  + ", ".join(f"{t} {kept_out[t]}/{n}" for t, n in sorted(n_bh_qh.items())))
-        if show_errors:
-            errs = [(g, p, t) for g, p, t in zip(gold, pred, texts, strict=True) if g != p]
-            for g, p, t in random.Random(1).sample(errs, min(show_errors, len(errs))):
-                print(f"   gold={g} pred={p} :: {t}")
+        rate = len(texts) / (time.perf_counter() - t0)
+        for system in systems:
+            readings = [SYSTEMS[system](d) for d in docs]
+            views = [("one utterance at a time", one_at_a_time(readings))]
+            if conversation:
+                views.append(("in conversation", in_conversation(rows, docs, readings)))
+            for view, pred in views:
+                score(gold, pred, f"### {system}, {mode}, {view}" + (f" (pipeline {rate:.0f} utterances/s)"
+                                                                     if system == "model" else ""), texts)
+            if errors and system == "model":
+                pred = views[-1][1]
+                errs = [(g, p, t) for g, p, t in zip(gold, pred, texts, strict=True) if g != p]
+                for g, p, t in random.Random(1).sample(errs, min(errors, len(errs))):
+                    print(f"   gold={g} pred={p} :: {t}")
+
+
+def _sales_conversation(row: SalesSentence) -> tuple[list[tuple[str, str]], int]:
+    """A held-out row with its neighbours as turns (speaker, text), and the character offset of the
+    row's own text in its turn: sentences of the same speaker travel in one turn, as in a call."""
+    other = "customer" if row.speaker == "rep" else "rep"
+    turns: list[tuple[str, str]] = []
+    offset = 0
+    if row.before:
+        if row.before_speaker == "same":
+            offset = len(row.before) + 1
+            turns.append((row.speaker, f"{row.before} {row.text}"))
+        else:
+            turns += [(other, row.before), (row.speaker, row.text)]
+    else:
+        turns.append((row.speaker, row.text))
+    if row.after:
+        if row.after_speaker == "same":
+            turns[-1] = (row.speaker, f"{turns[-1][1]} {row.after}")
+        else:
+            turns.append((other, row.after))
+    return turns, offset
+
+
+def sales_predictions(rows: Sequence[SalesSentence], system: str = "model") -> list[QuestionType | None]:
+    """Each sales row's countable type (or None), read in its small conversation."""
+    nlp = load_spacy()
+    pred: list[QuestionType | None] = []
+    for row in rows:
+        turns, offset = _sales_conversation(row)
+        own = 0 if not row.before or row.before_speaker == "same" else 1
+        items: list[ContextItem] = []
+        target = 0
+        for t, ((speaker, _), doc) in enumerate(zip(turns, nlp.pipe([x for _, x in turns]), strict=True)):
+            for sent, r in zip(doc.sents, SYSTEMS[system](doc), strict=True):
+                if t == own and sent.start_char <= offset:
+                    target = len(items)
+                items.append(ContextItem(speaker, sent.text, r.type, r.is_backchannel, r.is_rhetorical))
+        pred.append(resolve_types(items)[target])
+    return pred
+
+
+def is_asr_style(text: str) -> bool:
+    return text == text.lower() and not re.search(r"[.?!,;:]", text)
+
+
+def evaluate_sales(systems: Sequence[str], errors: int) -> None:
+    """The held-out sales sentences; accuracy over the six outcomes (five countable types or not a
+    countable question)."""
+    rows = load_sales_sentences("heldout")
+    for asr in (False, True):
+        part = [r for r in rows if is_asr_style(r.text) == asr]
+        title = "ASR-style (no punctuation)" if asr else "punctuated"
+        gold: list[str | None] = [r.label if r.label in QUESTION_TYPES else None for r in part]
+        for system in systems:
+            pred = sales_predictions(part, system)
+            accuracy = sum(p == g for p, g in zip(pred, gold, strict=True)) / max(len(part), 1)
+            score(gold, list(pred), f"### {system}, sales held-out, {title}: {len(part)} sentences, accuracy {accuracy:.3f}")
+            if errors and system == "model":
+                for g, p, row in [(g, p, row) for g, p, row in zip(gold, pred, part, strict=True) if g != p][:errors]:
+                    print(f"   gold={g} pred={p} :: {row.before} || {row.text} || {row.after}")
 
 
 def load_earnings(path: Path) -> Transcript:
@@ -186,13 +279,11 @@ def load_earnings(path: Path) -> Transcript:
     return Transcript(duration_s=float(len(words)), speakers=speakers, words=words, source="json", has_timing=False)
 
 
-def evaluate_earnings(n_files: int, show: int) -> None:
+def evaluate_earnings(n_files: int) -> None:
+    """The model only: the product's whole path (sentences, component, context) on real calls."""
     files = sorted(EARNINGS.glob("*.nlp"))[:n_files]
     types: Counter[str] = Counter()
     qmark = found_qmark = extra = 0
-    examples: list[tuple[str, str]] = []
-    misses: list[str] = []
-    extras: list[str] = []
     for f in files:
         sentences = split_sentences(load_earnings(f))
         for s, qtype in zip(sentences, resolve_types(context_items(sentences)), strict=True):
@@ -200,35 +291,33 @@ def evaluate_earnings(n_files: int, show: int) -> None:
             qmark += has_q
             if qtype:
                 types[qtype] += 1
-                examples.append((qtype, s.text))
                 found_qmark += has_q
-                if not has_q:
-                    extra += 1
-                    extras.append(s.text)
-            elif has_q:
-                misses.append(s.text)
-    print(f"\nearnings-21, {len(files)} calls: {qmark} sentences end in '?'; {found_qmark} of them classified as "
-          f"questions ({found_qmark / max(qmark, 1):.3f}); {extra} questions without '?'")
+                extra += not has_q
+    print(f"\n## earnings-21, {len(files)} calls (model): {qmark} sentences end in '?'; {found_qmark} of them "
+          f"classified as questions (recall {found_qmark / max(qmark, 1):.3f}); {extra} questions without '?'")
     print("types: " + ", ".join(f"{t} {n}" for t, n in types.most_common()))
-    rng = random.Random(2)
-    for label, items in (("question", [f"{t}: {x}" for t, x in examples]), ("'?' missed", misses),
-                         ("no '?' but question", extras)):
-        for x in rng.sample(items, min(show, len(items))):
-            print(f"   [{label}] {x[:160]}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", default="test", choices=["train", "val", "test"])
-    ap.add_argument("--limit", type=int, default=None, help="random sample of this many conversations")
-    ap.add_argument("--errors", type=int, default=0, help="print this many misclassified utterances")
-    ap.add_argument("--earnings", type=int, default=0, help="also run on this many earnings-21 calls")
-    ap.add_argument("--no-swda", action="store_true")
+    ap.add_argument("--sets", nargs="+", default=["swda", "mrda", "sales", "earnings"],
+                    choices=["swda", "mrda", "sales", "earnings"])
+    ap.add_argument("--systems", nargs="+", default=["model", "rules"], choices=list(SYSTEMS))
+    ap.add_argument("--split", default="test", choices=["train", "val", "test"], help="SwDA split")
+    ap.add_argument("--limit", type=int, default=None, help="random sample of this many SwDA conversations")
+    ap.add_argument("--earnings", type=int, default=44, help="earnings-21 calls")
+    ap.add_argument("--errors", type=int, default=0, help="print this many of the model's errors per set")
     args = ap.parse_args()
-    if not args.no_swda:
-        evaluate_swda(args.split, args.limit, args.errors)
-    if args.earnings:
-        evaluate_earnings(args.earnings, max(args.errors, 5))
+    if "swda" in args.sets:
+        run_set(f"SwDA {args.split}", load_swda(args.split, args.limit), args.systems,
+                modes=("punctuated", "unpunctuated"), conversation=True, errors=args.errors)
+    if "mrda" in args.sets:
+        run_set("MRDA test (no punctuation)", load_mrda_test(), args.systems, modes=("as given",),
+                conversation=True, errors=args.errors)
+    if "sales" in args.sets:
+        evaluate_sales(args.systems, args.errors)
+    if "earnings" in args.sets:
+        evaluate_earnings(args.earnings)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """The speaker-count rule's tuning table: per call, what the voices say and what the phrases say.
 
-For every call of the tuning sets (never `heldout-2` or `heldout-2-one-voice`): the diarizer's own
+For every call of the tuning sets (never the `heldout-2` or `heldout-3` sets): the diarizer's own
 count, and where the count rule weighs a split (one voice, or two with a small second one), the DER
 of the voices' result and of the best two-speaker split from the words' stretches
-(`OverlapDiarizer.split`), with the split's voice evidence (`voice_gap`, `pitch_gap`, `range_gap`)
+(`OverlapDiarizer.split`), with the split's voice evidence (`voice_gap`, `pitch_gap`, the two
+together `joint`, `range_gap`)
 and dialogue features (`transcription.diarization.count`), and what the rule decides with the
 default prior of 2 (`--expected-speakers`). The words come from the bundled speech recogniser.
 One-voice recordings are the negatives. The bars in `count.py` were read off this table
@@ -30,11 +31,11 @@ from bench.diarization_eval import ONE_VOICE_SETS, SINGLE_VOICE, Item, load_item
 from transcription.asr import AsrOptions, transcribe_samples
 from transcription.audio import load_audio
 from transcription.diarization import OverlapDiarizer, SpeakerSegment
-from transcription.diarization.count import dialogue, settle_count
+from transcription.diarization.count import HINTED, dialogue, joint_evidence, settle_count
 from transcription.types import Word
 
 CACHE = Path(tempfile.gettempdir()) / "talktrack-count-words"
-REPORTING = ("heldout-2", "heldout-2-one-voice", "phone", "ami-test")
+REPORTING = ("heldout-2", "heldout-2-one-voice", "heldout-3", "heldout-3-one-voice", "phone", "ami-test")
 DEFAULT_SETS = "dialogue-tuning,dev-pairs,generated-extra,generated,ami-train,ami-dev,single,one-voice"
 
 
@@ -70,7 +71,7 @@ def main() -> None:
         for path in SINGLE_VOICE:
             items.append(Item("single", path.stem, path, Annotation(uri=path.stem), Timeline()))
     print(f"{'set':16} {'file':30} {'ref':>3} {'k':>2} {'DER':>6} {'split':>6} {'decided':>8} {'margin':>6} "
-          f"{'voice':>5} {'pitch':>5} {'range':>5} {'n':>3} {'turns':>5} {'align':>5} {'q':>3} {'answ':>5} {'minor':>5}")
+          f"{'voice':>5} {'pitch':>5} {'joint':>5} {'range':>5} {'n':>3} {'turns':>5} {'align':>5} {'q':>3} {'answ':>5} {'minor':>5}")
     for it in items:
         audio = load_audio(it.wav).mean(axis=0).astype(np.float32)
         d = OverlapDiarizer()
@@ -98,7 +99,8 @@ def main() -> None:
         n_out = len({s.speaker for s in decision.segments})
         tag = f"{n_out}{' split' if decision.split else ' merged' if decision.merged else ''}"
         margin = f"{decision.margin:6.2f}" if decision.margin is not None else "     -"
-        print(f"{head} {der(it, two, uem, one_voice)} {tag:>8} {margin} {v.voice_gap:5.2f} {v.pitch_gap:5.2f} {v.range_gap:5.2f} "
+        print(f"{head} {der(it, two, uem, one_voice)} {tag:>8} {margin} {v.voice_gap:5.2f} {v.pitch_gap:5.2f} "
+              f"{joint_evidence(v, HINTED):5.2f} {v.range_gap:5.2f} "
               f"{v.clustered:3d} {f.turns:5d} {f.aligned:5.2f} {f.questions:3d} {f.answered:5.2f} {f.minority:5.2f}",
               flush=True)
 

@@ -43,6 +43,20 @@ class EmailPublic(BaseModel):
     body: str
 
 
+class CitePublic(BaseModel):
+    item: int = Field(description="index of the cited item in `items`")
+    start: float
+    end: float
+
+
+class SummarySentencePublic(BaseModel):
+    text: str
+    cites: list[CitePublic] = Field(description="the items (moments) the sentence rests on")
+    start: float
+    end: float
+    chapter: int | None = Field(default=None, description="index in `chapters` of the chapter it was written for")
+
+
 class BriefPublic(BaseModel):
     version: int
     call_date: str | None = None
@@ -51,6 +65,12 @@ class BriefPublic(BaseModel):
     chapters: list[ChapterPublic] = []
     items: list[BriefItemPublic] = []
     email: EmailPublic | None = None
+    summary: list[SummarySentencePublic] | None = Field(
+        default=None, description="optional generated wording (TALKTRACK_LLM_URL), each sentence grounded in the "
+                                  "items it cites; null when off or when the endpoint failed")
+    summary_dropped: int | None = Field(default=None, description="generated sentences dropped by the grounding check")
+    summary_unreadable: int | None = Field(default=None, description="endpoint answers that were not the JSON asked for")
+    summary_model: str | None = None
 
 
 class CallBriefPublic(BaseModel):

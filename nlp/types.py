@@ -10,6 +10,16 @@ QUESTION_TYPES: tuple[QuestionType, ...] = ("open", "yes_no", "choice", "declara
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionReading:
+    """What a question classifier found in one sentence: its type (None when it is not a
+    question) and whether it is a backchannel ("Really?") or rhetorical ("Who knows?")."""
+
+    type: QuestionType | None
+    is_backchannel: bool = False
+    is_rhetorical: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     """A countable question (backchannels such as "Really?" and rhetorical questions are not)."""
 

@@ -67,6 +67,29 @@ class FollowUpEmail:
     body: str
 
 
+@dataclass(frozen=True, slots=True)
+class Cite:
+    """A moment a generated sentence rests on: `item` is the index of a brief item in
+    `Brief.items`, `start`/`end` its times."""
+
+    item: int
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """A sentence of the optional generated wording (`nlp.brief.wording`): written by a language
+    model from the items, kept only when it passed the grounding check against the transcript at
+    the moments it cites. `chapter` is the index of the chapter it was written for."""
+
+    text: str
+    cites: list[Cite]
+    start: float
+    end: float
+    chapter: int | None = None
+
+
 @dataclass(slots=True)
 class Brief:
     """The call's brief. `call_date` (ISO date) is what relative due dates were resolved against;
@@ -79,9 +102,15 @@ class Brief:
     call_date_source: CallDateSource | None = None
     empty_reason: str | None = None
     version: int = BRIEF_VERSION
+    # The optional generated wording (docs/brief.md, "Generative wording"): None when it is off or
+    # its endpoint failed; then the JSON carries none of these keys.
+    summary: list[SummarySentence] | None = None
+    summary_dropped: int = 0  # sentences that failed the grounding check or cited nothing known
+    summary_unreadable: int = 0  # answers that were not the JSON asked for (all their sentences lost)
+    summary_model: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "version": self.version,
             "call_date": self.call_date,
             "call_date_source": self.call_date_source,
@@ -90,11 +119,18 @@ class Brief:
             "items": [asdict(i) for i in self.items],
             "email": None if self.email is None else asdict(self.email),
         }
+        if self.summary is not None:
+            data["summary"] = [asdict(s) for s in self.summary]
+            data["summary_dropped"] = self.summary_dropped
+            data["summary_unreadable"] = self.summary_unreadable
+            data["summary_model"] = self.summary_model
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Brief:
         """Read a brief back from its JSON form (raises KeyError/TypeError/ValueError when malformed)."""
         email = data.get("email")
+        summary = data.get("summary")
         return cls(
             chapters=[Chapter(**c) for c in data.get("chapters") or []],
             items=[BriefItem(**i) for i in data.get("items") or []],
@@ -103,6 +139,11 @@ class Brief:
             call_date_source=data.get("call_date_source"),
             empty_reason=data.get("empty_reason"),
             version=int(data.get("version", BRIEF_VERSION)),
+            summary=None if not isinstance(summary, list) else [
+                SummarySentence(**{**s, "cites": [Cite(**c) for c in s.get("cites") or []]}) for s in summary],
+            summary_dropped=int(data.get("summary_dropped") or 0),
+            summary_unreadable=int(data.get("summary_unreadable") or 0),
+            summary_model=data.get("summary_model"),
         )
 
     def of_kind(self, kind: ItemKind) -> list[BriefItem]:

@@ -2,9 +2,10 @@
 
 - `component`: the `question_classifier` spaCy component (`register()` adds it to spaCy) and the
   countable questions of classified sentences;
-- `rules`: the reading of one sentence (`read_question`), built from `syntax` (word lists and
-  token tests), `prompts` ("walk me through ..."), `closed` ("or" alternatives, tag endings) and
-  `non_questions` (backchannels, greetings, rhetorical forms);
+- `features`: what the model reads in a sentence (words where they sit, the parse, the turns
+  around it); `model`: the trained weights (`models/en.npz`, trained by `bench/questions_train.py`;
+  model card in docs/questions.md) and their scoring;
+- `chinese`: the Chinese component (phrase rules; no labelled Chinese dialogue acts to train on yet);
 - `context`: the rules across turns (a bare "Right?" after the other speaker, a live call's
   rolling context);
 - `texts`: types of plain texts through the whole English pipeline (tests, benches).

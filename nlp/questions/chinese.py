@@ -32,8 +32,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.backchannels import BACKCHANNEL_ZH
-from nlp.questions.rules import QuestionReading
-from nlp.types import QuestionType
+from nlp.types import QuestionReading, QuestionType
 
 _QMARK = "？?"
 _END_PUNCT = "。！!？?；;…"

@@ -6,22 +6,26 @@ three extension attributes on every sentence span:
 `span._.question_type` ("open", "yes_no", "choice", "declarative", "tag" or None),
 `span._.is_backchannel` ("Really?", "Oh, is that right?") and `span._.is_rhetorical`
 ("Who knows?", a question the speaker answers at once). Only sentences with a type and neither
-flag are countable questions. The rules live in `nlp.questions.rules`.
+flag are countable questions. The types come from the trained model (`nlp.questions.model`)
+reading each sentence's features (`nlp.questions.features`); the sentences of a batch of docs
+are scored together.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Protocol
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.questions.context import ContextItem, RollingContext, resolve_types
-from nlp.questions.rules import QuestionReading, read_question
-from nlp.types import Question, QuestionType
+from nlp.questions.features import Neighbours, sentence_features
+from nlp.questions.model import english_model
+from nlp.semantic import load_embedder
+from nlp.types import QUESTION_TYPES, Question, QuestionType
 
 
 class Sentence(Protocol):
@@ -38,58 +42,51 @@ class Sentence(Protocol):
     @property
     def span(self) -> Span: ...
 
-_CONFIRMATION = re.compile(r"^(?:\W*(?:and|so|but|oh|okay)\W+)?(?:is|was) (?:that|this) (?:right|correct|true|accurate|fair)\W*$")
-_TAG_ALONE = re.compile(r"^(?:right|correct|yeah|no|okay|isn't it|aren't you|don't you|didn't you|wouldn't you)\?$")
-# A question the same speaker answers straight away ("Why does this matter? Because ...") is
-# rhetorical; these openers mark the answer.
-_SELF_ANSWER_OPENERS = ("because", "cause", "'cause", "the answer is", "the reason is", "simple", "well,",
-                        "it's because", "that's because", "answer:", "the short answer")
+
+def _neighbours(sents: Sequence[Span], i: int) -> Neighbours:
+    """A doc is one speaker's turn: before its first sentence the other speaker spoke, after its
+    last the other speaker goes on."""
+    last = i + 1 == len(sents)
+    return Neighbours("same" if i else "other", "other" if last else "same", "" if last else sents[i + 1].text)
+
+
+def label_sentences(docs: Sequence[Doc]) -> None:
+    """Scores every sentence of `docs` at once and sets its three span attributes."""
+    sents = [list(doc.sents) for doc in docs]
+    flat = [s for doc_sents in sents for s in doc_sents]
+    features = [sentence_features(s, _neighbours(doc_sents, i)) for doc_sents in sents for i, s in enumerate(doc_sents)]
+    model = english_model()
+    vectors = load_embedder().embed([s.text for s in flat]) if model.uses_embeddings and flat else None
+    for sent, label in zip(flat, model.predict(features, vectors), strict=True):
+        sent._.question_type = label if label in QUESTION_TYPES else None
+        sent._.is_backchannel = label == "backchannel"
+        sent._.is_rhetorical = label == "rhetorical"
 
 
 @dataclass(frozen=True, slots=True)
 class QuestionClassifier:
-    """Marks question types on each sentence of a `Doc` (a turn or an utterance).
+    """Marks question types on each sentence of a `Doc` (a turn or an utterance)."""
 
-    `self_answer_rhetorical`: treat a question followed, in the same turn, by a sentence that
-    starts like an answer ("Because ...") as rhetorical.
-    """
-
-    self_answer_rhetorical: bool = True
+    batch_size: int = 256
 
     def __call__(self, doc: Doc) -> Doc:
-        sents = list(doc.sents)
-        for i, sent in enumerate(sents):
-            reading = read_question(sent)
-            if reading.is_backchannel and i > 0 and _CONFIRMATION.match(sent.text.lower()):
-                # "Is that correct?" after the speaker's own statement checks it: a real question.
-                reading = QuestionReading("yes_no")
-            elif reading.is_backchannel and i > 0 and _TAG_ALONE.match(sent.text.lower()):
-                # "It's the renewal. Right?": a tag on the speaker's own statement.
-                reading = QuestionReading("tag")
-            rhetorical = reading.is_rhetorical
-            if (
-                reading.type is not None
-                and self.self_answer_rhetorical
-                and i + 1 < len(sents)
-                and reading.type in ("open", "yes_no")
-                and sents[i + 1].text.lower().lstrip().startswith(_SELF_ANSWER_OPENERS)
-                # "Can you walk us through X? Because ..." explains why the speaker asks.
-                and not any(t.lower_ in {"you", "your", "you're", "y'all"} for t in sent)
-            ):
-                rhetorical = True
-            sent._.question_type = reading.type
-            sent._.is_backchannel = reading.is_backchannel
-            sent._.is_rhetorical = rhetorical
+        label_sentences([doc])
         return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        it = iter(docs)
+        while batch := list(islice(it, batch_size or self.batch_size)):
+            label_sentences(batch)
+            yield from batch
 
 
 COMPONENT = "question_classifier"
 _SPAN_ATTRIBUTES = {"question_type": None, "is_backchannel": False, "is_rhetorical": False}
 
 
-def make_question_classifier(nlp: Language, name: str, self_answer_rhetorical: bool) -> QuestionClassifier:
+def make_question_classifier(nlp: Language, name: str) -> QuestionClassifier:
     """spaCy factory: `nlp.add_pipe("question_classifier")` (needs a parser before it)."""
-    return QuestionClassifier(self_answer_rhetorical=self_answer_rhetorical)
+    return QuestionClassifier()
 
 
 def register() -> None:
@@ -98,7 +95,7 @@ def register() -> None:
         if not Span.has_extension(attribute):
             Span.set_extension(attribute, default=default)
     if not Language.has_factory(COMPONENT):
-        Language.factory(COMPONENT, default_config={"self_answer_rhetorical": True}, func=make_question_classifier)
+        Language.factory(COMPONENT, func=make_question_classifier)
 
 
 def countable_type(span: Span) -> QuestionType | None:

@@ -45,6 +45,11 @@ _ASKED_BACK = re.compile(
     r"^\W*(?:(?:and|so|but|well|uh|um|now)\W+)*(?:do|did|have|are|were|can|could|would|will|should)\W+"
     r"(?:you|y'all|you guys)\W*$"
 )
+# "You do?", "Oh, they did?": a pronoun and an auxiliary echoing the other side's statement.
+_ECHO = re.compile(
+    r"^\W*(?:(?:oh|ah|and|so|wait)\W+)*(?:you|they|he|she|it|we|that)\W+(?:do|did|does|are|were|is|was|have|has|had|"
+    r"can|could|will|would)(?:n't| not)?\W*$"
+)
 # The same in Chinese: "对吧？", "是吧", "对不对" after the speaker's own statement.
 _TAG_ALONE_ZH = re.compile(r"^\W*(?:那|所以)?(?:对吧|是吧|对不对|对吗|是不是|好吗|好不好|没错吧|是吗\W*[？?])\W*$")
 _SECOND_PERSON_ZH = re.compile(r"你|您|贵公司|贵司")
@@ -125,23 +130,25 @@ def _speaker_goes_on(items: Sequence[ContextItem], i: int) -> bool:
     return False
 
 
-def _reading_after_own_statement(item: ContextItem, prev: ContextItem | None) -> QuestionType | None:
-    """What a short reaction asks when it follows the same speaker's own statement: a bare tag
-    ("Right?") confirms it, "Have you?" asks the listener back."""
-    if not item.is_backchannel or prev is None or prev.speaker != item.speaker or not _is_statement(prev):
-        return None
+def _bare_reaction(item: ContextItem, prev: ContextItem | None) -> tuple[bool, QuestionType | None]:
+    """A bare tag ("Right?") or "Have you?" asks only after the same speaker's own statement: the
+    tag confirms it, "Have you?" asks the listener back. After the other side's words either is a
+    reaction, as is an echo ("You do?"). Returns (the sentence is one of these, its type)."""
     text = _plain(item.text)
-    if _TAG_ALONE.match(text) or _TAG_ALONE_ZH.match(text):
-        return "tag"
-    if _ASKED_BACK.match(text):
-        return "yes_no"
-    return None
+    tag = bool(_TAG_ALONE.match(text) or _TAG_ALONE_ZH.match(text))
+    if _ECHO.match(text) and (prev is None or prev.speaker != item.speaker):
+        return True, None
+    if not tag and not _ASKED_BACK.match(text):
+        return False, None
+    if prev is None or prev.speaker != item.speaker or not _is_statement(prev):
+        return True, None
+    return True, "tag" if tag else "yes_no"
 
 
 def _resolve(items: Sequence[ContextItem], i: int) -> QuestionType | None:
     item = items[i]
-    reading = _reading_after_own_statement(item, items[i - 1] if i > 0 else None)
-    if reading is not None:
+    bare, reading = _bare_reaction(item, items[i - 1] if i > 0 else None)
+    if bare:
         return reading
     if item.is_backchannel or item.is_rhetorical or item.question_type is None:
         return None

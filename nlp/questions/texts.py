@@ -1,5 +1,5 @@
 """Question types of plain texts, through the whole English pipeline (for tests, benches and
-inspecting the rules)."""
+inspecting the model)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from spacy.language import Language
 
 from nlp.questions.component import classify_doc
-from nlp.questions.rules import QuestionReading
 from nlp.sentences import load_spacy
-from nlp.types import QuestionType
+from nlp.types import QuestionReading, QuestionType
 
 
 def classify_texts(texts: Iterable[str], *, nlp: Language | None = None) -> list[QuestionType | None]:
@@ -20,7 +19,7 @@ def classify_texts(texts: Iterable[str], *, nlp: Language | None = None) -> list
 
 
 def read_text(text: str) -> QuestionReading:
-    """The reading of a one-sentence text (for inspecting the rules)."""
+    """The reading of the last sentence of a text (for inspecting the model)."""
     doc = load_spacy()(text)
     sent = list(doc.sents)[-1]
     return QuestionReading(sent._.question_type, sent._.is_backchannel, sent._.is_rhetorical)

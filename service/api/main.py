@@ -24,6 +24,8 @@ from service.api.openapi_text import document_text_rules
 from service.api.responses import method_not_allowed
 from service.api.routes import (
     calls,
+    clips,
+    comments,
     deals,
     definitions,
     health,
@@ -179,4 +181,6 @@ def create_app(settings: Settings | None = None, *, start_executor: bool = True)
     app.include_router(scorecards.router, prefix="/v1")
     app.include_router(live.router, prefix="/v1")
     app.include_router(privacy.router, prefix="/v1")
+    app.include_router(comments.router, prefix="/v1")
+    app.include_router(clips.router, prefix="/v1")
     return app

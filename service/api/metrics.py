@@ -13,6 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models import Call, WebhookDelivery
 from models.calls import CALL_STATUSES
+from service.analysis import llm_client
+from service.domain import mention_mail
 
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter("talktrack_http_requests_total", "HTTP requests", ["method", "route", "status"],
@@ -21,6 +23,11 @@ LATENCY = Histogram("talktrack_http_request_duration_seconds", "HTTP request lat
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), registry=REGISTRY)
 UPLOAD_BYTES = Counter("talktrack_upload_bytes_total", "bytes of uploaded files stored", registry=REGISTRY)
 CALLS = Gauge("talktrack_calls", "calls by status (all organizations)", ["status"], registry=REGISTRY)
+MENTION_MAILS = Gauge("talktrack_mention_mails", "mention e-mails this process sent or failed to send",
+                      ["result"], registry=REGISTRY)
+LLM_WORDING = Gauge("talktrack_llm_wording", "the brief's generated wording in this process (TALKTRACK_LLM_URL): "
+                    "runs, requests, failed runs, sentences kept and dropped, unreadable answers", ["result"],
+                    registry=REGISTRY)
 DELIVERIES = Gauge("talktrack_webhook_deliveries", "webhook deliveries by status", ["status"], registry=REGISTRY)
 
 
@@ -60,4 +67,8 @@ def render_metrics(engine: Engine) -> bytes:
         CALLS.labels(s).set(counts.get(s, 0))
     for s in ("pending", "delivered", "failed"):
         DELIVERIES.labels(s).set(dcounts.get(s, 0))
+    for result, n in mention_mail.stats().items():
+        MENTION_MAILS.labels(result).set(n)
+    for result, n in llm_client.stats().items():
+        LLM_WORDING.labels(result).set(n)
     return generate_latest(REGISTRY)

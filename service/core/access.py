@@ -6,11 +6,18 @@ events check, the web pages), so a rule is written once:
 - **Who sees which calls.** Admin and integration principals: their organization's. A coach: their
   team's (a coach without a team: only calls where they are the rep). A rep: their own. Another
   organization's call, or one outside the scope, is answered exactly like a call that does not
-  exist (404), so ids reveal nothing.
+  exist (404), so ids reveal nothing. **A share** (`CallShare`, one row per call and person, made
+  by an admin or a coach of the call's scope: `may_share_call`) adds one call to one person's scope,
+  in all three forms below, so every call route honours it.
 - **Who may do what** (`PERMISSIONS`, checked by `require`): an action is allowed to a set of
   roles, and only on rows the principal can already see.
+- **Deleting a call** (`may_delete_call`): an admin, any call they see; the person (or key of no
+  person) who uploaded it, within `TALKTRACK_DELETE_GRACE_H` hours of the upload, never after;
+  nobody else (403). The API, the call page's button and its form all ask this one rule.
 - **A key never exceeds its person** (`key_role_for`): a key bound to a user acts with the smaller
   of its own role and the user's current role, and with the user's current team.
+- **Clips and playlists** (the block at the end, `clip_condition`, `playlist_condition`): a clip is
+  seen with its call, and by the audience of a playlist it is in (its span only, never the call).
 - **Names follow the same scope** (`person_condition`): lists of people (the library's filter bar,
   the trends pages) name only those whose calls the principal may see.
 
@@ -22,12 +29,13 @@ owner fields (`may_see_call`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, TextClause, and_, false, text
+from sqlalchemy import ColumnElement, TextClause, and_, false, or_, select, text
 from sqlmodel import col
 
-from models import Call, User
+from models import Call, CallShare, User
 from service.core.errors import Forbidden
 
 Scope = Literal["org", "team", "user", "none"]
@@ -54,12 +62,13 @@ class CallOwner:
     org_id: str
     team_id: str | None
     rep_user_id: str | None
+    shared_with: frozenset[str] = frozenset()  # people the call is shared with (`CallShare`), where known
 
 
 # Each action and the roles that may perform it (on rows they can see).
 PERMISSIONS: dict[str, frozenset[str]] = {
     "call.upload": frozenset({"admin", "coach", "rep", "integration"}),
-    "call.delete": frozenset({"admin", "coach", "rep"}),
+    "call.delete": frozenset({"admin", "coach", "rep"}),  # a coach, a rep: only as `may_delete_call` says
     "call.relabel": frozenset({"admin", "coach", "rep"}),
     "outcome.write": frozenset({"admin", "coach", "rep", "integration"}),  # a rep: own calls only
     "outcome.read": frozenset({"admin", "coach", "integration"}),
@@ -72,6 +81,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "retention.manage": frozenset({"admin"}),  # the organization's retention policy
     "data.forget": frozenset({"admin"}),  # delete a call, a deal or everything about a person, with a tombstone
     "audit.read": frozenset({"admin"}),  # the audit trail and the tombstones, and their exports
+    "call.comment": frozenset({"admin", "coach", "rep"}),  # comment on a call one sees; edit/delete one's own
+    "comment.moderate": frozenset({"admin"}),  # delete anyone's comment on a call one sees
+    "call.share": frozenset({"admin", "coach"}),  # share a call of one's own scope with a person (`may_share_call`)
+    "notifications.read": frozenset({"admin", "coach", "rep", "integration"}),  # one's own notifications
 }
 
 
@@ -89,6 +102,38 @@ def require(principal: Principal, action: str) -> None:
     surface makes (API dependencies, domain functions, pages)."""
     if not allowed(principal, action):
         raise Forbidden(f"a {principal.role} cannot do this (needs {' or '.join(roles_for(action))})")
+
+
+def uploader_of(principal: Principal) -> str:
+    """Who a call's upload is recorded as (`Call.uploaded_by_key_id`): a signed-in person by their
+    user id (a browser session ends long before the delete grace period does), an API key by its id
+    (a key bound to a person leads to them, `ApiKey.user_id`)."""
+    return principal.user_id if principal.via_session and principal.user_id else principal.key_id
+
+
+def may_delete_call(principal: Principal, uploader: str | None, uploaded_at: datetime, now: datetime,
+                    grace_h: float) -> bool:
+    """Whether the principal may delete a call it sees: an admin, always; whoever uploaded it
+    (`uploader`: the person's user id, or the id of a key of no person) within `grace_h` hours of
+    `uploaded_at`, never after; nobody else. `call.delete` names the roles that may ever delete."""
+    if not allowed(principal, "call.delete"):
+        return False
+    if principal.role == "admin":
+        return True
+    mine = uploader is not None and uploader in (principal.user_id, principal.key_id)
+    return mine and now - uploaded_at < timedelta(hours=grace_h)
+
+
+def require_delete_call(principal: Principal, uploader: str | None, uploaded_at: datetime, now: datetime,
+                        grace_h: float) -> None:
+    """Forbidden (403), with the reason, unless `may_delete_call`."""
+    require(principal, "call.delete")
+    if may_delete_call(principal, uploader, uploaded_at, now, grace_h):
+        return
+    hours = f"{grace_h:g} hour{'' if grace_h == 1 else 's'}"
+    if uploader is not None and uploader in (principal.user_id, principal.key_id):
+        raise Forbidden(f"the {hours} in which the person who uploaded a call may delete it have passed: ask an admin")
+    raise Forbidden(f"only an admin, or the person who uploaded the call within {hours} of the upload, may delete it")
 
 
 # How far a person's role reaches. An integration key reaches as far as an admin but does less.
@@ -126,10 +171,18 @@ def call_condition(principal: Principal) -> ColumnElement[bool]:
     if scope == "org":
         return in_org
     if scope == "team":
-        return and_(in_org, col(Call.team_id) == principal.team_id)
+        return and_(in_org, _or_shared(principal, col(Call.team_id) == principal.team_id))
     if scope == "user":
-        return and_(in_org, col(Call.rep_user_id) == principal.user_id)
+        return and_(in_org, _or_shared(principal, col(Call.rep_user_id) == principal.user_id))
     return false()
+
+
+def _or_shared(principal: Principal, in_scope: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`in_scope`, or a call shared with the principal's person (`CallShare`)."""
+    if principal.user_id is None:
+        return in_scope
+    shared = select(col(CallShare.call_id)).where(col(CallShare.user_id) == principal.user_id)
+    return or_(in_scope, col(Call.id).in_(shared))
 
 
 def may_see_call(principal: Principal, owner: CallOwner) -> bool:
@@ -139,11 +192,21 @@ def may_see_call(principal: Principal, owner: CallOwner) -> bool:
     scope = call_scope_of(principal)
     if scope == "org":
         return True
+    if principal.user_id is not None and principal.user_id in owner.shared_with:
+        return True
     if scope == "team":
         return owner.team_id == principal.team_id
     if scope == "user":
         return owner.rep_user_id == principal.user_id
     return False
+
+
+def may_share_call(principal: Principal, owner: CallOwner) -> bool:
+    """Whether the principal may share a call it sees with someone, or stop sharing it: an admin, or
+    a coach whose own scope holds the call (a share never passes a call on further: `owner` must
+    not carry `shared_with` here)."""
+    return allowed(principal, "call.share") and may_see_call(principal, CallOwner(owner.org_id, owner.team_id,
+                                                                                      owner.rep_user_id))
 
 
 def may_see_rep(principal: Principal, org_id: str, team_id: str | None, user_id: str) -> bool:
@@ -168,10 +231,11 @@ def person_condition(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
+_SHARED_SQL = '"call".id IN (SELECT callshare.call_id FROM callshare WHERE callshare.user_id = :user_id)'
 _CALL_SQL: dict[Scope, str] = {
     "org": '"call".org_id = :org_id',
-    "team": '"call".org_id = :org_id AND "call".team_id = :team_id',
-    "user": '"call".org_id = :org_id AND "call".rep_user_id = :user_id',
+    "team": f'"call".org_id = :org_id AND ("call".team_id = :team_id OR {_SHARED_SQL})',
+    "user": f'"call".org_id = :org_id AND ("call".rep_user_id = :user_id OR {_SHARED_SQL})',
     "none": "1 = 0",
 }
 
@@ -182,8 +246,8 @@ def call_sql(principal: Principal) -> tuple[str, dict[str, str]]:
     params: dict[str, str] = {"org_id": principal.org_id}
     if scope == "team" and principal.team_id is not None:
         params["team_id"] = principal.team_id
-    if scope == "user" and principal.user_id is not None:
-        params["user_id"] = principal.user_id
+    if scope in ("team", "user"):
+        params["user_id"] = principal.user_id or ""  # no person: no share matches (ids are hex)
     return _CALL_SQL[scope], params
 
 
@@ -191,3 +255,119 @@ def prebuilt(sql_before_condition: str) -> dict[Scope, TextClause]:
     """Prebuilt statements, one per scope, for a hot path: `sql ... WHERE <other> AND <scope>`."""
     return {scope: text(f"{sql_before_condition} AND {cond}") for scope, cond in _CALL_SQL.items()}
 
+
+
+# --- Clips and playlists (the coaching library) ---------------------------------------------------
+#
+# One rule, beside the call scope it extends:
+# - A clip is made by a role of `clip.write` (admin, coach, rep; not an integration key) on a call the
+#   principal sees; a rep only on a call where they are the rep (`may_clip_call`).
+# - A clip is seen by whoever sees its call, and by the audience of every playlist it is in
+#   (`clip_condition`); seeing a clip that way opens its span only (its page, its audio cut to the
+#   span, the words of the span), never the call.
+# - A playlist is seen by its organization's admins and integration keys, its creator, and its
+#   audience: `team` is the creator's team (`Playlist.team_id`), `organization` everyone in it
+#   (`playlist_condition`, `may_see_playlist`). Only an admin or a coach makes an organization-wide
+#   playlist (`playlist.organization`); anyone of `playlist.write` makes one for their team.
+# - A clip is changed or deleted by its creator, or by an admin or coach who sees its call
+#   (`may_change_clip`); a playlist by its creator, an admin, or (a team playlist) a coach of that
+#   team (`may_change_playlist`). A clip goes into a playlist only if the principal sees the clip's
+#   call (`may_clip_call`'s visibility, not a playlist's): a span cannot be passed on to a wider
+#   audience by someone it was only shown to.
+# - What the principal cannot see answers 404; what it sees but may not change, 403.
+PERMISSIONS.update({
+    "clip.write": frozenset({"admin", "coach", "rep"}),  # make, change, delete clips (see the rule above)
+    "playlist.write": frozenset({"admin", "coach", "rep"}),  # make playlists for one's team, change own
+    "playlist.organization": frozenset({"admin", "coach"}),  # a playlist for the whole organization
+})
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedBy:
+    """Who made a clip or a playlist: a person, or a key of no person."""
+
+    user_id: str | None
+    key_id: str | None
+
+    def is_(self, principal: Principal) -> bool:
+        if self.user_id is not None:
+            return self.user_id == principal.user_id
+        return self.key_id is not None and self.key_id == principal.key_id
+
+
+def creator_of(principal: Principal) -> CreatedBy:
+    """How a new clip or playlist records its creator: the person, else the key."""
+    return CreatedBy(principal.user_id, None if principal.user_id else principal.key_id)
+
+
+def may_clip_call(principal: Principal, owner: CallOwner) -> bool:
+    """Whether the principal may make a clip of a call it sees (the caller found the call with
+    `call_condition`), or put one of its clips in a playlist: a rep, only of a call they are the rep of."""
+    if not allowed(principal, "clip.write") or principal.org_id != owner.org_id:
+        return False
+    return principal.role != "rep" or owner.rep_user_id == principal.user_id
+
+
+def may_change_clip(principal: Principal, call: CallOwner, made_by: CreatedBy) -> bool:
+    """Change or delete a clip: its creator, or an admin or coach who sees its call."""
+    if not allowed(principal, "clip.write") or principal.org_id != call.org_id:
+        return False
+    return made_by.is_(principal) or (principal.role in ("admin", "coach") and may_see_call(principal, call))
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistOwner:
+    org_id: str
+    team_id: str | None
+    audience: str  # "team" | "organization"
+    made_by: CreatedBy
+
+
+def may_see_playlist(principal: Principal, owner: PlaylistOwner) -> bool:
+    """The same rule as `playlist_condition`, on a playlist already in memory."""
+    if principal.org_id != owner.org_id:
+        return False
+    if call_scope_of(principal) == "org" or owner.audience == "organization" or owner.made_by.is_(principal):
+        return True
+    return owner.team_id is not None and owner.team_id == principal.team_id
+
+
+def may_change_playlist(principal: Principal, owner: PlaylistOwner) -> bool:
+    """Change, fill or delete a playlist: its creator, an admin, or a coach of its team."""
+    if not allowed(principal, "playlist.write") or principal.org_id != owner.org_id:
+        return False
+    if principal.role == "admin" or owner.made_by.is_(principal):
+        return True
+    return (principal.role == "coach" and owner.audience == "team" and owner.team_id is not None
+            and owner.team_id == principal.team_id)
+
+
+def playlist_condition(principal: Principal) -> ColumnElement[bool]:
+    """SQL (ORM) condition selecting the playlists this principal may see (`may_see_playlist`)."""
+    from sqlalchemy import or_
+
+    from models.clips import Playlist
+
+    in_org = col(Playlist.org_id) == principal.org_id
+    if call_scope_of(principal) == "org":
+        return in_org
+    mine = (col(Playlist.created_by_user_id) == principal.user_id if principal.user_id is not None
+            else and_(col(Playlist.created_by_user_id).is_(None), col(Playlist.created_by_key_id) == principal.key_id))
+    audience = [col(Playlist.audience) == "organization", mine]
+    if principal.team_id is not None:
+        audience.append(col(Playlist.team_id) == principal.team_id)
+    return and_(in_org, or_(*audience))
+
+
+def clip_condition(principal: Principal) -> ColumnElement[bool]:
+    """SQL (ORM) condition selecting the clips this principal may see: those of calls it sees
+    (`call_condition`) and those in playlists it sees (`playlist_condition`)."""
+    from sqlalchemy import or_, select
+
+    from models.clips import Clip, Playlist, PlaylistClip
+
+    by_call = col(Clip.call_id).in_(select(col(Call.id)).where(call_condition(principal)))
+    by_playlist = col(Clip.id).in_(
+        select(col(PlaylistClip.clip_id)).join(Playlist, col(Playlist.id) == col(PlaylistClip.playlist_id))
+        .where(playlist_condition(principal)))
+    return and_(col(Clip.org_id) == principal.org_id, or_(by_call, by_playlist))

@@ -106,6 +106,8 @@ class Settings(BaseSettings):
         default=5, description="failed-or-not sign-ins per account per minute (and 4x that per address)"
     )
     invite_hours: float = Field(default=72.0, description="how long a one-time invite link stays valid")
+    delete_grace_h: float = Field(default=24.0, ge=0, description="the person who uploaded a call may delete it "
+                                  "this many hours after the upload, never after (an admin: any time)")
     trusted_proxies: str = Field(
         default="", description="comma-separated addresses or networks (CIDR) of reverse proxies whose "
                                 "X-Forwarded-For names the client (sign-in limits per address); empty: the "
@@ -145,6 +147,22 @@ class Settings(BaseSettings):
                                    "seconds (of audio, or of wall-clock time)")
     live_max_call_bytes: int = Field(default=1024 ** 3, gt=0, description="a live call ends past this many bytes "
                                      "of audio")
+
+    smtp_url: SecretStr | None = Field(
+        default=None, description="smtp://host:port (or smtps://, with user:password@ when the server wants a "
+                                  "sign-in): an @mention in a comment also sends a short e-mail; unset: in-app only")
+    smtp_from: str = Field(default="noreply@localhost", max_length=320,
+                           description="the From address of mention e-mails")
+
+    llm_url: str | None = Field(
+        default=None, description="base URL of an OpenAI-compatible chat endpoint the organization runs "
+                                  "(Ollama, vLLM, llama.cpp server) on loopback or the LAN: the brief also gets a "
+                                  "generated summary, each sentence grounded in cited items; unset: off, nothing sent")
+    llm_model: str = Field(default="default", max_length=200, description="the model name sent to that endpoint")
+    llm_timeout_s: float = Field(default=60.0, gt=0, description="HTTP timeout of one wording request")
+    llm_api_key: SecretStr | None = Field(default=None, description="sent as `Authorization: Bearer` when set")
+    llm_prompt_chars: int = Field(default=12000, ge=2000, description="a wording request's prompt stays under "
+                                  "this many characters: a long call's chapters are split across requests")
 
     secret_key: SecretStr | None = Field(
         default=None, description="encrypts webhook secrets at rest; comma-separated keys rotate (first "

@@ -23,10 +23,12 @@ from urllib.parse import parse_qsl
 
 from transcription.control_chars import control_char_problem
 
-# Fields that may hold several lines: notes, comments, tracker phrases and examples, a playbook,
-# and the JSON text of the upload's `crm_ids` field (whose strings are then checked as JSON).
+# Fields that may hold several lines: notes, comments, descriptions (a playlist's), tracker phrases
+# and examples, a playbook, and the JSON text of the upload's `crm_ids` field (whose strings are then
+# checked as JSON).
 # Every other field (names, ids, e-mail addresses, titles, ...) is one line of text.
-FREE_TEXT_FIELDS = frozenset({"note", "comment", "text", "content", "phrases", "examples", "crm_ids"})
+FREE_TEXT_FIELDS = frozenset({"note", "comment", "text", "content", "phrases", "examples", "crm_ids",
+                              "description"})
 FREE_TEXT_PREFIXES = ("comment_",)  # the web scorecard's per-item comments: `comment_<item id>`
 _SHOWN_NAME = 60  # a field name quoted in a message is cut to this many characters
 

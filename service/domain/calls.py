@@ -8,14 +8,21 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
-from models import Call, CallResult, Job, Tombstone, User
-from service.core.access import CallOwner, Principal, call_condition, may_see_call, require
+from models import ApiKey, Call, CallResult, Job, Tombstone, User, WebSession
+from service.core.access import (
+    CallOwner,
+    Principal,
+    call_condition,
+    may_delete_call,
+    may_see_call,
+    require_delete_call,
+)
 from service.core.audit import Actor
 from service.core.errors import Conflict, Invalid, NotFound
 from service.domain.erasure import delete_calls, leave_tombstone
@@ -214,19 +221,43 @@ def speechless_reason(analysis: Any) -> str | None:
     return None
 
 
-def delete_call(session: Session, principal: Principal, call_id: str, store: AudioStore) -> Tombstone:
-    """Delete a call the principal sees and may delete (`call.delete`): its files, then its rows (a
-    storage failure leaves the call as it was, to delete again), with a tombstone and an audit
-    event in the same transaction as the rows."""
+def uploader(session: Session, call: Call) -> str | None:
+    """Who uploaded the call, as `service.core.access.may_delete_call` compares it: the person (their
+    user id), or the key of no person that did. `Call.uploaded_by_key_id` holds a signed-in person's
+    user id or a key's id (`access.uploader_of`); calls stored before that hold a browser session's id."""
+    raw = call.uploaded_by_key_id
+    if raw is None:
+        return None
+    key = session.get(ApiKey, raw)
+    if key is not None:
+        return key.user_id or key.id
+    browser = session.get(WebSession, raw)  # a call uploaded in a browser by an earlier version
+    return browser.user_id if browser is not None else raw
+
+
+def _uploaded_at(call: Call) -> datetime:
+    return call.created_at.replace(tzinfo=UTC) if call.created_at.tzinfo is None else call.created_at
+
+
+def may_delete(session: Session, principal: Principal, call: Call, grace_h: float) -> bool:
+    """Whether the principal may delete this call it sees (the call page shows the button only then)."""
+    return may_delete_call(principal, uploader(session, call), _uploaded_at(call), datetime.now(UTC), grace_h)
+
+
+def delete_call(session: Session, principal: Principal, call_id: str, store: AudioStore, grace_h: float) -> Tombstone:
+    """Delete a call the principal sees and may delete (`access.may_delete_call`: an admin, or its
+    uploader within `grace_h` hours): its files, then its rows (a storage failure leaves the call as it
+    was, to delete again), with a tombstone and an audit event in the same transaction as the rows."""
     call = visible_call(session, principal, call_id)
-    require(principal, "call.delete")
+    require_delete_call(principal, uploader(session, call), _uploaded_at(call), datetime.now(UTC), grace_h)
     store.delete_prefix(f"calls/{call.id}")
     for attempt in range(3):
         try:
             counts: Counter[str] = Counter(objects=1 if call.storage_key else 0)
             delete_calls(session, [call.id], counts)
             stone = leave_tombstone(session, org_id=call.org_id, kind="call", subject_id=call.id, call_ids=[call.id],
-                                    counts=counts, actor=Actor.of(principal), action="call.delete")
+                                    counts=counts, actor=Actor.of(principal), action="call.delete",
+                                    detail={"as": "admin" if principal.role == "admin" else "uploader"})
             session.commit()
             return stone
         except IntegrityError:

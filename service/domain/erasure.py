@@ -21,8 +21,9 @@ from service.core.audit import Actor, record
 # Tables that name a call without a foreign key (the delivery log outlives nothing it describes).
 CALL_COLUMNS_WITHOUT_KEY: dict[str, str] = {"webhookdelivery": "call_id"}
 # Rows that stay when the retention policy removes a call's transcript and analysis: the record of
-# its analysis runs (their failure reasons are not the call's content) and its CRM outcome.
-KEPT_WITH_THE_CALL: frozenset[str] = frozenset({"job", "outcome"})
+# its analysis runs (their failure reasons are not the call's content), its CRM outcome and who it is
+# shared with (a grant, not content; comments and their notifications go with the content).
+KEPT_WITH_THE_CALL: frozenset[str] = frozenset({"job", "outcome", "callshare"})
 
 
 def _table(name: str) -> Table:
@@ -89,12 +90,13 @@ def delete_call_content(session: Session, call_ids: Sequence[str], counts: Count
 
 def leave_tombstone(session: Session, *, org_id: str, kind: str, subject_id: str | None,
                     call_ids: Iterable[str], counts: Counter[str] | dict[str, int], actor: Actor,
-                    action: str) -> Tombstone:
-    """Add the deletion's tombstone and its audit event to the caller's transaction."""
+                    action: str, detail: dict[str, str] | None = None) -> Tombstone:
+    """Add the deletion's tombstone and its audit event (with `detail`, e.g. the rule that allowed it)
+    to the caller's transaction."""
     clean = {k: int(v) for k, v in sorted(counts.items()) if v}
     stone = Tombstone(org_id=org_id, kind=kind, subject_id=subject_id, call_ids=sorted(call_ids), counts=clean,
                       by_user_id=actor.user_id, by_key_id=actor.key_id, by_label=actor.label, via=actor.via)
     session.add(stone)
     record(session, action, org_id=org_id, actor=actor, target_kind=kind, target_id=subject_id,
-           detail={"tombstone": stone.id, "calls": len(stone.call_ids), **clean}, commit=False)
+           detail={"tombstone": stone.id, "calls": len(stone.call_ids), **(detail or {}), **clean}, commit=False)
     return stone

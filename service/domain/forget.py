@@ -13,6 +13,8 @@ What "everything about a person" removes (docs/security.md):
   theirs (how trends and scorecards attribute such calls), with everything that refers to them;
 - their comments and scores on other people's scorecards (the comment is removed; a score they
   set stays, without their name), and their name as a speaker label in other calls' analyses;
+- the comments they wrote on calls (the text is removed; a thread others replied in keeps its
+  place as "comment deleted"), the notifications they received or caused; shares they granted stay;
 - their voice profiles (linked to them, or unlinked under their name), API keys, browser
   sessions and invites, and every other row with a foreign key to them;
 - their user row itself (removed, not anonymised: nothing in Talktrack needs it any more). The
@@ -34,6 +36,7 @@ from models import ApiKey, Call, CallResult, Outcome, ScorecardRecord, Tombstone
 from service.core.access import Principal, require
 from service.core.audit import Actor
 from service.core.errors import Invalid, NotFound, StorageUnavailable
+from service.domain import comments
 from service.domain.erasure import delete_calls, delete_where, leave_tombstone
 from service.storage import AudioStore
 
@@ -193,6 +196,7 @@ def forget_person(session: Session, store: AudioStore, actor: Actor, user_id: st
     def work(n: Counter[str]) -> Tombstone:
         delete_calls(session, call_ids, n)
         _scrub_scorecards(session, org_id, {user_id} | keys, n)
+        comments.forget_author(session, user_id, keys, n)
         delete_where(session, SQLModel.metadata.tables["scorecardrecord"],
                      col(ScorecardRecord.rep_user_id) == user_id, n)
         _unname_speakers(session, org_id, name, n)

@@ -188,6 +188,11 @@ def _analyze(settings: Settings, call: Call, hook: Any) -> JobResult:
         if call.media_kind == "audio":
             audio_type = audio_type_of(probe_audio(path).container)
 
+    if settings.llm_url:  # the optional generated wording of the brief; never fails the analysis
+        from service.analysis.llm_client import add_wording
+
+        add_wording(settings, analysis, call.id)
+
     def suggest() -> list[dict[str, Any]]:
         with Session(get_engine(settings)) as session:
             return call_suggestions(analysis, call, session)

@@ -25,7 +25,9 @@ from service.web import (
     admin_pages,
     auth_pages,
     call_pages,
+    clip_pages,
     coaching_pages,
+    comment_pages,
     deal_pages,
     live_pages,
     privacy_pages,
@@ -48,7 +50,7 @@ def _is_api(request: Request) -> bool:
 
 def mount_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth_pages, call_pages, coaching_pages, deal_pages, live_pages, admin_pages, privacy_pages):
+    for module in (auth_pages, call_pages, clip_pages, coaching_pages, comment_pages, deal_pages, live_pages, admin_pages, privacy_pages):
         app.include_router(module.router)
 
     @app.get("/favicon.ico", include_in_schema=False)

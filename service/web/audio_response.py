@@ -74,3 +74,20 @@ def audio_response(store: AudioStore, key: str, filename: str, media_type: str, 
     headers["Content-Length"] = str(end - start + 1)
     body = store.open_range(key, start, end) if size else iter(())
     return StreamingResponse(body, status_code=status, headers=headers, media_type=media_type)
+
+
+def bytes_audio_response(data: bytes, filename: str, media_type: str, range_header: str | None) -> Response:
+    """Audio made in memory (a clip cut from its call: `service.web.clip_audio`) with the same byte
+    ranges and headers as a stored recording: 200 whole, 206 for a range, 416 past its end (a player
+    cannot ask for anything beyond what the bytes hold)."""
+    size = len(data)
+    headers = {**file_headers(filename, "inline"), "Accept-Ranges": "bytes"}
+    try:
+        span = byte_range(range_header, size)
+    except RangeNotSatisfiable:
+        return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
+    if span is None:
+        return Response(data, status_code=200, headers=headers, media_type=media_type)
+    start, end = span
+    headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return Response(data[start:end + 1], status_code=206, headers=headers, media_type=media_type)

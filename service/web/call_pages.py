@@ -26,12 +26,14 @@ from service.core.served_files import audio_extension
 from service.core.sessions import ResolvedSession
 from service.domain import analyses, briefs, library, outcomes, people, reanalysis, roles, scorecards
 from service.domain import calls as domain_calls
+from service.domain import comments as call_comments
 from service.domain.benchmarks import team_bands
 from service.storage import AudioStore, get_store
-from service.web import downloads
+from service.web import clip_pages, downloads
 from service.web.audio_response import audio_response
 from service.web.call_view import QUESTION_TYPES, ViewCache, build_call_view, fmt_metric
 from service.web.pages import SignedIn, check_csrf, day_bound, render
+from service.web.wording import DELETED_PARTS, FILE_WORDS, deleted_parts, deleted_sentence
 from transcription.display import clock
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +53,7 @@ def library_page(
     outcome: Annotated[str, Query(max_length=20)] = "", tracker: Annotated[str, Query(max_length=100)] = "",
     since: Annotated[str, Query(max_length=10)] = "", until: Annotated[str, Query(max_length=10)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1, welcome: Annotated[str, Query(max_length=1)] = "",
+    deleted: Annotated[str, Query(max_length=300)] = "",
 ) -> Response:
     filters = library.CallFilters(
         rep=rep or None, team_id=team or None, status=status if status in STATUSES else None,
@@ -65,10 +68,11 @@ def library_page(
         "page": result, "page_no": page, "pages": max(1, math.ceil(result.total / PAGE_SIZE)), "params": params,
         "statuses": STATUSES, "outcomes": OUTCOMES, "clock": clock, "fmt": fmt_metric,
         "can_upload": allowed(who.principal, "call.upload"), "reps": reps, "teams": teams,
-        "welcome": welcome == "1"}, who)
+        "welcome": welcome == "1", "deleted": _deleted_message(deleted)}, who)
 
 
-def _call_context(session: Session, who: ResolvedSession, call_id: str, store: AudioStore) -> dict[str, Any]:
+def _call_context(session: Session, who: ResolvedSession, call_id: str, store: AudioStore,
+                  grace_h: float) -> dict[str, Any]:
     p = who.principal
     call = domain_calls.visible_call(session, p, call_id)
     ctx: dict[str, Any] = {"call": call, "view": None, "suggestions": [], "scorecard": None, "draft": None,
@@ -76,7 +80,8 @@ def _call_context(session: Session, who: ResolvedSession, call_id: str, store: A
                            "clock": clock, "stamp": _stamp, "question_types": QUESTION_TYPES,
                            "can_score": allowed(p, "scorecard.write"), "can_relabel": allowed(p, "call.relabel"),
                            "can_outcome": allowed(p, "outcome.write"),
-                           "can_delete": allowed(p, "call.delete"), "can_upload": allowed(p, "call.upload"),
+                           "can_delete": domain_calls.may_delete(session, p, call, grace_h),
+                           "can_upload": allowed(p, "call.upload"),
                            "has_audio": _playable(call), "audio_refused": _audio_refusal(call),
                            "head_parts": _head_parts(call), "authors": {}, "items_by_id": {},
                            "deal_href": f"/deals/{quote(call.deal_id, safe='')}" if call.deal_id else None,
@@ -112,11 +117,14 @@ def _call_context(session: Session, who: ResolvedSession, call_id: str, store: A
 def call_page(request: Request, call_id: str, who: SignedIn) -> Response:
     def build() -> dict[str, Any]:
         with Session(request.app.state.engine, expire_on_commit=False) as session:
-            ctx = _call_context(session, who, call_id, get_store(request.app.state.settings))
+            settings = request.app.state.settings
+            ctx = _call_context(session, who, call_id, get_store(settings), settings.delete_grace_h)
             call = ctx["call"]
             record(session, "call.view", org_id=call.org_id, actor=Actor.of(who.principal), target_kind="call",
                    target_id=call.id)
             ctx["expired"] = [m for m in (domain_calls.expired_audio(call), domain_calls.expired_analysis(call)) if m]
+            ctx.update(call_comments.call_panel(session, who.principal, call, request.query_params.get("unseen", "")))
+            ctx.update(clip_pages.call_clips_context(session, request, who.principal, call))  # `_clips.html`
             return ctx
 
     return render(request, "call.html", build(), who)
@@ -174,16 +182,34 @@ def call_audio(request: Request, call_id: str, who: SignedIn) -> Response:
 
 @router.post("/calls/{call_id}/delete")
 async def delete_call(request: Request, call_id: str, who: SignedIn) -> Response:
-    """Delete the call, its recording and its data (the same rule as `DELETE /v1/calls/{id}`)."""
+    """Delete the call, its recording and its data (the same rule as `DELETE /v1/calls/{id}`:
+    `access.may_delete_call`), then say in the library what went."""
     form = await request.form()
     check_csrf(form, who)
+    settings = request.app.state.settings
 
-    def remove() -> None:
+    def remove() -> str:
         with Session(request.app.state.engine, expire_on_commit=False) as session:
-            domain_calls.delete_call(session, who.principal, call_id, get_store(request.app.state.settings))
+            media_kind = domain_calls.visible_call(session, who.principal, call_id).media_kind
+            stone = domain_calls.delete_call(session, who.principal, call_id, get_store(settings),
+                                             settings.delete_grace_h)
+            return ",".join(f"{name}-{n}" for name, n in deleted_parts(stone.counts, media_kind))
 
-    await run_in_threadpool(remove)
-    return RedirectResponse("/", status_code=303)
+    parts = await run_in_threadpool(remove)
+    return RedirectResponse(f"/?deleted={quote(parts or 'call', safe=',-')}", status_code=303)
+
+
+def _deleted_message(raw: str) -> str | None:
+    """The library's line after a deletion from the call page, from the redirect's `deleted` (only
+    known parts are read: the words are the page's own, whatever the address holds)."""
+    if not raw:
+        return None
+    parts = []
+    for token in raw.split(",")[:20]:
+        name, _, n = token.partition("-")
+        if (name in DELETED_PARTS or name in FILE_WORDS) and n.isdigit():
+            parts.append((name, int(n)))
+    return deleted_sentence(parts)
 
 
 @router.post("/calls/{call_id}/rerun")

@@ -64,9 +64,10 @@ def nav_items(who: ResolvedSession | None) -> list[tuple[str, str]]:
     if who is None:
         return []
     role = who.principal.role
-    items = [("/", "Calls"), ("/deals", "Deals"), ("/live", "Live call"), ("/me", "My trends")]
+    items = [("/", "Calls"), ("/deals", "Deals"), ("/playlists", "Playlists"), ("/live", "Live call"),
+             ("/me", "My trends"), ("/mentions", "Mentions")]
     if role in ("coach", "admin"):
-        items[3:3] = [("/inbox", "Review inbox"), ("/insights", "Team insights")]
+        items[4:4] = [("/inbox", "Review inbox"), ("/insights", "Team insights")]
     if role == "admin":
         items.append(("/admin", "Admin"))
     return items

@@ -13,17 +13,18 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from models import User
+from models import Tombstone, User
 from service.core.access import require
 from service.core.audit import ACTIONS, Actor, record
 from service.core.errors import Conflict, Invalid, NotFound
 from service.core.served_files import file_headers
 from service.core.sessions import ResolvedSession
 from service.domain import audit_log, forget, retention
+from service.domain import calls as domain_calls
 from service.storage import get_store
 from service.web.admin_pages import SECTIONS
 from service.web.pages import SignedIn, check_csrf, day_bound, render
-from service.web.wording import plural
+from service.web.wording import deleted_parts, deleted_sentence, plural
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 PAGE_SIZE = 50
@@ -58,6 +59,26 @@ def counted(counts: dict[str, Any]) -> str:
             one, many = COUNT_LABELS.get(key, (key.replace("_", " "), key.replace("_", " ")))
             parts.append(plural(value, one, many))
     return ", ".join(parts) or "nothing"
+
+
+def deleted_text(stone: Tombstone, media_kind: str | None = None) -> str:
+    """What a deletion removed, for people ("Deleted the call, its analysis, scorecard and
+    recording."); the tombstone, its audit event and the API keep the counts per table."""
+    parts = deleted_parts(stone.counts, media_kind)
+    calls = len(stone.call_ids)
+    if stone.kind == "call":
+        return deleted_sentence(parts)
+    if stone.kind == "deal":
+        return deleted_sentence(parts, f"the deal's {plural(calls, 'call')}", "their")
+    return deleted_sentence(parts, f"the person and {plural(calls, 'call')} filed under them", "their")
+
+
+def _media_kind(session: Session, who: ResolvedSession, call_id: str) -> str | None:
+    """Whether the call's stored file is a recording (for the words of the confirmation), or None."""
+    try:
+        return domain_calls.visible_call(session, who.principal, call_id).media_kind
+    except NotFound:
+        return None  # forget_call says so
 
 
 def detail_text(detail: dict[str, Any]) -> str:
@@ -147,12 +168,14 @@ async def forget_form(request: Request, who: SignedIn) -> Response:
                     raise Invalid("choose a call, a deal or a person")
                 if not target or len(target) > 200:
                     raise Invalid(f"give the {kind}'s id")
+                media_kind = _media_kind(session, who, target) if kind == "call" else None
                 do = {"call": forget.forget_call, "deal": forget.forget_deal, "person": forget.forget_person}[kind]
                 stone = do(session, store, Actor.of(who.principal), target, principal=who.principal)
             except (Invalid, NotFound, Conflict) as exc:
                 session.rollback()
                 return _retention_page(request, session, who, {"error": str(exc)}, exc.status_code)
-            return _retention_page(request, session, who, {"deleted": stone})
+            return _retention_page(request, session, who, {"deleted": stone,
+                                                           "deleted_text": deleted_text(stone, media_kind)})
 
     return await run_in_threadpool(run)
 

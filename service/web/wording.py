@@ -31,3 +31,47 @@ def web_text(text: str | None) -> str:
     out = _PAREN.sub(lambda m: "" if _CLI.search(m.group(0)) else m.group(0), str(text))
     kept = [s for s in _SENTENCE.split(out) if not _CLI.search(s)]
     return re.sub(r"\s+([,.;:])", r"\1", " ".join(kept)).strip()
+
+
+# What a deletion removed, in people's words (the tombstone, the audit event and the API keep the
+# counts per table): (word for one, word for many, the tables counted under it).
+DELETED_PARTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "analysis": ("analysis", "analyses", ("callresult", "calltext", "callfeatures")),
+    "scorecards": ("scorecard", "scorecards", ("scorecardrecord",)),
+    "comments": ("comment", "comments", ("callcomment", "scorecard_comments")),
+    "clips": ("clip", "clips", ("clip",)),
+    "shares": ("share link", "share links", ("callshare",)),
+    "outcome": ("outcome", "outcomes", ("outcome",)),
+    "live_cards": ("live coaching cards", "live coaching cards", ("livecall",)),
+    "voices": ("voice profile", "voice profiles", ("voiceprofile",)),
+    "keys": ("API key", "API keys", ("apikey",)),
+}
+FILE_WORDS = {"recording": ("recording", "recordings"), "transcript": ("uploaded transcript", "uploaded transcripts"),
+              "file": ("stored file", "stored files")}
+
+
+def deleted_parts(counts: dict[str, int], media_kind: str | None = None) -> list[tuple[str, int]]:
+    """(part, how many) of what a deletion removed besides the calls, from a tombstone's counts; the
+    stored files are the recording (`media_kind` "audio"), an uploaded transcript, or, not knowing
+    which, stored files."""
+    parts = []
+    for name, (_one, _many, tables) in DELETED_PARTS.items():
+        n = max((int(counts.get(t) or 0) for t in tables), default=0)
+        if n:
+            parts.append((name, n))
+    if counts.get("objects"):
+        kind = {"audio": "recording", None: "file"}.get(media_kind, "transcript")
+        parts.append((kind, int(counts["objects"])))
+    return parts
+
+
+def deleted_sentence(parts: list[tuple[str, int]], what: str = "the call", their: str = "its") -> str:
+    """"Deleted the call, its analysis, scorecard and recording." from `deleted_parts`."""
+    words = []
+    for name, n in parts:
+        one, many = FILE_WORDS[name] if name in FILE_WORDS else DELETED_PARTS[name][:2]
+        words.append(one if n == 1 else many)
+    if not words:
+        return f"Deleted {what}."
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"Deleted {what}, {their} {listed}."

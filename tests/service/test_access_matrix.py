@@ -99,10 +99,42 @@ def cases() -> list[Case]:
         Case("GET", "/v1/audit", by_role(200, {"admin", "admin_b"})),
         Case("GET", "/v1/audit/export", by_role(200, {"admin", "admin_b"}), params={"format": "json"}),
         Case("GET", "/v1/tombstones", by_role(200, {"admin", "admin_b"})),
+        Case("GET", "/v1/calls/{call_id}/comments", by_scope(200)),
+        Case("POST", "/v1/calls/{call_id}/comments", by_scope(201, {"integration"}), body=lambda ids: {"text": "hi"}),
+        Case("GET", "/v1/notifications", every),  # one's own (a key of no person: none)
+        # Each principal edits and deletes a comment of its own (made for it; by the admin for those
+        # who cannot comment there): the author rule itself is tested in test_comments.
+        Case("PATCH", "/v1/calls/{call_id}/comments/{comment_id}", by_scope(200, {"integration"}),
+             body=lambda ids: {"text": "edited"}),
+        Case("DELETE", "/v1/calls/{call_id}/comments/{comment_id}", by_scope(204, {"integration"})),
+        # Shared with Ivy (West, who does not see the call) and at once unshared: nothing between.
+        Case("POST", "/v1/calls/{call_id}/shares", by_scope(201, {"integration", "rep1", "rep2"}),
+             body=lambda ids: {"user_id": ids["ivy"]}),
+        Case("DELETE", "/v1/calls/{call_id}/shares/{user_id}", by_scope(204, {"integration", "rep1", "rep2"})),
+        # Clips and playlists (`access`, "Clips and playlists"): each case on a fresh clip of rep1's call
+        # and a fresh organization-wide playlist an admin key made (see the test below).
+        Case("POST", "/v1/clips", by_scope(201, {"integration"}),
+             body=lambda ids: {"call_id": ids["call"], "start_s": 1.0, "end_s": 4.0, "title": "matrix clip"}),
+        Case("GET", "/v1/clips", every),
+        Case("GET", "/v1/clips/{clip_id}", by_scope(200)),  # in no playlist: seen with its call
+        Case("PATCH", "/v1/clips/{clip_id}", by_scope(200, {"integration"}), body=lambda ids: {"title": "renamed"}),
+        Case("GET", "/v1/playlists", every),
+        Case("POST", "/v1/playlists", by_role(201, {"admin", "coach", "admin_b"}),  # a rep: their team's only
+             body=lambda ids: {"title": "matrix", "audience": "organization"}),
+        Case("GET", "/v1/playlists/{playlist_id}", {**dict.fromkeys(ROLES, 200), "admin_b": 404}),
+        Case("PATCH", "/v1/playlists/{playlist_id}", {**by_role(403, set()), "admin": 200, "admin_b": 404},
+             body=lambda ids: {"title": "renamed"}),
+        Case("POST", "/v1/playlists/{playlist_id}/clips", {**by_role(403, set()), "admin": 201, "admin_b": 404},
+             body=lambda ids: {"clip_id": ids["clip"]}),
         # Writes that remove things run last, each on rows made for it (see the test below).
+        Case("DELETE", "/v1/playlists/{playlist_id}/clips/{clip_id}",
+             {**by_role(403, set()), "admin": 204, "admin_b": 404}),
+        Case("DELETE", "/v1/clips/{clip_id}", by_scope(204, {"integration"})),
+        Case("DELETE", "/v1/playlists/{playlist_id}", {**by_role(403, set()), "admin": 204, "admin_b": 404}),
         Case("DELETE", "/v1/trackers/{item_id}", {**by_role(204, {"admin"}), "admin_b": 404}),
         Case("DELETE", "/v1/webhooks/{webhook_id}", {**by_role(204, {"admin", "integration"}), "admin_b": 404}),
-        Case("DELETE", "/v1/calls/{call_id}", by_scope(204, {"integration"})),
+        # rep1 uploaded the call (an admin deletes any; the uploader within TALKTRACK_DELETE_GRACE_H).
+        Case("DELETE", "/v1/calls/{call_id}", {**by_scope(204, {"integration"}), "coach": 403}),
         Case("POST", "/v1/forget", {**by_role(200, {"admin"}), "admin_b": 404},  # admins only, a fresh call each
              body=lambda ids: {"call_id": ids["call"]}),
     ]
@@ -116,6 +148,7 @@ ELSEWHERE = {
     ("DELETE", "/v1/voice-profiles/{item_id}"): "test_org_definitions",
     ("POST", "/v1/playbooks"): "test_org_definitions",
     ("DELETE", "/v1/playbooks/{item_id}"): "test_org_definitions",
+    ("POST", "/v1/notifications/{notification_id}/read"): "one's own notifications only: test_comments",
 }
 
 
@@ -152,7 +185,8 @@ def add_personal_keys(stack: Any) -> None:
         ada = create_user(s, stack.ids["org_a"], "Ada", role="admin")
         hana = create_user(s, stack.ids["org_a"], "Hana", team_id=stack.ids["team1"], role="coach")
         gus = create_user(s, stack.ids["org_a"], "Gus", team_id=stack.ids["team1"])
-        stack.ids.update(ada=ada.id, hana=hana.id, gus=gus.id)
+        ivy = create_user(s, stack.ids["org_a"], "Ivy", team_id=stack.ids["team2"])  # a call shared with her
+        stack.ids.update(ada=ada.id, hana=hana.id, gus=gus.id, ivy=ivy.id)
         stack.keys["admin_person"] = create_key(s, stack.ids["org_a"], "admin", user_id=ada.id).secret
     stack.keys["admin_key_of_coach"] = stored_key(stack, "admin", hana.id)
     stack.keys["coach_key_of_rep"] = stored_key(stack, "coach", gus.id)
@@ -182,7 +216,7 @@ def test_every_route_role_and_scope(stack: Any, h: Any) -> None:
     undocumented: list[str] = []
     for case in table:
         for n, role in enumerate(ROLES + tuple(PERSONAL)):
-            ids = {"call": call_id, "n": f"{role}-{n}"}
+            ids = {"call": call_id, "n": f"{role}-{n}", "ivy": stack.ids["ivy"]}
             with stack.client("admin") as admin:
                 if case.template == "/v1/trackers/{item_id}":
                     tr = admin.post("/v1/trackers", json={"name": f"del-{role}", "phrases": ["delete me"]})
@@ -191,12 +225,27 @@ def test_every_route_role_and_scope(stack: Any, h: Any) -> None:
                     wh = admin.post("/v1/webhooks", json={"url": "https://crm.example.test/d",
                                                           "events": ["call.analyzed"]})
                     ids["webhook"] = wh.json()["id"]
+            if "{clip_id}" in case.template or "{playlist_id}" in case.template:
+                with stack.client("rep1") as c:
+                    ids["clip"] = c.post("/v1/clips", json={"call_id": call_id, "start_s": 2.0, "end_s": 6.0,
+                                                            "title": f"clip {role}"}).json()["id"]
+                with stack.client("admin") as admin:
+                    ids["playlist"] = admin.post("/v1/playlists", json={"title": f"list {role}",
+                                                                        "audience": "organization"}).json()["id"]
+                    if case.template == "/v1/playlists/{playlist_id}/clips/{clip_id}":
+                        admin.post(f"/v1/playlists/{ids['playlist']}/clips", json={"clip_id": ids["clip"]})
+            if "{comment_id}" in case.template:
+                author = role if case.expect[PERSONAL.get(role, role)] != 404 and role != "integration" else "admin"
+                with stack.client(author) as c:
+                    ids["comment"] = c.post(f"/v1/calls/{call_id}/comments", json={"text": "mine"}).json()["id"]
             if (case.method, case.template) in (("DELETE", "/v1/calls/{call_id}"), ("POST", "/v1/forget")):
                 with stack.client("rep1") as c:
                     ids["call"] = h.upload(c, h.vtt, title=f"delete {role}").json()["id"]
             path = (case.template.replace("{call_id}", ids["call"]).replace("{rep_id}", stack.ids["rep1"])
                     .replace("{rubric_id}", "matrix").replace("{item_id}", ids.get("item", ""))
-                    .replace("{webhook_id}", ids.get("webhook", "")).replace("{deal_id}", "matrix-deal"))
+                    .replace("{webhook_id}", ids.get("webhook", "")).replace("{deal_id}", "matrix-deal")
+                    .replace("{clip_id}", ids.get("clip", "")).replace("{playlist_id}", ids.get("playlist", ""))
+                    .replace("{comment_id}", ids.get("comment", "")).replace("{user_id}", ids["ivy"]))
             with stack.client(role) as c:
                 r = c.request(case.method, path, json=case.body(ids) if case.body else None, params=case.params)
             want = case.expect[PERSONAL.get(role, role)]
@@ -379,6 +428,20 @@ WRITES = {
     ("PUT", "/v1/language"): "definitions.write",
     ("PUT", "/v1/retention"): "retention.manage",
     ("POST", "/v1/forget"): "data.forget",
+    ("POST", "/v1/calls/{call_id}/comments"): "call.comment",
+    ("PATCH", "/v1/calls/{call_id}/comments/{comment_id}"): "call.comment",
+    ("DELETE", "/v1/calls/{call_id}/comments/{comment_id}"): "call.comment",
+    ("POST", "/v1/calls/{call_id}/shares"): "call.share",
+    ("DELETE", "/v1/calls/{call_id}/shares/{user_id}"): "call.share",
+    ("POST", "/v1/notifications/{notification_id}/read"): "notifications.read",
+    ("POST", "/v1/clips"): "clip.write",
+    ("PATCH", "/v1/clips/{clip_id}"): "clip.write",
+    ("DELETE", "/v1/clips/{clip_id}"): "clip.write",
+    ("POST", "/v1/playlists"): "playlist.write",
+    ("PATCH", "/v1/playlists/{playlist_id}"): "playlist.write",
+    ("DELETE", "/v1/playlists/{playlist_id}"): "playlist.write",
+    ("POST", "/v1/playlists/{playlist_id}/clips"): "playlist.write",
+    ("DELETE", "/v1/playlists/{playlist_id}/clips/{clip_id}"): "playlist.write",
 }
 # The role each principal of the sweep acts with.
 ACTS_AS = {"admin": "admin", "integration": "integration", "coach": "coach", "rep1": "rep", "coach_key_of_rep": "rep"}
@@ -404,7 +467,9 @@ def test_permission_comes_before_the_body_on_every_write(stack: Any, rep1_call: 
     schema = stack.client().get("/openapi.json").json()
     writes = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops if m in ("post", "put", "patch", "delete")}
     assert writes == set(WRITES), f"add these routes to WRITES: {sorted(writes ^ set(WRITES))}"
-    ids = {"call_id": rep1_call, "rubric_id": "matrix", "webhook_id": "0" * 32, "item_id": "0" * 32}
+    ids = {"call_id": rep1_call, "rubric_id": "matrix", "webhook_id": "0" * 32, "item_id": "0" * 32,
+           "clip_id": "0" * 32, "playlist_id": "0" * 32, "comment_id": "0" * 32, "user_id": "0" * 32,
+           "notification_id": "0" * 32}
     failures = []
     for (method, template), action in WRITES.items():
         path = template.format(**ids)

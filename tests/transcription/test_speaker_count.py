@@ -19,6 +19,7 @@ from transcription.diarization.count import (
     MERGE_STRETCHES,
     UNHINTED,
     CountDecision,
+    joint_evidence,
     settle_count,
     speakers_note_of,
 )
@@ -100,7 +101,7 @@ def test_two_voices_taking_turns_are_kept_with_a_clear_margin() -> None:
 def test_one_voice_split_in_two_stays_one() -> None:
     """A split whose groups sound alike (what splitting one voice gives) is not kept, however well
     it follows the turns."""
-    d = _settle(_voices(voice_gap=1.0, pitch_gap=1.5))
+    d = _settle(_voices(voice_gap=0.8, pitch_gap=1.2))
     assert not d.split and {s.speaker for s in d.segments} == {"S1"}
     assert d.margin is not None and d.margin < -0.15 and not d.unsure
 
@@ -108,6 +109,22 @@ def test_one_voice_split_in_two_stays_one() -> None:
 def test_pitch_alone_can_show_two_voices() -> None:
     d = _settle(_voices(voice_gap=0.6, pitch_gap=UNHINTED.pitch_gap * 1.5))
     assert d.split
+
+
+def test_both_gaps_together_can_show_two_voices() -> None:
+    """Neither gap reaches its own bar, but both are well above one voice's: the values of the tuning
+    pair `held-nyc-mike-gb-michael` (voice gap 1.15, pitch gap 1.76; joint 1.36 against a bar of
+    1.25). The one-voice tuning call that came closest (`one-us-mike`: 1.20 and 0.94, joint 1.13)
+    stays one speaker."""
+    two = _voices(voice_gap=1.15, pitch_gap=1.76)
+    assert two.voice_gap < UNHINTED.voice_gap and two.pitch_gap < UNHINTED.pitch_gap
+    assert joint_evidence(two, UNHINTED) == pytest.approx(1.36, abs=0.005)
+    d = _settle(two, expected=2)
+    assert d.split and {s.speaker for s in d.segments} == {"S1", "S2"}
+    assert d.margin is not None and 0 < d.margin < 0.15 and d.unsure  # close to the bar: says so
+    one = _voices(voice_gap=1.20, pitch_gap=0.94)
+    assert joint_evidence(one, UNHINTED) == pytest.approx(1.13, abs=0.005)
+    assert not _settle(one, expected=2).split
 
 
 def test_a_split_close_to_the_bar_carries_a_speakers_note() -> None:
@@ -213,3 +230,29 @@ def test_two_voices_the_clustering_merges_are_two_speakers(tmp_path: Path, whisp
     t = transcribe_file(call.wav, TranscribeOptions())
     assert [s.id for s in t.speakers] == ["S1", "S2"]
     assert t.speakers_note is None
+
+
+@pytest.mark.slow
+def test_two_voices_under_both_bars_are_two_speakers_with_a_note(tmp_path: Path, whisper_loaded: None) -> None:
+    """A tuning pair (`held-nyc-mike-gb-michael`: two espeak male voices) that the voice clustering
+    gives one speaker (41 % DER on the tuning run) and whose split is under both single bars (voice
+    gap 1.15, pitch gap 1.76 on the tuning run): the two gaps together reach the joint bar, so with
+    the server's default prior of two it is two speakers, flagged unsure (margin under 0.15)."""
+    from bench.diarization_calls import DEV_PAIRS, DEV_SEED, render_sales_calls
+    from transcription.audio import load_audio
+    from transcription.diarization import diarize_overlap
+    from transcription.pipeline import TranscribeOptions, transcribe_file
+
+    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
+        reason = "needs espeak-ng and sox (apt-get install espeak-ng sox; scripts/setup.sh does it as root)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but it {reason}", pytrace=False)
+        pytest.skip(reason)
+    name = "held-nyc-mike-gb-michael"
+    i = list(DEV_PAIRS).index(name)
+    call = render_sales_calls({name: DEV_PAIRS[name]}, DEV_SEED + i, cache_dir=tmp_path)[0]
+    voices = diarize_overlap(load_audio(call.wav).mean(axis=0))
+    assert len({s.speaker for s in voices}) == 1  # the voices alone: one speaker
+    t = transcribe_file(call.wav, TranscribeOptions(default_speakers=2))
+    assert [s.id for s in t.speakers] == ["S1", "S2"]
+    assert t.speakers_note is not None  # decided by a small margin: the call says so

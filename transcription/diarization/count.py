@@ -16,7 +16,9 @@ words' pauses and sentence ends (`OverlapDiarizer.split`, `stretches.py`) is wei
   changes at such places, of questions the other speaker answers) are reported, not required: a
   split that follows the stretches changes speaker only there.
 
-The split holds two voices when `voice_gap` or `pitch_gap` reaches its bar (`Bars`) and the
+The split holds two voices when `voice_gap` or `pitch_gap` reaches its bar (`Bars`), or the two
+together reach `Bars.joint` (`joint_evidence`: each gap over its own bar, summed: two similar voices
+can be fairly high on both where one voice split in two is rarely high on both), and the
 conversation reaches its bars. Then:
 
 - one speaker from the voices: the split is kept (two speakers);
@@ -63,13 +65,15 @@ MERGE_STRETCHES = 12  # a merge into one speaker needs a split made on at least 
 
 @dataclass(frozen=True, slots=True)
 class Bars:
-    """Two voices: `voice_gap` or `pitch_gap` at least this; and the conversation: at least `turns`
-    changes of speaker at turn ends and a `minority` share of the words."""
+    """Two voices: `voice_gap` or `pitch_gap` at least this, or the two together at least `joint`
+    (`joint_evidence`: each over its own bar, summed); and the conversation: at least `turns` changes
+    of speaker at turn ends and a `minority` share of the words."""
 
     voice_gap: float
     pitch_gap: float
     turns: int
     minority: float
+    joint: float = 1.25
 
 
 UNHINTED = Bars(voice_gap=1.45, pitch_gap=3.1, turns=5, minority=0.2)
@@ -119,11 +123,20 @@ def dialogue(words: list[Word], segments: list[SpeakerSegment]) -> Dialogue:
     )
 
 
+def joint_evidence(voices: VoiceSplit, bars: Bars) -> float:
+    """The two voice features together: `voice_gap` over its bar plus `pitch_gap` over its bar. Two
+    voices that CAM++ puts close together and whose pitch differs by less than the pitch bar can
+    still show both gaps well above one voice's; one voice split in two is rarely high on both."""
+    return voices.voice_gap / bars.voice_gap + voices.pitch_gap / bars.pitch_gap
+
+
 def voice_margin(voices: VoiceSplit, bars: Bars) -> float:
-    """How clearly the split holds two voices: the better of the two voice features' distance from
-    its bar, relative to the bar (negative: both under their bars, one voice)."""
+    """How clearly the split holds two voices: the best of the voice features' distance from its bar
+    (`voice_gap`, `pitch_gap`, the two together), relative to the bar (negative: all under their
+    bars, one voice)."""
     return max((voices.voice_gap - bars.voice_gap) / bars.voice_gap,
-               (voices.pitch_gap - bars.pitch_gap) / bars.pitch_gap)
+               (voices.pitch_gap - bars.pitch_gap) / bars.pitch_gap,
+               (joint_evidence(voices, bars) - bars.joint) / bars.joint)
 
 
 def two_speaker_margin(voices: VoiceSplit, talk: Dialogue, bars: Bars) -> float:
@@ -233,7 +246,7 @@ def speakers_note_of(decision: CountDecision) -> SpeakersNote | None:
     evidence = "too few words to weigh a second voice"
     if d is not None and v is not None:
         evidence = (f"voice gap {v.voice_gap:.2f} and pitch gap {v.pitch_gap:.2f} between the two groups of "
-                    f"phrases (one voice gives about 1 and under 2.5); {d.turns} changes of speaker at pauses or "
+                    f"phrases (one voice gives about 1 and under 2.5, and rarely both high); {d.turns} changes of speaker at pauses or "
                     f"sentence ends; {d.questions} questions, {round(100 * d.answered)}% answered by the other voice")
     two_fix = ("If the speakers are right but the rep is not, choose the rep under \"Fix speakers\" on the call page, "
                "with PATCH /v1/calls/ID/speakers or `talktrack relabel CALL.json --speaker S1=rep --speaker "

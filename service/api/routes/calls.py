@@ -29,6 +29,7 @@ from service.api.metrics import UPLOAD_BYTES
 from service.api.responses import API_ERRORS
 from service.api.upload import CONTENT_TYPES, UploadedFile, media_suffix, parse_upload
 from service.core import strict_json
+from service.core.access import uploader_of
 from service.core.audit import Actor, record
 from service.core.served_files import file_headers
 from service.domain import calls as domain_calls
@@ -163,7 +164,7 @@ def _store_call(engine: Engine, store: AudioStore, principal: Principal, meta: C
     with Session(engine, expire_on_commit=False) as session:
         rep_user_id, team_id = domain_calls.call_owner(session, principal, meta.rep_user_id)
         new = NewCall(org_id=principal.org_id, team_id=team_id, rep_user_id=rep_user_id,
-                      added_by_key_id=principal.key_id, temp_key=upload.temp_key, suffix=suffix, media_kind=kind,
+                      added_by_key_id=uploader_of(principal), temp_key=upload.temp_key, suffix=suffix, media_kind=kind,
                       size_bytes=upload.size, sha256=upload.sha256, original_filename=upload.filename,
                       title=meta.title, rep_name=domain_calls.rep_name_for(session, rep_user_id, meta.rep),
                       rep_channel=meta.rep_channel,
@@ -234,7 +235,7 @@ def get_transcript(call_id: str, session: SessionDep, principal: CurrentPrincipa
 @router.delete("/{call_id}", status_code=204, summary="Delete a call, its audio and its data")
 def delete_call(call_id: str, session: SessionDep, principal: Annotated[Principal, allowed_to("call.delete")],
                 settings: SettingsDep) -> Response:
-    domain_calls.delete_call(session, principal, call_id, get_store(settings))
+    domain_calls.delete_call(session, principal, call_id, get_store(settings), settings.delete_grace_h)
     return Response(status_code=204)
 
 

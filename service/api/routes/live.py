@@ -86,7 +86,7 @@ def resolve_owner(db: Engine, principal: Principal, start: StartRequest) -> Owne
             raise LiveProtocolError("forbidden", str(exc)) from exc
         except Invalid as exc:
             raise LiveProtocolError("bad_start", str(exc)) from exc
-    return Owner(principal.org_id, team_id, rep_user_id, principal.key_id)
+    return Owner(principal.org_id, team_id, rep_user_id, access.uploader_of(principal))  # its uploader
 
 
 def rep_voice(db: Engine, owner: Owner, start: StartRequest) -> RepProfiles:

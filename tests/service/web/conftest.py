@@ -22,6 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.service.web import axe
+
 REPO = Path(__file__).resolve().parents[3]
 CHROMIUM = os.environ.get("TALKTRACK_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
@@ -169,27 +171,27 @@ def signed_in(web: WebStack, browser: Any) -> Iterator[Callable[[str], Any]]:
 
 
 def shoot(page: Any, name: str) -> list[Path]:
-    """Screenshots of the page at desktop width and at 390 px (phone); the viewport is restored."""
+    """Screenshots of the page at desktop width and at 390 px (phone); the viewport is restored.
+    axe-core checks the page at both widths: every page the suite shows has no serious or critical
+    violation."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     before = page.viewport_size or DESKTOP
-    paths = []
+    paths, bad = [], []
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
         path = SCREENSHOTS / f"{name}-{label}.png"
         page.screenshot(path=str(path), full_page=False)
         paths.append(path)
+        bad += [f"{name} at {label}: {v}" for v in axe.violations(page)]
     page.set_viewport_size(before)
+    assert not bad, "\n".join(bad)
     return paths
 
 
 def check_a11y(page: Any) -> None:
     """axe-core (the copy inside axe-playwright-python) finds no serious or critical violation."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-    assert not bad, "\n".join(f"{v['id']} ({v['impact']}): {v['help']} -> "
-                              f"{[n['target'] for n in v['nodes'][:3]]}" for v in bad)
+    bad = axe.violations(page)
+    assert not bad, "\n".join(bad)
 
 
 @pytest.fixture(scope="session")

@@ -333,7 +333,11 @@ def test_a_failed_call_runs_again(web: Any, signed_in: Any, shots: Any, a11y: An
     failed = page.locator("#failed")
     assert "The analysis failed: analysis was interrupted 3 times" in failed.inner_text()
     assert "· - ·" not in page.locator(".call-head .meta").inner_text()
-    assert failed.get_by_role("button", name="Delete this call").is_visible()
+    # Deleting is for an admin or the call's uploader (within TALKTRACK_DELETE_GRACE_H): the rep, not the coach.
+    assert failed.get_by_role("button", name="Delete this call").count() == 0
+    uploader = signed_in("rep")
+    uploader.goto(f"/calls/{call_id}")
+    assert uploader.locator("#failed").get_by_role("button", name="Delete this call").is_visible()
     a11y(page)
     shots(page, "call-failed-rerun")
     # The same access as the page (another team's rep: 404), and the form's CSRF token is required.
@@ -362,7 +366,8 @@ def test_a_failed_call_without_its_file_offers_delete_and_upload(web: Any, signe
         rep = web.people["rep"]
         call = Call(org_id=s.get(__import__("models").User, rep.user_id).org_id, team_id=rep.team_id,
                     rep_user_id=rep.user_id, rep_name=rep.name, media_kind="vtt", status="failed",
-                    error="the call has no stored file", title="Lost upload", storage_key="calls/gone/original.vtt")
+                    error="the call has no stored file", title="Lost upload", storage_key="calls/gone/original.vtt",
+                    uploaded_by_key_id=web.people["coach"].user_id)  # the coach uploaded it: they may delete it
         s.add(call)
         s.commit()
         call_id = call.id
@@ -380,7 +385,7 @@ def test_a_failed_call_without_its_file_offers_delete_and_upload(web: Any, signe
     r = page.request.post(f"/calls/{call_id}/rerun", form={"csrf_token": _csrf(page)}, max_redirects=0)
     assert r.status == 409 and FILE_MISSING.split(":")[0] in r.text()
     failed.get_by_role("button", name="Delete this call").click()
-    page.wait_for_url(f"{web.url}/")
+    page.wait_for_url(re.compile(re.escape(web.url) + r"/\?deleted="))
     with web.api("admin") as api:
         assert api.get(f"/v1/calls/{call_id}").status_code == 404
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.service.web import axe
+
 REPO = Path(__file__).resolve().parents[3]
 SAMPLES = REPO / "samples"
 SAMPLE_WAV = SAMPLES / "discovery_call.wav"
@@ -137,19 +139,22 @@ def _pages(web: Any, h: Hostile) -> list[tuple[str, str, str]]:
         ("admin", "/admin/webhooks", "admin-webhooks"),
         ("admin", "/admin/trackers", "admin-trackers"),
         ("admin", "/admin/playbook", "admin-playbook"),
+        ("admin", "/admin/retention", "admin-retention"),
+        ("admin", "/admin/audit", "admin-audit"),
+        ("coach", "/deals", "deals-list"),
     ]
 
 
-def layout_problems(page: Any, path: str, name: str) -> list[str]:
+def layout_problems(page: Any, path: str, name: str, status: int = 200) -> list[str]:
     """Open `path` at desktop and phone width, save both screenshots (`layout-NAME-WIDTH[-full].png`)
     and say what overflows: the page wider than the viewport, an element wider than it, or (on
-    desktop) a table that scrolls sideways."""
+    desktop) a table that scrolls sideways; and what axe-core finds serious or critical."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
         response = page.goto(path)
-        assert response is not None and response.status == 200, (path, response and response.status)
+        assert response is not None and response.status == status, (path, response and response.status)
         page.wait_for_load_state("load")
         m = page.evaluate(MEASURE_JS)
         page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}.png"))
@@ -158,6 +163,7 @@ def layout_problems(page: Any, path: str, name: str) -> list[str]:
             problems.append(f"{path} at {label}: page {m['doc']} px wide in a {m['vw']} px viewport; {m['wide']}")
         if label == "desktop" and m["tables"]:
             problems.append(f"{path} at {label}: a table scrolls sideways (columns hidden): {m['tables']}")
+        problems += [f"{path} at {label}: axe {v}" for v in axe.violations(page)]
     return problems
 
 
@@ -373,3 +379,148 @@ def test_call_with_a_brief_and_two_hours_fits_and_plays_in_view(web: Any, review
         assert datetime.now(UTC).timestamp() < deadline, "the transcript did not follow"
         page.wait_for_timeout(50)
     page.screenshot(path=str(SCREENSHOTS / f"layout-call-review-seek-{label}.png"))
+
+
+PLAYER_IN_VIEW_JS = """() => { const r = document.getElementById("player").getBoundingClientRect();
+  return r.height > 0 && r.top >= -1 && r.bottom <= innerHeight + 1 && r.left >= -1 && r.right <= innerWidth + 1; }"""
+WORD_SHOWN_JS = """([t]) => { const w = document.querySelector('#transcript .w.playing');
+  if (!w) return null;
+  const b = document.getElementById('transcript').getBoundingClientRect(), r = w.getBoundingClientRect();
+  return { t: parseFloat(w.dataset.t), inBox: r.top >= b.top && r.bottom <= b.bottom,
+           inView: r.top >= 0 && r.bottom <= innerHeight }; }"""
+
+
+def _until(page: Any, js: str, args: list[Any] | None = None, seconds: float = 10.0) -> Any:
+    """Poll `js` until it is truthy (wait_for_function evaluates a string: the CSP refuses that)."""
+    deadline = datetime.now(UTC).timestamp() + seconds
+    while not (value := page.evaluate(js, args)):
+        assert datetime.now(UTC).timestamp() < deadline, f"still false after {seconds} s: {js}"
+        page.wait_for_timeout(50)
+    return value
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_call_page_opens_at_the_moment_in_its_address(web: Any, hostile: Hostile, signed_in: Any,
+                                                          size: dict[str, int]) -> None:
+    """`/calls/{id}?t=83.5` (deal warnings, notifications link so): the player at 83.5 s, in view, and
+    the transcript at the words said then; a value that is not a moment is ignored."""
+    page = signed_in("coach")
+    page.set_viewport_size(size)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"/calls/{hostile.long_call}?t=83.5")
+    _until(page, "() => Math.abs(document.getElementById('player').currentTime - 83.5) < 0.5")
+    shown = _until(page, f"([t]) => {{ const s = ({WORD_SHOWN_JS})([t]); return s && s.inView ? s : null; }}", [83.5])
+    assert abs(shown["t"] - 83.5) < 5 and shown["inBox"], shown  # the word being said at 83.5 s
+    assert page.evaluate(PLAYER_IN_VIEW_JS)
+    assert page.evaluate("document.getElementById('player').paused")  # it waits for the person to press play
+    page.screenshot(path=str(SCREENSHOTS / f"layout-call-at-moment-{'phone' if size == PHONE else 'desktop'}.png"))
+    for bad in ("-5", "abc", "1e9x", "", "NaN", "Infinity"):
+        response = page.goto(f"/calls/{hostile.long_call}?t={bad}")
+        assert response is not None and response.status == 200, bad
+        _until(page, "() => document.getElementById('player').readyState >= 1")
+        page.wait_for_timeout(200)
+        assert page.evaluate("document.getElementById('player').currentTime") == 0, bad
+        assert page.evaluate("window.scrollY") == 0, bad  # the page opens at its top, as without ?t=
+    assert not errors, errors
+
+
+def test_sign_in_invite_and_error_pages_fit_and_pass_axe(web: Any, browser: Any, signed_in: Any) -> None:
+    from models import User
+    from service.core.accounts import create_user
+    from service.core.db import session_scope
+    from service.core.sessions import create_invite
+
+    with session_scope(web.stack.settings()) as s:
+        rep = s.get(User, web.people["rep"].user_id)
+        assert rep is not None
+        guest = create_user(s, rep.org_id, "Gus Guest", team_id=rep.team_id, email="gus.guest@example.test",
+                            role="rep")
+        token = create_invite(s, guest, hours=1)
+    context = browser.new_context(viewport=DESKTOP, base_url=web.url)
+    try:
+        anonymous = context.new_page()
+        problems = layout_problems(anonymous, "/login", "login")
+        problems += layout_problems(anonymous, f"/invite/{token}", "invite")
+        problems += layout_problems(anonymous, "/invite/not-a-token", "invite-not-valid", status=404)
+        coach = signed_in("coach")
+        problems += layout_problems(coach, "/calls/" + "0" * 32, "error-404", status=404)
+        problems += layout_problems(coach, "/admin/users", "error-403", status=403)
+        assert not problems, "\n".join(problems)
+        assert coach.get_by_role("heading").first.inner_text()  # the error page names what happened
+    finally:
+        context.close()
+
+
+CELLS_JS = """() => {
+  const vw = innerWidth, wrap = document.querySelector('#deals').closest('.table-wrap');
+  const heads = [...document.querySelectorAll('#deals thead th')].map((th) => th.textContent.trim());
+  const rows = [...document.querySelectorAll('#deals tbody tr')].slice(0, 5).map((tr) => [...tr.cells].map((td, i) => {
+    const r = td.getBoundingClientRect(), label = getComputedStyle(td, '::before').content;
+    return { head: heads[i], text: td.innerText.trim(), left: r.left, right: r.right, width: r.width,
+             label: label === 'none' || label === 'normal' ? '' : label.replace(/^"|"$/g, '') };
+  }));
+  return { vw, heads, rows, wrapScrolls: wrap.scrollWidth > wrap.clientWidth + 1,
+           theadShown: document.querySelector('#deals thead').getBoundingClientRect().height > 1 };
+}"""
+
+
+def test_the_deals_list_reads_on_a_phone_without_scrolling_sideways(web: Any, long_deal: list[str],
+                                                                    signed_in: Any) -> None:
+    """Below 700 px each deal is a card: every column's value on its own line with the column's name,
+    inside the viewport (the "First call" date was off-screen until the table was scrolled); at desktop
+    width the table is a table, with its headers."""
+    page = signed_in("coach")
+    problems = layout_problems(page, "/deals", "deals-cards")
+    assert not problems, "\n".join(problems)
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.goto("/deals")
+        m = page.evaluate(CELLS_JS)
+        assert m["heads"] == ["Deal", "Calls", "Last call", "First call", "Warnings"]
+        assert m["rows"] and not m["wrapScrolls"], (label, m)
+        for row in m["rows"]:
+            for cell in row:
+                assert cell["text"] and cell["width"] > 0, (label, cell)
+                assert cell["left"] >= -1 and cell["right"] <= m["vw"] + 1, (label, cell)  # in view, unscrolled
+        first_call = page.locator("#deals tbody tr").first.locator("td").nth(3)
+        assert first_call.is_visible() and first_call.inner_text().strip()[:2] == "20"  # a date: 2026-...
+        if label == "phone":
+            assert not m["theadShown"]  # the names are on each card instead
+            assert [c["label"] for c in m["rows"][0]] == m["heads"], m["rows"][0]
+        else:
+            assert m["theadShown"] and all(c["label"] == "" for c in m["rows"][0]), m["rows"][0]
+            assert page.evaluate("getComputedStyle(document.querySelector('#deals')).display") == "table"
+
+
+def test_the_uploader_deletes_their_call_from_its_page(web: Any, signed_in: Any) -> None:
+    """The rep who uploaded a call sees "Delete this call" (a coach does not), is asked first, and the
+    library then says in words what went."""
+    call_id = web.upload("rep", SAMPLES / "discovery_call.vtt", title="Uploaded by mistake")
+    web.wait_done("rep", call_id)
+    coach = signed_in("coach")
+    coach.goto(f"/calls/{call_id}")
+    assert coach.get_by_role("heading", name="Uploaded by mistake").is_visible()
+    assert coach.get_by_role("button", name="Delete this call").count() == 0
+    rep = signed_in("rep")
+    rep.goto(f"/calls/{call_id}")
+    asked: list[str] = []
+
+    def refuse(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    rep.once("dialog", refuse)
+    rep.get_by_role("button", name="Delete this call").click()
+    rep.wait_for_timeout(300)
+    assert asked == ["Delete this call and everything made from it (its analysis, scorecards, comments and the "
+                     "uploaded file)? This cannot be undone."]
+    assert rep.url.endswith(f"/calls/{call_id}")  # dismissed: nothing happened
+    rep.once("dialog", lambda d: d.accept())
+    rep.get_by_role("button", name="Delete this call").click()
+    rep.wait_for_url("**/?deleted=*")
+    assert rep.get_by_role("status").filter(has_text="Deleted").inner_text() == \
+        "Deleted the call, its analysis and uploaded transcript."
+    assert rep.locator(f'#calls a[href="/calls/{call_id}"]').count() == 0
+    shots = layout_problems(rep, rep.url.removeprefix(web.url), "library-deleted")
+    assert not shots, "\n".join(shots)

@@ -9,6 +9,7 @@ decodes, and goes out as `audio/wav` with a sandboxing policy of its own.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.service.test_served_files import make_wav
@@ -87,7 +88,7 @@ def test_an_uploaded_script_never_runs_for_an_admin(web: Any, signed_in: Any, a1
     a11y(admin)
     shots(admin, "call-audio-refused")
     notice.get_by_role("button", name="Delete this call").click()
-    admin.wait_for_url(f"{web.url}/")
+    admin.wait_for_url(re.compile(re.escape(web.url) + r"/\?deleted="))  # the library says what went
     with web.api("admin") as c:
         assert c.get(f"/v1/calls/{second}").status_code == 404
         for call_id in (first, poly):

@@ -3,6 +3,7 @@
 // e-mail draft, and a reload when a processing call is done. Search: call_search.js.
 import { apiGet, clock } from "/static/js/api.js";
 import "/static/js/call_search.js";
+import { wireCopyButtons } from "/static/js/copy.js";
 
 const player = document.getElementById("player");
 // In time order: a backchannel shown inline inside the other speaker's turn is not in DOM order.
@@ -85,23 +86,8 @@ if (player) {
   });
 }
 
-// Copy buttons (the follow-up e-mail draft): the clipboard API, else the field selected for Ctrl+C.
-for (const button of document.querySelectorAll("button.copy[data-copy]")) {
-  button.addEventListener("click", async () => {
-    const field = document.getElementById(button.dataset.copy);
-    const said = button.parentElement.querySelector(".copy-status");
-    let copied = false;
-    try {
-      await navigator.clipboard.writeText(field.value);
-      copied = true;
-    } catch {
-      field.focus();
-      field.select();
-      copied = document.execCommand?.("copy") ?? false;
-    }
-    if (said) said.textContent = copied ? "Copied." : "Selected: press Ctrl+C (or ⌘C) to copy.";
-  });
-}
+// Copy buttons (the follow-up e-mail draft).
+wireCopyButtons("button.copy[data-copy]");
 
 // A call still being analysed: follow its progress, then reload to show the analysis.
 const status = document.getElementById("call-status");
@@ -118,4 +104,30 @@ if (status && (status.dataset.status === "queued" || status.dataset.status === "
     setTimeout(tick, 1500);
   };
   setTimeout(tick, 1500);
+}
+
+// Deleting the call asks first (no inline handlers: CSP).
+for (const form of document.querySelectorAll("form[data-confirm]")) {
+  form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+}
+
+// `/calls/{id}?t=SECONDS` (deal pages, notifications): the page opens with the player at that
+// moment and the transcript scrolled to it, the player (sticky) in view. Anything but a number of
+// seconds is ignored.
+const startAt = /^\d+(\.\d+)?$/.test(new URLSearchParams(location.search).get("t") ?? "")
+  ? parseFloat(new URLSearchParams(location.search).get("t")) : null;
+if (startAt !== null && Number.isFinite(startAt)) {
+  const showWord = () => {
+    const i = wordAt(startAt + 0.05);
+    if (i >= 0) words[i].scrollIntoView({ block: "center" });
+  };
+  if (player) {
+    player.addEventListener("seeked", showWord, { once: true });
+    const go = () => { player.currentTime = startAt; };
+    if (player.readyState >= 1) go(); else player.addEventListener("loadedmetadata", go, { once: true });
+  } else {
+    showWord();
+  }
 }

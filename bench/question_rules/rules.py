@@ -10,14 +10,12 @@ the parse is all there is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from spacy.tokens import Span, Token
 
-from nlp.questions.closed import or_alternative, tag_ending
-from nlp.questions.non_questions import is_backchannel, is_greeting, is_rhetorical_form
-from nlp.questions.prompts import asks_whether, prompt_for_open_answer
-from nlp.questions.syntax import (
+from bench.question_rules.closed import or_alternative, tag_ending
+from bench.question_rules.non_questions import is_backchannel, is_greeting, is_rhetorical_form
+from bench.question_rules.prompts import asks_whether, prompt_for_open_answer
+from bench.question_rules.syntax import (
     AUX_LEMMAS,
     DISCOURSE,
     FINITE_TAGS,
@@ -37,17 +35,7 @@ from nlp.questions.syntax import (
     joined,
     norm,
 )
-from nlp.types import QuestionType
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionReading:
-    """What the rules found in one sentence."""
-
-    type: QuestionType | None
-    is_backchannel: bool = False
-    is_rhetorical: bool = False
-
+from nlp.types import QuestionReading, QuestionType
 
 _WH_NOUN_HEADS = frozenset({"what", "which", "whose", "how"})
 _COPULA_NEXT = frozenset({"'s", "is", "'re", "are", "was", "were", "else", "about", "exactly", "kind", "sort",

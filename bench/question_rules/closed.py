@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from nlp.questions.syntax import (
+from bench.question_rules.syntax import (
     NEGATION,
     OR_VAGUE,
     SUBJECT_DEPS,

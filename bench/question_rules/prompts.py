@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from nlp.questions.syntax import CURIOUS, PROMPT_VERBS, SUBJECT_DEPS, WANT_TO_KNOW, WH_WORDS, joined, norm
+from bench.question_rules.syntax import (
+    CURIOUS,
+    PROMPT_VERBS,
+    SUBJECT_DEPS,
+    WANT_TO_KNOW,
+    WH_WORDS,
+    joined,
+    norm,
+)
 
 
 def prompt_for_open_answer(toks: list[Token]) -> bool:

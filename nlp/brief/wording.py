@@ -1,0 +1,437 @@
+"""Optional generated wording of a brief: a language model rewords the extracted items into a few
+sentences, each citing the items it rests on, and only sentences that pass a grounding check
+against the transcript are kept (docs/brief.md, "Generative wording (optional)").
+
+This module holds no HTTP code: it builds the prompts, calls `complete(messages) -> str` (an
+OpenAI-style chat: a list of `{"role", "content"}` messages in, the assistant's text out), reads the
+answers and checks them. The service supplies `complete` (`service/analysis/llm_client.py`).
+
+- **Requests.** The items are grouped by chapter, in order; chapters are packed into requests
+  whose prompt (system and user message together) stays under `prompt_chars` characters, and a
+  chapter too long for one request is split across several ("part 1 of 2"). Every item is sent
+  in exactly one request; nothing is cut. Chapters without items send nothing. What is sent of
+  each item: its id, kind, the speaker's role, its time, its text, and where set its detail,
+  owner and due date; the chapter's title and times. Never the transcript.
+- **Answers.** A JSON list of `{"text": ..., "cites": ["i3", ...]}` (a Markdown code fence around
+  it is accepted). An answer that is not that list is unreadable: all its sentences are lost,
+  counted in `summary_unreadable`. An element that is not such an object, a sentence that cites
+  nothing, cites an id that was not in its request, or fails the grounding check is dropped,
+  counted in `summary_dropped`.
+- **Grounding** (`ungrounded_words`): every content word of the sentence must have been said in
+  the transcript between the cited items' start and end, `margin_s` either side (any speaker).
+  Words are compared by a light stem (lower case, a few suffixes: -s, -es, -ies, -ed, -ing, -ly, a
+  final -e, a doubled final consonant), so "prices" matches "pricing"; spaCy's English stop
+  words and a short list of words about the conversation itself ("customer", "rep", "said",
+  "mentioned", "agreed", ...) need no grounding. A capitalised word that does not open the sentence
+  (a name, a product, a competitor) must have been said as written (case aside), unstemmed.
+  Numbers, in digits or in words ("60", "$60k", "sixty thousand"), must be said with the same
+  value. The cited items' own fields also ground words: their kind ("objection"), detail (a
+  competitor's name, a decision maker's title), date phrase and due date ("Friday, December 11"),
+  and the speakers' names.
+- **Failure.** When `complete` raises (the endpoint refused, timed out, answered 5xx), the wording
+  stops: the result carries the error and the brief is returned without a summary (a summary that
+  misses chapters would read as complete).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from nlp.brief.money import _SCALES, _UNITS, parse_amount
+from nlp.brief.types import Brief, BriefItem, Chapter, Cite, SummarySentence
+from transcription.display import clock
+from transcription.types import Transcript
+
+Message = dict[str, str]
+Complete = Callable[[list[Message]], str]
+
+DEFAULT_PROMPT_CHARS = 12_000
+MARGIN_S = 3.0
+
+SYSTEM_PROMPT = (
+    "You summarise a sales call for the sales rep from the items below, which were extracted from "
+    "what was said. Write short plain sentences in English. Rules:\n"
+    "- Use only facts stated in the items. Add nothing: no numbers, names, products, dates or "
+    "reasons that the items do not say.\n"
+    "- Reuse the items' own words; copy numbers, amounts and names exactly as the items write them.\n"
+    "- Every sentence cites the ids of the items it rests on (for example \"i3\"); cite only ids listed.\n"
+    "- One sentence per fact or per few related facts; at most one sentence per item.\n"
+    "Answer with JSON only, no prose and no code fence: a list of objects "
+    '[{"text": "<one sentence>", "cites": ["<item id>", ...]}].'
+)
+USER_HEAD = "Items said in the call, by chapter (times are minutes:seconds from the start):\n"
+USER_TAIL = "\nWrite the summary of these items as the JSON list."
+
+# Words about the conversation itself, which a summary uses without their having been said.
+_FRAME_TEXT = """
+customer customers client clients prospect prospects buyer buyers rep reps seller sellers
+salesperson sales speaker speakers side call conversation discussion
+said says say saying mentioned mention mentions noted note notes asked ask asks explained explains
+described describes raised raises shared shares stated states added adds agreed agree agrees
+confirmed confirms committed commits promised promises offered offers wants want wanted plans plan
+planned expressed expresses expects expect discussed discuss discusses talked talk told tells
+concern concerns point points item items also currently still
+st nd rd th
+"""
+FRAME_WORDS = frozenset(_FRAME_TEXT.split())
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "pain": ("pain", "problem", "challenge"), "need": ("need", "requirement"), "objection": ("objection",),
+    "budget": ("budget",), "price": ("price", "quote", "quoted"), "competitor": ("competitor", "alternative"),
+    "decision": ("decision", "decides", "decide", "approve", "approves", "sign", "signs", "off"),
+    "next_step": ("next", "step", "steps", "follow", "up", "due"), "question": ("question", "unanswered"),
+}
+
+_WORD = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+", re.UNICODE)
+_FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```\s*$", re.DOTALL)
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS  # a plain set; spaCy's models are not loaded
+
+    return frozenset(STOP_WORDS)
+
+
+@dataclass(frozen=True, slots=True)
+class WordingRequest:
+    """One request: the chapters it covers, the item indexes it sends, and its messages."""
+
+    chapters: tuple[int, ...]
+    items: tuple[int, ...]
+    messages: list[Message]
+
+    @property
+    def chars(self) -> int:
+        return sum(len(m["content"]) for m in self.messages)
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A generated sentence that was not kept, and why ("no cites", "unknown id i9", "not said:
+    Salesforce, 40", "not a sentence object")."""
+
+    text: str
+    reason: str
+
+
+@dataclass(slots=True)
+class WordingResult:
+    """What one wording run did. `brief` carries the summary (or, when `error` is set, none)."""
+
+    brief: Brief
+    requests: list[WordingRequest] = field(default_factory=list)
+    kept: list[SummarySentence] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    unreadable: int = 0
+    error: str | None = None
+
+
+# -- requests ------------------------------------------------------------------------------------
+
+def item_chapters(brief: Brief) -> list[int]:
+    """The chapter index of each item: the chapter its start falls in, else the nearest one; 0
+    when the brief has no chapters (all items then form one block)."""
+    chapters = brief.chapters
+    out: list[int] = []
+    for item in brief.items:
+        if not chapters:
+            out.append(0)
+            continue
+        inside = [k for k, c in enumerate(chapters) if c.start <= item.start < c.end]
+        if inside:
+            out.append(inside[0])
+        else:
+            out.append(min(range(len(chapters)), key=lambda k: min(abs(chapters[k].start - item.start),
+                                                                    abs(chapters[k].end - item.start))))
+    return out
+
+
+def item_line(index: int, item: BriefItem) -> str:
+    """How an item is sent: `[i3] objection (customer, price) at 2:02: "..."`."""
+    facts = [item.role]
+    if item.detail:
+        facts.append(item.detail)
+    if item.owner:
+        facts.append(f"owner: {item.owner}")
+    if item.due:
+        facts.append(f"due {_day(item.due)}")
+    return f'[i{index}] {item.kind.replace("_", " ")} ({", ".join(facts)}) at {clock(item.start)}: "{item.text}"'
+
+
+def _chapter_head(k: int, chapter: Chapter | None, part: tuple[int, int] | None = None) -> str:
+    if chapter is None:
+        head = "The call"
+    else:
+        head = f'Chapter {k + 1}: "{chapter.title}" ({clock(chapter.start)}-{clock(chapter.end)})'
+    return head + (f" (part {part[0]} of {part[1]})" if part else "")
+
+
+def _messages(blocks: Sequence[str]) -> list[Message]:
+    return [{"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": USER_HEAD + "\n".join(blocks) + USER_TAIL}]
+
+
+def plan_requests(brief: Brief, prompt_chars: int = DEFAULT_PROMPT_CHARS) -> list[WordingRequest]:
+    """The requests that send every item once, chapter by chapter, each prompt under
+    `prompt_chars` characters where it can be (a request always holds at least one item, so a
+    budget smaller than one item's prompt gives one request per item, over the budget)."""
+    chapter_of = item_chapters(brief)
+    overhead = len(SYSTEM_PROMPT) + len(USER_HEAD) + len(USER_TAIL)
+    room = prompt_chars - overhead
+    # Blocks: (chapter, item indexes, text); a chapter too long for one request becomes parts.
+    blocks: list[tuple[int, list[int], str]] = []
+    for k in sorted(set(chapter_of)):
+        chapter = brief.chapters[k] if brief.chapters else None
+        indexes = [i for i, c in enumerate(chapter_of) if c == k]
+        lines = {i: item_line(i, brief.items[i]) for i in indexes}
+        whole = "\n".join([_chapter_head(k, chapter), *lines.values()]) + "\n"
+        if len(whole) <= room:
+            blocks.append((k, indexes, whole))
+            continue
+        parts: list[list[int]] = [[]]
+        head_room = room - len(_chapter_head(k, chapter, (99, 99))) - 2
+        for i in indexes:
+            used = sum(len(lines[j]) + 1 for j in parts[-1])
+            if parts[-1] and used + len(lines[i]) + 1 > head_room:
+                parts.append([])
+            parts[-1].append(i)
+        for p, part in enumerate(parts, 1):
+            text = "\n".join([_chapter_head(k, chapter, (p, len(parts))), *(lines[i] for i in part)]) + "\n"
+            blocks.append((k, part, text))
+    requests: list[WordingRequest] = []
+    current: list[tuple[int, list[int], str]] = []
+
+    def flush() -> None:
+        if current:
+            requests.append(WordingRequest(
+                chapters=tuple(dict.fromkeys(b[0] for b in current)),
+                items=tuple(i for b in current for i in b[1]),
+                messages=_messages([b[2] for b in current])))
+            current.clear()
+
+    for block in blocks:
+        if current and sum(len(b[2]) + 1 for b in current) + len(block[2]) > room:
+            flush()
+        current.append(block)
+    flush()
+    return requests
+
+
+# -- answers -------------------------------------------------------------------------------------
+
+def parse_answer(text: str) -> list[Any] | None:
+    """The JSON list an answer holds (inside a code fence or not); None when it holds none."""
+    body = text.strip()
+    fenced = _FENCE.match(body)
+    if fenced:
+        body = fenced.group(1).strip()
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, list) else None
+
+
+# -- grounding -----------------------------------------------------------------------------------
+
+def stem(word: str) -> str:
+    """A light, deterministic stem: "prices", "pricing", "price" -> "pric"; "dropped" -> "drop"."""
+    w = word.lower()
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    else:
+        for suffix in ("ing", "ed", "es", "ly", "s"):
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not w.endswith("ss"):
+                w = w[: -len(suffix)]
+                break
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) >= 3 and w[-1] == w[-2] and w[-1] not in "aeioulsz":
+        w = w[:-1]
+    return w
+
+
+def _normalised(text: str) -> str:
+    text = text.replace("\u2019", "'").replace(",", "").lower()
+    text = re.sub(r"(\d)\s*(k|m|bn|mil)\b", r"\1 \2", text)
+    return text.replace("-", " ")
+
+
+def number_values(text: str) -> tuple[set[float], set[int]]:
+    """The numbers said in `text` (digits or words, with scales: "$60k", "sixty thousand"), and the
+    positions (in `_WORD` tokens of the normalised text) of the tokens that made them."""
+    tokens = _WORD.findall(_normalised(text))
+    values: set[float] = set()
+    used: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        starts = tok[0].isdigit() or (tok in _UNITS and tok not in {"a", "an"}) or (tok in {"a", "an"} and nxt in _SCALES)
+        if not starts:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(tokens):
+            t = tokens[j]
+            if t in _SCALES or (t in _UNITS and t not in {"a", "an"}) or (t == "and" and j + 1 < len(tokens)
+                                                                         and tokens[j + 1] in _UNITS):
+                j += 1
+            else:
+                break
+        value = parse_amount(" ".join(tokens[i:j]))
+        if value is not None:
+            values.add(round(value, 6))
+            used.update(range(i, j))
+        i = j
+    return values, used
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    stems: frozenset[str]
+    words: frozenset[str]
+    numbers: frozenset[float]
+
+
+def _evidence(transcript: Transcript, items: Sequence[BriefItem], margin_s: float) -> _Evidence:
+    said: list[str] = []
+    for item in items:
+        lo, hi = item.start - margin_s, item.end + margin_s
+        said.append(" ".join(w.word for w in transcript.words if w.end >= lo and w.start <= hi))
+    extra: list[str] = []
+    for item in items:
+        extra += KIND_WORDS.get(item.kind, ())
+        extra += [item.detail or "", item.date_phrase or "", _day(item.due) if item.due else ""]
+    extra += [s.name for s in transcript.speakers if s.name]
+    spoken = _normalised(" ".join(said))
+    given = _normalised(" ".join(extra))
+    words = set(_WORD.findall(spoken)) | set(_WORD.findall(given))
+    numbers = number_values(spoken)[0] | number_values(given)[0]
+    for item in items:
+        if item.amount is not None:
+            numbers.add(round(float(item.amount), 6))
+        if item.due:
+            day = dt.date.fromisoformat(item.due)
+            numbers.update({float(day.day), float(day.year)})
+    return _Evidence(frozenset(stem(w) for w in words), frozenset(words), frozenset(numbers))
+
+
+def ungrounded_words(sentence: str, evidence: _Evidence, stop_words: frozenset[str]) -> list[str]:
+    """The words and numbers of `sentence` that the evidence does not ground (empty: grounded)."""
+    original = _WORD.findall(sentence.replace("\u2019", "'").replace(",", ""))
+    values, number_tokens = number_values(sentence)
+    missing = [_number_text(v) for v in sorted(values) if v not in evidence.numbers]
+    lowered = _WORD.findall(_normalised(sentence))
+    # The normalised tokens line up with the original ones except where "60k" splits in two.
+    names = {w.lower() for k, w in enumerate(original) if k > 0 and w[:1].isupper() and not w.isupper()
+             or k > 0 and w.isupper() and len(w) > 1}
+    for k, tok in enumerate(lowered):
+        if k in number_tokens or tok[0].isdigit() or len(tok) < 2:
+            continue
+        if tok in stop_words or tok in FRAME_WORDS or stem(tok) in _FRAME_STEMS:
+            continue
+        if tok in names:
+            if tok not in evidence.words:
+                missing.append(tok)
+        elif stem(tok) not in evidence.stems:
+            missing.append(tok)
+    return list(dict.fromkeys(missing))
+
+
+_FRAME_STEMS = frozenset(stem(w) for w in FRAME_WORDS)
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _day(iso: str) -> str:
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.strftime('%A')}, {day.strftime('%B')} {day.day} {day.year}"
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+def _ids(request: WordingRequest) -> dict[str, int]:
+    return {f"i{i}": i for i in request.items}
+
+
+def check_sentences(answer: list[Any], request: WordingRequest, brief: Brief, transcript: Transcript,
+                    chapter_of: Sequence[int], margin_s: float = MARGIN_S,
+                    stop_words: frozenset[str] | None = None) -> tuple[list[SummarySentence], list[Dropped]]:
+    """The sentences of one readable answer that are kept, and those dropped with the reason."""
+    stop = stop_words if stop_words is not None else _stop_words()
+    ids = _ids(request)
+    kept: list[SummarySentence] = []
+    dropped: list[Dropped] = []
+    for element in answer:
+        if not (isinstance(element, dict) and isinstance(element.get("text"), str) and element["text"].strip()
+                and isinstance(element.get("cites"), list)):
+            dropped.append(Dropped(element.get("text", "") if isinstance(element, dict)
+                                   and isinstance(element.get("text"), str) else json.dumps(element)[:200],
+                                   "not a sentence object"))
+            continue
+        text = " ".join(element["text"].split())
+        cites = [str(c).strip() for c in element["cites"]]
+        if not cites:
+            dropped.append(Dropped(text, "no cites"))
+            continue
+        unknown = [c for c in cites if c not in ids]
+        if unknown:
+            dropped.append(Dropped(text, f"unknown id {', '.join(unknown)}"))
+            continue
+        indexes = list(dict.fromkeys(ids[c] for c in cites))
+        items = [brief.items[i] for i in indexes]
+        missing = ungrounded_words(text, _evidence(transcript, items, margin_s), stop)
+        if missing:
+            dropped.append(Dropped(text, f"not said: {', '.join(missing)}"))
+            continue
+        kept.append(SummarySentence(
+            text=text, cites=[Cite(i, brief.items[i].start, brief.items[i].end) for i in indexes],
+            start=min(it.start for it in items), end=max(it.end for it in items),
+            chapter=chapter_of[indexes[0]] if brief.chapters else None))
+    return kept, dropped
+
+
+def word_brief(brief: Brief, transcript: Transcript, complete: Complete, *, model: str | None = None,
+               prompt_chars: int = DEFAULT_PROMPT_CHARS, margin_s: float = MARGIN_S) -> WordingResult:
+    """Ask `complete` to word the brief's items (see the module's docstring) and return the brief
+    with `summary` (the kept sentences, chapter by chapter), `summary_dropped`,
+    `summary_unreadable` and `summary_model`; on an exception from `complete`, the brief unchanged
+    (no summary) with `error` set. A brief without items is returned with an empty summary and
+    nothing sent."""
+    result = WordingResult(brief=brief, requests=plan_requests(brief, prompt_chars))
+    chapter_of = item_chapters(brief)
+    stop = _stop_words()
+    for request in result.requests:
+        try:
+            answer = complete(request.messages)
+        except Exception as exc:  # the endpoint's failure is the caller's to log; the brief stays as it is
+            result.error = f"{type(exc).__name__}: {exc}"
+            result.kept, result.dropped, result.unreadable = [], [], 0
+            return result
+        parsed = parse_answer(answer) if isinstance(answer, str) else None
+        if parsed is None:
+            result.unreadable += 1
+            continue
+        kept, dropped = check_sentences(parsed, request, brief, transcript, chapter_of, margin_s, stop)
+        result.kept += kept
+        result.dropped += dropped
+    result.brief = replace(brief, summary=list(result.kept), summary_dropped=len(result.dropped),
+                           summary_unreadable=result.unreadable, summary_model=model)
+    return result
+
+
+__all__ = [
+    "DEFAULT_PROMPT_CHARS", "MARGIN_S", "SYSTEM_PROMPT", "Complete", "Dropped", "Message", "WordingRequest",
+    "WordingResult", "check_sentences", "item_chapters", "item_line", "number_values", "parse_answer",
+    "plan_requests", "stem", "ungrounded_words", "word_brief",
+]
