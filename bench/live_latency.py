@@ -16,8 +16,16 @@ from 6.6 s, the AMI headset clip, LibriSpeech 2412-153948-0000, jfk, two LJSpeec
 silence between them. WER: `normalize_text` on both sides, fillers dropped (the references do
 not write them); stereo is scored per channel against that speaker's script lines.
 
+Mandarin next to English (same run, same server, one call at a time, real time): a mono Mandarin
+"call" of the AISHELL-1 sentence in ../shared/data/zh said 8 times (1.5 s of silence between), started
+with `"language": "zh"` (the multilingual Whisper base, Simplified output, the Chinese language stage),
+against a mono English call of the real English clips (jfk, LibriSpeech 2412-153948-0000, the AMI
+headset clip, two LJ Speech clips, 1.5 s apart) on the default language (tiny.en). Mandarin is scored
+by character error rate (Simplified, punctuation and spaces removed).
+
     .venv/bin/python -m bench.live_latency            # about 15 minutes on 2 busy cores
     .venv/bin/python -m bench.live_latency --quick    # 1 and 2 streams, 5-minute memory stream
+    .venv/bin/python -m bench.live_latency --languages-only   # Mandarin next to English only (~3 minutes)
 """
 
 from __future__ import annotations
@@ -153,6 +161,9 @@ def main() -> int:
     ap.add_argument("--streams", type=int, default=4)
     ap.add_argument("--minutes", type=float, default=30.0, help="length of the memory stream (0: skip it)")
     ap.add_argument("--no-wer", action="store_true", help="skip the offline analyses (latency and memory only)")
+    ap.add_argument("--no-mandarin", action="store_true", help="skip the Mandarin / English comparison")
+    ap.add_argument("--languages-only", action="store_true",
+                    help="only the Mandarin / English comparison (no multi-call, WER or memory runs)")
     ap.add_argument("--no-insights", action="store_true",
                     help="no stored team insights (by default the organization's insights say two open questions "
                          "in the first 90 s win, so insight cards fire too)")
@@ -170,6 +181,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="talktrack-bench-") as tmp, embedded_server(Path(tmp)) as (url, key):
         if not args.no_insights:
             store_team_insights(Path(tmp))
+        by_language = [] if args.no_mandarin else language_runs(url, key)
+        if args.languages_only:
+            print_languages(by_language)
+            print(f"load average at end: {os.getloadavg()[0]:.1f}")
+            return 0
         t = time.monotonic()
         asyncio.run(run_streams(url, key, [("warm-up", playlist[:, : 16000 * 12])], 0, speed=0))
         cpu0, load0 = time.process_time(), os.getloadavg()[0]
@@ -224,12 +240,87 @@ def main() -> int:
           f"{cpu_per_audio_s:.3f} s, i.e. {n_streams} calls need {n_streams * cpu_per_audio_s:.2f} of "
           f"{os.cpu_count()} cores when the machine is otherwise idle")
 
+    if by_language:
+        print_languages(by_language)
     if not args.no_wer:
         print_wer(many, playlist, playlist_ref, script)
     if marks:
         print_memory(marks, minutes)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
     return 0
+
+
+ZH = DATA / "zh"
+ENGLISH_CLIPS = ("jfk.flac", "2412-153948-0000.flac", "ES2011a.Headset-0-40s-46s.wav", "LJ002-0020.wav",
+                 "LJ002-0035.wav")
+
+
+def language_calls() -> list[tuple[str, str, np.ndarray, str]]:
+    """(label, language, (1, n) samples, reference) of the English and the Mandarin mono calls."""
+    from transcription.audio import load_audio
+
+    gap = np.zeros(int(1.5 * 16000), dtype=np.float32)
+
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate([x for p in parts for x in (gap, p.astype(np.float32))] + [gap])[None, :]
+
+    refs = {}
+    for tsv in (DATA / "asr").glob("references-*.tsv"):  # the column is named: its place differs per file
+        head, *lines = tsv.read_text().splitlines()
+        k = head.split("\t").index("reference_text")
+        refs.update({r.split("\t")[0]: r.split("\t")[k] for r in lines if "\t" in r})
+    english = [load_audio(DATA / "asr" / name).mean(axis=0) for name in ENGLISH_CLIPS]
+    line = (ZH / "text").read_text(encoding="utf-8").split("\n")[0].split()
+    sentence = load_audio(ZH / f"{line[0]}.wav").mean(axis=0)
+    return [("English (tiny.en)", "en", joined(english), " ".join(refs[n] for n in ENGLISH_CLIPS)),
+            ("Mandarin (Whisper base, zh)", "zh", joined([sentence] * 8), "".join(line[1:]) * 8)]
+
+
+def language_runs(url: str, key: str) -> list[tuple[str, str, StreamResult, str]]:
+    """Each language's call streamed alone at real time after a warm-up of each (models loaded)."""
+    calls = language_calls()
+    for _, language, samples, _ in calls:  # loads tiny.en, Whisper base, spaCy, jieba
+        asyncio.run(stream_recording(url, key, samples[:, : 16000 * 8], speed=0, chunk_s=0.1,
+                                     start_extra={"language": language}))
+    out = []
+    for label, language, samples, ref in calls:
+        t, load0 = time.monotonic(), os.getloadavg()[0]
+        # English on the default language, as every English call before this was; Mandarin chosen.
+        extra = {"language": language} if language != "en" else {}
+        result = asyncio.run(stream_recording(url, key, samples, speed=1.0, chunk_s=0.1, start_extra=extra))
+        print(f"{label} call streamed in {time.monotonic() - t:.0f} s (load average {load0:.1f})", flush=True)
+        out.append((label, language, result, ref))
+    return out
+
+
+def cer(ref: str, hyp: str) -> float:
+    import jiwer
+
+    from transcription.chinese import to_simplified
+
+    def bare(text: str) -> str:
+        return "".join(c for c in to_simplified(text) if c.isalnum())
+
+    return float(jiwer.cer(bare(ref), bare(hyp)))
+
+
+def print_languages(rows: list[tuple[str, str, StreamResult, str]]) -> None:
+    print("\n## Mandarin next to English: one mono call each, alone, real time (seconds)\n")
+    print("| call | audio s | utterances | latency p50 | p95 | max | processing p50 | p95 | decoded as | error rate |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for label, language, result, ref in rows:
+        utts = result.of_type("utterance")
+        u, _ = latencies(result)
+        work = [e["timing"]["processing_s"] for e in utts]
+        decoded = ", ".join(sorted({str(e.get("language")) for e in utts}))
+        hyp = live_text(result)
+        error = f"CER {cer(ref, hyp):.3f}" if language == "zh" else f"WER {wer(ref, hyp)[0]:.3f}"
+        print(f"| {label} | {result.events[-1]['duration_s']:.1f} | {len(utts)} | {' | '.join(pct(u).split())} | "
+              f"{np.percentile(work, 50):.2f} | {np.percentile(work, 95):.2f} | {decoded} | {error} |")
+    zh = next((r for r in rows if r[1] == "zh"), None)
+    if zh is not None:
+        texts = sorted({e["text"] for e in zh[2].of_type("utterance")})
+        print(f"\nMandarin utterances as published: {texts}")
 
 
 def store_team_insights(data_dir: Path) -> None:

@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("service.commands.serve", "run the HTTP API (embedded default: SQLite + local audio + worker threads)"),
     "worker": ("service.commands.worker", "run a Celery analysis worker (needs TALKTRACK_BROKER_URL)"),
     "admin": ("service.commands.admin", "bootstrap organizations, teams, users and API keys; retention, "
-                                        "deletion (forget) and the audit trail"),
+                                        "deletion (forget), the audit trail and briefs for older calls"),
     "live": ("service.commands.live",
              "stream a recording through the live API and print transcript and suggestions as they come"),
     "backup": ("service.commands.backup",

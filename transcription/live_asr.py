@@ -16,12 +16,21 @@ Hallucination guards (Whisper writes plausible text over silence and noise):
 - a text that gzip-compresses better than `compression_ratio_threshold` is a loop;
 - the stock phrases Whisper invents on near-silence ("Thank you.", "Thanks for watching!") are
   dropped when the audio holds less than `stock_phrase_max_speech_s` of speech.
+
+Languages: English goes to tiny.en, as before; any other language to the multilingual Whisper base
+(`transcription.multilingual`), which decodes whichever language it is told (its start-of-transcript
+tokens name it) without the English disfluent prompt, and Chinese comes out in Simplified characters
+(`transcription.chinese.to_simplified`), as offline. `LiveLanguage` is one call's choice: a chosen
+language, or `auto`, where the base model names each utterance's language until one is sure enough to
+keep for the rest of the call.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 import ctranslate2
 import numpy as np
@@ -30,8 +39,9 @@ from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.transcribe import get_compression_ratio, get_suppressed_tokens
 
-from transcription.asr import DISFLUENT_PROMPT, AsrOptions, load_whisper
+from transcription.asr import DETECTION_MIN_PROBABILITY, DISFLUENT_PROMPT, AsrOptions, load_whisper
 from transcription.audio import SAMPLE_RATE
+from transcription.languages import AUTO, ENGLISH, is_chinese
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -68,6 +78,10 @@ class LiveAsrOptions:
         was measured with it. (The offline default dropped it: over whole two-voice windows it made
         tiny.en skip speech; each live utterance is one short voice, where that was not seen.)
     max_tokens_per_s: decoding budget; fast speech is ~4 words (~5-6 tokens) a second.
+    language: the language decoded when `recognize` names none: "en" (tiny.en, the default) or a
+        Whisper code, which loads the multilingual Whisper base (as `AsrOptions.language`). The
+        disfluent prompt is English: other languages are decoded without it, as offline.
+    models_dir: where the multilingual model is joined on first use (as `AsrOptions.models_dir`).
     """
 
     model: str | None = None
@@ -82,21 +96,34 @@ class LiveAsrOptions:
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     stock_phrase_max_speech_s: float = 1.5
+    language: str = ENGLISH
+    models_dir: str | None = None
 
     def __post_init__(self) -> None:
         if not 100 <= self.encoder_frames <= FULL_WINDOW_FRAMES:
             raise ValueError("encoder_frames must be between 100 and 3000")
+        if self.language == AUTO:
+            raise ValueError("a recogniser decodes one language at a time: use LiveLanguage for auto")
 
 
 @dataclass(frozen=True, slots=True)
 class Recognition:
-    """The text of one utterance and the decoder's confidence in it."""
+    """The text of one utterance (Simplified characters for Chinese), the language it was decoded
+    in, and the decoder's confidence in it."""
 
     text: str
     avg_logprob: float
     no_speech_prob: float
     compression_ratio: float
     encoder_frames: int
+    language: str = ENGLISH
+
+
+class Recognizer(Protocol):
+    """What `transcription.streaming.LiveTranscriber` decodes its utterances with: an
+    `UtteranceRecognizer` (one language) or a `LiveLanguage` (one call's language choice)."""
+
+    def recognize(self, samples: FloatArray, speech_s: float | None = None) -> Recognition | None: ...
 
 
 class UtteranceRecognizer:
@@ -107,25 +134,46 @@ class UtteranceRecognizer:
         self.options = options or LiveAsrOptions()
         o = self.options
         self._model = model or load_whisper(
-            AsrOptions(model=o.model, compute_type=o.compute_type, cpu_threads=o.cpu_threads)
+            AsrOptions(model=o.model, compute_type=o.compute_type, cpu_threads=o.cpu_threads, language=o.language,
+                       models_dir=o.models_dir)
         )
-        self._tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual, "transcribe", "en")
+        self.multilingual = bool(self._model.model.is_multilingual)
+        self._tokenizer = Tokenizer(self._model.hf_tokenizer, self.multilingual, "transcribe",
+                                    o.language if self.multilingual else ENGLISH)
         self._suppress = get_suppressed_tokens(self._tokenizer, (-1,))
-        prefix: list[int] = []
-        if o.prompt:
-            prefix = [self._tokenizer.sot_prev, *self._tokenizer.encode(" " + o.prompt.strip())]
-        self._prompt = [*prefix, *self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+        self._prompts: dict[str, list[int]] = {}
+        self._prompt = self._prompt_for(o.language)
         self._lock = threading.Lock()
+
+    def _prompt_for(self, language: str) -> list[int]:
+        """The decoder's prompt for `language`: the disfluent prompt (English only), then the
+        start-of-transcript tokens, which name the language on a multilingual model."""
+        if language not in self._prompts:
+            tokenizer = self._tokenizer if language == self.options.language else Tokenizer(
+                self._model.hf_tokenizer, self.multilingual, "transcribe", language)
+            prompt = self.options.prompt
+            if language != ENGLISH and prompt == DISFLUENT_PROMPT:
+                prompt = None  # an English style prompt (the offline path drops it too)
+            prefix: list[int] = []
+            if prompt:
+                prefix = [tokenizer.sot_prev, *tokenizer.encode(" " + prompt.strip())]
+            self._prompts[language] = [*prefix, *tokenizer.sot_sequence, tokenizer.no_timestamps]
+        return self._prompts[language]
 
     def warm_up(self) -> None:
         """Run one decoding on silence so the first real utterance does not pay for lazy set-up."""
         self._decode(np.zeros(SAMPLE_RATE, dtype=np.float32), self.options.encoder_frames, 10)
 
-    def recognize(self, samples: FloatArray, speech_s: float | None = None) -> Recognition | None:
+    def recognize(self, samples: FloatArray, speech_s: float | None = None, *,
+                  language: str | None = None) -> Recognition | None:
         """The text of `samples` (16 kHz mono float32), or None when the guards judge it silence,
         noise or a hallucination. `speech_s` is the voice-active time (for the stock-phrase guard);
-        None means the whole length."""
+        None means the whole length. `language`: decode in this language instead of the options'
+        (a multilingual model only)."""
         o = self.options
+        language = language or o.language
+        if language != o.language and not self.multilingual:
+            raise ValueError(f"this recogniser's model is English-only; it cannot decode {language!r}")
         if samples.size < SAMPLE_RATE // 10:
             return None
         if float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) < o.min_rms:
@@ -133,9 +181,9 @@ class UtteranceRecognizer:
         duration = samples.size / SAMPLE_RATE
         budget = int(duration * o.max_tokens_per_s) + 8
         frames = o.encoder_frames if samples.size <= (o.encoder_frames - 10) * HOP else FULL_WINDOW_FRAMES
-        result = self._decode(samples, frames, budget)
+        result = self._decode(samples, frames, budget, language)
         if result.compression_ratio > o.compression_ratio_threshold and frames < FULL_WINDOW_FRAMES:
-            result = self._decode(samples, FULL_WINDOW_FRAMES, budget)
+            result = self._decode(samples, FULL_WINDOW_FRAMES, budget, language)
         if result.compression_ratio > o.compression_ratio_threshold:
             return None
         if result.no_speech_prob > o.no_speech_threshold and result.avg_logprob < o.log_prob_threshold:
@@ -146,21 +194,43 @@ class UtteranceRecognizer:
         unsure = result.no_speech_prob > 0.2 or result.avg_logprob < -0.7
         if active < o.stock_phrase_max_speech_s and unsure and _normalise(result.text) in STOCK_PHRASES:
             return None
+        if is_chinese(language):
+            from transcription.chinese import to_simplified
+
+            result = replace(result, text=to_simplified(result.text))
         return result
 
-    def _decode(self, samples: FloatArray, frames: int, budget: int) -> Recognition:
+    def detect_language(self, samples: FloatArray) -> tuple[str, float]:
+        """(code, probability) of the language of `samples`: one encoder pass on the utterance's
+        window (multilingual model only)."""
+        if not self.multilingual:
+            raise ValueError("an English-only model names no language")
+        frames = self.options.encoder_frames if samples.size <= (self.options.encoder_frames - 10) * HOP \
+            else FULL_WINDOW_FRAMES
+        features = self._features(samples, frames)
+        with self._lock:
+            encoded = self._model.model.encode(features, to_cpu=False)
+            best = self._model.model.detect_language(encoded)[0][0]
+        return best[0][2:-2], float(best[1])  # "<|zh|>" -> "zh"
+
+    def _features(self, samples: FloatArray, frames: int) -> ctranslate2.StorageView:
         padded = np.zeros(frames * HOP, dtype=np.float32)
         n = min(samples.size, padded.size)
         padded[:n] = samples[:n]
         mel = self._model.feature_extractor(padded)[:, :frames]
-        features = ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None], dtype=np.float32))
+        return ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None], dtype=np.float32))
+
+    def _decode(self, samples: FloatArray, frames: int, budget: int, language: str | None = None) -> Recognition:
+        language = language or self.options.language
+        prompt = self._prompt if language == self.options.language else self._prompt_for(language)
+        features = self._features(samples, frames)
         with self._lock:
             encoded = self._model.model.encode(features, to_cpu=False)
             out = self._model.model.generate(
                 encoded,
-                [self._prompt],
+                [prompt],
                 beam_size=self.options.beam_size,
-                max_length=len(self._prompt) + budget,
+                max_length=len(prompt) + budget,
                 return_scores=True,
                 return_no_speech_prob=True,
                 suppress_blank=True,
@@ -175,7 +245,45 @@ class UtteranceRecognizer:
             no_speech_prob=float(out.no_speech_prob),
             compression_ratio=get_compression_ratio(text) if text else 0.0,
             encoder_frames=frames,
+            language=language,
         )
+
+
+# `auto` keeps an utterance's language for the rest of the call once the base model names it with
+# at least this probability on at least `LOCK_MIN_SPEECH_S` of speech (a short "OK" or a name is not
+# enough to judge a call by); until then each utterance is decoded in its own detected language.
+LOCK_MIN_PROBABILITY = 0.8
+LOCK_MIN_SPEECH_S = 2.0
+
+
+class LiveLanguage:
+    """One live call's language: which recogniser decodes each utterance, in which language.
+
+    `requested` is "en" (tiny.en, exactly as before), another Whisper code (the multilingual base in
+    that language) or "auto": the base model names each utterance's language (one encoder pass)
+    until an utterance of `LOCK_MIN_SPEECH_S` is named with `LOCK_MIN_PROBABILITY`; that language is
+    then kept (`language`) and detection stops. English utterances go to tiny.en either way; an
+    utterance named with less than `DETECTION_MIN_PROBABILITY` is taken as the language kept so far,
+    else English (as offline). The recognisers are made on first use (`english`, `multilingual`:
+    the engine's shared ones), so an English call never loads the base model."""
+
+    def __init__(self, requested: str, english: Callable[[], UtteranceRecognizer],
+                 multilingual: Callable[[], UtteranceRecognizer]) -> None:
+        self.requested = requested
+        self._english, self._multilingual = english, multilingual
+        self.language: str | None = None if requested == AUTO else requested
+
+    def recognize(self, samples: FloatArray, speech_s: float | None = None) -> Recognition | None:
+        language = self.language
+        if language is None:
+            found, p = self._multilingual().detect_language(samples)
+            language = found if p >= DETECTION_MIN_PROBABILITY else ENGLISH
+            speech = samples.size / SAMPLE_RATE if speech_s is None else speech_s
+            if p >= LOCK_MIN_PROBABILITY and speech >= LOCK_MIN_SPEECH_S:
+                self.language = found
+        if language == ENGLISH:
+            return self._english().recognize(samples, speech_s)
+        return self._multilingual().recognize(samples, speech_s, language=language)
 
 
 def _normalise(text: str) -> str:

@@ -12,6 +12,12 @@ utterance is embedded with CAM++, the encoder of offline diarization and voice p
 to the nearest speaker track or a new one; the rep's voice profile, when given, decides which track
 is the rep, and "the first voice is the rep" is only the last resort (`transcription.live_speakers`).
 Every utterance says which rule decided its role (`role_source`) and how sure it is.
+
+Language: the recogniser is one language's (`UtteranceRecognizer`) or one call's choice
+(`live_asr.LiveLanguage`: a chosen language or `auto`); each utterance says the language it was
+decoded in. Chinese text is cut into words as Whisper cuts it offline (one per character, Latin
+words whole, punctuation on the character before: `transcription.scripts.split_chinese`), so the
+language stage reads a live Chinese utterance as it reads an offline one.
 """
 
 from __future__ import annotations
@@ -27,8 +33,10 @@ import numpy.typing as npt
 from transcription.audio import SAMPLE_RATE
 from transcription.endpointing import Endpointer, EndpointOptions, SileroStream, SpeechSpan
 from transcription.errors import UnsupportedFormatError
-from transcription.live_asr import UtteranceRecognizer
+from transcription.languages import ENGLISH
+from transcription.live_asr import Recognizer
 from transcription.live_speakers import RepVoice, RoleDecision, SpeakerTracker, TrackerOptions
+from transcription.scripts import is_chinese_text, split_chinese
 from transcription.types import Role, RoleSource, Speaker, Word
 from transcription.voiceprint import VoiceProfile
 
@@ -84,6 +92,7 @@ class Utterance:
     role_source: RoleSource | None = None  # which rule gave `role` (None: no rule, role "unknown")
     role_confidence: float | None = None  # 0.5..1; None when a channel says so
     speaker_s: float = 0.0  # seconds spent finding the speaker (the CAM++ embedding on mono)
+    language: str = ENGLISH  # the language it was decoded in
 
 
 class _ChannelBuffer:
@@ -120,7 +129,7 @@ class LiveTranscriber:
 
     def __init__(
         self,
-        recognizer: UtteranceRecognizer,
+        recognizer: Recognizer,
         *,
         channels: int = 1,
         sample_rate: int = SAMPLE_RATE,
@@ -219,7 +228,10 @@ class LiveTranscriber:
         began = time.perf_counter()
         speaker = self._speaker_for(segment)
         speaker_s = time.perf_counter() - began
-        words = _spread_words(rec.text.split(), segment, speaker.id)
+        tokens = rec.text.split()
+        if rec.language == "zh" or is_chinese_text(rec.text):
+            tokens = [unit for token in tokens for unit in split_chinese(token)]
+        words = _spread_words(tokens, segment, speaker.id)
         return Utterance(
             index=segment.index,
             speaker=speaker.id,
@@ -233,6 +245,7 @@ class LiveTranscriber:
             role_source=self.role_sources.get(speaker.id),
             role_confidence=speaker.role_confidence,
             speaker_s=round(speaker_s, 4),
+            language=rec.language,
         )
 
     def _speaker_for(self, segment: SpeechSegment) -> Speaker:

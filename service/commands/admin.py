@@ -63,6 +63,10 @@ def register(subparsers: Any, summary: str) -> None:
 
     register_privacy(sub)
 
+    from service.commands.admin_briefs import register_briefs
+
+    register_briefs(sub)
+
 
 def _session() -> Any:
     from service.core.db import run_migrations, session_scope

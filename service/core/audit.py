@@ -47,6 +47,7 @@ ACTIONS: dict[str, str] = {
     "key.create": "created an API key",
     "key.revoke": "revoked an API key",
     "audit.export": "exported the audit trail",
+    "brief.backfill": "built the briefs of calls analysed before briefs existed",
 }
 VIA = ("web", "api", "cli", "system")
 VIEW_WINDOW_S = 60.0

@@ -2,7 +2,8 @@
 beside it, `service.domain.briefs`), its coaching feature row and its search text.
 
 They are written together when an analysis job finishes (`store_analysis`) and when someone fixes
-the speakers' roles (`replace_analysis`), and read by the call page (`result_stamp`,
+the speakers' roles (`replace_analysis`); `store_brief` adds a brief to a call analysed before briefs
+existed (`talktrack admin backfill-briefs`). They are read by the call page (`result_stamp`,
 `analysis_json`) and the suggestions endpoint (`stored_suggestions`).
 """
 
@@ -68,6 +69,27 @@ def replace_analysis(session: Session, call: Call, analysis: CallAnalysis) -> bo
         store_call_features(session, call, analysis)
         index_call_text(session, call, data)  # the brief's items may have changed with the roles
     session.commit()
+    return updated
+
+
+def store_brief(session: Session, call: Call, stored_json: str, analysis: dict[str, Any]) -> bool:
+    """Store the brief built for a call analysed before briefs existed: `analysis` is its stored
+    analysis (read as `stored_json`) with a `brief`. The analysis JSON, the brief's columns and the
+    search text are written in one transaction, committed here, and only while the row still holds
+    `stored_json` and no brief: False (nothing written) when the call was analysed again, relabelled,
+    erased or deleted meanwhile."""
+    columns = brief_columns(analysis)
+    if columns["brief_json"] is None:
+        raise ValueError("the analysis to store has no brief")
+    updated = session.exec(update(CallResult).where(
+        col(CallResult.call_id) == call.id, col(CallResult.brief_json).is_(None),
+        col(CallResult.analysis_json) == stored_json,
+    ).values(analysis_json=_json(analysis), **columns, updated_at=utcnow())).rowcount == 1
+    if updated:
+        index_call_text(session, call, analysis)  # "budget" finds the call once its brief has a budget
+        session.commit()
+    else:
+        session.rollback()
     return updated
 
 

@@ -8,7 +8,9 @@ whenever it is stored or replaced.
 
 Calls analysed before briefs existed have none (NULL): `GET /v1/calls/{id}/brief` answers
 `brief: null` with a note, and a deal view lists them without items. Nothing is computed lazily on
-a read: a brief needs the language models, which an API process does not load (docs/deals.md).
+a read: a brief needs the language models, which an API process does not load (docs/deals.md);
+`talktrack admin backfill-briefs` builds theirs (`calls_without_brief` finds them,
+`service.analysis.brief_backfill` builds, `service.domain.analyses.store_brief` stores).
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from service.domain.calls import visible_call
 
 log = logging.getLogger(__name__)
 
-NO_BRIEF_NOTE = ("This call was analysed before Talktrack wrote briefs, so it has none. "
-                 "Calls analysed from now on get one.")
+NO_BRIEF_NOTE = ("This call was analysed before Talktrack wrote briefs, so it has none yet. "
+                 "An admin can write the briefs of older calls with `talktrack admin backfill-briefs`.")
 # What a search for the kind finds ("budget" finds calls whose brief has a budget item).
 KIND_WORDS: dict[str, str] = {
     "pain": "pain", "need": "need", "objection": "objection", "budget": "budget", "price": "price",
@@ -118,6 +120,20 @@ def name_words(name: str) -> set[str]:
     """The words of a person's name or title, lower-cased (for matching a decision maker named in a
     brief against the speakers of a deal's calls)."""
     return {w for w in _NAME_WORD.findall(name.lower()) if len(w) >= 2}
+
+
+def calls_without_brief(session: Session, org_id: str | None = None, limit: int | None = None) -> list[str]:
+    """The ids of done calls whose stored analysis has no brief (analysed before briefs existed),
+    oldest first; of one organization when `org_id` is given. Calls whose analysis the retention
+    policy deleted have no `callresult` row and are not listed."""
+    stmt = (select(Call.id).join(CallResult, col(CallResult.call_id) == col(Call.id))
+            .where(col(Call.status) == "done", col(CallResult.brief_json).is_(None))
+            .order_by(col(Call.created_at), col(Call.id)))
+    if org_id is not None:
+        stmt = stmt.where(col(Call.org_id) == org_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.exec(stmt).all())
 
 
 @dataclass(frozen=True, slots=True)

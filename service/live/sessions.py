@@ -8,6 +8,13 @@ the events to the live hub (`service/live/hub.py`: in memory, or in the shared R
 API process serves the call's events feed). The WebSocket and the polling endpoint
 (`GET /v1/live/{id}/events?since=N`) read the same numbered stream from the hub.
 
+A call's spoken language (`StartRequest.language`, else the `language` query parameter, else the
+organization's default, else English: `service.api.routes.live.call_language`) picks its recogniser:
+English goes to tiny.en exactly as before, Chinese (or any other language) to the multilingual
+Whisper base with Simplified output, and `auto` lets the base model name it
+(`transcription.live_asr.LiveLanguage`). The language stage reads each Chinese utterance with the
+Chinese pipeline (`nlp.chinese`), as the offline analysis does.
+
 The incoming audio is written to a WAV file in the audio store while it arrives; on `stop` (or a
 dropped connection) that file becomes the call's original recording and the call is queued for
 the same offline analysis as an upload. The audio and its recognition stay on the process that
@@ -21,7 +28,7 @@ import time
 import wave
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, BinaryIO
@@ -32,11 +39,12 @@ from coaching.playbook import Playbook
 from coaching.suggestions import Utterance as CoachUtterance
 from nlp.questions.context import RollingContext
 from nlp.trackers import TrackerSet, load_trackers
-from nlp.types import Question
+from nlp.types import NextStep, Question
 from service.domain.org_definitions import RepProfiles
 from service.live.hub import LiveHub, Owner
 from transcription.audio import SAMPLE_RATE
-from transcription.live_asr import LiveAsrOptions, UtteranceRecognizer
+from transcription.languages import AUTO, ENGLISH, is_chinese, parse_language
+from transcription.live_asr import LiveAsrOptions, LiveLanguage, UtteranceRecognizer
 from transcription.streaming import LiveTranscriber, SpeechSegment, StreamingOptions, Utterance
 from transcription.types import Speaker, Transcript
 
@@ -76,6 +84,7 @@ class StartRequest:
     deal_id: str | None = None
     crm_ids: dict[str, str] = field(default_factory=dict)
     api_key: str | None = None
+    language: str | None = None  # "auto", "en", "zh", ... (parsed); None: the query parameter or the org's default
 
     @classmethod
     def parse(cls, msg: Any) -> StartRequest:
@@ -101,8 +110,22 @@ class StartRequest:
             if value is not None and (not isinstance(value, str) or len(value) > limit):
                 raise LiveProtocolError("bad_start", f"{key} must be a string of at most {limit} characters")
             text[key] = value
+        language = msg.get("language")
+        if language is not None:
+            language = parse_call_language(language)
         return cls(rate, channels, rep_channel, text["rep"], text["rep_user_id"], text["title"],
-                   text["deal_id"], dict(crm), text["api_key"])
+                   text["deal_id"], dict(crm), text["api_key"], language)
+
+
+def parse_call_language(value: Any) -> str:
+    """A live call's `language` (start message or query parameter) as `parse_language` reads it;
+    `LiveProtocolError` `bad_start` saying what is accepted otherwise."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise LiveProtocolError("bad_start", "language must be a string of at most 40 characters")
+    try:
+        return parse_language(value)
+    except ValueError as exc:
+        raise LiveProtocolError("bad_start", f"language: {exc}") from exc
 
 
 @lru_cache(maxsize=1)
@@ -114,14 +137,16 @@ class LiveEngine:
     """The process-wide part of live calls: one Whisper model and one worker thread. (Which calls
     are live, their caps and their events are the live hub's: `service.live.hub`.)"""
 
-    def __init__(self, streaming: StreamingOptions | None = None, asr: LiveAsrOptions | None = None) -> None:
+    def __init__(self, streaming: StreamingOptions | None = None, asr: LiveAsrOptions | None = None,
+                 *, models_dir: str | None = None) -> None:
         self.streaming = streaming or StreamingOptions()
-        self.asr = asr or LiveAsrOptions()
+        self.asr = asr or LiveAsrOptions(models_dir=models_dir)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="talktrack-live")
         # Audio intake (`LiveSession.feed`) runs here, never on the event loop: voice activity
         # detection on a flood of frames would otherwise stall every request of the process.
         self.ingest_pool = ThreadPoolExecutor(max_workers=INGEST_THREADS, thread_name_prefix="talktrack-ingest")
         self._recognizer: UtteranceRecognizer | None = None
+        self._multilingual: UtteranceRecognizer | None = None
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         return self._pool.submit(fn, *args)
@@ -138,6 +163,33 @@ class LiveEngine:
             self._recognizer = rec
         return self._recognizer
 
+    def multilingual(self) -> UtteranceRecognizer:
+        """The shared multilingual recogniser (Whisper base: Chinese and every language but English),
+        loaded (joined on first use, warmed up) when a call first needs it; call on the worker thread."""
+        if self._multilingual is None:
+            from nlp.sentences import load_spacy
+
+            rec = UtteranceRecognizer(replace(self.asr, language="zh"))
+            rec.warm_up()
+            load_spacy()
+            _default_trackers()
+            self._multilingual = rec
+        return self._multilingual
+
+    def language(self, requested: str) -> LiveLanguage:
+        """One call's language choice; loads what it needs now (on the worker thread, as the call
+        starts): tiny.en for English, the base model (and the Chinese pipeline) for Chinese, both for
+        `auto`. Raises `ModelNotFoundError` when the base model is not installed."""
+        if requested in (ENGLISH, AUTO):
+            self.recognizer()
+        if requested != ENGLISH:
+            self.multilingual()
+        if is_chinese(requested):
+            from nlp.chinese.pipeline import load_chinese
+
+            load_chinese()
+        return LiveLanguage(requested, self.recognizer, self.multilingual)
+
     def shutdown(self) -> None:
         """Stop the worker threads (drops queued utterances); call when the server stops."""
         self.ingest_pool.shutdown(wait=True, cancel_futures=True)
@@ -151,14 +203,17 @@ class LiveSession:
     def __init__(self, engine: LiveEngine, hub: LiveHub, call_id: str, owner: Owner, start: StartRequest,
                  sink: BinaryIO, *, rules: LiveRules | None = None, playbook: Playbook | None = None,
                  insights: InsightReport | None = None, held_out: bool = False,
-                 rep_voice: RepProfiles | None = None) -> None:
+                 rep_voice: RepProfiles | None = None, language: str = ENGLISH) -> None:
         self.engine = engine
         self.hub = hub
         self.call_id = call_id
         self.owner = owner
         self.start = start
         voice = rep_voice or RepProfiles()
-        self.transcriber = LiveTranscriber(engine.recognizer(), channels=start.channels,
+        # The call's language as chosen ("en", "zh", "auto"): stored with the call; `self.language.language`
+        # is the one `auto` settled on (None until then).
+        self.language = engine.language(language)
+        self.transcriber = LiveTranscriber(self.language, channels=start.channels,
                                            rep_channel=start.rep_channel, options=engine.streaming,
                                            rep_profiles=voice.profiles, profile_source=voice.source)
         self._roles_version = 0
@@ -246,7 +301,7 @@ class LiveSession:
             return
         if u is None:
             return
-        questions, trackers = _language(u, self.transcriber.speakers, self.question_context)
+        questions, trackers, steps = _language(u, self.transcriber.speakers, self.question_context)
         if self.transcriber.roles_version != self._roles_version:  # a voice profile re-decided the roles
             self._roles_version = self.transcriber.roles_version
             self.publish({"type": "speakers", "at": u.end, "speakers": [
@@ -255,8 +310,9 @@ class LiveSession:
         self.publish({
             "type": "utterance", "index": u.index, "speaker": u.speaker, "role": u.role, "channel": u.channel,
             "role_source": u.role_source, "role_confidence": u.role_confidence,
-            "start": u.start, "end": u.end, "text": u.text, "confidence": u.confidence,
+            "start": u.start, "end": u.end, "text": u.text, "confidence": u.confidence, "language": u.language,
             "questions": [{"text": q.text, "type": q.type} for q in questions], "trackers": sorted(trackers),
+            "next_steps": [{"text": n.text, "action": n.action, "date_phrase": n.date_phrase} for n in steps],
             # Where the server's share of the latency went: waiting behind other utterances, then work
             # (`speaker_s` of it: finding the speaker, the CAM++ embedding on mono).
             "timing": {"closed_at": round(seg.closed_at_s, 3), "queued_s": round(began - closed_at, 3),
@@ -289,15 +345,16 @@ class LiveSession:
 
 
 def _language(u: Utterance, speakers: list[Speaker],
-              context: RollingContext | None = None) -> tuple[list[Question], set[str]]:
-    """Countable questions (text, type) and tracker names in one utterance: the offline language
-    stage on a one-utterance transcript, phrase trackers only (embeddings would cost latency).
+              context: RollingContext | None = None) -> tuple[list[Question], set[str], list[NextStep]]:
+    """Countable questions (text, type), tracker names and next steps in one utterance: the offline
+    language stage on a one-utterance transcript, phrase trackers only (embeddings would cost
+    latency); a Chinese utterance goes through the Chinese pipeline (`nlp.chinese`) as offline.
     `context` holds the call's earlier sentences for the question rules that look back."""
     from nlp.language import analyze_language
 
     if not u.words:
-        return [], set()
+        return [], set(), []
     roles = [Speaker(id=s.id, role=s.role) for s in speakers if s.id == u.speaker] or [Speaker(id=u.speaker, role=u.role)]
     transcript = Transcript(duration_s=u.end, speakers=roles, words=u.words, source="audio-stereo")
     found = analyze_language(transcript, trackers=_default_trackers(), semantic=False, question_context=context)
-    return found.questions, {h.tracker for h in found.trackers}
+    return found.questions, {h.tracker for h in found.trackers}, found.next_steps

@@ -1,7 +1,9 @@
 """What the call page shows of a call's brief (the `brief` object of its analysis JSON, written by
 `nlp.brief`): chapters with their times, then pains, objections and next steps (owner, due date),
-then the other kinds in one compact list, and the follow-up e-mail draft. Every line carries the
-moment it was said, so the page makes it a button that plays it.
+then the other kinds in one compact list, and the follow-up e-mail draft; above them the optional
+generated summary (`brief.summary`, docs/brief.md "Generative wording"): each sentence with the
+moments it cites. Every line carries the moment it was said, so the page makes it a button that
+plays it.
 
 Presentation only. The JSON is read field by field and tolerantly (an older or a newer brief must
 not break the page); a call analysed before briefs existed has none, and the page says so.
@@ -55,6 +57,28 @@ class ChapterLine:
 
 
 @dataclass(frozen=True)
+class CiteLine:
+    start: float
+    at: str  # "1:56"
+    about: str  # what is cited, for the button's label: "Price quoted: It's sixty dollars..."
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    text: str
+    start: float
+    cites: list[CiteLine]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The generated summary's sentences that passed the grounding check, and the note under them."""
+
+    lines: list[SummaryLine]
+    note: str  # "Written by llama3.1:8b from the items below; 1 sentence dropped by the grounding check."
+
+
+@dataclass(frozen=True)
 class BriefSection:
     kind: str
     heading: str
@@ -71,6 +95,7 @@ class BriefView:
     email_subject: str = ""
     email_body: str = ""
     call_date: str = ""  # "Tue 1 Dec 2026 (when it was recorded)": what due dates were counted from
+    summary: Summary | None = None  # None: the brief has no generated summary (the setting is off)
 
     @property
     def n_items(self) -> int:
@@ -152,6 +177,50 @@ def _chapters(raw: Any, duration: float) -> list[ChapterLine]:
     return sorted(out, key=lambda c: c.start)
 
 
+def _count(value: Any) -> int:
+    f = _num(value)
+    return max(0, int(f)) if f is not None else 0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _summary(brief: dict[str, Any]) -> Summary | None:
+    """The generated summary, or None when the brief has none (its key absent or not a list)."""
+    raw = brief.get("summary")
+    if not isinstance(raw, list):
+        return None
+    items = [i if isinstance(i, dict) else {} for i in brief.get("items") or []]
+    lines = []
+    for s in raw:
+        text = s.get("text") if isinstance(s, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            continue
+        cites = []
+        for c in s.get("cites") or []:
+            start = _num(c.get("start")) if isinstance(c, dict) else None
+            if start is None:
+                continue
+            k = _num(c.get("item"))
+            item = items[int(k)] if k is not None and 0 <= int(k) < len(items) else {}
+            kind, said = item.get("kind"), item.get("text")
+            about = ": ".join(part for part in (KIND_LABELS.get(str(kind), "") if isinstance(kind, str) else "",
+                                                said.strip() if isinstance(said, str) else "") if part)
+            cites.append(CiteLine(max(0.0, start), clock(start), about))
+        cites.sort(key=lambda c: c.start)
+        first = cites[0].start if cites else _num(s.get("start")) or 0.0
+        lines.append(SummaryLine(text.strip(), max(0.0, first), cites))
+    model = brief.get("summary_model")
+    dropped, unreadable = _count(brief.get("summary_dropped")), _count(brief.get("summary_unreadable"))
+    who = f"Written by {model.strip()}" if isinstance(model, str) and model.strip() else "Written by a language model"
+    note = (f"{who} from the items below; {_plural(dropped, 'sentence')} dropped by the grounding check "
+            "(every sentence must be said at the moments it cites)")
+    if unreadable:
+        note += f"; {_plural(unreadable, 'answer')} could not be read"
+    return Summary(lines, note + ".")
+
+
 def build_brief_view(brief: Any, speakers: list[dict[str, Any]], duration_s: float) -> BriefView:
     """The page's brief from the analysis' `brief` object (None: the call has none yet)."""
     if brief is None:
@@ -174,7 +243,7 @@ def build_brief_view(brief: Any, speakers: list[dict[str, Any]], duration_s: flo
     view = BriefView(
         exists=True, chapters=_chapters(brief.get("chapters"), duration_s), sections=sections, others=others,
         email_subject=str(email.get("subject") or ""), email_body=str(email.get("body") or ""),
-        call_date=f"{call_date} ({source})" if call_date and source else call_date)
+        call_date=f"{call_date} ({source})" if call_date and source else call_date, summary=_summary(brief))
     if not lines:
         return replace(view, message=reason or NOTHING_FOUND)
     return view

@@ -42,12 +42,21 @@ from service.core.errors import Invalid
 from service.core.served_files import WAV
 from service.core.sessions import SESSION_COOKIE, resolve_session
 from service.domain.calls import NewCall, OutsideScope, call_owner, create_call
-from service.domain.org_definitions import RepProfiles, live_rep_profiles
+from service.domain.org_definitions import RepProfiles, live_rep_profiles, org_language
 from service.live.guidance import LiveSetup, live_record, live_setup
 from service.live.hub import LiveCapReached, LiveHub, Owner
-from service.live.sessions import MAX_FRAME_BYTES, LiveEngine, LiveProtocolError, LiveSession, StartRequest
+from service.live.sessions import (
+    MAX_FRAME_BYTES,
+    LiveEngine,
+    LiveProtocolError,
+    LiveSession,
+    StartRequest,
+    parse_call_language,
+)
 from service.live.transport import CallLimits, FramePump
 from service.storage import StorageUnavailable, get_store, watch_writer
+from transcription.errors import ModelNotFoundError
+from transcription.languages import ENGLISH
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +70,9 @@ def live_engine(app: FastAPI) -> LiveEngine:
     """The app's live engine (one Whisper model and one worker thread per process)."""
     engine: LiveEngine | None = getattr(app.state, "live_engine", None)
     if engine is None:
-        engine = LiveEngine()
+        settings: Settings = app.state.settings
+        # The multilingual model is joined into the data directory, as for the offline analysis.
+        engine = LiveEngine(models_dir=str(settings.data_dir / "models"))
         app.state.live_engine = engine
     return engine
 
@@ -89,6 +100,18 @@ def resolve_owner(db: Engine, principal: Principal, start: StartRequest) -> Owne
     return Owner(principal.org_id, team_id, rep_user_id, access.uploader_of(principal))  # its uploader
 
 
+def call_language(db: Engine, owner: Owner, start: StartRequest, query: str | None) -> str:
+    """The spoken language of a live call: the start message's `language`, else the WebSocket URL's
+    `language` query parameter, else the organization's default (`PUT /v1/language`), else English.
+    "auto", "en", "zh" or another Whisper code; `bad_start` for one that is not a language."""
+    if start.language is not None:
+        return start.language
+    if query is not None:
+        return parse_call_language(query)
+    with Session(db) as session:
+        return org_language(session, owner.org_id) or ENGLISH
+
+
 def rep_voice(db: Engine, owner: Owner, start: StartRequest) -> RepProfiles:
     """The voice profiles that tell this call's rep on mono (stereo has `rep_channel`)."""
     if start.channels != 1:
@@ -112,7 +135,8 @@ def save_call(settings: Settings, db: Engine, session: LiveSession, temp_key: st
                   temp_key=temp_key, suffix=".wav", media_kind="audio", size_bytes=size, sha256=sha,
                   audio_type=WAV,  # written by Talktrack itself
                   title=s.title or "Live call", rep_name=s.rep, rep_channel=s.rep_channel or 0,
-                  started_at=session.started_at, deal_id=s.deal_id, crm_ids=s.crm_ids, call_id=session.call_id)
+                  started_at=session.started_at, deal_id=s.deal_id, crm_ids=s.crm_ids, call_id=session.call_id,
+                  language=session.language.requested)
     rows = [] if setup is None else [live_record(session.call_id, o.org_id, setup, session.coach.cards)]
     with Session(db, expire_on_commit=False) as db_session:
         return create_call(db_session, store, new, rows).job_id
@@ -203,6 +227,7 @@ async def live_socket(ws: WebSocket) -> None:
         owner = await run_in_threadpool(resolve_owner, db, principal, start)
         setup = await run_in_threadpool(live_setup, db, owner.org_id, owner.team_id)  # cards and the holdout draw
         voice = await run_in_threadpool(rep_voice, db, owner, start)
+        language = await run_in_threadpool(call_language, db, owner, start, ws.query_params.get("language"))
     except LiveProtocolError as exc:
         await _error_and_close(ws, exc)
         return
@@ -236,7 +261,8 @@ async def live_socket(ws: WebSocket) -> None:
 
         def make_session() -> LiveSession:
             return LiveSession(engine, hub, call_id, owner, start, sink, rules=setup.rules, playbook=setup.playbook,
-                               insights=setup.insights, held_out=setup.held_out, rep_voice=voice)
+                               insights=setup.insights, held_out=setup.held_out, rep_voice=voice,
+                               language=language)
 
         try:
             session: LiveSession = await asyncio.wrap_future(engine.submit(make_session))
@@ -244,14 +270,17 @@ async def live_socket(ws: WebSocket) -> None:
             session.started_at = utcnow()
             await run_in_threadpool(session.publish, {
                 "type": "started", "call_id": call_id, "sample_rate": start.sample_rate, "channels": start.channels,
-                "rep_channel": start.rep_channel, "rules": setup.rules.to_dict()})
-        except Exception:
-            log.exception("live call %s could not start", call_id)
+                "rep_channel": start.rep_channel, "language": language, "rules": setup.rules.to_dict()})
+        except Exception as exc:
+            unavailable = isinstance(exc, ModelNotFoundError)  # the base model (missing or damaged), for a language
+            if not unavailable:
+                log.exception("live call %s could not start", call_id)
             sink.close()
             store.discard(temp_key)
             with contextlib.suppress(Exception):
                 await run_in_threadpool(hub.release, call_id)
-            await _error_and_close(ws, LiveProtocolError("internal_error", "the live call could not start", 1011))
+            await _error_and_close(ws, LiveProtocolError("language_unavailable", str(exc), 1011) if unavailable
+                                   else LiveProtocolError("internal_error", "the live call could not start", 1011))
             return
         sender = asyncio.create_task(_send_events(ws, hub, call_id))
         pump = FramePump(session, engine.ingest_pool)  # frames are fed off the event loop, in order, bounded

@@ -116,3 +116,26 @@ def stored_analysis(web: Any, call_id: str) -> dict[str, Any]:
         assert row is not None
         data: dict[str, Any] = json.loads(row.analysis_json)
         return data
+
+
+SUMMARY_MODEL = "llama3.1:8b"
+SUMMARY = [  # (sentence, the items it cites: indices in ITEMS), as a grounded generated summary would be
+    ("The customer's win rate dropped from thirty percent to about twenty.", [0]),
+    ("They looked at Gong and Chorus, and both were over their budget.", [4, 5]),
+    ("The rep will send the proposal by Friday, with a two year option.", [8]),
+]
+
+
+def with_summary(brief: dict[str, Any], dropped: int = 1) -> dict[str, Any]:
+    """`brief` with a generated summary (`Brief.summary`, docs/brief.md "Generative wording"): the
+    sentences of `SUMMARY`, each citing its items' moments, one more dropped by the grounding check."""
+    from nlp.brief.types import Brief, Cite, SummarySentence
+
+    out = Brief.from_dict(brief)
+    sentences = []
+    for text, cited in SUMMARY:
+        cites = [Cite(k, out.items[k].start, out.items[k].end) for k in cited]
+        sentences.append(SummarySentence(text, cites, min(c.start for c in cites), max(c.end for c in cites)))
+    out.summary, out.summary_dropped, out.summary_model = sentences, dropped, SUMMARY_MODEL
+    data: dict[str, Any] = out.to_dict()
+    return data

@@ -13,7 +13,7 @@ from typing import Any
 
 from service.web.brief_view import NO_BRIEF, NOTHING_FOUND, UNREADABLE, build_brief_view, day
 from service.web.transcript_files import CallHeading, transcript_docx, transcript_txt, transcript_vtt
-from tests.service.web.call_data import CALL_DATE, EMAIL, sample_brief
+from tests.service.web.call_data import CALL_DATE, EMAIL, SUMMARY, sample_brief, with_summary
 
 SAMPLES = Path(__file__).parents[3] / "samples"
 
@@ -59,6 +59,35 @@ def test_the_brief_view_of_the_sample_call() -> None:
     assert (view.email_subject, view.email_body) == (EMAIL["subject"], EMAIL["body"])
     assert view.call_date == "Tue 1 Dec 2026 (when it was recorded)" and CALL_DATE == "2026-12-01"
     assert view.n_items == 10
+
+
+def test_the_brief_view_of_a_generated_summary() -> None:
+    """Each sentence with its cited moments (in time order, each naming what it cites), and one note:
+    the model and how many sentences the grounding check dropped. No summary: nothing."""
+    analysis = sample()
+    brief = with_summary(sample_brief(analysis))
+    view = build_brief_view(brief, analysis["speakers"], analysis["duration_s"])
+    assert view.summary is not None
+    assert [li.text for li in view.summary.lines] == [text for text, _ in SUMMARY]
+    assert [[(c.at, c.about) for c in li.cites] for li in view.summary.lines] == [
+        [("0:16", "Pain: our win rate dropped from thirty percent to about twenty")],
+        [("2:02", "Competitor: We looked at Gong and at Chorus last year"), ("2:06", "Objection: both were over our budget")],
+        [("2:25", "Next step: I'll send the proposal by Friday, with a two year option.")]]
+    assert view.summary.lines[1].start == brief["items"][4]["start"]
+    assert view.summary.note == ("Written by llama3.1:8b from the items below; 1 sentence dropped by the grounding "
+                                 "check (every sentence must be said at the moments it cites).")
+    assert build_brief_view(sample_brief(analysis), analysis["speakers"], 10.0).summary is None
+    # Every sentence dropped, two answers unreadable, no model named, odd cites: said so, nothing invented.
+    odd = build_brief_view({**brief, "summary": [{"text": " ", "cites": []}, {"text": "Kept.", "cites": [
+        {"item": 99, "start": 4}, {"item": "x", "start": "nan"}, "junk"]}], "summary_dropped": 3,
+        "summary_unreadable": 2, "summary_model": None}, [], 10.0)
+    assert odd.summary is not None
+    assert [(li.text, [(c.at, c.about) for c in li.cites]) for li in odd.summary.lines] == [("Kept.", [("0:04", "")])]
+    assert odd.summary.note == ("Written by a language model from the items below; 3 sentences dropped by the "
+                                "grounding check (every sentence must be said at the moments it cites); 2 answers "
+                                "could not be read.")
+    empty = build_brief_view({**brief, "summary": [], "summary_dropped": 2}, [], 10.0)
+    assert empty.summary is not None and empty.summary.lines == []
 
 
 def test_the_brief_view_empty_states() -> None:

@@ -16,7 +16,16 @@ from typing import Any
 
 import pytest
 
-from tests.service.web.call_data import EMAIL, sample_brief, store_analysis, stored_analysis, tiled
+from tests.service.web.call_data import (
+    EMAIL,
+    SUMMARY,
+    SUMMARY_MODEL,
+    sample_brief,
+    store_analysis,
+    stored_analysis,
+    tiled,
+    with_summary,
+)
 from tests.service.web.test_layout import attach_recording
 
 SAMPLES = Path(__file__).parents[3] / "samples"
@@ -113,6 +122,57 @@ def test_the_brief_leads_the_page_and_every_line_plays(review: Review, signed_in
     page.evaluate("document.getElementById('player').pause(); window.scrollTo(0, 0)")
     a11y(page)
     shots(page, "call-brief")
+
+
+def test_the_generated_summary_leads_the_brief_and_its_cites_play(web: Any, signed_in: Any, a11y: Any,
+                                                                   shots: Any) -> None:
+    """A brief with a generated summary (`TALKTRACK_LLM_URL`): its sentences at the top of the brief,
+    each cited moment a small button that plays it, and one note naming the model and how many
+    sentences the grounding check dropped. Without a summary the brief shows none of it."""
+    from models import Call
+    from service.core.db import session_scope
+    from service.storage import get_store
+
+    call_id = web.upload("rep", SAMPLES / "discovery_call.vtt", title="Discovery, summarized")
+    web.wait_done("rep", call_id)
+    settings = web.stack.settings()
+    with session_scope(settings) as s:
+        call = s.get(Call, call_id)
+        assert call is not None
+        attach_recording(get_store(settings), call, SAMPLES / "discovery_call.wav")
+        s.add(call)
+        s.commit()
+    analysis = stored_analysis(web, call_id)
+    plain = sample_brief(analysis)
+    analysis["brief"] = with_summary(plain, dropped=2)
+    store_analysis(web, call_id, analysis)
+    items = analysis["brief"]["items"]
+
+    page = signed_in("coach")
+    page.goto(f"/calls/{call_id}")
+    summary = page.locator("#brief-summary")
+    assert summary.bounding_box()["y"] < page.locator("#brief .brief-grid").bounding_box()["y"]
+    assert summary.locator(".summary-line .said").all_inner_texts() == [text for text, _ in SUMMARY]
+    cites = summary.locator("button.cite")
+    assert cites.all_inner_texts() == ["0:16", "2:02", "2:06", "2:25"]
+    assert cites.nth(2).get_attribute("aria-label") == "Play from 2:06 (Objection: both were over our budget)"
+    assert summary.locator("#summary-note").inner_text() == (
+        f"Written by {SUMMARY_MODEL} from the items below; 2 sentences dropped by the grounding check (every "
+        "sentence must be said at the moments it cites).")
+    for k, item in ((2, 5), (3, 8)):  # the objection "both were over our budget"; the proposal by Friday
+        cites.nth(k).click()
+        wait_until(page, f"Math.abs(document.getElementById('player').currentTime - {items[item]['start']}) < 0.5")
+        box = page.evaluate(IN_VIEW_JS)
+        assert box["top"] >= -1 and box["bottom"] <= box["vh"] + 1, box
+    page.evaluate("document.getElementById('player').pause(); window.scrollTo(0, 0)")
+    a11y(page)
+    shots(page, "call-brief-summary")
+    # The same call without a summary (the setting off, or a relabel recomputed the brief): no trace of it.
+    analysis["brief"] = plain
+    store_analysis(web, call_id, analysis)
+    page.goto(f"/calls/{call_id}")
+    assert page.locator("#brief .brief-line").count() == 15  # 5 chapters, 10 items
+    assert page.locator("#brief-summary, #brief button.cite").count() == 0
 
 
 def _set_brief_column(web: Any, call_id: str, brief: dict[str, Any] | None) -> None:
@@ -227,8 +287,9 @@ def test_the_scorecard_sits_beside_the_transcript(review: Review, web: Any, sign
     assert card.count() == 1
     # The first card of the side column: level with the transcript, not at the bottom of the page.
     assert coach.evaluate("document.querySelector('.call-side > section.card:not(.warn)').id") == "scorecard"
-    top = card.bounding_box()["y"]
-    assert top < coach.locator("#transcript").bounding_box()["y"] + 100, top
+    # The side column starts level with the transcript (only warnings, when a call has any, above the card).
+    side_top = coach.locator(".call-side").bounding_box()["y"]
+    assert side_top < coach.locator("#transcript").bounding_box()["y"] + 100, side_top
     coach.locator("#score-objection_handling").select_option("0.5")
     coach.locator("#comment-objection_handling").fill("Moved on before the budget worry was answered.")
     coach.get_by_label("Comment", exact=True).fill("Ask what the budget is before quoting.")

@@ -381,6 +381,64 @@ def test_call_with_a_brief_and_two_hours_fits_and_plays_in_view(web: Any, review
     page.screenshot(path=str(SCREENSHOTS / f"layout-call-review-seek-{label}.png"))
 
 
+TIMELINE_JS = """() => { const rect = (el) => { const r = el.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height }; };
+  return { timeline: rect(document.querySelector(".timeline")), player: rect(document.getElementById("player")),
+           lanes: [...document.querySelectorAll(".timeline .tl-lane")].map(rect),
+           vh: innerHeight, vw: innerWidth, y: scrollY, t: document.getElementById("player").currentTime }; }"""
+
+
+def _in_view(m: dict[str, Any]) -> bool:
+    boxes = [m["timeline"], m["player"], *m["lanes"]]
+    return all(b["height"] > 0 and b["top"] >= -1 and b["bottom"] <= m["vh"] + 1 and b["left"] >= -1
+               and b["right"] <= m["vw"] + 1 for b in boxes)
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_timeline_stays_in_view_when_seeking_from_the_end_of_the_transcript(
+        web: Any, review_call: tuple[str, dict[str, Any]], signed_in: Any, size: dict[str, int]) -> None:
+    """The speaker lanes and moment markers sit in the sticky block under the player: after scrolling
+    down to the transcript and to the end of its box, a click on a word near the end plays it with
+    the player and every lane still in the viewport, the page where it was; a click on a lane then
+    seeks from there without moving the page either. The page fits and passes axe at both sizes."""
+    call_id, analysis = review_call
+    label = "phone" if size == PHONE else "desktop"
+    page = signed_in("coach")
+    problems = layout_problems(page, f"/calls/{call_id}", "call-timeline")
+    assert not problems, "\n".join(problems)
+    page.set_viewport_size(size)
+    page.goto(f"/calls/{call_id}")
+    assert page.locator(".player .timeline .tl-lane:not(.markers)").count() == len(analysis["speakers"])
+    page.locator("#transcript").evaluate(
+        "box => { window.scrollTo(0, box.getBoundingClientRect().top + scrollY - innerHeight / 2); "
+        "box.scrollTop = box.scrollHeight; }")
+    page.wait_for_timeout(100)
+    before = page.evaluate("scrollY")
+    assert before > 500, before  # far below the top of the page (the brief is above the transcript)
+    word = page.locator("#transcript .w").nth(-40)
+    target = float(word.get_attribute("data-t"))
+    assert target > analysis["duration_s"] - 120
+    word.click()
+    # The recording is the 3-minute sample's: a moment past its end plays its end.
+    _until(page, f"() => {{ const p = document.getElementById('player'); "
+                 f"return Math.abs(p.currentTime - Math.min({target}, p.duration)) < 0.5; }}")
+    page.wait_for_timeout(300)  # the transcript box follows; the page must not
+    m = page.evaluate(TIMELINE_JS)
+    assert _in_view(m), m
+    assert abs(m["y"] - before) < 2, (before, m)
+    page.screenshot(path=str(SCREENSHOTS / f"layout-call-timeline-seek-{label}.png"))
+    # A seek from the lanes, at the same scroll: the rep's fourth turn (inside the recording).
+    bar = page.locator(".timeline .tl-lane.lane-0 .bar").nth(3)
+    start = float(bar.get_attribute("data-seek"))
+    bar.click()
+    _until(page, f"() => Math.abs(document.getElementById('player').currentTime - {start}) < 0.5")
+    page.wait_for_timeout(300)
+    m = page.evaluate(TIMELINE_JS)
+    assert _in_view(m), m
+    assert abs(m["y"] - before) < 2, (before, m)
+    page.evaluate("document.getElementById('player').pause()")
+
+
 PLAYER_IN_VIEW_JS = """() => { const r = document.getElementById("player").getBoundingClientRect();
   return r.height > 0 && r.top >= -1 && r.bottom <= innerHeight + 1 && r.left >= -1 && r.right <= innerWidth + 1; }"""
 WORD_SHOWN_JS = """([t]) => { const w = document.querySelector('#transcript .w.playing');

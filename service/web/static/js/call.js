@@ -1,4 +1,4 @@
-// The call page: seeking from any moment (brief lines, words, questions, timeline...), the played
+// The call page: seeking from any moment (brief lines and summary cites, words, questions, timeline...), the played
 // word highlighted, the timeline's playhead, keyboard control of the player, copying the follow-up
 // e-mail draft, and a reload when a processing call is done. Search: call_search.js.
 import { apiGet, clock } from "/static/js/api.js";
@@ -70,6 +70,14 @@ function onTime() {
     const x = (1000 * t) / total;
     for (const p of playheads) { p.setAttribute("x1", x); p.setAttribute("x2", x); }
   }
+}
+
+// The sticky block (player and timeline): its height, for the transcript box and anchors to stay below it.
+const block = document.getElementById("player-block");
+if (block && getComputedStyle(block).position === "sticky") {
+  const setHeight = () => document.documentElement.style.setProperty("--player-h", `${Math.ceil(block.offsetHeight)}px`);
+  new ResizeObserver(setHeight).observe(block);
+  setHeight();
 }
 
 if (player) {
