@@ -1,4 +1,4 @@
-"""Admin pages: users and teams, API keys, webhooks, trackers and the playbook.
+"""Admin pages: users and teams, API keys, webhooks, trackers, the custom vocabulary and the playbook.
 
 Every page and form asks the domain layer (`service.domain.accounts`, `.webhooks`,
 `.definitions`), which applies the access policy: a coach or a rep gets the 403 page, another
@@ -29,6 +29,13 @@ from service.core.sessions import ResolvedSession
 from service.domain import accounts, definitions, webhooks
 from service.domain.org_definitions import active_playbook_row
 from service.web.pages import CSRF_FIELD, SignedIn, check_csrf, public_base, render
+from transcription.vocabulary import (
+    MAX_TERM_CHARS,
+    MAX_TERMS,
+    VOCABULARY_KEYS,
+    VocabularyError,
+    vocabulary_from_data,
+)
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -37,6 +44,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("keys", "/admin/keys", "API keys"),
     ("webhooks", "/admin/webhooks", "Webhooks"),
     ("trackers", "/admin/trackers", "Trackers"),
+    ("vocabulary", "/admin/vocabulary", "Custom vocabulary"),
     ("playbook", "/admin/playbook", "Playbook"),
     ("retention", "/admin/retention", "Retention and deletion"),  # service.web.privacy_pages
     ("audit", "/admin/audit", "Audit trail"),
@@ -51,6 +59,7 @@ DONE = {
     "webhook-stopped": "Webhook stopped: nothing more is sent to it.", "tracker-created": "Tracker saved.",
     "tracker-deleted": "Tracker deleted.", "playbook-deleted": "Playbook deleted.",
     "playbook-saved": "Playbook saved and active: live calls and suggestions use it now.",
+    "vocabulary-saved": "Vocabulary saved: calls analysed from now on use it.",
 }
 
 
@@ -105,6 +114,18 @@ def _trackers_ctx(session: Session, p: Principal) -> dict[str, Any]:
             "builtin": definitions.builtin_tracker_names()}
 
 
+def _vocabulary_ctx(session: Session, p: Principal) -> dict[str, Any]:
+    require(p, "definitions.write")
+    row = definitions.vocabulary_row(session, p)
+    try:
+        terms = vocabulary_from_data(row.content) if row else ()
+    except VocabularyError:  # stored before today's rules: show what is there, saving checks it again
+        terms = tuple(str(t) for group in (row.content.values() if row else ()) if isinstance(group, list)
+                      for t in group)
+    return {"terms_text": "\n".join(terms), "count": len(terms), "updated_at": row.updated_at if row else None,
+            "max_terms": MAX_TERMS, "max_term_chars": MAX_TERM_CHARS}
+
+
 def _playbook_ctx(session: Session, p: Principal) -> dict[str, Any]:
     require(p, "definitions.write")
     active = active_playbook_row(session, p.org_id)
@@ -116,11 +137,12 @@ def _playbook_ctx(session: Session, p: Principal) -> dict[str, Any]:
 
 # What each section's forms need (checked before any field is read: a 403 never depends on the form).
 SECTION_ACTION = {"users": "org.manage", "keys": "org.manage", "webhooks": "webhooks.manage",
-                  "trackers": "definitions.write", "playbook": "definitions.write"}
+                  "trackers": "definitions.write", "vocabulary": "definitions.write",
+                  "playbook": "definitions.write"}
 
 CONTEXTS: dict[str, Callable[[Session, Principal], dict[str, Any]]] = {
     "users": _users_ctx, "keys": _keys_ctx, "webhooks": _webhooks_ctx, "trackers": _trackers_ctx,
-    "playbook": _playbook_ctx,
+    "vocabulary": _vocabulary_ctx, "playbook": _playbook_ctx,
 }
 
 
@@ -346,6 +368,36 @@ async def delete_tracker(request: Request, item_id: str, who: SignedIn) -> Respo
         definitions.delete_definition(session, p, TrackerDefinition, item_id)
 
     return await _submit(request, who, "trackers", act, "tracker-deleted")
+
+
+# --- Custom vocabulary --------------------------------------------------------------------------
+
+@router.get("/vocabulary")
+def vocabulary_page(request: Request, who: SignedIn) -> Response:
+    return _show(request, who, "vocabulary")
+
+
+def _grouped(session: Session, p: Principal, lines: list[str]) -> dict[str, list[str]]:
+    """The page's terms, one a line, as the API's groups: a term already in a group (products,
+    competitors...) stays there, a new one goes to `terms`."""
+    row = definitions.vocabulary_row(session, p)
+    was = {str(t).lower(): key for key in VOCABULARY_KEYS
+           for t in ((row.content.get(key) or []) if row and isinstance(row.content, dict) else [])
+           if isinstance(t, str | int | float)}
+    content: dict[str, list[str]] = {key: [] for key in VOCABULARY_KEYS}
+    for line in lines:
+        content[was.get(line.lower(), "terms")].append(line)
+    return content
+
+
+@router.post("/vocabulary")
+async def save_vocabulary(request: Request, who: SignedIn) -> Response:
+    def act(session: Session, p: Principal, form: FormData) -> None:
+        # The same check as PUT /v1/vocabulary (`definitions.replace_vocabulary`): Invalid, nothing stored.
+        # The textarea is `text`, a field that may hold several lines (`service.core.text_input`).
+        definitions.replace_vocabulary(session, p, _grouped(session, p, _lines(_field(form, "text", 50_000))))
+
+    return await _submit(request, who, "vocabulary", act, "vocabulary-saved")
 
 
 # --- Playbook -----------------------------------------------------------------------------------
