@@ -36,6 +36,21 @@ IN_VIEW_JS = """() => {
 }"""
 
 
+def attach_sample_recording(web: Any, call_id: str) -> None:
+    """Gives a call analysed from the sample transcript the sample's recording, as an upload would."""
+    from models import Call
+    from service.core.db import session_scope
+    from service.storage import get_store
+
+    settings = web.stack.settings()
+    with session_scope(settings) as s:
+        call = s.get(Call, call_id)
+        assert call is not None
+        attach_recording(get_store(settings), call, SAMPLES / "discovery_call.wav")
+        s.add(call)
+        s.commit()
+
+
 @dataclass
 class Review:
     call_id: str  # the sample call with its recording, a brief and a deal
@@ -46,21 +61,12 @@ class Review:
 
 @pytest.fixture(scope="module")
 def review(web: Any) -> Review:
-    from models import Call
-    from service.core.db import session_scope
-    from service.storage import get_store
 
     call_id = web.upload("rep", SAMPLES / "discovery_call.vtt", title="Discovery with Jordan")
     long_id = web.upload("rep", SAMPLES / "discovery_call.vtt", title="Two-hour workshop")
     for cid in (call_id, long_id):
         web.wait_done("rep", cid)
-    settings = web.stack.settings()
-    with session_scope(settings) as s:
-        call = s.get(Call, call_id)
-        assert call is not None
-        attach_recording(get_store(settings), call, SAMPLES / "discovery_call.wav")
-        s.add(call)
-        s.commit()
+    attach_sample_recording(web, call_id)
     analysis = stored_analysis(web, call_id)
     analysis["brief"] = sample_brief(analysis)
     store_analysis(web, call_id, analysis, deal_id=DEAL, started_at=datetime(2026, 12, 1, 15, 0, tzinfo=UTC))
@@ -129,19 +135,10 @@ def test_the_generated_summary_leads_the_brief_and_its_cites_play(web: Any, sign
     """A brief with a generated summary (`TALKTRACK_LLM_URL`): its sentences at the top of the brief,
     each cited moment a small button that plays it, and one note naming the model and how many
     sentences the grounding check dropped. Without a summary the brief shows none of it."""
-    from models import Call
-    from service.core.db import session_scope
-    from service.storage import get_store
 
     call_id = web.upload("rep", SAMPLES / "discovery_call.vtt", title="Discovery, summarized")
     web.wait_done("rep", call_id)
-    settings = web.stack.settings()
-    with session_scope(settings) as s:
-        call = s.get(Call, call_id)
-        assert call is not None
-        attach_recording(get_store(settings), call, SAMPLES / "discovery_call.wav")
-        s.add(call)
-        s.commit()
+    attach_sample_recording(web, call_id)
     analysis = stored_analysis(web, call_id)
     plain = sample_brief(analysis)
     analysis["brief"] = with_summary(plain, dropped=2)
