@@ -41,6 +41,9 @@ def register(sub: Any, summary: str) -> None:
     p.add_argument("file", type=Path, help="a recording (any format `talktrack analyze` reads)")
     p.add_argument("--speed", type=float, default=1.0, help="playback speed; 1 is real time (default), 0 as fast as possible")
     p.add_argument("--rep-channel", choices=("left", "right"), default="left", help="stereo: the rep's channel")
+    p.add_argument("--language", metavar="auto|en|zh|CODE",
+                   help="the call's spoken language (sent in the start message); default: the organization's "
+                        "default, else English. `zh` (or zh-CN, Mandarin) reads it with the multilingual model")
     p.add_argument("--url", help="the server's WebSocket URL, e.g. ws://127.0.0.1:8000/v1/live")
     p.add_argument("--api-key", help="API key for --url (default: $TALKTRACK_API_KEY)")
     p.add_argument("--json", action="store_true", help="print each event as one JSON line")
@@ -211,6 +214,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.speed < 0:
         raise TalktrackError("--speed must be 0 (as fast as possible) or more")
+    start_extra: dict[str, Any] = {}
+    if args.language is not None:
+        from transcription.languages import parse_language
+
+        try:
+            start_extra["language"] = parse_language(args.language)
+        except ValueError as exc:
+            raise TalktrackError(f"--language: {exc}") from exc
     samples = read_recording(args.file)
 
     def show(event: dict[str, Any]) -> None:
@@ -222,7 +233,7 @@ def run(args: argparse.Namespace) -> int:
 
     def go(url: str, key: str | None) -> StreamResult:
         return asyncio.run(stream_recording(url, key, samples, speed=args.speed, rep_channel=rep_channel,
-                                            on_event=show))
+                                            start_extra=start_extra, on_event=show))
 
     if args.url:
         key = args.api_key or os.environ.get("TALKTRACK_API_KEY")

@@ -154,3 +154,26 @@ def test_an_english_live_call_still_goes_to_tiny_en(server: LiveServer) -> None:
     assert "ask what you can do for your country" in " ".join(alone).lower()
     with server.client("rep1") as c:
         assert c.get(f"/v1/calls/{result.events[-1]['call_id']}").json()["language"] == "en"
+
+
+def test_talktrack_live_refuses_an_unknown_language_before_streaming(capsys: pytest.CaptureFixture[str]) -> None:
+    from service.cli import main
+
+    code = main(["live", str(ASR / "jfk.flac"), "--speed", "0", "--language", "klingon"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--language: unknown language 'klingon'" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+@pytest.mark.needs_shared_data
+def test_talktrack_live_language_streams_mandarin_to_the_multilingual_model(capsys: pytest.CaptureFixture[str]) -> None:
+    from service.cli import main
+
+    code = main(["live", str(AISHELL), "--speed", "0", "--language", "Mandarin", "--json"])
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert code == 0, events
+    assert events[0]["type"] == "started" and events[0]["language"] == "zh"
+    utterances = [e for e in events if e["type"] == "utterance"]
+    assert len(utterances) == 1 and str(utterances[0]["text"]).startswith("甚至出现交易几乎"), utterances
+    assert events[-1]["type"] == "ended" and events[-1]["status"] == "queued"
