@@ -59,8 +59,11 @@ def mono_playlist() -> tuple[np.ndarray, str]:
     from transcription.audio import load_audio
 
     asr = DATA / "asr"
-    refs = {r.split("\t")[0]: r.split("\t")[1] for p in asr.glob("references-*.tsv")
-            for r in p.read_text().splitlines()[1:] if "\t" in r}
+    refs: dict[str, str] = {}
+    for table in sorted(asr.glob("references-*.tsv")):  # the columns differ: find reference_text by name
+        header, *rows = [r.split("\t") for r in table.read_text().splitlines() if "\t" in r]
+        column = header.index("reference_text")
+        refs.update({row[0]: row[column] for row in rows})
     stm = [line.split() for line in (DATA / "diarization" / "pyannote-sample" / "sample.stm").read_text().splitlines()]
     parts: list[np.ndarray] = []
     texts: list[str] = []
