@@ -161,6 +161,10 @@ def _sentence_features(sent: Span, neighbours: Neighbours) -> Iterator[str]:
         # "..., how does that compare to ...?": a wh-question inside a longer sentence
         if any(w in WH_WORDS and _inverted(toks, i + 1) for i, w in enumerate(words) if i > c):
             yield "wh_inverted_inside"
+    verb = next((i for i in range(c, len(toks)) if toks[i].pos_ in {"VERB", "AUX"}), None)
+    if verb is not None and verb > c and not _inverted(toks, verb) and head[0] not in WH_WORDS \
+            and any(t.dep_ in _SUBJECTS for t in toks[c:verb]):
+        yield "statement_order"  # "The budget is already allocated?": a question only by its mark
     if "or" in words[c + 1 : -1]:
         yield "or_inside"
         if any(w in {"any", "anything", "ever", "anyone", "anybody"} for w in words[: words.index("or", c + 1)]):
@@ -181,7 +185,7 @@ def _sentence_features(sent: Span, neighbours: Neighbours) -> Iterator[str]:
 # Forms that ask whatever the final mark says ("Walk me through it." asks as much as "...?"): each
 # is also crossed with the final mark, so the model can weigh them apart from it.
 _FORMS = ("prompt_verb", "inverted_start", "wh_first", "wh_inverted", "wh_inside", "wh_inverted_inside", "tag_aux_pronoun",
-          "you_participle", "first_person_wants_to_know", "or_inside", "or_after_any", "saying_verb_before_question",
+          "you_participle", "statement_order", "first_person_wants_to_know", "or_inside", "or_after_any", "saying_verb_before_question",
           "len=")
 
 
