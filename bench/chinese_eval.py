@@ -1,17 +1,21 @@
 """Mandarin speech: character error rate and time per audio second of the multilingual Whisper base
 against the English-only tiny.en, and a check that `--language auto` leaves English unchanged.
 
-Set (each file's source and licence in docs/language.md, "Chinese speech"): every utterance in
-../shared/data/zh with its reference in that folder's Kaldi-style `text` (today one AISHELL-1
-sentence). espeak-ng's Mandarin voice is no substitute: this machine's build reads Chinese characters
-as tone-numbered pinyin letters, which no model hears as Mandarin (tried: base detected English on all
-ten lines of a scripted call).
+Set (`bench/zh_speech.py`): every utterance of `bench/data/zh` (in the repository: thirteen read
+AISHELL-1 sentences, Apache-2.0, each file's source in that folder's SOURCES.md) and of
+../shared/data/zh when present (today the same AISHELL-1 sentence as BAC009S0764W0121, counted once),
+with their references in each folder's Kaldi-style `text`. Scored separately by kind (`read`,
+`conversational`, from SOURCES.md; a file no SOURCES.md lists is `unlabelled`, on its own line), with
+the utterance and character counts beside each score. espeak-ng's Mandarin voice is no substitute:
+this machine's build reads Chinese characters as tone-numbered pinyin letters, which no model hears
+as Mandarin (tried: base detected English on all ten lines of a scripted call).
 
 CER: Simplified characters on both sides, spaces and punctuation removed, Latin letters lower-cased;
-corpus-level (edits over reference characters). Each model goes through `transcribe_file` as a user's
-recording does (mono, no diarization): base with `auto` (detected) and with `zh` (chosen); tiny.en
-with `en`, the only language it has. Time: wall seconds per audio second with the model already
-loaded, one decoding at a time on this machine's cores, the median of `REPEATS` runs.
+corpus-level per kind (edits over reference characters). Each model goes through `transcribe_file`
+as a user's recording does (mono, no diarization): base with `auto` (detected) and with `zh`
+(chosen); tiny.en with `en`, the only language it has. Time: wall seconds per audio second with the
+model already loaded, one decoding at a time on this machine's cores, the median of `ZH_REPEATS`
+runs over the set (the words are the same each run; CER is from the first).
 
 English: every recording in tests/data and the sample call (stereo and mono) transcribed with `auto`
 and with `en`; the words (text, times, confidence) must be identical.
@@ -21,7 +25,6 @@ and with `en`; the words (text, times, confidence) must be identical.
 
 from __future__ import annotations
 
-import os
 import statistics
 import tempfile
 import time
@@ -31,23 +34,36 @@ from pathlib import Path
 
 import jiwer
 
+from bench.zh_speech import KINDS, UNLABELLED, Item, load_items
 from transcription.asr import AsrOptions, load_whisper
 from transcription.audio import probe_audio
 from transcription.chinese import to_simplified
 from transcription.pipeline import TranscribeOptions, transcribe_file
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TALKTRACK_SHARED_DATA", ROOT.parent / "shared" / "data"))
-ZH = SHARED / "zh"
-REPEATS = 5  # the time is the median of this many runs (the same words each time)
+REPEATS = 5  # the English compute time is the median of this many runs (the same words each time)
+ZH_REPEATS = 3  # the Mandarin set's time is the median of this many runs over the whole set
 ENGLISH = [*sorted((ROOT / "tests" / "data" / "asr").glob("*.*")), ROOT / "tests" / "data" / "phone" / "sample.wav",
            ROOT / "samples" / "discovery_call.wav", ROOT / "samples" / "discovery_call_mono.wav"]
+ALL = "all"
+
 
 @dataclass(frozen=True, slots=True)
-class Item:
-    name: str
-    path: Path
-    reference: str
+class Decoded:
+    item: Item
+    hypothesis: str  # as CER compares it (`cer_chars`)
+    language: str  # detected (or chosen)
+    wall_s: float
+    audio_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    kind: str
+    utterances: int
+    characters: int  # reference characters, as CER counts them
+    cer: float | None  # None: no utterance of this kind
+    seconds_per_audio_second: float | None
 
 
 def cer_chars(text: str) -> str:
@@ -55,31 +71,49 @@ def cer_chars(text: str) -> str:
     return "".join(c.lower() for c in to_simplified(text) if unicodedata.category(c)[0] in "LN")
 
 
-def real_items() -> list[Item]:
-    items = []
-    for line in (ZH / "text").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            utt, *words = line.split()
-            items.append(Item(utt, ZH / f"{utt}.wav", "".join(words)))
-    return items
-
-
-def run(items: list[Item], language: str, models_dir: str) -> tuple[float, float, list[str], list[str]]:
-    """(CER, seconds per audio second, hypotheses, detected languages) over `items`."""
-    refs, hyps, langs = [], [], []
-    wall = audio = 0.0
+def decode(items: list[Item], language: str, models_dir: str) -> list[Decoded]:
+    """Transcribe every item as a user's recording is (mono, no diarization), timing each."""
+    out = []
     for item in items:
         options = TranscribeOptions(diarize=False, asr=AsrOptions(language=language, models_dir=models_dir))
         start = time.perf_counter()
         t = transcribe_file(item.path, options)
-        wall += time.perf_counter() - start
-        audio += probe_audio(item.path).duration_s
+        wall = time.perf_counter() - start
         text = "".join(w.word for w in t.words) if t.language == "zh" else " ".join(w.word for w in t.words)
-        refs.append(cer_chars(item.reference))
-        hyps.append(cer_chars(text))
-        langs.append(t.language)
-    error = jiwer.cer([r for r in refs], [h or "∅" for h in hyps])  # "∅": an empty hypothesis, all deleted
-    return float(error), wall / audio, hyps, langs
+        out.append(Decoded(item, cer_chars(text), t.language, wall, probe_audio(item.path).duration_s))
+    return out
+
+
+def score(decoded: list[Decoded], kind: str) -> Score:
+    """Corpus-level CER and seconds per audio second over the utterances of `kind` (`ALL`: every one)."""
+    chosen = [d for d in decoded if kind == ALL or d.item.kind == kind]
+    refs = [cer_chars(d.item.reference) for d in chosen]
+    if not chosen:
+        return Score(kind, 0, 0, None, None)
+    error = jiwer.cer(refs, [d.hypothesis or "∅" for d in chosen])  # "∅": an empty hypothesis, all deleted
+    return Score(kind, len(chosen), sum(map(len, refs)), float(error),
+                 sum(d.wall_s for d in chosen) / sum(d.audio_s for d in chosen))
+
+
+def kinds_of(items: list[Item]) -> list[str]:
+    """The kinds to report: read and conversational always (a kind with no data says so), unlabelled
+    files when there are any, then the whole set."""
+    return [*KINDS, *([UNLABELLED] if any(i.kind == UNLABELLED for i in items) else []), ALL]
+
+
+def evaluate(items: list[Item], language: str, models_dir: str,
+             repeats: int = ZH_REPEATS) -> tuple[list[Score], list[Decoded]]:
+    """Per-kind scores (CER from the first run, time the median over `repeats` runs) and the first
+    run's decodings."""
+    runs = [decode(items, language, models_dir) for _ in range(repeats)]
+    scores = []
+    for kind in kinds_of(items):
+        per_run = [score(r, kind) for r in runs]
+        rtfs = [s.seconds_per_audio_second for s in per_run if s.seconds_per_audio_second is not None]
+        first = per_run[0]
+        scores.append(Score(kind, first.utterances, first.characters, first.cer,
+                            statistics.median(rtfs) if rtfs else None))
+    return scores, runs[0]
 
 
 def compute(models_dir: str) -> list[tuple[str, float]]:
@@ -123,21 +157,25 @@ def main() -> None:
     # Load (and join) first, so no timing below includes a model load.
     load_whisper(AsrOptions(language="zh", models_dir=models_dir))
     load_whisper(AsrOptions(language="en"))
-    items = real_items()
+    items = load_items()
     for language in ("auto", "zh", "en"):  # warm-up: a process's first decodings are slower
-        run(items[:1], language, models_dir)
-    chars = sum(len(cer_chars(i.reference)) for i in items)
+        decode(items[:1], language, models_dir)
     audio = sum(probe_audio(i.path).duration_s for i in items)
-    print(f"{len(items)} utterance(s), {chars} characters, {audio:.1f} s of audio\n")
-    print(f"{'model / language':<26} {'CER':>7} {'s per audio s':>13}  detected")
+    folders = sorted({str(i.path.parent.relative_to(ROOT.parent)) for i in items})
+    print(f"Mandarin set: {len(items)} utterances, {audio:.1f} s of audio, from {', '.join(folders)}\n")
+    print(f"{'model / language':<24} {'kind':<15} {'utts':>4} {'chars':>5} {'CER':>7} {'s per audio s':>13}  detected")
     for label, language in (("base, auto", "auto"), ("base, zh", "zh"), ("tiny.en, en (baseline)", "en")):
-        runs = [run(items, language, models_dir) for _ in range(REPEATS)]
-        error, _, hyps, langs = runs[0]
-        rtf = statistics.median(r[1] for r in runs)
+        scores, decoded = evaluate(items, language, models_dir)
+        langs = [d.language for d in decoded]
         detected = ", ".join(f"{lang}×{langs.count(lang)}" for lang in sorted(set(langs)))
-        print(f"{label:<26} {error:>6.1%} {rtf:>13.3f}  {detected}")
-        for item, hyp in zip(items, hyps, strict=True):
-            print(f"    {item.name}: {hyp or '(nothing)'}   [reference {cer_chars(item.reference)}]")
+        for n, sc in enumerate(scores):
+            cer_text = "—" if sc.cer is None else f"{sc.cer:.1%}"
+            rtf_text = "—" if sc.seconds_per_audio_second is None else f"{sc.seconds_per_audio_second:.3f}"
+            print(f"{label if n == 0 else '':<24} {sc.kind:<15} {sc.utterances:>4} {sc.characters:>5} {cer_text:>7} "
+                  f"{rtf_text:>13}  {detected if sc.kind == ALL else ''}")
+        for d in decoded:
+            print(f"    {d.item.name} ({d.item.kind}): {d.hypothesis or '(nothing)'}   "
+                  f"[reference {cer_chars(d.item.reference)}]")
     print("\nCompute: the same 22.7 s of English speech (jfk.flac, LibriSpeech 2412-153948-0000), language en")
     rows = compute(models_dir)
     for label, rtf in rows:

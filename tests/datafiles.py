@@ -15,4 +15,6 @@ TEST_DATA = REPO / "tests" / "data"
 ASR = TEST_DATA / "asr"  # jfk.flac, LibriSpeech, AMI headset, LJSpeech, stereo_diarization.wav
 PHONE = TEST_DATA / "phone"  # pyannote's two-person telephone sample (sample.wav, .rttm, .stm)
 SAMPLES = REPO / "samples"  # the project's own sample sales call
+# One read Mandarin sentence, "甚至出现交易几乎停滞的情况" (AISHELL-1, Apache-2.0; bench/data/zh/SOURCES.md)
+AISHELL = REPO / "bench" / "data" / "zh" / "BAC009S0764W0121.flac"
 SHARED_DATA = Path(os.environ.get("TALKTRACK_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.datafiles import ASR, REPO, SHARED_DATA
-
-AISHELL = SHARED_DATA / "zh" / "BAC009S0764W0121.wav"
+from tests.datafiles import AISHELL, ASR, REPO
 
 
 def talktrack(*args: str | Path, data_dir: Path, code: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -36,7 +34,6 @@ def test_help_names_the_choice(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.needs_shared_data
 def test_a_mandarin_recording_is_detected_and_read(tmp_path: Path) -> None:
     result = talktrack("analyze", AISHELL, "--format", "json", "--no-progress", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr

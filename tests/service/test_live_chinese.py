@@ -14,12 +14,10 @@ import numpy as np
 import pytest
 
 from service.commands.live import read_recording
-from tests.datafiles import ASR, SHARED_DATA
+from tests.datafiles import AISHELL, ASR
 from tests.service.test_live import LiveServer, _stream, server
 from transcription.chinese import to_simplified
 from transcription.scripts import cjk_count
-
-AISHELL = SHARED_DATA / "zh" / "BAC009S0764W0121.wav"  # "甚至出现交易几乎停滞的情况" (AISHELL-1, Apache-2.0)
 
 __all__ = ["server"]  # the live tests' server fixture, one instance for this module
 
@@ -102,7 +100,6 @@ def test_the_language_stage_reads_a_live_chinese_utterance_with_the_chinese_pipe
 
 
 @pytest.mark.slow
-@pytest.mark.needs_shared_data
 def test_real_mandarin_speech_streamed_live_comes_back_in_simplified_characters(server: LiveServer) -> None:
     sentence = read_recording(AISHELL)
     silence = np.zeros((1, 16000), dtype=np.float32)
@@ -166,7 +163,6 @@ def test_talktrack_live_refuses_an_unknown_language_before_streaming(capsys: pyt
 
 
 @pytest.mark.slow
-@pytest.mark.needs_shared_data
 def test_talktrack_live_language_streams_mandarin_to_the_multilingual_model(capsys: pytest.CaptureFixture[str]) -> None:
     from service.cli import main
 

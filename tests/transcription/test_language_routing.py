@@ -11,7 +11,7 @@ from pathlib import Path
 import jiwer
 import pytest
 
-from tests.datafiles import ASR, REPO, SHARED_DATA
+from tests.datafiles import AISHELL, ASR, REPO, SHARED_DATA
 from transcription.asr import AsrOptions
 from transcription.chinese import tidy_chinese_words, to_simplified
 from transcription.languages import parse_language
@@ -19,7 +19,6 @@ from transcription.pipeline import TranscribeOptions, transcribe_file
 from transcription.routing import LanguageSpan, _merge, _stretches
 from transcription.types import Word
 
-AISHELL = SHARED_DATA / "zh" / "BAC009S0764W0121.wav"
 AISHELL_TEXT = "甚至出现交易几乎停滞的情况"
 
 
@@ -79,7 +78,6 @@ def test_auto_on_english_gives_the_words_of_tiny_en(clip: str, models_dir: str) 
 
 
 @pytest.mark.slow
-@pytest.mark.needs_shared_data
 def test_auto_on_mandarin_reads_simplified_chinese(models_dir: str) -> None:
     language, words, warnings = transcribe(AISHELL, "auto", models_dir)
     assert language == "zh" and warnings == []
@@ -94,7 +92,6 @@ def test_auto_on_mandarin_reads_simplified_chinese(models_dir: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.needs_shared_data
 def test_tiny_en_reads_no_mandarin(models_dir: str) -> None:
     language, words, _ = transcribe(AISHELL, "en", models_dir)
     assert language == "en" and not any("\u4e00" <= c <= "\u9fff" for w in words for c in w.word)
@@ -115,7 +112,6 @@ def test_a_call_that_switches_language_is_transcribed_in_both(models_dir: str) -
 
 
 @pytest.mark.slow
-@pytest.mark.needs_shared_data
 def test_the_multilingual_model_loads_and_runs_without_network(tmp_path: Path) -> None:
     """A fresh process whose every socket connection fails joins, loads and runs the model."""
     code = (

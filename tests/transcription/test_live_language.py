@@ -10,12 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.datafiles import ASR, SHARED_DATA
+from tests.datafiles import AISHELL, ASR
 from transcription.audio import load_audio
 from transcription.chinese import to_simplified
 from transcription.live_asr import FloatArray, LiveAsrOptions, LiveLanguage, UtteranceRecognizer
-
-AISHELL = SHARED_DATA / "zh" / "BAC009S0764W0121.wav"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +38,6 @@ def test_options_refuse_auto_and_english_only_refuses_chinese() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.needs_shared_data
 def test_auto_names_mandarin_keeps_it_and_writes_simplified(models_dir: str) -> None:
     base = UtteranceRecognizer(LiveAsrOptions(language="zh", models_dir=models_dir))
     calls: list[str] = []
