@@ -328,6 +328,21 @@ def update_playlist(session: Session, principal: Principal, playlist_id: str, *,
     return playlist
 
 
+def move_clip(session: Session, principal: Principal, playlist_id: str, clip_id: str, step: int) -> Playlist:
+    """Move one clip of a playlist a place earlier (`step` -1) or later (+1): the whole new order
+    goes through `update_playlist`, as the API's reordering does. At either end it stays put."""
+    playlist = _changeable_playlist(session, principal, playlist_id)  # who may, before what is asked
+    if step not in (-1, 1):
+        raise Invalid("move a clip up or down")
+    order = [c.id for c in playlist_clips(session, playlist.id)]
+    if clip_id not in order:
+        raise NotFound("that clip is not in this playlist")
+    i = order.index(clip_id)
+    j = min(len(order) - 1, max(0, i + step))
+    order[i], order[j] = order[j], order[i]
+    return update_playlist(session, principal, playlist.id, clip_ids=order)
+
+
 def delete_playlist(session: Session, principal: Principal, playlist_id: str) -> None:
     playlist = _changeable_playlist(session, principal, playlist_id)
     for entry in session.exec(select(PlaylistClip).where(col(PlaylistClip.playlist_id) == playlist.id)).all():

@@ -18,6 +18,10 @@ explicit shares, and each person's notifications (docs/collaboration.md).
 - **Shares.** An admin, or a coach whose scope holds the call, shares it with one person of the
   organization: one `CallShare` row, which the access policy adds to that person's call scope
   everywhere; `unshare_call` removes it. Both are audited (`call.share`, `call.unshare`).
+- **Who sees the call** is one rule here, `sees_call` (the access policy's `may_see_call`): the
+  mentions' split, a share's `saw_it_already`, and the call page's pickers (`call_panel`: the people
+  to @mention, each with the handle that names them alone, `mention_handle`; and the people who
+  cannot see the call yet, to share it with) all ask it.
 """
 
 from __future__ import annotations
@@ -30,9 +34,9 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, delete, select, update
 
-from models import Call, CallComment, CallShare, Notification, User
+from models import Call, CallComment, CallShare, Notification, Team, User
 from models.base import utcnow
-from service.core.access import CallOwner, Principal, allowed, call_condition, may_share_call, require
+from service.core.access import CallOwner, Principal, allowed, may_see_call, may_share_call, require
 from service.core.audit import Actor, record
 from service.core.errors import Forbidden, Invalid, NotFound
 from service.domain import mention_mail
@@ -41,7 +45,9 @@ from service.domain.calls import visible_call
 MAX_TEXT = 5000  # characters of one comment
 EXCERPT = 280  # characters of a comment a notification (and its e-mail) quotes
 _MENTION = re.compile(r"(?<![\w@])@([\w][\w.\-]*)")
+_TOKEN = re.compile(r"[\w][\w.\-]*")  # what `_MENTION` reads after the "@"
 _FOLD = re.compile(r"[\s._\-]+")
+MAX_PEOPLE = 500  # people the call page offers to mention, and to share the call with
 
 
 def mention_key(text: str) -> str:
@@ -84,12 +90,100 @@ def principal_of(user: User) -> Principal:
                      via_session=True)
 
 
-def may_see(session: Session, user: User, call_id: str) -> bool:
-    """Whether this person may see the call (their role, team and shares: `call_condition`)."""
+def sees_call(user: User, call: Call, shared: frozenset[str]) -> bool:
+    """Whether this person may see the call: their role, team and shares (`may_see_call`, the rule of
+    `call_condition` on rows in memory); a disabled person sees nothing. `shared`: the ids of the
+    people the call is shared with (`shared_with`). The one rule of who sees a call here: mentions,
+    shares and the call page's pickers all ask it."""
     if user.disabled:
         return False
-    found = session.exec(select(col(Call.id)).where(col(Call.id) == call_id, call_condition(principal_of(user))))
-    return found.first() is not None
+    return may_see_call(principal_of(user), CallOwner(call.org_id, call.team_id, call.rep_user_id, shared))
+
+
+def shared_with(session: Session, call_id: str) -> frozenset[str]:
+    """The ids of the people a call is shared with (`CallShare`)."""
+    return frozenset(session.exec(select(col(CallShare.user_id)).where(col(CallShare.call_id) == call_id)))
+
+
+def may_see(session: Session, user: User, call_id: str) -> bool:
+    """Whether this person may see the call (`sees_call`)."""
+    call = session.get(Call, call_id)
+    return call is not None and sees_call(user, call, shared_with(session, call_id))
+
+
+def _own_names(user: User) -> list[str]:
+    """What a person is mentioned by: their display name, then their e-mail's local part."""
+    names = [user.name]
+    if user.email and "@" in user.email:
+        names.append(user.email.split("@", 1)[0])
+    return names
+
+
+def _mention_index(people: list[User]) -> dict[str, dict[str, User]]:
+    """mention key -> the people it names (more than one: the key is ambiguous)."""
+    by_key: dict[str, dict[str, User]] = {}
+    for user in people:
+        for name in _own_names(user):
+            key = mention_key(name)
+            if key:
+                by_key.setdefault(key, {})[user.id] = user
+    return by_key
+
+
+def mention_handle(user: User, index: dict[str, dict[str, User]]) -> str | None:
+    """The text to write after "@" to name this person and nobody else (`resolve_mentions` reads it
+    so): their display name without its spaces ("CoraCoach"), else their e-mail's local part; None
+    when neither does (a name with characters a mention cannot hold, shared with someone else)."""
+    for name in _own_names(user):
+        handle = "".join(name.split())
+        if _TOKEN.fullmatch(handle) and set(index.get(mention_key(handle), {})) == {user.id}:
+            return handle
+    return None
+
+
+def org_people(session: Session, org_id: str) -> list[User]:
+    """The enabled people of an organization, by name: those a mention can name."""
+    return list(session.exec(select(User).where(col(User.org_id) == org_id, col(User.disabled).is_(False))
+                             .order_by(col(User.name), col(User.id))))
+
+
+def _who(user: User, teams: dict[str, str]) -> str:
+    team = teams.get(user.team_id or "")
+    return f"{user.role} · {team}" if team else user.role
+
+
+def mention_choices(session: Session, people: list[User], me: str | None, call: Call, shared: frozenset[str],
+                    limit: int = MAX_PEOPLE) -> list[dict[str, Any]]:
+    """The people the comment box offers after "@" (the call page's autocompletion): each one's name,
+    role and team, the handle that names them alone, and whether they may see the call (one who may
+    not is not notified); the writer and the people no handle names are left out."""
+    index = _mention_index(people)
+    teams = _team_names(session, {u.team_id for u in people if u.team_id})
+    out: list[dict[str, Any]] = []
+    for user in people:
+        handle = mention_handle(user, index) if user.id != me else None
+        if handle is not None:
+            out.append({"name": user.name, "handle": handle, "who": _who(user, teams),
+                        "sees": sees_call(user, call, shared)})
+            if len(out) >= limit:
+                break
+    return out
+
+
+def share_choices(session: Session, people: list[User], call: Call, shared: frozenset[str],
+                  limit: int = MAX_PEOPLE) -> tuple[list[dict[str, str]], int]:
+    """The people of the organization who cannot see the call (`sees_call`), by name: the first
+    `limit` of them, and how many there are."""
+    unseen = [u for u in people if u.org_id == call.org_id and not sees_call(u, call, shared)]
+    teams = _team_names(session, {u.team_id for u in unseen[:limit] if u.team_id})
+    return [{**_person(u), "who": _who(u, teams)} for u in unseen[:limit]], len(unseen)
+
+
+def _team_names(session: Session, ids: set[str | None]) -> dict[str, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {t.id: t.name for t in session.exec(select(Team).where(col(Team.id).in_(wanted)))}
 
 
 def resolve_mentions(session: Session, org_id: str, text: str, call_id: str, author_id: str | None,
@@ -100,15 +194,7 @@ def resolve_mentions(session: Session, org_id: str, text: str, call_id: str, aut
     found = Mentions()
     if not keys:
         return found
-    people = session.exec(select(User).where(col(User.org_id) == org_id, col(User.disabled).is_(False))).all()
-    by_key: dict[str, dict[str, User]] = {}
-    for user in people:
-        names = {mention_key(user.name)}
-        if user.email and "@" in user.email:
-            names.add(mention_key(user.email.split("@", 1)[0]))
-        for name in names:
-            if name:
-                by_key.setdefault(name, {})[user.id] = user
+    by_key = _mention_index(org_people(session, org_id))
     chosen: dict[str, User] = {}
     for key in keys:
         matches = by_key.get(key, {})
@@ -364,14 +450,22 @@ MAX_UNSEEN = 20  # people named in the call page's "cannot see this call" notice
 def call_panel(session: Session, principal: Principal, call: Call, unseen: str = "") -> dict[str, Any]:
     """What the call page's comments panel shows: the threads, whether the principal may comment
     and share, who the call is shared with, and after a save the people it mentioned who cannot see
-    the call (`unseen`: their ids, comma-separated, from the page's redirect; others are ignored)."""
+    the call (`unseen`: their ids, comma-separated, from the page's redirect; others are ignored);
+    the people the comment box offers after "@" (`mention_choices`) and, to those who may share it,
+    the people who cannot see the call yet (`share_choices`: `share_more` counts them all)."""
     ids = [i for i in unseen.split(",") if i][:MAX_UNSEEN]
-    people = list(session.exec(select(User).where(col(User.id).in_(ids), col(User.org_id) == call.org_id))) \
+    named = list(session.exec(select(User).where(col(User.id).in_(ids), col(User.org_id) == call.org_id))) \
         if ids else []
-    return {"threads": list_threads(session, principal, call.id), "can_comment": allowed(principal, "call.comment"),
-            "can_share": may_share_call(principal, CallOwner(call.org_id, call.team_id, call.rep_user_id)),
-            "shares": shares_of(session, principal, call),
-            "unseen": [_person(u) for u in people if not may_see(session, u, call.id)]}
+    can_comment = allowed(principal, "call.comment")
+    can_share = may_share_call(principal, CallOwner(call.org_id, call.team_id, call.rep_user_id))
+    shared = shared_with(session, call.id)
+    people = org_people(session, call.org_id) if can_comment or can_share else []
+    choices, more = share_choices(session, people, call, shared) if can_share else ([], 0)
+    return {"threads": list_threads(session, principal, call.id), "can_comment": can_comment,
+            "can_share": can_share, "shares": shares_of(session, principal, call),
+            "unseen": [_person(u) for u in named if not sees_call(u, call, shared)],
+            "mention_people": mention_choices(session, people, principal.user_id, call, shared) if can_comment else [],
+            "share_choices": choices, "share_more": more}
 
 
 # --- Notifications ----------------------------------------------------------------------------

@@ -2,6 +2,10 @@
 link to the moment of the call, sent on a background thread after the comment is committed, so a
 mail server that is slow or down never fails (or slows) the comment. A failure is logged and
 counted (`stats()`, and `talktrack_mention_mails{result}` on `/metrics`).
+
+The mail is written in the recipient's language (`Mail.locale`, `service.core.i18n`). A person
+has no stored language yet (the web app's choice is a browser cookie, which a mail sent on behalf
+of someone else cannot read), so it is English until a user column for it exists.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from urllib.parse import unquote, urlsplit
 
+from service.core.i18n import DEFAULT_LOCALE, tr
 from transcription.display import clock
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,7 @@ class Mail:
     at_s: float
     excerpt: str
     link: str  # absolute
+    locale: str = DEFAULT_LOCALE  # the recipient's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +68,14 @@ def message(mail: Mail, sender: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = formataddr((mail.to_name, mail.to_address))
-    msg["Subject"] = f"{mail.by} mentioned you on {mail.call_title}"[:200]
+    loc = mail.locale
+    msg["Subject"] = tr(loc, "%(by)s mentioned you on %(call)s", by=mail.by, call=mail.call_title)[:200]
     msg["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1] or "localhost")
-    msg.set_content(f"{mail.by} mentioned you in a comment at {clock(mail.at_s)} of \"{mail.call_title}\":\n\n"
-                    f"{mail.excerpt}\n\nOpen the call at that moment:\n{mail.link}\n\n"
-                    "-- Talktrack (you get this because someone @mentioned you)\n")
+    said = tr(loc, "%(by)s mentioned you in a comment at %(time)s of \"%(call)s\":", by=mail.by,
+              time=clock(mail.at_s), call=mail.call_title)
+    open_it = tr(loc, "Open the call at that moment:")
+    why = tr(loc, "Talktrack (you get this because someone @mentioned you)")
+    msg.set_content(f"{said}\n\n{mail.excerpt}\n\n{open_it}\n{mail.link}\n\n-- {why}\n")
     return msg
 
 

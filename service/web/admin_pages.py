@@ -25,9 +25,11 @@ from models import KEY_ROLES, USER_ROLES, WEBHOOK_EVENTS, Playbook, TrackerDefin
 from models.public import TrackerCreate, WebhookCreate
 from service.core.access import Principal, require
 from service.core.errors import Conflict, Invalid
+from service.core.i18n import N_
 from service.core.sessions import ResolvedSession
 from service.domain import accounts, definitions, webhooks
 from service.domain.org_definitions import active_playbook_row
+from service.web.i18n import error_text, ptr, tr
 from service.web.pages import CSRF_FIELD, SignedIn, check_csrf, public_base, render
 from transcription.vocabulary import (
     MAX_TERM_CHARS,
@@ -39,27 +41,28 @@ from transcription.vocabulary import (
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
+# The labels (and DONE's texts) are translated where they are shown (`service.web.i18n`).
 SECTIONS: tuple[tuple[str, str, str], ...] = (
-    ("users", "/admin/users", "Users and teams"),
-    ("keys", "/admin/keys", "API keys"),
-    ("webhooks", "/admin/webhooks", "Webhooks"),
-    ("trackers", "/admin/trackers", "Trackers"),
-    ("vocabulary", "/admin/vocabulary", "Custom vocabulary"),
-    ("playbook", "/admin/playbook", "Playbook"),
-    ("retention", "/admin/retention", "Retention and deletion"),  # service.web.privacy_pages
-    ("audit", "/admin/audit", "Audit trail"),
+    ("users", "/admin/users", N_("Users and teams")),
+    ("keys", "/admin/keys", N_("API keys")),
+    ("webhooks", "/admin/webhooks", N_("Webhooks")),
+    ("trackers", "/admin/trackers", N_("Trackers")),
+    ("vocabulary", "/admin/vocabulary", N_("Custom vocabulary")),
+    ("playbook", "/admin/playbook", N_("Playbook")),
+    ("retention", "/admin/retention", N_("Retention and deletion")),  # service.web.privacy_pages
+    ("audit", "/admin/audit", N_("Audit trail")),
 )
 _URL = {name: url for name, url, _ in SECTIONS}
 DELIVERIES_SHOWN = 10
 # What a successful form says after its redirect (`?done=...`): fixed texts, never echoed input.
 DONE = {
-    "user-created": "User created. Create an invite link so they can set a password.",
-    "user-saved": "User updated.", "user-disabled": "User disabled: signed out, and their API keys revoked.",
-    "user-enabled": "User enabled.", "team-created": "Team created.", "key-revoked": "API key revoked.",
-    "webhook-stopped": "Webhook stopped: nothing more is sent to it.", "tracker-created": "Tracker saved.",
-    "tracker-deleted": "Tracker deleted.", "playbook-deleted": "Playbook deleted.",
-    "playbook-saved": "Playbook saved and active: live calls and suggestions use it now.",
-    "vocabulary-saved": "Vocabulary saved: calls analysed from now on use it.",
+    "user-created": N_("User created. Create an invite link so they can set a password."),
+    "user-saved": N_("User updated."), "user-disabled": N_("User disabled: signed out, and their API keys revoked."),
+    "user-enabled": N_("User enabled."), "team-created": N_("Team created."), "key-revoked": N_("API key revoked."),
+    "webhook-stopped": N_("Webhook stopped: nothing more is sent to it."), "tracker-created": N_("Tracker saved."),
+    "tracker-deleted": N_("Tracker deleted."), "playbook-deleted": N_("Playbook deleted."),
+    "playbook-saved": N_("Playbook saved and active: live calls and suggestions use it now."),
+    "vocabulary-saved": N_("Vocabulary saved: calls analysed from now on use it."),
 }
 
 
@@ -149,7 +152,8 @@ CONTEXTS: dict[str, Callable[[Session, Principal], dict[str, Any]]] = {
 def _section_page(request: Request, session: Session, who: ResolvedSession, section: str,
                   extra: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     ctx = CONTEXTS[section](session, who.principal)
-    done = DONE.get(request.query_params.get("done", ""))
+    done_text = DONE.get(request.query_params.get("done", ""))
+    done = tr(request, done_text) if done_text else None
     return render(request, f"admin_{section}.html", {"sections": SECTIONS, "section": section, "done": done,
                                                       "error": None, "form": {}, "revealed": None,
                                                       **ctx, **(extra or {})}, who, status_code=status_code)
@@ -176,8 +180,9 @@ async def _submit(request: Request, who: ResolvedSession, section: str, action: 
                 revealed = action(session, who.principal, form)
             except (Invalid, Conflict) as exc:
                 session.rollback()
+                # A message the catalogue knows is translated; the domain's own stay as written.
                 return _section_page(request, session, who, section,
-                                     {"error": str(exc), "form": _form_values(form)}, exc.status_code)
+                                     {"error": error_text(request, exc), "form": _form_values(form)}, exc.status_code)
             if revealed is not None:
                 return _section_page(request, session, who, section, {"revealed": revealed})
         return None
@@ -190,7 +195,7 @@ def _field(form: FormData, name: str, max_length: int = 2000) -> str:
     value = form.get(name)
     text = value.strip() if isinstance(value, str) else ""
     if len(text) > max_length:
-        raise Invalid(f"{name.replace('_', ' ')} has at most {max_length} characters")
+        raise Invalid(N_("%(field)s has at most %(count)d characters", field=name.replace("_", " "), count=max_length))
     return text
 
 
@@ -253,13 +258,14 @@ async def enable_user(request: Request, user_id: str, who: SignedIn) -> Response
 async def invite_user(request: Request, user_id: str, who: SignedIn) -> Response:
     settings = request.app.state.settings
     base = public_base(request)
+    hours = format(settings.invite_hours, "g")
 
     def act(session: Session, p: Principal, _form: FormData) -> Revealed:
         link = accounts.invite_link(session, p, user_id, settings.invite_hours, base)
         user = accounts.org_user(session, p, user_id)
-        return Revealed(f"Invite link for {user.name}", link,
-                        f"Send it to {user.email}. It works once, for {settings.invite_hours:g} hours, and is "
-                        "not shown again: create a new one if it gets lost.")
+        return Revealed(tr(request, "Invite link for %(name)s", name=user.name), link,
+                        tr(request, "Send it to %(email)s. It works once, for %(hours)s hours, and is not shown "
+                           "again: create a new one if it gets lost.", email=user.email, hours=hours))
 
     return await _submit(request, who, "users", act, "")
 
@@ -281,15 +287,16 @@ def keys_page(request: Request, who: SignedIn) -> Response:
 
 @router.post("/keys")
 async def create_key(request: Request, who: SignedIn) -> Response:
-    public_url = public_base(request)
+    calls_url = public_base(request) + "/v1/calls"
 
     def act(session: Session, p: Principal, form: FormData) -> Revealed:
         created = accounts.add_key(session, p, _field(form, "role", 20), _field(form, "user_id", 32) or None,
                                    _field(form, "name", 200) or None)
-        return Revealed(f"New {created.row.role} API key {created.row.prefix}…", created.secret,
-                        "Copy it now: only its hash is stored, so it cannot be shown again. Use it as "
-                        f"'Authorization: Bearer <key>', e.g. curl -H 'Authorization: Bearer <key>' "
-                        f"{public_url}/v1/calls")
+        return Revealed(tr(request, "New %(role)s API key %(prefix)s…", role=ptr(request, "role", created.row.role),
+                           prefix=created.row.prefix), created.secret,
+                        tr(request, "Copy it now: only its hash is stored, so it cannot be shown again. Use it as "
+                           "'Authorization: Bearer <key>', e.g. curl -H 'Authorization: Bearer <key>' %(url)s",
+                           url=calls_url))
 
     return await _submit(request, who, "keys", act, "")
 
@@ -318,9 +325,9 @@ async def create_webhook(request: Request, who: SignedIn) -> Response:
         except ValidationError as exc:
             raise Invalid(_validation_message(exc)) from exc
         created = webhooks.create_webhook(session, p, body, request.app.state.settings)
-        return Revealed(f"Signing secret of {created.row.url}", created.secret,
-                        "Each delivery carries X-Talktrack-Signature: sha256=HMAC-SHA256(secret, "
-                        "'{timestamp}.{body}'). Copy the secret now: it is not shown again.")
+        return Revealed(tr(request, "Signing secret of %(url)s", url=created.row.url), created.secret,
+                        tr(request, "Each delivery carries X-Talktrack-Signature: sha256=HMAC-SHA256(secret, "
+                           "'{timestamp}.{body}'). Copy the secret now: it is not shown again."))
 
     return await _submit(request, who, "webhooks", act, "")
 
@@ -352,11 +359,11 @@ async def create_tracker(request: Request, who: SignedIn) -> Response:
                                  speaker_role=said_by if said_by in ("rep", "customer") else None,
                                  enabled=form.get("enabled") == "on")
         except ValueError as exc:  # pydantic's ValidationError is a ValueError too
-            message = _validation_message(exc) if isinstance(exc, ValidationError) else "threshold must be a number"
+            message = _validation_message(exc) if isinstance(exc, ValidationError) else N_("threshold must be a number")
             raise Invalid(message) from exc
         if body.enabled and not body.phrases and not body.examples:
-            raise Invalid("give the tracker at least one phrase or example (or untick Enabled to turn off "
-                          "a built-in tracker of this name)")
+            raise Invalid(N_("give the tracker at least one phrase or example (or untick Enabled to turn off "
+                             "a built-in tracker of this name)"))
         definitions.create_definition(session, p, TrackerDefinition(org_id=p.org_id, **body.model_dump()))
 
     return await _submit(request, who, "trackers", act, "tracker-created")

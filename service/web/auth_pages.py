@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and invite pages.
+"""Sign-in, sign-out and invite pages, and the language switch (`POST /language`).
 
 Sign-in is rate-limited per account and per address (token buckets: in this process, or shared by
 every API process through the Redis broker when there is one, `service.core.rate_limits`); a wrong
@@ -8,7 +8,7 @@ email and a wrong password get the same answer and cost the same time.
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,8 +19,11 @@ from models import User
 from service.core.audit import Actor, record
 from service.core.client_address import client_address
 from service.core.config import Settings
+from service.core.errors import Forbidden, Invalid
+from service.core.i18n import N_, known_locale
 from service.core.rate_limits import RateLimiter, make_rate_limiter
 from service.core.sessions import (
+    MIN_PASSWORD_LENGTH,
     SESSION_COOKIE,
     PasswordError,
     ResolvedSession,
@@ -30,7 +33,8 @@ from service.core.sessions import (
     invited_user,
     start_session,
 )
-from service.web.pages import PRELOGIN_COOKIE, SignedIn, check_csrf, render, safe_next
+from service.web.i18n import LANG_COOKIE, LANG_COOKIE_DAYS, error_text, tr
+from service.web.pages import PRELOGIN_COOKIE, STALE_FORM, SignedIn, check_csrf, render, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,12 +78,13 @@ async def login(request: Request, email: Annotated[str, Form(max_length=320)],
         return response
 
     if not cookie or not secrets.compare_digest(cookie, prelogin):
-        return again("The sign-in form expired. Please try again.", 403)
+        return again(tr(request, "The sign-in form expired. Please try again."), 403)
     by_account, by_address = _limiters(request)
     address = client_address(request)  # X-Forwarded-For only from TALKTRACK_TRUSTED_PROXIES
     wait = max(await by_account.check("acct:" + email.strip().lower()), await by_address.check("addr:" + address))
     if wait > 0:
-        response = again(f"Too many sign-in attempts. Try again in {int(wait) + 1} seconds.", 429)
+        response = again(tr(request, "Too many sign-in attempts. Try again in %(seconds)d seconds.",
+                               seconds=int(wait) + 1), 429)
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
 
@@ -99,7 +104,7 @@ async def login(request: Request, email: Annotated[str, Form(max_length=320)],
 
     result = await run_in_threadpool(_check)
     if result is None:
-        return again("Wrong e-mail or password.", 401)
+        return again(tr(request, "Wrong e-mail or password."), 401)
     token, hours = result
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.secure_cookies(),
@@ -131,9 +136,10 @@ def invite_form(request: Request, token: str) -> Response:
         name = found[1].name if found else None
         email = found[1].email if found else None
     if found is None:
-        return render(request, "error.html", {"title": "Invite not valid",
-                                              "message": "This invite link was used already or has expired. "
-                                                         "Ask your admin for a new one."}, status_code=404)
+        return render(request, "error.html", {
+            "title": tr(request, "Invite not valid"),
+            "message": tr(request, "This invite link was used already or has expired. Ask your admin for a new one.")},
+            status_code=404)
     return render(request, "invite.html", {"token": token, "name": name, "email": email, "error": None})
 
 
@@ -142,8 +148,8 @@ def invite_accept(request: Request, token: str, password: Annotated[str, Form(ma
                   password2: Annotated[str, Form(max_length=1024)]) -> Response:
     # The unguessable one-time token itself is what authorises this form.
     def used_up() -> Response:
-        return render(request, "error.html", {"title": "Invite not valid",
-                                              "message": "This invite link was used already or has expired."},
+        return render(request, "error.html", {"title": tr(request, "Invite not valid"),
+                                              "message": tr(request, "This invite link was used already or has expired.")},
                       status_code=404)
 
     settings: Settings = request.app.state.settings
@@ -154,13 +160,14 @@ def invite_accept(request: Request, token: str, password: Annotated[str, Form(ma
         user = found[1]
         error = None
         if password != password2:
-            error = "The two passwords differ."
+            error = tr(request, "The two passwords differ.")
         else:
             try:
                 if accept_invite(session, token, password) is None:  # another request used it meanwhile
                     return used_up()
             except PasswordError as exc:
-                error = str(exc)
+                error = (tr(request, "a password needs at least %(count)d characters", count=MIN_PASSWORD_LENGTH)
+                         if len(password) < MIN_PASSWORD_LENGTH else error_text(request, exc))
         if error:
             return render(request, "invite.html", {"token": token, "name": user.name, "email": user.email,
                                                    "error": error}, status_code=422)
@@ -172,3 +179,36 @@ def invite_accept(request: Request, token: str, password: Annotated[str, Form(ma
     response.set_cookie(SESSION_COOKIE, started.token, httponly=True, samesite="lax", secure=settings.secure_cookies(),
                         max_age=int(settings.session_hours * 3600), path="/")
     return response
+
+
+# --- The language switch (the foot of every page; service.web.i18n) -----------------------------
+
+def _language_chosen(request: Request, form: Any) -> Response:
+    locale = known_locale(str(form.get("lang") or ""))
+    if locale is None:
+        raise Invalid(N_("Talktrack speaks English (en) and Simplified Chinese (zh_CN) only"))
+    settings: Settings = request.app.state.settings
+    next_value = form.get("next")
+    response = RedirectResponse(safe_next(next_value if isinstance(next_value, str) else None), status_code=303)
+    response.set_cookie(LANG_COOKIE, locale, max_age=LANG_COOKIE_DAYS * 86400, path="/", httponly=True,
+                        samesite="lax", secure=settings.secure_cookies())
+    return response
+
+
+@router.post("/language")
+async def choose_language(request: Request, who: SignedIn) -> Response:
+    """The signed-in person's language for this browser (the `tt_lang` cookie), then back."""
+    form = await request.form()
+    check_csrf(form, who)
+    return _language_chosen(request, form)
+
+
+@router.post("/login/language")
+async def choose_language_signed_out(request: Request) -> Response:
+    """The same on the sign-in page, whose form carries the sign-in form's token (a double-submit
+    cookie scoped to /login) instead of a session's."""
+    form = await request.form()
+    cookie, sent = request.cookies.get(PRELOGIN_COOKIE) or "", form.get("prelogin")
+    if not cookie or not isinstance(sent, str) or not secrets.compare_digest(cookie, sent):
+        raise Forbidden(STALE_FORM)
+    return _language_chosen(request, form)

@@ -31,7 +31,7 @@ from service.domain.benchmarks import team_bands
 from service.storage import AudioStore, get_store
 from service.web import clip_pages, downloads
 from service.web.audio_response import audio_response
-from service.web.call_view import QUESTION_TYPES, ViewCache, build_call_view, fmt_metric
+from service.web.call_view import QUESTION_TYPES, ViewCache, build_call_view, comment_marks, fmt_metric
 from service.web.pages import SignedIn, check_csrf, day_bound, render
 from service.web.wording import DELETED_PARTS, FILE_WORDS, deleted_parts, deleted_sentence
 from transcription.display import clock
@@ -124,6 +124,7 @@ def call_page(request: Request, call_id: str, who: SignedIn) -> Response:
                    target_id=call.id)
             ctx["expired"] = [m for m in (domain_calls.expired_audio(call), domain_calls.expired_analysis(call)) if m]
             ctx.update(call_comments.call_panel(session, who.principal, call, request.query_params.get("unseen", "")))
+            ctx["comment_marks"] = comment_marks(ctx["threads"], ctx["view"].duration_s) if ctx["view"] else []
             ctx.update(clip_pages.call_clips_context(session, request, who.principal, call))  # `_clips.html`
             return ctx
 

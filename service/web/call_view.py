@@ -91,6 +91,22 @@ class Marker:
 
 
 @dataclass
+class CommentMark:
+    """A comment thread on the timeline's Comments lane: `x` is its moment in viewBox units, `left`
+    where its rect starts (centred on `x`); a click seeks to `start` and shows the comment `#c-<id>`."""
+
+    x: float
+    left: float
+    start: float
+    comment_id: str
+    label: str  # the rect's <title>: "1:05 Cora Coach: Listen to how ... (2 replies)"
+
+
+COMMENT_MARK_W = 4.0  # viewBox units
+EXCERPT_CHARS = 80
+
+
+@dataclass
 class MetricRow:
     name: str
     label: str
@@ -294,6 +310,26 @@ def build_markers(analysis: dict[str, Any], duration: float) -> list[Marker]:
                        f"tracker {tracker_label(t.get('tracker'))}: {t.get('text', '')}")
                 for t in analysis.get("trackers") or [] if t.get("start") is not None]
     return markers
+
+
+def comment_marks(threads: list[dict[str, Any]], duration: float) -> list[CommentMark]:
+    """One mark per comment thread (`service.domain.comments.list_threads`) at its first comment's
+    moment. Not part of the cached `CallView`: comments change without the analysis changing."""
+    scale = TIMELINE_WIDTH / duration if duration > 0 else 0.0
+    marks = []
+    for t in threads:
+        start = float(t["start"])
+        if t["deleted"]:
+            said = "comment deleted"
+        else:
+            who = t["author"]["name"] if t.get("author") else "an API key"
+            text = " ".join(str(t["text"]).split())
+            said = f"{who}: {text[:EXCERPT_CHARS]}{'…' if len(text) > EXCERPT_CHARS else ''}"
+        n = len(t.get("replies") or [])
+        label = f"{clock(start)} {said}" + (f" ({n} {'reply' if n == 1 else 'replies'})" if n else "")
+        x = round(start * scale, 2)
+        marks.append(CommentMark(x, round(x - COMMENT_MARK_W / 2, 2), start, str(t["id"]), label))
+    return marks
 
 
 # On a Chinese call the word counts are characters.

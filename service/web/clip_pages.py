@@ -1,6 +1,7 @@
 """The coaching library's pages: "Clip this" on the call page (`_clips.html`), a clip (`/clips/{id}`:
 a player holding only its span, and the words of the span), the playlists (`/playlists`) and a
-playlist that plays its clips in order (`/playlists/{id}`). The same domain functions and access
+playlist that plays its clips in order (`/playlists/{id}`; "Move up"/"Move down" for those who may
+change it). The same domain functions and access
 rule as `/v1/clips` and `/v1/playlists` (`service.domain.clips`); every page shows its own address
 to copy, which opens for the same people only (a 404 page for anyone else)."""
 
@@ -221,3 +222,18 @@ async def remove_from_playlist(request: Request, playlist_id: str, clip_id: str,
 
     await run_in_threadpool(remove)
     return RedirectResponse(f"/playlists/{playlist_id}", status_code=303)
+
+
+@router.post("/playlists/{playlist_id}/clips/{clip_id}/move")
+async def move_in_playlist(request: Request, playlist_id: str, clip_id: str, who: SignedIn) -> Response:
+    """"Move up" / "Move down" on the playlist page (`clips.move_clip`: those who may change the playlist)."""
+    form = await request.form()
+    check_csrf(form, who)
+    step = {"up": -1, "down": 1}.get(str(form.get("direction", "")), 0)  # anything else: 422, after the 403
+
+    def save() -> None:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            clips.move_clip(session, who.principal, playlist_id, clip_id, step)
+
+    await run_in_threadpool(save)
+    return RedirectResponse(f"/playlists/{playlist_id}#pc-{clip_id}", status_code=303)

@@ -11,12 +11,18 @@ from starlette.responses import RedirectResponse, Response
 
 from coaching.insights import InsightOptions, compute_insights
 from service.core.errors import Invalid
+from service.core.i18n import N_
 from service.domain import insights_view, scorecards, trends
 from service.domain.insights import latest_snapshot, store_snapshot, visible_feature_columns
+from service.web.i18n import tr
 from service.web.pages import SignedIn, check_csrf, render
 from transcription.display import clock
 
 router = APIRouter(include_in_schema=False)
+# The words of `trends.TREND_METRICS` (titles and units), for the catalogue: the trends page shows
+# them translated (tests/service/test_i18n_catalog.py checks that none is missing).
+METRIC_WORDS = (N_("Talk ratio"), N_("Open questions in the first 90 s"), N_("Longest monologue"),
+                N_("Patience (pause before answering)"), N_("Questions per call"), N_("per call"), N_("s"))
 
 
 @router.get("/inbox")
@@ -34,7 +40,7 @@ def _weeks(value: str | None) -> int:
     try:
         return int(value)
     except ValueError as exc:
-        raise Invalid(f"weeks must be a whole number of weeks, not {value!r}") from exc
+        raise Invalid(N_("weeks must be a whole number of weeks, not %(value)r", value=value)) from exc
 
 
 def _trends_page(request: Request, who: SignedIn, user_id: str, weeks_arg: str | None) -> Response:
@@ -46,10 +52,10 @@ def _trends_page(request: Request, who: SignedIn, user_id: str, weeks_arg: str |
     chart = {
         "weeks": [w.isoformat() for w in data.weeks],
         "rep_name": data.rep.name,
-        "team_name": f"Team {data.rep.team_name}" if data.rep.team_name else None,
+        "team_name": tr(request, "Team %(team)s", team=data.rep.team_name) if data.rep.team_name else None,
         "rep_calls": data.rep_calls,
         "team_calls": data.team_calls,
-        "series": [{"metric": s.metric.name, "title": s.metric.title, "unit": s.metric.unit,
+        "series": [{"metric": s.metric.name, "title": tr(request, s.metric.title), "unit": tr(request, s.metric.unit),
                     "rep": s.rep, "team": s.team} for s in data.series],
     }
     return render(request, "trends.html", {"t": data, "chart": chart, "own": own, "reps": reps, "weeks": weeks,
@@ -85,7 +91,23 @@ def team_insights(request: Request, who: SignedIn) -> Response:
         current, snapshot_id = latest_snapshot(session, who.principal.org_id, who.principal.team_id)
     chart = {"rows": [r.chart_data() for r in view.rows]}
     return render(request, "insights.html", {"v": view, "chart": chart, "snapshot": current,
+                                             "scope": _scope_words(request, view.scope),
+                                             "own_scope": view.scope == "your calls",
                                              "stored": request.query_params.get("stored") == "1"}, who)
+
+
+def _scope_words(request: Request, scope: str) -> str:
+    """The insights' scope (`insights_view`'s English: "the whole organization", "team East", "your
+    team", "your calls") in the request's language."""
+    if scope == "the whole organization":
+        return tr(request, "the whole organization")
+    if scope == "your team":
+        return tr(request, "your team")
+    if scope == "your calls":
+        return tr(request, "your calls")
+    if scope.startswith("team "):
+        return tr(request, "team %(name)s", name=scope[len("team "):])
+    return scope
 
 
 @router.post("/insights/snapshot")

@@ -4,6 +4,7 @@ mentions inbox (`/mentions`). The rules are `service.domain.comments`' (docs/col
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -29,6 +30,24 @@ def _back(call_id: str, at: float | None = None, anchor: str = "#comments", unse
     return RedirectResponse(f"/calls/{call_id}{'?' + '&'.join(query) if query else ''}{anchor}", status_code=303)
 
 
+async def _save(request: Request, who: SignedIn, work: Callable[[Session], comments.Saved]) -> Response:
+    """Run a comment save (`work`, committed by the domain), mail its mentions, and go back to the
+    comment on the call page, naming the people it mentioned who cannot see the call."""
+    settings = request.app.state.settings
+    base = public_base(request)
+
+    def save() -> comments.Saved:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            saved = work(session)
+            url = settings.smtp_url.get_secret_value() if settings.smtp_url else None
+            comments.mail_mentions(session, saved, base, url, settings.smtp_from)
+            return saved
+
+    saved = await run_in_threadpool(save)
+    return _back(saved.comment.call_id, saved.comment.start_s, f"#c-{saved.comment.parent_id or saved.comment.id}",
+                 [u.id for u in saved.mentions.not_visible])
+
+
 @router.post("/calls/{call_id}/comments")
 async def add_comment(request: Request, call_id: str, who: SignedIn) -> Response:
     form = await request.form()
@@ -37,19 +56,19 @@ async def add_comment(request: Request, call_id: str, who: SignedIn) -> Response
     start = _moment(str(form.get("at", "")))
     end = _moment(str(form.get("end", "")))
     parent = str(form.get("parent_id", "")).strip() or None
-    settings = request.app.state.settings
-    base = public_base(request)
+    return await _save(request, who,
+                       lambda session: comments.add_comment(session, who.principal, call_id, text, start, end, parent))
 
-    def save() -> comments.Saved:
-        with Session(request.app.state.engine, expire_on_commit=False) as session:
-            saved = comments.add_comment(session, who.principal, call_id, text, start, end, parent)
-            url = settings.smtp_url.get_secret_value() if settings.smtp_url else None
-            comments.mail_mentions(session, saved, base, url, settings.smtp_from)
-            return saved
 
-    saved = await run_in_threadpool(save)
-    return _back(call_id, saved.comment.start_s, f"#c-{saved.comment.parent_id or saved.comment.id}",
-                 [u.id for u in saved.mentions.not_visible])
+@router.post("/calls/{call_id}/comments/{comment_id}/edit")
+async def edit_comment(request: Request, call_id: str, comment_id: str, who: SignedIn) -> Response:
+    """Change one's own comment's text (`comments.edit_comment`: its author only; people it newly
+    mentions are notified)."""
+    form = await request.form()
+    check_csrf(form, who)
+    text = str(form.get("text", ""))
+    return await _save(request, who,
+                       lambda session: comments.edit_comment(session, who.principal, call_id, comment_id, text))
 
 
 @router.post("/calls/{call_id}/comments/{comment_id}/delete")

@@ -12,27 +12,34 @@ from sqlmodel import Session
 from starlette.responses import Response
 
 from models.deal_public import DealCallPublic, WarningCode
+from service.core import i18n
+from service.core.i18n import N_, NC_
 from service.domain import deals
+from service.web.i18n import request_locale
 from service.web.pages import SignedIn, render
 from transcription.display import clock, percent
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 
+# The labels are translated where the pages show them (`translated(...)` in deal.html, deals.html).
 WARNING_LABELS: dict[str, str] = {
-    "no_dated_next_step": "No dated next step",
-    "due_date_passed": "Due date passed",
-    "budget_below_price": "Budget below price",
-    "competitor_in_play": "Competitor in play",
-    "decision_maker_absent": "Decision maker not on a call",
-    "talk_share_falling": "Customer talking less",
-    "questions_falling": "Customer asking fewer questions",
-    "unanswered_questions": "Questions left unanswered",
+    "no_dated_next_step": N_("No dated next step"),
+    "due_date_passed": N_("Due date passed"),
+    "budget_below_price": N_("Budget below price"),
+    "competitor_in_play": N_("Competitor in play"),
+    "decision_maker_absent": N_("Decision maker not on a call"),
+    "talk_share_falling": N_("Customer talking less"),
+    "questions_falling": N_("Customer asking fewer questions"),
+    "unanswered_questions": N_("Questions left unanswered"),
 }
 assert set(WARNING_LABELS) == set(get_args(WarningCode))
-KIND_LABELS = {"price": "Price quoted", "budget": "Budget"}
-NEXT_STEP_LABELS = {"kept": "next call came in time", "missed": "missed", "pending": "not due yet",
-                    "undated": "no date"}
+KIND_LABELS = {"price": N_("Price quoted"), "budget": N_("Budget")}
+NEXT_STEP_LABELS = {"kept": N_("next call came in time"), "missed": N_("missed"), "pending": N_("not due yet"),
+                    "undated": N_("no date")}
+# Codes deal.html shows as words (pgettext with these contexts).
+CODE_WORDS = (NC_("objection", "open"), NC_("objection", "handled"),
+              NC_("owner", "rep"), NC_("owner", "customer"), NC_("owner", "both"))
 
 
 def moment_href(call_id: str, start: float | None) -> str:
@@ -42,8 +49,9 @@ def moment_href(call_id: str, start: float | None) -> str:
     return f"/calls/{call_id}?t={int(max(0.0, start))}"
 
 
-def call_label(call: DealCallPublic) -> str:
-    return f"{call.at.strftime('%Y-%m-%d')} · {call.title or 'Untitled call'}"
+def call_label(call: DealCallPublic, locale: str = i18n.DEFAULT_LOCALE) -> str:
+    """"2024-05-03 · Discovery" (the day in `locale`'s format)."""
+    return f"{i18n.format_day(locale, call.at)} · {call.title or i18n.tr(locale, 'Untitled call')}"
 
 
 @router.get("/deals")
@@ -68,5 +76,5 @@ def deal_page(request: Request, deal_id: str, who: SignedIn) -> Response:
     ctx: dict[str, Any] = {
         "view": view, "calls": calls, "labels": WARNING_LABELS, "kind_labels": KIND_LABELS,
         "step_labels": NEXT_STEP_LABELS, "clock": clock, "percent": percent, "href": moment_href,
-        "call_label": call_label, "analysed": sum(1 for c in view.calls if c.has_brief)}
+        "call_label": lambda c: call_label(c, request_locale(request)), "analysed": sum(1 for c in view.calls if c.has_brief)}
     return render(request, "deal.html", ctx, who)

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from service.core.access import allowed
 from service.core.errors import Forbidden
+from service.core.i18n import N_
 from service.core.sessions import ResolvedSession
 from service.web.pages import SignedIn, render
 from transcription.audio import SAMPLE_RATE
@@ -40,5 +41,5 @@ def live_config(who: ResolvedSession) -> dict[str, Any]:
 @router.get("/live")
 def live_page(request: Request, who: SignedIn) -> Response:
     if not allowed(who.principal, "call.upload"):
-        raise Forbidden(f"a {who.principal.role} cannot record calls")
+        raise Forbidden(N_("a %(role)s cannot record calls", role=who.principal.role))
     return render(request, "live.html", {"live": live_config(who)}, who)

@@ -21,14 +21,19 @@ from starlette.responses import Response
 
 from service.core.access import ROLE_REACH
 from service.core.errors import DomainError, Forbidden, Invalid
+from service.core.i18n import N_, NC_
 from service.core.sessions import SESSION_COOKIE, ResolvedSession, resolve_session
+from service.web import i18n
 from service.web.wording import plural, tracker_label, web_text
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.globals.update(plural=plural, tracker_label=tracker_label, web_text=web_text)
+i18n.install(TEMPLATES.env)
 STATIC_DIR = Path(__file__).parent / "static"
 CSRF_FIELD = "csrf_token"
 PRELOGIN_COOKIE = "tt_prelogin"  # double-submit token of the sign-in form (before any session)
+STALE_FORM = N_("this form is out of date or was not sent by Talktrack (missing CSRF token): "
+                "reload the page and try again")
 
 
 class LoginRequired(Exception):
@@ -56,36 +61,58 @@ def check_csrf(form: Any, who: ResolvedSession) -> None:
     """A state-changing form must carry the session's CSRF token (synchronizer token pattern)."""
     sent = form.get(CSRF_FIELD)
     if not isinstance(sent, str) or not secrets.compare_digest(sent, who.csrf_token):
-        raise Forbidden("this form is out of date or was not sent by Talktrack (missing CSRF token): "
-                        "reload the page and try again")
+        raise Forbidden(STALE_FORM)
 
 
 def nav_items(who: ResolvedSession | None) -> list[tuple[str, str]]:
     if who is None:
         return []
     role = who.principal.role
-    items = [("/", "Calls"), ("/deals", "Deals"), ("/playlists", "Playlists"), ("/live", "Live call"),
-             ("/me", "My trends"), ("/mentions", "Mentions")]
+    # The labels are translated where base.html shows them.
+    items: list[tuple[str, str]] = [("/", N_("Calls")), ("/deals", N_("Deals")), ("/playlists", N_("Playlists")), ("/live", N_("Live call")),
+             ("/me", N_("My trends")), ("/mentions", N_("Mentions"))]
     if role in ("coach", "admin"):
-        items[4:4] = [("/inbox", "Review inbox"), ("/insights", "Team insights")]
+        items[4:4] = [("/inbox", N_("Review inbox")), ("/insights", N_("Team insights"))]
     if role == "admin":
-        items.append(("/admin", "Admin"))
+        items.append(("/admin", N_("Admin")))
     return items
 
 
 def render(request: Request, template: str, context: dict[str, Any], who: ResolvedSession | None = None,
            status_code: int = 200) -> Response:
+    """The page in the request's language (`service.web.i18n`): its strings, dates and numbers."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     ctx = {"who": who, "user": who.user if who else None, "csrf_token": who.csrf_token if who else "",
-           "nav": nav_items(who), "path": request.url.path, **context}
-    return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status_code)
+           "nav": nav_items(who), "path": request.url.path, "here": here, **i18n.page_context(request), **context}
+    with i18n.rendering_in(i18n.request_locale(request)):
+        return TEMPLATES.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+# Codes the pages show as words, translated there with `pgettext(context, code)`:
+# tests/service/test_i18n_catalog.py checks these cover every role, call status and outcome.
+CODE_WORDS = (
+    NC_("role", "admin"), NC_("role", "coach"), NC_("role", "rep"), NC_("role", "integration"),
+    NC_("call status", "queued"), NC_("call status", "processing"), NC_("call status", "retrying"),
+    NC_("call status", "done"), NC_("call status", "failed"),
+    NC_("outcome", "won"), NC_("outcome", "lost"), NC_("outcome", "next step booked"), NC_("outcome", "none"),
+    NC_("delivery status", "pending"), NC_("delivery status", "delivered"), NC_("delivery status", "failed"),
+    NC_("said by", "anyone"), NC_("said by", "rep"), NC_("said by", "customer"),
+    NC_("target", "call"), NC_("target", "deal"), NC_("target", "user"), NC_("target", "key"), NC_("target", "org"),
+    NC_("deleted kind", "call"), NC_("deleted kind", "deal"), NC_("deleted kind", "person"),
+    NC_("deleted kind", "retention"),
+)
+
+ERROR_TITLES = {404: N_("Not found"), 403: N_("Not allowed"), 409: N_("Not ready"), 422: N_("Cannot do that"),
+                429: N_("Slow down"), 503: N_("Not available now")}
 
 
 def error_page(request: Request, exc: DomainError, who: ResolvedSession | None = None) -> Response:
-    titles = {404: "Not found", 403: "Not allowed", 409: "Not ready", 422: "Cannot do that", 429: "Slow down",
-              503: "Not available now"}
-    message = for_people(str(exc)) if isinstance(exc, Forbidden) else str(exc)
-    return render(request, "error.html", {"title": titles.get(exc.status_code, "Error"), "message": message},
-                  who, status_code=exc.status_code)
+    """The error page; a message the catalogue knows (one marked N_ where it is raised) is translated,
+    any other stays as the domain wrote it."""
+    message = i18n.error_text(request, exc)
+    message = for_people(message) if isinstance(exc, Forbidden) else message
+    title = i18n.tr(request, ERROR_TITLES.get(exc.status_code, N_("Error")))
+    return render(request, "error.html", {"title": title, "message": message}, who, status_code=exc.status_code)
 
 
 _NEEDS = re.compile(r"\(needs ([a-z_]+(?: or [a-z_]+)*)\)")

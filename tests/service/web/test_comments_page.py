@@ -30,7 +30,7 @@ def test_a_comment_from_the_call_page(web: Any, signed_in: Any, tmp_path: Path) 
     assert "Eli West cannot see this call" in rep.locator("#cm-unseen").inner_text()
     assert rep.locator("#cm-unseen form").count() == 0  # a rep cannot share; a coach or admin can
     thread.locator("details.cm-reply summary").click()
-    thread.locator("textarea[name=text]").fill("Adding: the customer answered at length.")
+    thread.locator("details.cm-reply textarea[name=text]").fill("Adding: the customer answered at length.")
     thread.get_by_role("button", name="Reply").click()
     rep.wait_for_load_state("load")
     assert rep.locator("#threads .thread").first.locator(".replies .cm-text").inner_text() == \
