@@ -8,11 +8,15 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
 # PyAV (pulled in by faster-whisper) bundles FFmpeg: no system FFmpeg is needed.
 # The browser tests drive Debian's Chromium (Playwright's own browser download is not used); the
-# speech tests render test calls with espeak-ng and sox.
+# speech tests render test calls with espeak-ng and sox; fonts-wqy-microhei draws Chinese pages.
 missing=()
 for tool in chromium espeak-ng sox; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+# A Chinese font, so the browser tests' screenshots of the pages in Chinese show characters, not boxes.
+if ! { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null | head -1)" ]; }; then
+  missing+=(fonts-wqy-microhei)
+fi
 if [ "${#missing[@]}" -gt 0 ] && [ "${TALKTRACK_SKIP_APT:-}" != "1" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
