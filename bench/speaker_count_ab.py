@@ -6,7 +6,9 @@ runs the diarizer once per call (as `bench.diarization_eval`'s `segmentation` sy
 chunks, then `finish()`), keeps its state in a cache folder, and prints per set the speaker count,
 DER and worst call of the voices alone, of the previous rule (the same bars without the joint bar,
 `Bars.joint`) and of the current rule (prior 2, the server's default). The words are the bundled
-recogniser's, cached as in `bench.diarization_eval` (same folder, same keys).
+recogniser's, cached as in `bench.diarization_eval` (same folder, same keys). "count" counts every
+label the diarizer gives; "listed" counts the speakers the product lists, those that get words (a
+voice heard only under another's words is not listed).
 
 Usage: .venv/bin/python -m bench.speaker_count_ab --sets dev-pairs,one-voice [--cache DIR] [--files]
   --files: one line per call where the two rules or the voices differ in speaker count.
@@ -39,9 +41,10 @@ from bench.diarization_eval import (
     to_annotation,
 )
 from transcription.audio import load_audio
-from transcription.diarization import SAMPLE_RATE, OverlapDiarizer, SpeakerSegment
+from transcription.diarization import SAMPLE_RATE, OverlapDiarizer, SpeakerSegment, assign_speakers
 from transcription.diarization.campplus import get_campplus
 from transcription.diarization.segmentation import get_segmenter
+from transcription.types import Word
 
 RULES = ("voices", "previous", "current")
 
@@ -81,10 +84,19 @@ def diarized(it: Item, cache: Path) -> dict[str, Any]:
     return {**state, "d": d}
 
 
+def listed_count(segments: list[SpeakerSegment], words: list[Word]) -> int:
+    """How many speakers the product lists: those that get words (`transcription.pipeline` drops a
+    voice heard only under another); without words, every label."""
+    if not words:
+        return len({s.speaker for s in segments})
+    return len({w.speaker for w in assign_speakers(words, segments)})
+
+
 @dataclass
 class Tally:
     files: int = 0
     right: int = 0
+    listed_right: int = 0  # speaker count as the product lists it: the speakers that got words
     errors: float = 0.0
     total: float = 0.0
     worst: tuple[float, str] = (-1.0, "")
@@ -115,11 +127,13 @@ def main() -> None:
                     segs = count.settle_count(st["d"], st["voices"], st["words"], 2).segments
             outcome[rule] = segs
         ks = {rule: len({s.speaker for s in segs}) for rule, segs in outcome.items()}
+        listed = {rule: listed_count(segs, st["words"]) for rule, segs in outcome.items()}
         ders = {}
         for rule, segs in outcome.items():
             t = tallies.setdefault((st["set"], rule), Tally())
             t.files += 1
             t.right += ks[rule] == n_ref
+            t.listed_right += listed[rule] == n_ref
             if st["one_voice"]:
                 continue
             c = DiarizationErrorRate()(st["ref"], to_annotation(segs, st["name"]), uem=st["uem"], detailed=True)
@@ -135,13 +149,14 @@ def main() -> None:
             der = " -> ".join(f"{100 * ders[r]:5.1f} %" for r in RULES) if ders else ""
             print(f"{st['set']:20} {st['name']:32} ref {n_ref} speakers " + " -> ".join(str(ks[r]) for r in RULES)
                   + f"  {der}", flush=True)
-    print(f"\n{'set':20} {'rule':9} {'files':>5} {'count':>7} {'DER':>7} {'miss/FA/conf':>15} {'worst':>7}")
+    print(f"\n{'set':20} {'rule':9} {'files':>5} {'count':>7} {'listed':>7} {'DER':>7} {'miss/FA/conf':>15} "
+          f"{'worst':>7}")
     for st_name in sets:
         for rule in RULES:
             if (st_name, rule) not in tallies:
                 continue
             t = tallies[(st_name, rule)]
-            head = f"{st_name:20} {rule:9} {t.files:5d} {t.right:3d}/{t.files:<3d}"
+            head = f"{st_name:20} {rule:9} {t.files:5d} {t.right:3d}/{t.files:<3d} {t.listed_right:3d}/{t.files:<3d}"
             if not t.total:
                 print(f"{head} (one voice each: speaker count only)")
                 continue
