@@ -40,6 +40,9 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)  # argon2id (pwdlib); None: cannot sign in
     disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    # The language the person chose for the web app and their e-mails ("en", "zh_CN"); None: not chosen
+    # (the browser's cookie or Accept-Language decides their pages, English their e-mails).
+    locale: str | None = Field(default=None, max_length=16)
 
 
 class ApiKey(SQLModel, table=True):

@@ -25,6 +25,7 @@ from service.core.access import (
 )
 from service.core.audit import Actor
 from service.core.errors import Conflict, Invalid, NotFound
+from service.core.i18n import N_
 from service.domain.erasure import delete_calls, leave_tombstone
 from service.storage import AudioStore
 
@@ -198,9 +199,10 @@ def roles_note_of(analysis: dict[str, Any]) -> dict[str, str] | None:
 # "speech from 0:05 to 0:20 (15 s) gave no words: ..." / "speech in Chinese (zh, p=0.98) from 0:00 to
 # 0:40 (40 s) was not transcribed: ..." (`transcription.unheard`): the seconds of speech without words.
 _UNHEARD = re.compile(r"^speech\b.*?\((\d+(?:\.\d+)?) s\) (?:gave no words|was not transcribed)")
-NO_SPEECH_MESSAGE = ("This call has no speech Talktrack can read: the recording is silent, or noise, or in a "
-                     "language the speech model does not transcribe. It has no transcript or metrics to review, "
-                     "so it gets no scorecard, stays out of the review inbox and is not counted in trends or insights.")
+NO_SPEECH_MESSAGE = N_("This call has no speech Talktrack can read: the recording is silent, or noise, or in a "
+                       "language the speech model does not transcribe. It has no transcript or metrics to review, "
+                       "so it gets no scorecard, stays out of the review inbox and is not counted in trends or "
+                       "insights.")  # marked: the call page shows it translated
 
 
 def speechless_reason(analysis: Any) -> str | None:

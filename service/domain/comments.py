@@ -39,11 +39,13 @@ from models.base import utcnow
 from service.core.access import CallOwner, Principal, allowed, may_see_call, may_share_call, require
 from service.core.audit import Actor, record
 from service.core.errors import Forbidden, Invalid, NotFound
+from service.core.i18n import DEFAULT_LOCALE, N_, known_locale, tr
 from service.domain import mention_mail
 from service.domain.calls import visible_call
 
 MAX_TEXT = 5000  # characters of one comment
 EXCERPT = 280  # characters of a comment a notification (and its e-mail) quotes
+SOMEONE, A_CALL = N_("Someone"), N_("a call")  # a mention e-mail's author and call without a name
 _MENTION = re.compile(r"(?<![\w@])@([\w][\w.\-]*)")
 _TOKEN = re.compile(r"[\w][\w.\-]*")  # what `_MENTION` reads after the "@"
 _FOLD = re.compile(r"[\s._\-]+")
@@ -552,15 +554,20 @@ def forget_author(session: Session, user_id: str, key_ids: set[str], counts: Any
 
 def mail_mentions(session: Session, saved: Saved, base_url: str, smtp_url: str | None, sender: str) -> int:
     """Queue the mention e-mails of a committed comment (`service.domain.mention_mail`), one per
-    notified person with an e-mail address; returns how many. Nothing without `smtp_url`."""
+    notified person with an e-mail address, each in that person's stored language (`User.locale`,
+    else English); returns how many. Nothing without `smtp_url`."""
     if not smtp_url or not saved.mentions.notified:
         return 0
     call = session.get(Call, saved.comment.call_id)
-    by = _names(session, {saved.comment.author_user_id or ""}).get(saved.comment.author_user_id or "", "Someone")
-    title = (call.title if call else None) or "a call"
+    by = _names(session, {saved.comment.author_user_id or ""}).get(saved.comment.author_user_id or "")
+    title = call.title if call else None
     link = base_url.rstrip("/") + moment_link(saved.comment.call_id, saved.comment.start_s)
-    mails = [mention_mail.Mail(u.email, u.name, by, title, saved.comment.start_s,
-                               saved.comment.body[:EXCERPT], link)
-             for u in saved.mentions.notified if u.email]
+    mails = []
+    for u in saved.mentions.notified:
+        if not u.email:
+            continue
+        locale = known_locale(u.locale) or DEFAULT_LOCALE  # the recipient's stored language, else English
+        mails.append(mention_mail.Mail(u.email, u.name, by or tr(locale, SOMEONE), title or tr(locale, A_CALL),
+                                       saved.comment.start_s, saved.comment.body[:EXCERPT], link, locale))
     mention_mail.send_later(smtp_url, sender, mails)
     return len(mails)

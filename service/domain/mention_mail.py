@@ -3,9 +3,9 @@ link to the moment of the call, sent on a background thread after the comment is
 mail server that is slow or down never fails (or slows) the comment. A failure is logged and
 counted (`stats()`, and `talktrack_mention_mails{result}` on `/metrics`).
 
-The mail is written in the recipient's language (`Mail.locale`, `service.core.i18n`). A person
-has no stored language yet (the web app's choice is a browser cookie, which a mail sent on behalf
-of someone else cannot read), so it is English until a user column for it exists.
+The mail is written in the recipient's language (`Mail.locale`, `service.core.i18n`): the one they
+chose with the web app's language switch (`User.locale`, `comments.mail_mentions`), else English (a
+browser's cookie or Accept-Language is not theirs to read when someone else mentions them).
 """
 
 from __future__ import annotations

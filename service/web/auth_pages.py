@@ -183,10 +183,15 @@ def invite_accept(request: Request, token: str, password: Annotated[str, Form(ma
 
 # --- The language switch (the foot of every page; service.web.i18n) -----------------------------
 
-def _language_chosen(request: Request, form: Any) -> Response:
+def _chosen_locale(form: Any) -> str:
     locale = known_locale(str(form.get("lang") or ""))
     if locale is None:
         raise Invalid(N_("Talktrack speaks English (en) and Simplified Chinese (zh_CN) only"))
+    return locale
+
+
+def _language_chosen(request: Request, form: Any) -> Response:
+    locale = _chosen_locale(form)
     settings: Settings = request.app.state.settings
     next_value = form.get("next")
     response = RedirectResponse(safe_next(next_value if isinstance(next_value, str) else None), status_code=303)
@@ -197,9 +202,21 @@ def _language_chosen(request: Request, form: Any) -> Response:
 
 @router.post("/language")
 async def choose_language(request: Request, who: SignedIn) -> Response:
-    """The signed-in person's language for this browser (the `tt_lang` cookie), then back."""
+    """The signed-in person's language: stored on them (`User.locale`: their pages on every browser,
+    and their mention e-mails) and in this browser's `tt_lang` cookie, then back."""
     form = await request.form()
     check_csrf(form, who)
+    locale = _chosen_locale(form)
+
+    def store() -> None:
+        with Session(request.app.state.engine) as session:
+            user = session.get(User, who.user.id)
+            if user is not None and user.locale != locale:
+                user.locale = locale
+                session.add(user)
+                session.commit()
+
+    await run_in_threadpool(store)
     return _language_chosen(request, form)
 
 

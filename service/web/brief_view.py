@@ -7,6 +7,10 @@ plays it.
 
 Presentation only. The JSON is read field by field and tolerantly (an older or a newer brief must
 not break the page); a call analysed before briefs existed has none, and the page says so.
+
+The view is cached per call, whoever reads it, so it is built in English; the page's words are
+marked (`N_`) and shown with `translated(...)`, and what is put together from them has a
+`..._in(locale)` method (the English attribute stays as it was: the same text an English page shows).
 """
 
 from __future__ import annotations
@@ -15,20 +19,26 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from babel import Locale
+from babel.dates import format_skeleton
+
+from service.core.i18n import DEFAULT_LOCALE, LOCALES, N_, ntr, tr
 from transcription.display import clock
 
-NO_BRIEF = "No brief yet: this call was analysed before Talktrack made briefs."
-UNREADABLE = "No brief: this call's brief could not be read."
-NOTHING_FOUND = "No pains, objections or next steps were found in this call."
+NO_BRIEF = N_("No brief yet: this call was analysed before Talktrack made briefs.")
+UNREADABLE = N_("No brief: this call's brief could not be read.")
+NOTHING_FOUND = N_("No pains, objections or next steps were found in this call.")
 
 # The kinds shown in full, in this order, with their headings; every other kind goes to the compact list.
-MAIN_KINDS = (("pain", "Pains"), ("objection", "Objections"), ("next_step", "Next steps"))
-KIND_LABELS = {"pain": "Pain", "need": "Need", "objection": "Objection", "budget": "Budget", "price": "Price quoted",
-               "competitor": "Competitor", "decision": "Decision", "next_step": "Next step",
-               "question": "Open question"}
+MAIN_KINDS = (("pain", N_("Pains")), ("objection", N_("Objections")), ("next_step", N_("Next steps")))
+KIND_LABELS = {"pain": N_("Pain"), "need": N_("Need"), "objection": N_("Objection"), "budget": N_("Budget"),
+               "price": N_("Price quoted"), "competitor": N_("Competitor"), "decision": N_("Decision"),
+               "next_step": N_("Next step"), "question": N_("Open question")}
 OTHER_ORDER = ("need", "budget", "price", "competitor", "decision", "question")
-DATE_SOURCES = {"recorded_at": "when it was recorded", "argument": "as given at analysis",
-                "file": "the file's time"}
+DATE_SOURCES = {"recorded_at": N_("when it was recorded"), "argument": N_("as given at analysis"),
+                "file": N_("the file's time")}
+BOTH = N_("Both")
+ROLE_OWNERS = {"rep": N_("Rep"), "customer": N_("Customer")}
 TIMELINE_WIDTH = 1000.0
 
 
@@ -44,6 +54,19 @@ class BriefLine:
     due: str = ""  # next steps: "Fri 11 Dec 2026", or "" when no date was said
     due_iso: str = ""
     date_phrase: str = ""  # the words that set the date ("by Friday")
+    topic: str = ""  # the detail without the amount
+    amount: str = ""  # budget and price: "60"
+
+    def detail_in(self, locale: str) -> str:
+        """`detail` in `locale` ("price · amount 60")."""
+        parts = [self.topic] if self.topic else []
+        if self.amount:
+            parts.append(tr(locale, "amount %(amount)s", amount=self.amount))
+        return " · ".join(parts)
+
+    def due_in(self, locale: str) -> str:
+        """`due` in `locale` (Chinese: 2026年12月11日周五)."""
+        return day_in(locale, self.due_iso) if self.due else ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,13 @@ class CiteLine:
     start: float
     at: str  # "1:56"
     about: str  # what is cited, for the button's label: "Price quoted: It's sixty dollars..."
+    kind_label: str = ""  # the cited item's kind ("Price quoted"), and what was said
+    said: str = ""
+
+    def about_in(self, locale: str) -> str:
+        if self.kind_label and self.said:
+            return tr(locale, "%(kind)s: %(said)s", kind=tr(locale, self.kind_label), said=self.said)
+        return tr(locale, self.kind_label) if self.kind_label else self.said
 
 
 @dataclass(frozen=True)
@@ -76,6 +106,27 @@ class Summary:
 
     lines: list[SummaryLine]
     note: str  # "Written by llama3.1:8b from the items below; 1 sentence dropped by the grounding check."
+    model: str = ""
+    dropped: int = 0
+    unreadable: int = 0
+
+    def note_in(self, locale: str) -> str:
+        """`note` in `locale`."""
+        if locale == DEFAULT_LOCALE:
+            return self.note
+        who = (tr(locale, "Written by %(model)s", model=self.model) if self.model
+               else tr(locale, "Written by a language model"))
+        if not self.unreadable:
+            return ntr(locale, "%(who)s from the items below; %(num)d sentence dropped by the grounding check "
+                       "(every sentence must be said at the moments it cites).",
+                       "%(who)s from the items below; %(num)d sentences dropped by the grounding check "
+                       "(every sentence must be said at the moments it cites).", self.dropped, who=who)
+        unread = ntr(locale, "%(num)d answer could not be read", "%(num)d answers could not be read", self.unreadable)
+        return ntr(locale, "%(who)s from the items below; %(num)d sentence dropped by the grounding check "
+                   "(every sentence must be said at the moments it cites); %(unread)s.",
+                   "%(who)s from the items below; %(num)d sentences dropped by the grounding check "
+                   "(every sentence must be said at the moments it cites); %(unread)s.", self.dropped,
+                   who=who, unread=unread)
 
 
 @dataclass(frozen=True)
@@ -96,6 +147,17 @@ class BriefView:
     email_body: str = ""
     call_date: str = ""  # "Tue 1 Dec 2026 (when it was recorded)": what due dates were counted from
     summary: Summary | None = None  # None: the brief has no generated summary (the setting is off)
+    call_date_iso: str = ""
+    call_date_source: str = ""  # a DATE_SOURCES label
+
+    def call_date_in(self, locale: str) -> str:
+        """`call_date` in `locale`."""
+        if locale == DEFAULT_LOCALE or not self.call_date:
+            return self.call_date
+        shown = day_in(locale, self.call_date_iso)
+        if not self.call_date_source:
+            return shown
+        return tr(locale, "%(day)s (%(source)s)", day=shown, source=tr(locale, self.call_date_source))
 
     @property
     def n_items(self) -> int:
@@ -111,6 +173,13 @@ def day(iso: str | None) -> str:
     except ValueError:
         return ""
     return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def day_in(locale: str, iso: str | None) -> str:
+    """`day` in `locale`: "Fri 11 Dec 2026" in English, "2026年12月11日周五" in Chinese."""
+    if locale == DEFAULT_LOCALE or locale not in LOCALES or not day(iso):
+        return day(iso)
+    return format_skeleton("yMMMEd", date.fromisoformat(str(iso)[:10]), locale=Locale.parse(locale))
 
 
 def _num(value: Any) -> float | None:
@@ -129,10 +198,11 @@ def _amount(value: Any) -> str:
 
 
 def _owner(owner: Any, names: dict[str, str]) -> str:
+    """A next step's owner: a name, else "Rep" / "Customer" / "Both" (marked: the page translates them)."""
     if owner == "both":
-        return "Both"
+        return BOTH
     if owner in ("rep", "customer"):
-        return names.get(str(owner)) or str(owner).capitalize()
+        return names.get(str(owner)) or ROLE_OWNERS[str(owner)]
     return ""
 
 
@@ -152,15 +222,17 @@ def _line(item: dict[str, Any], names: dict[str, str]) -> BriefLine | None:
         return None
     detail = item.get("detail")
     details = [str(detail)] if isinstance(detail, str) and detail.strip() else []
-    if kind in ("budget", "price") and _amount(item.get("amount")):
-        details.append(f"amount {_amount(item.get('amount'))}")
+    topic = details[0] if details else ""
+    amount = _amount(item.get("amount")) if kind in ("budget", "price") else ""
+    if amount:
+        details.append(f"amount {amount}")
     due_iso = item.get("due") if isinstance(item.get("due"), str) else ""
     phrase = item.get("date_phrase") if isinstance(item.get("date_phrase"), str) else ""
     return BriefLine(kind=kind, label=KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()), text=text.strip(),
                      start=max(0.0, start), at=clock(start), detail=" · ".join(details),
                      owner=_owner(item.get("owner"), names) if kind == "next_step" else "",
                      due=day(due_iso) if kind == "next_step" else "", due_iso=due_iso or "",
-                     date_phrase=phrase or "")
+                     date_phrase=phrase or "", topic=topic, amount=amount)
 
 
 def _chapters(raw: Any, duration: float) -> list[ChapterLine]:
@@ -205,9 +277,10 @@ def _summary(brief: dict[str, Any]) -> Summary | None:
             k = _num(c.get("item"))
             item = items[int(k)] if k is not None and 0 <= int(k) < len(items) else {}
             kind, said = item.get("kind"), item.get("text")
-            about = ": ".join(part for part in (KIND_LABELS.get(str(kind), "") if isinstance(kind, str) else "",
-                                                said.strip() if isinstance(said, str) else "") if part)
-            cites.append(CiteLine(max(0.0, start), clock(start), about))
+            label = KIND_LABELS.get(str(kind), "") if isinstance(kind, str) else ""
+            said = said.strip() if isinstance(said, str) else ""
+            about = ": ".join(part for part in (label, said) if part)
+            cites.append(CiteLine(max(0.0, start), clock(start), about, label, said))
         cites.sort(key=lambda c: c.start)
         first = cites[0].start if cites else _num(s.get("start")) or 0.0
         lines.append(SummaryLine(text.strip(), max(0.0, first), cites))
@@ -218,7 +291,7 @@ def _summary(brief: dict[str, Any]) -> Summary | None:
             "(every sentence must be said at the moments it cites)")
     if unreadable:
         note += f"; {_plural(unreadable, 'answer')} could not be read"
-    return Summary(lines, note + ".")
+    return Summary(lines, note + ".", model.strip() if isinstance(model, str) else "", dropped, unreadable)
 
 
 def build_brief_view(brief: Any, speakers: list[dict[str, Any]], duration_s: float) -> BriefView:
@@ -243,7 +316,8 @@ def build_brief_view(brief: Any, speakers: list[dict[str, Any]], duration_s: flo
     view = BriefView(
         exists=True, chapters=_chapters(brief.get("chapters"), duration_s), sections=sections, others=others,
         email_subject=str(email.get("subject") or ""), email_body=str(email.get("body") or ""),
-        call_date=f"{call_date} ({source})" if call_date and source else call_date, summary=_summary(brief))
+        call_date=f"{call_date} ({source})" if call_date and source else call_date, summary=_summary(brief),
+        call_date_iso=str(brief.get("call_date") or "")[:10] if call_date else "", call_date_source=source)
     if not lines:
         return replace(view, message=reason or NOTHING_FOUND)
     return view

@@ -22,6 +22,8 @@ from models.public import OutcomeCreate, SpeakerLabel, SpeakersPatch
 from service.core.access import allowed, require
 from service.core.audit import Actor, record
 from service.core.errors import Conflict, Invalid, NotFound
+from service.core.i18n import N_, NC_, format_day, format_stamp
+from service.core.i18n import tr as core_tr
 from service.core.served_files import audio_extension
 from service.core.sessions import ResolvedSession
 from service.domain import analyses, briefs, library, outcomes, people, reanalysis, roles, scorecards
@@ -31,7 +33,15 @@ from service.domain.benchmarks import team_bands
 from service.storage import AudioStore, get_store
 from service.web import clip_pages, downloads
 from service.web.audio_response import audio_response
-from service.web.call_view import QUESTION_TYPES, ViewCache, build_call_view, comment_marks, fmt_metric
+from service.web.call_view import (
+    QUESTION_LABELS,
+    QUESTION_TYPES,
+    ViewCache,
+    build_call_view,
+    comment_marks,
+    fmt_metric,
+)
+from service.web.i18n import ptr, request_locale, tr
 from service.web.pages import SignedIn, check_csrf, day_bound, render
 from service.web.wording import DELETED_PARTS, FILE_WORDS, deleted_parts, deleted_sentence
 from transcription.display import clock
@@ -43,6 +53,21 @@ PAGE_SIZE = 50
 VIEWS = ViewCache()
 STATUSES = CALL_STATUSES
 OUTCOMES = ("won", "lost", "next_step_booked", "none")
+SPEAKER_ROLES = ("rep", "customer", "unknown")
+# Codes the call page shows as words (`pgettext(context, code)` in call.html).
+CALL_PAGE_WORDS = (
+    NC_("speaker role", "rep"), NC_("speaker role", "customer"), NC_("speaker role", "unknown"),
+    NC_("score by", "coach"), NC_("score by", "auto"), NC_("score by", "none"), NC_("band", "below"),
+    NC_("band", "above"),
+    NC_("analysis step", "transcribe"), NC_("analysis step", "diarize"), NC_("analysis step", "analyze"),
+    NC_("question type", "open"), NC_("question type", "yes/no"), NC_("question type", "choice"),
+    NC_("question type", "declarative"), NC_("question type", "tag"),
+)
+AUDIO_PENDING = N_("the recording plays once its analysis has decoded it as audio")
+AUDIO_REFUSED = N_("the recording did not decode as audio, so Talktrack does not play it back or serve the file: "
+                   "delete the call, or upload the recording again")
+NO_RECORDING = N_("this call has no recording")
+THE_CALL, ITS = N_("the call"), N_("its")  # "Deleted the call, its ..." in another language
 
 
 @router.get("/")
@@ -68,22 +93,23 @@ def library_page(
         "page": result, "page_no": page, "pages": max(1, math.ceil(result.total / PAGE_SIZE)), "params": params,
         "statuses": STATUSES, "outcomes": OUTCOMES, "clock": clock, "fmt": fmt_metric,
         "can_upload": allowed(who.principal, "call.upload"), "reps": reps, "teams": teams,
-        "welcome": welcome == "1", "deleted": _deleted_message(deleted)}, who)
+        "welcome": welcome == "1", "deleted": _deleted_message(deleted, request_locale(request))}, who)
 
 
 def _call_context(session: Session, who: ResolvedSession, call_id: str, store: AudioStore,
-                  grace_h: float) -> dict[str, Any]:
+                  grace_h: float, locale: str = "en") -> dict[str, Any]:
     p = who.principal
     call = domain_calls.visible_call(session, p, call_id)
     ctx: dict[str, Any] = {"call": call, "view": None, "suggestions": [], "scorecard": None, "draft": None,
                            "outcome": library.latest_outcomes(session, [call]).get(call.id),
-                           "clock": clock, "stamp": _stamp, "question_types": QUESTION_TYPES,
+                           "clock": clock, "stamp": lambda iso: _stamp(iso, locale), "question_types": QUESTION_TYPES,
+                           "question_labels": QUESTION_LABELS, "speaker_roles": SPEAKER_ROLES,
                            "can_score": allowed(p, "scorecard.write"), "can_relabel": allowed(p, "call.relabel"),
                            "can_outcome": allowed(p, "outcome.write"),
                            "can_delete": domain_calls.may_delete(session, p, call, grace_h),
                            "can_upload": allowed(p, "call.upload"),
                            "has_audio": _playable(call), "audio_refused": _audio_refusal(call),
-                           "head_parts": _head_parts(call), "authors": {}, "items_by_id": {},
+                           "head_parts": _head_parts(call, locale), "authors": {}, "items_by_id": {},
                            "deal_href": f"/deals/{quote(call.deal_id, safe='')}" if call.deal_id else None,
                            "downloads": [], "can_rerun": False, "file_missing": False}
     if call.status == "failed":
@@ -118,35 +144,61 @@ def call_page(request: Request, call_id: str, who: SignedIn) -> Response:
     def build() -> dict[str, Any]:
         with Session(request.app.state.engine, expire_on_commit=False) as session:
             settings = request.app.state.settings
-            ctx = _call_context(session, who, call_id, get_store(settings), settings.delete_grace_h)
+            locale = request_locale(request)
+            ctx = _call_context(session, who, call_id, get_store(settings), settings.delete_grace_h, locale)
             call = ctx["call"]
             record(session, "call.view", org_id=call.org_id, actor=Actor.of(who.principal), target_kind="call",
                    target_id=call.id)
-            ctx["expired"] = [m for m in (domain_calls.expired_audio(call), domain_calls.expired_analysis(call)) if m]
+            ctx["expired"] = _expired_notes(request, call)
             ctx.update(call_comments.call_panel(session, who.principal, call, request.query_params.get("unseen", "")))
-            ctx["comment_marks"] = comment_marks(ctx["threads"], ctx["view"].duration_s) if ctx["view"] else []
+            _translate_roles(request, [*ctx.get("share_choices", []), *ctx.get("mention_people", [])])
+            ctx["comment_marks"] = comment_marks(ctx["threads"], ctx["view"].duration_s, locale) if ctx["view"] else []
             ctx.update(clip_pages.call_clips_context(session, request, who.principal, call))  # `_clips.html`
             return ctx
 
     return render(request, "call.html", build(), who)
 
 
-def _head_parts(call: Call) -> list[str]:
+def _translate_roles(request: Request, people: list[dict[str, Any]]) -> None:
+    """The role in each person's "rep · East" (`call_comments` writes the role's code) as the page's word."""
+    if request_locale(request) == "en":
+        return
+    for person in people:
+        role, sep, team = str(person.get("who", "")).partition(" · ")
+        person["who"] = ptr(request, "role", role) + sep + team
+
+
+def _head_parts(call: Call, locale: str = "en") -> list[str]:
     """The call page's header line: only the parts the call has (a failed call may have no length)."""
-    parts = [call.rep_name or "", (call.started_at or call.created_at).strftime("%Y-%m-%d %H:%M"),
+    parts = [call.rep_name or "", format_stamp(locale, call.started_at or call.created_at),
              clock(call.duration_s) if call.duration_s else ""]
     return [p for p in parts if p]
 
 
-def _stamp(iso: str | None) -> str:
-    """When something was written, for people: "2026-12-05 14:03 UTC" (the stored time is UTC)."""
+def _stamp(iso: str | None, locale: str = "en") -> str:
+    """When something was written, for people: "2026-12-05 14:03 UTC" (the stored time is UTC;
+    Chinese: 2026年12月5日 14:03 UTC)."""
     try:
         when = datetime.fromisoformat(str(iso))
     except ValueError:
         return ""
     if when.tzinfo is not None:
         when = when.astimezone(UTC)
-    return when.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{format_stamp(locale, when)} UTC"
+
+
+def _expired_notes(request: Request, call: Call) -> list[str]:
+    """What the retention policy deleted from the call, as sentences in the page's language (the
+    same facts as `domain_calls.expired_audio` / `expired_analysis`)."""
+    locale = request_locale(request)
+    notes = []
+    if call.audio_expired_at is not None:
+        notes.append(tr(request, "The recording was deleted on %(date)s under the organization's retention policy.",
+                        date=format_day(locale, call.audio_expired_at)))
+    if call.analysis_expired_at is not None:
+        notes.append(tr(request, "The call's transcript and analysis were deleted on %(date)s under the "
+                        "organization's retention policy.", date=format_day(locale, call.analysis_expired_at)))
+    return notes
 
 
 def _playable(call: Call) -> bool:
@@ -160,9 +212,8 @@ def _audio_refusal(call: Call) -> str | None:
     if call.media_kind != "audio" or not call.storage_key or call.audio_type is not None:
         return None
     if call.status in ("queued", "processing"):
-        return "the recording plays once its analysis has decoded it as audio"
-    return ("the recording did not decode as audio, so Talktrack does not play it back or serve the file: "
-            "delete the call, or upload the recording again")
+        return AUDIO_PENDING
+    return AUDIO_REFUSED
 
 
 @router.get("/calls/{call_id}/audio")
@@ -171,9 +222,9 @@ def call_audio(request: Request, call_id: str, who: SignedIn) -> Response:
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         call = domain_calls.visible_call(session, who.principal, call_id)
         if call.media_kind != "audio" or not call.storage_key:
-            raise NotFound(domain_calls.expired_audio(call) or "this call has no recording")
+            raise NotFound(domain_calls.expired_audio(call) or NO_RECORDING)
         if call.audio_type is None:
-            raise Conflict(_audio_refusal(call) or "this call has no recording")
+            raise Conflict(_audio_refusal(call) or NO_RECORDING)
         record(session, "call.audio", org_id=call.org_id, actor=Actor.of(who.principal), target_kind="call",
                target_id=call.id)
     filename = f"talktrack-call-{call.id}{audio_extension(call.audio_type)}"  # never the client's name
@@ -200,9 +251,9 @@ async def delete_call(request: Request, call_id: str, who: SignedIn) -> Response
     return RedirectResponse(f"/?deleted={quote(parts or 'call', safe=',-')}", status_code=303)
 
 
-def _deleted_message(raw: str) -> str | None:
+def _deleted_message(raw: str, locale: str = "en") -> str | None:
     """The library's line after a deletion from the call page, from the redirect's `deleted` (only
-    known parts are read: the words are the page's own, whatever the address holds)."""
+    known parts are read: the words are the page's own, whatever the address holds), in `locale`."""
     if not raw:
         return None
     parts = []
@@ -210,7 +261,9 @@ def _deleted_message(raw: str) -> str | None:
         name, _, n = token.partition("-")
         if (name in DELETED_PARTS or name in FILE_WORDS) and n.isdigit():
             parts.append((name, int(n)))
-    return deleted_sentence(parts)
+    if locale == "en":
+        return deleted_sentence(parts)
+    return deleted_sentence(parts, core_tr(locale, THE_CALL), core_tr(locale, ITS), locale)
 
 
 @router.post("/calls/{call_id}/rerun")
@@ -242,7 +295,7 @@ async def set_outcome(request: Request, call_id: str, who: SignedIn) -> Response
     require(who.principal, "outcome.write")  # before the fields: a 403 never depends on them
     kind = str(form.get("outcome", ""))
     if kind not in ("won", "lost", "next_step_booked"):
-        raise Invalid("choose won, lost or next step booked")
+        raise Invalid(N_("choose won, lost or next step booked"))
     note = str(form.get("note", ""))[:5000] or None
 
     def save() -> None:
@@ -263,12 +316,12 @@ async def fix_speakers(request: Request, call_id: str, who: SignedIn) -> Respons
     labels = []
     for sid in ids:
         role = str(form.get(f"role_{sid}", "unknown"))
-        if role not in ("rep", "customer", "unknown"):
-            raise Invalid(f"unknown role {role!r}")
+        if role not in SPEAKER_ROLES:
+            raise Invalid(N_("unknown role %(role)r", role=role))
         name = str(form.get(f"name_{sid}", "")).strip()[:200] or None
         labels.append(SpeakerLabel(id=sid, role=role, name=name))  # type: ignore[arg-type]
     if not labels:
-        raise Invalid("no speakers in the form")
+        raise Invalid(N_("no speakers in the form"))
 
     def save() -> None:
         with Session(request.app.state.engine, expire_on_commit=False) as session:
@@ -286,12 +339,12 @@ def _moment(raw: str) -> float | None:
     try:
         parts = [float(p) for p in raw.split(":")]
     except ValueError as exc:
-        raise Invalid(f"{raw!r} is not a moment of the call (seconds or m:ss)") from exc
+        raise Invalid(N_("%(value)r is not a moment of the call (seconds or m:ss)", value=raw)) from exc
     seconds = 0.0
     for p in parts:
         seconds = seconds * 60 + p
     if not math.isfinite(seconds) or seconds < 0 or len(parts) > 3:
-        raise Invalid(f"{raw!r} is not a moment of the call")
+        raise Invalid(N_("%(value)r is not a moment of the call", value=raw))
     return seconds
 
 
@@ -310,9 +363,9 @@ async def save_scorecard(request: Request, call_id: str, who: SignedIn) -> Respo
         try:
             score = float(raw)
         except ValueError as exc:
-            raise Invalid(f"score {raw!r} is not a number") from exc
+            raise Invalid(N_("score %(value)r is not a number", value=raw)) from exc
         if not 0.0 <= score <= 1.0:
-            raise Invalid("scores go from 0 to 1")
+            raise Invalid(N_("scores go from 0 to 1"))
         items.append(scorecards.ItemInput(item_id, score, note))
     comments = []
     text = str(form.get("comment", "")).strip()[:5000]

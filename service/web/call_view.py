@@ -1,6 +1,9 @@
 """What the call page draws, computed from a stored analysis: transcript turns with their words,
 the who-spoke-when timeline (one lane per speaker, markers for questions and tracker hits), the
-metrics panel against bands and the brief (`brief_view`). Presentation only: no access rules, no writes."""
+metrics panel against bands and the brief (`brief_view`). Presentation only: no access rules, no writes.
+
+A view is cached per call whoever reads it, so its words are English and marked (`N_`): the page shows
+them with `translated(...)`, and what is put together from them has a `..._in(locale)` method."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from markupsafe import Markup
 
 from coaching.benchmarks import MetricBand, published_bands
 from nlp.backchannels import is_backchannel_text
+from service.core.i18n import DEFAULT_LOCALE, N_, ntr, tr
 from service.domain.calls import NO_SPEECH_MESSAGE, roles_note_of, speechless_reason
 from service.web.brief_view import BriefView, build_brief_view
 from service.web.wording import tracker_label
@@ -22,23 +26,26 @@ from transcription.scripts import word_offsets
 
 TIMELINE_WIDTH = 1000.0  # SVG viewBox units
 QUESTION_TYPES = ("open", "yes_no", "choice", "declarative", "tag")
+# A question type as a label (the timeline's legend and marks); the same words as static/js/live.js.
+QUESTION_LABELS = {"open": N_("open question"), "yes_no": N_("yes/no question"), "choice": N_("choice question"),
+                   "declarative": N_("declarative question"), "tag": N_("tag question")}
 
 METRIC_LABELS: dict[str, tuple[str, str]] = {
     # name: (label, unit) — unit "%" shows a 0..1 ratio as a percentage, "s" seconds, "" a count.
-    "talk_ratio": ("Rep talk ratio", "%"),
-    "longest_monologue_s": ("Longest rep monologue", "s"),
-    "longest_customer_story_s": ("Longest customer story", "s"),
-    "interactivity": ("Interactivity (switches/min)", ""),
-    "patience_s": ("Patience (pause before replying)", "s"),
-    "interruptions_rep": ("Rep interruptions", ""),
-    "interruptions_customer": ("Customer interruptions", ""),
-    "question_count_rep": ("Rep questions", ""),
-    "question_count_customer": ("Customer questions", ""),
-    "open_question_count_rep": ("Rep open questions", ""),
-    "open_questions_first_90s": ("Open questions in first 90 s", ""),
-    "first_question_s": ("First question at", "s"),
-    "words_per_minute_rep": ("Rep words per minute", ""),
-    "filler_rate_rep": ("Rep fillers per 100 words", ""),
+    "talk_ratio": (N_("Rep talk ratio"), "%"),
+    "longest_monologue_s": (N_("Longest rep monologue"), "s"),
+    "longest_customer_story_s": (N_("Longest customer story"), "s"),
+    "interactivity": (N_("Interactivity (switches/min)"), ""),
+    "patience_s": (N_("Patience (pause before replying)"), "s"),
+    "interruptions_rep": (N_("Rep interruptions"), ""),
+    "interruptions_customer": (N_("Customer interruptions"), ""),
+    "question_count_rep": (N_("Rep questions"), ""),
+    "question_count_customer": (N_("Customer questions"), ""),
+    "open_question_count_rep": (N_("Rep open questions"), ""),
+    "open_questions_first_90s": (N_("Open questions in first 90 s"), ""),
+    "first_question_s": (N_("First question at"), "s"),
+    "words_per_minute_rep": (N_("Rep words per minute"), ""),
+    "filler_rate_rep": (N_("Rep fillers per 100 words"), ""),
 }
 
 
@@ -79,6 +86,18 @@ class Lane:
     role: str
     bars: list[Bar]
     role_detail: str = ""  # where the role came from and how sure: "content, confidence 0.93"
+    role_source: str = ""  # a ROLE_SOURCE_LABELS label
+    role_confidence: float | None = None
+
+    def role_detail_in(self, locale: str) -> str:
+        """`role_detail` in `locale`."""
+        if locale == DEFAULT_LOCALE:
+            return self.role_detail
+        value = f"{self.role_confidence:.2f}" if self.role_confidence is not None else ""
+        if self.role_source and value:
+            return tr(locale, "%(source)s, confidence %(value)s", source=tr(locale, self.role_source), value=value)
+        return tr(locale, self.role_source) if self.role_source else (
+            tr(locale, "confidence %(value)s", value=value) if value else "")
 
 
 @dataclass
@@ -88,6 +107,17 @@ class Marker:
     kind: str  # "question" or "tracker"
     css: str  # q-open, q-yes_no, ..., tracker
     label: str
+    what: str = ""  # the question's type ("yes_no") or the tracker's label
+    text: str = ""
+
+    def label_in(self, locale: str) -> str:
+        """`label` in `locale` ("open question: What ...?", "tracker Pricing: ...")."""
+        if locale == DEFAULT_LOCALE:
+            return self.label
+        if self.kind == "question":
+            kind = tr(locale, QUESTION_LABELS.get(self.what, N_("question")))
+            return tr(locale, "%(what)s: %(text)s", what=kind, text=self.text)
+        return tr(locale, "tracker %(name)s: %(text)s", name=self.what, text=self.text)
 
 
 @dataclass
@@ -165,8 +195,9 @@ class ViewCache:
                 self._items.popitem(last=False)
 
 
-ROLE_SOURCE_LABELS = {"channel": "stereo channel", "profile": "voice profile", "uploader": "uploader's profile",
-                      "name": "speaker name", "content": "what is said", "manual": "set by hand"}
+ROLE_SOURCE_LABELS = {"channel": N_("stereo channel"), "profile": N_("voice profile"),
+                      "uploader": N_("uploader's profile"), "name": N_("speaker name"), "content": N_("what is said"),
+                      "manual": N_("set by hand")}
 
 
 def role_detail(sp: dict[str, Any]) -> str:
@@ -182,7 +213,7 @@ def speaker_name(sp: dict[str, Any]) -> str:
     role = sp.get("role") or "unknown"
     if name:
         return str(name)
-    return {"rep": "Rep", "customer": "Customer"}.get(role, str(sp.get("id", "?")))
+    return {"rep": N_("Rep"), "customer": N_("Customer")}.get(role, str(sp.get("id", "?")))
 
 
 def build_turns(analysis: dict[str, Any], names: dict[str, tuple[str, str]]) -> list[TurnView]:
@@ -297,43 +328,51 @@ def build_lanes(turns: list[TurnView], speakers: list[dict[str, Any]], duration:
         sid = str(sp.get("id"))
         bars = [Bar(round(start * scale, 2), round(max(0.8, (end - start) * scale), 2), start, end)
                 for spk, start, end in spans if spk == sid]
-        lanes.append(Lane(sid, speaker_name(sp), str(sp.get("role") or "unknown"), bars, role_detail(sp)))
+        confidence = sp.get("role_confidence")
+        lanes.append(Lane(sid, speaker_name(sp), str(sp.get("role") or "unknown"), bars, role_detail(sp),
+                          ROLE_SOURCE_LABELS.get(str(sp.get("role_source")), ""),
+                          float(confidence) if isinstance(confidence, int | float) else None))
     return lanes
 
 
 def build_markers(analysis: dict[str, Any], duration: float) -> list[Marker]:
     scale = TIMELINE_WIDTH / duration if duration > 0 else 0.0
     markers = [Marker(round(float(q["start"]) * scale, 2), float(q["start"]), "question",
-                      "q-" + str(q.get("type") or "open"), f"{q.get('type', 'question')} question: {q.get('text', '')}")
+                      "q-" + str(q.get("type") or "open"), f"{q.get('type', 'question')} question: {q.get('text', '')}",
+                      str(q.get("type") or ""), str(q.get("text", "")))
                for q in analysis.get("questions") or [] if q.get("start") is not None]
     markers += [Marker(round(float(t["start"]) * scale, 2), float(t["start"]), "tracker", "tracker",
-                       f"tracker {tracker_label(t.get('tracker'))}: {t.get('text', '')}")
+                       f"tracker {tracker_label(t.get('tracker'))}: {t.get('text', '')}",
+                       tracker_label(t.get("tracker")), str(t.get("text", "")))
                 for t in analysis.get("trackers") or [] if t.get("start") is not None]
     return markers
 
 
-def comment_marks(threads: list[dict[str, Any]], duration: float) -> list[CommentMark]:
+def comment_marks(threads: list[dict[str, Any]], duration: float, locale: str = "en") -> list[CommentMark]:
     """One mark per comment thread (`service.domain.comments.list_threads`) at its first comment's
-    moment. Not part of the cached `CallView`: comments change without the analysis changing."""
+    moment, its label in `locale`. Not part of the cached `CallView`: comments change without the
+    analysis changing."""
     scale = TIMELINE_WIDTH / duration if duration > 0 else 0.0
     marks = []
     for t in threads:
         start = float(t["start"])
         if t["deleted"]:
-            said = "comment deleted"
+            said = tr(locale, "comment deleted")
         else:
-            who = t["author"]["name"] if t.get("author") else "an API key"
+            who = t["author"]["name"] if t.get("author") else tr(locale, "an API key")
             text = " ".join(str(t["text"]).split())
-            said = f"{who}: {text[:EXCERPT_CHARS]}{'…' if len(text) > EXCERPT_CHARS else ''}"
+            said = tr(locale, "%(what)s: %(text)s", what=who,
+                      text=f"{text[:EXCERPT_CHARS]}{'…' if len(text) > EXCERPT_CHARS else ''}")
         n = len(t.get("replies") or [])
-        label = f"{clock(start)} {said}" + (f" ({n} {'reply' if n == 1 else 'replies'})" if n else "")
+        label = f"{clock(start)} {said}" + (" " + ntr(locale, "(%(num)d reply)", "(%(num)d replies)", n) if n else "")
         x = round(start * scale, 2)
         marks.append(CommentMark(x, round(x - COMMENT_MARK_W / 2, 2), start, str(t["id"]), label))
     return marks
 
 
 # On a Chinese call the word counts are characters.
-CHINESE_LABELS = {"words_per_minute_rep": "Rep characters per minute", "filler_rate_rep": "Rep fillers per 100 characters"}
+CHINESE_LABELS = {"words_per_minute_rep": N_("Rep characters per minute"),
+                  "filler_rate_rep": N_("Rep fillers per 100 characters")}
 
 
 def build_metrics(metrics: dict[str, Any], bands: dict[str, MetricBand], language: str = "en") -> list[MetricRow]:

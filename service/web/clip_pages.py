@@ -18,16 +18,21 @@ from models import Call
 from service.core.access import Principal, allowed, may_clip_call
 from service.core.audit import Actor, record
 from service.core.errors import Conflict, Invalid, NotFound
+from service.core.i18n import N_, format_day
 from service.domain import calls as domain_calls
 from service.domain import clips
 from service.storage import get_store
 from service.web.audio_response import bytes_audio_response
 from service.web.clip_audio import CUTS, ClipAudioError, cut_wav
+from service.web.i18n import request_locale, tr
 from service.web.pages import SignedIn, check_csrf, public_base, render
 from transcription.display import clock
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_AROUND_S = 15.0  # "Clip this" at the player's time: this much before and after it
+# A span's missing or unreadable moment ("start" or "end"), in words the error page translates.
+MISSING_MOMENT = {"start": N_("give the clip's start (m:ss or seconds)"),
+                  "end": N_("give the clip's end (m:ss or seconds)")}
 
 
 def share_link(request: Request, path: str) -> str:
@@ -47,17 +52,23 @@ def call_clips_context(session: Session, request: Request, principal: Principal,
             "clip_around_s": DEFAULT_AROUND_S, "call_link": share_link(request, f"/calls/{call.id}")}
 
 
+def _not_a_moment(raw: str, what: str) -> Invalid:
+    if what == "start":
+        return Invalid(N_("the start %(value)r is not a moment of the call (m:ss or seconds)", value=raw))
+    return Invalid(N_("the end %(value)r is not a moment of the call (m:ss or seconds)", value=raw))
+
+
 def _seconds(raw: str, what: str) -> float:
-    """A moment typed as seconds or m:ss (h:mm:ss)."""
+    """A moment typed as seconds or m:ss (h:mm:ss); `what` is "start" or "end"."""
     raw = raw.strip()
     if not raw:
-        raise Invalid(f"give the clip's {what} (m:ss or seconds)")
+        raise Invalid(MISSING_MOMENT[what])
     try:
         parts = [float(p) for p in raw.split(":")]
     except ValueError as exc:
-        raise Invalid(f"the {what} {raw!r} is not a moment of the call (m:ss or seconds)") from exc
+        raise _not_a_moment(raw, what) from exc
     if len(parts) > 3 or any(p < 0 for p in parts):
-        raise Invalid(f"the {what} {raw!r} is not a moment of the call (m:ss or seconds)")
+        raise _not_a_moment(raw, what)
     seconds = 0.0
     for p in parts:
         seconds = seconds * 60 + p
@@ -90,9 +101,14 @@ def clip_page(request: Request, clip_id: str, who: SignedIn) -> Response:
         playlists = [pl for pl in clips.changeable_playlists(session, p)
                      if clip.id not in {c.id for c in clips.playlist_clips(session, pl.id)}]
         can_add = view["call_visible"] and may_clip_call(p, clips.call_owner_of(call))
+    if call.audio_expired_at is not None:  # the same fact as domain_calls.expired_audio, in the page's language
+        audio_note = tr(request, "The recording was deleted on %(date)s under the organization's retention policy.",
+                        date=format_day(request_locale(request), call.audio_expired_at))
+    else:
+        audio_note = tr(request, "This call has no recording to play.")
     return render(request, "clip.html", {
         "clip": view, "turns": turns, "clock": clock, "has_audio": _playable(call),
-        "audio_note": domain_calls.expired_audio(call), "link": share_link(request, f"/clips/{clip.id}"),
+        "audio_note": audio_note, "link": share_link(request, f"/clips/{clip.id}"),
         "playlists": playlists if can_add else [], "call_title": call.title if view["call_visible"] else None}, who)
 
 
@@ -103,9 +119,9 @@ def clip_audio(request: Request, clip_id: str, who: SignedIn) -> Response:
         clip = clips.visible_clip(session, who.principal, clip_id)
         call = clips.clip_call(session, clip)
         if call.media_kind != "audio" or not call.storage_key:
-            raise NotFound(domain_calls.expired_audio(call) or "this call has no recording")
+            raise NotFound(domain_calls.expired_audio(call) or N_("this call has no recording"))
         if call.audio_type is None:
-            raise Conflict("the recording did not decode as audio, so Talktrack does not play it back")
+            raise Conflict(N_("the recording did not decode as audio, so Talktrack does not play it back"))
         record(session, "call.audio", org_id=call.org_id, actor=Actor.of(who.principal), target_kind="call",
                target_id=call.id)
     key = (call.storage_key, clip.start_s, clip.end_s)
@@ -115,7 +131,7 @@ def clip_audio(request: Request, clip_id: str, who: SignedIn) -> Response:
             with get_store(request.app.state.settings).local_copy(call.storage_key) as path:
                 data = cut_wav(path, clip.start_s, clip.end_s)
         except FileNotFoundError as exc:
-            raise NotFound("the recording is no longer stored") from exc
+            raise NotFound(N_("the recording is no longer stored")) from exc
         except ClipAudioError as exc:
             raise Conflict(str(exc)) from exc
         CUTS.put(key, data)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from service.core.errors import Invalid
+from service.core.i18n import N_
 from service.domain import comments
 from service.web.call_pages import _moment
 from service.web.pages import SignedIn, check_csrf, public_base, render
@@ -90,7 +91,7 @@ async def share_call(request: Request, call_id: str, who: SignedIn) -> Response:
     check_csrf(form, who)
     user_id = str(form.get("user_id", "")).strip()
     if not user_id:
-        raise Invalid("choose a person to share the call with")
+        raise Invalid(N_("choose a person to share the call with"))
 
     def save() -> None:
         with Session(request.app.state.engine, expire_on_commit=False) as session:

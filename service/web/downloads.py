@@ -17,6 +17,7 @@ from starlette.responses import Response
 from models import Call
 from service.core.audit import Actor, record
 from service.core.errors import Conflict, NotFound
+from service.core.i18n import N_
 from service.core.served_files import file_headers
 from service.domain import analyses
 from service.domain import calls as domain_calls
@@ -27,12 +28,12 @@ from transcription.display import clock
 router = APIRouter(include_in_schema=False)
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# Path suffix -> (media type, what the link says).
+# Path suffix -> (media type, what the link says: translated where call.html shows it).
 FORMATS: dict[str, tuple[str, str]] = {
-    "transcript.txt": ("text/plain; charset=utf-8", "Transcript (TXT)"),
-    "transcript.vtt": ("text/vtt; charset=utf-8", "Subtitles (VTT)"),
-    "transcript.docx": (DOCX_TYPE, "Word document (DOCX)"),
-    "analysis.json": ("application/json", "Analysis (JSON)"),
+    "transcript.txt": ("text/plain; charset=utf-8", N_("Transcript (TXT)")),
+    "transcript.vtt": ("text/vtt; charset=utf-8", N_("Subtitles (VTT)")),
+    "transcript.docx": (DOCX_TYPE, N_("Word document (DOCX)")),
+    "analysis.json": ("application/json", N_("Analysis (JSON)")),
 }
 
 
@@ -53,7 +54,8 @@ def _stored(request: Request, who: SignedIn, call_id: str, suffix: str) -> tuple
         call = domain_calls.visible_call(session, who.principal, call_id)
         if analyses.result_stamp(session, call) is None:
             raise Conflict(domain_calls.expired_analysis(call)
-                           or f"the call is not analysed yet (status: {call.status}): nothing to download")
+                           or N_("the call is not analysed yet (status: %(status)s): nothing to download",
+                                 status=call.status))
         raw = analyses.analysis_json(session, call.id)
         record(session, "call.download", org_id=call.org_id, actor=Actor.of(who.principal), target_kind="call",
                target_id=call.id, detail={"file": suffix})
@@ -76,7 +78,7 @@ async def analysis_download(request: Request, call_id: str, who: SignedIn) -> Re
 async def transcript_download(request: Request, call_id: str, ext: str, who: SignedIn) -> Response:
     suffix = f"transcript.{ext}"
     if suffix not in FORMATS:
-        raise NotFound("no such download: the transcript comes as .txt, .vtt or .docx")
+        raise NotFound(N_("no such download: the transcript comes as .txt, .vtt or .docx"))
     call, raw = await run_in_threadpool(_stored, request, who, call_id, suffix)
 
     def build() -> bytes | str:

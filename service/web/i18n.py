@@ -1,10 +1,15 @@
 """Pages in the reader's language: English or Simplified Chinese (`service.core.i18n` holds the
 catalogues and the formatting; this module picks the request's locale and wires Jinja).
 
-Which language a request gets (`request_locale`): the `tt_lang` cookie the language switch at the
-foot of every page sets (`POST /language`, `service.web.auth_pages`), else the best match of the
+Which language a request gets (`request_locale`): the signed-in person's stored choice
+(`User.locale`, which `pages.signed_in` hands over with `remember_user_locale`), else the `tt_lang`
+cookie the language switch at the foot of every page sets (`POST /language`,
+`service.web.auth_pages`, which also stores it on the signed-in person), else the best match of the
 browser's `Accept-Language` (zh, zh-CN, zh-Hans, zh-SG, and zh-TW/zh-HK too, since only Simplified
 Chinese is offered -> zh_CN; en-* -> en), else English. `<html lang>` follows it (`lang`).
+
+The page scripts' words (`service.web.js_messages`) reach the browser as a table in every page
+(`js_table`, `<script type="application/json" id="i18n">`), read by `static/js/i18n.js`.
 
 Marking a string, in a template (Jinja's i18n extension, newstyle gettext, trimmed blocks):
 
@@ -33,6 +38,7 @@ translations in `service/web/locale/zh_CN/LC_MESSAGES/messages.po`, and run
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +51,7 @@ from starlette.requests import Request
 
 from service.core import i18n as core
 from service.core.i18n import DEFAULT_LOCALE, LANGUAGE_NAMES, LANGUAGE_TAGS, LOCALES, known_locale
+from service.web import js_messages
 
 LANG_COOKIE = "tt_lang"
 LANG_COOKIE_DAYS = 365
@@ -82,14 +89,23 @@ def accept_language_locale(header: str | None) -> str | None:
 
 
 def request_locale(request: Request) -> str:
-    """The locale of this request's pages (cookie, else browser, else English); computed once."""
+    """The locale of this request's pages (the signed-in person's stored choice, else the cookie,
+    else the browser, else English); computed once."""
     cached = getattr(request.state, "locale", None)
     if isinstance(cached, str):
         return cached
-    locale = (known_locale(request.cookies.get(LANG_COOKIE))
+    locale = (known_locale(getattr(request.state, "user_locale", None))
+              or known_locale(request.cookies.get(LANG_COOKIE))
               or accept_language_locale(request.headers.get("accept-language")) or DEFAULT_LOCALE)
     request.state.locale = locale
     return locale
+
+
+def remember_user_locale(request: Request, stored: str | None) -> None:
+    """The signed-in person's stored language (`User.locale`, None: not chosen): it wins over the
+    cookie and the browser for the rest of this request."""
+    request.state.user_locale = known_locale(stored)
+    request.state.locale = None  # computed again with it
 
 
 def tr(request: Request, message: str, **params: object) -> str:
@@ -113,10 +129,24 @@ def error_text(request: Request, exc: BaseException) -> str:
 
 
 def page_context(request: Request) -> dict[str, Any]:
-    """What base.html needs: the locale, `<html lang>`, and the language switch's choices."""
+    """What base.html needs: the locale, `<html lang>`, the language switch's choices and the page
+    scripts' words."""
     locale = request_locale(request)
-    return {"locale": locale, "lang": LANGUAGE_TAGS[locale],
+    return {"locale": locale, "lang": LANGUAGE_TAGS[locale], "js_messages": js_table(locale),
             "languages": [(loc, LANGUAGE_TAGS[loc], LANGUAGE_NAMES[loc]) for loc in LOCALES]}
+
+
+@functools.cache
+def js_table(locale: str) -> dict[str, str]:
+    """The page scripts' words in `locale` (`service.web.js_messages`): English msgid -> text, and
+    "context\\x04code" -> word for codes. Empty for English: the scripts' own text is the English."""
+    if locale == DEFAULT_LOCALE or locale not in LOCALES:
+        return {}
+    catalog = core.translations(locale)
+    table = {m.msgid: catalog.gettext(m.msgid) for m in js_messages.MESSAGES}
+    for context, codes in js_messages.CODED:
+        table.update({f"{context}\x04{code}": str(catalog.pgettext(context, code)) for code in codes})
+    return table
 
 
 @contextmanager

@@ -51,6 +51,7 @@ async def signed_in(request: Request) -> ResolvedSession:
     if resolved is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)
+    i18n.remember_user_locale(request, resolved.user.locale)  # their stored language wins (service.web.i18n)
     return resolved
 
 

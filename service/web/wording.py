@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from service.core.i18n import DEFAULT_LOCALE, N_, tr
+
 # Command-line advice inside analysis text: flags, `talktrack ...` commands, file placeholders.
 _CLI = re.compile(r"--[a-z]|`talktrack|\btalktrack (?:relabel|analyze|enroll|admin|serve)\b|CALL\.json|pip install")
 _PAREN = re.compile(r"\s*\([^()]*\)")
@@ -35,19 +37,22 @@ def web_text(text: str | None) -> str:
 
 # What a deletion removed, in people's words (the tombstone, the audit event and the API keep the
 # counts per table): (word for one, word for many, the tables counted under it).
+# The words are marked (N_) and translated by `deleted_sentence` for a page in another language.
 DELETED_PARTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "analysis": ("analysis", "analyses", ("callresult", "calltext", "callfeatures")),
-    "scorecards": ("scorecard", "scorecards", ("scorecardrecord",)),
-    "comments": ("comment", "comments", ("callcomment", "scorecard_comments")),
-    "clips": ("clip", "clips", ("clip",)),
-    "shares": ("share link", "share links", ("callshare",)),
-    "outcome": ("outcome", "outcomes", ("outcome",)),
-    "live_cards": ("live coaching cards", "live coaching cards", ("livecall",)),
-    "voices": ("voice profile", "voice profiles", ("voiceprofile",)),
-    "keys": ("API key", "API keys", ("apikey",)),
+    "analysis": (N_("analysis"), N_("analyses"), ("callresult", "calltext", "callfeatures")),
+    "scorecards": (N_("scorecard"), N_("scorecards"), ("scorecardrecord",)),
+    "comments": (N_("comment"), N_("comments"), ("callcomment", "scorecard_comments")),
+    "clips": (N_("clip"), N_("clips"), ("clip",)),
+    "shares": (N_("share link"), N_("share links"), ("callshare",)),
+    "outcome": (N_("outcome"), N_("outcomes"), ("outcome",)),
+    "live_cards": (N_("live coaching cards"), N_("live coaching cards"), ("livecall",)),
+    "voices": (N_("voice profile"), N_("voice profiles"), ("voiceprofile",)),
+    "keys": (N_("API key"), N_("API keys"), ("apikey",)),
 }
-FILE_WORDS = {"recording": ("recording", "recordings"), "transcript": ("uploaded transcript", "uploaded transcripts"),
-              "file": ("stored file", "stored files")}
+FILE_WORDS = {"recording": (N_("recording"), N_("recordings")),
+              "transcript": (N_("uploaded transcript"), N_("uploaded transcripts")),
+              "file": (N_("stored file"), N_("stored files"))}
+LIST_SEPARATORS = {"zh_CN": "、"}  # between the parts of a list but the last two (English: ", ")
 
 
 def deleted_parts(counts: dict[str, int], media_kind: str | None = None) -> list[tuple[str, int]]:
@@ -65,12 +70,21 @@ def deleted_parts(counts: dict[str, int], media_kind: str | None = None) -> list
     return parts
 
 
-def deleted_sentence(parts: list[tuple[str, int]], what: str = "the call", their: str = "its") -> str:
-    """"Deleted the call, its analysis, scorecard and recording." from `deleted_parts`."""
+def deleted_sentence(parts: list[tuple[str, int]], what: str = "the call", their: str = "its",
+                     locale: str = DEFAULT_LOCALE) -> str:
+    """"Deleted the call, its analysis, scorecard and recording." from `deleted_parts`; in another
+    `locale`, `what` and `their` come translated ("该通话", "及其") and the words are translated here."""
     words = []
     for name, n in parts:
         one, many = FILE_WORDS[name] if name in FILE_WORDS else DELETED_PARTS[name][:2]
-        words.append(one if n == 1 else many)
+        words.append(tr(locale, one if n == 1 else many))
+    if locale != DEFAULT_LOCALE:
+        if not words:
+            return tr(locale, "Deleted %(what)s.", what=what)
+        sep = LIST_SEPARATORS.get(locale, ", ")
+        listed = words[0] if len(words) == 1 else tr(locale, "%(items)s and %(last)s", items=sep.join(words[:-1]),
+                                                       last=words[-1])
+        return tr(locale, "Deleted %(what)s, %(their)s %(listed)s.", what=what, their=their, listed=listed)
     if not words:
         return f"Deleted {what}."
     listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

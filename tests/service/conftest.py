@@ -119,6 +119,33 @@ def running_stack(kind: str, tmp: Path, extra_env: dict[str, str] | None = None)
             drop_postgres_database(dbname)
 
 
+@contextmanager
+def migrating(kind: str, tmp: Path, at: str) -> Iterator[tuple[Any, Any]]:
+    """An empty database of `kind` upgraded to revision `at`: yields (alembic Config, connection),
+    the config wired to that connection, for a test to add rows and then upgrade or downgrade a
+    step; the engine is disposed of and a PostgreSQL database dropped afterwards."""
+    from alembic import command
+    from alembic.config import Config
+
+    from service.core.db import ALEMBIC_INI, get_engine
+
+    if kind == "postgres":
+        check_postgres()
+    stack, dbname = make_stack(kind, tmp)
+    engine = get_engine(stack.settings())
+    try:
+        cfg = Config(str(ALEMBIC_INI))
+        cfg.set_main_option("script_location", str(ALEMBIC_INI.parent / "alembic"))
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, at)
+            yield cfg, conn
+    finally:
+        engine.dispose()
+        if dbname:
+            drop_postgres_database(dbname)
+
+
 @pytest.fixture
 def test_redis() -> Iterator[Any]:
     """A `SharedRedis` on the real Redis under a key prefix of this test's own, deleted afterwards."""
@@ -187,6 +214,7 @@ class Helpers:
     running_stack: Any = staticmethod(running_stack)
     check_postgres: Any = staticmethod(check_postgres)
     check_redis: Any = staticmethod(check_redis)
+    migrating: Any = staticmethod(migrating)
 
 
 @pytest.fixture(scope="session")

@@ -159,23 +159,11 @@ def test_deleting_the_call_deletes_its_clips_and_their_places(stack: Any, h: Any
 def test_migration_0015_creates_and_drops_the_tables(h: Any, tmp_path: Any) -> None:
     import sqlalchemy as sa
     from alembic import command
-    from alembic.config import Config
 
-    from service.core.db import ALEMBIC_INI, get_engine
-
-    stack, _ = h.make_stack("sqlite", tmp_path)
-    engine = get_engine(stack.settings())
-    try:
-        cfg = Config(str(ALEMBIC_INI))
-        cfg.set_main_option("script_location", str(ALEMBIC_INI.parent / "alembic"))
-        with engine.connect() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0015")
-            conn.commit()
-            tables = set(sa.inspect(conn).get_table_names())
-            assert {"clip", "playlist", "playlistclip"} <= tables
-            command.downgrade(cfg, "0014")
-            conn.commit()
-            assert not {"clip", "playlist", "playlistclip"} & set(sa.inspect(conn).get_table_names())
-    finally:
-        engine.dispose()
+    with h.migrating("sqlite", tmp_path, "0015") as (cfg, conn):
+        conn.commit()
+        tables = set(sa.inspect(conn).get_table_names())
+        assert {"clip", "playlist", "playlistclip"} <= tables
+        command.downgrade(cfg, "0014")
+        conn.commit()
+        assert not {"clip", "playlist", "playlistclip"} & set(sa.inspect(conn).get_table_names())

@@ -220,6 +220,51 @@ def test_deleting_a_call_deletes_its_comments_notifications_and_shares(rig: Rig,
             assert n == 0, model
 
 
+def test_the_mention_mail_is_in_the_recipients_stored_language(rig: Rig) -> None:
+    """Dana chose Chinese (`User.locale`, the web app's language switch): a mention mails her in
+    Chinese; Cora, who chose nothing, keeps getting English."""
+    from email.header import decode_header, make_header
+
+    from models import User
+    from service.core.db import session_scope
+
+    def set_locale(locale: str | None) -> None:
+        with session_scope(rig.stack.settings()) as s:
+            user = s.get(User, rig.stack.ids["rep1"])
+            assert user is not None
+            user.locale = locale
+            s.add(user)
+            s.commit()
+
+    def mail_with(address: str, marker: str, timeout: float = 15.0) -> Message:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for rcpt, msg in rig.inbox.messages:
+                if address in rcpt and marker in msg.get_payload(decode=True).decode():  # type: ignore[union-attr]
+                    return msg
+            time.sleep(0.1)
+        raise AssertionError(f"no mail to {address} saying {marker!r}")
+
+    set_locale("zh_CN")
+    try:
+        with rig.stack.client("coach") as cora:
+            r = cora.post(f"/v1/calls/{rig.call_id}/comments", json={"text": "@dana.smith 听听这里的报价 zh-1",
+                                                                     "start": 12})
+            assert r.status_code == 201 and [p["name"] for p in r.json()["mentioned"]] == ["Dana"]
+        with rig.stack.client("rep1") as dana:
+            assert dana.post(f"/v1/calls/{rig.call_id}/comments", json={"text": "@Cora thanks en-1", "start": 13}
+                             ).status_code == 201
+        chinese = mail_with("dana.smith@example.test", "zh-1")
+        assert str(make_header(decode_header(chinese["Subject"]))) == "Cora 在“Acme discovery”中提及了你"
+        body = chinese.get_payload(decode=True).decode().replace("\r\n", "\n")  # type: ignore[union-attr]
+        assert body.startswith("Cora 在“Acme discovery”的 0:12 处的评论中提及了你：\n\n@dana.smith 听听这里的报价 zh-1\n")
+        assert f"在该时刻打开通话：\n{PUBLIC}/calls/{rig.call_id}?t=12" in body
+        english = mail_with("cora@example.test", "en-1")
+        assert str(make_header(decode_header(english["Subject"]))) == "Dana mentioned you on Acme discovery"
+    finally:
+        set_locale(None)
+
+
 def test_a_mail_server_that_is_down_never_fails_the_comment(rig: Rig) -> None:
     import httpx
 

@@ -383,38 +383,22 @@ def test_migration_0010_adds_the_brief_columns(kind: str, h: Any, tmp_path: Any)
     """Upgrading keeps existing results (their brief columns NULL: no brief); downgrading drops them."""
     import sqlalchemy as sa
     from alembic import command
-    from alembic.config import Config
 
-    from service.core.db import ALEMBIC_INI, get_engine
-
-    if kind == "postgres":
-        h.check_postgres()
-    stack, dbname = h.make_stack(kind, tmp_path)
-    engine = get_engine(stack.settings())
     columns = {"brief_json", "customer_talk_share", "customer_questions", "speaker_names"}
-    try:
-        cfg = Config(str(ALEMBIC_INI))
-        cfg.set_main_option("script_location", str(ALEMBIC_INI.parent / "alembic"))
-        with engine.connect() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0009")
-            conn.execute(sa.text("INSERT INTO organization (id, name, created_at) VALUES ('o', 'O', '2026-01-01')"))
-            conn.execute(sa.text(
-                "INSERT INTO call (id, org_id, crm_ids, media_kind, status, rep_channel, size_bytes, progress, "
-                "created_at, updated_at) VALUES ('c', 'o', '{}', 'vtt', 'done', 0, 1, 1, '2026-01-01', '2026-01-01')"))
-            conn.execute(sa.text("INSERT INTO callresult (call_id, analysis_json, suggestions_json, updated_at) "
-                                 "VALUES ('c', '{\"turns\": []}', '[]', '2026-01-01')"))
-            conn.commit()
-            command.upgrade(cfg, "0010")
-            conn.commit()
-            row = conn.execute(sa.text("SELECT analysis_json, brief_json, customer_talk_share, customer_questions, "
-                                       "speaker_names FROM callresult")).one()
-            assert tuple(row) == ('{"turns": []}', None, None, None, None)
-            command.downgrade(cfg, "0009")
-            conn.commit()
-            assert not columns & {c["name"] for c in sa.inspect(conn).get_columns("callresult")}
-            assert conn.execute(sa.text("SELECT analysis_json FROM callresult")).scalar_one() == '{"turns": []}'
-    finally:
-        engine.dispose()
-        if dbname:
-            h.drop_postgres_database(dbname)
+    with h.migrating(kind, tmp_path, "0009") as (cfg, conn):
+        conn.execute(sa.text("INSERT INTO organization (id, name, created_at) VALUES ('o', 'O', '2026-01-01')"))
+        conn.execute(sa.text(
+            "INSERT INTO call (id, org_id, crm_ids, media_kind, status, rep_channel, size_bytes, progress, "
+            "created_at, updated_at) VALUES ('c', 'o', '{}', 'vtt', 'done', 0, 1, 1, '2026-01-01', '2026-01-01')"))
+        conn.execute(sa.text("INSERT INTO callresult (call_id, analysis_json, suggestions_json, updated_at) "
+                             "VALUES ('c', '{\"turns\": []}', '[]', '2026-01-01')"))
+        conn.commit()
+        command.upgrade(cfg, "0010")
+        conn.commit()
+        row = conn.execute(sa.text("SELECT analysis_json, brief_json, customer_talk_share, customer_questions, "
+                                   "speaker_names FROM callresult")).one()
+        assert tuple(row) == ('{"turns": []}', None, None, None, None)
+        command.downgrade(cfg, "0009")
+        conn.commit()
+        assert not columns & {c["name"] for c in sa.inspect(conn).get_columns("callresult")}
+        assert conn.execute(sa.text("SELECT analysis_json FROM callresult")).scalar_one() == '{"turns": []}'

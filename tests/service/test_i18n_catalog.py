@@ -157,3 +157,47 @@ def test_the_mention_mail_is_in_the_recipients_language() -> None:
     assert chinese["Subject"] == "Cora 在“Acme renewal”中提及了你"
     body = chinese.get_content()
     assert body.startswith("Cora 在“Acme renewal”的 1:15 处的评论中提及了你：") and "在该时刻打开通话：" in body
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_migration_0016_adds_the_users_language(kind: str, h: Any, tmp_path: Any) -> None:
+    """Upgrading keeps the people (their language NULL: nothing chosen); downgrading drops the column."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    with h.migrating(kind, tmp_path, "0015") as (cfg, conn):
+        conn.execute(sa.text("INSERT INTO organization (id, name, created_at) VALUES ('o', 'O', '2026-01-01')"))
+        conn.execute(sa.text('INSERT INTO "user" (id, org_id, name, role, disabled, created_at) '
+                             "VALUES ('u', 'o', 'Dana', 'rep', false, '2026-01-01')"))
+        conn.commit()
+        command.upgrade(cfg, "0016")
+        conn.commit()
+        assert tuple(conn.execute(sa.text('SELECT name, locale FROM "user"')).one()) == ("Dana", None)
+        conn.execute(sa.text("""UPDATE "user" SET locale = 'zh_CN'"""))
+        conn.commit()
+        assert conn.execute(sa.text('SELECT locale FROM "user"')).scalar_one() == "zh_CN"
+        command.downgrade(cfg, "0015")
+        conn.commit()
+        assert "locale" not in {c["name"] for c in sa.inspect(conn).get_columns("user")}
+        assert conn.execute(sa.text('SELECT name FROM "user"')).scalar_one() == "Dana"
+
+
+def test_every_message_the_page_scripts_write_is_in_their_table() -> None:
+    """A `t("...")` / `tn("...", "...")` in static/js must be marked in `service.web.js_messages` (else it
+    would stay English on a Chinese page), and the Chinese table translates every one of them."""
+    from service.web import js_messages
+    from service.web.i18n import js_table
+
+    literal = r'"((?:[^"\\]|\\.)*)"'
+    used: set[str] = set()
+    for path in (REPO / "service" / "web" / "static" / "js").glob("*.js"):
+        text = path.read_text()
+        used |= set(re.findall(r"\bt\(\s*" + literal, text))
+        for one, many in re.findall(r"\btn\(\s*" + literal + r",\s*" + literal, text):
+            used |= {one, many}
+    marked = {m.msgid for m in js_messages.MESSAGES}
+    assert used and used - marked == set(), "mark these in service/web/js_messages.py"
+    table = js_table("zh_CN")
+    assert js_table("en") == {} and set(table) >= marked
+    assert all(table[m] != m for m in marked), [m for m in marked if table[m] == m]
+    assert table["call status\x04done"] == "已完成" and table["uploading %(pct)s%%"] == "上传中 %(pct)s%%"

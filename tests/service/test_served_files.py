@@ -156,44 +156,28 @@ def test_no_response_may_be_framed(stack: Any, path: str) -> None:
 def test_migration_0009_types_only_calls_that_decoded(kind: str, h: Any, tmp_path: Path) -> None:
     """Upgrading: a done audio call gets its stored file's type; a failed or queued one stays unserved."""
     from alembic import command
-    from alembic.config import Config
 
-    from service.core.db import ALEMBIC_INI, get_engine
-
-    stack, dbname = h.make_stack(kind, tmp_path)
-    engine = get_engine(stack.settings())
-    try:
-        cfg = Config(str(ALEMBIC_INI))
-        cfg.set_main_option("script_location", str(ALEMBIC_INI.parent / "alembic"))
-        with engine.connect() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0008")
-            conn.execute(sa.text("INSERT INTO organization (id, name, created_at) VALUES ('o', 'O', '2026-01-01')"))
-            for cid, status, key in (("done-flac", "done", "calls/done-flac/original.flac"),
-                                     ("done-mp3", "done", "calls/done-mp3/original.mp3"),
-                                     ("failed-wav", "failed", "calls/failed-wav/original.wav"),
-                                     ("queued-wav", "queued", "calls/queued-wav/original.wav"),
-                                     ("done-vtt", "done", "calls/done-vtt/original.vtt")):
-                kind_of = "vtt" if key.endswith(".vtt") else "audio"
-                conn.execute(sa.text(
-                    "INSERT INTO call (id, org_id, crm_ids, media_kind, storage_key, status, rep_channel, "
-                    "size_bytes, progress, created_at, updated_at) VALUES (:id, 'o', '{}', :kind, :key, :status, "
-                    "0, 1, 0, '2026-01-01', '2026-01-01')"), {"id": cid, "kind": kind_of, "key": key, "status": status})
-            conn.commit()
-            command.upgrade(cfg, "0009")
-            conn.commit()
-            found = dict(conn.execute(sa.text("SELECT id, audio_type FROM call")).all())
+    with h.migrating(kind, tmp_path, "0008") as (cfg, conn):
+        conn.execute(sa.text("INSERT INTO organization (id, name, created_at) VALUES ('o', 'O', '2026-01-01')"))
+        for cid, status, key in (("done-flac", "done", "calls/done-flac/original.flac"),
+                                 ("done-mp3", "done", "calls/done-mp3/original.mp3"),
+                                 ("failed-wav", "failed", "calls/failed-wav/original.wav"),
+                                 ("queued-wav", "queued", "calls/queued-wav/original.wav"),
+                                 ("done-vtt", "done", "calls/done-vtt/original.vtt")):
+            kind_of = "vtt" if key.endswith(".vtt") else "audio"
+            conn.execute(sa.text(
+                "INSERT INTO call (id, org_id, crm_ids, media_kind, storage_key, status, rep_channel, "
+                "size_bytes, progress, created_at, updated_at) VALUES (:id, 'o', '{}', :kind, :key, :status, "
+                "0, 1, 0, '2026-01-01', '2026-01-01')"), {"id": cid, "kind": kind_of, "key": key, "status": status})
+        conn.commit()
+        command.upgrade(cfg, "0009")
+        conn.commit()
+        found = dict(conn.execute(sa.text("SELECT id, audio_type FROM call")).all())
         assert found == {"done-flac": "audio/flac", "done-mp3": "audio/mpeg", "failed-wav": None,
                          "queued-wav": None, "done-vtt": None}
-        with engine.connect() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0008")
-            conn.commit()
-            assert "audio_type" not in {c["name"] for c in sa.inspect(conn).get_columns("call")}
-    finally:
-        engine.dispose()
-        if dbname:
-            h.drop_postgres_database(dbname)
+        command.downgrade(cfg, "0008")
+        conn.commit()
+        assert "audio_type" not in {c["name"] for c in sa.inspect(conn).get_columns("call")}
 
 
 def test_the_refusal_names_the_state() -> None:

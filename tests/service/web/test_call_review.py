@@ -416,13 +416,15 @@ def test_a_failed_call_runs_again(web: Any, signed_in: Any, shots: Any, a11y: An
 
 
 def test_a_failed_call_without_its_file_offers_delete_and_upload(web: Any, signed_in: Any, shots: Any) -> None:
-    from models import Call
+    from models import Call, User
     from service.core.db import session_scope
     from service.domain.reanalysis import FILE_MISSING
 
     with session_scope(web.stack.settings()) as s:
         rep = web.people["rep"]
-        call = Call(org_id=s.get(__import__("models").User, rep.user_id).org_id, team_id=rep.team_id,
+        rep_user = s.get(User, rep.user_id)
+        assert rep_user is not None
+        call = Call(org_id=rep_user.org_id, team_id=rep.team_id,
                     rep_user_id=rep.user_id, rep_name=rep.name, media_kind="vtt", status="failed",
                     error="the call has no stored file", title="Lost upload", storage_key="calls/gone/original.vtt",
                     uploaded_by_key_id=web.people["coach"].user_id)  # the coach uploaded it: they may delete it

@@ -140,6 +140,9 @@ def test_live_page_streams_the_microphone_and_stores_the_call(web: Any, mic_brow
     page.on("console", lambda m: errors.append(m.text)
             if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    sent: list[str] = []  # the text frames the page sends on the live socket (the start message first)
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)
+                                          if isinstance(payload, str) else None))
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
             if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
     try:
@@ -152,6 +155,11 @@ def test_live_page_streams_the_microphone_and_stores_the_call(web: Any, mic_brow
         start, stop = page.get_by_role("button", name="Start"), page.get_by_role("button", name="Stop")
         assert start.is_enabled() and stop.is_disabled()
         page.get_by_label("Call title (optional)").fill("Live page test call")
+        language = page.get_by_label("Call language")
+        assert language.input_value() == "default"  # the organization's default: nothing is sent
+        assert language.locator("option").all_inner_texts() == [
+            "Organization default", "English", "中文 (普通话)", "Detect automatically"]
+        language.select_option("en")
         start.click()
         expect(stop).to_be_enabled(timeout=30_000)
         # The fake device is listed by name once the microphone is allowed.
@@ -161,6 +169,9 @@ def test_live_page_streams_the_microphone_and_stores_the_call(web: Any, mic_brow
         words = "|".join(re.escape(w) for w in FIRST_LINES_WORDS)
         expect(transcript).to_contain_text(re.compile(words, re.IGNORECASE), timeout=120_000)
         first_text_s = time.monotonic() - began
+        starts = [json.loads(f) for f in sent if f.startswith("{") and json.loads(f).get("type") == "start"]
+        assert len(starts) == 1 and starts[0]["language"] == "en" and starts[0]["title"] == "Live page test call"
+        assert language.is_disabled()  # fixed while the call runs
         assert page.locator("#live-transcript .turn strong").first.inner_text() in ("Dana Rep", "Customer")
         assert re.search(r"\d", page.locator("#live-clock").inner_text())
         a11y(page)

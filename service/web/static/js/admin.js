@@ -1,4 +1,5 @@
 // Admin pages: copy a secret shown once, and confirm destructive forms (no inline handlers: CSP).
+import { t } from "/static/js/i18n.js";
 
 async function copyText(input) {
   try {
@@ -16,7 +17,7 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
     const input = document.getElementById(button.dataset.copy);
     const status = document.getElementById(`${button.dataset.copy}-status`);
     const ok = await copyText(input);
-    if (status) status.textContent = ok ? "Copied." : "Select the text and copy it (Ctrl+C).";
+    if (status) status.textContent = ok ? t("Copied.") : t("Select the text and copy it (Ctrl+C).");
   });
 }
 

@@ -4,6 +4,7 @@
 import { apiGet, clock } from "/static/js/api.js";
 import "/static/js/call_search.js";
 import { wireCopyButtons } from "/static/js/copy.js";
+import { tp } from "/static/js/i18n.js";
 
 const player = document.getElementById("player");
 // In time order: a backchannel shown inline inside the other speaker's turn is not in DOM order.
@@ -106,7 +107,7 @@ if (status && (status.dataset.status === "queued" || status.dataset.status === "
       const bar = document.getElementById("call-progress");
       if (bar) bar.value = call.progress || 0;
       const step = document.getElementById("call-step");
-      if (step) step.textContent = call.progress_step || call.status;
+      if (step) step.textContent = call.progress_step ? tp("analysis step", call.progress_step) : tp("call status", call.status);
       if (call.status === "done" || call.status === "failed") { location.reload(); return; }
     } catch { /* try again */ }
     setTimeout(tick, 1500);

@@ -5,6 +5,7 @@
 // and accents. The index (one string of every word, with each word's offset) is built once, when
 // the page is idle or at the first search; a search is then one pass of indexOf over that string.
 // Each search's time goes to the count's data-ms (read by the tests and bench/web_pages.py).
+import { t } from "/static/js/i18n.js";
 
 const MIN_CHARS = 2;
 const MAX_MARKED = 5000; // matches highlighted and drawn; more are counted
@@ -115,7 +116,7 @@ if (input && box) {
       svg += `<rect class="match" data-k="${k}" x="${(t * scale - 1.5).toFixed(2)}" y="2" width="3" height="16" data-seek="${t}"></rect>`;
     }
     lane.innerHTML = svg;
-    lane.setAttribute("aria-label", `${hits.length} search matches`);
+    lane.setAttribute("aria-label", t("%(n)s search matches", { n: hits.length }));
   }
 
   function reveal(el) {
@@ -139,10 +140,10 @@ if (input && box) {
     const some = hits.length > 0;
     prev.disabled = next.disabled = !some;
     if (!input.value.trim()) count.textContent = "";
-    else if (normalize(input.value.trim()).length < MIN_CHARS) count.textContent = "Type 2 letters or more";
-    else if (!some) count.textContent = "No matches";
-    else count.textContent = `${(current + 1).toLocaleString("en")} of ${total.toLocaleString("en")}` +
-      (total > hits.length ? ` (first ${hits.length.toLocaleString("en")} shown)` : "");
+    else if (normalize(input.value.trim()).length < MIN_CHARS) count.textContent = t("Type 2 letters or more");
+    else if (!some) count.textContent = t("No matches");
+    else count.textContent = t("%(current)s of %(total)s", { current: (current + 1).toLocaleString("en"), total: total.toLocaleString("en") }) +
+      (total > hits.length ? t(" (first %(shown)s shown)", { shown: hits.length.toLocaleString("en") }) : "");
   }
 
   function search() {

@@ -2,6 +2,7 @@
 // the player's time), a clip's player (words seek inside the clip), a playlist that plays its clips
 // one after the other, and the "Copy link" buttons of these pages.
 import { wireCopyButtons } from "/static/js/copy.js";
+import { t } from "/static/js/i18n.js";
 
 const fmt = (t) => {
   const s = Math.max(0, t);
@@ -32,7 +33,7 @@ if (form) {
     const words = range ? [...document.querySelectorAll("#transcript .w")].filter((w) => range.intersectsNode(w)) : [];
     const said = form.querySelector(".hint");
     if (!words.length) {
-      said.textContent = "Select some words of the transcript first (drag across them), then press the button again.";
+      said.textContent = t("Select some words of the transcript first (drag across them), then press the button again.");
       return;
     }
     const times = words.map((w) => parseFloat(w.dataset.t)).sort((a, b) => a - b);

@@ -3,6 +3,7 @@
 // (Comments lane) shows that thread; "@" in a comment box offers the people to mention
 // (mention_picker.js). Seeking from a comment or a mark, and "?t=SECONDS" in the address, are call.js's.
 import { clock } from "/static/js/api.js";
+import { t } from "/static/js/i18n.js";
 import { wireMentionPicker } from "/static/js/mention_picker.js";
 
 const player = document.getElementById("player");
@@ -32,7 +33,7 @@ document.getElementById("transcript")?.addEventListener("mouseup", () => {
   at.value = from.toFixed(1);
   end.value = to > from ? (to + 0.5).toFixed(1) : "";
   if (span) {
-    span.textContent = `About the selected words, ${clock(from)}–${clock(to)}.`;
+    span.textContent = t("About the selected words, %(from)s–%(to)s.", { from: clock(from), to: clock(to) });
     span.hidden = false;
   }
 });

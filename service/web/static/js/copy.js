@@ -1,5 +1,7 @@
 // "Copy" buttons (the follow-up e-mail draft, share links): the clipboard API, else the field
 // selected for Ctrl+C. A button names its field in data-copy; a .copy-status beside it says which.
+import { t } from "/static/js/i18n.js";
+
 export function wireCopyButtons(selector) {
   for (const button of document.querySelectorAll(selector)) {
     button.addEventListener("click", async () => {
@@ -14,7 +16,7 @@ export function wireCopyButtons(selector) {
         field.select();
         copied = document.execCommand?.("copy") ?? false;
       }
-      if (said) said.textContent = copied ? "Copied." : "Selected: press Ctrl+C (or ⌘C) to copy.";
+      if (said) said.textContent = copied ? t("Copied.") : t("Selected: press Ctrl+C (or ⌘C) to copy.");
     });
   }
 }

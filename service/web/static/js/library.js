@@ -1,6 +1,7 @@
 // The calls library: live status of calls in progress (queued, processing, retrying), and
 // drag-and-drop upload with progress.
 import { apiGet, clock, csrfToken, detailText } from "/static/js/api.js";
+import { t, tp } from "/static/js/i18n.js";
 
 const POLL_MS = 1500;
 const IN_PROGRESS = new Set(["queued", "processing", "retrying"]);  // the statuses a call leaves by itself
@@ -10,17 +11,17 @@ function statusCell(cell, call) {
   cell.replaceChildren();
   const badge = document.createElement("span");
   badge.className = `badge s-${call.status}`;
-  badge.textContent = call.status;
+  badge.textContent = tp("call status", call.status);
   if (call.status === "retrying") {  // why, and when it runs again (as the page renders it)
-    const when = call.retry_at ? ` Next try at ${new Date(call.retry_at).toISOString().slice(11, 19)} UTC.` : "";
-    badge.title = `${call.error ? `${call.error}.` : "The analysis will run again."}${when}`;
+    const when = call.retry_at ? ` ${t("Next try at %(time)s UTC.", { time: new Date(call.retry_at).toISOString().slice(11, 19) })}` : "";
+    badge.title = `${call.error ? `${call.error}.` : t("The analysis will run again.")}${when}`;
   }
   cell.append(badge);
   if (IN_PROGRESS.has(call.status)) {
     const bar = document.createElement("progress");
     bar.max = 1;
     bar.value = call.progress || 0;
-    bar.setAttribute("aria-label", "analysis progress");
+    bar.setAttribute("aria-label", t("analysis progress"));
     cell.append(" ", bar);
   }
 }
@@ -63,11 +64,11 @@ function uploadItem(file) {
   name.textContent = file.name;
   const label = document.createElement("span");
   label.className = "upload-state";
-  label.textContent = "uploading";
+  label.textContent = t("uploading");
   const bar = document.createElement("progress");
   bar.max = 1;
   bar.value = 0;
-  bar.setAttribute("aria-label", `upload of ${file.name}`);
+  bar.setAttribute("aria-label", t("upload of %(name)s", { name: file.name }));
   li.append(name, " ", bar, " ", label);
   document.getElementById("uploads").append(li);
   return { li, bar, label };
@@ -84,9 +85,9 @@ function upload(file) {
   xhr.setRequestHeader("Accept", "application/json");
   xhr.upload.onprogress = (e) => {
     if (e.lengthComputable) ui.bar.value = e.loaded / e.total;
-    ui.label.textContent = `uploading ${Math.round(100 * ui.bar.value)}%`;
+    ui.label.textContent = t("uploading %(pct)s%%", { pct: Math.round(100 * ui.bar.value) });
   };
-  xhr.onerror = () => fail(ui, "the upload was interrupted (network error)");
+  xhr.onerror = () => fail(ui, t("the upload was interrupted (network error)"));
   xhr.onload = () => {
     let body = {};
     try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
@@ -97,10 +98,10 @@ function upload(file) {
     ui.li.dataset.callId = body.id;
     const link = document.createElement("a");
     link.href = `/calls/${body.id}`;
-    link.textContent = "open";
+    link.textContent = t("open");
     ui.li.append(" ", link);
     ui.bar.value = 0;
-    ui.bar.setAttribute("aria-label", `analysis of ${file.name}`);
+    ui.bar.setAttribute("aria-label", t("analysis of %(name)s", { name: file.name }));
     refreshTable();
     followJob(ui, body.id);
   };
@@ -121,18 +122,18 @@ async function followJob(ui, id) {
     try { call = await apiGet(`/v1/calls/${id}`); } catch { call = null; }
     if (call) {
       ui.bar.value = call.progress || 0;
-      const step = call.progress_step ? ` (${call.progress_step})` : "";
-      ui.label.textContent = `${call.status}${step} ${Math.round(100 * ui.bar.value)}% · ${clock((performance.now() - started) / 1000)}`;
+      const step = call.progress_step ? ` (${tp("analysis step", call.progress_step)})` : "";
+      ui.label.textContent = `${tp("call status", call.status)}${step} ${Math.round(100 * ui.bar.value)}% · ${clock((performance.now() - started) / 1000)}`;
       ui.li.dataset.status = call.status;
       if (call.status === "done") {
         await refreshTable();
-        ui.label.textContent = "done";
+        ui.label.textContent = tp("call status", "done");
         ui.bar.value = 1;
         return;
       }
       if (call.status === "failed") {
         await refreshTable();
-        fail(ui, `analysis failed: ${call.error || "unknown error"}`);
+        fail(ui, t("analysis failed: %(error)s", { error: call.error || t("unknown error") }));
         return;
       }
     }

@@ -1,13 +1,15 @@
 // The live call page: microphone -> AudioWorklet (16 kHz mono s16le, pcm-worklet.js) -> the
 // /v1/live WebSocket (authenticated by the session cookie); utterances, talk-track cards and
 // running metrics come back as events. Stop sends {"type": "stop"}; on `ended` the page links
-// to the stored call, which the server analyses like an upload.
+// to the stored call, which the server analyses like an upload. The "Language" choice goes in the
+// start message's `language` ("default": none, so the organization's default applies).
 import { clock } from "./api.js";
+import { t } from "./i18n.js";
 
 const config = JSON.parse(document.getElementById("live-config").textContent);
 const $ = (id) => document.getElementById(id);
 const ui = {
-  device: $("live-device"), title: $("live-title"), start: $("live-start"), stop: $("live-stop"),
+  device: $("live-device"), title: $("live-title"), language: $("live-language"), start: $("live-start"), stop: $("live-stop"),
   level: $("live-level"), clock: $("live-clock"), status: $("live-status"), error: $("live-error"),
   done: $("live-done"), transcript: $("live-transcript"), transcriptEmpty: $("live-transcript-empty"),
   cards: $("live-cards"), cardsEmpty: $("live-cards-empty"), metrics: $("live-metrics"),
@@ -40,8 +42,8 @@ async function listDevices() {
   const chosen = ui.device.value;
   // Before the microphone is allowed, browsers hide device ids and labels: only the default then.
   const inputs = devices.filter((d) => d.kind === "audioinput" && d.deviceId && d.deviceId !== "default");
-  ui.device.replaceChildren(new Option("Default microphone", ""));
-  inputs.forEach((d, i) => ui.device.add(new Option(d.label || `Microphone ${i + 1}`, d.deviceId)));
+  ui.device.replaceChildren(new Option(t("Default microphone"), ""));
+  inputs.forEach((d, i) => ui.device.add(new Option(d.label || t("Microphone %(n)s", { n: i + 1 }), d.deviceId)));
   ui.device.value = [...ui.device.options].some((o) => o.value === chosen) ? chosen : "";
 }
 
@@ -101,7 +103,7 @@ function releaseAudio(r) {
   r.stream?.getTracks().forEach((t) => t.stop());
   if (r.ctx && r.ctx.state !== "closed") r.ctx.close().catch(() => {});
   ui.level.value = 0;
-  ui.level.textContent = "silent";
+  ui.level.textContent = t("silent");
 }
 
 // ---- the socket ----------------------------------------------------------------------------
@@ -114,10 +116,12 @@ function openSocket(r) {
     r.ws = ws;
     ws.onopen = () => {
       const title = ui.title.value.trim();
-      ws.send(JSON.stringify({ ...config.start, ...(title ? { title } : {}) }));
+      const language = ui.language?.value || "default";
+      ws.send(JSON.stringify({ ...config.start, ...(title ? { title } : {}),
+        ...(language !== "default" ? { language } : {}) }));
       resolve(ws);
     };
-    ws.onerror = () => reject(new Error("Could not connect to Talktrack's live service."));
+    ws.onerror = () => reject(new Error(t("Could not connect to Talktrack's live service.")));
     ws.onmessage = (event) => {
       if (typeof event.data === "string") onEvent(r, JSON.parse(event.data));
     };
@@ -129,7 +133,7 @@ function onEvent(r, ev) {
   switch (ev.type) {
     case "started":
       r.callId = ev.call_id;
-      setStatus("Listening. Each sentence appears about a second after it ends.");
+      setStatus(t("Listening. Each sentence appears about a second after it ends."));
       break;
     case "utterance":
       addUtterance(ev);
@@ -160,19 +164,19 @@ function onClose(r, event) {
   if (r.ended) return;
   if (!ui.error.textContent) {
     showError(r.stopping
-      ? "The connection closed before the call was stored."
-      : `The live connection closed (${event.reason || `code ${event.code}`}).`);
+      ? t("The connection closed before the call was stored.")
+      : t("The live connection closed (%(reason)s).", { reason: event.reason || t("code %(code)s", { code: event.code }) }));
   }
-  setStatus("Stopped.");
+  setStatus(t("Stopped."));
   finish(r);
 }
 
 // ---- what comes back -----------------------------------------------------------------------
 
 function speakerName(ev) {
-  if (ev.role === "rep") return config.rep_name || "Rep";
-  if (ev.role === "customer") return "Customer";
-  return `Speaker ${ev.speaker}`;
+  if (ev.role === "rep") return config.rep_name || t("Rep");
+  if (ev.role === "customer") return t("Customer");
+  return t("Speaker %(id)s", { id: ev.speaker });
 }
 
 function addUtterance(ev) {
@@ -192,10 +196,10 @@ function addUtterance(ev) {
   const line = el("span", "utt", `${ev.text} `);
   turn.querySelector(".turn-text").append(line);
   for (const q of ev.questions || []) {
-    turn.querySelector(".turn-text").append(el("span", `key q-${q.type}`, `${q.type.replaceAll("_", "/")} question`), " ");
+    turn.querySelector(".turn-text").append(el("span", `key q-${q.type}`, t(`${q.type.replaceAll("_", "/")} question`)), " ");
   }
-  for (const t of ev.trackers || []) {
-    const label = String(t).replace(/[_-]+/g, " ").trim();  // "budget_objection" -> "Budget objection"
+  for (const tracker of ev.trackers || []) {
+    const label = String(tracker).replace(/[_-]+/g, " ").trim();  // "budget_objection" -> "Budget objection"
     turn.querySelector(".turn-text").append(el("span", "key tracker", label.charAt(0).toUpperCase() + label.slice(1)), " ");
   }
   if (atBottom) box.scrollTop = box.scrollHeight;
@@ -211,10 +215,10 @@ function addCard(ev) {
   if (ev.do) card.append(el("p", "do", ev.do));
   if (ev.evidence) {
     const why = el("p", "why");
-    why.append(el("strong", null, "Why: "), ev.evidence);
+    why.append(el("strong", null, t("Why:")), " ", ev.evidence);
     card.append(why);
   }
-  if (ev.trigger) card.append(el("p", "basis meta", `Basis: ${ev.trigger.replaceAll("_", " ")}`));
+  if (ev.trigger) card.append(el("p", "basis meta", t("Basis: %(trigger)s", { trigger: ev.trigger.replaceAll("_", " ") })));
   ui.cards.prepend(card); // newest first: the card to act on is on top
 }
 
@@ -224,28 +228,28 @@ function showMetrics(m) {
     if (dd) dd.textContent = text;
   };
   set("talk_ratio", m.talk_ratio === null || m.talk_ratio === undefined ? "-" : `${Math.round(100 * m.talk_ratio)} %`);
-  set("questions", `${m.questions_rep} (${m.open_questions_rep} open)`);
+  set("questions", t("%(n)s (%(open)s open)", { n: m.questions_rep, open: m.open_questions_rep }));
   set("questions_customer", String(m.questions_customer));
-  set("longest_monologue_s", `${Math.round(m.longest_monologue_s)} s`);
+  set("longest_monologue_s", t("%(n)s s", { n: Math.round(m.longest_monologue_s) }));
 }
 
 function showEnded(ev) {
   ui.done.replaceChildren();
   if (ev.status === "queued") {
-    setStatus(`Stopped after ${clock(ev.duration_s)}. The call is stored and being analysed.`);
-    const link = el("a", null, "Open the call");
+    setStatus(t("Stopped after %(time)s. The call is stored and being analysed.", { time: clock(ev.duration_s) }));
+    const link = el("a", null, t("Open the call"));
     link.href = `/calls/${ev.call_id}`;
     ui.done.append(link, " · ");
-    const lib = el("a", null, "Calls library");
+    const lib = el("a", null, t("Calls library"));
     lib.href = "/";
     ui.done.append(lib);
     ui.done.hidden = false;
     if (document.activeElement === document.body || document.activeElement === ui.stop) link.focus();
   } else if (ev.status === "empty") {
-    setStatus("Stopped. No audio arrived, so nothing was stored.");
+    setStatus(t("Stopped. No audio arrived, so nothing was stored."));
   } else {
-    setStatus("Stopped.");
-    showError("The call could not be stored. Please try again.");
+    setStatus(t("Stopped."));
+    showError(t("The call could not be stored. Please try again."));
   }
 }
 
@@ -259,6 +263,7 @@ function finish(r) {
   ui.stop.disabled = true;
   ui.device.disabled = false;
   ui.title.disabled = false;
+  if (ui.language) ui.language.disabled = false;
 }
 
 async function start() {
@@ -266,8 +271,7 @@ async function start() {
   showError("");
   ui.done.hidden = true;
   if (!navigator.mediaDevices?.getUserMedia || !window.AudioWorkletNode) {
-    showError("This browser cannot stream the microphone here: it needs a current browser, "
-      + "and the page must be served over https (or from localhost).");
+    showError(t("This browser cannot stream the microphone here: it needs a current browser, and the page must be served over https (or from localhost)."));
     return;
   }
   const r = { sentBytes: 0, dropped: 0, stopping: false, ended: false, audioClosed: false };
@@ -275,29 +279,30 @@ async function start() {
   ui.start.disabled = true;
   ui.device.disabled = true;
   ui.title.disabled = true;
+  if (ui.language) ui.language.disabled = true;
   ui.transcript.replaceChildren();
   ui.cards.replaceChildren();
   ui.transcriptEmpty.hidden = false;
   ui.cardsEmpty.hidden = false;
   ui.clock.textContent = "0:00";
   try {
-    setStatus("Asking for the microphone…");
+    setStatus(t("Asking for the microphone…"));
     await openMicrophone(r);
-    setStatus("Connecting…");
+    setStatus(t("Connecting…"));
     await openSocket(r);
     await startAudio(r);
     if (r.ended || run !== r) return;
-    if (!r.callId) setStatus("Starting the transcriber…"); // until the server's `started`
+    if (!r.callId) setStatus(t("Starting the transcriber…")); // until the server's `started`
     ui.stop.disabled = false;
     ui.stop.focus();
   } catch (err) {
     const name = err && err.name;
     showError(name === "NotAllowedError"
-      ? "The microphone was not allowed. Allow it in the browser's site settings and press Start again."
+      ? t("The microphone was not allowed. Allow it in the browser's site settings and press Start again.")
       : name === "NotFoundError" || name === "OverconstrainedError"
-        ? "No such microphone. Choose another input and press Start again."
-        : `Could not start: ${err && err.message ? err.message : err}`);
-    setStatus("Ready.");
+        ? t("No such microphone. Choose another input and press Start again.")
+        : t("Could not start: %(error)s", { error: err && err.message ? err.message : err }));
+    setStatus(t("Ready."));
     finish(r);
   }
 }
@@ -307,7 +312,7 @@ async function stop() {
   if (!r || r.stopping) return;
   r.stopping = true;
   ui.stop.disabled = true;
-  setStatus("Finishing the transcript and storing the call…");
+  setStatus(t("Finishing the transcript and storing the call…"));
   if (r.node) {
     // The worklet's last partial frame goes out before `stop`.
     await new Promise((resolve) => {

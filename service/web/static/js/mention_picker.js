@@ -5,6 +5,7 @@
 // The textarea keeps the focus and points at the highlighted option (aria-activedescendant, the
 // listbox in aria-controls; aria-expanded is not allowed on a textarea); a status line says how many
 // people match.
+import { t, tn } from "/static/js/i18n.js";
 
 const MAX_SHOWN = 8;
 // "@" at the start or after something that is not a word character or "@" (the server's rule), then
@@ -33,7 +34,7 @@ export function wireMentionPicker(textareas, people, home) {
   list.id = "mention-list";
   list.className = "mention-list";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "People to mention");
+  list.setAttribute("aria-label", t("People to mention"));
   list.hidden = true;
   list.addEventListener("mousedown", (e) => e.preventDefault()); // the textarea keeps the focus (options, scrollbar)
   const status = document.createElement("p");
@@ -92,7 +93,7 @@ export function wireMentionPicker(textareas, people, home) {
       name.textContent = p.name;
       const who = document.createElement("span");
       who.className = "mo-who";
-      who.textContent = `@${p.handle} · ${p.who}${p.sees === false ? " · cannot see this call (not notified)" : ""}`;
+      who.textContent = `@${p.handle} · ${p.who}${p.sees === false ? t(" · cannot see this call (not notified)") : ""}`;
       li.append(name, who);
       li.addEventListener("click", () => pick(k));
       li.addEventListener("mousemove", () => { if (active !== k) highlight(k); });
@@ -103,8 +104,8 @@ export function wireMentionPicker(textareas, people, home) {
     list.hidden = false;
     textarea.setAttribute("aria-controls", list.id);
     highlight(0);
-    status.textContent = `${found.length} ${found.length === 1 ? "person matches" : "people match"}: ` +
-      "up and down arrows to choose, Enter to pick, Escape to close.";
+    status.textContent = tn("%(n)s person matches: up and down arrows to choose, Enter to pick, Escape to close.",
+      "%(n)s people match: up and down arrows to choose, Enter to pick, Escape to close.", found.length);
   };
 
   const update = (textarea) => {
