@@ -22,8 +22,13 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_skeleton
 
-from service.core.i18n import DEFAULT_LOCALE, LOCALES, N_, ntr, tr
+from service.core.i18n import DEFAULT_LOCALE, LOCALES, N_, NC_, ntr, tr, translations
 from transcription.display import clock
+
+# What an objection is about (`nlp.brief`: BriefItem.detail), shown beside it as a word.
+OBJECTION_TOPICS = (NC_("objection topic", "price"), NC_("objection topic", "timing"),
+                    NC_("objection topic", "authority"), NC_("objection topic", "competition"),
+                    NC_("objection topic", "material"))
 
 NO_BRIEF = N_("No brief yet: this call was analysed before Talktrack made briefs.")
 UNREADABLE = N_("No brief: this call's brief could not be read.")
@@ -59,7 +64,7 @@ class BriefLine:
 
     def detail_in(self, locale: str) -> str:
         """`detail` in `locale` ("price · amount 60")."""
-        parts = [self.topic] if self.topic else []
+        parts = [translations(locale).pgettext("objection topic", self.topic)] if self.topic else []
         if self.amount:
             parts.append(tr(locale, "amount %(amount)s", amount=self.amount))
         return " · ".join(parts)

@@ -224,6 +224,7 @@ def test_the_call_page_in_chinese(web: Any, browser: Any, zh_review: ZhReview) -
         assert page.locator("#brief-date").inner_text() == "截止日期从通话日期起算：2026年12月1日周二（录制时间）"
         owners = page.locator('[data-kind="next_step"] .owner').all_inner_texts()
         assert owners == ["负责人：Alex Rivera (Acme)", "负责人：双方"]
+        assert page.locator('[data-kind="objection"] .detail').all_inner_texts() == ["价格", "时机"]
         assert page.locator("#call-status").inner_text() == "已完成"
         assert ZH_STAMP.search(page.locator("header.call-head .meta").inner_text())
         assert page.get_by_role("link", name="交易：ACME-ZH").is_visible()
