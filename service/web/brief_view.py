@@ -64,7 +64,7 @@ class BriefLine:
 
     def detail_in(self, locale: str) -> str:
         """`detail` in `locale` ("price · amount 60")."""
-        parts = [translations(locale).pgettext("objection topic", self.topic)] if self.topic else []
+        parts: list[str] = [str(translations(locale).pgettext("objection topic", self.topic))] if self.topic else []
         if self.amount:
             parts.append(tr(locale, "amount %(amount)s", amount=self.amount))
         return " · ".join(parts)
