@@ -17,7 +17,7 @@ silence between them. WER: `normalize_text` on both sides, fillers dropped (the 
 not write them); stereo is scored per channel against that speaker's script lines.
 
 Mandarin next to English (same run, same server, one call at a time, real time): a mono Mandarin
-"call" of the AISHELL-1 sentence in ../shared/data/zh said 8 times (1.5 s of silence between), started
+"call" of the 13 read AISHELL-1 sentences in bench/data/zh (1.5 s of silence between), started
 with `"language": "zh"` (the multilingual Whisper base, Simplified output, the Chinese language stage),
 against a mono English call of the real English clips (jfk, LibriSpeech 2412-153948-0000, the AMI
 headset clip, two LJ Speech clips, 1.5 s apart) on the default language (tiny.en). Mandarin is scored
@@ -46,6 +46,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.zh_speech import REPO_ZH, folder_items  # noqa: E402
 from service.commands.live import StreamResult, embedded_server, read_recording, stream_recording  # noqa: E402 (after HF_HUB_OFFLINE is set)
 from transcription.textnorm import normalize_text  # noqa: E402
 
@@ -253,7 +254,6 @@ def main() -> int:
     return 0
 
 
-ZH = DATA / "zh"
 ENGLISH_CLIPS = ("jfk.flac", "2412-153948-0000.flac", "ES2011a.Headset-0-40s-46s.wav", "LJ002-0020.wav",
                  "LJ002-0035.wav")
 
@@ -273,10 +273,10 @@ def language_calls() -> list[tuple[str, str, np.ndarray, str]]:
         k = head.split("\t").index("reference_text")
         refs.update({r.split("\t")[0]: r.split("\t")[k] for r in lines if "\t" in r})
     english = [load_audio(DATA / "asr" / name).mean(axis=0) for name in ENGLISH_CLIPS]
-    line = (ZH / "text").read_text(encoding="utf-8").split("\n")[0].split()
-    sentence = load_audio(ZH / f"{line[0]}.wav").mean(axis=0)
+    mandarin = folder_items(REPO_ZH)  # the 13 read AISHELL-1 sentences of bench/data/zh, in order
     return [("English (tiny.en)", "en", joined(english), " ".join(refs[n] for n in ENGLISH_CLIPS)),
-            ("Mandarin (Whisper base, zh)", "zh", joined([sentence] * 8), "".join(line[1:]) * 8)]
+            ("Mandarin (Whisper base, zh)", "zh", joined([load_audio(u.path).mean(axis=0) for u in mandarin]),
+             "".join(u.reference for u in mandarin))]
 
 
 def language_runs(url: str, key: str) -> list[tuple[str, str, StreamResult, str]]:
