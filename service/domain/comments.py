@@ -8,209 +8,48 @@ explicit shares, and each person's notifications (docs/collaboration.md).
   thread stays readable; one without replies disappears.
 - **Threads.** A reply names a comment of the same call in `parent_id`; a reply to a reply joins
   the first comment's thread (threads are one level deep).
-- **Mentions** (`mention_keys`): `@token` names the people of the comment's organization (enabled
-  ones) whose display name or e-mail local part equals the token once spaces, dots, underscores
-  and hyphens are dropped and case is ignored: `@dana`, `@DanaSmith`, `@dana.smith` and
-  `@dana_smith` all name "Dana Smith" <dana.smith@example.com>. A token that names two people names
-  neither (`ambiguous`). A named person who may see the call gets a notification; one who may not
-  (the access policy decides) gets none, and the answer lists them (`not_visible_to`): the call is
+- **Mentions** (`service.domain.mentions`): a named person who may see the call gets a
+  notification; one who may not gets none, and the answer lists them (`not_visible_to`): the call is
   never shared by a mention. Sharing is its own action (`share_call`).
 - **Shares.** An admin, or a coach whose scope holds the call, shares it with one person of the
   organization: one `CallShare` row, which the access policy adds to that person's call scope
   everywhere; `unshare_call` removes it. Both are audited (`call.share`, `call.unshare`).
-- **Who sees the call** is one rule here, `sees_call` (the access policy's `may_see_call`): the
-  mentions' split, a share's `saw_it_already`, and the call page's pickers (`call_panel`: the people
-  to @mention, each with the handle that names them alone, `mention_handle`; and the people who
-  cannot see the call yet, to share it with) all ask it.
+- **Who sees the call**: `mentions.sees_call`, the one rule the mentions, shares and the call
+  page's pickers (`call_panel`) ask.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, delete, select, update
 
-from models import Call, CallComment, CallShare, Notification, Team, User
+from models import Call, CallComment, CallShare, Notification, User
 from models.base import utcnow
-from service.core.access import CallOwner, Principal, allowed, may_see_call, may_share_call, require
+from service.core.access import CallOwner, Principal, allowed, may_share_call, require
 from service.core.audit import Actor, record
 from service.core.errors import Forbidden, Invalid, NotFound
 from service.core.i18n import DEFAULT_LOCALE, N_, known_locale, tr
 from service.domain import mention_mail
 from service.domain.calls import visible_call
+from service.domain.mentions import (
+    Mentions,
+    may_see,
+    mention_choices,
+    org_people,
+    person,
+    resolve_mentions,
+    sees_call,
+    share_choices,
+    shared_with,
+)
 
 MAX_TEXT = 5000  # characters of one comment
 EXCERPT = 280  # characters of a comment a notification (and its e-mail) quotes
 SOMEONE, A_CALL = N_("Someone"), N_("a call")  # a mention e-mail's author and call without a name
-_MENTION = re.compile(r"(?<![\w@])@([\w][\w.\-]*)")
-_TOKEN = re.compile(r"[\w][\w.\-]*")  # what `_MENTION` reads after the "@"
-_FOLD = re.compile(r"[\s._\-]+")
-MAX_PEOPLE = 500  # people the call page offers to mention, and to share the call with
-
-
-def mention_key(text: str) -> str:
-    """What a mention and a name are compared as: no spaces, dots, underscores or hyphens; no case."""
-    return _FOLD.sub("", text).casefold()
-
-
-def mention_keys(text: str) -> list[str]:
-    """The keys of the `@tokens` of a comment, in order, each once."""
-    seen: dict[str, None] = {}
-    for m in _MENTION.finditer(text):
-        key = mention_key(m.group(1))
-        if key:
-            seen.setdefault(key, None)
-    return list(seen)
-
-
-@dataclass(slots=True)
-class Mentions:
-    """What a comment's @mentions came to: who is notified, who cannot see the call (not notified),
-    and the tokens that name more than one person."""
-
-    notified: list[User] = field(default_factory=list)
-    not_visible: list[User] = field(default_factory=list)
-    ambiguous: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"mentioned": [_person(u) for u in self.notified],
-                "not_visible_to": [_person(u) for u in self.not_visible],
-                "ambiguous": self.ambiguous}
-
-
-def _person(user: User) -> dict[str, str]:
-    return {"user_id": user.id, "name": user.name}
-
-
-def principal_of(user: User) -> Principal:
-    """A person as the access policy sees them when they sign in."""
-    return Principal(key_id="", org_id=user.org_id, role=user.role, user_id=user.id, team_id=user.team_id,
-                     via_session=True)
-
-
-def sees_call(user: User, call: Call, shared: frozenset[str]) -> bool:
-    """Whether this person may see the call: their role, team and shares (`may_see_call`, the rule of
-    `call_condition` on rows in memory); a disabled person sees nothing. `shared`: the ids of the
-    people the call is shared with (`shared_with`). The one rule of who sees a call here: mentions,
-    shares and the call page's pickers all ask it."""
-    if user.disabled:
-        return False
-    return may_see_call(principal_of(user), CallOwner(call.org_id, call.team_id, call.rep_user_id, shared))
-
-
-def shared_with(session: Session, call_id: str) -> frozenset[str]:
-    """The ids of the people a call is shared with (`CallShare`)."""
-    return frozenset(session.exec(select(col(CallShare.user_id)).where(col(CallShare.call_id) == call_id)))
-
-
-def may_see(session: Session, user: User, call_id: str) -> bool:
-    """Whether this person may see the call (`sees_call`)."""
-    call = session.get(Call, call_id)
-    return call is not None and sees_call(user, call, shared_with(session, call_id))
-
-
-def _own_names(user: User) -> list[str]:
-    """What a person is mentioned by: their display name, then their e-mail's local part."""
-    names = [user.name]
-    if user.email and "@" in user.email:
-        names.append(user.email.split("@", 1)[0])
-    return names
-
-
-def _mention_index(people: list[User]) -> dict[str, dict[str, User]]:
-    """mention key -> the people it names (more than one: the key is ambiguous)."""
-    by_key: dict[str, dict[str, User]] = {}
-    for user in people:
-        for name in _own_names(user):
-            key = mention_key(name)
-            if key:
-                by_key.setdefault(key, {})[user.id] = user
-    return by_key
-
-
-def mention_handle(user: User, index: dict[str, dict[str, User]]) -> str | None:
-    """The text to write after "@" to name this person and nobody else (`resolve_mentions` reads it
-    so): their display name without its spaces ("CoraCoach"), else their e-mail's local part; None
-    when neither does (a name with characters a mention cannot hold, shared with someone else)."""
-    for name in _own_names(user):
-        handle = "".join(name.split())
-        if _TOKEN.fullmatch(handle) and set(index.get(mention_key(handle), {})) == {user.id}:
-            return handle
-    return None
-
-
-def org_people(session: Session, org_id: str) -> list[User]:
-    """The enabled people of an organization, by name: those a mention can name."""
-    return list(session.exec(select(User).where(col(User.org_id) == org_id, col(User.disabled).is_(False))
-                             .order_by(col(User.name), col(User.id))))
-
-
-def _who(user: User, teams: dict[str, str]) -> str:
-    team = teams.get(user.team_id or "")
-    return f"{user.role} · {team}" if team else user.role
-
-
-def mention_choices(session: Session, people: list[User], me: str | None, call: Call, shared: frozenset[str],
-                    limit: int = MAX_PEOPLE) -> list[dict[str, Any]]:
-    """The people the comment box offers after "@" (the call page's autocompletion): each one's name,
-    role and team, the handle that names them alone, and whether they may see the call (one who may
-    not is not notified); the writer and the people no handle names are left out."""
-    index = _mention_index(people)
-    teams = _team_names(session, {u.team_id for u in people if u.team_id})
-    out: list[dict[str, Any]] = []
-    for user in people:
-        handle = mention_handle(user, index) if user.id != me else None
-        if handle is not None:
-            out.append({"name": user.name, "handle": handle, "who": _who(user, teams),
-                        "sees": sees_call(user, call, shared)})
-            if len(out) >= limit:
-                break
-    return out
-
-
-def share_choices(session: Session, people: list[User], call: Call, shared: frozenset[str],
-                  limit: int = MAX_PEOPLE) -> tuple[list[dict[str, str]], int]:
-    """The people of the organization who cannot see the call (`sees_call`), by name: the first
-    `limit` of them, and how many there are."""
-    unseen = [u for u in people if u.org_id == call.org_id and not sees_call(u, call, shared)]
-    teams = _team_names(session, {u.team_id for u in unseen[:limit] if u.team_id})
-    return [{**_person(u), "who": _who(u, teams)} for u in unseen[:limit]], len(unseen)
-
-
-def _team_names(session: Session, ids: set[str | None]) -> dict[str, str]:
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    return {t.id: t.name for t in session.exec(select(Team).where(col(Team.id).in_(wanted)))}
-
-
-def resolve_mentions(session: Session, org_id: str, text: str, call_id: str, author_id: str | None,
-                     skip: set[str] | frozenset[str] = frozenset()) -> Mentions:
-    """The people a comment's text names (see the module's rule), split by whether they may see the
-    call; the author and the people in `skip` (already notified) are left out."""
-    keys = mention_keys(text)
-    found = Mentions()
-    if not keys:
-        return found
-    by_key = _mention_index(org_people(session, org_id))
-    chosen: dict[str, User] = {}
-    for key in keys:
-        matches = by_key.get(key, {})
-        if len(matches) > 1:
-            found.ambiguous.append(key)
-        elif matches:
-            user = next(iter(matches.values()))
-            if user.id != author_id and user.id not in skip:
-                chosen.setdefault(user.id, user)
-    for user in chosen.values():
-        (found.notified if may_see(session, user, call_id) else found.not_visible).append(user)
-    return found
-
-
 # --- Comments ---------------------------------------------------------------------------------
 
 
@@ -465,7 +304,7 @@ def call_panel(session: Session, principal: Principal, call: Call, unseen: str =
     choices, more = share_choices(session, people, call, shared) if can_share else ([], 0)
     return {"threads": list_threads(session, principal, call.id), "can_comment": can_comment,
             "can_share": can_share, "shares": shares_of(session, principal, call),
-            "unseen": [_person(u) for u in named if not sees_call(u, call, shared)],
+            "unseen": [person(u) for u in named if not sees_call(u, call, shared)],
             "mention_people": mention_choices(session, people, principal.user_id, call, shared) if can_comment else [],
             "share_choices": choices, "share_more": more}
 

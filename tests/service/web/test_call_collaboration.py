@@ -244,7 +244,7 @@ def test_every_offered_handle_names_that_person_alone(web: Any, commented: dict[
     from models import Call, User
     from service.core.accounts import create_user
     from service.core.db import session_scope
-    from service.domain import comments
+    from service.domain import mentions
 
     with session_scope(web.stack.settings()) as s:
         call = s.get(Call, commented["call"])
@@ -252,15 +252,15 @@ def test_every_offered_handle_names_that_person_alone(web: Any, commented: dict[
         create_user(s, call.org_id, "Sam Same", team_id=call.team_id, email="sam.one@example.test", role="rep")
         create_user(s, call.org_id, "Sam Same", team_id=call.team_id, email="sam.two@example.test", role="rep")
         create_user(s, call.org_id, "Zoë O'Brien", team_id=call.team_id, email="zoe@example.test", role="rep")
-        people = comments.org_people(s, call.org_id)
-        offered = comments.mention_choices(s, people, None, call, comments.shared_with(s, call.id))
+        people = mentions.org_people(s, call.org_id)
+        offered = mentions.mention_choices(s, people, None, call, mentions.shared_with(s, call.id))
         by_handle = {p["handle"]: p for p in offered}
         assert {"sam.one", "sam.two", "zoe", "CoraCoach", "DanaRep"} <= set(by_handle)
         assert not any(h == "SamSame" for h in by_handle)
         assert by_handle["CoraCoach"]["who"] == "coach · East"
         assert (by_handle["CoraCoach"]["sees"], by_handle["EliWest"]["sees"]) == (True, False)
         for p in offered:
-            found = comments.resolve_mentions(s, call.org_id, f"hi @{p['handle']}, listen", call.id, None)
+            found = mentions.resolve_mentions(s, call.org_id, f"hi @{p['handle']}, listen", call.id, None)
             named = found.notified + found.not_visible
             assert [u.name for u in named] == [p["name"]] and not found.ambiguous, p
         for u in s.exec(select(User).where(col(User.email).in_(
@@ -276,7 +276,7 @@ def test_share_picker_lists_who_cannot_see_the_call_and_shares_it(web: Any, sign
     from models import Call, User
     from service.core.access import call_condition
     from service.core.db import session_scope
-    from service.domain.comments import principal_of
+    from service.domain.mentions import principal_of
 
     call_id = _call(web, "Call to share", recording=False)
     coach = signed_in("coach")

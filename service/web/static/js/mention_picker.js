@@ -1,7 +1,7 @@
 // @mention autocompletion in the comment boxes of the call page (_comments.html). Typing "@" (and the
 // start of a name) under the caret lists the matching people of the organization; ArrowUp/ArrowDown
 // move, Enter or Tab picks, Escape closes, a click picks. Picking writes "@handle " where the handle is
-// the server's (service.domain.comments.mention_handle): the exact text that names that person alone.
+// the server's (service.domain.mentions.mention_handle): the exact text that names that person alone.
 // The textarea keeps the focus and points at the highlighted option (aria-activedescendant, the
 // listbox in aria-controls; aria-expanded is not allowed on a textarea); a status line says how many
 // people match.
