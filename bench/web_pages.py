@@ -162,21 +162,18 @@ def seed(data_dir: Path, n_calls: int, words: int, n_comments: int = 200) -> dic
 
         rows_for(org.id, n_calls, team.id)
         rows_for(small.id, 100, None)
-        long_id = "long" + "0" * 28
-        s.add(Call(id=long_id, org_id=org.id, team_id=team.id, rep_user_id=reps[0].id, rep_name=reps[0].name,
-                   title="Ninety-minute call", media_kind="vtt", status="done", progress=1.0,
-                   duration_s=long["duration_s"], started_at=now + timedelta(minutes=1)))
-        s.commit()
-        s.add(CallResult(call_id=long_id, analysis_json=json.dumps(long, separators=(",", ":"))))
-        s.commit()
+        def add_long_call(call_id: str, title: str, minutes: int) -> str:
+            s.add(Call(id=call_id, org_id=org.id, team_id=team.id, rep_user_id=reps[0].id, rep_name=reps[0].name,
+                       title=title, media_kind="vtt", status="done", progress=1.0,
+                       duration_s=long["duration_s"], started_at=now + timedelta(minutes=minutes)))
+            s.commit()
+            s.add(CallResult(call_id=call_id, analysis_json=json.dumps(long, separators=(",", ":"))))
+            s.commit()
+            return call_id
+
+        long_id = add_long_call("long" + "0" * 28, "Ninety-minute call", 1)
         # The same long call again, with `n_comments` comments on its moments.
-        commented_id = "comm" + "0" * 28
-        s.add(Call(id=commented_id, org_id=org.id, team_id=team.id, rep_user_id=reps[0].id, rep_name=reps[0].name,
-                   title="Long call with comments", media_kind="vtt", status="done", progress=1.0,
-                   duration_s=long["duration_s"], started_at=now + timedelta(minutes=2)))
-        s.commit()
-        s.add(CallResult(call_id=commented_id, analysis_json=json.dumps(long, separators=(",", ":"))))
-        s.commit()
+        commented_id = add_long_call("comm" + "0" * 28, "Long call with comments", 2)
         if n_comments:
             s.execute(insert(CallComment), comment_rows(
                 org.id, commented_id, [admin.id, *(r.id for r in reps)], n_comments, long["duration_s"], now))
