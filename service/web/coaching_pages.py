@@ -11,10 +11,10 @@ from starlette.responses import RedirectResponse, Response
 
 from coaching.insights import InsightOptions, compute_insights
 from service.core.errors import Invalid
-from service.core.i18n import N_
+from service.core.i18n import N_, format_day
 from service.domain import insights_view, scorecards, trends
 from service.domain.insights import latest_snapshot, store_snapshot, visible_feature_columns
-from service.web.i18n import tr
+from service.web.i18n import request_locale, tr
 from service.web.pages import SignedIn, check_csrf, render
 from transcription.display import clock
 
@@ -51,6 +51,7 @@ def _trends_page(request: Request, who: SignedIn, user_id: str, weeks_arg: str |
     own = user_id == who.principal.user_id
     chart = {
         "weeks": [w.isoformat() for w in data.weeks],
+        "week_labels": [format_day(request_locale(request), w) for w in data.weeks],
         "rep_name": data.rep.name,
         "team_name": tr(request, "Team %(team)s", team=data.rep.team_name) if data.rep.team_name else None,
         "rep_calls": data.rep_calls,

@@ -49,6 +49,10 @@ MESSAGES = (
     N_("The microphone was not allowed. Allow it in the browser's site settings and press Start again."),
     N_("No such microphone. Choose another input and press Start again."), N_("Could not start: %(error)s"),
     N_("Ready."), N_("Finishing the transcript and storing the call…"),
+    # trends.js, insights.js: chart tooltips and legends
+    N_("Week of %(week)s"), N_("%(n)s call by %(name)s"), N_("%(n)s calls by %(name)s"),
+    N_("%(n)s team call"), N_("%(n)s team calls"),
+    N_("95%% interval"), N_("estimate"), N_("ratio %(ratio)s (95%% CI %(low)s to %(high)s)"),
 )
 
 # (context, codes): codes the scripts show as words, marked where the pages show them too

@@ -8,6 +8,7 @@ under test.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -168,6 +169,36 @@ def test_coach_sees_team_insights_as_a_forest_plot(web: Any, dash: Seeded, signe
         n = s.execute(select(func.count()).select_from(InsightSnapshot)
                       .where(InsightSnapshot.org_id == dash.org_id)).scalar_one()  # type: ignore[arg-type]
     assert n == 0
+
+
+def test_the_charts_speak_the_pages_language(web: Any, dash: Seeded, signed_in: Any) -> None:
+    """The words the chart scripts write (axis days, tooltips, legends) come from the page's
+    catalogue: a Chinese page's trend chart has Chinese days and tooltips, its forest plot a
+    Chinese legend; the English ones keep ISO days (the table's too)."""
+    page = signed_in("dash_rep")
+    page.context.add_cookies([{"name": "tt_lang", "value": "zh-CN", "url": web.url}])
+    page.goto("/me")
+    assert page.get_by_role("heading", name="我的趋势").is_visible()
+    labels = _chart(page, 'canvas[data-metric="talk_ratio"]')["labels"]
+    assert labels and all(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", w) for w in labels), labels
+    tooltip = page.evaluate("""() => {
+        const c = Chart.getChart(document.querySelector('canvas[data-metric="talk_ratio"]'));
+        const cb = c.options.plugins.tooltip.callbacks;
+        const items = [{label: c.data.labels[0], dataIndex: 0}];
+        return {title: cb.title(items), body: cb.afterBody(items)};
+    }""")
+    assert tooltip["title"] == f"{labels[0]} 这一周"
+    assert re.fullmatch(r"Nils Rep 的 \d+ 次通话", tooltip["body"][0]) and re.fullmatch(r"团队 \d+ 次通话", tooltip["body"][1])
+
+    coach = signed_in("dash_coach")
+    coach.context.add_cookies([{"name": "tt_lang", "value": "zh-CN", "url": web.url}])
+    coach.goto("/insights")
+    chart = _chart(coach, 'tr[data-feature="talk_ratio"] canvas')
+    assert [d["label"] for d in chart["datasets"]] == ["95% 区间", "估计值"]
+    coach.context.clear_cookies(name="tt_lang")
+    coach.goto("/insights")
+    chart = _chart(coach, 'tr[data-feature="talk_ratio"] canvas')
+    assert [d["label"] for d in chart["datasets"]] == ["95% interval", "estimate"]
 
 
 def test_a_rep_is_refused_insights(web: Any, signed_in: Any) -> None:

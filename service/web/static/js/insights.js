@@ -1,5 +1,7 @@
 // Team insights: a forest plot, one Chart.js row per judged feature (a floating bar for the 95%
 // interval of the win-rate ratio, a point for the estimate), all on one log axis with a line at 1.
+import { t } from "./i18n.js";
+
 const data = JSON.parse(document.getElementById("forest-data").textContent);
 const Chart = window.Chart;
 const SIG = "#0b5cad";
@@ -39,9 +41,9 @@ function rowChart(canvas, row) {
     data: {
       labels: [row.label],
       datasets: [
-        { label: "95% interval", data: [[clamp(row.low, axisMin), clamp(row.high, axisMax)]],
+        { label: t("95%% interval"), data: [[clamp(row.low, axisMin), clamp(row.high, axisMax)]],
           backgroundColor: colour, barThickness: 8, borderRadius: 4 },
-        { type: "line", label: "estimate", indexAxis: "y", showLine: false, data: [{ x: row.ratio, y: row.label }],
+        { type: "line", label: t("estimate"), indexAxis: "y", showLine: false, data: [{ x: row.ratio, y: row.label }],
           pointRadius: 6, pointHoverRadius: 7, pointStyle: "rectRot", backgroundColor: "#fff", borderColor: colour,
           borderWidth: 2 },
       ],
@@ -58,7 +60,7 @@ function rowChart(canvas, row) {
         tooltip: {
           callbacks: {
             title: () => row.label,
-            label: () => `ratio ${row.ratio} (95% CI ${row.low ?? "?"} to ${row.high ?? "?"})`,
+            label: () => t("ratio %(ratio)s (95%% CI %(low)s to %(high)s)", { ratio: row.ratio, low: row.low ?? "?", high: row.high ?? "?" }),
           },
         },
       },

@@ -1,4 +1,6 @@
 // A rep's weekly trends: one Chart.js line chart per metric, the rep against their team.
+import { t, tn } from "./i18n.js";
+
 const data = JSON.parse(document.getElementById("trend-data").textContent);
 const Chart = window.Chart;
 const REP = "#0b5cad";
@@ -27,7 +29,7 @@ function chartFor(canvas, series) {
   }
   return new Chart(canvas, {
     type: "line",
-    data: { labels: data.weeks, datasets },
+    data: { labels: data.week_labels, datasets },
     options: {
       responsive: true,
       maintainAspectRatio: false,
@@ -41,11 +43,11 @@ function chartFor(canvas, series) {
         legend: { position: "bottom", labels: { usePointStyle: true } },
         tooltip: {
           callbacks: {
-            title: (items) => `Week of ${items[0].label}`,
+            title: (items) => t("Week of %(week)s", { week: items[0].label }),
             afterBody: (items) => {
               const i = items[0].dataIndex;
-              const calls = [`${data.rep_calls[i]} call(s) by ${data.rep_name}`];
-              if (data.team_name) calls.push(`${data.team_calls[i]} team call(s)`);
+              const calls = [tn("%(n)s call by %(name)s", "%(n)s calls by %(name)s", data.rep_calls[i], { name: data.rep_name })];
+              if (data.team_name) calls.push(tn("%(n)s team call", "%(n)s team calls", data.team_calls[i]));
               return calls;
             },
           },
