@@ -37,6 +37,7 @@ from sqlmodel import col
 
 from models import Call, CallShare, User
 from service.core.errors import Forbidden
+from service.core.i18n import N_
 
 Scope = Literal["org", "team", "user", "none"]
 
@@ -101,7 +102,8 @@ def require(principal: Principal, action: str) -> None:
     """Forbidden (403) unless the principal's role may perform `action`: the one check every
     surface makes (API dependencies, domain functions, pages)."""
     if not allowed(principal, action):
-        raise Forbidden(f"a {principal.role} cannot do this (needs {' or '.join(roles_for(action))})")
+        raise Forbidden(N_("a %(role)s cannot do this (needs %(roles)s)", role=principal.role,
+                           roles=" or ".join(roles_for(action))))
 
 
 def uploader_of(principal: Principal) -> str:
@@ -130,10 +132,18 @@ def require_delete_call(principal: Principal, uploader: str | None, uploaded_at:
     require(principal, "call.delete")
     if may_delete_call(principal, uploader, uploaded_at, now, grace_h):
         return
-    hours = f"{grace_h:g} hour{'' if grace_h == 1 else 's'}"
+    hours = f"{grace_h:g}"
     if uploader is not None and uploader in (principal.user_id, principal.key_id):
-        raise Forbidden(f"the {hours} in which the person who uploaded a call may delete it have passed: ask an admin")
-    raise Forbidden(f"only an admin, or the person who uploaded the call within {hours} of the upload, may delete it")
+        if grace_h == 1:
+            raise Forbidden(N_("the %(hours)s hour in which the person who uploaded a call may delete it have "
+                               "passed: ask an admin", hours=hours))
+        raise Forbidden(N_("the %(hours)s hours in which the person who uploaded a call may delete it have "
+                           "passed: ask an admin", hours=hours))
+    if grace_h == 1:
+        raise Forbidden(N_("only an admin, or the person who uploaded the call within %(hours)s hour of the "
+                           "upload, may delete it", hours=hours))
+    raise Forbidden(N_("only an admin, or the person who uploaded the call within %(hours)s hours of the upload, "
+                       "may delete it", hours=hours))
 
 
 # How far a person's role reaches. An integration key reaches as far as an admin but does less.

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from models import KEY_ROLES, USER_ROLES, ApiKey, Organization, Team, User
 from models.base import utcnow
 from service.core.access import key_role_for
+from service.core.i18n import N_
 from service.core.key_revocations import KeyRevocations
 from service.core.security import generate_api_key, hash_api_key, key_display_prefix
 from transcription.errors import TalktrackError
@@ -21,7 +22,7 @@ class AccountError(TalktrackError):
 
 def create_org(session: Session, name: str) -> Organization:
     if not name.strip():
-        raise AccountError("the organization needs a name")
+        raise AccountError(N_("the organization needs a name"))
     org = Organization(name=name.strip())
     session.add(org)
     session.commit()
@@ -30,7 +31,7 @@ def create_org(session: Session, name: str) -> Organization:
 
 def create_team(session: Session, org_id: str, name: str) -> Team:
     if session.get(Organization, org_id) is None:
-        raise AccountError(f"no organization with id {org_id}")
+        raise AccountError(N_("no organization with id %(id)s", id=org_id))
     team = Team(org_id=org_id, name=name.strip())
     session.add(team)
     session.commit()
@@ -40,18 +41,18 @@ def create_team(session: Session, org_id: str, name: str) -> Team:
 def create_user(session: Session, org_id: str, name: str, team_id: str | None = None,
                 email: str | None = None, role: str = "rep") -> User:
     if role not in USER_ROLES:
-        raise AccountError(f"a user's role is one of {', '.join(USER_ROLES)}")
+        raise AccountError(N_("a user's role is one of %(roles)s", roles=", ".join(USER_ROLES)))
     email = normalise_email(email)
     if email is not None and session.exec(select(User).where(col(User.email) == email)).first() is not None:
-        raise AccountError(f"a user with e-mail {email} already exists")
+        raise AccountError(N_("a user with e-mail %(email)s already exists", email=email))
     if not name.strip():
-        raise AccountError("the user needs a name")
+        raise AccountError(N_("the user needs a name"))
     if session.get(Organization, org_id) is None:
-        raise AccountError(f"no organization with id {org_id}")
+        raise AccountError(N_("no organization with id %(id)s", id=org_id))
     if team_id is not None:
         team = session.get(Team, team_id)
         if team is None or team.org_id != org_id:
-            raise AccountError(f"no team with id {team_id} in organization {org_id}")
+            raise AccountError(N_("no team with id %(team)s in organization %(org)s", team=team_id, org=org_id))
     user = User(org_id=org_id, team_id=team_id, name=name.strip(), email=email, role=role)
     session.add(user)
     session.commit()
@@ -64,14 +65,14 @@ def normalise_email(email: str | None) -> str | None:
         return None
     email = email.strip().lower()
     if "@" not in email or len(email) > 320 or any(c.isspace() for c in email):
-        raise AccountError(f"{email!r} is not an e-mail address")
+        raise AccountError(N_("%(email)r is not an e-mail address", email=email))
     return email
 
 
 def user_by_email(session: Session, email: str) -> User:
     found = session.exec(select(User).where(col(User.email) == normalise_email(email))).first()
     if found is None:
-        raise AccountError(f"no user with e-mail {email}")
+        raise AccountError(N_("no user with e-mail %(email)s", email=email))
     return found
 
 
@@ -84,19 +85,21 @@ class CreatedKey:
 def create_key(session: Session, org_id: str, role: str, user_id: str | None = None,
                name: str | None = None, rate_limit_per_minute: int | None = None) -> CreatedKey:
     if role not in KEY_ROLES:
-        raise AccountError(f"role must be one of {', '.join(KEY_ROLES)}")
+        raise AccountError(N_("role must be one of %(roles)s", roles=", ".join(KEY_ROLES)))
     if session.get(Organization, org_id) is None:
-        raise AccountError(f"no organization with id {org_id}")
+        raise AccountError(N_("no organization with id %(id)s", id=org_id))
     if user_id is not None:
         user = session.get(User, user_id)
         if user is None or user.org_id != org_id:
-            raise AccountError(f"no user with id {user_id} in organization {org_id}")
+            raise AccountError(N_("no user with id %(user)s in organization %(org)s", user=user_id, org=org_id))
         if key_role_for(role, user.role) != role:  # it would act with less: say so now
-            raise AccountError(f"a key of {user.name} may not reach further than their role ({user.role}): "
-                               + ("an integration key needs an admin, or no person"
-                                  if role == "integration" else f"give it the role {user.role}, or change theirs first"))
+            if role == "integration":
+                raise AccountError(N_("a key of %(name)s may not reach further than their role (%(role)s): an "
+                                      "integration key needs an admin, or no person", name=user.name, role=user.role))
+            raise AccountError(N_("a key of %(name)s may not reach further than their role (%(role)s): give it "
+                                  "the role %(role)s, or change theirs first", name=user.name, role=user.role))
     if role in ("rep", "coach") and user_id is None:
-        raise AccountError(f"a {role} key belongs to a person: pass --user USER_ID")
+        raise AccountError(N_("a %(role)s key belongs to a person: pass --user USER_ID", role=role))
     secret = generate_api_key()
     row = ApiKey(org_id=org_id, user_id=user_id, role=role, key_hash=hash_api_key(secret),
                  prefix=key_display_prefix(secret), name=name, rate_limit_per_minute=rate_limit_per_minute)
@@ -109,7 +112,7 @@ def revoke_key(session: Session, key_id: str, revocations: KeyRevocations) -> Ap
     """Revoke a key; every API process refuses it from its next request (`revocations`' stamp)."""
     row = session.get(ApiKey, key_id)
     if row is None:
-        raise AccountError(f"no API key with id {key_id}")
+        raise AccountError(N_("no API key with id %(id)s", id=key_id))
     row.revoked_at = utcnow()
     session.add(row)
     session.commit()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from service.core.i18n import N_
 from transcription.errors import TalktrackError
 
 
@@ -42,7 +43,7 @@ class DatabaseUnavailable(DomainError):
 
     status_code = 503
 
-    def __init__(self, message: str = "the database is unavailable right now; try again in a minute") -> None:
+    def __init__(self, message: str = N_("the database is unavailable right now; try again in a minute")) -> None:
         super().__init__(message)
 
 

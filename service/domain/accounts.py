@@ -21,6 +21,7 @@ from service.core import accounts as core
 from service.core.access import Principal, require
 from service.core.audit import Actor, record
 from service.core.errors import Conflict, Invalid, NotFound
+from service.core.i18n import N_
 from service.core.key_revocations import KeyRevocations
 from service.core.sessions import create_invite
 
@@ -32,7 +33,7 @@ def _checked(make: Callable[[], T]) -> T:
     try:
         return make()
     except core.AccountError as exc:
-        raise Invalid(str(exc)) from exc
+        raise Invalid(exc.args[0]) from exc  # its text, marked for translation
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def org_user(session: Session, principal: Principal, user_id: str) -> User:
     require(principal, "org.manage")
     user = session.get(User, user_id)
     if user is None or user.org_id != principal.org_id:
-        raise NotFound("user not found")
+        raise NotFound(N_("user not found"))
     return user
 
 
@@ -61,7 +62,7 @@ def _org_team(session: Session, principal: Principal, team_id: str | None) -> st
         return None
     team = session.get(Team, team_id)
     if team is None or team.org_id != principal.org_id:
-        raise NotFound("team not found")
+        raise NotFound(N_("team not found"))
     return team.id
 
 
@@ -83,13 +84,13 @@ def add_team(session: Session, principal: Principal, name: str) -> Team:
     require(principal, "org.manage")
     name = name.strip()
     if not name:
-        raise Invalid("the team needs a name")
+        raise Invalid(N_("the team needs a name"))
     if len(name) > 200:
-        raise Invalid("a team name has at most 200 characters")
+        raise Invalid(N_("a team name has at most 200 characters"))
     taken = session.exec(select(Team.id).where(col(Team.org_id) == principal.org_id,
                                                func.lower(col(Team.name)) == name.lower())).first()
     if taken is not None:
-        raise Invalid(f"there is already a team called {name!r}")
+        raise Invalid(N_("there is already a team called %(name)r", name=name))
     return _checked(lambda: core.create_team(session, principal.org_id, name))
 
 
@@ -97,7 +98,7 @@ def add_user(session: Session, principal: Principal, name: str, email: str | Non
              team_id: str | None) -> User:
     require(principal, "org.manage")
     if len(name.strip()) > 200:
-        raise Invalid("a name has at most 200 characters")
+        raise Invalid(N_("a name has at most 200 characters"))
     team = _org_team(session, principal, team_id)
     user = _checked(lambda: core.create_user(session, principal.org_id, name, team_id=team, email=email, role=role))
     record(session, "user.create", org_id=principal.org_id, actor=Actor.of(principal), target_kind="user",
@@ -125,7 +126,7 @@ def _lock_admins(session: Session, principal: Principal, user: User) -> None:
     if principal.user_id is not None:
         actor = session.get(User, principal.user_id, populate_existing=True)
         if actor is None or actor.disabled or actor.role != "admin":
-            raise Conflict("your admin role was changed meanwhile (by another admin): reload the page")
+            raise Conflict(N_("your admin role was changed meanwhile (by another admin): reload the page"))
 
 
 def _keep_an_admin(session: Session, principal: Principal, user: User, new_role: str, new_disabled: bool) -> None:
@@ -136,7 +137,7 @@ def _keep_an_admin(session: Session, principal: Principal, user: User, new_role:
     was_admin = user.role == "admin" and not user.disabled
     stays_admin = new_role == "admin" and not new_disabled
     if was_admin and not stays_admin and _enabled_admins(session, user.org_id) <= 1:
-        raise Invalid(f"{user.name} is the organization's only admin: make someone else admin first")
+        raise Invalid(N_("%(name)s is the organization's only admin: make someone else admin first", name=user.name))
 
 
 # How far a role sees: a personal API key may not see further than its person's role.
@@ -161,7 +162,7 @@ def update_user(session: Session, principal: Principal, user_id: str, role: str,
     keys that reach further than the new role are revoked (a demoted coach's coach key)."""
     user = org_user(session, principal, user_id)
     if role not in USER_ROLES:
-        raise Invalid(f"a user's role is one of {', '.join(USER_ROLES)}")
+        raise Invalid(N_("a user's role is one of %(roles)s", roles=", ".join(USER_ROLES)))
     team = _org_team(session, principal, team_id)
     _keep_an_admin(session, principal, user, role, user.disabled)
     before: dict[str, list[str | None]] = {"role": [user.role, role], "team_id": [user.team_id, team]}
@@ -181,7 +182,7 @@ def set_disabled(session: Session, principal: Principal, user_id: str, disabled:
     (enabling again does not bring the keys back: create new ones)."""
     user = org_user(session, principal, user_id)
     if disabled and user.id == principal.user_id:
-        raise Invalid("you cannot disable yourself: ask another admin")
+        raise Invalid(N_("you cannot disable yourself: ask another admin"))
     _keep_an_admin(session, principal, user, user.role, disabled)
     user.disabled = disabled
     session.add(user)
@@ -199,9 +200,9 @@ def invite_link(session: Session, principal: Principal, user_id: str, hours: flo
     """A one-time link with which the user sets their password (valid `hours`)."""
     user = org_user(session, principal, user_id)
     if user.disabled:
-        raise Invalid(f"{user.name} is disabled: enable them first")
+        raise Invalid(N_("%(name)s is disabled: enable them first", name=user.name))
     if not user.email:
-        raise Invalid(f"{user.name} has no e-mail address to sign in with")
+        raise Invalid(N_("%(name)s has no e-mail address to sign in with", name=user.name))
     token = create_invite(session, user, hours)
     record(session, "user.invite", org_id=principal.org_id, actor=Actor.of(principal), target_kind="user",
            target_id=user.id)
@@ -221,11 +222,11 @@ def add_key(session: Session, principal: Principal, role: str, user_id: str | No
     """A new key; its secret is in the result and nowhere else (only its hash is stored)."""
     require(principal, "org.manage")
     if name is not None and len(name) > 200:
-        raise Invalid("a key's label has at most 200 characters")
+        raise Invalid(N_("a key's label has at most 200 characters"))
     if user_id:
         user = org_user(session, principal, user_id)
         if user.disabled:
-            raise Invalid(f"{user.name} is disabled: a key for them would not be used")
+            raise Invalid(N_("%(name)s is disabled: a key for them would not be used", name=user.name))
     created = _checked(lambda: core.create_key(session, principal.org_id, role, user_id=user_id or None,
                                                name=name or None))
     record(session, "key.create", org_id=principal.org_id, actor=Actor.of(principal), target_kind="key",
@@ -237,7 +238,7 @@ def revoke_key(session: Session, principal: Principal, key_id: str, revocations:
     require(principal, "org.manage")
     key = session.get(ApiKey, key_id)
     if key is None or key.org_id != principal.org_id:
-        raise NotFound("API key not found")
+        raise NotFound(N_("API key not found"))
     if key.revoked_at is not None:
         return key
     revoked = _checked(lambda: core.revoke_key(session, key.id, revocations))

@@ -27,6 +27,7 @@ from models import Call, CallResult
 from nlp.brief.types import Brief
 from service.core.access import Principal
 from service.core.errors import Conflict
+from service.core.i18n import N_
 from service.domain.calls import visible_call
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ def call_brief(session: Session, principal: Principal, call_id: str) -> CallBrie
     Conflict while the call is not analysed."""
     call = visible_call(session, principal, call_id)
     if call.status != "done":
-        raise Conflict(f"the call is not analysed yet (status: {call.status}), so it has no brief")
+        raise Conflict(N_("the call is not analysed yet (status: %(status)s), so it has no brief", status=call.status))
     stored = session.exec(select(CallResult.brief_json).where(col(CallResult.call_id) == call.id)).first()
     if not stored:
         return CallBrief(call, None, NO_BRIEF_NOTE)

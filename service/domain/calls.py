@@ -44,10 +44,11 @@ def call_owner(session: Session, principal: Principal, rep_user_id: str | None) 
         return None, None
     user = session.get(User, rep_user_id)
     if user is None or user.org_id != principal.org_id:
-        raise Invalid("rep_user_id is not a user of this organization")
+        raise Invalid(N_("rep_user_id is not a user of this organization"))
     if not may_see_call(principal, CallOwner(user.org_id, user.team_id, user.id)):
-        whose = "their own" if principal.role == "rep" else "their team's"
-        raise OutsideScope(f"a {principal.role} can only add {whose} calls")
+        if principal.role == "rep":
+            raise OutsideScope(N_("a %(role)s can only add their own calls", role=principal.role))
+        raise OutsideScope(N_("a %(role)s can only add their team's calls", role=principal.role))
     return user.id, user.team_id
 
 
@@ -106,7 +107,8 @@ def check_same_file(call: Call, sha256: str) -> None:
     """An Idempotency-Key names one request: reusing it for another file is a client error (422),
     not a silent replay of a different call (draft-ietf-httpapi-idempotency-key-header)."""
     if sha256 != call.sha256:
-        raise Invalid("this Idempotency-Key was already used for a different file; send a new key for a new upload")
+        raise Invalid(N_("this Idempotency-Key was already used for a different file; send a new key for a new "
+                         "upload"))
 
 
 def create_call(session: Session, store: AudioStore, new: NewCall, rows: Sequence[SQLModel] = ()) -> CreatedCall:
@@ -152,7 +154,7 @@ def visible_call(session: Session, principal: Principal, call_id: str) -> Call:
     """The call if the principal may see it; NotFound otherwise (also for other organizations)."""
     call = session.exec(select(Call).where(col(Call.id) == call_id, call_condition(principal))).first()
     if call is None:
-        raise NotFound("call not found")
+        raise NotFound(N_("call not found"))
     return call
 
 
@@ -169,7 +171,8 @@ def stored_analysis(session: Session, call: Call) -> dict[str, Any]:
     """The call's analysis JSON; Conflict while it is not analysed."""
     data = analysis_if_done(session, call)
     if data is None:
-        raise Conflict(expired_analysis(call) or f"the call is not analysed (status: {call.status})")
+        raise Conflict(expired_analysis(call)
+                       or N_("the call is not analysed (status: %(status)s)", status=call.status))
     return data
 
 
@@ -177,15 +180,16 @@ def expired_analysis(call: Call) -> str | None:
     """Why a call has no transcript or analysis any more (the retention policy), or None."""
     if call.analysis_expired_at is None:
         return None
-    return (f"the call's transcript and analysis were deleted on {call.analysis_expired_at:%Y-%m-%d} under the "
-            "organization's retention policy")
+    return N_("the call's transcript and analysis were deleted on %(day)s under the organization's retention "
+              "policy", day=f"{call.analysis_expired_at:%Y-%m-%d}")
 
 
 def expired_audio(call: Call) -> str | None:
     """Why a call has no recording any more (the retention policy), or None."""
     if call.audio_expired_at is None:
         return None
-    return f"the recording was deleted on {call.audio_expired_at:%Y-%m-%d} under the organization's retention policy"
+    return N_("the recording was deleted on %(day)s under the organization's retention policy",
+              day=f"{call.audio_expired_at:%Y-%m-%d}")
 
 
 def roles_note_of(analysis: dict[str, Any]) -> dict[str, str] | None:

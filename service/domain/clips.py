@@ -33,6 +33,7 @@ from service.core.access import (
     require,
 )
 from service.core.errors import Conflict, Forbidden, Invalid, NotFound
+from service.core.i18n import N_
 from service.domain import people
 from service.domain.calls import analysis_if_done, visible_call
 
@@ -56,27 +57,31 @@ def made_by(row: Clip | Playlist) -> CreatedBy:
 def check_title(title: str) -> str:
     title = title.strip()
     if not title:
-        raise Invalid("the title is empty: give the clip a title")
+        raise Invalid(N_("the title is empty: give the clip a title"))
     if len(title) > TITLE_MAX:
-        raise Invalid(f"the title is {len(title)} characters long; at most {TITLE_MAX}")
+        raise Invalid(N_("the title is %(n)s characters long; at most %(max)s", n=len(title), max=TITLE_MAX))
     return title
 
 
 def check_span(call: Call, start_s: float, end_s: float) -> tuple[float, float]:
     """The span rounded to 1/100 s, or `Invalid` (422) saying what is wrong with it."""
     if not (math.isfinite(start_s) and math.isfinite(end_s)):
-        raise Invalid("start_s and end_s must be numbers of seconds")
+        raise Invalid(N_("start_s and end_s must be numbers of seconds"))
     if call.duration_s is None or call.status != "done":
-        raise Conflict(f"the call is not analysed yet (status: {call.status}): clip it once it is done")
+        raise Conflict(N_("the call is not analysed yet (status: %(status)s): clip it once it is done",
+                          status=call.status))
     start, end = round(start_s, 2), round(end_s, 2)
     if start < 0:
-        raise Invalid(f"the clip starts before the call does (start_s {start:g} < 0)")
+        raise Invalid(N_("the clip starts before the call does (start_s %(start)g < 0)", start=start))
     if end <= start:
-        raise Invalid(f"the clip must end after it starts (end_s {end:g} <= start_s {start:g})")
+        raise Invalid(N_("the clip must end after it starts (end_s %(end)g <= start_s %(start)g)", end=end,
+                         start=start))
     if end - start > MAX_CLIP_S:
-        raise Invalid(f"the clip is {end - start:g} s long; a clip is at most {MAX_CLIP_S:g} s (15 minutes)")
+        raise Invalid(N_("the clip is %(length)g s long; a clip is at most %(max)g s (15 minutes)", length=end - start,
+                         max=MAX_CLIP_S))
     if end > call.duration_s + _EDGE_S:
-        raise Invalid(f"the clip ends after the call does (end_s {end:g} > the call's {call.duration_s:g} s)")
+        raise Invalid(N_("the clip ends after the call does (end_s %(end)g > the call's %(duration)g s)", end=end,
+                         duration=call.duration_s))
     return start, min(end, round(call.duration_s, 2))
 
 
@@ -85,7 +90,7 @@ def create_clip(session: Session, principal: Principal, call_id: str, start_s: f
     require(principal, "clip.write")
     call = visible_call(session, principal, call_id)
     if not may_clip_call(principal, call_owner_of(call)):
-        raise Forbidden("a rep may clip only their own calls")
+        raise Forbidden(N_("a rep may clip only their own calls"))
     start, end = check_span(call, start_s, end_s)
     who = creator_of(principal)
     clip = Clip(org_id=call.org_id, call_id=call.id, start_s=start, end_s=end, title=check_title(title),
@@ -100,14 +105,14 @@ def visible_clip(session: Session, principal: Principal, clip_id: str) -> Clip:
     """The clip if the principal may see it (by its call or by a playlist); NotFound otherwise."""
     clip = session.exec(select(Clip).where(col(Clip.id) == clip_id, clip_condition(principal))).first()
     if clip is None:
-        raise NotFound("clip not found")
+        raise NotFound(N_("clip not found"))
     return clip
 
 
 def clip_call(session: Session, clip: Clip) -> Call:
     call = session.get(Call, clip.call_id)
     if call is None:  # deleted with its call in the same transaction as the clip
-        raise NotFound("clip not found")
+        raise NotFound(N_("clip not found"))
     return call
 
 
@@ -116,7 +121,7 @@ def _changeable_clip(session: Session, principal: Principal, clip_id: str) -> tu
     clip = visible_clip(session, principal, clip_id)
     call = clip_call(session, clip)
     if not may_change_clip(principal, call_owner_of(call), made_by(clip)):
-        raise Forbidden("only the clip's creator, or an admin or coach who sees its call, may change it")
+        raise Forbidden(N_("only the clip's creator, or an admin or coach who sees its call, may change it"))
     return clip, call
 
 
@@ -254,15 +259,15 @@ def playlist_owner(p: Playlist) -> PlaylistOwner:
 def _audience(principal: Principal, audience: str, team_id: str | None) -> str | None:
     """The team a playlist of `audience` is for (None: the organization), or why it cannot be."""
     if audience not in ("team", "organization"):
-        raise Invalid("audience is team or organization")
+        raise Invalid(N_("audience is team or organization"))
     if audience == "organization":
         if not allowed(principal, "playlist.organization"):
-            raise Forbidden("only an admin or a coach may make a playlist for the whole organization; "
-                            "choose the audience team")
+            raise Forbidden(N_("only an admin or a coach may make a playlist for the whole organization; "
+                               "choose the audience team"))
         return None
     team = team_id or principal.team_id
     if team is None:
-        raise Invalid("you are in no team, so a team playlist has no audience: choose the audience organization")
+        raise Invalid(N_("you are in no team, so a team playlist has no audience: choose the audience organization"))
     return team
 
 
@@ -283,7 +288,7 @@ def visible_playlist(session: Session, principal: Principal, playlist_id: str) -
     found = session.exec(select(Playlist).where(col(Playlist.id) == playlist_id,
                                                 playlist_condition(principal))).first()
     if found is None:
-        raise NotFound("playlist not found")
+        raise NotFound(N_("playlist not found"))
     return found
 
 
@@ -291,7 +296,7 @@ def _changeable_playlist(session: Session, principal: Principal, playlist_id: st
     require(principal, "playlist.write")
     playlist = visible_playlist(session, principal, playlist_id)
     if not may_change_playlist(principal, playlist_owner(playlist)):
-        raise Forbidden("only the playlist's creator, an admin, or a coach of its team may change it")
+        raise Forbidden(N_("only the playlist's creator, an admin, or a coach of its team may change it"))
     return playlist
 
 
@@ -318,7 +323,7 @@ def update_playlist(session: Session, principal: Principal, playlist_id: str, *,
         entries = {e.clip_id: e for e in session.exec(select(PlaylistClip)
                                                       .where(col(PlaylistClip.playlist_id) == playlist.id)).all()}
         if sorted(clip_ids) != sorted(entries):
-            raise Invalid("clip_ids must list every clip of the playlist once, in the new order")
+            raise Invalid(N_("clip_ids must list every clip of the playlist once, in the new order"))
         for position, clip_id in enumerate(clip_ids):
             entries[clip_id].position = position
             session.add(entries[clip_id])
@@ -333,10 +338,10 @@ def move_clip(session: Session, principal: Principal, playlist_id: str, clip_id:
     goes through `update_playlist`, as the API's reordering does. At either end it stays put."""
     playlist = _changeable_playlist(session, principal, playlist_id)  # who may, before what is asked
     if step not in (-1, 1):
-        raise Invalid("move a clip up or down")
+        raise Invalid(N_("move a clip up or down"))
     order = [c.id for c in playlist_clips(session, playlist.id)]
     if clip_id not in order:
-        raise NotFound("that clip is not in this playlist")
+        raise NotFound(N_("that clip is not in this playlist"))
     i = order.index(clip_id)
     j = min(len(order) - 1, max(0, i + step))
     order[i], order[j] = order[j], order[i]
@@ -359,14 +364,14 @@ def add_clip(session: Session, principal: Principal, playlist_id: str, clip_id: 
     call = session.exec(select(Call).where(col(Call.id) == clip.call_id, call_condition(principal))).first() \
         if clip is not None else None
     if clip is None or call is None:
-        raise NotFound("clip not found (a clip goes into a playlist from a call you may open)")
+        raise NotFound(N_("clip not found (a clip goes into a playlist from a call you may open)"))
     if not may_clip_call(principal, call_owner_of(call)):
-        raise Forbidden("a rep may add only clips of their own calls")
+        raise Forbidden(N_("a rep may add only clips of their own calls"))
     entries = session.exec(select(PlaylistClip).where(col(PlaylistClip.playlist_id) == playlist.id)).all()
     if any(e.clip_id == clip.id for e in entries):
-        raise Conflict("the clip is already in this playlist")
+        raise Conflict(N_("the clip is already in this playlist"))
     if len(entries) >= MAX_PLAYLIST_CLIPS:
-        raise Invalid(f"a playlist holds at most {MAX_PLAYLIST_CLIPS} clips")
+        raise Invalid(N_("a playlist holds at most %(max)s clips", max=MAX_PLAYLIST_CLIPS))
     position = max((e.position for e in entries), default=-1) + 1
     session.add(PlaylistClip(playlist_id=playlist.id, clip_id=clip.id, position=position))
     playlist.updated_at = utcnow()
@@ -375,7 +380,7 @@ def add_clip(session: Session, principal: Principal, playlist_id: str, clip_id: 
         session.commit()
     except IntegrityError as exc:  # the same clip added at the same moment
         session.rollback()
-        raise Conflict("the clip is already in this playlist") from exc
+        raise Conflict(N_("the clip is already in this playlist")) from exc
     return playlist
 
 
@@ -384,7 +389,7 @@ def remove_clip(session: Session, principal: Principal, playlist_id: str, clip_i
     entry = session.exec(select(PlaylistClip).where(col(PlaylistClip.playlist_id) == playlist.id,
                                                     col(PlaylistClip.clip_id) == clip_id)).first()
     if entry is None:
-        raise NotFound("that clip is not in this playlist")
+        raise NotFound(N_("that clip is not in this playlist"))
     session.delete(entry)
     playlist.updated_at = utcnow()
     session.add(playlist)

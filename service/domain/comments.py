@@ -57,18 +57,24 @@ def _moment(value: float | None, what: str, call: Call) -> float | None:
     if value is None:
         return None
     if not math.isfinite(value) or value < 0:
-        raise Invalid(f"{what} must be a moment of the call (seconds from its start, 0 or more)")
+        if what == "start":
+            raise Invalid(N_("start must be a moment of the call (seconds from its start, 0 or more)"))
+        raise Invalid(N_("end must be a moment of the call (seconds from its start, 0 or more)"))
     if call.duration_s is not None and value > call.duration_s + 1.0:
-        raise Invalid(f"{what} ({value:g} s) is after the end of the call ({call.duration_s:g} s)")
+        if what == "start":
+            raise Invalid(N_("start (%(value)g s) is after the end of the call (%(duration)g s)", value=value,
+                             duration=call.duration_s))
+        raise Invalid(N_("end (%(value)g s) is after the end of the call (%(duration)g s)", value=value,
+                         duration=call.duration_s))
     return float(value)
 
 
 def _text(text: str) -> str:
     text = text.strip()
     if not text:
-        raise Invalid("a comment needs some text")
+        raise Invalid(N_("a comment needs some text"))
     if len(text) > MAX_TEXT:
-        raise Invalid(f"a comment holds at most {MAX_TEXT} characters")
+        raise Invalid(N_("a comment holds at most %(max)s characters", max=MAX_TEXT))
     return text
 
 
@@ -103,18 +109,18 @@ def add_comment(session: Session, principal: Principal, call_id: str, text: str,
     if parent_id is not None:
         parent = session.get(CallComment, parent_id)
         if parent is None or parent.call_id != call.id:
-            raise Invalid("parent_id is not a comment of this call")
+            raise Invalid(N_("parent_id is not a comment of this call"))
         if parent.parent_id is not None:  # one level deep: join the thread's first comment
             parent = session.get(CallComment, parent.parent_id)
             assert parent is not None
         if parent.deleted_at is not None:
-            raise Invalid("that comment was deleted: start a new thread")
+            raise Invalid(N_("that comment was deleted: start a new thread"))
     start_s = _moment(start, "start", call)
     if start_s is None:
         start_s = parent.start_s if parent is not None else 0.0
     end_s = _moment(end, "end", call)
     if end_s is not None and end_s <= start_s:
-        raise Invalid("end must come after start")
+        raise Invalid(N_("end must come after start"))
     comment = CallComment(org_id=call.org_id, call_id=call.id, author_user_id=principal.user_id,
                           author_key_id=None if principal.user_id else principal.key_id,
                           parent_id=parent.id if parent else None, start_s=start_s, end_s=end_s, body=body)
@@ -129,7 +135,7 @@ def _own_comment(session: Session, principal: Principal, call_id: str, comment_i
     call = visible_call(session, principal, call_id)
     comment = session.get(CallComment, comment_id)
     if comment is None or comment.call_id != call.id or comment.deleted_at is not None:
-        raise NotFound("comment not found")
+        raise NotFound(N_("comment not found"))
     return call, comment
 
 
@@ -139,7 +145,7 @@ def edit_comment(session: Session, principal: Principal, call_id: str, comment_i
     require(principal, "call.comment")
     call, comment = _own_comment(session, principal, call_id, comment_id)
     if not _is_author(comment, principal):
-        raise Forbidden("only its author may edit a comment")
+        raise Forbidden(N_("only its author may edit a comment"))
     comment.body = _text(text)
     comment.edited_at = utcnow()
     session.add(comment)
@@ -158,7 +164,7 @@ def delete_comment(session: Session, principal: Principal, call_id: str, comment
     require(principal, "call.comment")
     _call, comment = _own_comment(session, principal, call_id, comment_id)
     if not (_is_author(comment, principal) or allowed(principal, "comment.moderate")):
-        raise Forbidden("only its author or an admin may delete a comment")
+        raise Forbidden(N_("only its author or an admin may delete a comment"))
     session.exec(delete(Notification).where(col(Notification.comment_id) == comment.id))
     has_replies = session.exec(select(func.count()).select_from(CallComment).where(
         col(CallComment.parent_id) == comment.id)).one()
@@ -238,7 +244,7 @@ def _share_target(session: Session, principal: Principal, call_id: str, user_id:
     require(principal, "call.share")
     call = visible_call(session, principal, call_id)
     if not may_share_call(principal, CallOwner(call.org_id, call.team_id, call.rep_user_id)):
-        raise Forbidden("only an admin, or a coach whose team the call belongs to, may share it")
+        raise Forbidden(N_("only an admin, or a coach whose team the call belongs to, may share it"))
     user = session.get(User, user_id)
     return call, (user if user is not None and user.org_id == call.org_id else None)
 
@@ -247,7 +253,7 @@ def share_call(session: Session, principal: Principal, call_id: str, user_id: st
     """Let one person of the organization see the call (one `CallShare` row; sharing again keeps it)."""
     call, user = _share_target(session, principal, call_id, user_id)
     if user is None or user.disabled:
-        raise Invalid("user_id is not an enabled person of this organization")
+        raise Invalid(N_("user_id is not an enabled person of this organization"))
     row = session.exec(select(CallShare).where(col(CallShare.call_id) == call.id,
                                                col(CallShare.user_id) == user.id)).first()
     if row is None:
@@ -348,7 +354,7 @@ def mark_read(session: Session, principal: Principal, notification_id: str) -> d
     """Mark one of the principal's own notifications read (someone else's: 404)."""
     n = session.get(Notification, notification_id)
     if n is None or principal.user_id is None or n.user_id != principal.user_id:
-        raise NotFound("notification not found")
+        raise NotFound(N_("notification not found"))
     if n.read_at is None:
         n.read_at = utcnow()
         session.add(n)

@@ -29,6 +29,7 @@ from models.deal_public import (
 )
 from service.core.access import Principal, call_condition
 from service.core.errors import NotFound
+from service.core.i18n import N_
 from service.domain.briefs import parse_brief
 from service.domain.deal_story import DealCall, build_story
 from service.domain.deal_warnings import deal_warnings
@@ -83,7 +84,7 @@ def deal_view(session: Session, principal: Principal, deal_id: str, today: date 
     (another organization's deal, or one of calls outside their scope)."""
     found = _rows(session, [call_condition(principal), col(Call.deal_id) == deal_id])
     if not found:
-        raise NotFound("deal not found")
+        raise NotFound(N_("deal not found"))
     return view_of(deal_id, [c for _, c in found], today or today_utc())
 
 

@@ -25,6 +25,7 @@ from models.base import utcnow
 from nlp.trackers import DEFAULT_TRACKERS_PATH
 from service.core.access import Principal, require
 from service.core.errors import Conflict, Invalid, NotFound
+from service.core.i18n import N_
 from service.core.user_yaml import UserYamlError, load_user_yaml
 from transcription.vocabulary import VocabularyError, vocabulary_from_data
 
@@ -41,7 +42,7 @@ def create_definition(session: Session, principal: Principal, row: Row) -> Row:
     """Store a new definition row of the principal's organization (Conflict when its name is taken)."""
     require(principal, "definitions.write")
     if row.org_id != principal.org_id:  # type: ignore[attr-defined]
-        raise Invalid("a definition belongs to your own organization")
+        raise Invalid(N_("a definition belongs to your own organization"))
     if isinstance(row, Playbook):
         check_playbook_content(row.content)
     session.add(row)
@@ -51,14 +52,15 @@ def create_definition(session: Session, principal: Principal, row: Row) -> Row:
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict(f"a definition called {row.name!r} already exists") from exc  # type: ignore[attr-defined]
+        raise Conflict(N_("a definition called %(name)r already exists",
+                           name=row.name)) from exc  # type: ignore[attr-defined]
     return row
 
 
 def delete_definition(session: Session, principal: Principal, model: type[SQLModel], item_id: str) -> None:
     row: Any = session.get(model, item_id)
     if row is None or row.org_id != principal.org_id:
-        raise NotFound("definition not found")
+        raise NotFound(N_("definition not found"))
     require(principal, "definitions.write")
     session.delete(row)
     session.commit()
@@ -68,8 +70,8 @@ def check_playbook_content(content: Any) -> None:
     """Invalid unless the content is a playbook (`situations`, the shape of coaching/playbook.yaml)
     and/or live rules (`live_rules`) that live calls and suggestions can use."""
     if not isinstance(content, dict) or not ({"situations", "live_rules"} & set(content)):
-        raise Invalid("a playbook is a mapping with 'situations' (the shape of coaching/playbook.yaml) "
-                      "and/or 'live_rules'")
+        raise Invalid(N_("a playbook is a mapping with 'situations' (the shape of coaching/playbook.yaml) "
+                         "and/or 'live_rules'"))
     try:
         if "situations" in content:
             playbook_from_dict(content, "playbook")
@@ -81,7 +83,8 @@ def check_playbook_content(content: Any) -> None:
     except (PlaybookError, LiveRulesError) as exc:
         raise Invalid(str(exc)) from exc
     except (TypeError, ValueError, AttributeError) as exc:  # a value of the wrong type deep inside
-        raise Invalid(f"the playbook does not fit the shape of coaching/playbook.yaml: {exc}") from exc
+        raise Invalid(N_("the playbook does not fit the shape of coaching/playbook.yaml: %(error)s",
+                         error=str(exc))) from exc
 
 
 def parse_playbook_yaml(text: str) -> dict[str, Any]:
@@ -112,7 +115,7 @@ def replace_playbook(session: Session, principal: Principal, name: str, content:
     require(principal, "definitions.write")
     name = name.strip()
     if not name or len(name) > 100:
-        raise Invalid("the playbook needs a name of 1 to 100 characters")
+        raise Invalid(N_("the playbook needs a name of 1 to 100 characters"))
     check_playbook_content(content)
     row = session.exec(select(Playbook).where(col(Playbook.org_id) == principal.org_id,
                                               col(Playbook.name) == name)).first()
@@ -167,7 +170,7 @@ def set_default_language(session: Session, principal: Principal, language: str |
             raise Invalid(str(exc)) from exc
     org = session.get(Organization, principal.org_id)
     if org is None:
-        raise Invalid("the organization no longer exists")
+        raise Invalid(N_("the organization no longer exists"))
     org.default_language = value
     session.add(org)
     session.commit()

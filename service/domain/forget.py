@@ -36,6 +36,7 @@ from models import ApiKey, Call, CallResult, Outcome, ScorecardRecord, Tombstone
 from service.core.access import Principal, require
 from service.core.audit import Actor
 from service.core.errors import Invalid, NotFound, StorageUnavailable
+from service.core.i18n import N_
 from service.domain import comments
 from service.domain.erasure import delete_calls, delete_where, leave_tombstone
 from service.storage import AudioStore
@@ -57,8 +58,8 @@ def _remove_objects(store: AudioStore, calls: list[Call], counts: Counter[str]) 
             if call.storage_key:
                 counts["objects"] += 1
     except StorageUnavailable as exc:
-        raise StorageUnavailable(f"{exc}. Nothing was deleted from the database: run the deletion again once "
-                                 "the storage is back") from None
+        raise StorageUnavailable(N_("%(error)s. Nothing was deleted from the database: run the deletion again "
+                                    "once the storage is back", error=str(exc))) from None
 
 
 def _transaction(session: Session, counts: Counter[str], work: Callable[[Counter[str]], Tombstone]) -> Tombstone:
@@ -91,7 +92,7 @@ def forget_call(session: Session, store: AudioStore, actor: Actor, call_id: str,
     org = _scope(principal, org_id)
     call = session.get(Call, call_id)
     if call is None or (org is not None and call.org_id != org):
-        raise NotFound("call not found")
+        raise NotFound(N_("call not found"))
     counts: Counter[str] = Counter()
     _remove_objects(store, [call], counts)
     return _finish(session, [call.id], counts, org_id=call.org_id, kind="call", subject_id=call.id, actor=actor,
@@ -103,12 +104,12 @@ def forget_deal(session: Session, store: AudioStore, actor: Actor, deal_id: str,
     """Delete every call of a deal (CRM deal id, per organization) and the deal's outcomes."""
     org = _scope(principal, org_id)
     if org is None:
-        raise Invalid("a deal id is the CRM's, so name the organization too (--org ORG_ID)")
+        raise Invalid(N_("a deal id is the CRM's, so name the organization too (--org ORG_ID)"))
     calls = list(session.exec(select(Call).where(col(Call.org_id) == org, col(Call.deal_id) == deal_id)).all())
     deal_outcomes = and_(col(Outcome.org_id) == org, col(Outcome.deal_id) == deal_id)
     has_outcomes = session.exec(select(Outcome.id).where(deal_outcomes).limit(1)).first() is not None
     if not calls and not has_outcomes:
-        raise NotFound("deal not found: no call or outcome has this deal id")
+        raise NotFound(N_("deal not found: no call or outcome has this deal id"))
     counts: Counter[str] = Counter()
     _remove_objects(store, calls, counts)
     call_ids = [c.id for c in calls]
@@ -124,12 +125,13 @@ def forget_deal(session: Session, store: AudioStore, actor: Actor, deal_id: str,
 
 def _check_person(session: Session, principal: Principal | None, user: User) -> None:
     if principal is not None and principal.user_id == user.id:
-        raise Invalid("you cannot delete yourself: ask another admin")
+        raise Invalid(N_("you cannot delete yourself: ask another admin"))
     if user.role == "admin" and not user.disabled:
         admins = session.exec(select(func.count()).select_from(User).where(
             col(User.org_id) == user.org_id, col(User.role) == "admin", col(User.disabled).is_(False))).one()
         if int(admins) <= 1:
-            raise Invalid(f"{user.name} is the organization's only admin: make someone else admin first")
+            raise Invalid(N_("%(name)s is the organization's only admin: make someone else admin first",
+                             name=user.name))
 
 
 def _scrub_scorecards(session: Session, org_id: str, authors: set[str], counts: Counter[str]) -> None:
@@ -183,7 +185,7 @@ def forget_person(session: Session, store: AudioStore, actor: Actor, user_id: st
     org = _scope(principal, org_id)
     user = session.get(User, user_id)
     if user is None or (org is not None and user.org_id != org):
-        raise NotFound("user not found")
+        raise NotFound(N_("user not found"))
     _check_person(session, principal, user)
     calls = list(session.exec(select(Call).where(col(Call.org_id) == user.org_id, or_(
         col(Call.rep_user_id) == user.id,

@@ -34,6 +34,7 @@ from models.coaching import CallFeatureRow, InsightSnapshot
 from nlp.analysis import CallAnalysis
 from service.core.access import Principal, call_condition, call_scope_of, require
 from service.core.errors import Forbidden
+from service.core.i18n import N_
 from service.domain.calls import speechless_reason
 from service.domain.org_definitions import org_playbook
 
@@ -196,7 +197,7 @@ def snapshot_team(principal: Principal) -> str | None:
         return principal.team_id
     if scope == "org":
         return None
-    raise Forbidden("insights snapshots are stored for a team (coach) or the organization (admin)")
+    raise Forbidden(N_("insights snapshots are stored for a team (coach) or the organization (admin)"))
 
 
 def store_snapshot(session: Session, principal: Principal, report: dict[str, Any]) -> InsightSnapshot:

@@ -26,6 +26,7 @@ from models import Call, Outcome, Team
 from models.coaching import CallFeatureRow
 from service.core.access import Principal, call_condition, call_scope_of, require
 from service.core.errors import Invalid
+from service.core.i18n import N_
 
 CACHE_SIZE = 256  # views kept per process, each checked against `_data_stamp` before reuse
 _cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], InsightsView]] = {}
@@ -95,11 +96,11 @@ class InsightsView:
     def keep_refusal(self) -> str | None:
         """Why these findings may not be kept for suggestions and live cards yet, or None."""
         if self.n_calls < self.min_closed:
-            return (f"Needs at least {self.min_closed} closed calls (won or lost) to keep: {self.scope} has "
-                    f"{self.n_calls}. Record outcomes on more calls first.")
+            return N_("Needs at least %(min)s closed calls (won or lost) to keep: %(scope)s has %(n)s. Record "
+                      "outcomes on more calls first.", min=self.min_closed, scope=self.scope, n=self.n_calls)
         if not self.judged:
-            return (f"No behaviour has {self.min_group} closed calls on each side yet, so there is nothing to "
-                    "keep. Record outcomes on more calls first.")
+            return N_("No behaviour has %(n)s closed calls on each side yet, so there is nothing to keep. Record "
+                      "outcomes on more calls first.", n=self.min_group)
         return None
 
 
@@ -110,9 +111,9 @@ def team_insights(session: Session, principal: Principal, min_group: int = 30, a
 
     require(principal, "insights.read")
     if not 1 <= min_group <= 100_000:
-        raise Invalid("min_group must be between 1 and 100000")
+        raise Invalid(N_("min_group must be between 1 and 100000"))
     if not 0 < alpha < 1:
-        raise Invalid("alpha must be between 0 and 1")
+        raise Invalid(N_("alpha must be between 0 and 1"))
     key = (principal.org_id, call_scope_of(principal), principal.team_id, principal.user_id, min_group, alpha)
     stamp = _data_stamp(session, principal)
     hit = _cache.get(key)

@@ -28,6 +28,7 @@ from models.definitions import TrackerDefinition, Vocabulary
 from models.definitions import VoiceProfile as VoiceProfileRow
 from nlp.trackers import DEFAULT_THRESHOLD, Tracker, TrackerSet, default_trackers
 from service.core.errors import NotFound
+from service.core.i18n import N_
 from transcription.errors import TranscriptParseError
 from transcription.types import RoleSource, name_matches
 from transcription.vocabulary import VocabularyError, vocabulary_from_data
@@ -98,7 +99,7 @@ def org_rubric(session: Session, org_id: str, rubric_id: str | None = None) -> R
         return rubric
     bundled = bundled_rubric()
     if rubric_id is not None and rubric_id != bundled.id:
-        raise NotFound("rubric not found")
+        raise NotFound(N_("rubric not found"))
     return bundled
 
 

@@ -10,6 +10,7 @@ from models import Call, Outcome
 from models.public import OutcomeCreate
 from service.core.access import Principal, call_condition, require
 from service.core.errors import Forbidden, Invalid, NotFound
+from service.core.i18n import N_
 from service.domain.calls import visible_call
 
 
@@ -18,22 +19,22 @@ def record_outcome(session: Session, principal: Principal, body: OutcomeCreate) 
     calls, so the principal must see every one of them (a deal with no calls yet is fine: a CRM
     often knows the outcome first). Returns (row, number of calls it applies to now)."""
     if (body.call_id is None) == (body.deal_id is None):
-        raise Invalid("give exactly one of call_id or deal_id")
+        raise Invalid(N_("give exactly one of call_id or deal_id"))
     require(principal, "outcome.write")
     if body.call_id is not None:
         visible_call(session, principal, body.call_id)
         applies = 1
     else:
         if principal.role == "rep":
-            raise Forbidden("a rep can record outcomes of their own calls only (use call_id)")
+            raise Forbidden(N_("a rep can record outcomes of their own calls only (use call_id)"))
         deal_calls = select(func.count()).select_from(Call).where(col(Call.org_id) == principal.org_id,
                                                                    col(Call.deal_id) == body.deal_id)
         applies = session.exec(deal_calls.where(call_condition(principal))).one()
         if session.exec(deal_calls).one() > applies:
             # A deal outcome applies to every call of the deal: only someone who sees them all sets it.
             if applies == 0:
-                raise NotFound("no call of this deal is visible to you")
-            raise Forbidden("this deal has calls outside your scope: ask an admin to record its outcome")
+                raise NotFound(N_("no call of this deal is visible to you"))
+            raise Forbidden(N_("this deal has calls outside your scope: ask an admin to record its outcome"))
     row = Outcome(org_id=principal.org_id, created_by_key_id=principal.key_id, **body.model_dump())
     session.add(row)
     session.commit()

@@ -16,11 +16,12 @@ from models import Call, Job
 from models.base import utcnow
 from service.core.access import Principal, require
 from service.core.errors import Conflict
+from service.core.i18n import N_
 from service.domain.calls import visible_call
 from service.storage import AudioStore
 
-FILE_MISSING = ("The uploaded file is no longer stored, so the analysis cannot run again: delete this call "
-                "and upload the recording again.")
+FILE_MISSING = N_("The uploaded file is no longer stored, so the analysis cannot run again: delete this call "
+                  "and upload the recording again.")
 
 
 def stored_file_missing(store: AudioStore, call: Call) -> bool:
@@ -34,7 +35,7 @@ def rerun_analysis(session: Session, principal: Principal, call_id: str, store: 
     call = visible_call(session, principal, call_id)
     require(principal, "call.upload")
     if call.status != "failed":
-        raise Conflict(f"only a failed analysis can be run again; this call is {call.status}")
+        raise Conflict(N_("only a failed analysis can be run again; this call is %(status)s", status=call.status))
     if stored_file_missing(store, call):
         raise Conflict(FILE_MISSING)
     now = utcnow()
@@ -44,7 +45,7 @@ def rerun_analysis(session: Session, principal: Principal, call_id: str, store: 
     ).rowcount == 1
     if not queued:  # someone else queued it a moment ago
         session.rollback()
-        raise Conflict("this call's analysis was already queued again")
+        raise Conflict(N_("this call's analysis was already queued again"))
     job = Job(call_id=call.id)
     session.add(job)
     session.commit()

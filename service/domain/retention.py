@@ -36,6 +36,7 @@ from models.privacy_public import MAX_DAYS  # a hundred years; "forever" is None
 from service.core.access import Principal, require
 from service.core.audit import SYSTEM, Actor, record
 from service.core.errors import Invalid, StorageUnavailable
+from service.core.i18n import N_
 from service.domain.erasure import delete_call_content, leave_tombstone
 from service.storage import AudioStore
 
@@ -60,7 +61,11 @@ def _days(value: int | None, what: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
-        raise Invalid(f"{what} are kept 1 to {MAX_DAYS:,} days, or forever (leave it empty, or null in the API)")
+        if what == "recordings":
+            raise Invalid(N_("recordings are kept 1 to %(max)s days, or forever (leave it empty, or null in the API)",
+                             max=f"{MAX_DAYS:,}"))
+        raise Invalid(N_("transcripts and analyses are kept 1 to %(max)s days, or forever (leave it empty, or null "
+                         "in the API)", max=f"{MAX_DAYS:,}"))
     return value
 
 

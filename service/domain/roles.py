@@ -16,6 +16,7 @@ from nlp.analysis import CallAnalysis
 from nlp.relabel import relabel
 from service.core.access import Principal, require
 from service.core.errors import Invalid, NotFound
+from service.core.i18n import N_
 from service.domain.analyses import replace_analysis
 from service.domain.calls import stored_analysis, visible_call
 from transcription.types import Role
@@ -38,7 +39,8 @@ def set_speakers(session: Session, principal: Principal, call_id: str, patch: Sp
     known = {s["id"] for s in data.get("speakers", [])}
     unknown = [s.id for s in patch.speakers if s.id not in known]
     if unknown:
-        raise Invalid(f"unknown speaker ids {unknown}; the call has {sorted(known)}")
+        raise Invalid(N_("unknown speaker ids %(unknown)s; the call has %(known)s", unknown=unknown,
+                         known=sorted(known)))
     if not replace_analysis(session, call, with_speakers(data, patch)):
-        raise NotFound("call not found")
+        raise NotFound(N_("call not found"))
     return call

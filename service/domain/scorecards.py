@@ -29,6 +29,7 @@ from models.base import aware, utcnow
 from models.coaching import CallFeatureRow, RubricDefinition, ScorecardRecord
 from service.core.access import Principal, call_condition, require
 from service.core.errors import Conflict, Invalid
+from service.core.i18n import N_
 from service.domain.calls import roles_note_of, speechless_reason, stored_analysis, visible_call
 from service.domain.org_definitions import org_rubric
 
@@ -60,9 +61,9 @@ def call_features(session: Session, call: Call) -> CallFeatures:
         backfill_features(session, call.org_id)
         row = session.get(CallFeatureRow, call.id)
     if row is None and call.status == "done" and speechless_reason(stored_analysis(session, call)) is not None:
-        raise NoSpeech("the call has no speech to score")
+        raise NoSpeech(N_("the call has no speech to score"))
     if row is None:
-        raise Conflict(f"the call is not analysed (status: {call.status})")
+        raise Conflict(N_("the call is not analysed (status: %(status)s)", status=call.status))
     return CallFeatures(call.id, row.rep, None, row.duration_s, {m: getattr(row, m) for m in METRIC_NAMES},
                         frozenset(row.trackers), dict(row.rep_question_types), row.has_timing)
 
@@ -100,7 +101,7 @@ def save_scorecard(session: Session, principal: Principal, call_id: str, items: 
             card = override(card, o.item_id, o.score, coach, o.comment)
         for c in comments:
             if c.call_time_s is not None and call.duration_s and c.call_time_s > call.duration_s + 1:
-                raise Invalid(f"the moment {c.call_time_s:.1f} s is after the end of the call")
+                raise Invalid(N_("the moment %(at).1f s is after the end of the call", at=c.call_time_s))
             card = add_comment(card, coach, c.text, item_id=c.item_id, call_time_s=c.call_time_s)
     except RubricError as exc:
         raise Invalid(str(exc)) from exc

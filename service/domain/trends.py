@@ -22,6 +22,7 @@ from models import Call, Team, User
 from models.coaching import CallFeatureRow
 from service.core.access import Principal, call_condition, call_scope_of, may_see_rep, person_condition
 from service.core.errors import Invalid, NotFound
+from service.core.i18n import N_
 from service.domain.library import call_time
 
 DEFAULT_WEEKS = 12
@@ -89,7 +90,7 @@ def visible_rep(session: Session, principal: Principal, user_id: str) -> RepInfo
         .where(col(User.id) == user_id)
     ).first()
     if row is None or not may_see_rep(principal, row[4], row[3], row[0]):
-        raise NotFound("rep not found")
+        raise NotFound(N_("rep not found"))
     team_name = session.exec(select(Team.name).where(col(Team.id) == row[3])).first() if row[3] else None
     return RepInfo(row[0], row[1], row[2], row[3], team_name)
 
@@ -114,7 +115,7 @@ def rep_trends(session: Session, principal: Principal, user_id: str, weeks: int 
     """The rep's weekly means of `TREND_METRICS` over the last `weeks` weeks (this one included),
     with their team's weekly means beside them."""
     if not 1 <= weeks <= MAX_WEEKS:
-        raise Invalid(f"weeks must be between 1 and {MAX_WEEKS}")
+        raise Invalid(N_("weeks must be between 1 and %(max)s", max=MAX_WEEKS))
     rep = visible_rep(session, principal, user_id)
     first = week_start(today or datetime.now(UTC).date()) - timedelta(weeks=weeks - 1)
     start = datetime.combine(first, time.min, tzinfo=UTC)

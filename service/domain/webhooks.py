@@ -13,6 +13,7 @@ from models.public import WebhookCreate
 from service.core.access import Principal, require
 from service.core.config import Settings
 from service.core.errors import Invalid, NotFound
+from service.core.i18n import N_
 from service.core.secret_box import secret_box
 from service.webhooks.targets import UnsafeTarget, check_target
 
@@ -41,7 +42,7 @@ def create_webhook(session: Session, principal: Principal, body: WebhookCreate, 
         check_target(url, settings.webhook_allow_private)
     except UnsafeTarget as exc:
         if "does not resolve" not in str(exc):
-            raise Invalid(f"webhook URL refused: {exc}") from exc
+            raise Invalid(N_("webhook URL refused: %(reason)s", reason=str(exc))) from exc
     secret = body.secret or secrets.token_urlsafe(32)
     hook = Webhook(org_id=principal.org_id, url=url, secret=secret_box(settings).seal(secret),
                    events=sorted(set(body.events)))
@@ -61,7 +62,7 @@ def org_webhook(session: Session, principal: Principal, webhook_id: str) -> Webh
     may manage webhooks (Forbidden otherwise)."""
     hook = session.get(Webhook, webhook_id)
     if hook is None or hook.org_id != principal.org_id:
-        raise NotFound("webhook not found")
+        raise NotFound(N_("webhook not found"))
     require(principal, "webhooks.manage")
     return hook
 

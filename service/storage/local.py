@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from service.core.errors import NotFound, StorageUnavailable
+from service.core.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class LocalAudioStore:
 
     def check(self) -> None:
         if not os.access(self.root / "tmp", os.W_OK):
-            raise StorageUnavailable(f"audio storage is unavailable: {self.root} is not writable")
+            raise StorageUnavailable(N_("audio storage is unavailable: %(path)s is not writable", path=str(self.root)))
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -152,10 +153,10 @@ class LocalAudioStore:
             with open(path, "rb") as f:  # a missing file is for good; a disk that fails may come back
                 f.read(1)
         except FileNotFoundError:
-            raise NotFound("the recording is no longer stored") from None
+            raise NotFound(N_("the recording is no longer stored")) from None
         except OSError as exc:
-            raise StorageUnavailable(f"audio storage is unavailable: {exc.strerror or type(exc).__name__} "
-                                     f"reading {key}") from None
+            raise StorageUnavailable(N_("audio storage is unavailable: %(error)s reading %(key)s",
+                                        error=exc.strerror or type(exc).__name__, key=key)) from None
         yield path
 
     def delete_prefix(self, prefix: str) -> None:

@@ -33,6 +33,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from service.core.config import split_storage_url
 from service.core.errors import NotFound, StorageUnavailable
+from service.core.i18n import N_
 from service.storage.s3_parts import PartQueue, Watcher
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def unavailable(exc: Exception, bucket: str, endpoint: str) -> StorageUnavailabl
         reason = f"cannot reach {where} ({type(exc).__name__})"
     else:
         reason = f"{type(exc).__name__} talking to {where}"
-    return StorageUnavailable(f"audio storage is unavailable: {reason}")
+    return StorageUnavailable(N_("audio storage is unavailable: %(reason)s", reason=reason))
 
 
 def _missing(exc: ClientError) -> bool:
@@ -266,8 +267,8 @@ class S3AudioStore:
             self.client.head_bucket(Bucket=self.bucket)
         except ClientError as exc:
             if _missing(exc):  # HEAD answers a bare 404, without the NoSuchBucket body
-                raise StorageUnavailable(f"audio storage is unavailable: the bucket {self.bucket!r} does not "
-                                         f"exist at {self.endpoint}") from None
+                raise StorageUnavailable(N_("audio storage is unavailable: the bucket %(bucket)r does not exist at "
+                                            "%(endpoint)s", bucket=self.bucket, endpoint=self.endpoint)) from None
             raise self._unavailable(exc) from None
         except BotoCoreError as exc:
             raise self._unavailable(exc) from None
@@ -383,7 +384,7 @@ class S3AudioStore:
                 if not _missing(exc):
                     raise self._unavailable(exc) from None
                 self.check()  # a missing bucket says so; else the object is gone
-                raise NotFound("the recording is no longer stored") from None
+                raise NotFound(N_("the recording is no longer stored")) from None
             except BotoCoreError as exc:
                 raise self._unavailable(exc) from None
             log.debug("downloaded %s (%d bytes) in %.2f s", key, path.stat().st_size, time.monotonic() - started)

@@ -14,6 +14,7 @@ import re
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from service.core.errors import NotFound
+from service.core.i18n import N_
 from service.core.served_files import file_headers
 from service.storage import AudioStore, LocalAudioStore
 
@@ -56,11 +57,11 @@ def audio_response(store: AudioStore, key: str, filename: str, media_type: str, 
     if isinstance(store, LocalAudioStore):
         path = store.local_path(key)
         if not path.is_file():
-            raise NotFound("the recording is no longer stored")
+            raise NotFound(N_("the recording is no longer stored"))
         return FileResponse(path, media_type=media_type, headers=headers)
     size = store.size(key)
     if size is None:
-        raise NotFound("the recording is no longer stored")
+        raise NotFound(N_("the recording is no longer stored"))
     headers["Accept-Ranges"] = "bytes"
     try:
         span = byte_range(range_header, size)

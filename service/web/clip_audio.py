@@ -18,6 +18,8 @@ from pathlib import Path
 
 import av
 
+from service.core.i18n import N_
+
 RATE = 16000
 CACHE_BYTES = 128 * 1024 * 1024
 _SEEK_MARGIN_S = 1.0
@@ -32,7 +34,7 @@ def cut_wav(path: Path, start_s: float, end_s: float) -> bytes:
     try:
         with av.open(str(path)) as container:
             if not container.streams.audio:
-                raise ClipAudioError("the recording has no audio stream")
+                raise ClipAudioError(N_("the recording has no audio stream"))
             stream = container.streams.audio[0]
             channels = 2 if stream.channels == 2 else 1
             resampler = av.AudioResampler(format="s16", layout="stereo" if channels == 2 else "mono", rate=RATE)
@@ -53,7 +55,7 @@ def cut_wav(path: Path, start_s: float, end_s: float) -> bytes:
                 for out in resampler.resample(None):
                     pcm += out.to_ndarray().tobytes()
     except av.error.FFmpegError as exc:
-        raise ClipAudioError(f"the recording could not be decoded ({exc})") from exc
+        raise ClipAudioError(N_("the recording could not be decoded (%(error)s)", error=str(exc))) from exc
     at = at or 0
     lo, hi = max(0, first - at) * width, max(0, last - at) * width
     body = bytes(pcm[lo:hi])

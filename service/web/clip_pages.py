@@ -133,7 +133,7 @@ def clip_audio(request: Request, clip_id: str, who: SignedIn) -> Response:
         except FileNotFoundError as exc:
             raise NotFound(N_("the recording is no longer stored")) from exc
         except ClipAudioError as exc:
-            raise Conflict(str(exc)) from exc
+            raise Conflict(exc.args[0]) from exc  # its text, marked for translation
         CUTS.put(key, data)
     return bytes_audio_response(data, f"talktrack-clip-{clip.id}.wav", "audio/wav", request.headers.get("range"))
 

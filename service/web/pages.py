@@ -157,6 +157,6 @@ def day_bound(value: str | None, end: bool = False) -> datetime | None:
     try:
         d = date.fromisoformat(value)
     except ValueError as exc:
-        raise Invalid(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+        raise Invalid(N_("%(value)r is not a date (YYYY-MM-DD)", value=value)) from exc
     start = datetime.combine(d, time.min, tzinfo=UTC)
     return start + timedelta(days=1) if end else start

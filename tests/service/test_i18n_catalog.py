@@ -201,3 +201,49 @@ def test_every_message_the_page_scripts_write_is_in_their_table() -> None:
     assert js_table("en") == {} and set(table) >= marked
     assert all(table[m] != m for m in marked), [m for m in marked if table[m] == m]
     assert table["call status\x04done"] == "已完成" and table["uploading %(pct)s%%"] == "上传中 %(pct)s%%"
+
+
+def test_domain_errors_are_translated_on_pages_and_stay_english_elsewhere() -> None:
+    """Errors the domain raises with `N_(...)`: a Chinese page shows them in Chinese (`error_text`),
+    while `str(exc)` (the API's JSON, a log) keeps the English text clients and tests compare."""
+    from sqlalchemy.pool import StaticPool
+    from sqlmodel import Session, SQLModel, create_engine
+
+    from models import Call, Organization
+    from service.core.access import Principal, require
+    from service.core.errors import Forbidden, Invalid
+    from service.domain import clips, comments
+
+    engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
+    SQLModel.metadata.create_all(engine)
+    admin = Principal(key_id="k1", org_id="o1", role="admin")
+    with Session(engine) as session:
+        session.add(Organization(id="o1", name="Acme"))
+        session.add(Call(id="c1", org_id="o1", media_kind="vtt", status="done", duration_s=60.0))
+        session.commit()
+
+        with pytest.raises(Invalid) as too_long:
+            clips.create_clip(session, admin, "c1", 5.0, 12.5, "x" * 301, None)
+        assert str(too_long.value) == "the title is 301 characters long; at most 300"
+        assert i18n.error_text("zh_CN", too_long.value) == "标题长 301 个字符；最多 300 个字符"
+        assert i18n.error_text("en", too_long.value) == str(too_long.value)
+
+        with pytest.raises(Invalid) as too_late:
+            clips.create_clip(session, admin, "c1", 5.0, 75.25, "Pricing", None)
+        assert str(too_late.value) == "the clip ends after the call does (end_s 75.25 > the call's 60 s)"
+        assert i18n.error_text("zh_CN", too_late.value) == "片段的结束时刻晚于通话结束（end_s 75.25 > 通话时长 60 秒）"
+
+        with pytest.raises(Invalid) as empty:
+            comments.add_comment(session, admin, "c1", "   ")
+        assert str(empty.value) == "a comment needs some text"
+        assert i18n.error_text("zh_CN", empty.value) == "评论需要填写内容"
+
+        with pytest.raises(Invalid) as after_end:
+            comments.add_comment(session, admin, "c1", "see this", start=99.5)
+        assert str(after_end.value) == "start (99.5 s) is after the end of the call (60 s)"
+        assert i18n.error_text("zh_CN", after_end.value) == "开始时刻（99.5 秒）晚于通话结束（60 秒）"
+
+    with pytest.raises(Forbidden) as refused:
+        require(Principal(key_id="k2", org_id="o1", role="rep"), "org.manage")
+    assert str(refused.value) == "a rep cannot do this (needs admin)"
+    assert i18n.error_text("zh_CN", refused.value) == "角色 rep 无法执行此操作（需要 admin）"
