@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.service.web.test_layout import layout_problems
+from tests.service.web.layout import layout_problems
 
 
 def _api_vocabulary(web: Any) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.service.web.layout import DESKTOP, MEASURE_JS, PHONE, SCREENSHOTS, layout_problems
 from tests.service.web.test_call_review import attach_sample_recording, wait_until
-from tests.service.web.test_layout import DESKTOP, MEASURE_JS, PHONE, SCREENSHOTS, layout_problems
 
 SAMPLES = Path(__file__).parents[3] / "samples"
 

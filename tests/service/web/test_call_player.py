@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.service.web.test_layout import attach_recording
+from tests.service.web.layout import attach_recording
 
 SAMPLES = Path(__file__).parents[3] / "samples"
 DESKTOP = {"width": 1366, "height": 900}

@@ -26,7 +26,7 @@ from tests.service.web.call_data import (
     tiled,
     with_summary,
 )
-from tests.service.web.test_layout import attach_recording
+from tests.service.web.layout import attach_recording
 
 SAMPLES = Path(__file__).parents[3] / "samples"
 DEAL = "ACME-42/Q1 renewal"

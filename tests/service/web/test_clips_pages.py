@@ -16,7 +16,7 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.service.web.test_layout import LONG_TITLE, attach_recording, layout_problems
+from tests.service.web.layout import LONG_TITLE, attach_recording, layout_problems
 
 SAMPLES = Path(__file__).parents[3] / "samples"
 PASSWORD = "correct horse battery staple"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.service.conftest import VTT
-from tests.service.web.test_layout import layout_problems
+from tests.service.web.layout import layout_problems
 
 
 def test_a_comment_from_the_call_page(web: Any, signed_in: Any, tmp_path: Path) -> None:

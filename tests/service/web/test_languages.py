@@ -18,8 +18,8 @@ import pytest
 
 from tests.service.web.call_data import sample_brief, store_analysis, stored_analysis
 from tests.service.web.conftest import DESKTOP, PASSWORD
+from tests.service.web.layout import layout_problems
 from tests.service.web.test_call_review import attach_sample_recording, wait_until
-from tests.service.web.test_layout import layout_problems
 
 SAMPLES = Path(__file__).parents[3] / "samples"
 

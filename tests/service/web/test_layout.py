@@ -9,55 +9,30 @@ a phone. Screenshots of every page at both widths go to the screenshot folder (`
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.service.web import axe
+from tests.service.web.layout import (
+    DESKTOP,
+    LONG_FILE,
+    LONG_TITLE,
+    PHONE,
+    PLAYER_IN_VIEW_JS,
+    SAMPLE_WAV,
+    SAMPLES,
+    SCREENSHOTS,
+    WORD_SHOWN_JS,
+    attach_recording,
+    layout_problems,
+    until,
+)
 
-REPO = Path(__file__).resolve().parents[3]
-SAMPLES = REPO / "samples"
-SAMPLE_WAV = SAMPLES / "discovery_call.wav"
-SCREENSHOTS = Path(os.environ.get("TALKTRACK_SCREENSHOT_DIR", REPO / "build" / "screenshots"))  # as conftest.py
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
-LONG_TITLE = "Quarterly-business-review_" + "ExtremelyLongCustomerNameWithoutAnySpaces" * 6  # 272 characters
-LONG_TITLE = LONG_TITLE[:250]
-LONG_FILE = ("recording_" + "x" * 231)[:241]  # + ".vtt"
 CLI_WARNING = ("speech from 0:05 to 0:20 (15 s) gave no words: it may be another language, which the English-only "
                "speech model (Whisper tiny.en) cannot transcribe or name (pass a multilingual CTranslate2 Whisper "
                "model with --model to name it), or noise")
-
-# Whether the page fits: the document does not scroll sideways, and no element reaches past the
-# viewport's edges, unless a scrolling or clipping box of its own holds it (a wide table in a
-# `.table-wrap` scrolls inside it on a phone: the box itself must still fit).
-MEASURE_JS = """() => {
-  const vw = window.innerWidth;
-  const held = (el) => {
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      if (getComputedStyle(p).overflowX !== "visible") return true;
-    }
-    return false;
-  };
-  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-    (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
-  const wide = [];
-  for (const el of document.body.querySelectorAll("*")) {
-    if (el.closest(".skip")) continue;
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0) continue;
-    if ((r.right > vw + 1 || r.left < -1) && !held(el)) {
-      wide.push(`${name(el)} ${Math.round(r.left)}..${Math.round(r.right)}`);
-    }
-  }
-  const tables = [...document.querySelectorAll(".table-wrap")]
-    .filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => `${name(w.firstElementChild || w)} ${w.scrollWidth}>${w.clientWidth}`);
-  return { vw, doc: document.documentElement.scrollWidth, wide: wide.slice(0, 12), tables };
-}"""
 
 
 @dataclass
@@ -65,16 +40,6 @@ class Hostile:
     long_call: str  # a done call with a 250-character title, a recording, trackers and CLI warnings
     long_file: str  # a done call with a 241-character file name and no title
     failed: str  # a failed call with no length
-
-
-def attach_recording(store: Any, call: Any, wav: Path) -> None:
-    """Stores `wav` as the recording of a call analysed from its transcript, as an upload would."""
-    fh, temp_key = store.open_temp()
-    with fh:
-        fh.write(wav.read_bytes())
-    call.storage_key = f"calls/{call.id}/original.wav"
-    store.commit(temp_key, call.storage_key)
-    call.media_kind, call.audio_type = "audio", "audio/wav"
 
 
 @pytest.fixture(scope="module")
@@ -143,28 +108,6 @@ def _pages(web: Any, h: Hostile) -> list[tuple[str, str, str]]:
         ("admin", "/admin/audit", "admin-audit"),
         ("coach", "/deals", "deals-list"),
     ]
-
-
-def layout_problems(page: Any, path: str, name: str, status: int = 200) -> list[str]:
-    """Open `path` at desktop and phone width, save both screenshots (`layout-NAME-WIDTH[-full].png`)
-    and say what overflows: the page wider than the viewport, an element wider than it, or (on
-    desktop) a table that scrolls sideways; and what axe-core finds serious or critical."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    problems = []
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        response = page.goto(path)
-        assert response is not None and response.status == status, (path, response and response.status)
-        page.wait_for_load_state("load")
-        m = page.evaluate(MEASURE_JS)
-        page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}.png"))
-        page.screenshot(path=str(SCREENSHOTS / f"layout-{name}-{label}-full.png"), full_page=True)
-        if m["doc"] > m["vw"] or m["wide"]:
-            problems.append(f"{path} at {label}: page {m['doc']} px wide in a {m['vw']} px viewport; {m['wide']}")
-        if label == "desktop" and m["tables"]:
-            problems.append(f"{path} at {label}: a table scrolls sideways (columns hidden): {m['tables']}")
-        problems += [f"{path} at {label}: axe {v}" for v in axe.violations(page)]
-    return problems
 
 
 def test_every_page_fits_desktop_and_phone(web: Any, hostile: Hostile, signed_in: Any) -> None:
@@ -309,154 +252,6 @@ def test_deal_pages_fit_desktop_and_phone(web: Any, long_deal: list[str], signed
 
 
 
-@pytest.fixture(scope="module")
-def review_call(web: Any) -> tuple[str, dict[str, Any]]:
-    """A done call with a 250-character title, a 2-hour transcript (the sample tiled 44 times), its
-    recording, a brief with 12 chapters (two of them with hostile titles) and a deal with a long id."""
-    from models import Call
-    from service.core.db import session_scope
-    from service.storage import get_store
-    from tests.service.web.call_data import sample_brief, store_analysis, stored_analysis, tiled
-
-    call_id: str = web.upload("rep", SAMPLES / "discovery_call.vtt", title=LONG_TITLE)
-    web.wait_done("rep", call_id)
-    settings = web.stack.settings()
-    with session_scope(settings) as s:
-        call = s.get(Call, call_id)
-        assert call is not None
-        attach_recording(get_store(settings), call, SAMPLE_WAV)
-        s.add(call)
-        s.commit()
-    analysis = tiled(stored_analysis(web, call_id), 7200)
-    brief = sample_brief(analysis)
-    step = analysis["duration_s"] / 12
-    titles = [c["title"] for c in brief["chapters"]]
-    brief["chapters"] = [{"title": f"{titles[k % len(titles)]} (part {k + 1})", "start": round(k * step, 2),
-                          "end": round((k + 1) * step, 2), "key_phrases": []} for k in range(12)]
-    brief["chapters"][3]["title"] = "Pricing" + "AndPackagingWithoutAnySpace" * 8
-    brief["items"][0] = {**brief["items"][0], "text": "Unbrokenpainstatement" * 10}
-    analysis["brief"] = brief
-    store_analysis(web, call_id, analysis, duration_s=analysis["duration_s"], deal_id="DEAL-" + "9" * 190)
-    return call_id, analysis
-
-
-@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_call_with_a_brief_and_two_hours_fits_and_plays_in_view(web: Any, review_call: tuple[str, dict[str, Any]],
-                                                                 signed_in: Any, size: dict[str, int]) -> None:
-    call_id, analysis = review_call
-    label = "phone" if size == PHONE else "desktop"
-    page = signed_in("coach")
-    page.set_viewport_size(size)
-    page.goto(f"/calls/{call_id}")
-    assert page.locator("#transcript .w").count() == len(analysis["words"]) > 18_000
-    assert page.locator("#brief .chapter-line").count() == 12
-    page.locator("#email-draft summary").click()
-    m = page.evaluate(MEASURE_JS)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"layout-call-review-{label}.png"))
-    page.screenshot(path=str(SCREENSHOTS / f"layout-call-review-{label}-full.png"), full_page=True)
-    assert m["doc"] <= m["vw"] and not m["wide"], m
-    # A brief line far down the brief plays, with the player in view (sticky above it), and the page
-    # stays where it was (the transcript box follows the moment, the page does not jump to it).
-    line = page.locator('#brief [data-kind="others"] .brief-line').last
-    line.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - innerHeight / 2)")
-    before = page.evaluate("window.scrollY")
-    line.click()
-    target = float(line.get_attribute("data-seek"))
-    deadline = datetime.now(UTC).timestamp() + 10
-    while abs(page.evaluate("document.getElementById('player').currentTime") - target) > 0.5:
-        assert datetime.now(UTC).timestamp() < deadline, "the player did not seek"
-        page.wait_for_timeout(50)
-    box = page.evaluate("""() => { const r = document.getElementById("player").getBoundingClientRect();
-      return { top: r.top, bottom: r.bottom, height: r.height, vh: window.innerHeight, y: window.scrollY }; }""")
-    assert box["height"] > 0 and box["top"] >= -1 and box["bottom"] <= box["vh"] + 1 and box["y"] > 250, box
-    assert abs(box["y"] - before) < 2, (before, box)
-    shown = """([t]) => { const w = document.querySelector('#transcript .w.playing');
-      if (!w) return false;
-      const b = document.getElementById('transcript').getBoundingClientRect(), r = w.getBoundingClientRect();
-      return Math.abs(parseFloat(w.dataset.t) - t) < 2 && r.top >= b.top && r.bottom <= b.bottom; }"""
-    while not page.evaluate(shown, [target]):  # the transcript box shows the word being played
-        assert datetime.now(UTC).timestamp() < deadline, "the transcript did not follow"
-        page.wait_for_timeout(50)
-    page.screenshot(path=str(SCREENSHOTS / f"layout-call-review-seek-{label}.png"))
-
-
-TIMELINE_JS = """() => { const rect = (el) => { const r = el.getBoundingClientRect();
-    return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height }; };
-  return { timeline: rect(document.querySelector(".timeline")), player: rect(document.getElementById("player")),
-           lanes: [...document.querySelectorAll(".timeline .tl-lane")].map(rect),
-           vh: innerHeight, vw: innerWidth, y: scrollY, t: document.getElementById("player").currentTime }; }"""
-
-
-def _in_view(m: dict[str, Any]) -> bool:
-    boxes = [m["timeline"], m["player"], *m["lanes"]]
-    return all(b["height"] > 0 and b["top"] >= -1 and b["bottom"] <= m["vh"] + 1 and b["left"] >= -1
-               and b["right"] <= m["vw"] + 1 for b in boxes)
-
-
-@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_the_timeline_stays_in_view_when_seeking_from_the_end_of_the_transcript(
-        web: Any, review_call: tuple[str, dict[str, Any]], signed_in: Any, size: dict[str, int]) -> None:
-    """The speaker lanes and moment markers sit in the sticky block under the player: after scrolling
-    down to the transcript and to the end of its box, a click on a word near the end plays it with
-    the player and every lane still in the viewport, the page where it was; a click on a lane then
-    seeks from there without moving the page either. The page fits and passes axe at both sizes."""
-    call_id, analysis = review_call
-    label = "phone" if size == PHONE else "desktop"
-    page = signed_in("coach")
-    problems = layout_problems(page, f"/calls/{call_id}", "call-timeline")
-    assert not problems, "\n".join(problems)
-    page.set_viewport_size(size)
-    page.goto(f"/calls/{call_id}")
-    assert page.locator(".player .timeline .tl-lane:not(.markers)").count() == len(analysis["speakers"])
-    page.locator("#transcript").evaluate(
-        "box => { window.scrollTo(0, box.getBoundingClientRect().top + scrollY - innerHeight / 2); "
-        "box.scrollTop = box.scrollHeight; }")
-    page.wait_for_timeout(100)
-    before = page.evaluate("scrollY")
-    assert before > 500, before  # far below the top of the page (the brief is above the transcript)
-    word = page.locator("#transcript .w").nth(-40)
-    target = float(word.get_attribute("data-t"))
-    assert target > analysis["duration_s"] - 120
-    word.click()
-    # The recording is the 3-minute sample's: a moment past its end plays its end.
-    _until(page, f"() => {{ const p = document.getElementById('player'); "
-                 f"return Math.abs(p.currentTime - Math.min({target}, p.duration)) < 0.5; }}")
-    page.wait_for_timeout(300)  # the transcript box follows; the page must not
-    m = page.evaluate(TIMELINE_JS)
-    assert _in_view(m), m
-    assert abs(m["y"] - before) < 2, (before, m)
-    page.screenshot(path=str(SCREENSHOTS / f"layout-call-timeline-seek-{label}.png"))
-    # A seek from the lanes, at the same scroll: the rep's fourth turn (inside the recording).
-    bar = page.locator(".timeline .tl-lane.lane-0 .bar").nth(3)
-    start = float(bar.get_attribute("data-seek"))
-    bar.click()
-    _until(page, f"() => Math.abs(document.getElementById('player').currentTime - {start}) < 0.5")
-    page.wait_for_timeout(300)
-    m = page.evaluate(TIMELINE_JS)
-    assert _in_view(m), m
-    assert abs(m["y"] - before) < 2, (before, m)
-    page.evaluate("document.getElementById('player').pause()")
-
-
-PLAYER_IN_VIEW_JS = """() => { const r = document.getElementById("player").getBoundingClientRect();
-  return r.height > 0 && r.top >= -1 && r.bottom <= innerHeight + 1 && r.left >= -1 && r.right <= innerWidth + 1; }"""
-WORD_SHOWN_JS = """([t]) => { const w = document.querySelector('#transcript .w.playing');
-  if (!w) return null;
-  const b = document.getElementById('transcript').getBoundingClientRect(), r = w.getBoundingClientRect();
-  return { t: parseFloat(w.dataset.t), inBox: r.top >= b.top && r.bottom <= b.bottom,
-           inView: r.top >= 0 && r.bottom <= innerHeight }; }"""
-
-
-def _until(page: Any, js: str, args: list[Any] | None = None, seconds: float = 10.0) -> Any:
-    """Poll `js` until it is truthy (wait_for_function evaluates a string: the CSP refuses that)."""
-    deadline = datetime.now(UTC).timestamp() + seconds
-    while not (value := page.evaluate(js, args)):
-        assert datetime.now(UTC).timestamp() < deadline, f"still false after {seconds} s: {js}"
-        page.wait_for_timeout(50)
-    return value
-
-
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_the_call_page_opens_at_the_moment_in_its_address(web: Any, hostile: Hostile, signed_in: Any,
                                                           size: dict[str, int]) -> None:
@@ -467,8 +262,8 @@ def test_the_call_page_opens_at_the_moment_in_its_address(web: Any, hostile: Hos
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"/calls/{hostile.long_call}?t=83.5")
-    _until(page, "() => Math.abs(document.getElementById('player').currentTime - 83.5) < 0.5")
-    shown = _until(page, f"([t]) => {{ const s = ({WORD_SHOWN_JS})([t]); return s && s.inView ? s : null; }}", [83.5])
+    until(page, "() => Math.abs(document.getElementById('player').currentTime - 83.5) < 0.5")
+    shown = until(page, f"([t]) => {{ const s = ({WORD_SHOWN_JS})([t]); return s && s.inView ? s : null; }}", [83.5])
     assert abs(shown["t"] - 83.5) < 5 and shown["inBox"], shown  # the word being said at 83.5 s
     assert page.evaluate(PLAYER_IN_VIEW_JS)
     assert page.evaluate("document.getElementById('player').paused")  # it waits for the person to press play
@@ -476,7 +271,7 @@ def test_the_call_page_opens_at_the_moment_in_its_address(web: Any, hostile: Hos
     for bad in ("-5", "abc", "1e9x", "", "NaN", "Infinity"):
         response = page.goto(f"/calls/{hostile.long_call}?t={bad}")
         assert response is not None and response.status == 200, bad
-        _until(page, "() => document.getElementById('player').readyState >= 1")
+        until(page, "() => document.getElementById('player').readyState >= 1")
         page.wait_for_timeout(200)
         assert page.evaluate("document.getElementById('player').currentTime") == 0, bad
         assert page.evaluate("window.scrollY") == 0, bad  # the page opens at its top, as without ?t=
