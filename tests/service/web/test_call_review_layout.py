@@ -3,7 +3,6 @@ with the player in view, and the timeline stays in view when seeking from the en
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from tests.service.web.layout import (
     SAMPLE_WAV,
     SAMPLES,
     SCREENSHOTS,
+    WORD_SHOWN_JS,
     attach_recording,
     layout_problems,
     until,
@@ -76,21 +76,14 @@ def test_call_with_a_brief_and_two_hours_fits_and_plays_in_view(web: Any, review
     before = page.evaluate("window.scrollY")
     line.click()
     target = float(line.get_attribute("data-seek"))
-    deadline = datetime.now(UTC).timestamp() + 10
-    while abs(page.evaluate("document.getElementById('player').currentTime") - target) > 0.5:
-        assert datetime.now(UTC).timestamp() < deadline, "the player did not seek"
-        page.wait_for_timeout(50)
+    until(page, f"() => Math.abs(document.getElementById('player').currentTime - {target}) < 0.5")
     box = page.evaluate("""() => { const r = document.getElementById("player").getBoundingClientRect();
       return { top: r.top, bottom: r.bottom, height: r.height, vh: window.innerHeight, y: window.scrollY }; }""")
     assert box["height"] > 0 and box["top"] >= -1 and box["bottom"] <= box["vh"] + 1 and box["y"] > 250, box
     assert abs(box["y"] - before) < 2, (before, box)
-    shown = """([t]) => { const w = document.querySelector('#transcript .w.playing');
-      if (!w) return false;
-      const b = document.getElementById('transcript').getBoundingClientRect(), r = w.getBoundingClientRect();
-      return Math.abs(parseFloat(w.dataset.t) - t) < 2 && r.top >= b.top && r.bottom <= b.bottom; }"""
-    while not page.evaluate(shown, [target]):  # the transcript box shows the word being played
-        assert datetime.now(UTC).timestamp() < deadline, "the transcript did not follow"
-        page.wait_for_timeout(50)
+    # The transcript box shows the word being played.
+    until(page, f"([t]) => {{ const s = ({WORD_SHOWN_JS})([t]); return !!s && Math.abs(s.t - t) < 2 && s.inBox; }}",
+          [target])
     page.screenshot(path=str(SCREENSHOTS / f"layout-call-review-seek-{label}.png"))
 
 
