@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 WarningCode = Literal["no_dated_next_step", "due_date_passed", "budget_below_price", "competitor_in_play",
                       "decision_maker_absent", "talk_share_falling", "questions_falling", "unanswered_questions"]
@@ -149,6 +149,22 @@ class DealWarning(BaseModel):
     code: WarningCode
     message: str
     evidence: list[Moment]
+    # The message as its rule marked it (a `service.core.i18n.Message`: catalogue entry, count, date
+    # and amount values), so that a page shows it in the reader's language; never in the JSON,
+    # whose `message` stays the English text.
+    _marked: str | None = PrivateAttr(default=None)
+
+    @classmethod
+    def marked(cls, code: WarningCode, message: str, evidence: list[Moment]) -> DealWarning:
+        """A warning whose `message` keeps its catalogue entry for the pages (see `said`)."""
+        warning = cls(code=code, message=str(message), evidence=evidence)
+        warning._marked = message
+        return warning
+
+    def said(self) -> str:
+        """The message to translate where it is shown (`service.core.i18n.tr`): the marked one, or
+        the plain English `message` of a warning read back from JSON."""
+        return self._marked if self._marked is not None else self.message
 
 
 class DealCallPublic(BaseModel):

@@ -37,7 +37,7 @@ from sqlmodel import col
 
 from models import Call, CallShare, User
 from service.core.errors import Forbidden
-from service.core.i18n import N_
+from service.core.i18n import N_, NN_
 
 Scope = Literal["org", "team", "user", "none"]
 
@@ -134,16 +134,14 @@ def require_delete_call(principal: Principal, uploader: str | None, uploaded_at:
         return
     hours = f"{grace_h:g}"
     if uploader is not None and uploader in (principal.user_id, principal.key_id):
-        if grace_h == 1:
-            raise Forbidden(N_("the %(hours)s hour in which the person who uploaded a call may delete it have "
-                               "passed: ask an admin", hours=hours))
-        raise Forbidden(N_("the %(hours)s hours in which the person who uploaded a call may delete it have "
-                           "passed: ask an admin", hours=hours))
-    if grace_h == 1:
-        raise Forbidden(N_("only an admin, or the person who uploaded the call within %(hours)s hour of the "
-                           "upload, may delete it", hours=hours))
-    raise Forbidden(N_("only an admin, or the person who uploaded the call within %(hours)s hours of the upload, "
-                       "may delete it", hours=hours))
+        raise Forbidden(NN_("the %(hours)s hour in which the person who uploaded a call may delete it have "
+                            "passed: ask an admin",
+                            "the %(hours)s hours in which the person who uploaded a call may delete it have "
+                            "passed: ask an admin", grace_h, hours=hours))
+    raise Forbidden(NN_("only an admin, or the person who uploaded the call within %(hours)s hour of the upload, "
+                        "may delete it",
+                        "only an admin, or the person who uploaded the call within %(hours)s hours of the upload, "
+                        "may delete it", grace_h, hours=hours))
 
 
 # How far a person's role reaches. An integration key reaches as far as an admin but does less.

@@ -14,15 +14,19 @@ these functions into the templates. Marking a string (both are found by `pybabel
     tr(locale, "Deleted %(what)s.", what=name)           # translated now, placeholders by name
     ntr(locale, "%(num)d call", "%(num)d calls", n)     # a count: `num` is filled in
     LABELS = {"won": N_("Won")}                          # marked only; translate on use: tr(locale, LABELS[k])
+    NN_("%(num)d question left", "%(num)d questions left", n)   # a count, marked only: tr picks the form
 
 `tr` of a string that is not in the catalogue (a domain error's own text) returns it unchanged.
 Dates and numbers for people: `format_day`, `format_stamp`, `format_number` (English keeps the
-ISO dates the pages always showed; Chinese gets CLDR's, e.g. 2024年5月3日 14:05).
+ISO dates the pages always showed; Chinese gets CLDR's, e.g. 2024年5月3日 14:05). Inside a marked
+message that is shown later, a date, an amount or a list of names is a `Day`, `Amount` or `Names`:
+English when the message is a string, the reader's format when `tr` shows it.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -40,22 +44,102 @@ LOCALES = ("en", "zh_CN")  # the source language first
 LANGUAGE_TAGS = {"en": "en", "zh_CN": "zh-CN"}
 # Each language's own name (a language switch names each one in itself).
 LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}
+# Between the items of a list in each language but English (", ").
+LIST_SEPARATORS = {"zh_CN": "、"}
 CATALOG_DIR = Path(__file__).resolve().parents[1] / "web" / "locale"
 DOMAIN = "messages"
 
 
+class Localized:
+    """A value filled into a `Message` that reads differently per language (a date, an amount, a
+    list): its English as a string, so the message's own text stays what it always was, and the
+    reader's form where `tr` shows the message."""
+
+    def in_locale(self, locale: str) -> str:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.in_locale(DEFAULT_LOCALE)
+
+
+@dataclass(frozen=True)
+class Day(Localized):
+    """A date: 2024-05-03 in English, 2024年5月3日 in Chinese (`format_day`)."""
+
+    value: date
+
+    def in_locale(self, locale: str) -> str:
+        return format_day(locale, self.value)
+
+
+@dataclass(frozen=True)
+class Amount(Localized):
+    """A number with the locale's grouping (`format_number`): 40,000 (`decimals` fixes the digits)."""
+
+    value: float
+    decimals: int | None = None
+
+    def in_locale(self, locale: str) -> str:
+        return format_number(locale, self.value, self.decimals)
+
+
+@dataclass(frozen=True)
+class Names(Localized):
+    """Names (people, competitors) as one list: "Gong, Chorus" in English, "Gong、Chorus" in Chinese."""
+
+    items: tuple[str, ...]
+
+    def in_locale(self, locale: str) -> str:
+        return LIST_SEPARATORS.get(locale, ", ").join(self.items)
+
+
 class Message(str):
     """English text that remembers its catalogue entry: a string everywhere (an API's JSON, a log),
-    and `tr` translates it where a page or an e-mail shows it."""
+    and `tr` translates it where a page or an e-mail shows it. A count's message (`NN_`) also keeps
+    its plural msgid and the count, so `tr` picks the reader's form of it."""
 
     msgid: str
     params: dict[str, object]
+    plural: str | None  # a count's plural msgid (`NN_`), else None
+    num: float | None  # the count that picks the form
 
-    def __new__(cls, msgid: str, params: dict[str, object] | None = None) -> Message:
-        text = msgid % params if params else msgid
-        made = super().__new__(cls, text)
-        made.msgid, made.params = msgid, dict(params or {})
+    def __new__(cls, msgid: str, params: dict[str, object] | None = None, plural: str | None = None,
+                num: float | None = None) -> Message:
+        values = dict(params or {})
+        if plural is not None:
+            values = {"num": num, **values}
+        source = msgid if plural is None or num == 1 else plural  # English's two forms
+        made = super().__new__(cls, source % values if values else source)
+        made.msgid, made.params, made.plural, made.num = msgid, values, plural, num
         return made
+
+    def in_locale(self, locale: str) -> str:
+        """This message in `locale` (text the catalogue lacks stays English), its values in the
+        locale's formats."""
+        catalog = translations(locale)
+        if self.plural is None:
+            text = catalog.gettext(self.msgid)
+        else:
+            text = catalog.ngettext(self.msgid, self.plural, _form_count(self.num))
+        if not self.params:
+            return text
+        return text % {k: _value_in(locale, v) for k, v in self.params.items()}
+
+
+def _value_in(locale: str, value: object) -> object:
+    """A message's value as `locale` reads it: a `Localized` in its format, a marked message (a
+    label filled into a sentence) translated, anything else as it is."""
+    if isinstance(value, Localized | Message):
+        return value.in_locale(locale)
+    return value
+
+
+def _form_count(num: float | None) -> int:
+    """The whole number gettext's plural rules choose a form by: the count itself, or, for a
+    fraction (0.5 hours), 2, whose form is the one English and Chinese give fractions."""
+    if num is None:
+        return 2
+    return int(num) if float(num).is_integer() else 2
 
 
 def N_(message: str, **params: object) -> Message:
@@ -63,6 +147,13 @@ def N_(message: str, **params: object) -> Message:
     an error raised where no request is at hand (`raise Invalid(N_("%(field)s is too long", field=f))`).
     It reads as English until shown: `tr(locale, it)` or `error_text(locale, exc)` translates it."""
     return Message(message, params)
+
+
+def NN_(singular: str, plural: str, num: float, **params: object) -> Message:
+    """`N_` for a count: `%(num)d` (and `params`) filled in, the English form picked by `num` now
+    and the reader's form where `tr` shows it (`NN_("%(num)d question", "%(num)d questions", n)`).
+    A fraction reads as many ("0.5 hours")."""
+    return Message(singular, params, plural=plural, num=num)
 
 
 def NC_(context: str, message: str) -> str:
@@ -96,12 +187,11 @@ def translations(locale: str) -> NullTranslations:
 
 def tr(locale: str, message: str, **params: object) -> str:
     """`message` in `locale`, with its `%(name)s` placeholders filled from `params` (a message with
-    no params is returned as written: a lone % needs no doubling). A `Message` (from `N_`) brings
-    its own params; text the catalogue does not know comes back unchanged."""
-    msgid = message
+    no params is returned as written: a lone % needs no doubling). A `Message` (from `N_`, `NN_`)
+    brings its own params and count; text the catalogue does not know comes back unchanged."""
     if isinstance(message, Message) and not params:
-        msgid, params = message.msgid, message.params
-    text = translations(locale).gettext(msgid)
+        return message.in_locale(locale)
+    text = translations(locale).gettext(message)
     return text % params if params else text
 
 

@@ -4,6 +4,10 @@ constants here.
 
 Only analysed calls with a brief count; a deal none of whose visible calls has a brief has no
 warnings (there is nothing to judge).
+
+Each message is marked for the catalogue (`N_`, `NN_` for a count) with its dates, amounts and
+names as values (`Day`, `Amount`, `Names`): the API's JSON gets the English text, and the deal page
+shows it in the reader's language (`DealWarning.said`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Callable
 from datetime import date
 
 from models.deal_public import DealStory, DealWarning, Moment, StoryItem
+from service.core.i18n import N_, NN_, Amount, Day, Names
 from service.domain.deal_story import DealCall
 from transcription.display import percent
 
@@ -25,8 +30,17 @@ def _moment(item: StoryItem) -> Moment:
     return Moment(call_id=item.call_id, start=item.start, text=item.text)
 
 
-def _day(call: DealCall) -> str:
-    return call.at.date().isoformat()
+def _day(call: DealCall) -> Day:
+    return Day(call.at.date())
+
+
+def _due(value: str) -> Day | str:
+    """A next step's due date (ISO, from the brief) as a date the reader's language formats; as
+    written if it is not one."""
+    try:
+        return Day(date.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def no_dated_next_step(calls: list[DealCall], story: DealStory, today: date) -> DealWarning | None:
@@ -36,10 +50,11 @@ def no_dated_next_step(calls: list[DealCall], story: DealStory, today: date) -> 
     if any(s.item.due for s in steps):
         return None
     if steps:
-        return DealWarning(code="no_dated_next_step", evidence=[_moment(s.item) for s in steps[:MAX_EVIDENCE]],
-                           message=f"The latest call ({_day(latest)}) ends with next steps but no date for any.")
-    return DealWarning(code="no_dated_next_step", evidence=[Moment(call_id=latest.id)],
-                       message=f"The latest call ({_day(latest)}) ends with no next step.")
+        return DealWarning.marked(
+            "no_dated_next_step", N_("The latest call (%(day)s) ends with next steps but no date for any.",
+                                     day=_day(latest)), [_moment(s.item) for s in steps[:MAX_EVIDENCE]])
+    return DealWarning.marked("no_dated_next_step", N_("The latest call (%(day)s) ends with no next step.",
+                                                       day=_day(latest)), [Moment(call_id=latest.id)])
 
 
 def due_date_passed(calls: list[DealCall], story: DealStory, today: date) -> DealWarning | None:
@@ -48,11 +63,21 @@ def due_date_passed(calls: list[DealCall], story: DealStory, today: date) -> Dea
     if not missed:
         return None
     first = missed[0]
-    when = (f"the next call came on {first.next_call_on.isoformat()}" if first.next_call_on
-            else "no call has happened since")
-    more = f" ({len(missed)} next steps in all)" if len(missed) > 1 else ""
-    return DealWarning(code="due_date_passed", evidence=[_moment(s.item) for s in missed[:MAX_EVIDENCE]],
-                       message=f"A next step was due on {first.item.due} and {when}{more}.")
+    due, count = _due(first.item.due or ""), len(missed)  # a missed step has a due date
+    # Four whole sentences rather than pieces, so each language words them its own way; `count`
+    # is 2 or more where it is said.
+    if first.next_call_on and count > 1:
+        message = N_("A next step was due on %(due)s and the next call came on %(next_call)s "
+                     "(%(count)s next steps in all).", due=due, next_call=Day(first.next_call_on), count=count)
+    elif first.next_call_on:
+        message = N_("A next step was due on %(due)s and the next call came on %(next_call)s.",
+                     due=due, next_call=Day(first.next_call_on))
+    elif count > 1:
+        message = N_("A next step was due on %(due)s and no call has happened since (%(count)s next steps in all).",
+                     due=due, count=count)
+    else:
+        message = N_("A next step was due on %(due)s and no call has happened since.", due=due)
+    return DealWarning.marked("due_date_passed", message, [_moment(s.item) for s in missed[:MAX_EVIDENCE]])
 
 
 def budget_below_price(calls: list[DealCall], story: DealStory, today: date) -> DealWarning | None:
@@ -64,17 +89,18 @@ def budget_below_price(calls: list[DealCall], story: DealStory, today: date) -> 
     b, p = budget[-1], prices[-1]
     if b.amount is None or p.amount is None or b.amount >= p.amount:
         return None
-    return DealWarning(code="budget_below_price", evidence=[_moment(b), _moment(p)],
-                       message=f"The budget mentioned ({b.amount:,.0f}) is below the price quoted ({p.amount:,.0f}).")
+    return DealWarning.marked(
+        "budget_below_price", N_("The budget mentioned (%(budget)s) is below the price quoted (%(price)s).",
+                                 budget=Amount(b.amount, 0), price=Amount(p.amount, 0)), [_moment(b), _moment(p)])
 
 
 def competitor_in_play(calls: list[DealCall], story: DealStory, today: date) -> DealWarning | None:
     """A competitor was named in any call of the deal."""
     if not story.competitors:
         return None
-    names = ", ".join(c.name for c in story.competitors)
-    return DealWarning(code="competitor_in_play", message=f"Competitors in play: {names}.",
-                       evidence=[_moment(c.mentions[0]) for c in story.competitors[:MAX_EVIDENCE]])
+    names = Names(tuple(c.name for c in story.competitors))
+    return DealWarning.marked("competitor_in_play", N_("Competitors in play: %(names)s.", names=names),
+                              [_moment(c.mentions[0]) for c in story.competitors[:MAX_EVIDENCE]])
 
 
 def decision_maker_absent(calls: list[DealCall], story: DealStory, today: date) -> DealWarning | None:
@@ -82,9 +108,10 @@ def decision_maker_absent(calls: list[DealCall], story: DealStory, today: date) 
     absent = [s for s in story.stakeholders if not s.on_call]
     if not absent:
         return None
-    names = ", ".join(s.name for s in absent)
-    return DealWarning(code="decision_maker_absent", evidence=[_moment(s.mentions[0]) for s in absent[:MAX_EVIDENCE]],
-                       message=f"Named as deciding but never on a call: {names}.")
+    names = Names(tuple(s.name for s in absent))
+    return DealWarning.marked("decision_maker_absent", N_("Named as deciding but never on a call: %(names)s.",
+                                                          names=names),
+                              [_moment(s.mentions[0]) for s in absent[:MAX_EVIDENCE]])
 
 
 def talk_share_falling(calls: list[DealCall], story: DealStory, today: date) -> DealWarning | None:
@@ -96,9 +123,10 @@ def talk_share_falling(calls: list[DealCall], story: DealStory, today: date) -> 
     assert first.customer_talk_share is not None and last.customer_talk_share is not None
     if first.customer_talk_share - last.customer_talk_share < TALK_SHARE_DROP - 1e-9:
         return None
-    return DealWarning(code="talk_share_falling", evidence=[Moment(call_id=first.id), Moment(call_id=last.id)],
-                       message=f"The customer talked {percent(first.customer_talk_share)} of the first call "
-                               f"({_day(first)}) and {percent(last.customer_talk_share)} of the last ({_day(last)}).")
+    message = N_("The customer talked %(first_share)s of the first call (%(first_day)s) and %(last_share)s of the "
+                 "last (%(last_day)s).", first_share=percent(first.customer_talk_share), first_day=_day(first),
+                 last_share=percent(last.customer_talk_share), last_day=_day(last))
+    return DealWarning.marked("talk_share_falling", message, [Moment(call_id=first.id), Moment(call_id=last.id)])
 
 
 def questions_falling(calls: list[DealCall], story: DealStory, today: date) -> DealWarning | None:
@@ -112,18 +140,19 @@ def questions_falling(calls: list[DealCall], story: DealStory, today: date) -> D
     a, b = first.customer_questions, last.customer_questions
     if a - b < QUESTIONS_DROP or b > QUESTIONS_RATIO * a:
         return None
-    return DealWarning(code="questions_falling", evidence=[Moment(call_id=first.id), Moment(call_id=last.id)],
-                       message=f"The customer asked {a} questions on the first call ({_day(first)}) "
-                               f"and {b} on the last ({_day(last)}).")
+    # `a` is at least QUESTIONS_DROP (2) here: "questions" is always the right English word.
+    message = N_("The customer asked %(first)s questions on the first call (%(first_day)s) and %(last)s on the "
+                 "last (%(last_day)s).", first=a, first_day=_day(first), last=b, last_day=_day(last))
+    return DealWarning.marked("questions_falling", message, [Moment(call_id=first.id), Moment(call_id=last.id)])
 
 
 def unanswered_questions(calls: list[DealCall], story: DealStory, today: date) -> DealWarning | None:
     """A customer question the rep did not answer, in any call of the deal."""
     if not story.questions:
         return None
-    n = len(story.questions)
-    return DealWarning(code="unanswered_questions", evidence=[_moment(q) for q in story.questions[:MAX_EVIDENCE]],
-                       message=f"{n} customer question{'' if n == 1 else 's'} left unanswered.")
+    message = NN_("%(num)d customer question left unanswered.", "%(num)d customer questions left unanswered.",
+                  len(story.questions))
+    return DealWarning.marked("unanswered_questions", message, [_moment(q) for q in story.questions[:MAX_EVIDENCE]])
 
 
 RULES: tuple[Callable[[list[DealCall], DealStory, date], DealWarning | None], ...] = (

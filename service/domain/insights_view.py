@@ -4,7 +4,8 @@
 Unlike the API route, this never writes: no feature backfill and no `InsightSnapshot` (a page GET
 must not write), and no regression (the page shows the per-feature lifts). Each feature
 becomes one forest-plot row: its win-rate ratio (lift + 1) with the 95% interval, or, greyed, the
-reason it cannot be judged.
+reason it cannot be judged. A row keeps its `Finding`, from which the page words its label and
+sentence in the reader's language (`service.web.insight_words`); the English ones are coaching's.
 
 The view is cached per scope and reused while the visible feature rows, their calls and the
 organization's outcomes are unchanged (two aggregate queries check that), so a coach reloading
@@ -14,14 +15,14 @@ the page does not recompute the statistics.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from coaching.insights import InsightOptions, compute_insights
+from coaching.insights import Finding, InsightOptions, compute_insights
 from models import Call, Outcome, Team
 from models.coaching import CallFeatureRow
 from service.core.access import Principal, call_condition, call_scope_of, require
@@ -31,7 +32,8 @@ from service.core.i18n import N_
 CACHE_SIZE = 256  # views kept per process, each checked against `_data_stamp` before reuse
 _cache: dict[tuple[Any, ...], tuple[tuple[Any, ...], InsightsView]] = {}
 _lock = threading.Lock()
-REASONS = {"insufficient_data": "Not enough data", "not_applicable": "Does not apply"}
+# Why a row is greyed (the page translates them).
+REASONS = {"insufficient_data": N_("Not enough data"), "not_applicable": N_("Does not apply")}
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class ForestRow:
     p_value: float | None
     q_value: float | None
     significant: bool
+    finding: Finding | None = field(default=None, compare=False, repr=False)  # what the numbers came from
 
     @property
     def judged(self) -> bool:
@@ -120,8 +123,9 @@ def team_insights(session: Session, principal: Principal, min_group: int = 30, a
     if hit is not None and hit[0] == stamp:
         return hit[1]
     cols = visible_feature_columns(session, principal)
-    report = compute_insights(cols, InsightOptions(min_group=min_group, alpha=alpha, regression=False)).to_dict()
-    rows = [_row(f) for f in report["features"]]
+    computed = compute_insights(cols, InsightOptions(min_group=min_group, alpha=alpha, regression=False))
+    report = computed.to_dict()
+    rows = [_row(f, finding) for f, finding in zip(report["features"], computed.findings, strict=True)]
     # Judged features first, strongest evidence first; then the greyed ones in their own order.
     rows.sort(key=lambda r: (not r.judged, r.q_value if r.q_value is not None else 1.0))
     view = InsightsView(_scope_name(session, principal), report["n_calls"], report["n_won"], report["n_lost"],
@@ -149,7 +153,7 @@ def _data_stamp(session: Session, principal: Principal) -> tuple[Any, ...]:
     return (*calls, *outcomes)
 
 
-def _row(f: dict[str, Any]) -> ForestRow:
+def _row(f: dict[str, Any], finding: Finding | None = None) -> ForestRow:
     ci = f["lift_ci"]
     lift = f["lift"]
     return ForestRow(
@@ -158,7 +162,7 @@ def _row(f: dict[str, Any]) -> ForestRow:
         win_rate_without=f["win_rate_without"], lift=lift,
         ratio=None if lift is None else round(1.0 + lift, 4),
         low=None if ci is None else round(1.0 + ci[0], 4), high=None if ci is None else round(1.0 + ci[1], 4),
-        p_value=f["p_value"], q_value=f["q_value"], significant=f["significant"],
+        p_value=f["p_value"], q_value=f["q_value"], significant=f["significant"], finding=finding,
     )
 
 

@@ -14,6 +14,7 @@ from service.core.errors import Invalid
 from service.core.i18n import N_, format_day
 from service.domain import insights_view, scorecards, trends
 from service.domain.insights import latest_snapshot, store_snapshot, visible_feature_columns
+from service.web import insight_words
 from service.web.i18n import request_locale, tr
 from service.web.pages import SignedIn, check_csrf, render
 from transcription.display import clock
@@ -90,8 +91,13 @@ def team_insights(request: Request, who: SignedIn) -> Response:
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         view = insights_view.team_insights(session, who.principal)
         current, snapshot_id = latest_snapshot(session, who.principal.org_id, who.principal.team_id)
-    chart = {"rows": [r.chart_data() for r in view.rows]}
-    return render(request, "insights.html", {"v": view, "chart": chart, "snapshot": current,
+    locale = request_locale(request)
+    words = [insight_words.row_words(locale, r, view.min_group) for r in view.rows]
+    chart = {"rows": [{**r.chart_data(), "label": w.label} for r, w in zip(view.rows, words, strict=True)]}
+    return render(request, "insights.html", {"v": view, "chart": chart, "snapshot": current, "words": words,
+                                             "notes": [insight_words.note_words(locale, n, view.rows)
+                                                       for n in view.notes],
+                                             "method": insight_words.method_words(locale, view.method),
                                              "scope": _scope_words(request, view.scope),
                                              "own_scope": view.scope == "your calls",
                                              "stored": request.query_params.get("stored") == "1"}, who)

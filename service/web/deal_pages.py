@@ -73,8 +73,10 @@ def deal_page(request: Request, deal_id: str, who: SignedIn) -> Response:
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         view = deals.deal_view(session, who.principal, deal_id)
     calls = {c.id: c for c in view.calls}
+    locale = request_locale(request)
     ctx: dict[str, Any] = {
+        "warning_text": lambda w: i18n.tr(locale, w.said()),  # the rule's message in the reader's language
         "view": view, "calls": calls, "labels": WARNING_LABELS, "kind_labels": KIND_LABELS,
         "step_labels": NEXT_STEP_LABELS, "clock": clock, "percent": percent, "href": moment_href,
-        "call_label": lambda c: call_label(c, request_locale(request)), "analysed": sum(1 for c in view.calls if c.has_brief)}
+        "call_label": lambda c: call_label(c, locale), "analysed": sum(1 for c in view.calls if c.has_brief)}
     return render(request, "deal.html", ctx, who)

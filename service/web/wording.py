@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from service.core.i18n import DEFAULT_LOCALE, N_, tr
+from service.core.i18n import LIST_SEPARATORS as LIST_SEPARATORS  # between a list's parts (privacy_pages too)
 
 # Command-line advice inside analysis text: flags, `talktrack ...` commands, file placeholders.
 _CLI = re.compile(r"--[a-z]|`talktrack|\btalktrack (?:relabel|analyze|enroll|admin|serve)\b|CALL\.json|pip install")
@@ -52,7 +53,6 @@ DELETED_PARTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 FILE_WORDS = {"recording": (N_("recording"), N_("recordings")),
               "transcript": (N_("uploaded transcript"), N_("uploaded transcripts")),
               "file": (N_("stored file"), N_("stored files"))}
-LIST_SEPARATORS = {"zh_CN": "、"}  # between the parts of a list but the last two (English: ", ")
 
 
 def deleted_parts(counts: dict[str, int], media_kind: str | None = None) -> list[tuple[str, int]]:

@@ -6,8 +6,10 @@ and the locale a request gets, the formats and the mention e-mail follow the cat
 
 from __future__ import annotations
 
+import html
+import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -247,3 +249,201 @@ def test_domain_errors_are_translated_on_pages_and_stay_english_elsewhere() -> N
         require(Principal(key_id="k2", org_id="o1", role="rep"), "org.manage")
     assert str(refused.value) == "a rep cannot do this (needs admin)"
     assert i18n.error_text("zh_CN", refused.value) == "角色 rep 无法执行此操作（需要 admin）"
+
+
+def _deal_calls(questions_left: int) -> list[Any]:
+    """Two analysed calls of a deal that raise every warning: `questions_left` customer questions
+    the rep did not answer, competitors Gong and Chorus, budget 40,000 under a price of 60,000."""
+    from nlp.brief.types import Brief, BriefItem
+    from service.domain.deal_story import DealCall
+
+    def said(kind: str, start: float, **extra: Any) -> BriefItem:
+        return BriefItem(kind=kind, text=f"{kind} said", start=start, end=start + 2, speaker="S2",  # type: ignore[arg-type]
+                         role="customer", confidence=0.9, **extra)
+
+    first = [said("next_step", 5.0, due="2026-11-20"), said("competitor", 8.0, detail="Gong"),
+             said("competitor", 9.0, detail="Chorus"), said("budget", 12.0, amount=40000.0),
+             said("decision", 14.0, detail="Maria Lopez")]
+    last = [said("next_step", 6.0), said("price", 10.0, amount=60000.0),
+            *(said("question", 20.0 + n) for n in range(questions_left))]
+    return [DealCall(id=f"c{n}", title=None, rep_name="Dana", status="done", at=datetime(2026, 11, day, 15),
+                     duration_s=60.0, brief=Brief(items=items), customer_talk_share=share, customer_questions=asked,
+                     speaker_names=("Dana", "Bob"))
+            for n, day, items, share, asked in ((1, 10, first, 0.6, 4), (2, 30, last, 0.3, 1))]
+
+
+@pytest.mark.parametrize("questions_left", [1, 3])
+def test_deal_warnings_are_in_the_readers_language_and_english_in_the_json(questions_left: int) -> None:
+    """The deal page shows each warning in the reader's language with its numbers, dates and names in
+    the reader's format; the API's JSON (the same `DealView`) keeps the English message."""
+    import json
+    from datetime import date
+
+    from service.domain.deals import view_of
+
+    view = view_of("d1", _deal_calls(questions_left), date(2026, 12, 5))
+    english = {w["code"]: w["message"] for w in json.loads(view.model_dump_json())["warnings"]}
+    chinese = {w.code: i18n.tr("zh_CN", w.said()) for w in view.warnings}
+    assert {w.code: i18n.tr("en", w.said()) for w in view.warnings} == english  # an English page: the same text
+    left = "1 customer question" if questions_left == 1 else f"{questions_left} customer questions"
+    assert english == {
+        "no_dated_next_step": "The latest call (2026-11-30) ends with next steps but no date for any.",
+        "due_date_passed": "A next step was due on 2026-11-20 and the next call came on 2026-11-30.",
+        "budget_below_price": "The budget mentioned (40,000) is below the price quoted (60,000).",
+        "competitor_in_play": "Competitors in play: Gong, Chorus.",
+        "decision_maker_absent": "Named as deciding but never on a call: Maria Lopez.",
+        "talk_share_falling": "The customer talked 60% of the first call (2026-11-10) and 30% of the last (2026-11-30).",
+        "questions_falling": "The customer asked 4 questions on the first call (2026-11-10) and 1 on the last (2026-11-30).",
+        "unanswered_questions": f"{left} left unanswered.",
+    }
+    assert chinese == {
+        "no_dated_next_step": "最近一次通话（2026年11月30日）结束时约定了下一步，但都没有日期。",
+        "due_date_passed": "有一项下一步的截止日期是 2026年11月20日，而下一次通话到 2026年11月30日 才进行。",
+        "budget_below_price": "提到的预算（40,000）低于报价（60,000）。",
+        "competitor_in_play": "参与竞争的对手：Gong、Chorus。",
+        "decision_maker_absent": "被提及为决策者但从未参加通话：Maria Lopez。",
+        "talk_share_falling": "客户在第一次通话（2026年11月10日）中的发言占比为 60%，在最后一次通话（2026年11月30日）中为 30%。",
+        "questions_falling": "客户在第一次通话（2026年11月10日）中提了 4 个问题，在最后一次通话（2026年11月30日）中只提了 1 个。",
+        "unanswered_questions": f"{questions_left} 个客户问题未得到解答。",
+    }
+
+
+def test_a_count_marked_for_later_takes_the_readers_plural_form() -> None:
+    from service.core.access import Principal, require_delete_call
+    from service.core.errors import Forbidden
+    from service.core.i18n import NN_
+
+    for n, english in ((1, "1 customer question left unanswered."), (3, "3 customer questions left unanswered.")):
+        marked = NN_("%(num)d customer question left unanswered.", "%(num)d customer questions left unanswered.", n)
+        assert marked == english and i18n.tr("en", marked) == english
+        assert i18n.tr("zh_CN", marked) == f"{n} 个客户问题未得到解答。"
+    rep = Principal(key_id="k1", org_id="o1", role="rep", user_id="u1")
+    then, now = datetime(2026, 5, 3, 10), datetime(2026, 5, 3, 14)
+    for grace, english in ((1.0, "the 1 hour in which"), (0.5, "the 0.5 hours in which"), (3.0, "the 3 hours in which")):
+        with pytest.raises(Forbidden) as own:
+            require_delete_call(rep, "u1", then, now, grace)
+        assert str(own.value).startswith(english)
+        assert i18n.error_text("zh_CN", own.value) == f"上传者可删除通话的 {grace:g} 小时期限已过：请联系管理员"
+    with pytest.raises(Forbidden) as other:
+        require_delete_call(rep, "u2", then, now, 1.0)
+    assert str(other.value) == ("only an admin, or the person who uploaded the call within 1 hour of the upload, "
+                                "may delete it")
+    assert i18n.error_text("zh_CN", other.value) == "只有管理员，或上传者本人在上传后 1 小时内，可以删除此通话"
+
+
+def test_the_deal_page_speaks_chinese_and_the_api_keeps_english(tmp_path: Path) -> None:
+    """Through the app: a Chinese reader's deal page shows the warnings in Chinese with Chinese dates;
+    `GET /v1/deals/{id}` answers the English messages."""
+    from fastapi.testclient import TestClient
+
+    from devstack.deals import brief, item
+    from models import Call, CallResult
+    from service.api.main import create_app
+    from service.core.accounts import create_key, create_org, create_user
+    from service.core.config import Settings
+    from service.core.db import session_scope
+    from service.core.sessions import set_password
+
+    settings = Settings(data_dir=tmp_path, login_attempts_per_minute=100, key_cache_s=0)
+    with TestClient(create_app(settings, start_executor=False)) as client:
+        with session_scope(settings) as s:
+            org = create_org(s, "Acme")
+            admin = create_user(s, org.id, "Ada Admin", email="admin@example.test", role="admin")
+            set_password(s, admin, "correct horse battery staple")
+            secret = create_key(s, org.id, "integration").secret
+            for n, (day, items, share) in enumerate((
+                    (10, [item("competitor", "we looked at Gong", 8.0, detail="Gong"),
+                          item("budget", "about forty thousand", 12.0, amount=40000.0)], 0.6),
+                    (30, [item("price", "sixty thousand a year", 10.0, speaker="S1", role="rep", amount=60000.0),
+                          item("question", "How long does the rollout take?", 15.0),
+                          item("question", "Who trains the team?", 25.0)], 0.3))):
+                call = Call(org_id=org.id, deal_id="ACME-1", title=f"Call {n}", media_kind="vtt", status="done",
+                            started_at=datetime(2026, 11, day, 15, tzinfo=UTC), duration_s=60.0)
+                s.add(call)
+                s.flush()
+                s.add(CallResult(call_id=call.id, analysis_json="{}", brief_json=json.dumps(brief(items)),
+                                 customer_talk_share=share, customer_questions=2, speaker_names=["Dana", "Bob"]))
+            s.commit()
+        api = client.get("/v1/deals/ACME-1", headers={"Authorization": f"Bearer {secret}"}).json()
+        messages = {w["code"]: w["message"] for w in api["warnings"]}
+        assert messages["unanswered_questions"] == "2 customer questions left unanswered."
+        assert messages["budget_below_price"] == "The budget mentioned (40,000) is below the price quoted (60,000)."
+        assert messages["no_dated_next_step"] == "The latest call (2026-11-30) ends with no next step."
+
+        token = re.search(r'name="prelogin" value="([^"]+)"', client.get("/login").text)
+        assert token
+        client.post("/login", data={"email": "admin@example.test", "password": "correct horse battery staple",
+                                    "prelogin": token.group(1)})
+        client.cookies.set("tt_lang", "zh-CN")
+        page = client.get("/deals/ACME-1").text
+        for said in ("2 个客户问题未得到解答。", "提到的预算（40,000）低于报价（60,000）。", "参与竞争的对手：Gong。",
+                     "最近一次通话（2026年11月30日）结束时没有约定下一步。",
+                     "客户在第一次通话（2026年11月10日）中的发言占比为 60%，在最后一次通话（2026年11月30日）中为 30%。"):
+            assert said in page, said
+        assert "left unanswered" not in page and "Competitors in play" not in page
+        client.cookies.set("tt_lang", "en")
+        english_page = client.get("/deals/ACME-1").text
+        assert all(html.escape(m, quote=False) in english_page for m in messages.values())
+
+
+def _insight_findings() -> tuple[list[Any], list[Any], int]:
+    """Findings of every kind: judged (reliable or not), too few calls, not applicable; and two judged
+    ones turned the other way (less likely, the other verdict) with coaching's sentence for them."""
+    import dataclasses
+
+    from coaching.insights import InsightOptions, compute_insights, describe
+    from coaching.synthetic import make_corpus
+
+    calls = [dataclasses.replace(c, trackers=c.trackers | ({"legal_review"} if i % 40 == 0 else set()))
+             for i, c in enumerate(make_corpus(n_calls=480, seed=5).calls)]
+    report = compute_insights(calls, InsightOptions(regression=False))
+    judged = [f for f in report.findings if f.status == "finding"]
+    flipped = [dataclasses.replace(f, likelihood=-0.4, significant=not f.significant) for f in judged[:2]]
+    for f in flipped:
+        f.sentence = describe(f)
+    return report.findings, flipped, report.options.min_group
+
+
+def test_the_insights_words_are_coachings_english_and_translate() -> None:
+    """`service.web.insight_words` words each finding with marked messages whose English is exactly
+    coaching's label and sentence (so the catalogue's English is what the English page shows), and
+    the Chinese ones carry the same numbers."""
+    from service.web import insight_words
+
+    found, flipped, min_group = _insight_findings()
+    findings = [*found, *flipped]
+    assert {(f.status, f.significant, (f.likelihood or 0) > 0) for f in findings} >= {
+        ("finding", True, True), ("finding", True, False), ("finding", False, True), ("finding", False, False),
+        ("insufficient_data", False, False), ("not_applicable", False, False)}
+    for f in findings:
+        assert str(insight_words.label_message(f)) == f.label
+        assert str(insight_words.sentence_message(f, min_group)) == f.sentence
+    from coaching.insights import METRIC_LABELS
+
+    assert {k: str(v) for k, v in insight_words.METRIC_NAMES.items()} == {k: v[0] for k, v in METRIC_LABELS.items()}
+
+    by = {f.feature: f for f in found}
+    talk = by["talk_ratio"]
+    assert talk.label == "rep talk ratio at most 65%" and i18n.tr("zh_CN", insight_words.label_message(talk)) == "销售代表发言占比至多 65%"
+    first_90 = i18n.tr("zh_CN", insight_words.label_message(by["open_questions_first_90s"]))
+    assert first_90 == "销售代表在前 90 秒内至少提出一个开放式问题"
+    rare = i18n.tr("zh_CN", insight_words.sentence_message(by["tracker:legal_review"], min_group))
+    legal = by["tracker:legal_review"]
+    assert rare == (f"通话太少，无法判断“提到了 legal review”：符合的有 {legal.n_with} 次，"
+                    f"不符合的有 {legal.n_without} 次（两侧各需至少 30 次）。")
+    assert i18n.tr("zh_CN", insight_words.sentence_message(by["interruptions_rep"], min_group)) == (
+        "不适用：这组通话中没有任何通话有“销售代表打断次数”的数值。")
+    sentence = i18n.tr("zh_CN", insight_words.sentence_message(talk, min_group))
+    assert talk.likelihood is not None and talk.q_value is not None
+    assert sentence.startswith(f"赢单通话出现“销售代表发言占比至多 65%”的可能性比丢单通话高 {abs(talk.likelihood) * 100:.0f}%（95% 置信区间 ")
+    assert f"n = {talk.n_with} / {talk.n_without}；校正后 p = {talk.q_value:.2g}）。" in sentence
+    assert not re.search(r"[A-Za-z]{3,}", sentence), sentence
+    features = ["interruptions_rep", "interruptions_customer"]
+    note = insight_words.not_applicable_note(features)
+    assert note == "Not applicable (no values in these calls): interruptions_rep, interruptions_customer."
+    assert i18n.tr("zh_CN", note) == "不适用（这些通话中没有数值）：销售代表打断次数、客户打断次数。"
+    from coaching.insights import InsightOptions, InsightReport
+
+    method = InsightReport(0, 0, 0, InsightOptions(), [], None).to_dict()["method"]
+    assert insight_words.method_words("en", method) == method and insight_words.method_words("zh_CN", method).startswith("提升 = ")
+    assert insight_words.BASES.keys() >= {f.basis for f in findings}

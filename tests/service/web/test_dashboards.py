@@ -195,10 +195,23 @@ def test_the_charts_speak_the_pages_language(web: Any, dash: Seeded, signed_in: 
     coach.goto("/insights")
     chart = _chart(coach, 'tr[data-feature="talk_ratio"] canvas')
     assert [d["label"] for d in chart["datasets"]] == ["95% 区间", "估计值"]
+    # The behaviours and their sentences are Chinese too, with the same numbers.
+    assert chart["labels"] == ["销售代表发言占比至多 65%"]
+    talk = compute_insights(dash.north, InsightOptions(regression=False)).finding("talk_ratio")
+    assert talk is not None
+    row = coach.locator('tr[data-feature="talk_ratio"]')
+    assert row.locator("th").inner_text().startswith("销售代表发言占比至多 65%")
+    sentence = row.locator("td.sentence").inner_text()
+    assert f"n = {talk.n_with} / {talk.n_without}；校正后 p = " in sentence, sentence
+    assert not re.search(r"[A-Za-z]{3,}", sentence), sentence
+    rare = coach.locator(f'tr[data-feature="tracker:{RARE_TRACKER}"]').inner_text()
+    assert "数据不足" in rare and "通话太少，无法判断“提到了 legal review”" in rare, rare
+    assert "Method:" not in coach.locator("main").inner_text()
     coach.context.clear_cookies(name="tt_lang")
     coach.goto("/insights")
     chart = _chart(coach, 'tr[data-feature="talk_ratio"] canvas')
     assert [d["label"] for d in chart["datasets"]] == ["95% interval", "estimate"]
+    assert chart["labels"] == ["rep talk ratio at most 65%"]
 
 
 def test_a_rep_is_refused_insights(web: Any, signed_in: Any) -> None:
