@@ -24,6 +24,10 @@ Follow-through (`LiveCard.followed`, `followed_at`), judged on the utterances af
 
 A window that closes, or a call that ends, without it gives `followed: false`. Times are seconds of
 stream audio. The coach is fed in stream order and is not thread-safe.
+
+Language: cards are worded for the call's `language` (the playbook's language block, the engine's
+own sentences from `coaching.wording`). The live service sets it as the call goes: the chosen
+language, or with `auto` the language detected so far.
 """
 
 from __future__ import annotations
@@ -36,10 +40,12 @@ from typing import Any, Literal
 from coaching.insights import InsightReport
 from coaching.live_plan import OPEN_QUESTIONS_WINDOW_S, LiveNudge, PlanSettings, goal_text, plan_nudges
 from coaching.playbook import Playbook, Situation, load_playbook
-from coaching.suggestions import Basis, SuggestionEngine, Utterance
+from coaching.suggestions import Basis, SuggestionEngine, Utterance, trim_chinese_quote
+from coaching.wording import ENGLISH, sentence
 from nlp.types import QuestionType
 from transcription.display import clock
 from transcription.errors import TalktrackError
+from transcription.scripts import is_chinese_text
 
 PromptKind = Literal["moment", "behaviour"]
 
@@ -210,9 +216,9 @@ class LiveCoach:
     every card it made (`cards`) with its follow-through."""
 
     def __init__(self, rules: LiveRules | None = None, playbook: Playbook | None = None,
-                 insights: InsightReport | None = None) -> None:
+                 insights: InsightReport | None = None, language: str = ENGLISH) -> None:
         self.rules = rules or LiveRules()
-        self.engine = SuggestionEngine(playbook or load_playbook(), insights)
+        self.engine = SuggestionEngine(playbook or load_playbook(), insights, language)
         self.nudges: list[LiveNudge] = plan_nudges(self.engine, self.rules.plan_settings())
         self.cards: list[LiveCard] = []
         self._shown: set[str] = set()
@@ -230,6 +236,18 @@ class LiveCoach:
     @property
     def prompts(self) -> list[LivePrompt]:
         return [c.prompt for c in self.cards]
+
+    @property
+    def language(self) -> str:
+        """The language cards are worded in from now on (cards already made keep theirs)."""
+        return self.engine.language
+
+    @language.setter
+    def language(self, language: str) -> None:
+        if language != self.engine.language:
+            self.engine.language = language
+            # Same decisions and thresholds; only the nudges' wording depends on the language.
+            self.nudges = plan_nudges(self.engine, self.rules.plan_settings())
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -351,16 +369,17 @@ class LiveCoach:
         return out
 
     def _check(self, n: LiveNudge, now: float) -> LivePrompt | None:
+        lang = n.language
         if n.feature == "open_questions_first_90s":
             if n.basis == "playbook":
                 due, have = now >= n.fire_at, self._open_rep
-                this_call = f"no open question from the rep by {clock(now)}"
+                this_call = sentence(lang, "no_open_question_yet", at=clock(now))
                 trigger = "no_open_question"
             else:
                 start = self._first_speech
                 due = start is not None and now >= start + n.fire_at and now < start + OPEN_QUESTIONS_WINDOW_S
                 have = self._open_rep_early
-                this_call = f"{have} open question{'s' if have != 1 else ''} from the rep by {clock(now)}"
+                this_call = sentence(lang, "open_questions_so_far", n=have, s="s" if have != 1 else "", at=clock(now))
                 trigger = "open_questions_first_90s"
             if not due or have >= n.goal:
                 return None
@@ -371,26 +390,30 @@ class LiveCoach:
             length = self._mono_end - self._mono_start
             if length < n.fire_at:
                 return None
-            return self._card(n, "monologue", f"rep monologue of {length:.0f} s since {clock(self._mono_start)}", now)
+            this_call = sentence(lang, "monologue_so_far", length=length, since=clock(self._mono_start))
+            return self._card(n, "monologue", this_call, now)
         if now < self.rules.rep_share_window_s:
             return None
         share = self._rep_share(now)
         if share is None or _holds(n.goal_op, share, n.goal):
             return None
         minutes = self.rules.rep_share_window_s / 60
-        return self._card(n, "rep_talk_share", f"rep spoke {share:.0%} of the speech in the last {minutes:g} min", now)
+        this_call = sentence(lang, "rep_share_recent", share=share, minutes=minutes)
+        return self._card(n, "rep_talk_share", this_call, now)
 
     def _card(self, n: LiveNudge, trigger: str, this_call: str, at: float) -> LivePrompt:
-        s = n.situation
-        goal = "" if n.basis == "playbook" else f" The goal: {goal_text(n)}."
-        evidence = f"This call: {this_call}.{goal} {n.basis_text}".strip()
+        s = n.situation  # worded in the nudge's language by the plan
+        goal = "" if n.basis == "playbook" else sentence(n.language, "card_goal", goal=goal_text(n))
+        evidence = sentence(n.language, "card_evidence", this_call=this_call, goal=goal, basis=n.basis_text).strip()
         return LivePrompt(s.id, "behaviour", s.title, s.example, s.do, trigger, evidence, at, n.basis,
                           n.finding_dict())
 
     def _moment(self, s: Situation, u: Utterance) -> LivePrompt:
         hit = sorted(s.trackers & u.trackers)
         trigger = f"tracker:{hit[0]}" if hit else "phrase"
-        return LivePrompt(s.id, "moment", s.title, s.example, s.do, f"{u.role} {trigger}", _quote(u.text), u.end)
+        worded = s.in_language(self.language)
+        return LivePrompt(s.id, "moment", worded.title, worded.example, worded.do, f"{u.role} {trigger}",
+                          _quote(u.text), u.end)
 
     def _admit(self, candidates: list[LivePrompt]) -> list[LivePrompt]:
         r = self.rules
@@ -417,6 +440,8 @@ def _holds(op: str, value: float, goal: float) -> bool:
 
 
 def _quote(text: str, max_words: int = 30) -> str:
+    if is_chinese_text(text):
+        return trim_chinese_quote(text)
     words = text.split()
     return " ".join(words[:max_words]) + (" ..." if len(words) > max_words else "")
 

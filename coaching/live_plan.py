@@ -15,6 +15,9 @@ can be measured while the call runs (`LIVE_FEATURES`):
 - `playbook`: nothing to judge with and no band; the organization's live rule fires
   (`no_open_question_s`, `monologue_s`, `rep_share_limit`) and the card says that it is a rule of
   the organization, not a finding.
+
+The evidence sentences are worded in the engine's language (`coaching.wording`); `LiveCoach` plans
+again when a call's language becomes known.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from coaching.insights import METRIC_LABELS, Finding, Op, format_value
-from coaching.playbook import Situation
+from coaching import wording
+from coaching.insights import Finding, Op
+from coaching.playbook import Situation, SituationText
 from coaching.suggestions import Basis, Guidance, SuggestionEngine
 from transcription.display import clock
 from transcription.display import rounded as _r
@@ -46,14 +50,20 @@ FALLBACK_SITUATIONS: dict[LiveFeature, Situation] = {
     "open_questions_first_90s": Situation(
         "discovery_opener", "behaviour", "Ask an open question",
         "Ask an open question about the customer's situation before presenting more.",
-        ("What prompted you to look at this now?",), feature="open_questions_first_90s"),
+        ("What prompted you to look at this now?",), feature="open_questions_first_90s",
+        translations=(SituationText("zh", "问一个开放式问题", "在继续介绍之前，先问一个关于客户现状的开放式问题。",
+                                    ("是什么让您现在开始考虑这件事的？",)),)),
     "talk_ratio": Situation(
         "talk_less", "behaviour", "Hand the conversation back", "Stop and ask a question; let the customer talk.",
-        ("How does that compare with what you're doing now?",), feature="talk_ratio"),
+        ("How does that compare with what you're doing now?",), feature="talk_ratio",
+        translations=(SituationText("zh", "把话题交还给客户", "停下来问一个问题，让客户多说。",
+                                    ("这和您现在的做法相比怎么样？",)),)),
     "longest_monologue_s": Situation(
         "shorter_monologues", "behaviour", "Pause and check in",
         "You have been talking for a while: stop and check in before going on.",
-        ("Let me pause there. Is this the part that matters most to you?",), feature="longest_monologue_s"),
+        ("Let me pause there. Is this the part that matters most to you?",), feature="longest_monologue_s",
+        translations=(SituationText("zh", "停一下，确认客户的想法", "您已经讲了一段时间：先停下来确认一下，再继续。",
+                                    ("我先停一下。这部分是您最关心的吗？",)),)),
 }
 
 _NEGATE: dict[Op, Op] = {">=": "<", "<": ">=", "<=": ">", ">": "<="}
@@ -67,7 +77,8 @@ class LiveNudge:
     "monologue < 62 s"). `fire_at`: when it fires: a call time in seconds (open questions: counted
     from the first speech for insight/published cards, from the stream start for the playbook rule),
     a monologue length in seconds, or the talk share itself. `basis_text` is the evidence sentence
-    about the basis (the team's numbers, the band's source, or the organization's rule)."""
+    about the basis (the team's numbers, the band's source, or the organization's rule), in the
+    call's `language`, as is `situation`."""
 
     situation: Situation
     feature: LiveFeature
@@ -77,6 +88,7 @@ class LiveNudge:
     fire_at: float
     basis_text: str
     finding: Finding | None = None
+    language: str = wording.ENGLISH
 
     @property
     def card(self) -> str:
@@ -114,13 +126,13 @@ def plan_nudges(engine: SuggestionEngine, rules: PlanSettings) -> list[LiveNudge
         situation = next((s for s in engine.playbook.behaviours if s.feature == feature), FALLBACK_SITUATIONS[feature])
         if situation.id in rules.disabled:
             continue
-        nudge = _nudge(feature, engine.guidance(situation), rules)
+        nudge = _nudge(feature, engine.guidance(situation), rules, engine.language)
         if nudge is not None:
             out.append(nudge)
     return out
 
 
-def _nudge(feature: LiveFeature, g: Guidance, rules: PlanSettings) -> LiveNudge | None:
+def _nudge(feature: LiveFeature, g: Guidance, rules: PlanSettings, language: str) -> LiveNudge | None:
     s = g.situation
     if g.basis == "insight":
         f = g.finding
@@ -128,15 +140,15 @@ def _nudge(feature: LiveFeature, g: Guidance, rules: PlanSettings) -> LiveNudge 
         goal = _winning_side(f)
         if goal is None or not _pushes(feature, goal[0]):
             return None
-        return _at_split(feature, s, "insight", goal, team_numbers(f), rules, f)
+        return _at_split(feature, s, "insight", goal, team_numbers(f, language), rules, f, language)
     if g.tested:
         return None
     if g.basis == "published" and g.band is not None and g.band.value is not None and g.band.op != "present":
         goal = (g.band.op, g.band.value)
         if _pushes(feature, goal[0]):
-            text = f"Published band: {g.band.source}. {g.reason}"
-            return _at_split(feature, s, "published", goal, text, rules, None)
-    return _rule(feature, s, rules)
+            text = wording.sentence(language, "published_basis", source=g.band.source, reason=g.reason)
+            return _at_split(feature, s, "published", goal, text, rules, None, language)
+    return _rule(feature, s, rules, language)
 
 
 def _winning_side(f: Finding) -> tuple[Op, float] | None:
@@ -156,62 +168,50 @@ def _pushes(feature: LiveFeature, op: Op) -> bool:
 
 
 def _at_split(feature: LiveFeature, s: Situation, basis: Basis, goal: tuple[Op, float], text: str,
-              rules: PlanSettings, finding: Finding | None) -> LiveNudge | None:
+              rules: PlanSettings, finding: Finding | None, language: str) -> LiveNudge | None:
     op, t = goal
     if feature == "open_questions_first_90s":
         need = float(math.floor(t) + 1 if op == ">" else math.ceil(t))
         if need <= 0:
             return None
         fire = max(0.0, OPEN_QUESTIONS_WINDOW_S - rules.lead_s)
-        return LiveNudge(s, feature, basis, ">=", need, fire, text, finding)
+        return LiveNudge(s, feature, basis, ">=", need, fire, text, finding, language)
     if feature == "longest_monologue_s":
         if t <= 0:
             return None
-        return LiveNudge(s, feature, basis, op, t, max(t - rules.lead_s, t / 2), text, finding)
-    return LiveNudge(s, feature, basis, op, t, t, text, finding)
+        return LiveNudge(s, feature, basis, op, t, max(t - rules.lead_s, t / 2), text, finding, language)
+    return LiveNudge(s, feature, basis, op, t, t, text, finding, language)
 
 
-def _rule(feature: LiveFeature, s: Situation, rules: PlanSettings) -> LiveNudge | None:
+def _rule(feature: LiveFeature, s: Situation, rules: PlanSettings, language: str) -> LiveNudge | None:
     """The organization's live rule for a feature nobody's outcomes can judge (basis `playbook`)."""
     if feature == "open_questions_first_90s":
         if rules.no_open_question_s is None:
             return None
-        text = f"Your organization's live rule: an open question by {clock(rules.no_open_question_s)}."
-        return LiveNudge(s, feature, "playbook", ">=", 1.0, rules.no_open_question_s, text)
+        text = wording.sentence(language, "rule_open_question", at=clock(rules.no_open_question_s))
+        return LiveNudge(s, feature, "playbook", ">=", 1.0, rules.no_open_question_s, text, language=language)
     if feature == "longest_monologue_s":
         if rules.monologue_s is None:
             return None
-        text = f"Your organization's live rule: no monologue over {rules.monologue_s:g} s."
-        return LiveNudge(s, feature, "playbook", "<", rules.monologue_s, rules.monologue_s, text)
+        text = wording.sentence(language, "rule_monologue", limit=rules.monologue_s)
+        return LiveNudge(s, feature, "playbook", "<", rules.monologue_s, rules.monologue_s, text, language=language)
     if rules.rep_share_limit is None:
         return None
-    text = f"Your organization's live rule: rep share under {rules.rep_share_limit:.0%}."
-    return LiveNudge(s, feature, "playbook", "<", rules.rep_share_limit, rules.rep_share_limit, text)
+    text = wording.sentence(language, "rule_rep_share", limit=rules.rep_share_limit)
+    return LiveNudge(s, feature, "playbook", "<", rules.rep_share_limit, rules.rep_share_limit, text,
+                     language=language)
 
 
-def team_numbers(f: Finding) -> str:
+def team_numbers(f: Finding, language: str = wording.ENGLISH) -> str:
     """The team's finding in one sentence, e.g. "In your team's 500 closed calls, won deals were
-    76% more likely (95% CI 40-120%) to have at least one open question ..."."""
-    n = f.n_with + f.n_without
-    if f.likelihood is None or f.likelihood_ci is None:
-        return f"In your team's {n} closed calls, '{f.label}' went with winning (adjusted p = {f.q_value:.2g})."
-    lo, hi = f.likelihood_ci
-    if f.likelihood >= 0:
-        size, ci = f"{f.likelihood * 100:.0f}% more", f"95% CI {lo * 100:.0f}-{hi * 100:.0f}%"
-    else:
-        size, ci = f"{-f.likelihood * 100:.0f}% less", f"95% CI {-hi * 100:.0f}-{-lo * 100:.0f}% less"
-    return f"In your team's {n} closed calls, won deals were {size} likely ({ci}) to have {f.label}."
+    76% more likely (95% CI 40-120%) to have at least one open question ..." (`coaching.wording`)."""
+    return wording.team_numbers(f, language)
 
 
 def goal_text(n: LiveNudge) -> str:
-    """The card's goal in words ("rep talk ratio at most 65%", "at least 2 open questions by ...")."""
-    name, unit = METRIC_LABELS.get(n.feature, (n.feature.replace("_", " "), "number"))
-    words = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}.get(n.goal_op, n.goal_op)
-    if n.feature == "open_questions_first_90s":
-        return f"{words} {format_value(n.goal, unit)} {name}"
-    return f"{name} {words} {format_value(n.goal, unit)}"
-
-
+    """The card's goal in words, in the nudge's language ("rep talk ratio at most 65%", "at least 2
+    open questions by ...", "销售代表发言占比不超过 65%")."""
+    return wording.goal_text(n.feature, n.goal_op, n.goal, n.language)
 
 
 __all__ = ["LIVE_FEATURES", "OPEN_QUESTIONS_WINDOW_S", "LiveFeature", "LiveNudge", "PlanSettings",

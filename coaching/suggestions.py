@@ -21,6 +21,11 @@ told to ask 11 questions. Shares (the talk ratio) are judged at any length.
 offline path feeds every sentence of the file, then asks for the ranked list. Which basis a
 behaviour's suggestion rests on is decided in one place, `SuggestionEngine.guidance`, for both the
 offline list and the live cards (`coaching.live`).
+
+Language: the engine words its suggestions for the call's `language` ("en", "zh", ...): the
+playbook's language block for it (`Situation.in_language`) and the engine's own sentences (why,
+values, bases) from `coaching.wording`; a language without either keeps the default text.
+`suggest_for_call` takes the language from the transcript unless told otherwise.
 """
 
 from __future__ import annotations
@@ -31,10 +36,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from coaching.features import CallFeatures, features_from_analysis
-from coaching.insights import METRIC_LABELS, Finding, InsightReport, format_value
+from coaching.insights import Finding, InsightReport
 from coaching.playbook import Band, Playbook, Situation, load_playbook
+from coaching.wording import ENGLISH, finding_sentence, sentence, value_text
 from nlp.analysis import CallAnalysis
 from transcription.display import clock
+from transcription.scripts import is_chinese_text
 from transcription.types import Role, Transcript, join_words
 
 Basis = Literal["insight", "published", "playbook"]
@@ -47,6 +54,8 @@ LENGTH_DEPENDENT = frozenset({
     "longest_customer_story_s", "longest_monologue_s", "tracker:next_steps",
 })
 MAX_QUOTE_WORDS = 30
+# A Chinese quote's limit in characters: Chinese has no spaces to count words by.
+MAX_QUOTE_CHARS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +110,8 @@ class Guidance:
     cannot judge the feature, the situation has a published `band`), or None: no suggestion.
     `tested` tells the two kinds of None apart: True when the team's outcomes judged the feature
     and found nothing (never fall back to anything), False when there was nothing to judge with
-    and no band. `reason` is the sentence a published-basis suggestion adds.
+    and no band. `reason` is the sentence a published-basis suggestion adds. `situation` (and so
+    `band`) is worded in the engine's language.
     """
 
     situation: Situation
@@ -126,10 +136,12 @@ class Utterance:
 
 @dataclass(slots=True)
 class SuggestionEngine:
-    """Feed utterances, get moment suggestions as they happen and a ranked list at the end."""
+    """Feed utterances, get moment suggestions as they happen and a ranked list at the end.
+    `language`: the call's language, which the suggestions are worded in (see the module docstring)."""
 
     playbook: Playbook = field(default_factory=load_playbook)
     insights: InsightReport | None = None
+    language: str = ENGLISH
     _moments: dict[str, list[Evidence]] = field(default_factory=dict)
     _order: list[str] = field(default_factory=list)
 
@@ -165,28 +177,26 @@ class SuggestionEngine:
     def _moment_suggestion(self, s: Situation) -> Suggestion:
         where = tuple(self._moments.get(s.id, []))
         first = where[0] if where else None
-        who = "The customer" if first is not None and first.role == "customer" else "The speaker"
-        why = (
-            f"{who} raised it at {clock(first.at_s)}: \"{first.quote}\"." if first is not None else s.title
-        )
+        s = s.in_language(self.language)
+        if first is None:
+            why = s.title
+        else:
+            key = "moment_why_customer" if first.role == "customer" else "moment_why_speaker"
+            why = sentence(self.language, key, at=clock(first.at_s), quote=first.quote)
         return Suggestion(s.id, s.title, s.do, s.example, why, "playbook", where)
 
     def guidance(self, s: Situation) -> Guidance:
         """The basis a suggestion for behaviour `s` rests on (see `Guidance`); offline and live."""
         finding = self.insights.finding(s.feature) if self.insights is not None and s.feature else None
+        s = s.in_language(self.language)
         if finding is not None and finding.status == "finding":
             if finding.significant and finding.lift is not None:
                 return Guidance(s, "insight", finding=finding, tested=True)
             return Guidance(s, None, finding=finding, tested=True)  # tested, nothing found: no band either
         if s.band is None:
             return Guidance(s, None)
-        if self.insights is None or self.insights.n_calls == 0:
-            reason = "No outcome data yet, so this rests on a published band, not on your team's won and lost deals."
-        else:
-            reason = (
-                "Your team's outcomes cannot judge this yet (too few calls on one side), so this rests on a "
-                "published band."
-            )
+        no_outcomes = self.insights is None or self.insights.n_calls == 0
+        reason = sentence(self.language, "no_outcomes" if no_outcomes else "too_few_outcomes")
         return Guidance(s, "published", band=s.band, reason=reason)
 
     def _behaviour(
@@ -200,22 +210,24 @@ class SuggestionEngine:
             return None
         value = _feature_value(features, s.feature)
         where = tuple(_behaviour_evidence(s, transcript)) if transcript is not None else ()
-        label = _value_text(s.feature, value)
+        label = value_text(s.feature, value, self.language)
+        worded = g.situation
         if g.basis == "insight":
             finding = g.finding
             assert finding is not None and finding.lift is not None
             on_with = finding.holds_for(value)
             if on_with is None or on_with == (finding.lift > 0):
                 return None  # unknown, or already on the winning side
-            why = f"{finding.sentence} This call: {label}."
-            return Suggestion(s.id, s.title, s.do, s.example, why, "insight", where,
+            why = sentence(self.language, "insight_why", sentence=finding_sentence(finding, self.language),
+                           value=label)
+            return Suggestion(s.id, worded.title, worded.do, worded.example, why, "insight", where,
                               impact=abs(finding.risk_difference), feature=s.feature)
         band = g.band
         assert band is not None
         if band.holds(value) is not False:
             return None
-        why = f"This call: {label}; published band: {band.source}. {g.reason}".strip()
-        return Suggestion(s.id, s.title, s.do, s.example, why, "published", where,
+        why = sentence(self.language, "published_why", value=label, source=band.source, reason=g.reason).strip()
+        return Suggestion(s.id, worded.title, worded.do, worded.example, why, "published", where,
                           severity=_severity(band.op, band.value, value), feature=s.feature)
 
 
@@ -237,20 +249,23 @@ def suggest_for_call(
     insights: InsightReport | None = None,
     playbook: Playbook | None = None,
     features: CallFeatures | None = None,
+    language: str | None = None,
 ) -> list[Suggestion]:
-    """Ranked suggestions for an analysed call (the offline path: every sentence fed in order)."""
-    engine = SuggestionEngine(playbook or load_playbook(), insights)
+    """Ranked suggestions for an analysed call (the offline path: every sentence fed in order),
+    worded in `language` (default: the transcript's)."""
+    engine = SuggestionEngine(playbook or load_playbook(), insights, language or analysis.transcript.language)
     for u in utterances_from_analysis(analysis):
         engine.add_utterance(u)
     feats = features or features_from_analysis(analysis, call_id="call")
     return engine.suggestions(feats, analysis.transcript)
 
 
-_SENTENCE_END = re.compile(r"[.?!]['\")\]]*$")
+# A sentence ends at . ? ! (or the full-width 。？！ of Chinese), closing quotes and brackets after it.
+_SENTENCE_END = re.compile(r"[.?!。？！]['\")\]”’）」』]*$")
 
 
 def utterances_from_analysis(analysis: CallAnalysis) -> list[Utterance]:
-    """The call's sentences (split at . ? ! inside each turn), each with the trackers that hit it.
+    """The call's sentences (split at . ? ! and 。？！ inside each turn), each with the trackers that hit it.
 
     A tracker hit belongs to the one sentence of its speaker that starts at or before the hit (the
     latest such), so interpolated word times cannot attach it to a neighbouring sentence.
@@ -334,14 +349,6 @@ def _feature_value(features: CallFeatures, feature: str) -> float | None:
     return features.metrics.get(feature)
 
 
-def _value_text(feature: str, value: float | None) -> str:
-    if feature.startswith("tracker:"):
-        name = feature.split(":", 1)[1].replace("_", " ")
-        return f"{name} {'came up' if value else 'did not come up'}"
-    name, unit = METRIC_LABELS.get(feature, (feature.replace("_", " "), "number"))
-    return f"{name} unknown" if value is None else f"{name} {format_value(value, unit)}"
-
-
 def _severity(op: str, target: float | None, value: float | None) -> float:
     """Relative distance outside the band (0 inside or unknown)."""
     if value is None or target is None or target == 0:
@@ -350,10 +357,16 @@ def _severity(op: str, target: float | None, value: float | None) -> float:
 
 
 def _trim(text: str) -> str:
+    if is_chinese_text(text):
+        return trim_chinese_quote(text)
     words = text.split()
     return text if len(words) <= MAX_QUOTE_WORDS else " ".join(words[:MAX_QUOTE_WORDS]) + " ..."
 
 
+def trim_chinese_quote(text: str, max_chars: int = MAX_QUOTE_CHARS) -> str:
+    """A Chinese quote cut at `max_chars` characters (" ..." marks the cut), as English quotes are
+    cut at `MAX_QUOTE_WORDS` words."""
+    return text if len(text) <= max_chars else text[:max_chars] + " ..."
 
 
 __all__ = [
@@ -364,5 +377,6 @@ __all__ = [
     "Utterance",
     "rank",
     "suggest_for_call",
+    "trim_chinese_quote",
     "utterances_from_analysis",
 ]

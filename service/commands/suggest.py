@@ -12,7 +12,7 @@ from coaching.insights import InsightReport, InsightsFormatError
 from coaching.playbook import load_playbook
 from coaching.suggestions import Suggestion, suggest_for_call
 from service.analysis.files import AnalyzeOptions, analyze_path, local_voice_profiles
-from service.commands.analyze import positive_int
+from service.commands.analyze import language_choice, positive_int
 from service.commands.json_files import read_json_object
 from service.commands.progress_bar import ProgressBar
 from transcription.display import clock
@@ -37,6 +37,9 @@ def register(sub: Any, summary: str) -> None:
     p.add_argument("--rep", metavar="NAME", help="the rep's name as in the transcript's speaker tags or voice profile")
     p.add_argument("--rep-channel", choices=("left", "right"), default="left", help="stereo: the rep's channel")
     p.add_argument("--speakers", type=positive_int, metavar="N", help="mono recordings: how many people talk (a prior)")
+    p.add_argument("--language", type=language_choice, default="auto", metavar="CODE",
+                   help="recordings: the spoken language, auto (the default: detected), en, zh or another language "
+                        "code; the suggestions are worded in the call's language (the playbook's block for it)")
     p.add_argument("--insights", type=Path, help="insights JSON from `talktrack insights --json`")
     p.add_argument("--playbook", type=Path, help="playbook YAML (default: the bundled coaching/playbook.yaml)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -54,14 +57,15 @@ def run(args: argparse.Namespace) -> int:
     playbook = load_playbook(args.playbook)
     options = AnalyzeOptions(
         rep_channel=0 if args.rep_channel == "left" else 1, rep_name=args.rep, num_speakers=args.speakers,
-        profiles=local_voice_profiles(),
+        language=args.language, profiles=local_voice_profiles(),
     )
     with ProgressBar(enabled=not args.no_progress) as bar:
         analysis = analyze_path(args.file, options, bar)
-    suggestions = suggest_for_call(analysis, insights=insights, playbook=playbook)
+    language = analysis.transcript.language  # what the call was heard in: the suggestions' language
+    suggestions = suggest_for_call(analysis, insights=insights, playbook=playbook, language=language)
     if args.json:
         body = {"file": args.file.name, "basis": "insights" if insights else "published bands",
-                "suggestions": [s.to_dict() for s in suggestions]}
+                "language": language, "suggestions": [s.to_dict() for s in suggestions]}
         sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(render(args.file.name, suggestions, insights is not None))

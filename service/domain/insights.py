@@ -233,7 +233,8 @@ def latest_snapshot(session: Session, org_id: str, team_id: str | None) -> tuple
 def call_suggestions(analysis: CallAnalysis, call: Call, session: Session | None = None) -> list[dict[str, Any]]:
     """Ranked suggestions for a call, using its team's (else its organization's) latest insights
     and the active playbook when a database session is at hand (passed, or the one `call` is
-    attached to); otherwise the published bands and the bundled playbook."""
+    attached to); otherwise the published bands and the bundled playbook. Worded in the language
+    the call was transcribed in (the analysis', not the upload's choice, which may be `auto`)."""
     session = session or object_session(call)  # type: ignore[assignment]
     insights: InsightReport | None = None
     playbook = None  # the bundled one
@@ -241,4 +242,5 @@ def call_suggestions(analysis: CallAnalysis, call: Call, session: Session | None
         insights, _ = latest_snapshot(session, call.org_id, call.team_id)
         playbook = org_playbook(session, call.org_id).playbook
     feats: CallFeatures = features_from_analysis(analysis, call.id, rep=call.rep_name)
-    return [s.to_dict() for s in suggest_for_call(analysis, insights=insights, playbook=playbook, features=feats)]
+    return [s.to_dict() for s in suggest_for_call(analysis, insights=insights, playbook=playbook, features=feats,
+                                                   language=analysis.transcript.language)]

@@ -219,7 +219,9 @@ class LiveSession:
         self._roles_version = 0
         # Card selection: the team's insights decide the behaviour cards; a held-out call computes
         # and keeps its cards (`coach.cards`) but never sends them (see service/live/guidance.py).
-        self.coach = LiveCoach(rules, playbook, insights)
+        # Cards are worded in the call's language: the chosen one, or with `auto` English until an
+        # utterance's language is known (`_process` keeps it up to date).
+        self.coach = LiveCoach(rules, playbook, insights, language=self.language.language or ENGLISH)
         self.held_out = held_out
         # The call so far, for the question rules that read the previous sentence ("Right?" after
         # the speaker's own statement is a tag); used on the worker thread only.
@@ -319,6 +321,8 @@ class LiveSession:
                        "processing_s": round(time.monotonic() - began, 3), "speaker_s": u.speaker_s},
         })
         cu = CoachUtterance(u.speaker, u.role, u.start, u.end, u.text, frozenset(trackers))
+        # `auto`: the language the call settled on, else the one this utterance was heard in.
+        self.coach.language = self.language.language or u.language
         for prompt in self.coach.add_utterance(cu, [q.type for q in questions]):
             self._suggest(prompt, u.index)
         self.publish({"type": "metrics", "at": round(u.end, 2), **self.coach.metrics.to_dict()})

@@ -88,6 +88,24 @@ def test_suggest_sample_call(capsys: pytest.CaptureFixture[str]) -> None:
     assert ids[:2] == ["let_customer_talk", "ask_more_questions"] and "pricing_objection" in ids
     pricing = next(s for s in data["suggestions"] if s["id"] == "pricing_objection")
     assert pricing["where"][0]["quote"] == "How much does it cost per seat?"
+    assert data["language"] == "en" and pricing["title"] == "Handle the pricing objection"
+
+
+def test_suggest_a_chinese_call_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    """The Chinese discovery call of the Chinese evaluation set: its suggestions in Chinese."""
+    call = ROOT / "bench" / "chinese_data" / "calls" / "zh01-crm-discovery.vtt"
+    code = main(["suggest", str(call), "--rep", "王磊", "--json", "--no-progress"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["language"] == "zh"
+    by_id = {s["id"]: s for s in data["suggestions"]}
+    assert list(by_id) == ["competitor_mention", "pricing_objection"]  # a 1:21 call: moments only
+    pricing = by_id["pricing_objection"]
+    assert (pricing["title"], pricing["why"]) == ("处理价格异议", "客户在 0:55 提到：“那价格大概是多少？”")
+    assert pricing["example"] == "您问得很实在。和现在丢单带来的损失相比，您觉得这个投入怎么样？"
+    assert by_id["competitor_mention"]["title"] == "回应竞品" and "金蝶" in by_id["competitor_mention"]["why"]
+    main(["suggest", str(call), "--rep", "王磊", "--no-progress"])
+    text = capsys.readouterr().out
+    assert "1. 回应竞品  [playbook moment]" in text and "Say:   \"您觉得他们哪些地方做得不错？" in text
 
 
 def test_suggest_bad_insights_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -152,3 +152,42 @@ def test_scripted_sample_call_gives_exactly_the_pricing_card() -> None:
         utt = Utterance("S1" if u["role"] == "rep" else "S2", u["role"], u["start"], u["end"], u["text"])
         ids += [p.id for p in coach.add_utterance(utt, list(u["question_types"]))]
     assert ids == ["pricing_objection", "competitor_mention"]
+
+
+def _language_stage_trackers(text: str) -> frozenset[str]:
+    """The tracker names the live path's language stage finds in one customer utterance (phrase
+    trackers, as `service.live.sessions` runs it)."""
+    from nlp.language import analyze_language
+    from transcription.scripts import split_chinese
+    from transcription.types import Speaker, Transcript, Word
+
+    units = [u for tok in text.split() for u in split_chinese(tok)]
+    words = [Word(0.25 * i, 0.25 * i + 0.2, u, "S2") for i, u in enumerate(units)]
+    transcript = Transcript(duration_s=words[-1].end, speakers=[Speaker("S2", role="customer")], words=words,
+                            source="audio-stereo")
+    return frozenset(h.tracker for h in analyze_language(transcript, semantic=False).trackers)
+
+
+def test_a_mandarin_utterance_on_a_chinese_call_gives_the_chinese_card() -> None:
+    text = "这个价格太贵了，我们预算没有那么多。"
+    trackers = _language_stage_trackers(text)
+    assert {"pricing", "budget_objection"} <= trackers
+    coach = LiveCoach(language="zh")
+    [card] = coach.add_utterance(customer(5, 8, text, trackers))
+    assert (card.id, card.title, card.trigger) == ("pricing_objection", "处理价格异议", "customer tracker:budget_objection")
+    assert card.text == "您问得很实在。和现在丢单带来的损失相比，您觉得这个投入怎么样？"
+    assert card.do == "先认可客户的顾虑，再把价格和客户自己讲到的价值联系起来，并问一问他们是拿什么来比较的。"
+    assert card.evidence == text
+    # No tracker needed: the Chinese phrases of the playbook's block find "send me some material".
+    [send] = coach.add_utterance(customer(60, 63, "那你先发点资料给我看看吧。"))
+    assert (send.id, send.title, send.trigger) == ("send_material", "把“发点资料给我”变成下一步", "customer phrase")
+
+
+def test_an_auto_call_words_its_cards_in_the_language_it_settles_on() -> None:
+    coach = LiveCoach(LiveRules(min_gap_s=0))  # `auto`: English until a language is known
+    [first] = coach.add_utterance(customer(5, 8, "How much does it cost per seat?"))
+    assert first.title == "Handle the pricing objection"
+    coach.language = "zh"
+    [second] = coach.add_utterance(customer(20, 24, "我们之前也看过Gong，还有别家。"))
+    assert (second.id, second.title) == ("competitor_mention", "回应竞品")
+    assert [p.title for p in coach.prompts] == ["Handle the pricing objection", "回应竞品"]  # made cards keep theirs

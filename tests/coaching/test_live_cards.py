@@ -173,3 +173,30 @@ def test_holdout_setting() -> None:
     for bad in (1.5, -0.1, "half", float("nan")):
         with pytest.raises(LiveRulesError):
             LiveRules.from_dict({"holdout": bad})
+
+
+def test_behaviour_cards_on_a_chinese_call_are_worded_in_chinese_with_the_same_numbers() -> None:
+    report = early_open_questions_win()
+    f = report.finding("open_questions_first_90s")
+    assert f is not None and f.likelihood is not None and f.likelihood_ci is not None
+    english = LiveCoach(LiveRules(moments=False), insights=report)
+    chinese = LiveCoach(LiveRules(moments=False), insights=report, language="zh")
+    script: list[tuple[Utterance, list[QuestionType]]] = [(rep(5, 30, "我们的系统可以自动分配线索"), ["yes_no"]),
+                                                          (customer(31, 40, "好的"), [])]
+    assert feed(chinese, list(script), until=100) == feed(english, list(script), until=100) == ["discovery_opener"]
+    card = chinese.cards[0].prompt
+    assert (card.at, card.basis, card.finding) == (80.0, "insight", english.cards[0].prompt.finding)
+    assert (card.title, card.text) == ("用开放式问题开场", "在给您看具体内容之前，想先请教一下：是什么让您现在开始关注这件事的？")
+    lo, hi = f.likelihood_ci
+    assert card.evidence == (
+        "本通话：到 1:20 为止销售代表提出了 0 个开放式问题。目标：销售代表前 90 秒内的开放式提问至少 1 个。"
+        f"在您团队已结束的 {f.n_with + f.n_without} 通通话中，赢单通话出现“销售代表在前 90 秒内至少提出一个开放式问题”的"
+        f"可能性比丢单通话高 {f.likelihood * 100:.0f}%（95% 置信区间 {lo * 100:.0f}-{hi * 100:.0f}%）。")
+
+
+def test_rule_cards_on_a_chinese_call_say_it_is_the_organizations_rule() -> None:
+    coach = LiveCoach(LiveRules(no_open_question_s=None, moments=False), language="zh")
+    coach.add_utterance(rep(0, 60), [])
+    [card] = coach.add_utterance(rep(60, 92), [])
+    assert (card.id, card.basis, card.title) == ("shorter_monologues", "playbook", "别一口气讲太久")
+    assert card.evidence == "本通话：销售代表从 0:00 起已连续讲了 92 秒。本组织的实时规则：单段独白不超过 90 秒。"

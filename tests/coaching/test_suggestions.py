@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from coaching.features import features_from_analysis
-from coaching.insights import InsightOptions, InsightReport, compute_insights
+from coaching.insights import METRIC_LABELS, InsightOptions, InsightReport, compute_insights
 from coaching.playbook import PlaybookError, load_playbook, playbook_from_dict
 from coaching.suggestions import Evidence, Suggestion, SuggestionEngine, Utterance, rank, suggest_for_call
 from coaching.synthetic import make_corpus, synthetic_analysis
+from coaching.wording import ENGLISH, METRIC_LABELS_ZH, SENTENCES, TRACKER_NAMES_ZH
 from nlp.analysis import CallAnalysis
+from nlp.trackers import load_trackers
+from transcription.scripts import split_chinese
+from transcription.types import Speaker, Transcript, Word
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_VTT = ROOT / "samples" / "discovery_call.vtt"
@@ -192,3 +197,142 @@ def _cue_start(cue: str) -> float:
     timing = next(line for line in cue.splitlines() if "-->" in line)
     h, m, s = timing.split("-->")[0].strip().split(":")
     return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+# -- languages: a Chinese call gets the playbook's Chinese talk tracks and Chinese sentences ----------
+
+
+def chinese_call(*lines: tuple[str, str], pause: float = 0.3) -> Transcript:
+    """A timed Chinese transcript with Whisper-like words: one per character (Latin words whole);
+    speaker "R" is the rep, anyone else the customer."""
+    words: list[Word] = []
+    t = 0.0
+    for speaker, text in lines:
+        for unit in (u for tok in text.split() for u in split_chinese(tok)):
+            words.append(Word(t, t + 0.2, unit, speaker))
+            t += 0.25
+        t += pause
+    speakers = [Speaker(s, role="rep" if s == "R" else "customer") for s in dict.fromkeys(s for s, _ in lines)]
+    return Transcript(duration_s=t, speakers=speakers, words=words, source="audio-stereo", language="zh")
+
+
+PRICE_PUSHBACK = "这个价格太贵了，我们预算没有那么多。"
+
+
+@pytest.fixture(scope="module")
+def chinese_analysis() -> CallAnalysis:
+    from nlp.analysis import analyze_transcript
+
+    return analyze_transcript(chinese_call(
+        ("R", "您好，我是云帆软件的王磊，感谢您抽时间。我们的系统可以自动记录每一通电话，自动分配线索，还能和钉钉打通，"
+              "销售经理每天都能看到团队的跟进情况，标准版是按用户数收费，每个账号一年两千四。"),
+        ("C", PRICE_PUSHBACK),
+        ("R", "理解。我们很多客户一开始也这么觉得，用了以后发现丢单少了很多，整体算下来其实是省钱的。"),
+    ))
+
+
+def test_a_chinese_call_gets_the_chinese_talk_track_and_chinese_reasons(chinese_analysis: CallAnalysis) -> None:
+    assert chinese_analysis.transcript.language == "zh"
+    out = suggest_for_call(chinese_analysis)
+    pricing = next(s for s in out if s.id == "pricing_objection")
+    assert pricing.title == "处理价格异议"
+    assert pricing.what == "先认可客户的顾虑，再把价格和客户自己讲到的价值联系起来，并问一问他们是拿什么来比较的。"
+    assert pricing.example == "您问得很实在。和现在丢单带来的损失相比，您觉得这个投入怎么样？"
+    at = next(w.start for w in chinese_analysis.transcript.words if w.speaker == "C")
+    assert pricing.where[0].quote == PRICE_PUSHBACK and pricing.where[0].at_s == at
+    assert pricing.why == f"客户在 {pricing.where[0].to_dict()['at']} 提到：“{PRICE_PUSHBACK}”"
+    # A 23-second call: only the talk share is judged, on the published band, worded in Chinese with
+    # the band's Chinese source (and that it was measured on English calls).
+    talk = next(s for s in out if s.id == "talk_less")
+    ratio = chinese_analysis.metrics.talk_ratio
+    assert ratio is not None and ratio > 0.65
+    assert talk.title == "少说多听" and talk.example == "大致就是这样。这和您现在的做法相比怎么样？"
+    assert talk.why == (f"本通话：销售代表发言占比 {ratio * 100:.0f}%；公开区间（在英文通话上测得）：Gong Labs：销售代表发言"
+                        "占比约 43% 时赢单最多，超过 65% 会拖累成交。目前还没有成交结果数据，所以这条建议依据的是公开区间，而不是"
+                        "您团队的赢单和丢单记录。")
+    for s in out:  # no English left but the band's source name
+        for text in (s.title, s.what, s.example, s.why):
+            assert not re.search(r"[A-Za-z]{3,}", text.replace("Gong Labs", "")), text
+    # The same call with its language set to English (or to one without a block) reads as before.
+    for language in ("en", "de"):
+        english = {s.id: s for s in suggest_for_call(chinese_analysis, language=language)}
+        assert english["pricing_objection"].title == "Handle the pricing objection"
+        assert english["pricing_objection"].why.startswith("The customer raised it at ")
+        assert english["talk_less"].why.startswith("This call: rep talk ratio ")
+
+
+def test_insight_reasons_on_a_chinese_call_carry_the_teams_numbers_in_chinese(corpus_insights: InsightReport) -> None:
+    call = make_corpus(n_calls=10, seed=3).calls[0]
+    metrics = dict(call.metrics)
+    metrics.update(talk_ratio=0.8, open_questions_first_90s=0.0, question_count_rep=5.0)
+    bad = replace(call, metrics=metrics, trackers=frozenset({"pricing"}))
+    english = suggest_for_call(synthetic_analysis(bad), insights=corpus_insights, features=bad)
+    chinese = suggest_for_call(synthetic_analysis(bad), insights=corpus_insights, features=bad, language="zh")
+    assert [s.id for s in chinese] == [s.id for s in english]  # the language changes words, never the ranking
+    talk = next(s for s in chinese if s.id == "talk_less")
+    f = corpus_insights.finding("talk_ratio")
+    assert f is not None and f.likelihood is not None and f.likelihood_ci is not None
+    assert talk.basis == "insight" and talk.impact == next(s for s in english if s.id == "talk_less").impact
+    lo, hi = f.likelihood_ci
+    assert talk.why.startswith(f"赢单通话出现“销售代表发言占比不超过 65%”的可能性比丢单通话高 {f.likelihood * 100:.0f}%"
+                               f"（95% 置信区间 {lo * 100:+.0f}% 至 {hi * 100:+.0f}%；")
+    assert talk.why.endswith("本通话：销售代表发言占比 80%。")
+    opener = next(s for s in chinese if s.id == "discovery_opener")
+    assert "“销售代表在前 90 秒内至少提出一个开放式问题”" in opener.why
+    assert opener.why.endswith("本通话：销售代表前 90 秒内的开放式提问 0 个。")
+    step = next(s for s in chinese if s.id == "next_step")
+    assert "“提到了下一步”" in step.why and step.why.endswith("本通话：没有提到下一步。")
+
+
+def test_a_language_block_falls_back_field_by_field() -> None:
+    playbook = playbook_from_dict({"situations": {"pricing": {
+        "kind": "moment", "title": "Handle pricing", "do": "Acknowledge it.", "say": ["Fair question."],
+        "phrases": ["price"], "zh-CN": {"title": "处理价格异议", "phrases": ["太贵"]}}}})
+    engine = SuggestionEngine(playbook, language="zh")
+    [found] = engine.add_utterance(Utterance("S2", "customer", 3.0, 5.0, "说实话有点太贵。"))
+    assert (found.title, found.what, found.example) == ("处理价格异议", "Acknowledge it.", "Fair question.")
+    # Every block's phrases match whatever the call's language; a Latin phrase next to Chinese
+    # characters is still a whole word, and still not part of a longer one.
+    assert [s.id for s in playbook.match("我们看了price表", "customer")] == ["pricing"]
+    assert playbook.match("太贵了", "customer") and not playbook.match("priceless", "customer")
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ({"zh": "处理价格异议"}, "language block 'zh' of 'pricing' must be a mapping of title, do, say, phrases"),
+        ({"zh": {"title": "处理价格异议", "kind": "moment"}}, "'kind' cannot differ by language"),
+        ({"cn": {"title": "处理价格异议"}}, "has a block 'cn' that is not a language code"),
+        ({"zh": {"say": ["好的", 3]}}, "language block 'zh' of 'pricing': 'say' must be a string or a list"),
+        ({"zh": {"title": ""}}, "'title' must be a non-empty string"),
+        ({"zh": {"band_source": "Gong Labs"}}, "'band_source' needs a 'band' on the situation"),
+        ({"zh": {"title": "价格"}, "zh-CN": {"title": "价格"}}, "two language blocks for 'zh'"),
+    ],
+)
+def test_a_bad_language_block_is_refused_with_what_is_wrong(block: dict[str, object], message: str) -> None:
+    situation = {"kind": "moment", "title": "Handle pricing", "do": "Acknowledge it.", **block}
+    with pytest.raises(PlaybookError, match=re.escape(message)) as err:
+        playbook_from_dict({"situations": {"pricing": situation}}, "my.yaml")
+    assert str(err.value).startswith("my.yaml: ")
+
+
+def test_every_language_words_the_same_sentences_with_the_same_fields() -> None:
+    import string
+
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    english = SENTENCES[ENGLISH]
+    for language, table in SENTENCES.items():
+        assert table.keys() == english.keys(), language
+        for key, template in table.items():
+            if english[key]:  # English words a finding with the report's own sentence
+                assert fields(template) <= fields(english[key]) | {"s"}, (language, key)
+    assert METRIC_LABELS_ZH.keys() == METRIC_LABELS.keys()
+    assert {t.name for t in load_trackers().trackers} <= TRACKER_NAMES_ZH.keys()
+    # Every situation of the bundled playbook has its Chinese wording, bands their Chinese source.
+    for s in load_playbook().situations:
+        zh = s.in_language("zh")
+        assert zh.title != s.title and zh.do != s.do and len(zh.say) == len(s.say), s.id
+        assert s.band is None or (zh.band is not None and zh.band.source.startswith("Gong Labs：")), s.id
+        assert s.kind == "behaviour" or len(s.match_phrases) > len(s.phrases), s.id

@@ -1,6 +1,6 @@
 """Chinese calls through the product: `talktrack analyze` of a Chinese WebVTT in a real process, the
 upload API's `language` field and the organization's default on a real server (both backends), the
-call page's metrics and full-text search on Chinese text."""
+suggestions in Chinese, the call page's metrics and full-text search on Chinese text."""
 
 from __future__ import annotations
 
@@ -75,6 +75,11 @@ def test_the_upload_language_field_and_the_organization_default(stack: Any, h: A
             assert done["status"] == "done", done
             analysis = admin.get(f"/v1/calls/{call['id']}").json()["analysis"]
             assert analysis["language"] == "zh" and len(analysis["questions"]) == 7
+            # The suggestions stored with the analysis are worded in the call's language.
+            suggestions = admin.get(f"/v1/calls/{call['id']}/suggestions").json()["suggestions"]
+            assert [(x["id"], x["title"]) for x in suggestions] == [("competitor_mention", "回应竞品"),
+                                                                    ("pricing_objection", "处理价格异议")]
+            assert suggestions[1]["why"] == "客户在 0:55 提到：“那价格大概是多少？”"
         assert admin.put("/v1/language", json={"default_language": None}).json() == {"default_language": None}
 
         # Full-text search finds a Chinese word inside a sentence, and not a word that is not there.

@@ -97,6 +97,14 @@ def test_the_language_stage_reads_a_live_chinese_utterance_with_the_chinese_pipe
                                                               ["next_steps", "pricing"], []]
     assert [[(n.action, n.date_phrase) for n in steps] for _, _, steps in found] == [
         [], [], [("下周二把方案和报价单发给您", "下周二")], []]
+    # The customer's utterance, as the session hands it to the coach of a Chinese call: the pricing
+    # card in Chinese (the playbook's zh block).
+    from coaching.live import LiveCoach
+    from coaching.suggestions import Utterance as CoachUtterance
+
+    coach = LiveCoach(language="zh")
+    [card] = coach.add_utterance(CoachUtterance("customer", "customer", 6.0, 12.0, said[1][1], frozenset(found[1][1])))
+    assert (card.id, card.title, card.trigger) == ("pricing_objection", "处理价格异议", "customer tracker:pricing")
 
 
 @pytest.mark.slow
