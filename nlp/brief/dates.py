@@ -7,7 +7,8 @@ else resolves to None (the phrase is kept on the item). The conventions (docs/br
 - a weekday alone or with "on", "by" or "this" ("Friday", "by Friday", "this Friday", "周五",
   "这周五") is the first such day after the call's day, never the call's own day (said on a
   Friday, "Friday" is a week later);
-- "next Friday" ("下周五") is the Friday of the following week (weeks start on Monday);
+- "next Friday" ("下周五") is the Friday of the following week (weeks start on Monday); "a week
+  from Friday" is seven days after the first Friday after the call;
 - today, tonight, "end of day", "close of business", "this afternoon", "after the call" -> the
   call's day; tomorrow -> the next day; "the day after tomorrow" -> the day after that;
 - "in two weeks", "a week from today", "in ten days", "within 24 hours" count days from the call;
@@ -155,7 +156,7 @@ def _weekday_rule(m: re.Match[str], call: dt.date) -> dt.date:
         return _week_day(call, weekday, 1)
     if which in ("this", "coming", "this coming"):
         return _after(call, weekday)
-    if which in ("following", "week from"):
+    if which in ("following", "a week from"):
         return _after(call, weekday) + dt.timedelta(days=7)
     return _after(call, weekday)
 
@@ -206,7 +207,7 @@ def _english(text: str, call: dt.date) -> dt.date | None:  # noqa: C901 - one ta
         return _week_day(call, WEEKDAYS[m["wd"]], 1)
     if m := re.search(rf"\b(?P<wd>{_WD})\s+(?:this|of this)\s+week\b", text):
         return _after(call, WEEKDAYS[m["wd"]], include_today=True)
-    if m := re.search(rf"\b(?:(?P<which>next|this coming|this|coming|following)\s+)?(?P<wd>{_WD})\b", text):
+    if m := re.search(rf"\b(?:(?P<which>next|this coming|this|coming|following|a week from)\s+)?(?P<wd>{_WD})\b", text):
         return _weekday_rule(m, call)
     # "in two weeks", "within three days", "two weeks from now", "within 24 hours"; a bare length
     # ("thirty minutes", "one year") is not a date.
@@ -322,7 +323,7 @@ _MONF = ("january|february|march|april|june|july|august|september|october|novemb
          "jul|aug|sept|sep|oct|nov|dec")
 _ORD_ANY = (r"\d{1,2}(?:st|nd|rd|th)|(?:twenty|thirty)[ -](?:first|second|third|fourth|fifth|sixth|seventh|eighth|"
             r"ninth)|" + _ORD_WORDS)
-_PREFIX = (r"(?:(?:by|on|before|until|till|for|from|this coming|this|next|coming|early|mid|late|end of day|"
+_PREFIX = (r"(?:(?:a week from|by|on|before|until|till|for|from|this coming|this|next|coming|early|mid|late|end of day|"
            r"end of the day|close of business|eod|cob|end of|the end of|by the end of|at the end of|first thing)\s+)*")
 _FINDER = re.compile(
     rf"\b{_PREFIX}(?:"

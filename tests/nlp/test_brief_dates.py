@@ -24,6 +24,7 @@ FRIDAY = dt.date(2026, 12, 11)
         ("next Thursday", "2026-12-17"),
         ("next Thursday at two", "2026-12-17"),
         ("Tuesday next week", "2026-12-15"),
+        ("a week from Friday", "2026-12-18"),
         ("by end of day Monday", "2026-12-14"),
         ("close of business Tuesday", "2026-12-08"),
         # the call's day and the next ones
@@ -116,6 +117,9 @@ def test_next_weekday_is_in_the_following_week() -> None:
     # Said on a Monday, "next Thursday" is the Thursday of next week, not this week's.
     assert due_iso("next Thursday", MONDAY) == "2026-12-17"
     assert due_iso("Thursday", MONDAY) == "2026-12-10"
+    # "a week from Friday" is the Friday after the coming one, and the phrase is found whole.
+    assert date_phrases("I'll have the summary to you a week from Friday, so you can read it.") == [
+        "a week from Friday"]
 
 
 def test_dates_pass_year_ends() -> None:
