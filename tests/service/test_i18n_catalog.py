@@ -447,3 +447,15 @@ def test_the_insights_words_are_coachings_english_and_translate() -> None:
     method = InsightReport(0, 0, 0, InsightOptions(), [], None).to_dict()["method"]
     assert insight_words.method_words("en", method) == method and insight_words.method_words("zh_CN", method).startswith("提升 = ")
     assert insight_words.BASES.keys() >= {f.basis for f in findings}
+
+
+def test_a_metric_has_one_chinese_name_on_pages_and_in_suggestions() -> None:
+    # The pages translate metric names through the catalogue (reader's language); suggestions and
+    # live cards word them from `coaching.wording` (the call's language), which cannot import the
+    # service. The two must name each metric alike, or a Chinese coach reads two words for one thing.
+    from coaching.insights import METRIC_LABELS
+    from coaching.wording import METRIC_LABELS_ZH
+    from service.web.insight_words import METRIC_NAMES
+
+    assert set(METRIC_NAMES) == set(METRIC_LABELS_ZH) == set(METRIC_LABELS)
+    assert {k: i18n.tr("zh_CN", m) for k, m in METRIC_NAMES.items()} == {k: v[0] for k, v in METRIC_LABELS_ZH.items()}
