@@ -22,8 +22,10 @@ from transcription.control_chars import describe_char, first_control_char
 from transcription.errors import EmptyInputError, InputNotFoundError, TranscriptParseError
 from transcription.scripts import is_chinese_text, split_chinese
 from transcription.types import (
+    COUNT_CASES,
     ROLE_SOURCES,
     ROLES,
+    CountEvidence,
     Role,
     RoleSource,
     Speaker,
@@ -321,15 +323,44 @@ def transcript_from_json(data: Mapping[str, Any], rep_name: str | None = None) -
         language=language,
         warnings=warnings,
         speaker_turns=merge_turns(turns),
-        speakers_note=_speakers_note(data.get("speakers_note")),
+        speakers_note=speakers_note_from_json(data.get("speakers_note")),
     )
 
 
-def _speakers_note(value: object) -> SpeakersNote | None:
-    """The analysis JSON's `speakers_note` ({"why", "fix"}), or None when absent or malformed."""
-    if isinstance(value, Mapping) and isinstance(value.get("why"), str) and isinstance(value.get("fix"), str):
+def speakers_note_from_json(value: object) -> SpeakersNote | None:
+    """The analysis JSON's `speakers_note` ({"why", "fix"}, and `case` and `evidence` since they are
+    kept), or None when absent or malformed. A note whose `case` or `evidence` is missing or not
+    understood keeps its English without them (an older analysis): nothing is worded from guesses."""
+    if not (isinstance(value, Mapping) and isinstance(value.get("why"), str) and isinstance(value.get("fix"), str)):
+        return None
+    case = next((c for c in COUNT_CASES if c == value.get("case")), None)
+    evidence = _count_evidence(value.get("evidence"))
+    if case is None or (evidence is None and value.get("evidence") is not None):
         return SpeakersNote(value["why"], value["fix"])
+    return SpeakersNote(value["why"], value["fix"], case, evidence)
+
+
+def _count_evidence(value: object) -> CountEvidence | None:
+    """`speakers_note.evidence` of the analysis JSON, or None when absent or malformed."""
+    if not isinstance(value, Mapping):
+        return None
+    voice_gap, pitch_gap, answered = (_finite(value.get(k)) for k in ("voice_gap", "pitch_gap", "answered"))
+    turns, questions = _count(value.get("turns")), _count(value.get("questions"))
+    if voice_gap is None or pitch_gap is None or answered is None or turns is None or questions is None:
+        return None
+    return CountEvidence(voice_gap, pitch_gap, turns, questions, answered)
+
+
+def _finite(value: object) -> float | None:
+    """A JSON number as a float, or None for anything else (a bool, a string, NaN)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
     return None
+
+
+def _count(value: object) -> int | None:
+    """A JSON count (a whole number, not negative), or None for anything else (a bool, a fraction)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _role(value: object) -> Role:

@@ -90,16 +90,50 @@ class SpeakerTurn:
     end: float
 
 
+# Which way an unsure speaker count went (`transcription.diarization.count.speakers_note_of`): the
+# phrases split one voice in two, a small second voice merged into the first, or one voice stayed.
+CountCase = Literal["split", "merged", "one_voice"]
+COUNT_CASES: tuple[CountCase, ...] = ("split", "merged", "one_voice")
+
+
+@dataclass(frozen=True, slots=True)
+class CountEvidence:
+    """The numbers a speakers note quotes: the two groups of phrases' `voice_gap` and `pitch_gap`
+    (rounded to the 2 decimals the note shows), the `turns` (changes of speaker at pauses or sentence
+    ends), the `questions` and the share of them the other voice `answered` (0..1). Kept apart from
+    the English so a page can word the note in its reader's language."""
+
+    voice_gap: float
+    pitch_gap: float
+    turns: int
+    questions: int
+    answered: float
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"voice_gap": self.voice_gap, "pitch_gap": self.pitch_gap, "turns": self.turns,
+                "questions": self.questions, "answered": self.answered}
+
+
 @dataclass(frozen=True, slots=True)
 class SpeakersNote:
     """Why a mono call's speaker count is unsure, and how to fix it; shown on every scorecard (CLI,
-    API `speakers_note`, the call page), like the roles note."""
+    API `speakers_note`, the call page), like the roles note. `why` and `fix` are English; `case`
+    and `evidence` are the facts `why` was worded from (None on a note written before they were
+    kept, and `evidence` None where too few words were there to weigh)."""
 
     why: str
     fix: str
+    case: CountCase | None = None
+    evidence: CountEvidence | None = None
 
-    def to_dict(self) -> dict[str, str]:
-        return {"why": self.why, "fix": self.fix}
+    def to_dict(self) -> dict[str, object]:
+        """The analysis JSON's `speakers_note`: `case` and `evidence` only where the note has a case
+        (an older note keeps the {"why", "fix"} it was written with)."""
+        out: dict[str, object] = {"why": self.why, "fix": self.fix}
+        if self.case is not None:
+            out["case"] = self.case
+            out["evidence"] = None if self.evidence is None else self.evidence.to_dict()
+        return out
 
 
 @dataclass(slots=True)

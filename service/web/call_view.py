@@ -17,12 +17,14 @@ from markupsafe import Markup
 
 from coaching.benchmarks import MetricBand, published_bands
 from nlp.backchannels import is_backchannel_text
-from service.core.i18n import DEFAULT_LOCALE, N_, ntr, tr
+from service.core.i18n import DEFAULT_LOCALE, N_, Amount, Message, ntr, tr
 from service.domain.calls import NO_SPEECH_MESSAGE, roles_note_of, speechless_reason
 from service.web.brief_view import BriefView, build_brief_view
-from service.web.wording import tracker_label
+from service.web.wording import tracker_label, web_text
 from transcription.display import clock
 from transcription.scripts import word_offsets
+from transcription.transcript_io import speakers_note_from_json
+from transcription.types import CountEvidence, SpeakersNote
 
 TIMELINE_WIDTH = 1000.0  # SVG viewBox units
 QUESTION_TYPES = ("open", "yes_no", "choice", "declarative", "tag")
@@ -162,7 +164,7 @@ class CallView:
     raw_metrics: dict[str, Any] = field(default_factory=dict)
     language: str = "en"  # the analysis' language: Chinese counts characters, and says so
     roles_note: dict[str, str] | None = None  # why no speaker is the rep, and how to fix it
-    speakers_note: dict[str, str] | None = None  # why the speaker count is unsure, and how to fix it
+    speakers_note: SpeakersNoteView | None = None  # why the speaker count is unsure, and how to fix it
     no_speech: str | None = None  # the one message shown instead of warnings when the call has no speech
     brief: BriefView = field(default_factory=lambda: BriefView(exists=False))  # the brief at the top of the page
 
@@ -411,11 +413,55 @@ def build_call_view(analysis: dict[str, Any], bands: dict[str, MetricBand]) -> C
         brief=build_brief_view(analysis.get("brief"), speakers, duration))
 
 
-def _speakers_note(analysis: dict[str, Any]) -> dict[str, str] | None:
-    """The analysis's `speakers_note` ({"why", "fix"}), or None."""
-    note = analysis.get("speakers_note")
-    if isinstance(note, dict) and isinstance(note.get("why"), str) and isinstance(note.get("fix"), str):
-        return {"why": note["why"], "fix": note["fix"]}
-    return None
+def _speakers_note(analysis: dict[str, Any]) -> SpeakersNoteView | None:
+    """The analysis's `speakers_note`, or None."""
+    note = speakers_note_from_json(analysis.get("speakers_note"))
+    return None if note is None else SpeakersNoteView(note.why, note.fix, speakers_why(note))
 
 
+@dataclass(frozen=True)
+class SpeakersNoteView:
+    """Why a mono call's speaker count is unsure (`why`, English, as the analysis wrote it) and the
+    analysis's English `fix`, which the page replaces with its own action ("Fix speakers").
+    `message` is `why` in marked messages, made from the note's case and evidence; None for a note
+    written before they were kept, which then stays English on every page."""
+
+    why: str
+    fix: str
+    message: Message | None = None
+
+    def why_in(self, locale: str) -> str:
+        """`why` in `locale`, without command-line advice; English exactly as the analysis wrote it."""
+        if locale == DEFAULT_LOCALE or self.message is None:
+            return web_text(self.why)
+        return tr(locale, self.message)
+
+
+def speakers_why(note: SpeakersNote) -> Message | None:
+    """The note's `why` as marked messages, its numbers shown in the reader's format: the same
+    English as `transcription.diarization.count.speakers_note_of` writes (a test keeps them in
+    step), or None when the note has no case."""
+    if note.case is None:
+        return None
+    evidence = _evidence_message(note.evidence)
+    if note.case == "split":
+        return N_("Two speakers were found from the phrases' voices and pitch and how the conversation goes "
+                  "(%(evidence)s); the evidence is close to the bar, so the split may be wrong.", evidence=evidence)
+    if note.case == "merged":
+        return N_("The voices first gave a second speaker with very little speech, but the phrases sound like one "
+                  "voice (%(evidence)s), so the call has one speaker; this is close to the bar.", evidence=evidence)
+    return N_("One voice was found, but the recording may hold two people whose voices sound alike "
+              "(%(evidence)s); too little sets a second voice apart to split it.", evidence=evidence)
+
+
+def _evidence_message(evidence: CountEvidence | None) -> Message:
+    """The numbers inside a speakers note's `why`: the gaps with 2 decimals, the share answered in
+    whole percent (as the analysis rounds it)."""
+    if evidence is None:
+        return N_("too few words to weigh a second voice")
+    return N_("voice gap %(voice_gap)s and pitch gap %(pitch_gap)s between the two groups of phrases (one voice "
+              "gives about 1 and under 2.5, and rarely both high); %(turns)s changes of speaker at pauses or "
+              "sentence ends; %(questions)s questions, %(answered)s%% answered by the other voice",
+              voice_gap=Amount(evidence.voice_gap, 2), pitch_gap=Amount(evidence.pitch_gap, 2),
+              turns=Amount(evidence.turns), questions=Amount(evidence.questions),
+              answered=Amount(round(100 * evidence.answered)))

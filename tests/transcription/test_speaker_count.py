@@ -134,6 +134,11 @@ def test_a_split_close_to_the_bar_carries_a_speakers_note() -> None:
     assert note is not None
     assert "Fix speakers" in note.fix and "PATCH /v1/calls/ID/speakers" in note.fix
     assert "conversation" in note.why and "voice gap 1.52" in note.why
+    # The facts the English was worded from travel with it (a page words the note from them).
+    assert note.case == "split" and note.evidence is not None
+    assert (note.evidence.voice_gap, note.evidence.pitch_gap, note.evidence.turns, note.evidence.questions,
+            note.evidence.answered) == (1.52, 0.5, 9, 4, 1.0)
+    assert "pitch gap 0.50" in note.why and "9 changes of speaker" in note.why and "100% answered" in note.why
 
 
 def test_a_hint_lowers_the_conversation_bar_and_a_miss_stays_one_with_a_warning() -> None:
@@ -150,6 +155,7 @@ def test_a_hint_lowers_the_conversation_bar_and_a_miss_stays_one_with_a_warning(
     assert not d.split and d.warning is not None and "2 speakers were expected" in d.warning
     note = speakers_note_of(d)
     assert note is not None and "--force-speakers" in note.fix
+    assert note.case == "one_voice" and note.evidence is not None and note.evidence.voice_gap == 1.0
 
 
 def test_a_small_second_voice_that_sounds_like_the_first_merges() -> None:

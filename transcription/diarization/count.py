@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from transcription.types import SpeakersNote, Word
+from transcription.types import CountEvidence, SpeakersNote, Word
 
 from .segments import SpeakerSegment
 from .words import assign_speakers
@@ -239,15 +239,18 @@ def _merged(segments: list[SpeakerSegment], embeddings: dict[str, FloatArray]
 
 
 def speakers_note_of(decision: CountDecision) -> SpeakersNote | None:
-    """Why the call's speaker count is unsure and how to fix it, or None when it is not."""
+    """Why the call's speaker count is unsure and how to fix it, or None when it is not. The note
+    keeps its `case` and `evidence` beside the English, so a page can say the same in its reader's
+    language (`service.web.call_view`, whose marked messages have exactly this English)."""
     if not decision.unsure:
         return None
-    d, v = decision.dialogue, decision.voices
+    facts = count_evidence(decision)
     evidence = "too few words to weigh a second voice"
-    if d is not None and v is not None:
-        evidence = (f"voice gap {v.voice_gap:.2f} and pitch gap {v.pitch_gap:.2f} between the two groups of "
-                    f"phrases (one voice gives about 1 and under 2.5, and rarely both high); {d.turns} changes of speaker at pauses or "
-                    f"sentence ends; {d.questions} questions, {round(100 * d.answered)}% answered by the other voice")
+    if facts is not None:
+        evidence = (f"voice gap {facts.voice_gap:.2f} and pitch gap {facts.pitch_gap:.2f} between the two groups of "
+                    f"phrases (one voice gives about 1 and under 2.5, and rarely both high); {facts.turns} changes of "
+                    f"speaker at pauses or sentence ends; {facts.questions} questions, "
+                    f"{round(100 * facts.answered)}% answered by the other voice")
     two_fix = ("If the speakers are right but the rep is not, choose the rep under \"Fix speakers\" on the call page, "
                "with PATCH /v1/calls/ID/speakers or `talktrack relabel CALL.json --speaker S1=rep --speaker "
                "S2=customer`. If it is one person, analyse the recording again with `--speakers 1` (API: "
@@ -257,10 +260,21 @@ def speakers_note_of(decision: CountDecision) -> SpeakersNote | None:
                "who the rep is.")
     if decision.split:
         return SpeakersNote("Two speakers were found from the phrases' voices and pitch and how the conversation goes "
-                            f"({evidence}); the evidence is close to the bar, so the split may be wrong.", two_fix)
+                            f"({evidence}); the evidence is close to the bar, so the split may be wrong.", two_fix,
+                            "split", facts)
     if decision.merged:
         return SpeakersNote("The voices first gave a second speaker with very little speech, but the phrases sound "
                             f"like one voice ({evidence}), so the call has one speaker; this is close to the bar.",
-                            one_fix)
+                            one_fix, "merged", facts)
     return SpeakersNote("One voice was found, but the recording may hold two people whose voices sound alike "
-                        f"({evidence}); too little sets a second voice apart to split it.", one_fix)
+                        f"({evidence}); too little sets a second voice apart to split it.", one_fix, "one_voice", facts)
+
+
+def count_evidence(decision: CountDecision) -> CountEvidence | None:
+    """The numbers a speakers note quotes, or None when no split was weighed (too few words). The
+    gaps are rounded to the 2 decimals the note shows, so the JSON holds what people read."""
+    d, v = decision.dialogue, decision.voices
+    if d is None or v is None:
+        return None
+    return CountEvidence(voice_gap=round(float(v.voice_gap), 2), pitch_gap=round(float(v.pitch_gap), 2),
+                         turns=int(d.turns), questions=int(d.questions), answered=float(d.answered))

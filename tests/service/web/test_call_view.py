@@ -1,9 +1,24 @@
-"""The call page's view model without a browser: overlapped speech in both timeline lanes, and the
-interruption counts in the metrics panel."""
+"""The call page's view model without a browser: overlapped speech in both timeline lanes, the
+interruption counts in the metrics panel, and the "Speaker count unsure" card in each language."""
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import cast
+
 from service.web.call_view import build_call_view
+from service.web.i18n import rendering_in
+from service.web.pages import TEMPLATES
+from service.web.wording import web_text
+from tests.transcription.test_speaker_count import _settle, _voices, _words_and_turns
+from transcription.diarization import SpeakerSegment
+from transcription.diarization.count import MERGE_STRETCHES, UNHINTED, speakers_note_of
+from transcription.diarization.stretches import VoiceSplit
+from transcription.types import SpeakersNote
 
 ANALYSIS = {
     "duration_s": 10.0,
@@ -71,3 +86,75 @@ def test_backchannels_stay_inside_the_running_sentence() -> None:
     assert view.turns[0].end == 4.2
     # The analysis is unchanged: the lanes still show every turn.
     assert sum(len(lane.bars) for lane in view.lanes) == 10
+
+
+def _notes() -> dict[str, SpeakersNote]:
+    """The speakers note of each unsure count, as `settle_count` decides it on the dialogue of
+    tests/transcription/test_speaker_count.py and `speakers_note_of` writes it; "answered" is a
+    split whose customer left one of three questions open (67 %), "few" a hinted two that found no
+    split to weigh."""
+    end = _words_and_turns()[1][-1][1]
+    found = [SpeakerSegment(0.3, 10.0, "S1"), SpeakerSegment(10.0, 10.8, "S2"), SpeakerSegment(10.8, end, "S1"),
+             SpeakerSegment(5.0, 5.5, "S2", overlap=True)]  # a small second voice, as the merge test has it
+    split = _settle(_voices(voice_gap=UNHINTED.voice_gap * 1.05))
+    assert split.dialogue is not None
+    decisions = {
+        "split": split,
+        "merged": _settle(_voices(voice_gap=1.4, clustered=MERGE_STRETCHES), found=found),
+        "one_voice": _settle(_voices(voice_gap=1.0), expected=2, hinted=True),
+        "answered": replace(split, dialogue=replace(split.dialogue, questions=3, answered=2 / 3)),
+        "few": _settle(cast(VoiceSplit, None), expected=2, hinted=True),
+    }
+    notes = {name: speakers_note_of(d) for name, d in decisions.items()}
+    assert all(n is not None for n in notes.values())
+    return {name: n for name, n in notes.items() if n is not None}
+
+
+def _card(note: Mapping[str, object] | None, locale: str) -> str:
+    """The "Speaker count unsure" card of templates/call.html (the real lines, cut from the file)
+    rendered in `locale` for the call page of an analysis with `note`."""
+    source = (Path(__file__).parents[3] / "service/web/templates/call.html").read_text()
+    card = re.search(r"{% if view\.speakers_note %}<section.*?</section>{% endif %}", source, re.S)
+    assert card is not None
+    view = build_call_view({**ANALYSIS, "speakers_note": note}, {})
+    with rendering_in(locale):
+        return TEMPLATES.env.from_string(card.group(0)).render(view=view, locale=locale, can_relabel=True)
+
+
+def _why(card: str) -> str:
+    match = re.search(r"</h2>\s*<p>(.*?)</p>", card, re.S)
+    assert match is not None
+    return html.unescape(match.group(1))
+
+
+def test_the_speakers_note_reads_in_chinese_with_its_numbers() -> None:
+    notes = _notes()
+    assert {n.case for n in notes.values()} == {"split", "merged", "one_voice"}
+    zh = {name: _card(n.to_dict(), "zh_CN") for name, n in notes.items()}
+    assert "说话人数量不确定" in zh["split"]
+    assert _why(zh["split"]) == (
+        "根据各段话的声音、音高和对话的来回，识别出两位说话人（两组话语的声音差距为 1.52，音高差距为 0.50"
+        "（同一个声音的声音差距约为 1、音高差距低于 2.5，且两者很少同时偏高）；在停顿或句末换了 9 次说话人；"
+        "共 4 个问题，其中 100% 由另一个声音回答）；证据离判定标准很近，所以这样拆分可能有误。")
+    assert _why(zh["merged"]).startswith("声音起初分出了第二位说话人，但其话语很少，而各段话听起来是同一个声音（"
+                                         "两组话语的声音差距为 1.40，音高差距为 0.50（")
+    assert _why(zh["merged"]).endswith("），所以本通话只有一位说话人；这一判断离判定标准很近。")
+    assert _why(zh["one_voice"]).startswith("只识别出一个声音，但录音里可能是两个声音相近的人（两组话语的声音差距为 1.00，")
+    assert "共 3 个问题，其中 67% 由另一个声音回答" in _why(zh["answered"])
+    assert _why(zh["few"]) == ("只识别出一个声音，但录音里可能是两个声音相近的人（话语太少，无法判断是否有第二个声音）；"
+                               "能把第二个声音区分出来的差异太少，无法拆分。")
+    for card in zh.values():  # the page's own action, never the command line's
+        assert "修正说话人" in card and "talktrack" not in card and "--" not in card
+
+
+def test_the_speakers_note_stays_as_the_analysis_wrote_it_in_english() -> None:
+    """The English card shows the note's own English (the marked messages have exactly that English),
+    and a note written before its case and evidence were kept stays English in every language."""
+    for note in _notes().values():
+        assert _why(_card(note.to_dict(), "en")) == note.why == web_text(note.why)
+        view = build_call_view({**ANALYSIS, "speakers_note": note.to_dict()}, {})
+        assert view.speakers_note is not None and str(view.speakers_note.message) == note.why
+        old = {"why": note.why, "fix": note.fix}
+        assert _card(old, "en") == _card(note.to_dict(), "en")
+        assert _why(_card(old, "zh_CN")) == note.why
+    assert _card(None, "zh_CN").strip() == ""
