@@ -12,7 +12,7 @@ shows it in the reader's language (`DealWarning.said`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from models.deal_public import DealStory, DealWarning, Moment, StoryItem
@@ -28,6 +28,18 @@ MAX_EVIDENCE = 20  # moments listed per warning
 
 def _moment(item: StoryItem) -> Moment:
     return Moment(call_id=item.call_id, start=item.start, text=item.text)
+
+
+def _moments(items: Iterable[StoryItem]) -> list[Moment]:
+    """The items' moments, each once (two rivals named in one sentence are one moment), at most
+    `MAX_EVIDENCE`."""
+    out: list[Moment] = []
+    for item in items:
+        if (moment := _moment(item)) not in out:
+            out.append(moment)
+        if len(out) == MAX_EVIDENCE:
+            break
+    return out
 
 
 def _day(call: DealCall) -> Day:
@@ -100,7 +112,7 @@ def competitor_in_play(calls: list[DealCall], story: DealStory, today: date) -> 
         return None
     names = Names(tuple(c.name for c in story.competitors))
     return DealWarning.marked("competitor_in_play", N_("Competitors in play: %(names)s.", names=names),
-                              [_moment(c.mentions[0]) for c in story.competitors[:MAX_EVIDENCE]])
+                              _moments(c.mentions[0] for c in story.competitors))
 
 
 def decision_maker_absent(calls: list[DealCall], story: DealStory, today: date) -> DealWarning | None:
@@ -111,7 +123,7 @@ def decision_maker_absent(calls: list[DealCall], story: DealStory, today: date) 
     names = Names(tuple(s.name for s in absent))
     return DealWarning.marked("decision_maker_absent", N_("Named as deciding but never on a call: %(names)s.",
                                                           names=names),
-                              [_moment(s.mentions[0]) for s in absent[:MAX_EVIDENCE]])
+                              _moments(s.mentions[0] for s in absent))
 
 
 def talk_share_falling(calls: list[DealCall], story: DealStory, today: date) -> DealWarning | None:

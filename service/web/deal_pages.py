@@ -5,6 +5,7 @@ functions and access policy as `GET /v1/deals` (`service.domain.deals`)."""
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated, Any, cast, get_args
 
 from fastapi import APIRouter, Query, Request
@@ -38,7 +39,8 @@ KIND_LABELS = {"price": N_("Price quoted"), "budget": N_("Budget")}
 NEXT_STEP_LABELS = {"kept": N_("next call came in time"), "missed": N_("missed"), "pending": N_("not due yet"),
                     "undated": N_("no date")}
 # Codes deal.html shows as words (pgettext with these contexts).
-CODE_WORDS = (NC_("objection", "open"), NC_("objection", "handled"),
+CODE_WORDS = (NC_("objection topic", "other"),  # the story's topic of an objection without one (the others: brief_view)
+              NC_("objection", "open"), NC_("objection", "handled"),
               NC_("owner", "rep"), NC_("owner", "customer"), NC_("owner", "both"))
 
 
@@ -47,6 +49,15 @@ def moment_href(call_id: str, start: float | None) -> str:
     if start is None or not math.isfinite(start):
         return f"/calls/{call_id}"
     return f"/calls/{call_id}?t={int(max(0.0, start))}"
+
+
+def due_day(locale: str, iso: str | None) -> str:
+    """A next step's due date (ISO) in the reader's format: 2026-12-11 in English, 2026年12月11日 in
+    Chinese; text that is not a date is shown as it is."""
+    try:
+        return i18n.format_day(locale, date.fromisoformat((iso or "")[:10]))
+    except ValueError:
+        return iso or ""
 
 
 def call_label(call: DealCallPublic, locale: str = i18n.DEFAULT_LOCALE) -> str:
@@ -78,5 +89,5 @@ def deal_page(request: Request, deal_id: str, who: SignedIn) -> Response:
         "warning_text": lambda w: i18n.tr(locale, w.said()),  # the rule's message in the reader's language
         "view": view, "calls": calls, "labels": WARNING_LABELS, "kind_labels": KIND_LABELS,
         "step_labels": NEXT_STEP_LABELS, "clock": clock, "percent": percent, "href": moment_href,
-        "call_label": lambda c: call_label(c, locale), "analysed": sum(1 for c in view.calls if c.has_brief)}
+        "call_label": lambda c: call_label(c, locale), "due_day": lambda iso: due_day(locale, iso), "analysed": sum(1 for c in view.calls if c.has_brief)}
     return render(request, "deal.html", ctx, who)

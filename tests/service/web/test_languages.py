@@ -240,6 +240,16 @@ def test_the_call_page_in_chinese(web: Any, browser: Any, zh_review: ZhReview) -
         wait_until(page, "/^第 1 个，共 \\d+ 个/.test(document.getElementById('search-count').textContent)")
         page.get_by_placeholder("搜索转写文本").fill("zzqx")
         wait_until(page, "document.getElementById('search-count').textContent === '没有结果'")
+        # The deal page: its warning, objection topics and due dates in Chinese, each moment once.
+        page.goto("/deals/ACME-ZH")
+        warning = page.locator('#warnings li.deal-warning[data-code="competitor_in_play"]')
+        assert warning.locator("strong").inner_text().startswith("有竞争对手参与"), warning.inner_text()
+        assert "Gong、Chorus" in warning.inner_text()
+        evidence = warning.locator("a").all_inner_texts()
+        assert len(evidence) == len(set(evidence)) == 1, evidence  # Gong and Chorus named in one sentence
+        topics = page.locator("#story li > strong").all_inner_texts()
+        assert "价格" in topics and "时机" in topics, topics
+        assert "截止 2026年12月11日" in page.locator("#story").inner_text()
         # The clip and the playlist it is in.
         page.goto(f"/clips/{zh_review.clip_id}")
         assert page.get_by_role("heading", name="对话内容").is_visible()
@@ -266,7 +276,8 @@ def test_the_chinese_call_review_pages_fit_both_widths(web: Any, browser: Any, z
         _sign_in_zh(page, web.people["coach"].email)
         problems = []
         for path, name in ((f"/calls/{zh_review.call_id}", "zh-call"), (f"/clips/{zh_review.clip_id}", "zh-clip"),
-                           (f"/playlists/{zh_review.playlist_id}", "zh-playlist"), ("/playlists", "zh-playlists")):
+                           (f"/playlists/{zh_review.playlist_id}", "zh-playlist"), ("/playlists", "zh-playlists"),
+                           ("/deals/ACME-ZH", "zh-deal")):
             problems += layout_problems(page, path, name)
         assert not problems, "\n".join(problems)
     finally:
