@@ -243,7 +243,7 @@ def test_the_call_page_in_chinese(web: Any, browser: Any, zh_review: ZhReview) -
         # The deal page: its warning, objection topics and due dates in Chinese, each moment once.
         page.goto("/deals/ACME-ZH")
         warning = page.locator('#warnings li.deal-warning[data-code="competitor_in_play"]')
-        assert warning.locator("strong").inner_text().startswith("有竞争对手参与"), warning.inner_text()
+        assert warning.locator("strong").inner_text() == "有竞争对手参与。", warning.inner_text()
         assert "Gong、Chorus" in warning.inner_text()
         evidence = warning.locator("a").all_inner_texts()
         assert len(evidence) == len(set(evidence)) == 1, evidence  # Gong and Chorus named in one sentence
