@@ -46,7 +46,7 @@ def _day(call: DealCall) -> Day:
     return Day(call.at.date())
 
 
-def _due(value: str) -> Day | str:
+def due_day(value: str) -> Day | str:
     """A next step's due date (ISO, from the brief) as a date the reader's language formats; as
     written if it is not one."""
     try:
@@ -75,7 +75,7 @@ def due_date_passed(calls: list[DealCall], story: DealStory, today: date) -> Dea
     if not missed:
         return None
     first = missed[0]
-    due, count = _due(first.item.due or ""), len(missed)  # a missed step has a due date
+    due, count = due_day(first.item.due or ""), len(missed)  # a missed step has a due date
     # Four whole sentences rather than pieces, so each language words them its own way; `count`
     # is 2 or more where it is said.
     if first.next_call_on and count > 1:

@@ -5,7 +5,6 @@ functions and access policy as `GET /v1/deals` (`service.domain.deals`)."""
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Annotated, Any, cast, get_args
 
 from fastapi import APIRouter, Query, Request
@@ -15,7 +14,7 @@ from starlette.responses import Response
 from models.deal_public import DealCallPublic, WarningCode
 from service.core import i18n
 from service.core.i18n import N_, NC_
-from service.domain import deals
+from service.domain import deal_warnings, deals
 from service.web.i18n import request_locale
 from service.web.pages import SignedIn, render
 from transcription.display import clock, percent
@@ -54,10 +53,8 @@ def moment_href(call_id: str, start: float | None) -> str:
 def due_day(locale: str, iso: str | None) -> str:
     """A next step's due date (ISO) in the reader's format: 2026-12-11 in English, 2026年12月11日 in
     Chinese; text that is not a date is shown as it is."""
-    try:
-        return i18n.format_day(locale, date.fromisoformat((iso or "")[:10]))
-    except ValueError:
-        return iso or ""
+    due = deal_warnings.due_day(iso or "")
+    return due if isinstance(due, str) else due.in_locale(locale)
 
 
 def call_label(call: DealCallPublic, locale: str = i18n.DEFAULT_LOCALE) -> str:

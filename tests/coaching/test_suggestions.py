@@ -16,8 +16,7 @@ from coaching.synthetic import make_corpus, synthetic_analysis
 from coaching.wording import ENGLISH, METRIC_LABELS_ZH, SENTENCES, TRACKER_NAMES_ZH
 from nlp.analysis import CallAnalysis
 from nlp.trackers import load_trackers
-from transcription.scripts import split_chinese
-from transcription.types import Speaker, Transcript, Word
+from tests.scripted import chinese_call
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_VTT = ROOT / "samples" / "discovery_call.vtt"
@@ -200,20 +199,6 @@ def _cue_start(cue: str) -> float:
 
 
 # -- languages: a Chinese call gets the playbook's Chinese talk tracks and Chinese sentences ----------
-
-
-def chinese_call(*lines: tuple[str, str], pause: float = 0.3) -> Transcript:
-    """A timed Chinese transcript with Whisper-like words: one per character (Latin words whole);
-    speaker "R" is the rep, anyone else the customer."""
-    words: list[Word] = []
-    t = 0.0
-    for speaker, text in lines:
-        for unit in (u for tok in text.split() for u in split_chinese(tok)):
-            words.append(Word(t, t + 0.2, unit, speaker))
-            t += 0.25
-        t += pause
-    speakers = [Speaker(s, role="rep" if s == "R" else "customer") for s in dict.fromkeys(s for s, _ in lines)]
-    return Transcript(duration_s=t, speakers=speakers, words=words, source="audio-stereo", language="zh")
 
 
 PRICE_PUSHBACK = "这个价格太贵了，我们预算没有那么多。"

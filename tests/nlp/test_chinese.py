@@ -17,22 +17,10 @@ from nlp.next_steps import find_next_steps
 from nlp.questions.chinese import read_chinese
 from nlp.sentences import split_sentences
 from nlp.speaker_roles import infer_roles_from_content
+from tests.scripted import chinese_call
 from transcription.scripts import is_chinese_text, split_chinese, spoken_units, word_offsets
 from transcription.transcript_io import read_vtt
 from transcription.types import Speaker, Transcript, Word, join_words
-
-
-def chinese_call(*lines: tuple[str, str], pause: float = 0.3) -> Transcript:
-    """A timed transcript with Whisper-like words: one per character (Latin words whole)."""
-    words: list[Word] = []
-    t = 0.0
-    for speaker, text in lines:
-        for unit in (u for tok in text.split() for u in split_chinese(tok)):
-            words.append(Word(t, t + 0.2, unit, speaker))
-            t += 0.25
-        t += pause
-    speakers = [Speaker(s, role="rep" if s == "R" else "customer") for s in dict.fromkeys(s for s, _ in lines)]
-    return Transcript(duration_s=t, speakers=speakers, words=words, source="audio-stereo", language="zh")
 
 
 def test_chinese_text_is_joined_without_spaces_and_latin_words_keep_theirs() -> None:
