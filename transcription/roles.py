@@ -44,14 +44,18 @@ from transcription.voiceprint import VoiceProfile, current_encoder
 PROFILE_THRESHOLD = 0.85
 
 
+# A voice profile made with another speaker encoder (`made_with`) than the call's (`encoder`) and
+# without its enrolment audio.
+STALE_PROFILE_WARNING = (
+    "voice profile '{name}' was made with the {made_with} speaker encoder, not {encoder}, and has no "
+    "stored enrolment audio to re-embed it: it was not used; enrol the rep again (`talktrack enroll`)"
+)
+
+
 def stale_profile_warnings(profiles: list[VoiceProfile], encoder: str) -> list[str]:
     """One warning per profile that cannot be compared with speakers embedded by `encoder`."""
-    return [
-        f"voice profile '{p.name}' was made with the {p.encoder} speaker encoder, not {encoder}, and has no "
-        f"stored enrolment audio to re-embed it: it was not used; enrol the rep again (`talktrack enroll`)"
-        for p in profiles
-        if p.encoder != encoder
-    ]
+    return [STALE_PROFILE_WARNING.format(name=p.name, made_with=p.encoder, encoder=encoder)
+            for p in profiles if p.encoder != encoder]
 # The uploader's own profile against a call they are known to be on: the same voice measured 0.96-0.97
 # and the other voice 0.64-0.73 with CAM++ on the bundled sample (see PROFILE_THRESHOLD). The
 # lead over the other voices is what decides (0.23 there); the bar only keeps a voice that resembles

@@ -43,6 +43,13 @@ from transcription.unheard import UnheardSpeech
 FloatArray = npt.NDArray[np.float32]
 _DETECT_S = 30.0  # Whisper's window: what one detection reads
 SWITCH_MIN_PROBABILITY = 0.8
+# A stretch transcribed in another language (`name`, `code`) than the call's main one (`main`, a
+# name), with the detector's `probability`; the second form for a stretch whose language was kept
+# from the one before it, not detected.
+OTHER_LANGUAGE_WARNING = ("speech in {name} ({code}, p={probability:.2f}) from {start} to {end} ({seconds:.0f} s) "
+                          "was transcribed in {name}; the call's main language is {main}")
+OTHER_LANGUAGE_KEPT_WARNING = ("speech in {name} ({code}) from {start} to {end} ({seconds:.0f} s) was transcribed "
+                               "in {name}; the call's main language is {main}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,8 +208,8 @@ class LanguageRouter:
         main = self.language()
         out = []
         for s in sorted({s for s in self.spans if s.language != main}, key=lambda s: s.start):
-            p = f", p={s.probability:.2f}" if s.probability is not None else ""
-            out.append(f"speech in {language_name(s.language)} ({s.language}{p}) from {clock(s.start)} to "
-                       f"{clock(s.end)} ({s.end - s.start:.0f} s) was transcribed in {language_name(s.language)}; "
-                       f"the call's main language is {language_name(main)}")
+            template = OTHER_LANGUAGE_KEPT_WARNING if s.probability is None else OTHER_LANGUAGE_WARNING
+            out.append(template.format(name=language_name(s.language), code=s.language, probability=s.probability,
+                                       start=clock(s.start), end=clock(s.end), seconds=s.end - s.start,
+                                       main=language_name(main)))
         return out

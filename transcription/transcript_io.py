@@ -117,6 +117,8 @@ UNNAMED_VTT_WARNING = (
     "{name} names no speakers, so the whole transcript is one speaker and no metric can compare rep "
     "and customer; name each cue's speaker with a voice tag (<v Alex Rivera>Hello) or a 'Name: ' prefix"
 )
+# The rep named for the call (`rep_name`) is none of the cues' speakers (`speakers`: their names).
+UNKNOWN_REP_WARNING = "no speaker named '{rep}' (speakers: {speakers}); roles left unknown"
 
 
 def _read_text(path: str | Path) -> tuple[Path, str]:
@@ -233,7 +235,7 @@ def read_vtt(path: str | Path, rep_name: str | None = None) -> Transcript:
         warnings.append(UNNAMED_VTT_WARNING.format(name=p.name))
     elif rep_name is not None and "rep" not in roles:
         shown = ", ".join(s.name or s.id for s in speakers)
-        warnings.append(f"no speaker named '{rep_name}' (speakers: {shown}); roles left unknown")
+        warnings.append(UNKNOWN_REP_WARNING.format(rep=rep_name, speakers=shown))
     words.sort(key=lambda w: (w.start, w.end))
     return Transcript(duration_s=duration, speakers=speakers, words=words, source="vtt", warnings=warnings,
                       speaker_turns=merge_turns(turns), language=text_language(words))

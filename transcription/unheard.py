@@ -27,7 +27,18 @@ from transcription.types import Word
 MIN_UNHEARD_S = 5.0  # shorter wordless speech is common (laughter, crosstalk, a cough)
 WORD_REACH_S = 1.5  # speech this close to a recognised word counts as heard
 LANGUAGE_MIN_PROBABILITY = 0.5
-
+# The warnings of `unheard_warnings`: speech in a named language (`name`, `code`, the detector's
+# `probability`) left untranscribed, or wordless speech whose language was not named; each with the
+# call's language detected ("auto": no model could read it) or chosen.
+UNHEARD_LANGUAGE_AUTO_WARNING = ("speech in {name} ({code}, p={probability:.2f}) from {start} to {end} "
+                                 "({seconds:.0f} s) was not transcribed: the speech model gave no words for it")
+UNHEARD_LANGUAGE_WARNING = ("speech in {name} ({code}, p={probability:.2f}) from {start} to {end} ({seconds:.0f} s) "
+                            "was not transcribed: it is not the language chosen for the call (with the language set "
+                            "to auto, each language is transcribed)")
+UNHEARD_AUTO_WARNING = ("speech from {start} to {end} ({seconds:.0f} s) gave no words: noise, or speech in a language "
+                        "the speech models could not read")
+UNHEARD_WARNING = ("speech from {start} to {end} ({seconds:.0f} s) gave no words: it may be another language, or "
+                   "noise (with the language set to auto, other languages are detected and transcribed)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +99,11 @@ def unheard_warnings(stretches: Sequence[UnheardSpeech], *, detected: bool = Fal
             merged.append(s)
     out: list[str] = []
     for s in merged:
-        span = f"from {clock(s.start)} to {clock(s.end)} ({s.end - s.start:.0f} s)"
+        span = {"start": clock(s.start), "end": clock(s.end), "seconds": s.end - s.start}
         if s.language is not None and s.language != "en" and (s.probability or 0) >= LANGUAGE_MIN_PROBABILITY:
-            name = LANGUAGE_NAMES.get(s.language, s.language)
-            why = ("the speech model gave no words for it" if detected else
-                   "it is not the language chosen for the call (with the language set to auto, each "
-                   "language is transcribed)")
-            out.append(f"speech in {name} ({s.language}, p={s.probability:.2f}) {span} was not transcribed: {why}")
-        elif detected:
-            out.append(f"speech {span} gave no words: noise, or speech in a language the speech models "
-                       "could not read")
+            template = UNHEARD_LANGUAGE_AUTO_WARNING if detected else UNHEARD_LANGUAGE_WARNING
+            out.append(template.format(name=LANGUAGE_NAMES.get(s.language, s.language), code=s.language,
+                                       probability=s.probability, **span))
         else:
-            out.append(f"speech {span} gave no words: it may be another language, or noise (with the language "
-                       "set to auto, other languages are detected and transcribed)")
+            out.append((UNHEARD_AUTO_WARNING if detected else UNHEARD_WARNING).format(**span))
     return out

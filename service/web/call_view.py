@@ -19,6 +19,7 @@ from coaching.benchmarks import MetricBand, published_bands
 from nlp.backchannels import is_backchannel_text
 from service.core.i18n import DEFAULT_LOCALE, N_, Amount, Message, ntr, tr
 from service.domain.calls import NO_SPEECH_MESSAGE, roles_note_of, speechless_reason
+from service.web.analysis_warnings import warning_text
 from service.web.brief_view import BriefView, build_brief_view
 from service.web.wording import tracker_label, web_text
 from transcription.display import clock
@@ -167,6 +168,10 @@ class CallView:
     speakers_note: SpeakersNoteView | None = None  # why the speaker count is unsure, and how to fix it
     no_speech: str | None = None  # the one message shown instead of warnings when the call has no speech
     brief: BriefView = field(default_factory=lambda: BriefView(exists=False))  # the brief at the top of the page
+
+    def warnings_in(self, locale: str) -> list[str]:
+        """The analysis's warnings as the page shows them in `locale` (`analysis_warnings.warning_text`)."""
+        return [warning_text(str(w), locale) for w in self.warnings]
 
     def with_bands(self, bands: dict[str, MetricBand]) -> CallView:
         """The same view with its metrics panel against `bands` (cheap: the transcript is shared)."""

@@ -204,9 +204,13 @@ def settle_count(
     return CountDecision(segments, embeddings, False, False, talk, voices, margin, unsure, warning)
 
 
+# A person said the call has `expected` people (a hint for this call), and one voice was found.
+MISSED_SPEAKERS_WARNING = ("{expected} speakers were expected, but one voice was found: the recording does not "
+                           "show two people taking turns")
+
+
 def _missed(expected: int | None) -> str:
-    return (f"{expected} speakers were expected, but one voice was found: the recording does not show "
-            "two people taking turns")
+    return MISSED_SPEAKERS_WARNING.format(expected=expected)
 
 
 def _smaller_share(segments: list[SpeakerSegment]) -> float:
