@@ -47,24 +47,26 @@ class MetricBand:
 
 
 GONG = "Gong Labs (published)"
+# A band's `source` (the call page shows it beside the band): a published band's figures, that band
+# on a call in another language than English (`source`: the band's own), or the team's own won
+# calls (`n` of them).
+TALK_RATIO_SOURCE = GONG + ": rep talk ratio about {typical:.0%} in won deals; above {limit:.0%} hurts"
+QUESTIONS_SOURCE = GONG + ": 11-14 questions per call"
+CUSTOMER_STORY_SOURCE = GONG + ": longest customer story of 4 minutes or more is good, 50 s or less is poor"
+ENGLISH_ONLY_SOURCE = "{source} (measured on English calls)"
+TEAM_SOURCE = "team's won calls (middle 50%, n = {n})"
 PUBLISHED_BANDS: dict[str, MetricBand] = {
-    "talk_ratio": MetricBand("talk_ratio", None, 0.65, f"{GONG}: rep talk ratio about 43% in won deals; above 65% hurts"),
-    "question_count_rep": MetricBand("question_count_rep", 11.0, 14.0, f"{GONG}: 11-14 questions per call"),
-    "longest_customer_story_s": MetricBand(
-        "longest_customer_story_s", 50.0, None,
-        f"{GONG}: longest customer story of 4 minutes or more is good, 50 s or less is poor",
-    ),
+    "talk_ratio": MetricBand("talk_ratio", None, 0.65, TALK_RATIO_SOURCE.format(typical=0.43, limit=0.65)),
+    "question_count_rep": MetricBand("question_count_rep", 11.0, 14.0, QUESTIONS_SOURCE),
+    "longest_customer_story_s": MetricBand("longest_customer_story_s", 50.0, None, CUSTOMER_STORY_SOURCE),
 }
-
-
-ENGLISH_ONLY_NOTE = " (measured on English calls)"
 
 
 def published_bands(language: str = "en") -> dict[str, MetricBand]:
     """The published bands, labelled as measured on English calls when `language` is another one."""
     if language == "en":
         return PUBLISHED_BANDS
-    return {name: MetricBand(b.metric, b.low, b.high, b.source + ENGLISH_ONLY_NOTE, b.n_won)
+    return {name: MetricBand(b.metric, b.low, b.high, ENGLISH_ONLY_SOURCE.format(source=b.source), b.n_won)
             for name, b in PUBLISHED_BANDS.items()}
 
 
@@ -79,8 +81,7 @@ def learn_bands(columns: FeatureColumns, min_won: int = 30, language: str = "en"
         v = values[won & ~np.isnan(values)]
         if v.size >= min_won:
             lo, hi = np.percentile(v, [25, 75])
-            bands[name] = MetricBand(name, float(lo), float(hi),
-                                     f"team's won calls (middle 50%, n = {v.size})", int(v.size))
+            bands[name] = MetricBand(name, float(lo), float(hi), TEAM_SOURCE.format(n=v.size), int(v.size))
         elif name in published:
             bands[name] = published[name]
     return bands

@@ -52,6 +52,25 @@ MIN_WORDS = 20
 # diarization did not separate them) and nothing is inferred: its words mix both people's cues.
 MIN_SPEAKER_SHARE = 0.1
 
+# Why the scorer names no rep (`ContentRoles.reason`, the `reason` of `NO_REP_WHY_BECAUSE`): one
+# speaker (`speaker`: its id) or none with words, too few `words`, one voice with `percent` of them,
+# or the most rep-like `speaker` below the bar (`confidence` against `threshold`).
+NO_REP_ONE_SPEAKER_REASON = "only one speaker ({speaker}) was found, so nothing tells the rep from the customer"
+NO_REP_NO_WORDS_REASON = "the call has no words, so nothing tells the rep from the customer"
+NO_REP_FEW_WORDS_REASON = "the call has only {words:d} words, too few to tell who the rep is from what is said"
+NO_REP_ONE_VOICE_REASON = ("one voice has {percent:.0f}% of the words ({speaker}), so the speakers were probably not "
+                           "told apart and what is said cannot show who the rep is")
+NO_REP_UNCLEAR_REASON = ("what is said does not show clearly who the rep is (most rep-like: {speaker}, confidence "
+                         "{confidence:.2f}; {threshold:.2f} needed)")
+# A `RolesNote`'s `why`: its `head` (one of the three below: a mono recording, a stereo one, a
+# transcript), with the scorer's `reason` where it gave one.
+NO_REP_WHY = "{head}. Every rep metric is empty until the rep is known."
+NO_REP_WHY_BECAUSE = "{head}, and {reason}. Every rep metric is empty until the rep is known."
+NO_REP_MONO_HEAD = "No speaker is known to be the rep: no enrolled voice profile matched a voice in this mono recording"
+NO_REP_STEREO_HEAD = "No speaker is known to be the rep"
+NO_REP_TRANSCRIPT_HEAD = ("No speaker is known to be the rep: the transcript's speakers are not named as the rep "
+                          "(`--rep NAME`)")
+
 _INTRO = re.compile(
     r"\b(?:this is|my name is|i'm|i am|it's|it is)\s+[\w'-]+(?:\s+[\w'-]+)?\s*,?\s+(?:here\s+)?"
     r"(?:from|with|at|calling from|over at)\b"
@@ -177,26 +196,23 @@ def infer_roles_from_content(
     features = speaker_features(transcript, questions, next_steps)
     if len(features) < 2:
         only = next(iter(features), None)
-        why = f"only one speaker ({only}) was found" if only else "the call has no words"
-        return ContentRoles(None, 0.0, reason=f"{why}, so nothing tells the rep from the customer")
+        return ContentRoles(None, 0.0, reason=NO_REP_ONE_SPEAKER_REASON.format(speaker=only) if only else
+                            NO_REP_NO_WORDS_REASON)
     if len(transcript.words) < MIN_WORDS:
-        return ContentRoles(None, 0.0, reason=f"the call has only {len(transcript.words)} words, too few to tell "
-                                              "who the rep is from what is said")
+        return ContentRoles(None, 0.0, reason=NO_REP_FEW_WORDS_REASON.format(words=len(transcript.words)))
     counts = {sid: sum(1 for w in transcript.words if w.speaker == sid) for sid in features}
     total = sum(counts.values())
     major = {sid: f for sid, f in features.items() if counts[sid] >= MIN_SPEAKER_SHARE * total}
     if len(major) < 2:
         top = max(counts, key=lambda sid: counts[sid])
-        return ContentRoles(None, 0.0, reason=(
-            f"one voice has {100 * counts[top] / total:.0f}% of the words ({top}), so the speakers were probably "
-            "not told apart and what is said cannot show who the rep is"))
+        return ContentRoles(None, 0.0, reason=NO_REP_ONE_VOICE_REASON.format(percent=100 * counts[top] / total,
+                                                                              speaker=top))
     evidence = score_speakers(major)
     best = evidence[0]
     confidence = round(best.p_rep, 3)
     if confidence < threshold:
-        return ContentRoles(None, confidence, evidence, reason=(
-            f"what is said does not show clearly who the rep is (most rep-like: {best.speaker}, "
-            f"confidence {confidence:.2f}; {threshold:.2f} needed)"))
+        return ContentRoles(None, confidence, evidence, reason=NO_REP_UNCLEAR_REASON.format(
+            speaker=best.speaker, confidence=confidence, threshold=threshold))
     return ContentRoles(best.speaker, confidence, evidence)
 
 
@@ -234,15 +250,9 @@ def roles_note(transcript: Transcript, reason: str | None = None) -> RolesNote |
     if not transcript.speakers or any(s.role == "rep" for s in transcript.speakers):
         return None
     ids = [s.id for s in transcript.speakers]
-    if transcript.source == "audio-mono":
-        why = "No speaker is known to be the rep: no enrolled voice profile matched a voice in this mono recording"
-    elif transcript.source == "audio-stereo":
-        why = "No speaker is known to be the rep"
-    else:
-        why = "No speaker is known to be the rep: the transcript's speakers are not named as the rep (`--rep NAME`)"
-    if reason:
-        why += f", and {reason}"
-    why += ". Every rep metric is empty until the rep is known."
+    head = {"audio-mono": NO_REP_MONO_HEAD, "audio-stereo": NO_REP_STEREO_HEAD}.get(transcript.source,
+                                                                                   NO_REP_TRANSCRIPT_HEAD)
+    why = NO_REP_WHY_BECAUSE.format(head=head, reason=reason) if reason else NO_REP_WHY.format(head=head)
     if len(ids) < 2 and transcript.source.startswith("audio"):
         relabel = (f"analyse the recording again with `--speakers 2`, or mark the speaker with "
                    f"`talktrack relabel CALL.json --speaker {ids[0]}=rep -o fixed.json`")

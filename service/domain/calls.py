@@ -3,6 +3,7 @@ analysis, deleting it."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -26,6 +27,7 @@ from service.core.access import (
 from service.core.audit import Actor
 from service.core.errors import Conflict, Invalid, NotFound
 from service.core.i18n import N_
+from service.core.template_patterns import template_opening, template_pattern
 from service.domain.erasure import delete_calls, leave_tombstone
 from service.storage import AudioStore
 
@@ -200,9 +202,29 @@ def roles_note_of(analysis: dict[str, Any]) -> dict[str, str] | None:
     return None
 
 
-# "speech from 0:05 to 0:20 (15 s) gave no words: ..." / "speech in Chinese (zh, p=0.98) from 0:00 to
-# 0:40 (40 s) was not transcribed: ..." (`transcription.unheard`): the seconds of speech without words.
-_UNHEARD = re.compile(r"^speech\b.*?\((\d+(?:\.\d+)?) s\) (?:gave no words|was not transcribed)")
+@functools.cache
+def _unheard() -> tuple[re.Pattern[str], ...]:
+    """The openings of `transcription.unheard`'s warnings ("speech from 0:05 to 0:20 (15 s) gave no
+    words", "speech in Chinese (zh, p=0.98) from 0:00 to 0:40 (40 s) was not transcribed"), each
+    with its `seconds` of speech without words: the words after the colon were worded otherwise in
+    older analyses."""
+    from transcription import unheard
+
+    templates = (unheard.UNHEARD_LANGUAGE_AUTO_WARNING, unheard.UNHEARD_LANGUAGE_WARNING,
+                 unheard.UNHEARD_AUTO_WARNING, unheard.UNHEARD_WARNING)
+    openings = dict.fromkeys(template_opening(t, ": ") for t in templates)  # two forms share each
+    return tuple(template_pattern(opening, whole=False) for opening in openings)
+
+
+def _unheard_seconds(warning: object) -> float:
+    """The seconds of speech an unheard-speech warning says gave no words, else 0."""
+    if isinstance(warning, str):
+        for pattern in _unheard():
+            if (found := pattern.match(warning)) is not None:
+                return float(found.group("seconds"))
+    return 0.0
+
+
 NO_SPEECH_MESSAGE = N_("This call has no speech Talktrack can read: the recording is silent, or noise, or in a "
                        "language the speech model does not transcribe. It has no transcript or metrics to review, "
                        "so it gets no scorecard, stays out of the review inbox and is not counted in trends or "
@@ -221,7 +243,7 @@ def speechless_reason(analysis: Any) -> str | None:
         words, warnings, duration = t.words, t.warnings, t.duration_s
     if not words:
         return "no words"
-    unheard = sum(float(m.group(1)) for w in warnings or [] if isinstance(w, str) and (m := _UNHEARD.match(w)))
+    unheard = sum(_unheard_seconds(w) for w in warnings or [])
     if unheard > 0 and unheard >= 0.5 * float(duration or 0.0):
         return f"{unheard:.0f} s of speech gave no words"
     return None

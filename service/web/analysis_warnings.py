@@ -10,10 +10,13 @@ command-line advice; tests/service/web/test_call_warnings.py keeps each in step 
 and fails on a library template that has no row).
 
 A stored warning is recognised against the templates themselves (each compiled to a pattern,
-`_patterns`), its values taken out and filled into the reader's message, a language named in the
-reader's language (`LanguageName`) and a list of names with the reader's separator (`Names`). An
-English page shows the warning as `web_text` always did; a warning no template matches (an
-uploaded transcript JSON's own, an older wording) is shown that way in every language.
+`service.core.template_patterns.template_pattern`), its values taken out and filled into the
+reader's message, a language named in the reader's language (`LanguageName`) and a list of names
+with the reader's separator (`Names`). An English page shows the warning as `web_text` always did;
+a warning no template matches (an uploaded transcript JSON's own, an older wording) is shown that
+way in every language. The matching (`recognised`, `part_of` for a field that is itself such text,
+`text_in`) serves other tables of library text too (`service.web.library_text`: the roles note's
+`why`, a band's source).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field
 from babel import Locale
 
 from service.core.i18n import DEFAULT_LOCALE, LOCALES, N_, Localized, Message, Names, tr
+from service.core.template_patterns import template_pattern
 from service.web.wording import web_text
 from transcription.languages import LANGUAGE_NAMES
 
@@ -67,9 +71,16 @@ class Row:
     def fields(self) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(self.template) if name}
 
-    def filled(self, found: Mapping[str, str]) -> Message:
-        """The message with the values of a warning written from this template."""
-        return Message(self.message.msgid, {k: self.values.get(k, str)(v) for k, v in found.items()})
+    def filled(self, found: Mapping[str, str]) -> Message | None:
+        """The message with the values of a warning written from this template; None where a value
+        read as a part of another table (`part_of`) is none of its templates."""
+        params = {k: self.values.get(k, str)(v) for k, v in found.items()}
+        if any(value is None for value in params.values()):
+            return None
+        return Message(self.message.msgid, params)
+
+
+Table = Callable[[], tuple[Row, ...]]  # rows of templates read as one kind of text (`rows`)
 
 
 _LANGUAGES: dict[str, Callable[[str], object]] = {"name": LanguageName, "main": LanguageName}
@@ -119,48 +130,49 @@ def rows() -> tuple[Row, ...]:
     )
 
 
-def template_pattern(template: str) -> re.Pattern[str]:
-    """What `template.format(...)` writes, as a pattern with a named group per field: a number where
-    the field has a number's format (`{seconds:.0f}`), any text otherwise (as little as the rest of
-    the template lets it); a field named twice must read the same both times."""
-    parts, seen = ["^"], set()
-    for literal, name, spec, _conversion in string.Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if not name:
-            continue
-        if name in seen:
-            parts.append(f"(?P={name})")
-        else:
-            seen.add(name)
-            number = bool(spec and spec[-1] in "dfgen%")
-            parts.append(rf"(?P<{name}>-?\d+(?:\.\d+)?)" if number else rf"(?P<{name}>.+?)")
-    return re.compile("".join(parts) + r"\Z", re.S)
-
-
 @functools.cache
-def _patterns() -> tuple[tuple[re.Pattern[str], Row], ...]:
+def _patterns(table: Table) -> tuple[tuple[re.Pattern[str], Row], ...]:
     """Each row's pattern, the templates with the most fixed text first: where two could read one
     warning (a stretch's code "de, p=0.97" as the code of the form without a probability), the more
     particular wins."""
     def fixed(row: Row) -> int:
         return sum(len(literal) for literal, *_ in string.Formatter().parse(row.template))
 
-    return tuple((template_pattern(row.template), row) for row in sorted(rows(), key=fixed, reverse=True))
+    return tuple((template_pattern(row.template), row) for row in sorted(table(), key=fixed, reverse=True))
+
+
+def recognised(text: str, table: Table) -> Message | None:
+    """`text` as the marked message of the `table` row whose template wrote it, with the values it
+    was written with, or None when none did."""
+    for pattern, row in _patterns(table):
+        if (found := pattern.match(text)) is not None and (message := row.filled(found.groupdict())) is not None:
+            return message
+    return None
+
+
+def part_of(table: Table) -> Callable[[str], Message | None]:
+    """How a field whose text is itself written from one of `table`'s templates is read (a row's
+    `values`): as that template's message, translated with the rest; a text none of them writes
+    leaves the whole text unrecognised (None)."""
+    return lambda text: recognised(text, table)
+
+
+def text_in(text: str, locale: str, table: Table) -> str:
+    """Library text as the call page shows it in `locale`: English as `web_text` shows it; another
+    language's translation, with its values, where one of `table`'s templates writes it, else the
+    English."""
+    if locale == DEFAULT_LOCALE:
+        return web_text(text)
+    message = recognised(text, table)
+    return web_text(text) if message is None else tr(locale, message)
 
 
 def warning_message(warning: str) -> Message | None:
     """A stored warning as its marked message with the values it was written with, or None when no
     library template writes it."""
-    for pattern, row in _patterns():
-        if (found := pattern.match(warning)) is not None:
-            return row.filled(found.groupdict())
-    return None
+    return recognised(warning, rows)
 
 
 def warning_text(warning: str, locale: str) -> str:
-    """A stored warning as the call page shows it in `locale`: English as `web_text` shows it; another
-    language's translation, with its values, where a library template writes it, else the English."""
-    if locale == DEFAULT_LOCALE:
-        return web_text(warning)
-    message = warning_message(warning)
-    return web_text(warning) if message is None else tr(locale, message)
+    """A stored warning as the call page shows it in `locale` (`text_in` against the warnings' rows)."""
+    return text_in(warning, locale, rows)

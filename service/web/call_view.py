@@ -21,6 +21,7 @@ from service.core.i18n import DEFAULT_LOCALE, N_, Amount, Message, ntr, tr
 from service.domain.calls import NO_SPEECH_MESSAGE, roles_note_of, speechless_reason
 from service.web.analysis_warnings import warning_text
 from service.web.brief_view import BriefView, build_brief_view
+from service.web.library_text import band_source_text, roles_why_text
 from service.web.wording import tracker_label, web_text
 from transcription.display import clock
 from transcription.scripts import word_offsets
@@ -145,8 +146,12 @@ class MetricRow:
     label: str
     value: str
     band: str
-    source: str
+    source: str  # where the band comes from (`coaching.benchmarks`), English
     status: str  # below | within | above | no_band | no_data
+
+    def source_in(self, locale: str) -> str:
+        """`source` in `locale` (`library_text.band_source_text`)."""
+        return band_source_text(self.source, locale)
 
 
 @dataclass
@@ -172,6 +177,11 @@ class CallView:
     def warnings_in(self, locale: str) -> list[str]:
         """The analysis's warnings as the page shows them in `locale` (`analysis_warnings.warning_text`)."""
         return [warning_text(str(w), locale) for w in self.warnings]
+
+    def roles_why_in(self, locale: str) -> str:
+        """Why no speaker is the rep (`roles_note`'s `why`) as the page shows it in `locale`
+        (`library_text.roles_why_text`); "" without a note."""
+        return "" if self.roles_note is None else roles_why_text(self.roles_note["why"], locale)
 
     def with_bands(self, bands: dict[str, MetricBand]) -> CallView:
         """The same view with its metrics panel against `bands` (cheap: the transcript is shared)."""

@@ -40,6 +40,27 @@ def test_the_rule() -> None:
     assert speechless_reason({"words": [word], "warnings": [], "duration_s": 60.0}) is None
 
 
+def test_the_rule_reads_the_unheard_warnings_as_the_library_writes_them_today() -> None:
+    """The seconds are read with patterns made from `transcription.unheard`'s templates: each of its
+    four warnings counts, a stretch transcribed in another language (`transcription.routing`) does not."""
+    from transcription.asr import AsrOptions
+    from transcription.routing import LanguageRouter, LanguageSpan
+    from transcription.unheard import UnheardSpeech, unheard_warnings
+
+    word = {"word": "hello", "start": 1.0, "end": 1.3, "speaker": "S1"}
+    stretches = [UnheardSpeech(0.0, 12.0, "ja", 0.9), UnheardSpeech(20.0, 27.0)]
+    for detected in (False, True):
+        warnings = unheard_warnings(stretches, detected=detected)
+        assert len(warnings) == 2
+        assert speechless_reason({"words": [word], "warnings": warnings, "duration_s": 38.0}) == \
+            "19 s of speech gave no words"
+        assert speechless_reason({"words": [word], "warnings": warnings, "duration_s": 39.0}) is None
+    router = LanguageRouter(AsrOptions(language="en"), 30.0)
+    router.spans = [LanguageSpan(0.0, 10.0, "en"), LanguageSpan(10.0, 60.0, "de", 0.95)]
+    assert len(router.warnings()) == 1
+    assert speechless_reason({"words": [word], "warnings": router.warnings(), "duration_s": 60.0}) is None
+
+
 def web_session(stack: Any, who: str) -> httpx.Client:
     from sqlmodel import Session
 
