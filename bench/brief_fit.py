@@ -5,7 +5,11 @@
 For each kind (pain, need, objection, decision, price): one row of features per sentence that may
 be that kind (`nlp.brief.features.feature_rows`), labelled 1 when a fact of the kind in that turn
 quotes it (`labels`), and a logistic regression, its regularisation chosen by leave-one-call-out
-log loss. The threshold is chosen on items, as the evaluation counts them: each call's items are
+log loss. For pains, needs and decisions (`LEARNED_KINDS`) one feature is itself fit first: a
+logistic regression over the sentence's MiniLM embedding (`nlp.brief.learned`), its regularisation
+chosen by leave-one-call-out average precision; each call's rows carry the score of the model fit
+without that call (stacking), and the model fit on every dev call is written to
+`nlp/brief/models/sentence_kinds.npz`. The threshold is chosen on items, as the evaluation counts them: each call's items are
 made with the weights fit without that call, matched to its facts by `bench.brief_eval.match`, and
 the threshold is the lowest whose cross-validated item precision reaches `TARGET_PRECISION`; the
 table prints that precision and recall. Budget and price are rules (`RULE_KINDS`). The held-out calls are
@@ -20,9 +24,10 @@ import re
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss
+from sklearn.metrics import average_precision_score, log_loss
 
 from bench.brief_data import EvalCall, build_transcript, estimated_spans, load_calls, word_spans
+from nlp.brief import learned
 from nlp.brief.context import CallContext, build_context
 from nlp.brief.features import FEATURES, ITEM_KINDS, feature_rows, sentence_facts
 from nlp.brief.vectors import EmbeddingCache
@@ -33,6 +38,11 @@ THRESHOLD_GRID = tuple(round(0.2 + 0.05 * k, 2) for k in range(16))  # 0.2 .. 0.
 # `price_confidence`.
 RULE_KINDS = {"budget": 0.6, "price": 0.75}
 C_VALUES = (0.3, 1.0, 3.0, 10.0)
+# Kinds whose item scorer reads a model of the embedding (`nlp.brief.learned`): where it raised the
+# cross-validated average precision on the dev calls, and on the ten later dev calls when fit on the
+# first 22 (objections lost there).
+LEARNED_KINDS = ("pain", "need", "decision")
+LEARNED_C = (0.1, 0.3, 1.0)
 
 
 def _words(text: str) -> list[str]:
@@ -98,8 +108,44 @@ def _choose_c(x: np.ndarray, y: np.ndarray, grp: np.ndarray) -> float:
     return best[1]
 
 
+def _embedding_model(v: np.ndarray, y: np.ndarray, c: float) -> learned.Linear | None:
+    if y.min() == y.max():
+        return None
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(v, y)
+    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+
+def fit_learned(calls: list[EvalCall], contexts: list[CallContext], kind: str) -> tuple[list[learned.Linear | None], learned.Linear | None, float]:
+    """(the model fit without each call, the model fit on all, its C) of the embedding feature,
+    trained on the sentences that may be `kind` and have an embedding."""
+    learned.OVERRIDE[kind] = None
+    vs, ys, groups = [], [], []
+    for g, (call, ctx) in enumerate(zip(calls, contexts, strict=True)):
+        idx, _ = feature_rows(ctx, kind, sentence_facts(ctx))
+        keep = [i for i in idx if ctx.has_vector[i]]
+        vs.append(ctx.vectors[keep].reshape(len(keep), -1))
+        ys.append(labels(call, ctx, kind, idx)[[idx.index(i) for i in keep]])
+        groups += [g] * len(keep)
+    v, y, grp = np.vstack(vs), np.concatenate(ys), np.array(groups)
+    best: tuple[float, float] | None = None
+    for c in LEARNED_C:
+        pred = np.zeros(len(y))
+        for g in np.unique(grp):
+            model = _embedding_model(v[grp != g], y[grp != g], c)
+            if model is not None:
+                pred[grp == g] = v[grp == g] @ model[0] + model[1]
+        ap = float(average_precision_score(y, pred))
+        if best is None or ap > best[0]:
+            best = (ap, c)
+    assert best is not None
+    c = best[1]
+    folds = [_embedding_model(v[grp != g], y[grp != g], c) for g in range(len(calls))]
+    return folds, _embedding_model(v, y, c), c
+
+
 def _item_scores(calls: list[EvalCall], contexts: list[CallContext], kind: str,
-                 fold_weights: list[tuple[float, tuple[float, ...]]]) -> dict[float, tuple[int, int, int]]:
+                 fold_weights: list[tuple[float, tuple[float, ...]]],
+                 fold_models: list[learned.Linear | None]) -> dict[float, tuple[int, int, int]]:
     """For each threshold: (facts found, items, facts) of `kind` over the calls, each call's items
     scored with the weights fit without it, matched to the facts as `bench.brief_eval` does."""
     import nlp.brief.items as items_module
@@ -110,8 +156,9 @@ def _item_scores(calls: list[EvalCall], contexts: list[CallContext], kind: str,
     try:
         for t in THRESHOLD_GRID:
             found = predicted = support = 0
-            for call, ctx, w in zip(calls, contexts, fold_weights, strict=True):
+            for call, ctx, w, m in zip(calls, contexts, fold_weights, fold_models, strict=True):
                 items_module.WEIGHTS[kind] = w
+                learned.OVERRIDE[kind] = m
                 items_module.THRESHOLDS[kind] = t
                 items = items_module.find_items(ctx, (kind,))  # type: ignore[arg-type]
                 spans = word_spans(estimated_spans(call))
@@ -129,22 +176,36 @@ def _item_scores(calls: list[EvalCall], contexts: list[CallContext], kind: str,
 
 
 def main() -> None:
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--learned-kinds", default=",".join(LEARNED_KINDS),
+                        help="kinds given the embedding model's feature (comma-separated; empty: none)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave the embedding models' file alone")
+    args = parser.parse_args()
+    learned_kinds = [k for k in args.learned_kinds.split(",") if k]
     calls = load_calls("dev")
     assert all(c.split == "dev" for c in calls)
     contexts = [call_context(c) for c in calls]
     weights: dict[str, tuple[float, tuple[float, ...]]] = {}
     thresholds: dict[str, float] = {}
+    final_models: dict[str, learned.Linear] = {}
     print("| kind | sentences | positives | C | threshold | CV item precision | CV item recall |")
     print("|---|---|---|---|---|---|---|")
     for kind in ITEM_KINDS:
+        learned.OVERRIDE[kind] = None
         if kind in RULE_KINDS:
             weights[kind] = (0.0, tuple(0.0 for _ in FEATURES))
             thresholds[kind] = RULE_KINDS[kind]
             print(f"| {kind} | - | - | - | {RULE_KINDS[kind]} | (a rule) | - |")
             continue
+        fold_models: list[learned.Linear | None] = [None] * len(calls)
+        if kind in learned_kinds:
+            fold_models, final, learned_c = fit_learned(calls, contexts, kind)
+            if final is not None:
+                final_models[kind] = final
+            print(f"<!-- {kind}: embedding model C={learned_c} -->")
         xs, ys, groups = [], [], []
         for g, (call, ctx) in enumerate(zip(calls, contexts, strict=True)):
+            learned.OVERRIDE[kind] = fold_models[g]  # the score of the model fit without this call
             idx, rows = feature_rows(ctx, kind, sentence_facts(ctx))
             xs.append(rows)
             ys.append(labels(call, ctx, kind, idx))
@@ -152,7 +213,7 @@ def main() -> None:
         x, y, grp = np.vstack(xs), np.concatenate(ys), np.array(groups)
         c = _choose_c(x, y, grp)
         fold_weights = [_fit(x[grp != g], y[grp != g], c) for g in range(len(calls))]
-        scores = _item_scores(calls, contexts, kind, fold_weights)
+        scores = _item_scores(calls, contexts, kind, fold_weights, fold_models)
         # The lowest threshold whose cross-validated item precision reaches the target.
         threshold, precision, recall = max(THRESHOLD_GRID), 0.0, 0.0
         for t in sorted(scores, reverse=True):
@@ -170,6 +231,9 @@ def main() -> None:
         print(f"    {kind!r}: ({bias}, {w}),")
     print("}")
     print(f"THRESHOLDS: dict[str, float] = {thresholds}")
+    if not args.no_write:
+        learned.write_models(final_models)
+        print(f"# wrote {learned.MODEL_FILE.relative_to(learned.MODEL_FILE.parents[3])}: {', '.join(final_models) or 'no models'}")
 
 
 if __name__ == "__main__":

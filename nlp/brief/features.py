@@ -1,6 +1,7 @@
 """What the item scorer reads about one sentence: its cues for each kind, its similarity to each
-kind's exemplars, where it sits in the conversation (the answer to a question about the kind, the
-reply to a quoted price), and a few words that colour it (bad news, good news).
+kind's exemplars and its score under the kind's linear model over the embedding
+(`nlp.brief.learned`), where it sits in the conversation (the answer to a question about the kind,
+the reply to a quoted price), and a few words that colour it (bad news, good news).
 
 `feature_rows(ctx, kind)` gives one row of `FEATURES` per sentence that may be `kind`; the weights
 that turn a row into a confidence are fit on the evaluation set's dev calls (`bench/brief_fit.py`)
@@ -33,6 +34,7 @@ from nlp.brief.cues import (
     Cue,
     matches,
 )
+from nlp.brief.learned import learned_scores
 from nlp.brief.money import parse_amount
 
 ITEM_KINDS = ("pain", "need", "objection", "budget", "decision", "price")
@@ -40,7 +42,7 @@ CUES: dict[str, tuple[Cue, ...]] = {
     "pain": PAIN, "need": NEED, "objection": OBJECTION, "budget": BUDGET, "decision": DECISION, "price": PRICE,
 }  # fmt: skip
 FEATURES = ("cue", "sim", "margin", "asked", "asked_later", "after_price", "amount", "question", "short", "bad",
-            "good", "first_person", "other_cue", "named", "other_vendor")
+            "good", "first_person", "other_cue", "named", "other_vendor", "learned")
 # What a rep asks to hear each kind: the customer's answer counts as evidence.
 ASKS = {
     "pain": re.compile(r"\b(?:challeng\w*|problems?|pain|struggl\w*|frustrat\w*|not working|hard|difficult|issues?|"
@@ -253,6 +255,7 @@ def feature_rows(
     talk = talk if talk is not None else conversation(ctx, facts)
     answers, after = talk.answers, talk.after_price
     others = [k for k in ITEM_KINDS if k != kind]
+    learned = learned_scores(kind, ctx.vectors, ctx.has_vector)
     idx: list[int] = []
     rows: list[list[float]] = []
     for i, s in enumerate(ctx.sentences):
@@ -293,6 +296,7 @@ def feature_rows(
             max((c[0].weight for k in others if (c := f.cues[k]) is not None), default=0.0),
             1.0 if f.named else 0.0,
             1.0 if f.vendor or (i > 0 and ctx.sentences[i - 1].speaker == s.speaker and facts[i - 1].vendor) else 0.0,
+            float(learned[i]),
         ])
         idx.append(i)
     return idx, np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
