@@ -23,7 +23,7 @@ from typing import Any, Literal
 import yaml
 
 from transcription.errors import TalktrackError
-from transcription.languages import AUTO, parse_language
+from transcription.languages import AUTO, parse_language, primary_language
 from transcription.scripts import IDEOGRAPH
 
 DEFAULT_PLAYBOOK = Path(__file__).with_name("playbook.yaml")
@@ -150,9 +150,7 @@ class Playbook:
 def language_code(language: str | None) -> str | None:
     """The primary language code of a call's language ("zh" for "zh-CN", "zh_Hans", "ZH");
     None for none."""
-    if not language:
-        return None
-    return language.strip().lower().replace("_", "-").split("-", 1)[0] or None
+    return primary_language(language)
 
 
 # Chinese characters count as a word boundary for a Latin phrase in Chinese text, so "gong" is

@@ -53,5 +53,14 @@ def parse_language(text: str) -> str:
     )
 
 
+def primary_language(language: str | None) -> str | None:
+    """The primary code of a language as a transcript or a playbook writes it, without checking it:
+    "zh" for "zh-CN", "zh_Hans" or "ZH"; None for none. (`parse_language` is the strict reading of a
+    user's choice.)"""
+    if not language:
+        return None
+    return language.strip().lower().replace("_", "-").split("-", 1)[0] or None
+
+
 def is_chinese(code: str) -> bool:
     return code == "zh"

@@ -100,8 +100,9 @@ ACCEPTANCE = re.compile(
 _CONFIRMS = re.compile(r"\b(?:works|work for (?:me|us)|is good|is fine|is perfect|it is|suits (?:me|us)|sounds good)\W*$")
 _TOGETHER = re.compile(r"\b(?:regroup|reconvene|catch up|get together|meet again|all (?:three|four) of us|the (?:three|four) "
                        r"of us|both of us|you and i)\b")
-# Chinese joint steps: "咱们下周二再聊", "我们下周再约一下", "一起过一下".
-_ZH_TOGETHER = re.compile(r"咱们|一起|我们.{0,8}(?:再聊|再约|碰一下|碰个头|见面|开会|通话|通个电话|沟通|对一下)")
+# Chinese joint steps: "咱们下周二再聊", "我们下周再约一下", "一起过一下"; not "把白皮书一起发给您" (sent along).
+_ZH_TOGETHER = re.compile(r"咱们|一起(?!发|寄|给|附|带|提供|传|打包)|"
+                          r"我们.{0,8}(?:再聊|再约|碰一下|碰个头|见面|开会|通话|通个电话|沟通|对一下)")
 _INVITE = re.compile(r"\b(?:send|forward|set up|put)\b.{0,25}\b(?:calendar )?invites?\b|\bcalendar invite\b")
 _PRONOUN_OBJECT = re.compile(r"\b(?:it|that|them|this|those)\b")
 
@@ -248,6 +249,9 @@ def _date_proposal(ctx: CallContext, i: int) -> bool:
         return False
     words = len(low.split())
     date_words = sum(len(p.split()) for p in phrases)
+    if s.span.doc.lang_ == "zh":  # no spaces between words: about two characters to a word
+        words = (sum(1 for c in s.text if c.isalnum()) + 1) // 2
+        date_words = (sum(len(p) for p in phrases) + 1) // 2
     return bool(_DATE_PROPOSAL.match(low)) and words <= 12 or (words <= 6 and 2 * date_words >= words)
 
 
@@ -298,13 +302,17 @@ def _accepted(ctx: CallContext, i: int) -> int | None:
     return None
 
 
-def _owner(ctx: CallContext, kind: str, i: int, accepter: int | None) -> Owner | None:
+def _owner(ctx: CallContext, kind: str, i: int, accepter: int | None, committed: str | None = None) -> Owner | None:
+    """Who does the step; `committed` is who the language stage says committed to a Chinese step (a
+    request's is the listener who accepted it: "您能把合同发我一下吗？" / "可以" is the rep's)."""
     if not ctx.has_rep:
         return None
     if kind in ("joint", "proposal") or _TOGETHER.search(_low(ctx.sentences[i].text)) or _ZH_TOGETHER.search(
             ctx.sentences[i].text):
         return "both"
     who = ctx.sentences[accepter].speaker if kind == "request" and accepter is not None else ctx.sentences[i].speaker
+    if kind == "language" and committed is not None and ctx.sentences[i].span.doc.lang_ == "zh":
+        who = committed
     role = ctx.roles.get(who, "unknown")
     return role if role in ("rep", "customer") else None
 
@@ -373,7 +381,8 @@ def find_steps(ctx: CallContext, steps: list[NextStep], deflections: list[int]) 
         if phrase is None:
             phrase = next((n.date_phrase for n in steps if n.start == s.start and n.text == s.text), None)
             phrase, due = best_due([phrase], ctx.call_date) if phrase else (None, None)
-        owner = _owner(ctx, kind, i, accepter)
+        committed = next((n.speaker for n in steps if n.start == s.start and n.text == s.text), None)
+        owner = _owner(ctx, kind, i, accepter, committed)
         if due is None and _INVITE.search(_low(s.text)) and any(it.owner == "both" for it in items[-3:]):
             taken.update(range(i, hi + 1))
             continue  # the invite for the meeting just agreed

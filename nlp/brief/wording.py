@@ -28,6 +28,14 @@ answers and checks them. The service supplies `complete` (`service/analysis/llm_
   value. The cited items' own fields also ground words: their kind ("objection"), detail (a
   competitor's name, a decision maker's title), date phrase and due date ("Friday, December 11"),
   and the speakers' names.
+- **Chinese calls** (`Transcript.language` "zh", `nlp.brief.language`): the prompts, the chapter
+  heads and the items' labels are in Chinese and ask for sentences in Simplified Chinese. A sentence
+  with Chinese characters is grounded word by word as jieba segments it (`nlp.chinese`): every word
+  must appear in what was said at the cited moments (Chinese has no inflection to stem away), or
+  in the cited items' fields (their kind in Chinese, "异议"; a due date "12月11日"); spaCy's Chinese
+  stop words and words about the conversation (客户, 提到, 表示, 双方 ...) need none; a number, in
+  digits or numerals ("2400", "两千四", "30万"), must be said with the same value. Latin words in it
+  (CRM, Salesforce) are grounded as in English.
 - **Failure.** When `complete` raises (the endpoint refused, timed out, answered 5xx), the wording
   stops: the result carries the error and the brief is returned without a summary (a summary that
   misses chapters would read as complete).
@@ -42,9 +50,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from nlp.brief.language import CHINESE, ENGLISH, brief_language
 from nlp.brief.money import _SCALES, _UNITS, parse_amount
 from nlp.brief.types import Brief, BriefItem, Chapter, Cite, SummarySentence
 from transcription.display import clock
+from transcription.scripts import IDEOGRAPH
 from transcription.types import Transcript
 
 Message = dict[str, str]
@@ -67,6 +77,49 @@ SYSTEM_PROMPT = (
 USER_HEAD = "Items said in the call, by chapter (times are minutes:seconds from the start):\n"
 USER_TAIL = "\nWrite the summary of these items as the JSON list."
 
+# The prompts and the words of the requests, one table per language (English: the constants above).
+PROMPTS: dict[str, dict[str, str]] = {
+    ENGLISH: {
+        "system": SYSTEM_PROMPT,
+        "head": USER_HEAD,
+        "tail": USER_TAIL,
+        "call": "The call",
+        "chapter": 'Chapter {n}: "{title}" ({start}-{end})',
+        "part": " (part {part} of {parts})",
+        "item": '[i{index}] {kind} ({facts}) at {at}: "{text}"',
+        "facts_sep": ", ",
+        "owner": "owner: {owner}",
+        "due": "due {day}",
+    },
+    CHINESE: {
+        "system": (
+            "你根据下面从一通销售电话中提取的条目（都是通话中说过的话），为销售代表写一份总结。用简体中文写简短、平实的句子。规则：\n"
+            "- 只使用条目里说到的事实。不要添加任何条目没有说的内容：数字、名称、产品、日期或原因都不要加。\n"
+            "- 尽量沿用条目的原话；数字、金额和名称要和条目写的完全一样。\n"
+            "- 每句话都要引用它所依据的条目编号（例如 \"i3\"），只能引用列出的编号。\n"
+            "- 一句话写一件事或几件相关的事；每个条目最多用在一句话里。\n"
+            "只回答 JSON，不要其他文字，也不要代码块：一个对象列表 "
+            '[{"text": "<一句话>", "cites": ["<条目编号>", ...]}]。'
+        ),
+        "head": "通话中说到的条目，按章节排列（时间为从通话开始起的 分:秒）：\n",
+        "tail": "\n请把这些条目的总结写成上面要求的 JSON 列表。",
+        "call": "整通电话",
+        "chapter": "第 {n} 章：“{title}”（{start}-{end}）",
+        "part": "（第 {part} 部分，共 {parts} 部分）",
+        "item": "[i{index}] {kind}（{facts}）于 {at}：“{text}”",
+        "facts_sep": "，",
+        "owner": "负责：{owner}",
+        "due": "截止：{day}",
+    },
+}
+# What the items are, who said them and who does a step, in Chinese (English: the JSON's own words).
+KIND_NAMES_ZH = {"pain": "痛点", "need": "需求", "objection": "异议", "budget": "预算", "price": "报价",
+                 "competitor": "竞争对手", "decision": "决策", "next_step": "下一步", "question": "未回答的问题"}
+ROLE_NAMES_ZH = {"rep": "销售代表", "customer": "客户", "unknown": "身份不明的发言人"}
+OWNER_NAMES_ZH = {"rep": "销售代表", "customer": "客户", "both": "双方"}
+OBJECTION_TOPICS_ZH = {"price": "价格", "timing": "时间", "authority": "决策权", "competition": "竞争",
+                       "material": "资料"}
+
 # Words about the conversation itself, which a summary uses without their having been said.
 _FRAME_TEXT = """
 customer customers client clients prospect prospects buyer buyers rep reps seller sellers
@@ -79,14 +132,33 @@ concern concerns point points item items also currently still
 st nd rd th
 """
 FRAME_WORDS = frozenset(_FRAME_TEXT.split())
+# The same in Chinese: words about the call and its people, units and measure words.
+_FRAME_TEXT_ZH = """
+客户 客户方 销售 销售代表 代表 对方 双方 我方 贵方 他们 她们 他 她 通话 电话 沟通 对话 讨论 交流 本次
+提到 提及 提出 表示 说 说到 谈到 称 认为 指出 强调 希望 想要 想 计划 打算 准备 同意 答应 承诺 约定 确认 询问 问 问到
+回答 解释 介绍 分享 补充 还 也 仍 仍然 目前 当前 现在 已经 将 会 要 需要 可能 进一步 相关 方面 情况 问题 事项 内容
+元 块 人民币 美元 个 位 家 套 条 次 年 月 日 号 天 周
+"""
+FRAME_WORDS_ZH = frozenset(_FRAME_TEXT_ZH.split())
 KIND_WORDS: dict[str, tuple[str, ...]] = {
     "pain": ("pain", "problem", "challenge"), "need": ("need", "requirement"), "objection": ("objection",),
     "budget": ("budget",), "price": ("price", "quote", "quoted"), "competitor": ("competitor", "alternative"),
     "decision": ("decision", "decides", "decide", "approve", "approves", "sign", "signs", "off"),
     "next_step": ("next", "step", "steps", "follow", "up", "due"), "question": ("question", "unanswered"),
 }
+KIND_WORDS_ZH: dict[str, tuple[str, ...]] = {
+    "pain": ("痛点", "问题", "困难", "挑战", "难点"), "need": ("需求", "需要", "要求"),
+    "objection": ("异议", "顾虑", "担心", "担忧"), "budget": ("预算",), "price": ("价格", "报价", "价钱"),
+    "competitor": ("竞争对手", "竞品", "对手"), "decision": ("决策", "决定", "拍板", "审批", "签字", "批准", "决策人"),
+    "next_step": ("下一步", "跟进", "截止", "之前", "前"), "question": ("问题", "未回答", "没有回答", "疑问"),
+}
 
 _WORD = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+", re.UNICODE)
+# A number in a Chinese text: digits with an optional scale ("2.5万"), or numerals ("两千四").
+_ZH_NUMBER = re.compile(r"\d+(?:\.\d+)?[万亿千百]?|[零〇一二两三四五六七八九十百千万亿]+")
+_ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_SCALE = {"十": 10, "百": 100, "千": 1_000}
+_ZH_BIG = {"万": 10_000, "亿": 100_000_000}
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```\s*$", re.DOTALL)
 
 
@@ -150,57 +222,70 @@ def item_chapters(brief: Brief) -> list[int]:
     return out
 
 
-def item_line(index: int, item: BriefItem) -> str:
-    """How an item is sent: `[i3] objection (customer, price) at 2:02: "..."`."""
-    facts = [item.role]
+def item_line(index: int, item: BriefItem, language: str = ENGLISH) -> str:
+    """How an item is sent: `[i3] objection (customer, price) at 2:02: "..."`; on a Chinese call
+    `[i3] 异议（客户，价格）于 2:02：“...”`."""
+    words = PROMPTS[language]
+    chinese = language == CHINESE
+    facts = [ROLE_NAMES_ZH.get(item.role, item.role) if chinese else item.role]
     if item.detail:
-        facts.append(item.detail)
+        facts.append(OBJECTION_TOPICS_ZH.get(item.detail, item.detail)
+                     if chinese and item.kind == "objection" else item.detail)
     if item.owner:
-        facts.append(f"owner: {item.owner}")
+        facts.append(words["owner"].format(owner=OWNER_NAMES_ZH.get(item.owner, item.owner) if chinese else item.owner))
     if item.due:
-        facts.append(f"due {_day(item.due)}")
-    return f'[i{index}] {item.kind.replace("_", " ")} ({", ".join(facts)}) at {clock(item.start)}: "{item.text}"'
+        facts.append(words["due"].format(day=_day(item.due, language)))
+    kind = KIND_NAMES_ZH.get(item.kind, item.kind) if chinese else item.kind.replace("_", " ")
+    return words["item"].format(index=index, kind=kind, facts=words["facts_sep"].join(facts), at=clock(item.start),
+                                text=item.text)
 
 
-def _chapter_head(k: int, chapter: Chapter | None, part: tuple[int, int] | None = None) -> str:
+def _chapter_head(k: int, chapter: Chapter | None, part: tuple[int, int] | None = None,
+                  language: str = ENGLISH) -> str:
+    words = PROMPTS[language]
     if chapter is None:
-        head = "The call"
+        head = words["call"]
     else:
-        head = f'Chapter {k + 1}: "{chapter.title}" ({clock(chapter.start)}-{clock(chapter.end)})'
-    return head + (f" (part {part[0]} of {part[1]})" if part else "")
+        head = words["chapter"].format(n=k + 1, title=chapter.title, start=clock(chapter.start), end=clock(chapter.end))
+    return head + (words["part"].format(part=part[0], parts=part[1]) if part else "")
 
 
-def _messages(blocks: Sequence[str]) -> list[Message]:
-    return [{"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": USER_HEAD + "\n".join(blocks) + USER_TAIL}]
+def _messages(blocks: Sequence[str], language: str = ENGLISH) -> list[Message]:
+    words = PROMPTS[language]
+    return [{"role": "system", "content": words["system"]},
+            {"role": "user", "content": words["head"] + "\n".join(blocks) + words["tail"]}]
 
 
-def plan_requests(brief: Brief, prompt_chars: int = DEFAULT_PROMPT_CHARS) -> list[WordingRequest]:
+def plan_requests(brief: Brief, prompt_chars: int = DEFAULT_PROMPT_CHARS,
+                  language: str | None = ENGLISH) -> list[WordingRequest]:
     """The requests that send every item once, chapter by chapter, each prompt under
     `prompt_chars` characters where it can be (a request always holds at least one item, so a
-    budget smaller than one item's prompt gives one request per item, over the budget)."""
+    budget smaller than one item's prompt gives one request per item, over the budget). The
+    prompts are in the call's `language` (English unless Chinese)."""
+    language = brief_language(language)
+    words = PROMPTS[language]
     chapter_of = item_chapters(brief)
-    overhead = len(SYSTEM_PROMPT) + len(USER_HEAD) + len(USER_TAIL)
+    overhead = len(words["system"]) + len(words["head"]) + len(words["tail"])
     room = prompt_chars - overhead
     # Blocks: (chapter, item indexes, text); a chapter too long for one request becomes parts.
     blocks: list[tuple[int, list[int], str]] = []
     for k in sorted(set(chapter_of)):
         chapter = brief.chapters[k] if brief.chapters else None
         indexes = [i for i, c in enumerate(chapter_of) if c == k]
-        lines = {i: item_line(i, brief.items[i]) for i in indexes}
-        whole = "\n".join([_chapter_head(k, chapter), *lines.values()]) + "\n"
+        lines = {i: item_line(i, brief.items[i], language) for i in indexes}
+        whole = "\n".join([_chapter_head(k, chapter, None, language), *lines.values()]) + "\n"
         if len(whole) <= room:
             blocks.append((k, indexes, whole))
             continue
         parts: list[list[int]] = [[]]
-        head_room = room - len(_chapter_head(k, chapter, (99, 99))) - 2
+        head_room = room - len(_chapter_head(k, chapter, (99, 99), language)) - 2
         for i in indexes:
             used = sum(len(lines[j]) + 1 for j in parts[-1])
             if parts[-1] and used + len(lines[i]) + 1 > head_room:
                 parts.append([])
             parts[-1].append(i)
         for p, part in enumerate(parts, 1):
-            text = "\n".join([_chapter_head(k, chapter, (p, len(parts))), *(lines[i] for i in part)]) + "\n"
+            text = "\n".join([_chapter_head(k, chapter, (p, len(parts)), language), *(lines[i] for i in part)]) + "\n"
             blocks.append((k, part, text))
     requests: list[WordingRequest] = []
     current: list[tuple[int, list[int], str]] = []
@@ -210,7 +295,7 @@ def plan_requests(brief: Brief, prompt_chars: int = DEFAULT_PROMPT_CHARS) -> lis
             requests.append(WordingRequest(
                 chapters=tuple(dict.fromkeys(b[0] for b in current)),
                 items=tuple(i for b in current for i in b[1]),
-                messages=_messages([b[2] for b in current])))
+                messages=_messages([b[2] for b in current], language)))
             current.clear()
 
     for block in blocks:
@@ -296,6 +381,45 @@ class _Evidence:
     stems: frozenset[str]
     words: frozenset[str]
     numbers: frozenset[float]
+    # For a sentence in Chinese: what was said and given, lower case and without spaces, and the
+    # numbers in it read as Chinese ("两千四", "30万").
+    text: str = ""
+    zh_numbers: frozenset[float] = frozenset()
+
+
+def chinese_amount(text: str) -> float | None:
+    """The value of a number written in digits with an optional scale ("2.5万" -> 25000) or in
+    numerals ("两千四" -> 2400, "一万五" -> 15000, "三十" -> 30, "一千零五" -> 1005); None for
+    anything else."""
+    digits = re.fullmatch(r"(\d+(?:\.\d+)?)([万亿千百]?)", text)
+    if digits:
+        return float(digits.group(1)) * float({**_ZH_SCALE, **_ZH_BIG}.get(digits.group(2), 1))
+    if not text or any(c not in _ZH_DIGIT and c not in _ZH_SCALE and c not in _ZH_BIG for c in text):
+        return None
+    total = section = number = 0
+    for k, c in enumerate(text):
+        if c in _ZH_DIGIT:
+            number = _ZH_DIGIT[c]
+            before = text[k - 1] if k else ""
+            # "两千四": a last digit right after a scale counts in the next lower one (400).
+            if k == len(text) - 1 and number and (before in _ZH_BIG or before in _ZH_SCALE and before != "十"):
+                number *= {**_ZH_SCALE, **_ZH_BIG}[before] // 10
+        elif c in _ZH_SCALE:
+            section += (number or 1) * _ZH_SCALE[c]
+            number = 0
+        else:
+            total += ((section + number) or 1) * _ZH_BIG[c]
+            section = number = 0
+    return float(total + section + number)
+
+
+def _chinese_numbers(text: str) -> set[float]:
+    values = (chinese_amount(m.group(0)) for m in _ZH_NUMBER.finditer(text))
+    return {round(v, 6) for v in values if v is not None}
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower()
 
 
 def _evidence(transcript: Transcript, items: Sequence[BriefItem], margin_s: float) -> _Evidence:
@@ -318,11 +442,23 @@ def _evidence(transcript: Transcript, items: Sequence[BriefItem], margin_s: floa
         if item.due:
             day = dt.date.fromisoformat(item.due)
             numbers.update({float(day.day), float(day.year)})
-    return _Evidence(frozenset(stem(w) for w in words), frozenset(words), frozenset(numbers))
+    given_zh = [w for item in items for w in KIND_WORDS_ZH.get(item.kind, ())]
+    given_zh += [OBJECTION_TOPICS_ZH.get(item.detail or "", "") for item in items]
+    given_zh += [_day(item.due, CHINESE) for item in items if item.due]
+    text = _compact(" ".join(said) + " " + " ".join(extra) + " " + " ".join(given_zh))
+    zh_numbers = _chinese_numbers(text) | numbers
+    for item in items:
+        if item.due:
+            zh_numbers.add(float(dt.date.fromisoformat(item.due).month))
+    return _Evidence(frozenset(stem(w) for w in words), frozenset(words), frozenset(numbers), text,
+                     frozenset(zh_numbers))
 
 
 def ungrounded_words(sentence: str, evidence: _Evidence, stop_words: frozenset[str]) -> list[str]:
-    """The words and numbers of `sentence` that the evidence does not ground (empty: grounded)."""
+    """The words and numbers of `sentence` that the evidence does not ground (empty: grounded); a
+    sentence with Chinese characters is read as Chinese (`ungrounded_chinese`)."""
+    if IDEOGRAPH.search(sentence):
+        return ungrounded_chinese(sentence, evidence, stop_words)
     original = _WORD.findall(sentence.replace("\u2019", "'").replace(",", ""))
     values, number_tokens = number_values(sentence)
     missing = [_number_text(v) for v in sorted(values) if v not in evidence.numbers]
@@ -344,17 +480,71 @@ def ungrounded_words(sentence: str, evidence: _Evidence, stop_words: frozenset[s
 
 
 _FRAME_STEMS = frozenset(stem(w) for w in FRAME_WORDS)
+# A word that is only a number, with a measure word or unit after it: "三十个", "2400元", "30%".
+_ZH_NUMBER_WORD = re.compile(f"(?:{_ZH_NUMBER.pattern})(?:个|位|条|人|年|月|日|号|天|次|家|套|元|块|万元|%|％)?")
+
+
+def ungrounded_chinese(sentence: str, evidence: _Evidence, stop_words: frozenset[str]) -> list[str]:
+    """`ungrounded_words` of a Chinese sentence: its words as jieba segments them, each to be found
+    in the evidence's text (stop words and `FRAME_WORDS_ZH` aside), its numbers by value, its Latin
+    words as in English."""
+    from spacy.lang.zh.stop_words import STOP_WORDS as ZH_STOP_WORDS  # a plain set
+
+    from nlp.chinese.pipeline import load_chinese
+
+    missing: list[str] = []
+    for token in load_chinese().make_doc(sentence):
+        word = token.text.strip()
+        if not word or not any(c.isalnum() for c in word):
+            continue
+        if _ZH_NUMBER_WORD.fullmatch(word):  # before the stop words, which hold digits and numerals
+            number = _ZH_NUMBER.match(word)
+            value = chinese_amount(number.group(0)) if number else None
+            if value is not None and round(value, 6) not in evidence.zh_numbers and word.lower() not in evidence.text:
+                missing.append(_number_text(value))
+            continue
+        if word in ZH_STOP_WORDS or word in FRAME_WORDS_ZH:
+            continue
+        low = word.lower()
+        if word.isascii():
+            if low in evidence.text or low in stop_words or low in FRAME_WORDS or stem(low) in _FRAME_STEMS \
+                    or stem(low) in evidence.stems:
+                continue
+        elif _covered(low, evidence.text, ZH_STOP_WORDS):
+            continue
+        missing.append(word)
+    return list(dict.fromkeys(missing))
+
+
+def _covered(word: str, said: str, stop_words: frozenset[str] | set[str]) -> bool:
+    """Whether `word` is made of pieces of two characters or more that were said, and of stop or
+    frame words: jieba joins a name it does not know to the word after it ("王磊会")."""
+    i = 0
+    while i < len(word):
+        for j in range(len(word), i, -1):
+            piece = word[i:j]
+            if j - i >= 2 and piece in said or piece in stop_words or piece in FRAME_WORDS_ZH:
+                i = j
+                break
+        else:
+            return False
+    return True
 
 
 def _number_text(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
-def _day(iso: str) -> str:
+WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def _day(iso: str, language: str = ENGLISH) -> str:
     try:
         day = dt.date.fromisoformat(iso)
     except ValueError:
         return iso
+    if language == CHINESE:
+        return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS_ZH[day.weekday()]}）"
     return f"{day.strftime('%A')}, {day.strftime('%B')} {day.day} {day.year}"
 
 
@@ -408,7 +598,7 @@ def word_brief(brief: Brief, transcript: Transcript, complete: Complete, *, mode
     `summary_unreadable` and `summary_model`; on an exception from `complete`, the brief unchanged
     (no summary) with `error` set. A brief without items is returned with an empty summary and
     nothing sent."""
-    result = WordingResult(brief=brief, requests=plan_requests(brief, prompt_chars))
+    result = WordingResult(brief=brief, requests=plan_requests(brief, prompt_chars, transcript.language))
     chapter_of = item_chapters(brief)
     stop = _stop_words()
     for request in result.requests:
@@ -431,7 +621,8 @@ def word_brief(brief: Brief, transcript: Transcript, complete: Complete, *, mode
 
 
 __all__ = [
-    "DEFAULT_PROMPT_CHARS", "MARGIN_S", "SYSTEM_PROMPT", "Complete", "Dropped", "Message", "WordingRequest",
-    "WordingResult", "check_sentences", "item_chapters", "item_line", "number_values", "parse_answer",
-    "plan_requests", "stem", "ungrounded_words", "word_brief",
+    "DEFAULT_PROMPT_CHARS", "FRAME_WORDS_ZH", "MARGIN_S", "PROMPTS", "SYSTEM_PROMPT", "Complete", "Dropped",
+    "Message", "WordingRequest", "WordingResult", "check_sentences", "chinese_amount", "item_chapters", "item_line",
+    "number_values", "parse_answer", "plan_requests", "stem", "ungrounded_chinese", "ungrounded_words",
+    "word_brief",
 ]

@@ -1,6 +1,7 @@
-"""Chinese calls through the product: `talktrack analyze` of a Chinese WebVTT in a real process, the
-upload API's `language` field and the organization's default on a real server (both backends), the
-suggestions in Chinese, the call page's metrics and full-text search on Chinese text."""
+"""Chinese calls through the product: `talktrack analyze` of a Chinese WebVTT in a real process (its
+brief in Chinese), the upload API's `language` field and the organization's default on a real server
+(both backends), the suggestions and the brief's follow-up draft in Chinese, the call page's metrics
+and full-text search on Chinese text."""
 
 from __future__ import annotations
 
@@ -11,10 +12,23 @@ from pathlib import Path
 from typing import Any
 
 from bench.chinese_calls import CALLS
+from service.web.brief_view import build_brief_view
 from service.web.call_view import build_call_view
 
 ROOT = Path(__file__).resolve().parents[2]
 CALL = CALLS / "zh01-crm-discovery.vtt"
+# zh01's follow-up draft on a call of Monday 16 November 2026: the rep's step, due the next Tuesday.
+EMAIL_BODY = [
+    "李静，您好！",
+    "",
+    "感谢您在11月16日（周一）抽出时间与我沟通。",
+    "",
+    "我们约定的下一步：",
+    "- 我方：下周二把方案和报价单发给您，您再跟老板沟通（11月24日周二前）",
+    "",
+    "顺祝商祺！",
+    "王磊",
+]
 
 
 def talktrack(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -52,6 +66,16 @@ def test_analyze_a_chinese_vtt_end_to_end() -> None:
     assert "Rep characters per minute" in text.stdout and "Rep fillers per 100 characters" in text.stdout
     assert "words per minute" not in text.stdout
 
+    # The brief: the CLI's headings in English, the chapter's title and the draft in Chinese.
+    brief = talktrack("analyze", CALL, "--rep", "王磊", "--date", "2026-11-16", "--format", "brief", "--no-progress")
+    assert brief.returncode == 0, brief.stderr
+    assert brief.stderr == ""
+    lines = brief.stdout.splitlines()
+    assert lines[3:5] == ["Chapters", "     0:00-1:21     系统与线索"]
+    assert "     1:12  Rep: 那我下周二把方案和报价单发给您，您再跟老板沟通，好吗 (due Tue 2026-11-24)" in lines
+    at = lines.index("Follow-up e-mail draft (edit before sending)")
+    assert lines[at + 1 :] == ["Subject: 11月16日（周一）通话跟进", "", *EMAIL_BODY]
+
 
 def test_the_upload_language_field_and_the_organization_default(stack: Any, h: Any) -> None:
     vtt = CALL.read_text(encoding="utf-8")
@@ -66,7 +90,7 @@ def test_the_upload_language_field_and_the_organization_default(stack: Any, h: A
         assert admin.put("/v1/language", json={"default_language": "xx"}).status_code == 422
         assert rep.get("/v1/language").json() == {"default_language": "zh"}
 
-        chosen = h.upload(admin, vtt, language="Mandarin", rep="王磊").json()
+        chosen = h.upload(admin, vtt, language="Mandarin", rep="王磊", started_at="2026-11-16T02:00:00Z").json()
         assert chosen["language"] == "zh"
         default = h.upload(admin, vtt, rep="王磊").json()
         assert default["language"] is None  # the organization's default applies when it is analysed
@@ -80,6 +104,12 @@ def test_the_upload_language_field_and_the_organization_default(stack: Any, h: A
             assert [(x["id"], x["title"]) for x in suggestions] == [("competitor_mention", "回应竞品"),
                                                                     ("pricing_objection", "处理价格异议")]
             assert suggestions[1]["why"] == "客户在 0:55 提到：“那价格大概是多少？”"
+        # The brief's follow-up draft and chapter title in Chinese, at the API and on the call page.
+        brief = admin.get(f"/v1/calls/{chosen['id']}/brief").json()["brief"]
+        assert brief["email"] == {"subject": "11月16日（周一）通话跟进", "body": "\n".join(EMAIL_BODY) + "\n"}
+        assert [c["title"] for c in brief["chapters"]] == ["系统与线索"]
+        page = build_brief_view(brief, [], 81.3)
+        assert page.email_body.splitlines() == EMAIL_BODY and [c.title for c in page.chapters] == ["系统与线索"]
         assert admin.put("/v1/language", json={"default_language": None}).json() == {"default_language": None}
 
         # Full-text search finds a Chinese word inside a sentence, and not a word that is not there.
