@@ -123,12 +123,13 @@ def current_scorecard(session: Session, principal: Principal, call_id: str) -> d
     return None if row is None else scorecard_view(session, row, call)
 
 
-def speakers_note_of(analysis: dict[str, Any]) -> dict[str, str] | None:
-    """`speakers_note` of an analysis JSON (why the speaker count is unsure, and how to fix it), or None."""
+def speakers_note_of(analysis: dict[str, Any]) -> dict[str, Any] | None:
+    """`speakers_note` of an analysis JSON (why the speaker count is unsure, and how to fix it; with
+    `case` and `evidence`, the facts `why` was worded from, where the analysis kept them), or None."""
     note = analysis.get("speakers_note")
-    if isinstance(note, dict) and isinstance(note.get("why"), str) and isinstance(note.get("fix"), str):
-        return {"why": note["why"], "fix": note["fix"]}
-    return None
+    if not (isinstance(note, dict) and isinstance(note.get("why"), str) and isinstance(note.get("fix"), str)):
+        return None
+    return {"why": note["why"], "fix": note["fix"], **{k: note[k] for k in ("case", "evidence") if k in note}}
 
 
 def scorecard_view(session: Session, record: ScorecardRecord, call: Call | None = None) -> dict[str, Any]:

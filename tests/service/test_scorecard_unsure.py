@@ -28,7 +28,9 @@ SALES_VTT = """WEBVTT
 
 NOTE = {"why": "Two speakers were found from the phrases' voices and pitch and how the conversation goes; the "
                "evidence is close to the bar, so the split may be wrong.",
-        "fix": "Choose the rep under \"Fix speakers\" on the call page, or PATCH /v1/calls/ID/speakers."}
+        "fix": "Choose the rep under \"Fix speakers\" on the call page, or PATCH /v1/calls/ID/speakers.",
+        "case": "split",
+        "evidence": {"voice_gap": 1.41, "pitch_gap": 1.35, "turns": 12, "questions": 4, "answered": 3}}
 # The bundled rubric's automatic items that depend on who speaks (metrics, the rep's question types).
 SPEAKER_ITEMS = {"early_discovery", "talk_ratio", "questions", "open_questions"}
 
