@@ -21,15 +21,17 @@ English: every recording in tests/data and the sample call (stereo and mono) tra
 and with `en`; the words (text, times, confidence) must be identical.
 
     .venv/bin/python -m bench.chinese_eval
+    .venv/bin/python -m bench.chinese_eval --compute-type float32   # also base in float32
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import tempfile
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jiwer
@@ -71,11 +73,15 @@ def cer_chars(text: str) -> str:
     return "".join(c.lower() for c in to_simplified(text) if unicodedata.category(c)[0] in "LN")
 
 
-def decode(items: list[Item], language: str, models_dir: str) -> list[Decoded]:
-    """Transcribe every item as a user's recording is (mono, no diarization), timing each."""
+def decode(items: list[Item], language: str, models_dir: str, compute_type: str | None = None) -> list[Decoded]:
+    """Transcribe every item as a user's recording is (mono, no diarization), timing each;
+    `compute_type` other than the product's (int8) to compare the arithmetic."""
     out = []
+    asr = AsrOptions(language=language, models_dir=models_dir)
+    if compute_type is not None:
+        asr = replace(asr, compute_type=compute_type)
     for item in items:
-        options = TranscribeOptions(diarize=False, asr=AsrOptions(language=language, models_dir=models_dir))
+        options = TranscribeOptions(diarize=False, asr=asr)
         start = time.perf_counter()
         t = transcribe_file(item.path, options)
         wall = time.perf_counter() - start
@@ -101,11 +107,11 @@ def kinds_of(items: list[Item]) -> list[str]:
     return [*KINDS, *([UNLABELLED] if any(i.kind == UNLABELLED for i in items) else []), ALL]
 
 
-def evaluate(items: list[Item], language: str, models_dir: str,
-             repeats: int = ZH_REPEATS) -> tuple[list[Score], list[Decoded]]:
+def evaluate(items: list[Item], language: str, models_dir: str, repeats: int = ZH_REPEATS,
+             compute_type: str | None = None) -> tuple[list[Score], list[Decoded]]:
     """Per-kind scores (CER from the first run, time the median over `repeats` runs) and the first
     run's decodings."""
-    runs = [decode(items, language, models_dir) for _ in range(repeats)]
+    runs = [decode(items, language, models_dir, compute_type) for _ in range(repeats)]
     scores = []
     for kind in kinds_of(items):
         per_run = [score(r, kind) for r in runs]
@@ -153,6 +159,11 @@ def english_unchanged(models_dir: str) -> list[tuple[str, float, str, bool, int,
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--compute-type", action="append", default=[], metavar="TYPE",
+                        help="also run base with language zh in this CTranslate2 compute type (float32, "
+                             "int8_float32 ...) beside the product's int8; repeatable")
+    args = parser.parse_args()
     models_dir = str(Path(tempfile.gettempdir()) / "talktrack-bench-models")
     # Load (and join) first, so no timing below includes a model load.
     load_whisper(AsrOptions(language="zh", models_dir=models_dir))
@@ -164,8 +175,11 @@ def main() -> None:
     folders = sorted({str(i.path.parent.relative_to(ROOT.parent)) for i in items})
     print(f"Mandarin set: {len(items)} utterances, {audio:.1f} s of audio, from {', '.join(folders)}\n")
     print(f"{'model / language':<24} {'kind':<15} {'utts':>4} {'chars':>5} {'CER':>7} {'s per audio s':>13}  detected")
-    for label, language in (("base, auto", "auto"), ("base, zh", "zh"), ("tiny.en, en (baseline)", "en")):
-        scores, decoded = evaluate(items, language, models_dir)
+    runs: list[tuple[str, str, str | None]] = [("base, auto", "auto", None), ("base, zh", "zh", None),
+                                               ("tiny.en, en (baseline)", "en", None)]
+    runs += [(f"base, zh, {ct}", "zh", ct) for ct in args.compute_type]
+    for label, language, compute_type in runs:
+        scores, decoded = evaluate(items, language, models_dir, compute_type=compute_type)
         langs = [d.language for d in decoded]
         detected = ", ".join(f"{lang}×{langs.count(lang)}" for lang in sorted(set(langs)))
         for n, sc in enumerate(scores):

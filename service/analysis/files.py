@@ -142,7 +142,7 @@ def load_transcript(path: Path, options: AnalyzeOptions, hook: ProgressHook = no
             profiles=options.profiles,
             uploader=options.uploader,
             asr=AsrOptions(vocabulary=options.vocabulary, language=options.language,
-                           models_dir=str(_models_dir())),
+                           models_dir=str(_models_dir()), compute_type=_compute_type()),
         ),
         hook,
     )
@@ -153,6 +153,13 @@ def _models_dir() -> Path:
     from service.core.config import Settings
 
     return Settings().data_dir / "models"
+
+
+def _compute_type() -> str:
+    """The arithmetic of offline speech recognition (`TALKTRACK_ASR_COMPUTE_TYPE`)."""
+    from service.core.config import Settings
+
+    return Settings().asr_compute_type
 
 
 def _default_speakers(options: AnalyzeOptions) -> int | None:
