@@ -14,12 +14,14 @@ else resolves to None (the phrase is kept on the item). The conventions (docs/br
 - "in two weeks", "a week from today", "in ten days", "within 24 hours" count days from the call;
 - the end of a period is its last working day for a week ("end of the week" -> that week's
   Friday, "end of next week" -> the next week's Friday) and its last day for a month, quarter or
-  year ("end of the month", "end of November", "本月底", "end of Q1" -> Q1's last day);
+  year ("end of the month", "end of November", "本月底", "end of Q1" -> Q1's last day); "within this
+  week" in Chinese ("这周内", "本周之内", "下周内") is the end of that week, "这个月内" the month's end,
+  "三个工作日内" counts working days;
 - a day of the month ("the sixteenth", "15号") is its next occurrence on or after the call's day; a
   date without a year ("December 12", "June the ninth", "12/15", "12月15日") is the next such date
   on or after the call's day; "12/15" is month/day unless the first number cannot be a month;
 - a whole period names no day: "this week", "next week", "next month", "in January", "the
-  weekend", "soon", "下周", "下个月" resolve to None (the phrase is kept), as does anything else.
+  weekend", "soon", "下周", "下个月", "下个月初" resolve to None (the phrase is kept), as does anything else.
 """
 
 from __future__ import annotations
@@ -283,11 +285,13 @@ def _chinese(text: str, call: dt.date) -> dt.date | None:  # noqa: C901 - one ta
         return call + dt.timedelta(days=1)
     if any(w in text for w in ("今天", "今晚", "今早", "下班前", "会后", "今日")):
         return call
-    if m := re.search(rf"(?P<n>{_ZH_NUM})\s*(?:个)?(?P<unit>天|周|星期|礼拜|月)(?:后|内|以内|之内)", text):
+    if m := re.search(rf"(?P<n>{_ZH_NUM})\s*(?:个)?(?P<unit>天|周|星期|礼拜|月|工作日)(?:后|内|以内|之内)", text):
         n = zh_number(m["n"])
         if n is None:
             return None
         unit = m["unit"]
+        if unit == "工作日":
+            return _in(call, str(n), "business days")
         if unit == "天":
             return call + dt.timedelta(days=n)
         if unit == "月":
@@ -302,6 +306,13 @@ def _chinese(text: str, call: dt.date) -> dt.date | None:  # noqa: C901 - one ta
         if m["d"] == "末":
             return None  # the weekend names no day
         return _after(call, weekday)
+    # "这周内" / "本周之内" (within this week): by the end of the week, its Friday, as "end of the week".
+    if re.search(rf"下(?:个)?{_ZH_WEEK}(?:内|之内|以内)", text):
+        return _week_day(call, 4, 1)
+    if re.search(rf"(?:(?:这|本)(?:个)?{_ZH_WEEK}|^周)(?:内|之内|以内)", text):
+        return max(call, _week_day(call, 4))
+    if re.search(r"(?:这个|本)月(?:内|之内|以内)", text):
+        return _month_end(call.year, call.month)
     if re.search(r"下(?:个)?月底", text):
         return _month_end(call.year, call.month + 1)
     if re.search(r"(?:这个|本)?月底", text):
@@ -342,8 +353,11 @@ _FINDER = re.compile(
 )
 _ZH_FINDER = re.compile(
     r"(?:下下|下个?|这个?|本)?(?:周|星期|礼拜)[一二三四五六日天末]|大后天|后天|明天|今天|今晚|"
-    r"(?:\d{4}年)?[0-9零〇一二两三四五六七八九十]+月[0-9零〇一二两三四五六七八九十]+[日号]|(?:这个|本)?月底|下个?月|"
-    r"下个?(?:周|星期|礼拜)|(?:这|本)个?(?:周|星期|礼拜)|[0-9零〇一二两三四五六七八九十]+\s*个?(?:天|周|星期|礼拜|月)(?:后|内|以内|之内)|"
+    r"(?:\d{4}年)?[0-9零〇一二两三四五六七八九十]+月[0-9零〇一二两三四五六七八九十]+[日号]|(?:这个|本)?月底|"
+    r"(?:这个|本)月(?:之内|以内|内)|下个?月[初中底]?|"
+    r"(?:下个?|这|本)个?(?:周|星期|礼拜)(?:之内|以内|内)|(?<![下这本个])周(?:之内|以内|内)|"
+    r"下个?(?:周|星期|礼拜)|(?:这|本)个?(?:周|星期|礼拜)|"
+    r"[0-9零〇一二两三四五六七八九十]+\s*个?(?:天|周|星期|礼拜|月|工作日)(?:后|内|以内|之内)|"
     r"年底|(?:本|这个)?季度末|[0-9零〇一二两三四五六七八九十]+[日号]"
 )
 
@@ -362,7 +376,7 @@ def specificity(phrase: str) -> int:
     (weekday, today, tomorrow, "明天"), 1 for a window ("next week", "end of the month")."""
     text = phrase.lower()
     if re.search(rf"\d|\b(?:{_ORD_WORDS})\b|\b(?:twenty|thirty)[ -](?:first|second|third|fourth|fifth|sixth|"
-                 r"seventh|eighth|ninth)\b|[日号]", text) and not re.search(r"\b(?:in|within)\b|[天周月](?:后|内)", text):
+                 r"seventh|eighth|ninth)\b|[日号]", text) and not re.search(r"\b(?:in|within)\b|(?:[天周月]|工作日)(?:之|以)?(?:后|内)", text):
         return 3
     if re.search(rf"\b(?:{_WDF}|today|tomorrow|tonight|eod)\b|end of (?:the )?day|周[一二三四五六日天]|"
                  r"星期|礼拜|[今明后]天|今晚", text):

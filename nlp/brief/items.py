@@ -16,6 +16,7 @@ import re
 import numpy as np
 from spacy.tokens import Span
 
+from nlp.brief.chinese_items import chinese_items
 from nlp.brief.context import CallContext
 from nlp.brief.cues import TITLES
 from nlp.brief.features import (
@@ -196,6 +197,7 @@ def find_items(ctx: CallContext, kinds: tuple[ItemKind, ...] = ITEM_KINDS) -> li
             chosen = _best_per_turn(ctx, chosen)
         for run in _runs(ctx, chosen):
             items.append(_item(ctx, kind, run, facts, max(conf for _, conf in run)))
+    items += chinese_items(ctx, kinds)  # Chinese sentences: cue tables and a rule score (none in English)
     items.sort(key=lambda it: (it.start, it.kind))
     return items
 

@@ -17,6 +17,7 @@ import re
 
 from nlp.brief.context import CallContext
 from nlp.brief.spans import trim
+from nlp.brief.steps import answers_a_proposal
 from nlp.brief.types import BriefItem
 from nlp.types import Question
 
@@ -122,6 +123,8 @@ def find_unanswered(ctx: CallContext, questions: list[Question]) -> tuple[list[B
         text = q.text.lower().replace("\u2019", "'")
         if ctx.alpha[i] < 3 or SMALL_TALK.search(text) or _ASKS_FOR_MATERIAL.search(text):
             continue
+        if answers_a_proposal(ctx, i):
+            continue  # "咱们下周再约个时间？" / "周四下午可以吗？": the day of the meeting, a next step's date
         reply = _reply(ctx, i)
         texts = [ctx.sentences[j].text for j in reply]
         deflecting = next((j for j in reply if DEFLECTION.search(ctx.sentences[j].text.lower().replace("\u2019", "'"))),

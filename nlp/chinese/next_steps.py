@@ -29,13 +29,15 @@ ACTIONS_ZH = (
     "发给|发过去|发过来|发一下|发一份|发您|发你|发我|发到|发邮件|发送|寄|约|安排|准备|整理|出一个|出一份|出个|做一个|做一份|"
     "对接|联系|确认|跟进|同步|提交|申请|演示|拉个群|拉群|打电话|打个电话|回电话|回复|过一下|沟通|汇报|签|提供|更新|补充|邀请|"
     "预约|反馈|落实|推进|报个价|报价|拜访|上门|开通|搭建|协调|核实|测试|试用|试点|问问|问一下|碰一下|碰个头|见面|见|聊|开会|"
-    "讨论|看一下|过一遍|审|走流程|盖章|付款"
+    "讨论|看一下|过一遍|审|走流程|走完流程|走个流程|盖章|付款|答复|回话|回个话|给您回|给你回|商量|评估|研究|确定|定下来|敲定|"
+    "请示|上报|报给|核算|测算|算一下|出方案|排期|排个期"
 )
 _ACTION = re.compile(ACTIONS_ZH)
 _FIRST_PERSON = re.compile(r"(?:我们这边|我这边|我们|咱们|咱|我)")
 # What makes a first person's sentence a plan rather than a wish or a habit.
+# 回去 / 内部 / 下来: "我回去跟老板汇报一下", "我们内部商量一下" (taking it back is a plan).
 _PLAN_MARKER = re.compile(r"会|来|先|再|就|马上|回头|稍后|晚点|尽快|争取|负责|打算|准备|计划|把|这就|立刻|等会|一会儿|今天|明天|下周|"
-                          r"本周|这周|月底|周[一二三四五六日]|星期|礼拜")
+                          r"本周|这周|月底|周[一二三四五六日]|星期|礼拜|回去|内部|下来|抓紧|随后|之后")
 _NEGATION = re.compile(r"不会|不能|没法|没办法|不用|不需要|不打算|别|暂时不|先不|不再|不发|不约|没有|没")
 # "方便的话" (if it suits you) is politeness, not a condition.
 _CONDITION = re.compile(r"^(?:如果|要是|假如|万一|只要|除非|等)|(?<!方便)(?<!可以)(?<!有空)(?<!有时间)(?<!愿意)(?<!需要)的话")
@@ -52,9 +54,17 @@ _TIME_OF_DAY = re.compile(r"^(?:的)?(?:早上|上午|中午|下午|晚上|傍�
 _TRAILING = re.compile(r"(?:吧|吗|呢|啊|哈|呀|好吗|好不好|对吧|可以吗|行吗)+$")
 _CLAUSES = re.compile(r"[，,；;。！!？?]+")
 _MODAL_START = re.compile(r"^(?:会|能|可以|要|将|就|也|都)+")
+# Obligation ("我得回去跟领导申请一下"): a step only with a date or a firmer marker.
+_OBLIGED = re.compile(r"得|必须|需要")
+_DATE_FREE_MARKER = re.compile(r"会|马上|尽快|争取|负责|打算|计划|把|这就|立刻")
+_ONGOING = re.compile(r"(?:正|还)?在$|正在")
+# An action already done: "讨论过了", "评估了一下" (not "了解").
+_DONE = re.compile(r"^(?:过|了(?!解))")
+# A clause with a subject of its own is not the first person's: "您再跟老板沟通", "他们周五会发".
+_OTHER_SUBJECT = re.compile(r"^(?:您|你|他|她|它|他们|她们|你们|大家|对方|老板|领导|财务|法务|采购|技术|同事|客户)")
 # A hypothetical condition holds for the rest of its sentence ("如果你们定了，我们下周就安排实施");
 # 等 ("once ...") only for its own clause.
-_HYPOTHETICAL = re.compile(r"^(?:如果|要是|假如|万一|只要|除非)|(?<!方便)(?<!可以)(?<!有空)(?<!有时间)(?<!愿意)(?<!需要)的话")
+_HYPOTHETICAL = re.compile(r"^(?:您|你|你们|您这边|你们那边|贵司|我|我们|咱们)?(?:如果|要是|假如|万一|只要|除非)|(?<!方便)(?<!可以)(?<!有空)(?<!有时间)(?<!愿意)(?<!需要)的话")
 
 
 def _date(text: str) -> str | None:
@@ -92,11 +102,35 @@ def _own_commitment(clause: str) -> str | None:
     if verb is None or _in_call(rest[: verb.end() + 2], clause):
         return None
     between = rest[: verb.start()]
-    if _NEGATION.search(between) or not (_PLAN_MARKER.search(between) or _date(rest)):
+    before = clause[: subject.start()]  # "回头我跟技术确认一下"
+    if _NEGATION.search(between) or between.endswith("不") or not (
+            _PLAN_MARKER.search(between) or _PLAN_MARKER.search(before) or _date(rest)):
         return None
+    if _ONGOING.search(between):
+        return None  # going on now, not planned: "我们内部还在评估"
+    if _OBLIGED.search(between) and not (_DATE_FREE_MARKER.search(between) or _date(rest)):
+        return None  # what one has to do, not a plan: "这个我得回去跟领导申请一下"
     if "想" in between and not _date(rest):
         return None  # a wish: "我们还是想先内部讨论一下"
+    if _DONE.match(rest[verb.end() :]):
+        return None  # done, not planned: "我们内部讨论过了", "我们内部评估了一下"
     return _action(rest, 0)
+
+
+def _continued(clause: str) -> str | None:
+    """A clause without a subject that goes on with the first person's commitment before it in the
+    same sentence: "我回去跟老板汇报一下，周五前给您答复" (the second clause)."""
+    if _OTHER_SUBJECT.match(clause):
+        return None
+    verb = _ACTION.search(clause)
+    if verb is None or verb.start() > 10 or _in_call(clause[: verb.end() + 2], clause):
+        return None
+    between = clause[: verb.start()]
+    if _NEGATION.search(between) or between.endswith("不") or _DONE.match(clause[verb.end() :]):
+        return None
+    if not (_PLAN_MARKER.search(between) or _date(clause)):
+        return None
+    return _action(clause, 0)
 
 
 def _joint_proposal(clause: str) -> str | None:
@@ -134,13 +168,17 @@ def chinese_step(sentences: Sequence[Sentence], i: int) -> NextStep | None:
     if s.span._.is_rhetorical:
         return None
     text = plain(s.text)
+    first_person = False  # an earlier clause of the sentence has a first-person subject
     for clause in (c for c in _CLAUSES.split(text) if c):
         clause = re.sub(r"^(?:嗯|呃|那个|就是|然后|好的|好|对|行|OK|ok)+", "", clause) or clause
         if _HYPOTHETICAL.search(clause):
             return None
         if _blocked(clause):
             continue
-        action = _own_commitment(clause) or _joint_proposal(clause)
+        action = _own_commitment(clause) or _joint_proposal(clause) or (_continued(clause) if first_person else None)
+        subject = _FIRST_PERSON.search(clause)
+        first_person = first_person or (subject is not None and subject.start() <= 8
+                                        and not _POSSESSIVE.match(clause[subject.end() :]))
         speaker, when = s.speaker, _date(text)
         if action is None:
             action = _request(clause)

@@ -202,6 +202,8 @@ def test_chinese_step_owners_and_dates() -> None:
     ))
     assert [(i.text, i.owner, i.due) for i in brief.of_kind("next_step")] == [
         ("我们会把安全白皮书一起发给您", "rep", None),  # sent along (一起发), not a joint step; no date said
+        # the customer takes it back to the boss and answers by Friday (tests/nlp/test_brief_chinese_steps.py)
+        ("好的，那我回去跟我们老板汇报一下，周五前给您答复", "customer", "2026-12-11"),
         ("麻烦您安排一下技术跟我们对接", "rep", None),  # asked of the rep, who said yes
     ]
 
@@ -212,18 +214,19 @@ def test_the_generated_wording_of_a_chinese_call_is_asked_and_checked_in_chinese
     requests = wording.plan_requests(brief, language=transcript.language)
     system, user = requests[0].messages[0]["content"], requests[0].messages[1]["content"]
     assert system.startswith("你根据下面从一通销售电话中提取的条目") and "用简体中文写" in system
-    assert user.splitlines()[:3] == [
+    step = next(k for k, item in enumerate(brief.items) if item.kind == "next_step")  # after the price, the boss
+    assert user.splitlines()[:2] == [
         "通话中说到的条目，按章节排列（时间为从通话开始起的 分:秒）：",
         f"第 1 章：“{brief.chapters[0].title}”（0:00-{clock(brief.chapters[0].end)}）",
-        f"[i0] 下一步（销售代表，负责：销售代表，截止：2026年12月15日（周二））于 "
-        f"{clock(brief.items[0].start)}：“那我下周二把方案和报价单发给您，您再跟老板沟通，好吗”",
     ]
+    assert f"[i{step}] 下一步（销售代表，负责：销售代表，截止：2026年12月15日（周二））于 " \
+        f"{clock(brief.items[step].start)}：“那我下周二把方案和报价单发给您，您再跟老板沟通，好吗”" in user.splitlines()
     answer = json.dumps([
-        {"text": "王磊将在下周二把方案和报价单发给客户，截止12月15日。", "cites": ["i0"]},
-        {"text": "客户需要跟老板沟通。", "cites": ["i0"]},
-        {"text": "客户希望下周二把合同签了。", "cites": ["i0"]},
-        {"text": "王磊会在3天内把报价单发给客户。", "cites": ["i0"]},
-        {"text": "The rep will send the proposal.", "cites": ["i0"]},
+        {"text": "王磊将在下周二把方案和报价单发给客户，截止12月15日。", "cites": [f"i{step}"]},
+        {"text": "客户需要跟老板沟通。", "cites": [f"i{step}"]},
+        {"text": "客户希望下周二把合同签了。", "cites": [f"i{step}"]},
+        {"text": "王磊会在3天内把报价单发给客户。", "cites": [f"i{step}"]},
+        {"text": "The rep will send the proposal.", "cites": [f"i{step}"]},
     ], ensure_ascii=False)
     result = wording.word_brief(brief, transcript, lambda messages: answer)
     assert [s.text for s in result.kept] == ["王磊将在下周二把方案和报价单发给客户，截止12月15日。", "客户需要跟老板沟通。"]

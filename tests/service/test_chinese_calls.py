@@ -17,11 +17,15 @@ from service.web.call_view import build_call_view
 
 ROOT = Path(__file__).resolve().parents[2]
 CALL = CALLS / "zh01-crm-discovery.vtt"
-# zh01's follow-up draft on a call of Monday 16 November 2026: the rep's step, due the next Tuesday.
+# zh01's follow-up draft on a call of Monday 16 November 2026: the customer's pain in her words
+# (`nlp.brief.chinese_items`), the rep's step, due the next Tuesday.
 EMAIL_BODY = [
     "李静，您好！",
     "",
     "感谢您在11月16日（周一）抽出时间与我沟通。",
+    "",
+    "通话中您提到：",
+    "- “说实话，有点乱”",
     "",
     "我们约定的下一步：",
     "- 我方：下周二把方案和报价单发给您，您再跟老板沟通（11月24日周二前）",
