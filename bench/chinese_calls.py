@@ -8,10 +8,12 @@ committed, date phrase) are compared with the labels in the call's YAML file. Ta
     .venv/bin/python -m bench.chinese_calls --brief    # the brief's items: recall/precision per kind
 
 With `--brief`, the call brief's pains, needs, objections, budgets, decisions and quoted prices
-(`nlp.brief.chinese_items`) are scored against each call's `brief` labels instead: an item matches
-a labelled fact of its kind said in the same cue (or one of the fact's `also` cues), one to one;
-recall and precision per kind, for dev and heldout, with counts, and how many matched objections
-have the right topic and matched budgets and prices the right amount.
+(`nlp.brief.chinese_items`), competitors (`nlp.brief.competitors`) and unanswered customer
+questions (`nlp.brief.unanswered`) are scored against each call's `brief` labels instead: an item
+matches a labelled fact of its kind said in the same cue (or one of the fact's `also` cues), one to
+one, a competitor only the fact that names the same vendor (`detail`); recall and precision per
+kind, for dev and heldout, with counts, and how many matched objections have the right topic and
+matched budgets and prices the right amount.
 """
 
 from __future__ import annotations
@@ -64,12 +66,12 @@ def check_call(yaml_path: Path) -> CallCheck:
     def cue(t: float) -> int:
         return bisect.bisect_right(starts, t + 1e-6)
 
-    found = {
+    found: dict[str, Counter[tuple[Any, ...]]] = {
         "questions": Counter((cue(q.start), names[q.speaker], q.type) for q in analysis.questions),
         "trackers": Counter((cue(h.start), h.tracker) for h in analysis.trackers),
         "next_steps": Counter((cue(n.start), names[n.speaker], n.date_phrase) for n in analysis.next_steps),
     }
-    wanted = {
+    wanted: dict[str, Counter[tuple[Any, ...]]] = {
         "questions": Counter((int(a), str(b), str(c)) for a, b, c in labels["questions"]),
         "trackers": Counter((int(a), str(b)) for a, b in labels["trackers"]),
         "next_steps": Counter((int(a), str(b), None if c is None else str(c)) for a, b, c in labels["next_steps"]),
@@ -80,7 +82,7 @@ def check_call(yaml_path: Path) -> CallCheck:
                      {k: sum(v.values()) for k, v in wanted.items()})
 
 
-BRIEF_KINDS = ("pain", "need", "objection", "budget", "decision", "price")
+BRIEF_KINDS = ("pain", "need", "objection", "budget", "decision", "price", "competitor", "question")
 
 
 @dataclass(slots=True)
@@ -118,6 +120,8 @@ def check_brief(yaml_path: Path) -> tuple[str, BriefScore]:
         for j, fact in enumerate(facts):
             if j in taken or fact["kind"] != item.kind or cue not in (int(fact["cue"]), *map(int, fact.get("also") or [])):
                 continue
+            if item.kind == "competitor" and item.detail != fact.get("detail"):
+                continue  # a competitor is its vendor
             taken.add(j)
             score.matched[item.kind] += 1
             if item.kind == "objection" and fact.get("detail"):

@@ -71,7 +71,7 @@ def _alternation(phrases: Sequence[str]) -> str:
     return "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
 
 
-def _tracker_phrases(name: str) -> tuple[str, ...]:
+def tracker_phrases(name: str) -> tuple[str, ...]:
     """The Chinese phrases of a built-in tracker (the one list those words are kept in)."""
     from nlp.trackers import default_trackers
 
@@ -89,15 +89,15 @@ def _cue(pattern: str, weight: float, detail: str | None = None) -> Cue:
 
 
 def _tables() -> dict[str, tuple[Cue, ...]]:
-    budget_words = _tracker_phrases("budget_objection")
+    budget_words = tracker_phrases("budget_objection")
     # 预算有限, 没有预算 state the budget; 超预算, 太贵 object to the price.
     budget_states = [p for p in budget_words if "预算" in p and "超" not in p]
-    price_pushback = [p for p in budget_words if p not in budget_states] + list(_tracker_phrases("discount_request"))
-    timing = _tracker_phrases("timing_objection")
-    authority = [p for p in _tracker_phrases("authority_objection")
+    price_pushback = [p for p in budget_words if p not in budget_states] + list(tracker_phrases("discount_request"))
+    timing = tracker_phrases("timing_objection")
+    authority = [p for p in tracker_phrases("authority_objection")
                  if re.search(r"我|不是|汇报|请示", p)]  # the speaker cannot decide; the rest are decisions
-    decision = [p for p in _tracker_phrases("authority_objection") if p not in authority]
-    rivals = [p for p in _tracker_phrases("competitors") if re.search(r"家|供应商|厂商|竞", p)]
+    decision = [p for p in tracker_phrases("authority_objection") if p not in authority]
+    rivals = [p for p in tracker_phrases("competitors") if re.search(r"家|供应商|厂商|竞", p)]
     return {
         "pain": (
             _cue(r"手工|手动|人工(?:录入|统计|核对|对账|整理|分配)|纯手工|重复录入|来回(?:导|复制|倒)", 0.75),
@@ -194,7 +194,7 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
-def _clause_of(text: str, at: int) -> tuple[int, int]:
+def clause_of(text: str, at: int) -> tuple[int, int]:
     """The clause (character range) holding position `at`, without its closing punctuation (a
     question mark stays); widened to the clause before when very short ("说实话，有点乱") or when it
     points back ("我们要过等保三级，这个是硬性的"); an opening 但是 / 而且 / 嗯 ... left out when enough
@@ -284,7 +284,7 @@ def _score(ctx: CallContext, i: int, kind: str, text: str) -> _Hit | None:  # no
     best: _Hit | None = None
     for cue in cues()[kind]:
         for m in cue.pattern.finditer(text):
-            clause = _clause_of(text, m.start())
+            clause = clause_of(text, m.start())
             conf = cue.weight
             if kind in ("pain", "objection", "need") and _negated(text, m.start(), clause[0]):
                 conf = 0.0
@@ -313,7 +313,7 @@ def _score(ctx: CallContext, i: int, kind: str, text: str) -> _Hit | None:  # no
     return best
 
 
-def _clip(ctx: CallContext, i: int, lo: int, hi: int) -> tuple[str, float, float]:
+def clip_chars(ctx: CallContext, i: int, lo: int, hi: int) -> tuple[str, float, float]:
     """The text [lo, hi) of sentence `i` with the times of the words it covers."""
     s = ctx.sentences[i]
     words: Sequence[Word] = ctx.transcript.words[s.word_start : s.word_end]
@@ -357,11 +357,11 @@ def chinese_items(ctx: CallContext, kinds: Sequence[ItemKind]) -> list[BriefItem
     items: list[BriefItem] = []
     for i, hit in hits:
         s = ctx.sentences[i]
-        lo, hi = _clause_of(s.text, hit.at)
+        lo, hi = clause_of(s.text, hit.at)
         if hit.amount_at is not None:  # the budget's amount in the next clause: "今年预算有限，大概二十万以内"
-            a_lo, a_hi = _clause_of(s.text, hit.amount_at)
+            a_lo, a_hi = clause_of(s.text, hit.amount_at)
             lo, hi = min(lo, a_lo), max(hi, a_hi)
-        text, start, end = _clip(ctx, i, lo, hi)
+        text, start, end = clip_chars(ctx, i, lo, hi)
         detail = None if hit.detail == _ANSWER_ONLY else hit.detail
         items.append(BriefItem(kind=hit.kind, text=text, start=round(start, 3), end=round(end, 3),  # type: ignore[arg-type]
                                speaker=s.speaker, role=ctx.role(i), confidence=round(hit.confidence, 3),
@@ -370,4 +370,4 @@ def chinese_items(ctx: CallContext, kinds: Sequence[ItemKind]) -> list[BriefItem
     return items
 
 
-__all__ = ["THRESHOLD", "chinese_items", "chinese_money", "cues", "money_in"]
+__all__ = ["THRESHOLD", "chinese_items", "chinese_money", "clause_of", "clip_chars", "cues", "money_in", "tracker_phrases"]

@@ -6,14 +6,28 @@ or capitalised words) in a competitive context: "we tried X", "we're also lookin
 "X quoted us", "we switched from X". Merely using a system of record ("we're on Salesforce")
 is not a competitor unless the context is an evaluation. The seller's own company and the
 speakers' names are never competitors. One item per vendor: its most confident mention.
+
+On Chinese sentences (`doc.lang_ == "zh"`: no entities, no capitals) the names are the vendor words
+of the `competitors` tracker (`nlp/trackers.yaml`'s `phrases_zh` less its generic words such as 别家,
+竞品: 用友, 金蝶, 销售易, 纷享销客, Salesforce; and an organisation's own named hits), office and chat
+systems (`ZH_SYSTEMS`: 钉钉, 企业微信, 飞书, ...) and capitalised Latin words ("我们之前用过Zoho"),
+with Chinese cues for the context: using, trying, evaluating, comparing or a quote before the name
+(在用, 用的是, 用过, 之前用的, 试过, 也在看, 对比, 考虑, 接触过 ...) or after it (报价, 便宜, 用了五年,
+的方案, 来演示 ...), the answer to the rep's question about rivals (都有哪几家; 用的是什么系统 for an
+unlisted name), the rep saying the customer uses it (你们之前用的是用友). A listed vendor named by
+the customer counts unless it is only a system to connect with (要能和金蝶对接, 金蝶的接口: a need) or
+negated (没用过金蝶); a system or an unlisted name needs the context. The seller's own company
+(我是云帆软件的王磊) never counts. `text` is the clause around the name, `detail` the name.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from spacy.tokens import Span, Token
 
+from nlp.brief.chinese_items import clause_of, clip_chars, tracker_phrases
 from nlp.brief.context import CallContext
 from nlp.brief.features import is_question
 from nlp.brief.spans import clause_around
@@ -167,7 +181,8 @@ def _asked(ctx: CallContext, i: int) -> bool:
 
 
 def find_competitors(ctx: CallContext, trackers: list[TrackerHit]) -> list[BriefItem]:
-    """One competitor item per vendor named in a competitive context (or on the tracker's list)."""
+    """One competitor item per vendor named in a competitive context (or on the tracker's list);
+    Chinese sentences by Chinese cues (`chinese_competitors`)."""
     listed = {h.phrase.lower() for h in trackers if h.tracker == "competitors" and h.match == "phrase"
               and h.phrase[:1].isupper()}
     seller = seller_names(ctx)
@@ -208,7 +223,171 @@ def find_competitors(ctx: CallContext, trackers: list[TrackerHit]) -> list[Brief
                              speaker=clip.speaker, role=ctx.role(i), confidence=confidence, detail=name)
             if key not in best or item.confidence > best[key].confidence:
                 best[key] = item
+    for key, item in chinese_competitors(ctx, trackers, seller).items():
+        if key not in best or item.confidence > best[key].confidence:
+            best[key] = item
     return sorted(best.values(), key=lambda it: it.start)
 
 
-__all__ = ["SYSTEMS", "find_competitors", "seller_names"]
+# --- Chinese sentences -------------------------------------------------------------------------
+
+# The tracker's generic words (别家, 竞品, 其他供应商 ...): no vendor's name.
+_ZH_GENERIC = re.compile(r"家|供应商|厂商|竞|对手|competitor|vendor|tool|alternative", re.I)
+# Systems a Chinese customer runs without them competing (chat, office, spreadsheets): named in a
+# plain "我们用钉钉" they are no competitor; in an evaluation ("也在看飞书") they are.
+ZH_SYSTEMS = frozenset({"钉钉", "企业微信", "飞书", "微信", "腾讯会议", "WPS", "石墨文档", "金山文档"})
+_ZH_LATIN_NOT_NAMES = frozenset({"crm", "erp", "oa", "saas", "paas", "app", "pc", "bi", "mes", "wms", "scm", "hr",
+                                 "ok", "demo", "poc", "ppt", "pdf", "it", "ai", "api", "sdk", "vip", "kpi", "roi"})
+_ZH_LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9]*(?:[ .-][A-Z][A-Za-z0-9]*)*(?![A-Za-z0-9])")
+_ZH_BREAK = "，,。？?！!；;：:"
+# Before the name, in its clause: the customer uses, used, tries, evaluates or compares it.
+ZH_BEFORE = re.compile(
+    r"(?:在用|用的是|用的还是|用的|用过|用了|还在用|一直用|使用|试过|试用|试了|在看|看过|看了|还看|考察|对比|比较|比过|"
+    r"比了|考虑|接触|聊过|谈过|在谈|找过|找了|换掉|替换|换成|换了|签了|买了|续约|报价|报过价|选了|选的是|上了)"
+    r"[^，,。？?！!；;：:]{0,6}$")
+# After it: a quote, a price, a time in use, its proposal or demo ("销售易报价比你们低", "用友用了五年").
+ZH_AFTER = re.compile(
+    r"^(?:那边|那家|他们|也|都|的人|家)?(?:[^，,。？?！!；;：:]{0,4}?)(?:报价|报了|报的|给的价|给了|便宜|贵|价格|的方案|方案|"
+    r"演示|试用|试过|试了|用了|用过|在用|用得|不好用|看过|对比过|考虑过|接触过|谈过|聊过|合同|续约|到期|的销售|来过|来谈|找过|"
+    r"更好|比你们|跟你们比|和你们比|的年费|"
+    r"换过来|迁过来|切过来|转过来)")
+# A system the customer connects with: a need, not a rival ("要能和金蝶对接", "金蝶的接口").
+ZH_INTEGRATION = re.compile(r"^(?:的)?(?:[^，,。？?！!；;：:]{0,6}?)(?:对接|打通|集成|同步|兼容|联动|互通|接口|API|api|"
+                            r"导入|导出|导数据|连通|连接)")
+_ZH_NEGATED = re.compile(r"(?:没|不|未|别|从没|从来没)(?:有)?(?:在)?$")
+_ZH_NEGATED_AFTER = re.compile(r"^[^，,。？?！!；;：:]{0,4}?(?:没|不|未|从没|从来没)(?:有)?(?:用|考虑|看|试|谈|接触|合作|对比)")
+# The rep says the customer uses it: "你们之前用的是用友，对吧？".
+ZH_REP_SAYS_YOURS = re.compile(r"(?:你们|您|贵司|贵公司)(?:这边|那边)?(?:现在|目前|之前|以前|原来|一直)?(?:在用|用的是|用的|用过|"
+                               r"用了|还在用|使用|在看|也在看|对比|考虑)")
+# A rep's question about the customer's other options: the names in the answer are being evaluated
+# ("还看了哪几家？" / "有销售易，还有HubSpot"); about what the customer uses: unlisted names count.
+ZH_ASKS_RIVALS = re.compile(r"哪几家|哪家|哪些(?:厂商|供应商|产品|系统|方案|品牌)|其他(?:几)?家|别家|别的(?:厂商|供应商|产品|"
+                            r"方案|系统)|其他(?:厂商|供应商|产品|方案|系统)|竞品|还看了|对比了|比较了|接触了|在看")
+ZH_ASKS_SYSTEM = re.compile(r"用的是什么|用什么|什么系统|什么软件|什么工具")
+_ZH_QUESTION_END = re.compile(r"[？?]\s*$|[吗呢][。！!]?\s*$")
+
+
+@functools.cache
+def zh_vendor_words() -> tuple[str, ...]:
+    """The built-in `competitors` tracker's Chinese vendor names (its generic words left out)."""
+    return tuple(p for p in tracker_phrases("competitors") if not _ZH_GENERIC.search(p))
+
+
+def _zh_seller(ctx: CallContext) -> list[str]:
+    """Texts that name the seller: the speakers' names, and what the rep (or an unknown speaker at
+    the start) says after 我是 / 这里是 / 我们是 ("我是云帆软件的王磊" -> 云帆软件); two characters or more."""
+    found = [s.name for s in ctx.transcript.speakers if s.name]
+    for i, s in enumerate(ctx.sentences[:40]):
+        if s.span.doc.lang_ == "zh" and (ctx.role(i) == "rep" or ctx.role(i) == "unknown" and i < 4):
+            found += [m.group(1) for m in re.finditer(r"(?:我是|这里是|我们是|我这边是)([^，,。？?！!；;：:]{2,12}?)(?:的|，|。|$)",
+                                                      s.text)]
+    return [t for t in found if len(t) >= 2]
+
+
+def _zh_question(ctx: CallContext, k: int) -> bool:
+    s = ctx.sentences[k]
+    return s.span._.question_type is not None or bool(_ZH_QUESTION_END.search(s.text))
+
+
+def _zh_asked(ctx: CallContext, i: int) -> str | None:
+    """"rivals" or "system" when sentence `i` answers (or follows closely) the other speaker's
+    question about rivals or about the system in use."""
+    for j in range(i - 1, max(-1, i - 3), -1):
+        prev = ctx.sentences[j]
+        if prev.speaker != ctx.sentences[i].speaker:
+            if not _zh_question(ctx, j):
+                return None
+            return "rivals" if ZH_ASKS_RIVALS.search(prev.text) else "system" if ZH_ASKS_SYSTEM.search(prev.text) else None
+    return None
+
+
+def _zh_names(text: str, listed: set[str]) -> list[tuple[int, int, str, str]]:
+    """(start, end, name as written, "listed" | "system" | "latin") for each name in `text`: listed
+    names and systems first, the longest where two overlap, then other capitalised Latin words."""
+    found: list[tuple[int, int, str, str]] = []
+    for name in sorted(listed | ZH_SYSTEMS, key=len, reverse=True):
+        latin = name.isascii()
+        pattern = (r"(?<![A-Za-z0-9])" + re.escape(name) + r"(?![A-Za-z0-9])") if latin else re.escape(name)
+        for m in re.finditer(pattern, text, re.I if latin else 0):
+            found.append((m.start(), m.end(), name, "listed" if name in listed else "system"))
+    known = list(found)
+    for m in _ZH_LATIN.finditer(text):
+        word = m.group(0)
+        if any(a < m.end() and m.start() < b for a, b, _, _ in known):
+            continue  # "Salesforce CRM": the listed name
+        if word.lower() not in _ZH_LATIN_NOT_NAMES and word.lower() not in _NOT_NAMES:
+            found.append((m.start(), m.end(), word, "system" if word.lower() in SYSTEMS else "latin"))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    out: list[tuple[int, int, str, str]] = []
+    for f in found:
+        if not out or f[0] >= out[-1][1]:
+            out.append(f)
+    return out
+
+
+def _zh_context(text: str, start: int, end: int) -> str | None:
+    """"strong", "integration", "negated" or None for the name at text[start:end]."""
+    clause_start = max((text.rfind(c, 0, start) for c in _ZH_BREAK), default=-1) + 1
+    before, after = text[clause_start:start], text[end:]
+    if _ZH_NEGATED_AFTER.search(after):
+        return "negated"
+    m = ZH_BEFORE.search(before)
+    if m and _ZH_NEGATED.search(before[: m.start()]):
+        return "negated"
+    if m:
+        return "strong"
+    if ZH_INTEGRATION.search(after):
+        return "integration"
+    return "strong" if ZH_AFTER.search(after) else None
+
+
+def chinese_competitors(ctx: CallContext, trackers: list[TrackerHit], seller: set[str] | None = None
+                        ) -> dict[str, BriefItem]:
+    """The competitor items of the Chinese sentences, keyed by the vendor's lower-cased name (one
+    per vendor: its most confident mention, the first of equals)."""
+    if not any(s.span.doc.lang_ == "zh" for s in ctx.sentences):
+        return {}
+    listed = set(zh_vendor_words()) | {h.phrase for h in trackers if h.tracker == "competitors" and h.match == "phrase"
+                                       and not _ZH_GENERIC.search(h.phrase) and not h.phrase[:1].islower()}
+    sellers = _zh_seller(ctx)
+    seller_words = seller or set()
+    best: dict[str, BriefItem] = {}
+    for i, s in enumerate(ctx.sentences):
+        text = s.text
+        if s.span.doc.lang_ != "zh" or s.span._.is_backchannel or not text.strip():
+            continue
+        rep_says_yours = ctx.role(i) == "rep" and bool(ZH_REP_SAYS_YOURS.search(text))
+        if not ctx.customer_side(i) and not rep_says_yours:
+            continue
+        question = _zh_question(ctx, i)
+        asked = _zh_asked(ctx, i)
+        for start, end, name, sort in _zh_names(text, listed):
+            key = name.lower()
+            if any(name in t or t in name for t in sellers) or (name.isascii() and any(
+                    w in seller_words for w in key.split())):
+                continue  # the seller's own company or product
+            context = _zh_context(text, start, end)
+            if context in ("negated", "integration"):
+                continue
+            strong = context == "strong" or asked == "rivals" and not question
+            if sort == "listed":
+                confidence = 0.95 if strong else 0.8
+            elif strong and not question:
+                confidence = 0.8
+            elif sort == "latin" and asked == "system" and not question:
+                confidence = 0.7
+            else:
+                continue
+            if rep_says_yours and ctx.role(i) == "rep":
+                confidence = min(confidence, 0.8)  # the customer's own words outrank the rep's
+            lo, hi = clause_of(text, start)
+            lo, hi = min(lo, start), max(hi, end)
+            clip, t0, t1 = clip_chars(ctx, i, lo, hi)
+            item = BriefItem(kind="competitor", text=clip, start=round(t0, 3), end=round(t1, 3), speaker=s.speaker,
+                             role=ctx.role(i), confidence=confidence, detail=name)
+            if key not in best or item.confidence > best[key].confidence:
+                best[key] = item
+    return best
+
+
+__all__ = ["SYSTEMS", "ZH_SYSTEMS", "chinese_competitors", "find_competitors", "seller_names", "zh_vendor_words"]

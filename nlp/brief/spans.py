@@ -1,8 +1,9 @@
 """Grounded clips: the words of a sentence trimmed to the point, with the times of those words.
 
-A brief item's `text` is a slice of a turn's text as the transcript has it (words joined by one
-space), so it lies inside what its speaker said between `start` and `end`; `is_grounded` checks
-exactly that (tests and `bench/brief_eval.py`).
+A brief item's `text` is a slice of a turn's text as the transcript has it (words joined as
+`transcription.scripts.join_words` joins them: by one space, none between two Chinese characters),
+so it lies inside what its speaker said between `start` and `end`; `is_grounded` checks exactly
+that (tests and `bench/brief_eval.py`), on Chinese text character by character.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span
 
 from nlp.sentences import Sentence
+from transcription.scripts import word_offsets
 from transcription.types import Word
 
 # Words that open a sentence without being its point: "So, um, we ...", "And honestly ...".
@@ -41,19 +43,18 @@ class Clip:
 
 class WordMap:
     """Where each word of a transcript sits in its turn's text (the text spaCy parsed), so that a
-    span of a parsed sentence maps back to the words, and their times, that it covers."""
+    span of a parsed sentence maps back to the words, and their times, that it covers. Offsets
+    follow `join_words`: one space between words, none between two Chinese characters (each
+    character of a Chinese turn is then one character of its text)."""
 
     def __init__(self, words: Sequence[Word]) -> None:
         self.words = words
         self._offset: list[int] = []
-        pos = 0
-        for i, w in enumerate(words):
-            if i and w.speaker != words[i - 1].speaker:
-                pos = 0
-            self._offset.append(pos)
-            token = w.word.strip()
-            if token:
-                pos += len(token) + 1
+        run = 0
+        for i in range(1, len(words) + 1):
+            if i == len(words) or words[i].speaker != words[i - 1].speaker:
+                self._offset += word_offsets([w.word for w in words[run:i]])[1]
+                run = i
 
     def clip(self, sentence: Sentence, span: Span) -> Clip:
         """The words `span` (a part of `sentence`'s parse) covers, with their times."""
@@ -67,10 +68,12 @@ class WordMap:
 
 
 def is_grounded(text: str, start: float, end: float, speaker: str, words: Sequence[Word], *, slack_s: float = 0.01) -> bool:
-    """True when `text` lies inside the words `speaker` said between `start` and `end`."""
-    said = [w.word.strip() for w in words
+    """True when `text` lies inside the words `speaker` said between `start` and `end`, joined as
+    the transcript joins them (`join_words`: on Chinese text no space between characters, so a
+    Chinese text is compared character by character)."""
+    said = [w.word for w in words
             if w.speaker == speaker and w.start >= start - slack_s and w.end <= end + slack_s and w.word.strip()]
-    return bool(text.strip()) and text.strip() in " ".join(said)
+    return bool(text.strip()) and text.strip() in word_offsets(said)[0]
 
 
 def _norm(text: str) -> str:

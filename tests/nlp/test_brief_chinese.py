@@ -230,8 +230,9 @@ def test_the_generated_wording_of_a_chinese_call_is_asked_and_checked_in_chinese
     ], ensure_ascii=False)
     result = wording.word_brief(brief, transcript, lambda messages: answer)
     assert [s.text for s in result.kept] == ["王磊将在下周二把方案和报价单发给客户，截止12月15日。", "客户需要跟老板沟通。"]
+    # 合同 is said 1.6 s after the step ends (您能把合同模板也发我一下吗), inside the evidence's margin
     assert [(d.text[:6], d.reason) for d in result.dropped] == [
-        ("客户希望下周", "not said: 合同, 签了"), ("王磊会在3天", "not said: 3"),
+        ("客户希望下周", "not said: 签了"), ("王磊会在3天", "not said: 3"),
         ("The re", "not said: send, proposal")]
     assert requests[0].messages == wording.plan_requests(brief, language="zh-CN")[0].messages
     assert result.requests[0].messages == requests[0].messages
