@@ -80,8 +80,9 @@ def _norm(text: str) -> str:
     return text.lower().replace("\u2019", "'")
 
 
-def trim(span: Span, *, keep_question_mark: bool = False) -> Span:
-    """`span` without opening fillers ("So, um, honestly ...") and closing punctuation."""
+def trim(span: Span, *, keep_question_mark: bool = False, keep_full_width_question_mark: bool = False) -> Span:
+    """`span` without opening fillers ("So, um, honestly ...") and closing punctuation; a final "?" stays
+    with `keep_question_mark`, a final full-width "？" (a Chinese question) with `keep_full_width_question_mark`."""
     doc = span.doc
     i, end = span.start, span.end
     while i < end:
@@ -96,6 +97,8 @@ def trim(span: Span, *, keep_question_mark: bool = False) -> Span:
             break
     while end > i and (doc[end - 1].is_punct or doc[end - 1].is_space):
         if keep_question_mark and doc[end - 1].text == "?":
+            break
+        if keep_full_width_question_mark and doc[end - 1].text == "\uff1f":
             break
         end -= 1
     return doc[i:end] if end > i else span

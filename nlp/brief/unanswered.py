@@ -199,7 +199,7 @@ def find_unanswered(ctx: CallContext, questions: list[Question]) -> tuple[list[B
         else:
             confidence = 0.75
         s = ctx.sentences[i]
-        clip = ctx.words.clip(s, trim(s.span, keep_question_mark=True))
+        clip = ctx.words.clip(s, trim(s.span, keep_question_mark=True, keep_full_width_question_mark=zh))
         items.append(BriefItem(kind="question", text=clip.text, start=round(clip.start, 3), end=round(clip.end, 3),
                                speaker=clip.speaker, role=ctx.role(i), confidence=confidence))
     return items, deflections

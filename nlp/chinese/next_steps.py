@@ -44,6 +44,12 @@ _CONDITION = re.compile(r"^(?:如果|要是|假如|万一|只要|除非|等)|(?<
 _PAST = re.compile(r"已经|刚才|刚刚|上次|之前|昨天|前天|上周|去年|早就")
 _IN_CALL = re.compile(r"(?:给您|跟您|给你|跟你|为您|向您)(?:介绍|讲讲|讲一下|说说|说一下|演示一下|看一下|展示|过一下|过一遍)"
                       r"|^(?:介绍|讲|说|演示)|(?:先|再)?(?:问一下|问问)$")
+# "我先给您演示一下", "咱们先过一下价格": done first, in this call (with `_in_call`'s conditions).
+_IN_CALL_FIRST = re.compile(r"^(?:那|就|也|还是)?先(?:给您|跟您|带您|给你|跟你|带你|为您|向您|给大家|跟大家|带大家)?(?:简单|大概|大致|快速)?"
+                            r"(?:(?:给您|带您|给你|带你|给大家|带大家)看|演示|过一下|过一遍|介绍|讲|展示|说一下|说说)")
+_LOOK_FIRST = re.compile(r"^(?:那|就|也|还是)?先(?:看一下|看看|看下)")
+# What puts a move after the call: "会后我先给您演示一下", "回头我们先过一下合同".
+_LATER = re.compile(r"回头|会后|之后|以后|过后|稍后|晚点|晚些|回去|改天|下次|随后")
 # "我们法务", "我们老板": first person as a possessive, not the one who acts.
 _POSSESSIVE = re.compile(r"^(?:的)?(?:法务|老板|领导|财务|IT|技术|团队|采购|同事|总经理|经理|总监|部门|公司|客户|这边的)")
 _JOINT = re.compile(r"^(?:那|那就|那么|好|好的|行|就)*(?:咱们|我们)?(?:就)?")
@@ -78,9 +84,19 @@ def _date(text: str) -> str | None:
     return first + (tail.group(0) if tail else "")
 
 
-def _in_call(upto_verb: str, clause: str) -> bool:
-    """An undated (or "today") presentation move during the call: "我给您介绍一下", "今天给您演示一下"."""
-    return _IN_CALL.search(upto_verb) is not None and _date(clause) in (None, "今天")
+def _in_call(upto_verb: str, clause: str, subject: str = "") -> bool:
+    """An undated (or "today") move during the call, without a later marker: "我给您介绍一下", "今天给您演示一下",
+    "我先给您演示一下", "咱们先过一下价格", "我们先看一下这个报表页面" (not "会后我先给您演示一下", not
+    "方案我们先看一下": the customer will review it)."""
+    if _date(clause) not in (None, "今天") or _LATER.search(clause):
+        return False
+    if _IN_CALL.search(upto_verb) or _IN_CALL_FIRST.match(upto_verb):
+        return True
+    look = _LOOK_FIRST.match(upto_verb)
+    if look is None or subject not in ("我们", "咱们", "咱"):
+        return False
+    # "我们先看一下这个报表页面" (something shown now); "方案我们先看一下" (reviewed later) is a step.
+    return subject != "我们" or bool(clause[clause.find(look.group(0)) + len(look.group(0)) :].strip())
 
 
 def _action(clause: str, start: int) -> str:
@@ -99,7 +115,7 @@ def _own_commitment(clause: str) -> str | None:
     if _POSSESSIVE.match(rest):
         return None
     verb = _ACTION.search(rest)
-    if verb is None or _in_call(rest[: verb.end() + 2], clause):
+    if verb is None or _in_call(rest[: verb.end() + 2], clause, subject.group(0)):
         return None
     between = rest[: verb.start()]
     before = clause[: subject.start()]  # "回头我跟技术确认一下"

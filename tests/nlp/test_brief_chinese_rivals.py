@@ -120,7 +120,7 @@ def test_not_competitors(lines: list[tuple[str, str]]) -> None:
 def test_unanswered_customer_question(question: str, reply: str, unanswered: bool) -> None:
     call = chinese_call(HELLO, ("C", question), ("R", reply), ("C", "好的。"))
     items = of_kind(call, "question")
-    assert [i.text for i in items] == ([question.rstrip("？")] if unanswered else [])
+    assert [i.text for i in items] == ([question] if unanswered else [])  # the final "？" kept
     assert all(i.role == "customer" for i in items)
 
 
@@ -179,3 +179,15 @@ def test_every_item_of_a_chinese_call_is_grounded_on_its_characters() -> None:
     for item in items:
         assert is_grounded(item.text, item.start, item.end, item.speaker, call.words), item
         assert tight(item, list(call.words)), item
+
+
+def test_a_chinese_question_item_keeps_its_final_full_width_question_mark_and_nothing_else_changes() -> None:
+    call = chinese_call(*RICH_CALL)
+    items = brief_of(call).items
+    questions = [i.text for i in items if i.kind == "question"]
+    assert questions == ["你们的数据存在哪里？", "实施周期大概要多久？"]
+    for item in items:
+        assert is_grounded(item.text, item.start, item.end, item.speaker, call.words), item
+        if item.kind != "question":
+            assert not item.text.endswith(("？", "?")), item  # other items' texts as before
+    assert "那我下周二把方案发给您，您看可以吗" in [i.text for i in items if i.kind == "next_step"]

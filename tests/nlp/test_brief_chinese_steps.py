@@ -127,3 +127,35 @@ def test_chinese_dates(text: str, phrase: str, due: str | None) -> None:
 
 def test_within_this_week_on_a_weekend_is_the_day_itself() -> None:
     assert best_due(date_phrases("这周内给您"), dt.date(2026, 12, 12)) == ("这周内", "2026-12-12")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "我们先看一下这个报表页面。",  # done now, in this call
+        "我先给您演示一下。",
+        "咱们先过一下价格。",
+        "我先简单介绍一下我们的产品。",
+        "我先跟您讲讲。",
+        "好，我们先过一遍审批流程。",
+        "今天我先给您演示一下。",
+    ],
+)
+def test_an_in_call_move_is_no_step(line: str) -> None:
+    assert steps(("R", "您好，我是云帆软件的王磊。"), ("C", "好的。"), ("R", line)) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "due"),
+    [
+        ("我下周二把方案发给您。", "2026-12-15"),
+        ("会后我先把报价发您。", None),
+        ("会后我先给您演示一下审批流程。", None),  # a later marker: after the call
+        ("回头我先给您演示一下。", None),
+        ("方案我们先看一下，周五前给您答复。", "2026-12-11"),  # the customer reviews it later
+    ],
+)
+def test_a_move_after_the_call_stays_a_step(line: str, due: str | None) -> None:
+    speaker = "C" if line.startswith("方案") else "R"
+    found = steps(("R", "您好，我是云帆软件的王磊。"), ("C", "好的。"), (speaker, line))
+    assert [(text, d) for text, _, d in found] == [(line.rstrip("。"), due)]
