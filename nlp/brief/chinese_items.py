@@ -34,8 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nlp.brief.context import CallContext
+from nlp.brief.money import chinese_amount
 from nlp.brief.types import BriefItem, ItemKind
-from nlp.brief.wording import chinese_amount
 from transcription.scripts import word_offsets
 from transcription.types import Word
 

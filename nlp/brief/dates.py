@@ -30,6 +30,8 @@ import calendar
 import datetime as dt
 import re
 
+from nlp.brief.money import ZH_DIGITS
+
 WEEKDAYS = {
     "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
     "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5,
@@ -248,7 +250,6 @@ def _english(text: str, call: dt.date) -> dt.date | None:  # noqa: C901 - one ta
 
 
 # Chinese: numerals, weekdays and the phrases of a sales call.
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _ZH_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 
 
@@ -256,15 +257,15 @@ def zh_number(text: str) -> int | None:
     """"十五" -> 15, "二十一" -> 21, "12" -> 12, "两" -> 2; None when not a number."""
     if text.isdigit():
         return int(text)
-    if not text or any(c not in _ZH_DIGITS and c != "十" for c in text):
+    if not text or any(c not in ZH_DIGITS and c != "十" for c in text):
         return None
     if "十" not in text:
         value = 0
         for c in text:
-            value = value * 10 + _ZH_DIGITS[c]
+            value = value * 10 + ZH_DIGITS[c]
         return value
     tens, _, units = text.partition("十")
-    return (_ZH_DIGITS.get(tens, 1) if tens else 1) * 10 + (_ZH_DIGITS.get(units, 0) if units else 0)
+    return (ZH_DIGITS.get(tens, 1) if tens else 1) * 10 + (ZH_DIGITS.get(units, 0) if units else 0)
 
 
 _ZH_NUM = r"[0-9零〇一二两三四五六七八九十]+"

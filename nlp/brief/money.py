@@ -1,7 +1,8 @@
-"""Money amounts as said: "$20k", "20,000 dollars", "twenty thousand", "1.5 million", "sixty bucks".
+"""Money amounts as said: "$20k", "20,000 dollars", "twenty thousand", "1.5 million", "sixty bucks";
+in Chinese "二十万", "两千四", "8.5万".
 
 `parse_amount` reads the number of a MONEY (or CARDINAL) entity in the currency's units; the
-currency itself is not kept (a call uses one).
+currency itself is not kept (a call uses one). `chinese_amount` reads a Chinese number.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ _FILLER = frozenset({"and", "about", "around", "roughly", "approximately", "mayb
                      "over", "up", "to", "of", "per", "the", "usd", "eur", "gbp", "dollars", "dollar", "bucks",
                      "euros", "euro", "pounds", "pound", "a", "an", "half"})
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+# Chinese numerals. A number in a Chinese text: digits with an optional scale ("2.5万"), or numerals ("两千四").
+ZH_NUMBER = re.compile(r"\d+(?:\.\d+)?[万亿千百]?|[零〇一二两三四五六七八九十百千万亿]+")
+ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_SCALE = {"十": 10, "百": 100, "千": 1_000}
+_ZH_BIG = {"万": 10_000, "亿": 100_000_000}
 
 
 def _tokens(text: str) -> list[str]:
@@ -67,4 +74,30 @@ def parse_amount(text: str) -> float | None:
     return total + current
 
 
-__all__ = ["parse_amount"]
+def chinese_amount(text: str) -> float | None:
+    """The value of a number written in digits with an optional scale ("2.5万" -> 25000) or in
+    numerals ("两千四" -> 2400, "一万五" -> 15000, "三十" -> 30, "一千零五" -> 1005); None for
+    anything else."""
+    digits = re.fullmatch(r"(\d+(?:\.\d+)?)([万亿千百]?)", text)
+    if digits:
+        return float(digits.group(1)) * float({**_ZH_SCALE, **_ZH_BIG}.get(digits.group(2), 1))
+    if not text or any(c not in ZH_DIGITS and c not in _ZH_SCALE and c not in _ZH_BIG for c in text):
+        return None
+    total = section = number = 0
+    for k, c in enumerate(text):
+        if c in ZH_DIGITS:
+            number = ZH_DIGITS[c]
+            before = text[k - 1] if k else ""
+            # "两千四": a last digit right after a scale counts in the next lower one (400).
+            if k == len(text) - 1 and number and (before in _ZH_BIG or before in _ZH_SCALE and before != "十"):
+                number *= {**_ZH_SCALE, **_ZH_BIG}[before] // 10
+        elif c in _ZH_SCALE:
+            section += (number or 1) * _ZH_SCALE[c]
+            number = 0
+        else:
+            total += ((section + number) or 1) * _ZH_BIG[c]
+            section = number = 0
+    return float(total + section + number)
+
+
+__all__ = ["ZH_DIGITS", "ZH_NUMBER", "chinese_amount", "parse_amount"]

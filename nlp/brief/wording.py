@@ -51,7 +51,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nlp.brief.language import CHINESE, ENGLISH, brief_language
-from nlp.brief.money import _SCALES, _UNITS, parse_amount
+from nlp.brief.money import _SCALES, _UNITS, ZH_NUMBER, chinese_amount, parse_amount
 from nlp.brief.types import Brief, BriefItem, Chapter, Cite, SummarySentence
 from transcription.display import clock
 from transcription.scripts import IDEOGRAPH
@@ -154,11 +154,6 @@ KIND_WORDS_ZH: dict[str, tuple[str, ...]] = {
 }
 
 _WORD = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+", re.UNICODE)
-# A number in a Chinese text: digits with an optional scale ("2.5万"), or numerals ("两千四").
-_ZH_NUMBER = re.compile(r"\d+(?:\.\d+)?[万亿千百]?|[零〇一二两三四五六七八九十百千万亿]+")
-_ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_ZH_SCALE = {"十": 10, "百": 100, "千": 1_000}
-_ZH_BIG = {"万": 10_000, "亿": 100_000_000}
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```\s*$", re.DOTALL)
 
 
@@ -387,34 +382,8 @@ class _Evidence:
     zh_numbers: frozenset[float] = frozenset()
 
 
-def chinese_amount(text: str) -> float | None:
-    """The value of a number written in digits with an optional scale ("2.5万" -> 25000) or in
-    numerals ("两千四" -> 2400, "一万五" -> 15000, "三十" -> 30, "一千零五" -> 1005); None for
-    anything else."""
-    digits = re.fullmatch(r"(\d+(?:\.\d+)?)([万亿千百]?)", text)
-    if digits:
-        return float(digits.group(1)) * float({**_ZH_SCALE, **_ZH_BIG}.get(digits.group(2), 1))
-    if not text or any(c not in _ZH_DIGIT and c not in _ZH_SCALE and c not in _ZH_BIG for c in text):
-        return None
-    total = section = number = 0
-    for k, c in enumerate(text):
-        if c in _ZH_DIGIT:
-            number = _ZH_DIGIT[c]
-            before = text[k - 1] if k else ""
-            # "两千四": a last digit right after a scale counts in the next lower one (400).
-            if k == len(text) - 1 and number and (before in _ZH_BIG or before in _ZH_SCALE and before != "十"):
-                number *= {**_ZH_SCALE, **_ZH_BIG}[before] // 10
-        elif c in _ZH_SCALE:
-            section += (number or 1) * _ZH_SCALE[c]
-            number = 0
-        else:
-            total += ((section + number) or 1) * _ZH_BIG[c]
-            section = number = 0
-    return float(total + section + number)
-
-
 def _chinese_numbers(text: str) -> set[float]:
-    values = (chinese_amount(m.group(0)) for m in _ZH_NUMBER.finditer(text))
+    values = (chinese_amount(m.group(0)) for m in ZH_NUMBER.finditer(text))
     return {round(v, 6) for v in values if v is not None}
 
 
@@ -481,7 +450,7 @@ def ungrounded_words(sentence: str, evidence: _Evidence, stop_words: frozenset[s
 
 _FRAME_STEMS = frozenset(stem(w) for w in FRAME_WORDS)
 # A word that is only a number, with a measure word or unit after it: "三十个", "2400元", "30%".
-_ZH_NUMBER_WORD = re.compile(f"(?:{_ZH_NUMBER.pattern})(?:个|位|条|人|年|月|日|号|天|次|家|套|元|块|万元|%|％)?")
+ZH_NUMBER_WORD = re.compile(f"(?:{ZH_NUMBER.pattern})(?:个|位|条|人|年|月|日|号|天|次|家|套|元|块|万元|%|％)?")
 
 
 def ungrounded_chinese(sentence: str, evidence: _Evidence, stop_words: frozenset[str]) -> list[str]:
@@ -497,8 +466,8 @@ def ungrounded_chinese(sentence: str, evidence: _Evidence, stop_words: frozenset
         word = token.text.strip()
         if not word or not any(c.isalnum() for c in word):
             continue
-        if _ZH_NUMBER_WORD.fullmatch(word):  # before the stop words, which hold digits and numerals
-            number = _ZH_NUMBER.match(word)
+        if ZH_NUMBER_WORD.fullmatch(word):  # before the stop words, which hold digits and numerals
+            number = ZH_NUMBER.match(word)
             value = chinese_amount(number.group(0)) if number else None
             if value is not None and round(value, 6) not in evidence.zh_numbers and word.lower() not in evidence.text:
                 missing.append(_number_text(value))
@@ -622,7 +591,7 @@ def word_brief(brief: Brief, transcript: Transcript, complete: Complete, *, mode
 
 __all__ = [
     "DEFAULT_PROMPT_CHARS", "FRAME_WORDS_ZH", "MARGIN_S", "PROMPTS", "SYSTEM_PROMPT", "Complete", "Dropped",
-    "Message", "WordingRequest", "WordingResult", "check_sentences", "chinese_amount", "item_chapters", "item_line",
+    "Message", "WordingRequest", "WordingResult", "check_sentences", "item_chapters", "item_line",
     "number_values", "parse_answer", "plan_requests", "stem", "ungrounded_chinese", "ungrounded_words",
     "word_brief",
 ]

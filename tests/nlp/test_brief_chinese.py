@@ -16,6 +16,7 @@ from nlp.brief import wording
 from nlp.brief.chapters import UNTITLED, _chinese_phrases
 from nlp.brief.email import OWNER_LABELS, SENTENCES, action_zh, day_text_zh, draft_email, shorten_zh
 from nlp.brief.language import brief_language
+from nlp.brief.money import chinese_amount
 from nlp.brief.types import Brief, BriefItem
 from tests.scripted import chinese_call, scripted_transcript
 from transcription.display import clock
@@ -239,7 +240,7 @@ def test_the_generated_wording_of_a_chinese_call_is_asked_and_checked_in_chinese
 
 
 def test_chinese_numbers_are_read_by_value() -> None:
-    assert [wording.chinese_amount(t) for t in ("两千四", "一万五", "一千零五", "三十万", "2.5万", "2400", "报价")] == [
+    assert [chinese_amount(t) for t in ("两千四", "一万五", "一千零五", "三十万", "2.5万", "2400", "报价")] == [
         2400.0, 15000.0, 1005.0, 300000.0, 25000.0, 2400.0, None]
     transcript = named_call(*CALL)
     words = transcript.words

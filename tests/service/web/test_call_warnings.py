@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import ast
 import html
-import json
 import re
 import string
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ import numpy as np
 from service.core.i18n import DEFAULT_LOCALE, Message, tr
 from service.web.analysis_warnings import rows, template_pattern, warning_message, warning_text
 from service.web.wording import web_text
+from tests.service.web.stored_call import HELLO_WORDS, signed_in_call
 
 REPO = Path(__file__).parents[3]
 LIBRARIES = ("transcription", "nlp", "coaching")
@@ -159,48 +158,18 @@ def _items(page: str) -> list[str]:
 
 
 def test_the_call_page_shows_the_warnings_in_chinese_and_the_api_keeps_english(tmp_path: Path) -> None:
-    from fastapi.testclient import TestClient
-
-    from models import Call, CallResult
-    from service.api.main import create_app
-    from service.core.accounts import create_key, create_org, create_user
-    from service.core.config import Settings
-    from service.core.db import session_scope
-    from service.core.sessions import set_password
-
     warnings = real_warnings(tmp_path)
     analysis: dict[str, Any] = {
         "schema_version": 1, "duration_s": 600.0, "has_timing": True, "language": "en", "warnings": warnings,
         "speakers": [{"id": "S1", "role": "rep", "name": "Dana"}, {"id": "S2", "role": "customer", "name": "Bo"}],
-        "words": [{"start": 0.0, "end": 0.5, "word": "Hello", "speaker": "S1"},
-                  {"start": 3.0, "end": 3.5, "word": "Hi", "speaker": "S2"}],
-        "turns": [{"speaker": "S1", "start": 0.0, "end": 0.5, "text": "Hello"},
-                  {"speaker": "S2", "start": 3.0, "end": 3.5, "text": "Hi"}],
+        **HELLO_WORDS,
         "metrics": {},
     }
-    settings = Settings(data_dir=tmp_path, login_attempts_per_minute=100, key_cache_s=0)
-    with TestClient(create_app(settings, start_executor=False)) as client:
-        with session_scope(settings) as s:
-            org = create_org(s, "Acme")
-            admin = create_user(s, org.id, "Ada Admin", email="admin@example.test", role="admin")
-            set_password(s, admin, "correct horse battery staple")
-            secret = create_key(s, org.id, "integration").secret
-            call = Call(org_id=org.id, title="Warned call", media_kind="vtt", status="done",
-                        started_at=datetime(2026, 11, 10, 15, tzinfo=UTC), duration_s=600.0)
-            s.add(call)
-            s.flush()
-            call_id = call.id
-            s.add(CallResult(call_id=call_id, analysis_json=json.dumps(analysis)))
-            s.commit()
-
+    with signed_in_call(tmp_path, analysis, title="Warned call", media_kind="vtt") as (client, call_id, secret):
         api = client.get(f"/v1/calls/{call_id}", headers={"Authorization": f"Bearer {secret}"})
         assert api.status_code == 200
         assert api.json()["analysis"]["warnings"] == warnings  # the API keeps the library's English
 
-        token = re.search(r'name="prelogin" value="([^"]+)"', client.get("/login").text)
-        assert token
-        client.post("/login", data={"email": "admin@example.test", "password": "correct horse battery staple",
-                                    "prelogin": token.group(1)})
         client.cookies.set("tt_lang", "zh-CN")
         page = client.get(f"/calls/{call_id}")
         assert page.status_code == 200

@@ -7,10 +7,8 @@ and sources in Chinese, and the English page and the API keep the libraries' Eng
 from __future__ import annotations
 
 import html
-import json
 import re
 import string
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from service.web.library_text import (
     roles_why_text,
 )
 from service.web.wording import web_text
+from tests.service.web.stored_call import HELLO_WORDS, signed_in_call
 from transcription.types import Speaker, Transcript, TranscriptSource, Word
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -207,51 +206,22 @@ def _band_titles(page: str) -> list[str]:
 
 def test_the_call_page_shows_the_note_and_the_band_sources_in_chinese_and_the_api_keeps_english(
         tmp_path: Path) -> None:
-    from fastapi.testclient import TestClient
-
     from coaching.benchmarks import published_bands
-    from models import Call, CallResult
-    from service.api.main import create_app
-    from service.core.accounts import create_key, create_org, create_user
-    from service.core.config import Settings
-    from service.core.db import session_scope
-    from service.core.sessions import set_password
 
     why = real_notes()[3]  # a mono recording's, with the content scorer's reason
     note = {"why": why, "fix": "To fix this call, analyse the recording again with `--speakers 2`."}
     analysis: dict[str, Any] = {
         "schema_version": 1, "duration_s": 600.0, "has_timing": True, "language": "en", "warnings": [],
         "speakers": [{"id": "S1", "role": "unknown"}, {"id": "S2", "role": "unknown"}],
-        "words": [{"start": 0.0, "end": 0.5, "word": "Hello", "speaker": "S1"},
-                  {"start": 3.0, "end": 3.5, "word": "Hi", "speaker": "S2"}],
-        "turns": [{"speaker": "S1", "start": 0.0, "end": 0.5, "text": "Hello"},
-                  {"speaker": "S2", "start": 3.0, "end": 3.5, "text": "Hi"}],
+        **HELLO_WORDS,
         "metrics": {"talk_ratio": None, "question_count_rep": 3, "longest_customer_story_s": 20.0},
         "roles_note": note,
     }
-    settings = Settings(data_dir=tmp_path, login_attempts_per_minute=100, key_cache_s=0)
-    with TestClient(create_app(settings, start_executor=False)) as client:
-        with session_scope(settings) as s:
-            org = create_org(s, "Acme")
-            admin = create_user(s, org.id, "Ada Admin", email="admin@example.test", role="admin")
-            set_password(s, admin, "correct horse battery staple")
-            secret = create_key(s, org.id, "integration").secret
-            call = Call(org_id=org.id, title="No rep call", media_kind="audio", status="done",
-                        started_at=datetime(2026, 11, 10, 15, tzinfo=UTC), duration_s=600.0)
-            s.add(call)
-            s.flush()
-            call_id = call.id
-            s.add(CallResult(call_id=call_id, analysis_json=json.dumps(analysis)))
-            s.commit()
-
+    with signed_in_call(tmp_path, analysis, title="No rep call", media_kind="audio") as (client, call_id, secret):
         api = client.get(f"/v1/calls/{call_id}", headers={"Authorization": f"Bearer {secret}"})
         assert api.status_code == 200
         assert api.json()["analysis"]["roles_note"] == note  # the API keeps the library's English
 
-        token = re.search(r'name="prelogin" value="([^"]+)"', client.get("/login").text)
-        assert token
-        client.post("/login", data={"email": "admin@example.test", "password": "correct horse battery staple",
-                                    "prelogin": token.group(1)})
         client.cookies.set("tt_lang", "zh-CN")
         page = client.get(f"/calls/{call_id}")
         assert page.status_code == 200
