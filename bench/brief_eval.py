@@ -4,6 +4,7 @@ owners and due dates, and grounding, on the written calls of `bench/brief_data` 
     .venv/bin/python -m bench.brief_eval --split dev --path transcript      # tuning numbers
     .venv/bin/python -m bench.brief_eval --split dev --path transcript --misses   # what was missed (dev only)
     .venv/bin/python -m bench.brief_eval --split heldout --path all --json out.json
+    .venv/bin/python -m bench.brief_eval --split dev --path stereo --misses --cache .cache/brief-asr  # recognise once
 
 Paths:
   transcript  the call's own words with roles given; each turn's words spread over the time it
@@ -31,11 +32,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +45,7 @@ from typing import Any
 
 from bench.brief_data import KINDS, EvalCall, Fact, build_transcript, estimated_spans, load_calls, word_spans
 from nlp.brief.types import BriefItem
-from transcription.types import Word
+from transcription.types import Transcript, Word
 
 PATHS = ("transcript", "stereo", "mono")
 GROUND_PAD_S = 0.5
@@ -288,7 +290,26 @@ def run_transcript(call: EvalCall, spans: list[tuple[float, float]]) -> CallRun:
                    transcript.duration_s)
 
 
-def run_audio(call: EvalCall, path: str, wav: Path, spans: list[tuple[float, float]]) -> CallRun:
+def cached_transcript(wav: Path, cache: Path, recognise: Callable[[], Transcript]) -> Transcript:
+    """The recording's transcript (speech recognition, speakers, roles) from `cache`, keyed by the
+    audio's bytes, else recognised and kept there. For iterating on the language stage and the brief:
+    clear the folder after changing transcription."""
+    from transcription.transcript_io import transcript_from_json
+
+    key = hashlib.sha256(wav.read_bytes()).hexdigest()[:16]
+    file = cache / f"{wav.stem}-{key}.json"
+    if file.exists():
+        return transcript_from_json(json.loads(file.read_text()))
+    transcript = recognise()
+    from nlp.analysis import analyze_transcript
+
+    cache.mkdir(parents=True, exist_ok=True)
+    file.write_text(json.dumps(analyze_transcript(transcript).to_dict()))
+    return transcript
+
+
+def run_audio(call: EvalCall, path: str, wav: Path, spans: list[tuple[float, float]],
+              cache: Path | None = None) -> CallRun:
     from nlp.analysis import analyze_transcript
     from service.analysis.files import AnalyzeOptions, analyze_path, load_transcript
 
@@ -296,6 +317,15 @@ def run_audio(call: EvalCall, path: str, wav: Path, spans: list[tuple[float, flo
     hint: dict[str, Any] = {"num_speakers": people} if path == "mono" and people > 2 else {}
     options_fields = {f.name for f in dataclasses.fields(AnalyzeOptions)}
     day = dt.date.fromisoformat(call.call_date)
+    if cache is not None:  # recognition cached; the language stage and the brief timed as usual
+        transcript = cached_transcript(wav, cache, lambda: load_transcript(wav, AnalyzeOptions(rep_channel=0, **hint)))
+        with brief_timer() as spent:
+            t0 = time.perf_counter()
+            analysis = analyze_transcript(transcript, call_date=day, call_date_source="argument")
+            took = time.perf_counter() - t0
+        items = analysis.brief.items if analysis.brief else []
+        return CallRun(call, path, items, analysis.transcript.words, spans, took, sum(spent),
+                       analysis.transcript.duration_s)
     with brief_timer() as spent:
         t0 = time.perf_counter()
         if "call_date" in options_fields:
@@ -365,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--calls", default="", help="only these call ids (comma separated)")
     ap.add_argument("--misses", action="store_true", help="list misses and extra items (dev calls only)")
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers to this file")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="keep the recordings' transcripts in this folder and reuse them (audio paths; for "
+                         "iterating on the brief: its 'analyze' time then leaves out recognition)")
     args = ap.parse_args(argv)
     calls = load_calls(args.split)
     if args.calls:
@@ -385,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
             if path == "transcript":
                 runs.append(run_transcript(call, spans[call.id]))
             else:
-                runs.append(run_audio(call, path, getattr(rendered[call.id], path), spans[call.id]))
+                runs.append(run_audio(call, path, getattr(rendered[call.id], path), spans[call.id], args.cache))
             print(f"{path}: {call.id} done ({len(runs[-1].items)} items, {runs[-1].analyze_s:.1f} s)", file=sys.stderr)
         for split in ("dev", "heldout"):  # each split on its own: the held-out numbers are the ones reported
             split_runs = [r for r in runs if r.call.split == split]

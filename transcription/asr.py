@@ -34,8 +34,9 @@ DISFLUENT_PROMPT = "Um, uh, so, like, you know, I mean, I was, uh, thinking, hmm
 this disfluent prompt keeps more of them on single-voice channels (5 of 6 scripted fillers against
 3 on the sample call's stereo channels). It is NOT the default: on the same call mixed to mono,
 tiny.en given this prompt skipped the opening 10 s of two-voice windows (WER 28.0% against 12.5%
-without a prompt; `bench/asr_wer.py`). Opt in with `AsrOptions(initial_prompt=DISFLUENT_PROMPT)`
-for stereo recordings where filler counts matter more."""
+without a prompt; `bench/asr_wer.py`), and on the channels of 42 longer stereo calls it lost 145
+turns against 8 (WER 27.2% against 19.3%; `bench/stereo_prompt.py`). Opt in with
+`AsrOptions(initial_prompt=DISFLUENT_PROMPT)` for short recordings where filler counts matter more."""
 
 
 def available_cpus() -> int:
@@ -268,6 +269,20 @@ def _bare(text: str) -> str:
     return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
 
 
+# What starts a piece of a word that faster-whisper's word timestamps split off at a punctuation
+# token inside it: "40,000" comes as "40" + ",000", "two-year" as "two" + "-year", "1.4" as "1" +
+# ".4", "9%" as "9" + "%", "o'clock" as "o" + "'clock". A piece has no leading space (every new
+# word of English Whisper output has one); joined back, the transcript reads as said and amounts,
+# times and compounds parse.
+WORD_PIECE_START = frozenset(",.-%'/:")
+
+
+def is_word_piece(raw: str) -> bool:
+    """Whether a faster-whisper word (as decoded, with its leading space if any) continues the word
+    before it rather than starting a new one."""
+    return bool(raw) and not raw[0].isspace() and raw[0] in WORD_PIECE_START
+
+
 def segments_to_words(
     segments: list[Segment], options: AsrOptions, *, speaker: str, offset_s: float = 0.0
 ) -> list[Word]:
@@ -285,12 +300,20 @@ def segments_to_words(
         if text and text == previous and (segment.no_speech_prob > 0.3 or segment.avg_logprob < -0.8):
             continue
         previous = text
+        kept_last = False  # whether the segment's previous word was kept (a piece joins only to it)
         for w in segment.words or []:
             token = w.word.strip()
             if not token:
                 continue
+            if kept_last and is_word_piece(w.word):
+                last = segment_words[-1]
+                segment_words[-1] = replace(last, word=last.word + token, end=round(float(offset_s + max(w.end, w.start)), 3),
+                                            probability=round(min(last.probability or 1.0, float(w.probability)), 4))
+                continue
+            kept_last = False
             if w.probability < options.min_word_probability and w.end - w.start < options.min_word_duration_s:
                 continue
+            kept_last = True
             segment_words.append(
                 Word(
                     start=round(float(offset_s + w.start), 3),

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from transcription.asr import DISFLUENT_PROMPT, AsrOptions, available_cpus, load_whisper
+from transcription.asr import AsrOptions, available_cpus, load_whisper
 from transcription.audio import SAMPLE_RATE, AudioChunk, iter_audio_chunks, probe_audio
 from transcription.channels import ChannelOptions, ChannelReport, classify_channels, to_mono
 from transcription.languages import AUTO, ENGLISH
@@ -80,10 +80,11 @@ class TranscribeOptions:
         cut at, so no word is split between blocks.
     parallel_channels: transcribe the two channels of a stereo call at the same time.
     channels: thresholds of fake-stereo detection.
-    stereo_prompt: the initial prompt for the channels of a true stereo call (one voice each) when
-        `asr.initial_prompt` is None: there the filler prompt keeps "um"/"uh" and measured lower WER
-        (8.7%/11.7% against 9.9%/13.6% on the sample call); on mono it made tiny.en skip speech, so
-        mono never gets it (`bench/asr_wer.py`, README `asr`).
+    stereo_prompt: an initial prompt for the channels of a true stereo call when
+        `asr.initial_prompt` is None; None (the default) gives none. The filler prompt
+        (`asr.DISFLUENT_PROMPT`) keeps more "um"/"uh" and lowered WER on the sample call's two
+        channels, but on longer calls it makes tiny.en jump past whole stretches of a channel
+        (`bench/stereo_prompt.py`, docs/transcription.md); mono never gets it either.
     model: a local CTranslate2 Whisper folder; overrides `asr.model` when given (the CLI's
         `--model`).
     rep_name: display name given to the rep's speaker on true stereo (the CLI's `--rep NAME`).
@@ -111,7 +112,7 @@ class TranscribeOptions:
     channels: ChannelOptions = field(default_factory=ChannelOptions)
     crosstalk_margin_db: float | None = 15.0
     language_stretch_s: float = 150.0
-    stereo_prompt: str | None = DISFLUENT_PROMPT
+    stereo_prompt: str | None = None
     model: str | None = None
     rep_name: str | None = None
     profiles: tuple[VoiceProfile, ...] = ()

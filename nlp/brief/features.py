@@ -145,12 +145,18 @@ def best_cue(kind: str, span: Span, text: str | None = None) -> tuple[Cue, int, 
     return best
 
 
+# The commas of digit groups ("98,000" as a recogniser writes it): a plain number of four digits
+# and more is an amount whether grouped or not.
+_DIGIT_GROUPS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
 def amount_in(span: Span, *, cardinal: bool) -> float | None:
     """The first money amount said in the sentence (MONEY entities; with `cardinal`, also plain
     numbers said with thousand/million or of four digits and more)."""
     for ent in span.ents:
         if ent.label_ == "MONEY" or (cardinal and ent.label_ == "CARDINAL"
-                                     and re.search(r"thousand|million|grand|\bk\b|\d{4,}|\d+k|hundred", ent.text.lower())):
+                                     and re.search(r"thousand|million|grand|\bk\b|\d{4,}|\d+k|hundred",
+                                                   _DIGIT_GROUPS.sub("", ent.text.lower()))):
             amount = parse_amount(ent.text)
             if amount is not None:
                 return amount

@@ -12,7 +12,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from nlp.sentences import Sentence
 from transcription.scripts import word_offsets
@@ -108,6 +108,12 @@ def _words(span: Span) -> int:
     return sum(1 for t in span if not t.is_punct)
 
 
+def _inside_word(tok: Token) -> bool:
+    """A hyphen or comma written inside a word or number ("one-page", "pre-sales"): no space on
+    either side, so no clause break."""
+    return tok.i > 0 and not tok.doc[tok.i - 1].whitespace_ and not tok.whitespace_ and tok.i + 1 < len(tok.doc)
+
+
 def clause_around(sent: Span, start: int, end: int | None = None) -> Span:
     """The part of `sent` to quote for a cue at tokens [start, end): the whole sentence when short,
     else the clause (between commas, semicolons, dashes) holding the cue, widened to its neighbours
@@ -115,7 +121,7 @@ def clause_around(sent: Span, start: int, end: int | None = None) -> Span:
     end = start + 1 if end is None else end
     if _words(sent) <= WHOLE_SENTENCE_WORDS:
         return trim(sent)
-    bounds = [sent.start] + [t.i + 1 for t in sent if t.text in _CLAUSE_BREAKS] + [sent.end]
+    bounds = [sent.start] + [t.i + 1 for t in sent if t.text in _CLAUSE_BREAKS and not _inside_word(t)] + [sent.end]
     bounds = sorted(set(bounds))
     k = max(0, bisect.bisect_right(bounds, start) - 1)
     lo, hi = bounds[k], bounds[min(k + 1, len(bounds) - 1)]

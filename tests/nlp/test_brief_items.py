@@ -116,6 +116,37 @@ def test_budget_with_its_amount() -> None:
                                                     50000.0)]
 
 
+def test_amounts_as_a_recogniser_writes_them() -> None:
+    """Whisper writes "98,000" and "1.4 million" (`transcription.asr` joins the pieces it splits
+    them into): a grouped number of four digits and more is an amount like "ninety-eight thousand"."""
+    brief = brief_of(scripted_transcript(
+        ("S2", "So where does the price land?"),
+        ("S1", "If you sign a two-year agreement, I can bring that down to 98,000 per year."),
+        ("S2", "Fine. We have 30,000 approved for tooling this year."),
+        ("S1", "And the module is normally 8,000, I can include it at no cost."),
+    ))
+    assert [(i.amount, i.role) for i in brief.of_kind("price")] == [(98000.0, "rep"), (8000.0, "rep")]
+    assert [i.amount for i in brief.of_kind("budget")] == [30000.0]
+
+
+def test_a_hyphen_inside_a_word_is_no_clause_break() -> None:
+    """A long sentence is quoted by the clause around its point; "one-page" and "pre-sales" are one
+    word each, so no quote starts or ends inside them (a spaced dash still breaks)."""
+    from nlp.brief.spans import clause_around
+    from nlp.sentences import load_spacy
+
+    doc = load_spacy()("Okay, so first thing tomorrow morning I will put together a one-page summary with the real "
+                       "pre-sales numbers from the pilot - and then I will walk your finance team through all of it "
+                       "step by step whenever they have twenty minutes to spare.")
+    sent = doc[:]
+    numbers = next(t.i for t in doc if t.text == "numbers")
+    walk = next(t.i for t in doc if t.text == "walk")
+    assert clause_around(sent, numbers).text == ("first thing tomorrow morning I will put together a one-page summary "
+                                                 "with the real pre-sales numbers from the pilot")
+    assert clause_around(sent, walk).text == ("I will walk your finance team through all of it step by step whenever "
+                                              "they have twenty minutes to spare")
+
+
 def test_decision_maker_and_process() -> None:
     found = items(
         ("S1", "Who signs off on a purchase like this?"),
