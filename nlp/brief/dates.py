@@ -149,6 +149,7 @@ def _normalise(phrase: str) -> str:
     text = phrase.lower().replace("\u2019", "'").replace(".", " ").replace(",", " ")
     text = re.sub(r"\b(twenty|thirty)[ -](first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)\b", r"\1-\2", text)
     text = re.sub(rf"\bthe\b(?!\s+(?:{_ORD_WORDS})\b)", " ", text)
+    text = re.sub(r"\bend on\b", "end", text)  # "the end on the month": a recogniser's "end of"
     text = re.sub(r"\b(?:of|around|about|sometime|some time|maybe|hopefully|at the latest|latest)\b", " ", text)
     return " ".join(text.split())
 
@@ -345,8 +346,9 @@ _FINDER = re.compile(
     rf"|(?:the\s+)?(?:{_ORD_ANY})\s+of\s+(?:{_MONF}|may)"
     rf"|the\s+(?:{_ORD_ANY})"
     r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d{2}-\d{2}"
-    r"|day after tomorrow|tomorrow(?:\s+(?:morning|afternoon|evening))?|today|tonight|eod|end of (?:the\s+)?(?:day|week|month|quarter|year)"
-    r"|(?:early|mid|late|end of)?\s*next\s+(?:week|month|quarter)|this\s+(?:week|month|quarter)|the following week"
+    r"|day after tomorrow|tomorrow(?:\s+(?:morning|afternoon|evening))?|today|tonight|eod"
+    r"|end (?:of|on) (?:the\s+)?(?:day|week|month|quarter|year)"  # "end on": how a recogniser may hear "end of"
+    r"|(?:early|mid|late|end of|end on)?\s*next\s+(?:week|month|quarter)|this\s+(?:week|month|quarter)|the following week"
     rf"|(?:in|within)\s+(?:{_NUM})\s+(?:hours?|days?|business days?|weeks?|months?)"
     rf"|(?:{_NUM})\s+(?:days?|weeks?)\s+from\s+(?:now|today)"
     rf"|(?:{_MONF})"

@@ -54,6 +54,8 @@ FRIDAY = dt.date(2026, 12, 11)
         ("end of the quarter", "2026-12-31"),
         ("end of Q1", "2027-03-31"),
         ("end of the year", "2026-12-31"),
+        ("the end on the month", "2026-12-31"),  # as a recogniser may write "the end of the month"
+        ("end on next week", "2026-12-18"),
         # days of the month and explicit dates
         ("the 12th", "2026-12-12"),
         ("the first", "2027-01-01"),
@@ -152,6 +154,7 @@ def test_date_phrases_are_found_in_sentences() -> None:
         "by end of day Monday", "by Wednesday"]
     assert date_phrases("我们下周二再聊。") == ["下周二"]
     assert date_phrases("Could we get thirty minutes with Frank?") == []
+    assert date_phrases("I'll extend it to the end on the month, so you have time.") == ["end on the month"]
 
 
 def test_the_most_specific_phrase_wins() -> None:
