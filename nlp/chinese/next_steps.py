@@ -9,6 +9,8 @@ A clause is a commitment when
 - or it asks the listener for one ("您能把合同发我一下吗？", "麻烦您安排一下法务") and the listener's
   next words accept it ("好的", "没问题", "可以"): the listener committed.
 
+A task of the speaker's own before it does not make the step conditional: "等我跟老板商量完了，再给您打电话"
+(the call back is the speaker's step).
 Not steps: negated (我们不会…, 先不发), conditional (如果…, 要是…的话, 等…再说), past (我昨天已经发给您了)
 and undated in-call moves (我给您介绍一下, 我先跟您讲讲). The date phrase is the first Chinese date
 the brief's rules know (`nlp.brief.dates`: 下周二, 明天, 月底前 ...), with a time of day after it
@@ -174,6 +176,21 @@ def _request(clause: str) -> str | None:
     return _action(rest, 0)
 
 
+# "等我…完了" (once I have ...): a task of the speaker's own before the step that follows it.
+_ONCE_I = re.compile(r"^等(?:我们这边|我这边|我们|咱们|我)(?![们的])")
+# Without a comma the step starts at its 再 ("等我跟老板商量完了再给您打电话").
+_ONCE_THEN = re.compile(r"(?<=^等)(.*?[了完好后])(?=再)")
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of a sentence, an unpunctuated "等…了再…" cut before its 再."""
+    out: list[str] = []
+    for clause in (c for c in _CLAUSES.split(text) if c):
+        m = _ONCE_THEN.search(clause) if _ONCE_I.match(clause) else None
+        out += [clause[: m.end()], clause[m.end() :]] if m else [clause]
+    return out
+
+
 def _blocked(text: str) -> bool:
     return bool(_CONDITION.search(text) or (_PAST.search(text) and re.search(r"了[。！!，,]*$", text)))
 
@@ -185,11 +202,13 @@ def chinese_step(sentences: Sequence[Sentence], i: int) -> NextStep | None:
         return None
     text = plain(s.text)
     first_person = False  # an earlier clause of the sentence has a first-person subject
-    for clause in (c for c in _CLAUSES.split(text) if c):
+    for clause in _clauses(text):
         clause = re.sub(r"^(?:嗯|呃|那个|就是|然后|好的|好|对|行|OK|ok)+", "", clause) or clause
         if _HYPOTHETICAL.search(clause):
             return None
         if _blocked(clause):
+            # "等我跟老板商量完了，再给您打电话": the speaker's own task first, then the step.
+            first_person = first_person or bool(_ONCE_I.match(clause))
             continue
         action = _own_commitment(clause) or _joint_proposal(clause) or (_continued(clause) if first_person else None)
         subject = _FIRST_PERSON.search(clause)

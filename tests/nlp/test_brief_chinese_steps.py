@@ -40,6 +40,8 @@ def steps(*lines: tuple[str, str]) -> list[tuple[str, str | None, str | None]]:
         ("我跟财务商量一下，下周二之前给您确定采购数量。", "2026-12-15"),
         ("我这边跟领导请示一下，明天给您回话。", "2026-12-08"),
         ("回头我跟技术确认一下再回复您。", None),
+        ("等我跟老板商量完了，再给您打电话。", None),  # the speaker's own task first, then the step
+        ("等我跟老板商量完了再给您打电话", None),  # unpunctuated, as a recogniser writes it
     ],
 )
 def test_a_customer_who_takes_it_back_commits_to_a_step(line: str, due: str | None) -> None:
@@ -99,6 +101,8 @@ def test_a_commitment_in_the_reply_keeps_its_own_date() -> None:
         (("C", "我们上个月评估过两家供应商。"), ("R", "明白。")),
         (("C", "他们下周会把合同发过来。"), ("R", "好的。")),
         (("R", "您这周能给个答复吗？"), ("C", "这周可能不行，下周吧。")),  # a request not accepted
+        (("C", "等我们商量完了再说。"), ("R", "好的。")),  # wait and see
+        (("C", "等你们定了，再说吧。"), ("R", "好的。")),
     ],
 )
 def test_no_step(lines: tuple[tuple[str, str], ...]) -> None:
