@@ -30,14 +30,13 @@ Held-out calls are never tuned on: `--misses` lists per-item misses for dev call
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import hashlib
 import json
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +44,7 @@ from typing import Any
 
 from bench.brief_data import KINDS, EvalCall, Fact, build_transcript, estimated_spans, load_calls, word_spans
 from nlp.brief.types import BriefItem
-from transcription.types import Transcript, Word
+from transcription.types import Word
 
 PATHS = ("transcript", "stereo", "mono")
 GROUND_PAD_S = 0.5
@@ -290,50 +289,35 @@ def run_transcript(call: EvalCall, spans: list[tuple[float, float]]) -> CallRun:
                    transcript.duration_s)
 
 
-def cached_transcript(wav: Path, cache: Path, recognise: Callable[[], Transcript]) -> Transcript:
-    """The recording's transcript (speech recognition, speakers, roles) from `cache`, keyed by the
-    audio's bytes, else recognised and kept there. For iterating on the language stage and the brief:
-    clear the folder after changing transcription."""
-    from transcription.transcript_io import transcript_from_json
-
-    key = hashlib.sha256(wav.read_bytes()).hexdigest()[:16]
-    file = cache / f"{wav.stem}-{key}.json"
-    if file.exists():
-        return transcript_from_json(json.loads(file.read_text()))
-    transcript = recognise()
-    from nlp.analysis import analyze_transcript
-
-    cache.mkdir(parents=True, exist_ok=True)
-    file.write_text(json.dumps(analyze_transcript(transcript).to_dict()))
-    return transcript
+def cache_file(wav: Path, cache: Path) -> Path:
+    """Where `--cache` keeps the recording's analysis, keyed by the audio's bytes (clear the folder
+    after changing transcription)."""
+    return cache / f"{wav.stem}-{hashlib.sha256(wav.read_bytes()).hexdigest()[:16]}.json"
 
 
 def run_audio(call: EvalCall, path: str, wav: Path, spans: list[tuple[float, float]],
               cache: Path | None = None) -> CallRun:
+    """The recording through recognition, speakers, the language stage and the brief; with `cache`
+    the recognised transcript is read from there when kept (its time then leaves out recognition)."""
     from nlp.analysis import analyze_transcript
-    from service.analysis.files import AnalyzeOptions, analyze_path, load_transcript
+    from service.analysis.files import AnalyzeOptions, load_transcript
+    from transcription.transcript_io import transcript_from_json
 
     people = len(call.speakers)
     hint: dict[str, Any] = {"num_speakers": people} if path == "mono" and people > 2 else {}
-    options_fields = {f.name for f in dataclasses.fields(AnalyzeOptions)}
-    day = dt.date.fromisoformat(call.call_date)
-    if cache is not None:  # recognition cached; the language stage and the brief timed as usual
-        transcript = cached_transcript(wav, cache, lambda: load_transcript(wav, AnalyzeOptions(rep_channel=0, **hint)))
-        with brief_timer() as spent:
-            t0 = time.perf_counter()
-            analysis = analyze_transcript(transcript, call_date=day, call_date_source="argument")
-            took = time.perf_counter() - t0
-        items = analysis.brief.items if analysis.brief else []
-        return CallRun(call, path, items, analysis.transcript.words, spans, took, sum(spent),
-                       analysis.transcript.duration_s)
+    kept = cache_file(wav, cache) if cache is not None else None
     with brief_timer() as spent:
         t0 = time.perf_counter()
-        if "call_date" in options_fields:
-            analysis = analyze_path(wav, AnalyzeOptions(rep_channel=0, call_date=day, **hint))  # type: ignore[call-arg]
-        else:  # the same steps as analyze_path, with the call's date given to the language stage
+        if kept is not None and kept.exists():
+            transcript = transcript_from_json(json.loads(kept.read_text()))
+        else:
             transcript = load_transcript(wav, AnalyzeOptions(rep_channel=0, **hint))
-            analysis = analyze_transcript(transcript, call_date=day, call_date_source="argument")
+        analysis = analyze_transcript(transcript, call_date=dt.date.fromisoformat(call.call_date),
+                                      call_date_source="argument")
         took = time.perf_counter() - t0
+    if kept is not None and not kept.exists():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(json.dumps(analysis.to_dict()))
     items = analysis.brief.items if analysis.brief else []
     return CallRun(call, path, items, analysis.transcript.words, spans, took, sum(spent),
                    analysis.transcript.duration_s)
