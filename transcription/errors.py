@@ -33,3 +33,7 @@ class ModelNotFoundError(TalktrackError):
 
 class ModelChecksumError(ModelNotFoundError):
     """A model's installed files are there but damaged: their checksum is not the published one."""
+
+
+class ComputeTypeError(TalktrackError):
+    """The arithmetic asked for (`TALKTRACK_ASR_COMPUTE_TYPE`) is one this machine's CPU cannot run."""

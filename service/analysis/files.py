@@ -155,8 +155,8 @@ def _models_dir() -> Path:
     return Settings().data_dir / "models"
 
 
-def _compute_type() -> str:
-    """The arithmetic of offline speech recognition (`TALKTRACK_ASR_COMPUTE_TYPE`)."""
+def _compute_type() -> str | None:
+    """The arithmetic of offline speech recognition (`TALKTRACK_ASR_COMPUTE_TYPE`; None: each model's own)."""
     from service.core.config import Settings
 
     return Settings().asr_compute_type

@@ -95,10 +95,11 @@ class Settings(BaseSettings):
     call_speakers: int = Field(default=2, ge=0, le=20, description="how many people a mono call without a hint "
                                "is expected to have (a prior for the speaker count: a sales call has a rep and a "
                                "customer; it never merges voices); 0 = no default")
-    asr_compute_type: ComputeType = Field(
-        default="int8", description="the arithmetic of offline speech recognition (CTranslate2): int8 is the "
-        "fastest; float32 reads Mandarin with about 4 points fewer character errors for about 1.4x the time "
-        "(docs/language.md); live calls keep int8")
+    asr_compute_type: ComputeType | None = Field(
+        default=None, description="the arithmetic of offline speech recognition (CTranslate2); unset: each "
+        "model's own, int8 for the English tiny.en (the fastest, nothing measurable lost) and float32 for the "
+        "multilingual model (fewer character errors on Mandarin for about 1.4x the time, docs/language.md); "
+        "live calls keep int8")
     max_audio_s: float = Field(default=4 * 3600.0, gt=0, description="a recording longer than this many seconds "
                                "fails its analysis at once, before any decoding (the header's duration, then "
                                "the decoded audio)")

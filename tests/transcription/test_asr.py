@@ -79,5 +79,5 @@ def test_options_defaults_and_guards() -> None:
     opts = AsrOptions()
     # No prompt by default: the filler prompt made tiny.en skip speech on mono calls (bench/asr_wer.py).
     assert opts.initial_prompt is None and "uh" in DISFLUENT_PROMPT.lower()
-    assert opts.vad_filter and opts.compute_type == "int8"
+    assert opts.vad_filter and opts.compute_type is None  # each model's own (`default_compute_type`)
     assert opts.no_speech_threshold == 0.6 and opts.compression_ratio_threshold == 2.4

@@ -12,7 +12,7 @@ import jiwer
 import pytest
 
 from tests.datafiles import AISHELL, ASR, REPO, SHARED_DATA
-from transcription.asr import AsrOptions
+from transcription.asr import AsrOptions, load_whisper
 from transcription.chinese import tidy_chinese_words, to_simplified
 from transcription.languages import parse_language
 from transcription.pipeline import TranscribeOptions, transcribe_file
@@ -45,6 +45,15 @@ def test_language_choices() -> None:
 def test_traditional_characters_become_simplified_punctuation_kept() -> None:
     assert to_simplified("這個價格還是太貴了嗎？") == "这个价格还是太贵了吗？"
     assert to_simplified("我们下周二见。OK") == "我们下周二见。OK"  # Simplified text and Latin letters stay
+
+
+def test_the_particle_zhe_is_written_as_on_the_mainland_and_zhu_words_keep_their_character() -> None:
+    # Whisper writes the aspect particle and the verb in the Taiwan style (著); Mainland writing has 着.
+    assert to_simplified("意味著我們要等著看，別著急") == "意味着我们要等着看，别着急"
+    assert to_simplified("接著說") == "接着说"
+    # 著 pronounced zhù stays: famous, works, notable, the original, natives.
+    assert to_simplified("著名的公司，效果顯著，看過原著和他的著作") == "著名的公司，效果显著，看过原著和他的著作"
+    assert to_simplified("土著") == "土著" and to_simplified("著") == "着"
 
 
 def test_chinese_words_are_never_empty_and_times_never_go_back() -> None:
@@ -89,6 +98,8 @@ def test_auto_on_mandarin_reads_simplified_chinese(models_dir: str) -> None:
     assert words[0].start >= 0.0 and words[-1].end <= 4.3
     # Chosen instead of detected: the same words.
     assert transcribe(AISHELL, "zh", models_dir)[1] == words
+    # Decoded in the multilingual model's own arithmetic, float32 (fewer character errors than int8).
+    assert load_whisper(AsrOptions(language="zh", models_dir=models_dir)).model.compute_type == "float32"
 
 
 @pytest.mark.slow
