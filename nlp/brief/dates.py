@@ -9,15 +9,18 @@ else resolves to None (the phrase is kept on the item). The conventions (docs/br
   Friday, "Friday" is a week later);
 - "next Friday" ("下周五") is the Friday of the following week (weeks start on Monday); "a week
   from Friday" is seven days after the first Friday after the call;
-- today, tonight, "end of day", "close of business", "this afternoon", "after the call" -> the
-  call's day; tomorrow -> the next day; "the day after tomorrow" -> the day after that;
+- a weekday with a day number ("Friday the 24th", "Monday, 28") is that date when it falls on that
+  weekday, else the weekday alone (the number was something else);
+- today, tonight, "end of day", "close of business", "this afternoon", "(right) after this call"
+  -> the call's day; tomorrow -> the next day; "the day after tomorrow" -> the day after that;
 - "in two weeks", "a week from today", "in ten days", "within 24 hours" count days from the call;
 - the end of a period is its last working day for a week ("end of the week" -> that week's
   Friday, "end of next week" -> the next week's Friday) and its last day for a month, quarter or
   year ("end of the month", "end of November", "本月底", "end of Q1" -> Q1's last day); "within this
   week" in Chinese ("这周内", "本周之内", "下周内") is the end of that week, "这个月内" the month's end,
   "三个工作日内" counts working days;
-- a day of the month ("the sixteenth", "15号") is its next occurrence on or after the call's day; a
+- a day of the month ("the sixteenth", "15号") is its next occurrence on or after the call's day
+  ("the second order form", an ordinal word before a noun, is none); a
   date without a year ("December 12", "June the ninth", "12/15", "12月15日") is the next such date
   on or after the call's day; "12/15" is month/day unless the first number cannot be a month;
 - a whole period names no day: "this week", "next week", "next month", "in January", "the
@@ -188,7 +191,23 @@ def _in(call: dt.date, count: str, unit: str) -> dt.date | None:
     return _next_date(call, (call.month + n - 1) % 12 + 1, min(call.day, 28)) if n < 12 else None
 
 
+def _weekday_number(text: str, call: dt.date) -> tuple[str, dt.date | None]:
+    """"monday 28", "friday but 24th": (the text, the next date with that day of the month) when
+    that date falls on that weekday; otherwise the number was something else, and the text comes
+    back without it (the weekday alone counts). Any other text comes back as it is, with None."""
+    m = re.search(rf"\b(?P<wd>{_WD})\s+(?:(?:but|uh|um)\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?$", text)
+    if m is None:
+        return text, None
+    day = _next_month_day(call, int(m["day"]))
+    if day is not None and day.weekday() == WEEKDAYS[m["wd"]]:
+        return text, day
+    return text[: m.end("wd")], None
+
+
 def _english(text: str, call: dt.date) -> dt.date | None:  # noqa: C901 - one table of phrase shapes
+    text, day = _weekday_number(text, call)
+    if day is not None:
+        return day
     # Explicit dates first: "2026-12-15", "12/15", "december 12", "12th december", "the 12th".
     if m := re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", text):
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
@@ -336,17 +355,25 @@ _MONF = ("january|february|march|april|june|july|august|september|october|novemb
          "jul|aug|sept|sep|oct|nov|dec")
 _ORD_ANY = (r"\d{1,2}(?:st|nd|rd|th)|(?:twenty|thirty)[ -](?:first|second|third|fourth|fifth|sixth|seventh|eighth|"
             r"ninth)|" + _ORD_WORDS)
+# A day number right after a weekday, bare or after a word a recogniser put there ("Monday, 28",
+# "Friday, but 24th"): the date when it falls on that weekday (`_weekday_number`), else the weekday.
+_WEEKDAY_NUMBER = r",?\s+(?:(?:the|but|uh|um)\s+)?\d{1,2}(?:st|nd|rd|th)?(?!\s*(?::|am\b|pm\b|a\.m|p\.m|o'clock|\d))"
+# An ordinal word is a day of the month only when no noun follows it: "by the third" is a date,
+# "the second order form" and "the first step" are not (a digit ordinal, "the 2nd", always is).
+_NOT_BEFORE_A_NOUN = (r"(?!\s+(?!(?:of|at|or|and|then|is|would|works|work|if|so|that|we|i|you|okay|ok|in|by|to|"
+                      r"please|maybe|latest|for|with|because|but|when|as|which|it|fine|good)\b)[a-z])")
 _PREFIX = (r"(?:(?:a week from|by|on|before|until|till|for|from|this coming|this|next|coming|early|mid|late|end of day|"
            r"end of the day|close of business|eod|cob|end of|the end of|by the end of|at the end of|first thing)\s+)*")
 _FINDER = re.compile(
     rf"\b{_PREFIX}(?:"
     rf"(?:{_WDF})(?:,?\s+(?:the\s+)?(?:{_ORD_ANY})(?:\s+of\s+(?:{_MONF}|may))?|,?\s+(?:{_MONF}|may)\s+(?:the\s+)?"
-    rf"(?:{_ORD_ANY}|\d{{1,2}}))?(?:\s+next\s+week|\s+this\s+week)?(?:\s+(?:morning|afternoon|evening))?"
+    rf"(?:{_ORD_ANY}|\d{{1,2}})|{_WEEKDAY_NUMBER})?(?:\s+next\s+week|\s+this\s+week)?(?:\s+(?:morning|afternoon|evening))?"
     rf"|(?:{_MONF}|may)\s+(?:the\s+)?(?:{_ORD_ANY}|\d{{1,2}})\b"
     rf"|(?:the\s+)?(?:{_ORD_ANY})\s+of\s+(?:{_MONF}|may)"
-    rf"|the\s+(?:{_ORD_ANY})"
+    rf"|the\s+(?:\d{{1,2}}(?:st|nd|rd|th)|(?:{_ORD_ANY}){_NOT_BEFORE_A_NOUN})"
     r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d{2}-\d{2}"
     r"|day after tomorrow|tomorrow(?:\s+(?:morning|afternoon|evening))?|today|tonight|eod"
+    r"|(?:right\s+)?after\s+(?:this|the|our)\s+(?:call|meeting|demo)|right\s+after\s+this"
     r"|end (?:of|on) (?:the\s+)?(?:day|week|month|quarter|year)"  # "end on": how a recogniser may hear "end of"
     r"|(?:early|mid|late|end of|end on)?\s*next\s+(?:week|month|quarter)|this\s+(?:week|month|quarter)|the following week"
     rf"|(?:in|within)\s+(?:{_NUM})\s+(?:hours?|days?|business days?|weeks?|months?)"
@@ -388,14 +415,18 @@ def specificity(phrase: str) -> int:
 
 
 def best_due(phrases: list[str], call_date: dt.date | None) -> tuple[str | None, str | None]:
-    """(phrase, ISO due) of the most specific phrase that resolves (the first among equals); the
-    first phrase and None when none resolves; (None, None) without phrases."""
+    """(phrase, ISO due) of the most specific phrase that resolves (the first among equals; a
+    phrase with "until" only when no other resolves); the first phrase and None when none
+    resolves; (None, None) without phrases."""
     best: tuple[int, int, str, str] | None = None
     for k, phrase in enumerate(phrases):
         due = due_iso(phrase, call_date)
         if due is None:
             continue
-        rank = (-specificity(phrase), k)
+        # "until the 15th" is how long something holds (a price, an offer), not when a step is due:
+        # any other date said with the step comes first.
+        holds = int(bool(re.match(r"(?:until|till)\b", phrase.lower())))
+        rank = (holds * 10 - specificity(phrase), k)
         if best is None or rank < (best[0], best[1]):
             best = (rank[0], k, phrase, due)
     if best is not None:

@@ -155,6 +155,22 @@ def test_date_phrases_are_found_in_sentences() -> None:
     assert date_phrases("我们下周二再聊。") == ["下周二"]
     assert date_phrases("Could we get thirty minutes with Frank?") == []
     assert date_phrases("I'll extend it to the end on the month, so you have time.") == ["end on the month"]
+    # "right after this call" is the call's day; "the second order form" is no day of the month.
+    assert date_phrases("I'll send the order form right after this call.") == ["right after this call"]
+    assert date_phrases("I'll send the renewal tomorrow, and the second order form too.") == ["tomorrow"]
+    assert date_phrases("Let's do the first step on Monday, and I'll know by the third, then.") == [
+        "on Monday", "by the third"]
+
+
+def test_a_weekday_with_a_day_number_is_that_date_only_when_they_agree() -> None:
+    # The 28th of December 2026 is a Monday, the 24th a Thursday (the call: Monday the 7th).
+    assert date_phrases("How about the week after, Monday, 28?") == ["Monday, 28"]
+    assert due_iso("Monday, 28", MONDAY) == "2026-12-28"
+    assert due_iso("for Thursday, but 24th", MONDAY) == "2026-12-24"  # a recogniser's "Thursday the 24th"
+    # A number that is not that weekday's date was something else: the weekday alone counts.
+    assert due_iso("for Friday, but 24th", MONDAY) == "2026-12-11"
+    assert date_phrases("Thursday 2 pm works for us.") == ["Thursday"]
+    assert due_iso("Monday, 14", MONDAY) == "2026-12-14"
 
 
 def test_the_most_specific_phrase_wins() -> None:
@@ -164,4 +180,7 @@ def test_the_most_specific_phrase_wins() -> None:
     assert best_due(["next week", "Tuesday the 15th"], MONDAY) == ("Tuesday the 15th", "2026-12-15")
     assert best_due(["by Friday", "tomorrow"], MONDAY) == ("by Friday", "2026-12-11")
     assert best_due(["soon"], MONDAY) == ("soon", None)
+    # "until" says how long something holds: another date said with the step is its due date.
+    assert best_due(["until January 15th", "by Monday"], MONDAY) == ("by Monday", "2026-12-14")
+    assert best_due(["until Friday"], MONDAY) == ("until Friday", "2026-12-11")
     assert best_due([], MONDAY) == (None, None)
