@@ -205,9 +205,9 @@ def _weekday_number(text: str, call: dt.date) -> tuple[str, dt.date | None]:
 
 
 def _english(text: str, call: dt.date) -> dt.date | None:  # noqa: C901 - one table of phrase shapes
-    text, day = _weekday_number(text, call)
-    if day is not None:
-        return day
+    text, agreed = _weekday_number(text, call)
+    if agreed is not None:
+        return agreed
     # Explicit dates first: "2026-12-15", "12/15", "december 12", "12th december", "the 12th".
     if m := re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", text):
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
