@@ -79,6 +79,11 @@ def test_a_date_said_right_after_the_step_is_its_due_date() -> None:
         [("S1", "Could I show you a quick demo next week?"), ("S2", "Just send me some material for now.")],  # refused
         [("S1", "I can share a few case studies."), ("S2", "We're fine for now.")],  # an offer nobody took
         [("S2", "The board meets on the eighteenth.")],  # a date that is nobody's commitment
+        [("S1", "Thanks for your time."), ("S2", "Sure. I'll let you get back to the kitchen.")],  # a goodbye
+        [("S1", "Fair, let me ask it differently. What would it take?")],  # an in-call move
+        [("S2", "I'm going to have a hard time selling another big system upstairs.")],  # a worry
+        [("S2", "Thanks, I'll make good use of it.")],
+        [("S2", "That's more than I'd hoped, but I've seen worse.")],  # "I'd hoped": had, not would
     ],
 )
 def test_not_next_steps(lines: list[tuple[str, str]]) -> None:
