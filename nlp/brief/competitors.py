@@ -3,7 +3,9 @@
 A name counts when it is one of the `competitors` tracker's listed names (the organisation's
 own list, `nlp/trackers.yaml`), or a named organisation or product (a spaCy ORG/PRODUCT entity,
 or capitalised words) in a competitive context: "we tried X", "we're also looking at X",
-"X quoted us", "we switched from X". Merely using a system of record ("we're on Salesforce")
+"X quoted us", "we switched from X", "we had X years ago". A recogniser often writes a name in
+lower case ("we looked at triple whale"): right after a frame of trying, evaluating or quoting, a
+bare lower-case noun phrase that is no generic word counts too (`_lower_case_names`). Merely using a system of record ("we're on Salesforce")
 is not a competitor unless the context is an evaluation. The seller's own company and the
 speakers' names are never competitors. One item per vendor: its most confident mention.
 
@@ -54,6 +56,9 @@ STRONG_AFTER = re.compile(r"^\W*(?:'s\W+)?(?:\w+\W+){0,2}?(?:quoted|offered|pitc
                           r"table|on the table|didn'?t work|did not work|didn'?t stick|never stuck|was too|were too|is too|"
                           r"and (?:\w+ )?were (?:both )?(?:over|too)|contract|renewal|trial|pilot|demo|rep|sales ?(?:rep|"
                           r"person|guy|team)|proposal|quote)\b")
+# "We had ClearCare years ago", "we've had Bill.com for four years": a tool used before, right
+# after the words (not "we had an FDA inspection").
+_HAD = re.compile(r"\bwe(?:'ve| have)? had\s*$")
 # Contexts that name a product, not a person (spaCy tags some vendor names as people).
 PRODUCT_CONTEXT = re.compile(r"\b(?:tried|trial\w*|tested|piloted|look(?:ed|ing)? (?:at|into)|evaluat\w+|quotes? from|"
                              r"proposal from|demos? from|switch\w* from|leav(?:e|ing)|pay|paying|paid|contract with|"
@@ -120,8 +125,50 @@ def _name_spans(span: Span) -> list[Span]:
             i = j
         else:
             i += 1
+    found += _lower_case_names(span, {t.i for e in found for t in e})
     found.sort(key=lambda s: s.start)
     return found
+
+
+# A recogniser often writes a vendor's name in lower case ("we looked at triple whale", "a quote from
+# five tran"): right after a frame that names what was tried or quoted, a bare noun phrase counts as
+# a name too, unless it is one of the generic words said in the same frames.
+_LOWER_FRAME = re.compile(r"\b(?:tried|trial(?:l?ed)|tested|piloted|look(?:ed)? at|evaluated|(?:quote|proposal|demo|"
+                          r"bid|offer) from|switched (?:from|to)|moved (?:from|off|to)|went with|leaving|replacing|"
+                          r"talking to|a company called|we(?:'ve| have)? had)\s*$")
+_GENERIC = frozenset({
+    "option", "options", "alternative", "alternatives", "vendor", "vendors", "tool", "tools", "software", "system",
+    "systems", "solution", "solutions", "product", "products", "platform", "platforms", "app", "apps", "spreadsheet",
+    "spreadsheets", "excel", "paper", "email", "emails", "pricing", "price", "prices", "quote", "quotes", "proposal",
+    "proposals", "demo", "demos", "people", "others", "other", "stuff", "things", "thing", "ways", "providers",
+    "provider", "companies", "company", "brands", "services", "service", "manual", "hand", "whiteboard", "budget",
+    "cost", "costs", "numbers", "data", "reports", "report", "time", "home", "lunch", "first", "last", "next",
+    "one", "ones", "both", "each", "several", "lots", "lot", "everything", "anything", "something", "nothing",
+    "me", "us", "him", "her", "them", "it", "that", "this", "those", "these", "what", "which", "who", "how",
+    "contract", "contracts", "module", "modules", "version", "upgrade", "renewal", "pilot", "trial", "call",
+    "meeting", "team", "teams", "month", "months", "year", "years", "week", "weeks", "day", "days",
+})  # fmt: skip
+
+
+def _lower_case_names(span: Span, taken: set[int]) -> list[Span]:
+    """Lower-case names right after a frame of trying, evaluating or quoting (`_LOWER_FRAME`): one to
+    three lower-case nouns or adjectives in a row (spaCy may sweep one into a date: "samsara about
+    two years ago"), none a stop word or a generic word, no plural common noun alone ("we looked at
+    options"); `taken`: tokens already in a name."""
+    doc = span.doc
+    out: list[Span] = []
+    for k in range(span.start + 1, span.end):
+        if not _LOWER_FRAME.search(doc[span.start : k].text.lower().replace("\u2019", "'")):
+            continue
+        j = k
+        while (j < span.end and j - k < 3 and j not in taken and doc[j].text.islower()
+               and re.fullmatch(r"[a-z][a-z0-9-]*(?:\.com)?", doc[j].text) and not doc[j].is_stop
+               and doc[j].pos_ in ("NOUN", "PROPN", "ADJ", "X") and doc[j].lower_ not in _GENERIC
+               and doc[j].lower_ not in _NOT_NAMES):
+            j += 1
+        if j > k and not (j - k == 1 and doc[k].tag_ == "NNS"):
+            out.append(doc[k:j])
+    return out
 
 
 def _clean(name: Span) -> str:
@@ -155,7 +202,7 @@ def _context(span: Span, name: Span) -> bool:
     doc = span.doc
     before = doc[span.start : name.start].text.lower().replace("\u2019", "'") + " "
     after = doc[name.end : span.end].text.lower().replace("\u2019", "'")
-    if STRONG_BEFORE.search(before) or STRONG_AFTER.search(after):
+    if STRONG_BEFORE.search(before) or STRONG_AFTER.search(after) or _HAD.search(before):
         return True
     # "We looked at Gong and at Chorus": a name in a list after a strong context.
     listed = re.sub(r"(?:,|\band\b|\bor\b)\s*(?:at\s+|with\s+)?$", "", before.rstrip())

@@ -172,6 +172,18 @@ def test_competitors_named_in_context_but_not_systems_of_record() -> None:
     assert found[0].text == "We looked at Chorus last year, and we got a quote from Outreach"
 
 
+def test_names_a_recogniser_wrote_in_lower_case_count_right_after_a_frame_of_trying() -> None:
+    found = items(
+        ("S1", "Have you looked at other tools?"),
+        ("S2", "We did look at samsara about two years ago, and we got a quote from triple whale."),
+        ("S2", "We had clear care years ago, too much for us."),
+        ("S2", "We looked at options and spreadsheets, and we had an FDA inspection last week."),
+        ("S2", "We tried hard, and what about validation?"),
+        kind="competitor",
+    )
+    assert [i.detail for i in found] == ["samsara", "triple whale", "clear care"]
+
+
 def test_the_sellers_own_company_is_no_competitor() -> None:
     found = items(
         ("S1", "Hi Jordan, this is Alex from Brightline. Thanks for making time."),
