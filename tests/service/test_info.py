@@ -36,6 +36,14 @@ def test_data_dir_from_environment(tmp_path: Path) -> None:
     assert not (tmp_path / "tt").exists()  # info creates nothing
 
 
+def test_the_arithmetic_of_each_speech_model_is_shown(tmp_path: Path) -> None:
+    models = info(tmp_path, TALKTRACK_DATA_DIR=str(tmp_path / "tt"))["models"]
+    assert models["speech"]["name"] == "Whisper tiny.en (CTranslate2, int8)"
+    assert models["speech_multilingual"]["name"] == "Whisper base (CTranslate2, float32)"
+    chosen = info(tmp_path, TALKTRACK_DATA_DIR=str(tmp_path / "tt"), TALKTRACK_ASR_COMPUTE_TYPE="int8")["models"]
+    assert chosen["speech_multilingual"]["name"] == "Whisper base (CTranslate2, int8)"
+
+
 def test_platform_default_does_not_depend_on_the_working_directory(tmp_path: Path) -> None:
     """Without TALKTRACK_DATA_DIR every command uses the user data dir (XDG on Linux), never ./talktrack-data."""
     (tmp_path / "a").mkdir()
