@@ -67,7 +67,7 @@ _OBLIGED = re.compile(r"得|必须|需要")
 _DATE_FREE_MARKER = re.compile(r"会|马上|尽快|争取|负责|打算|计划|把|这就|立刻")
 _ONGOING = re.compile(r"(?:正|还)?在$|正在")
 # An action already done: "讨论过了", "评估了一下" (not "了解").
-_DONE = re.compile(r"^(?:过|了(?!解))")
+_DONE = re.compile(r"^(?:过|完了|完(?=[。！!，,]|$)|了(?!解))")
 # A clause with a subject of its own is not the first person's: "您再跟老板沟通", "他们周五会发".
 _OTHER_SUBJECT = re.compile(r"^(?:您|你|他|她|它|他们|她们|你们|大家|对方|老板|领导|财务|法务|采购|技术|同事|客户)")
 # A hypothetical condition holds for the rest of its sentence ("如果你们定了，我们下周就安排实施");
@@ -180,13 +180,15 @@ def _request(clause: str) -> str | None:
 _ONCE_I = re.compile(r"^等(?:我们这边|我这边|我们|咱们|我)(?![们的])")
 # Without a comma the step starts at its 再 ("等我跟老板商量完了再给您打电话").
 _ONCE_THEN = re.compile(r"(?<=^等)(.*?[了完好后])(?=再)")
+# The same order without 等: "我跟老板商量完了再给您回电话" (a done marker, then 再).
+_DONE_THEN = re.compile(r"^(?:我们这边|我这边|我们|咱们|我)(?![们的])[^再]*?(?:完了|完|好了|之后|以后)(?=再)")
 
 
 def _clauses(text: str) -> list[str]:
-    """The clauses of a sentence, an unpunctuated "等…了再…" cut before its 再."""
+    """The clauses of a sentence, an unpunctuated "（等）我…完了再…" cut before its 再."""
     out: list[str] = []
     for clause in (c for c in _CLAUSES.split(text) if c):
-        m = _ONCE_THEN.search(clause) if _ONCE_I.match(clause) else None
+        m = _ONCE_THEN.search(clause) if _ONCE_I.match(clause) else _DONE_THEN.match(clause)
         out += [clause[: m.end()], clause[m.end() :]] if m else [clause]
     return out
 

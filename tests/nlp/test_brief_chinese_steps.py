@@ -42,6 +42,7 @@ def steps(*lines: tuple[str, str]) -> list[tuple[str, str | None, str | None]]:
         ("回头我跟技术确认一下再回复您。", None),
         ("等我跟老板商量完了，再给您打电话。", None),  # the speaker's own task first, then the step
         ("等我跟老板商量完了再给您打电话", None),  # unpunctuated, as a recogniser writes it
+        ("我跟老板商量完了再给您回电话。", None),  # the same order without 等
     ],
 )
 def test_a_customer_who_takes_it_back_commits_to_a_step(line: str, due: str | None) -> None:
@@ -103,6 +104,8 @@ def test_a_commitment_in_the_reply_keeps_its_own_date() -> None:
         (("R", "您这周能给个答复吗？"), ("C", "这周可能不行，下周吧。")),  # a request not accepted
         (("C", "等我们商量完了再说。"), ("R", "好的。")),  # wait and see
         (("C", "等你们定了，再说吧。"), ("R", "好的。")),
+        (("C", "我们看完再说吧。"), ("R", "好的。")),
+        (("C", "我们内部讨论完了。"), ("R", "好的。")),  # done, not planned
     ],
 )
 def test_no_step(lines: tuple[tuple[str, str], ...]) -> None:
