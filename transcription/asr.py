@@ -57,7 +57,7 @@ class AsrOptions:
     compute_type: CTranslate2 arithmetic; None means the model's own (`default_compute_type`): int8
         for an English-only model (the fastest on CPUs, at no measurable WER cost on tiny.en),
         float32 for a multilingual one (on Mandarin it makes fewer character errors: 18.6% against
-        20.8% in int8, for about 1.4x the time; docs/language.md).
+        20.8% in int8, for 1.4-1.5x the time; docs/language.md).
     cpu_threads: threads for one decoding; None means all available cores.
     language: the spoken language, a Whisper code ("en", "zh", ...; `transcription.languages`), or
         "auto": detected from the first 30 s of speech (`detect_language`).

@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     asr_compute_type: ComputeType | None = Field(
         default=None, description="the arithmetic of offline speech recognition (CTranslate2); unset: each "
         "model's own, int8 for the English tiny.en (the fastest, nothing measurable lost) and float32 for the "
-        "multilingual model (fewer character errors on Mandarin for about 1.4x the time, docs/language.md); "
+        "multilingual model (fewer character errors on Mandarin for 1.4-1.5x the time, docs/language.md); "
         "live calls keep int8")
     max_audio_s: float = Field(default=4 * 3600.0, gt=0, description="a recording longer than this many seconds "
                                "fails its analysis at once, before any decoding (the header's duration, then "
