@@ -5,8 +5,8 @@ own list, `nlp/trackers.yaml`), or a named organisation or product (a spaCy ORG/
 or capitalised words) in a competitive context: "we tried X", "we're also looking at X",
 "X quoted us", "we switched from X", "we had X years ago". A recogniser often writes a name in
 lower case ("we looked at triple whale"): right after a frame of trying, evaluating or quoting, a
-bare lower-case noun phrase that is no generic word counts too (`_lower_case_names`). Merely using a system of record ("we're on Salesforce")
-is not a competitor unless the context is an evaluation. The seller's own company and the
+bare lower-case noun phrase that is no generic word counts too (`_lower_case_names`). Merely using
+a system of record ("we're on Salesforce") is not a competitor unless the context is an evaluation. The seller's own company and the
 speakers' names are never competitors. One item per vendor: its most confident mention.
 
 On Chinese sentences (`doc.lang_ == "zh"`: no entities, no capitals) the names are the vendor words
@@ -131,7 +131,7 @@ def _name_spans(span: Span) -> list[Span]:
 
 
 # A recogniser often writes a vendor's name in lower case ("we looked at triple whale", "a quote from
-# five tran"): right after a frame that names what was tried or quoted, a bare noun phrase counts as
+# compliance wire"): right after a frame that names what was tried or quoted, a bare noun phrase counts as
 # a name too, unless it is one of the generic words said in the same frames.
 _LOWER_FRAME = re.compile(r"\b(?:tried|trial(?:l?ed)|tested|piloted|look(?:ed)? at|evaluated|(?:quote|proposal|demo|"
                           r"bid|offer) from|switched (?:from|to)|moved (?:from|off|to)|went with|leaving|replacing|"

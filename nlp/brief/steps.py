@@ -63,10 +63,11 @@ IN_CALL_VERBS = frozenset({"show", "walk", "run", "demo", "present", "share", "p
                            "cover", "open", "switch", "flip", "look", "pause", "stop", "move", "help", "describe",
                            "talk", "see", "hear", "read", "play", "zoom", "scroll", "click", "log"})
 _IN_CALL_OBJECT = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:you|your|screen|through|a (?:quick )?look|an example|around|"
-                             r"a (?:quick )?question|questions|that question|quickly|real quick|the scope|now|up|with|differently|another way|"
-                             r"me|us|here|this|what|how|where|why|a bit|a little)\b")
+                             r"a (?:quick )?question|questions|that question|quickly|real quick|the scope|now|up|with|"
+                             r"differently|another way|me|us|here|this|what|how|where|why|a bit|a little)\b")
 _IDIOMS = re.compile(r"\b(?:put an end to|take care of (?:that|it) (?:later|eventually)|see how it goes|cross that "
-                     r"bridge|let you (?:go|get back to)|(?:have|had) a (?:hard|tough|difficult) time|make (?:good |the most )?use of|be honest|be direct|be frank|be brief|keep (?:it|this) short|take (?:that|it) "
+                     r"bridge|let you (?:go|get back to)|(?:have|had) a (?:hard|tough|difficult) time|make (?:good |the "
+                     r"most )?use of|be honest|be direct|be frank|be brief|keep (?:it|this) short|take (?:that|it) "
                      r"as a|tell you what|leave it there|see what happens|get into|get to that|get back to (?:the|my) "
                      r"(?:point|question|demo)|let you know (?:that|what)|make it quick|see you|(?:have|got|need) to (?:run|go|jump|"
                      r"dash|hop off|drop)|(?:have|need) to (?:tell you|say|admit|be honest)|when things calm down)\b")
