@@ -10,6 +10,7 @@ at least one character that is read, and word times stay in order.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import replace
 from typing import Any
@@ -31,18 +32,13 @@ def _t2s() -> Any:
 # pure-Python build), so a 著 becomes 着 unless it is inside one of these zhù words.
 _ZHU_WORDS = ("著名", "著作", "著称", "著述", "著者", "著录", "著书", "著文", "显著", "卓著", "昭著", "名著",
               "原著", "专著", "巨著", "编著", "论著", "遗著", "译著", "合著", "拙著", "新著", "大著", "土著", "撰著")
+# A zhù word where it starts, else a lone 著 (the alternation tries the words first at each place).
+_ZHU_OR_ZHE = re.compile("|".join(_ZHU_WORDS) + "|著")
 
 
 def _particle_zhe(text: str) -> str:
     """`text` with every 著 outside a zhù word (`_ZHU_WORDS`) written 着; same length."""
-    if "著" not in text:
-        return text
-    chars = list(text)
-    for i, c in enumerate(chars):
-        if c == "著" and not any(text[i - w.index("著"): i - w.index("著") + 2] == w
-                                 for w in _ZHU_WORDS if i - w.index("著") >= 0):
-            chars[i] = "着"
-    return "".join(chars)
+    return _ZHU_OR_ZHE.sub(lambda m: m.group(0) if len(m.group(0)) > 1 else "着", text) if "著" in text else text
 
 
 def to_simplified(text: str) -> str:

@@ -135,7 +135,7 @@ def _name_spans(span: Span) -> list[Span]:
 # a name too, unless it is one of the generic words said in the same frames.
 _LOWER_FRAME = re.compile(r"\b(?:tried|trial(?:l?ed)|tested|piloted|look(?:ed)? at|evaluated|(?:quote|proposal|demo|"
                           r"bid|offer) from|switched (?:from|to)|moved (?:from|off|to)|went with|leaving|replacing|"
-                          r"talking to|a company called|we(?:'ve| have)? had)\s*$")
+                          r"talking to|a company called|we(?:'ve| have)? had)\b")
 _GENERIC = frozenset({
     "option", "options", "alternative", "alternatives", "vendor", "vendors", "tool", "tools", "software", "system",
     "systems", "solution", "solutions", "product", "products", "platform", "platforms", "app", "apps", "spreadsheet",
@@ -156,9 +156,13 @@ def _lower_case_names(span: Span, taken: set[int]) -> list[Span]:
     two years ago"), none a stop word or a generic word, no plural common noun alone ("we looked at
     options"); `taken`: tokens already in a name."""
     doc = span.doc
+    text = span.text.lower().replace("\u2019", "'")
+    starts = {t.idx - span.start_char: t.i for t in span}  # a token's first character -> the token
     out: list[Span] = []
-    for k in range(span.start + 1, span.end):
-        if not _LOWER_FRAME.search(doc[span.start : k].text.lower().replace("\u2019", "'")):
+    for frame in _LOWER_FRAME.finditer(text):
+        after = frame.end() + len(text[frame.end() :]) - len(text[frame.end() :].lstrip())
+        k = starts.get(after)
+        if k is None:
             continue
         j = k
         while (j < span.end and j - k < 3 and j not in taken and doc[j].text.islower()
@@ -243,14 +247,15 @@ def find_competitors(ctx: CallContext, trackers: list[TrackerHit]) -> list[Brief
             continue
         question = is_question(s.span)
         asked = _asked(ctx, i)
-        for name_span in _name_spans(s.span):
+        names = _name_spans(s.span)
+        for name_span in names:
             name = _clean(name_span)
             key = name.lower()
             if not name or len(key) < 2 or key in _NOT_NAMES or any(w in seller for w in key.split()):
                 continue
             doc = s.span.doc
             if name_span.start - 2 >= s.span.start and doc[name_span.start - 1].lower_ in {"from", "by", "of"} and any(
-                    n.end == name_span.start - 1 for n in _name_spans(s.span)):
+                    n.end == name_span.start - 1 for n in names):
                 continue  # "ComplianceWire from UL": the maker of the product named just before
             strong = _context(s.span, name_span)
             if name_span.label_ == "PERSON" and not (strong and PRODUCT_CONTEXT.search(_around(s.span, name_span))):

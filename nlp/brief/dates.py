@@ -69,6 +69,8 @@ for _tens, _base in (("twenty", 20), ("thirty", 30)):
             ORDINALS[f"{_tens}-{_unit}"] = _base + _n
 
 _WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+# A word a recogniser may put between a weekday and its day number ("Friday, but 24th").
+_NUMBER_FILLER = "(?:but|uh|um)"
 _MON = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ORD_WORDS = "|".join(sorted(ORDINALS, key=len, reverse=True))
 _ORD = r"\d{1,2}(?:st|nd|rd|th)?|" + _ORD_WORDS
@@ -195,7 +197,7 @@ def _weekday_number(text: str, call: dt.date) -> tuple[str, dt.date | None]:
     """"monday 28", "friday but 24th": (the text, the next date with that day of the month) when
     that date falls on that weekday; otherwise the number was something else, and the text comes
     back without it (the weekday alone counts). Any other text comes back as it is, with None."""
-    m = re.search(rf"\b(?P<wd>{_WD})\s+(?:(?:but|uh|um)\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?$", text)
+    m = re.search(rf"\b(?P<wd>{_WD})\s+(?:{_NUMBER_FILLER}\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?$", text)
     if m is None:
         return text, None
     day = _next_month_day(call, int(m["day"]))
@@ -357,7 +359,7 @@ _ORD_ANY = (r"\d{1,2}(?:st|nd|rd|th)|(?:twenty|thirty)[ -](?:first|second|third|
             r"ninth)|" + _ORD_WORDS)
 # A day number right after a weekday, bare or after a word a recogniser put there ("Monday, 28",
 # "Friday, but 24th"): the date when it falls on that weekday (`_weekday_number`), else the weekday.
-_WEEKDAY_NUMBER = r",?\s+(?:(?:the|but|uh|um)\s+)?\d{1,2}(?:st|nd|rd|th)?(?!\s*(?::|am\b|pm\b|a\.m|p\.m|o'clock|\d))"
+_WEEKDAY_NUMBER = rf",?\s+(?:(?:the|{_NUMBER_FILLER})\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?!\s*(?::|am\b|pm\b|a\.m|p\.m|o'clock|\d))"
 # An ordinal word is a day of the month only when no noun follows it: "by the third" is a date,
 # "the second order form" and "the first step" are not (a digit ordinal, "the 2nd", always is).
 _NOT_BEFORE_A_NOUN = (r"(?!\s+(?!(?:of|at|or|and|then|is|would|works|work|if|so|that|we|i|you|okay|ok|in|by|to|"
@@ -418,19 +420,19 @@ def best_due(phrases: list[str], call_date: dt.date | None) -> tuple[str | None,
     """(phrase, ISO due) of the most specific phrase that resolves (the first among equals; a
     phrase with "until" only when no other resolves); the first phrase and None when none
     resolves; (None, None) without phrases."""
-    best: tuple[int, int, str, str] | None = None
+    best: tuple[tuple[bool, int, int], str, str] | None = None
     for k, phrase in enumerate(phrases):
         due = due_iso(phrase, call_date)
         if due is None:
             continue
         # "until the 15th" is how long something holds (a price, an offer), not when a step is due:
         # any other date said with the step comes first.
-        holds = int(bool(re.match(r"(?:until|till)\b", phrase.lower())))
-        rank = (holds * 10 - specificity(phrase), k)
-        if best is None or rank < (best[0], best[1]):
-            best = (rank[0], k, phrase, due)
+        holds = bool(re.match(r"(?:until|till)\b", phrase.lower()))
+        rank = (holds, -specificity(phrase), k)
+        if best is None or rank < best[0]:
+            best = (rank, phrase, due)
     if best is not None:
-        return best[2], best[3]
+        return best[1], best[2]
     return (phrases[0], None) if phrases else (None, None)
 
 

@@ -35,6 +35,7 @@ ACTIONS_ZH = (
     "请示|上报|报给|核算|测算|算一下|出方案|排期|排个期"
 )
 _ACTION = re.compile(ACTIONS_ZH)
+_SPEAKER = r"(?:我们这边|我这边|我们|咱们|我)(?![们的])"  # a first-person subject that starts a clause
 _FIRST_PERSON = re.compile(r"(?:我们这边|我这边|我们|咱们|咱|我)")
 # What makes a first person's sentence a plan rather than a wish or a habit.
 # 回去 / 内部 / 下来: "我回去跟老板汇报一下", "我们内部商量一下" (taking it back is a plan).
@@ -177,11 +178,11 @@ def _request(clause: str) -> str | None:
 
 
 # "等我…完了" (once I have ...): a task of the speaker's own before the step that follows it.
-_ONCE_I = re.compile(r"^等(?:我们这边|我这边|我们|咱们|我)(?![们的])")
+_ONCE_I = re.compile(rf"^等{_SPEAKER}")
 # Without a comma the step starts at its 再 ("等我跟老板商量完了再给您打电话").
 _ONCE_THEN = re.compile(r"(?<=^等)(.*?[了完好后])(?=再)")
 # The same order without 等: "我跟老板商量完了再给您回电话" (a done marker, then 再).
-_DONE_THEN = re.compile(r"^(?:我们这边|我这边|我们|咱们|我)(?![们的])[^再]*?(?:完了|完|好了|之后|以后)(?=再)")
+_DONE_THEN = re.compile(rf"^{_SPEAKER}[^再]*?(?:完了|完|好了|之后|以后)(?=再)")
 
 
 def _clauses(text: str) -> list[str]:
