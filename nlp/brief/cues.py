@@ -20,10 +20,12 @@ class Cue:
     weight: float
     negatable: bool = True
     detail: str | None = None
+    unless_conditional: bool = False  # a condition before it ("if ...") cancels it, whatever the kind
 
 
-def _cue(pattern: str, weight: float, *, negatable: bool = True, detail: str | None = None) -> Cue:
-    return Cue(re.compile(pattern), weight, negatable, detail)
+def _cue(pattern: str, weight: float, *, negatable: bool = True, detail: str | None = None,
+         unless_conditional: bool = False) -> Cue:
+    return Cue(re.compile(pattern), weight, negatable, detail, unless_conditional)
 
 
 _NT = r"(?:n'?t|not)"  # "can't", "cant", "can not"
@@ -107,6 +109,12 @@ NEED = (
     _cue(r"\bmust[- ]haves?\b|\bmust (?:be|support|integrate|have|work|run|stay|include|handle|offer|allow|let|give|"
          r"connect)\b|\b(?:has|have) (?:got )?to (?:be|have|support|integrate|work|run|stay|include|handle|offer|allow|"
          r"connect|plug|live|give|cover|scale|let)\b", 1.0),
+    # What the product must do, whatever the verb: "Quotes have to land in Epic", "whatever we pick has
+    # to pull the bill in". A person's "I have to check with my boss" is not a need.
+    _cue(r"\b(?:it|this|that|whatever (?:we|you) \w+|the (?:[\w-]+ )?(?:system|tool|app|platform|software|product|"
+         r"solution|scanners?|devices?|data|reports?|integration|dashboards?)|quotes|orders|invoices|alerts) "
+         r"(?:would |will |really |also |just |still )?(?:has|have) (?:got )?to (?!go through|be (?:approved|signed)|get "
+         r"(?:approved|signed))\w+|\b(?:is|are|'s) a must\b", 1.0),
     _cue(r"\brequire(?:s|d|ments?)?\b|\bprerequisites?\b|\bnon[- ]?negotiable\b|\bdeal[- ]?breakers?\b|\bcritical\b|"
          r"\bessential\b|\bkey (?:for|to) us\b|\bmandatory\b|\bcompliance\b|\bcompliant\b|\bhard constraint\b", 0.9),
     _cue(r"\b(?:looking for|in the market for|searching for|shopping for) (?:a |an |some |something|someone|a way|"
@@ -185,7 +193,7 @@ OBJECTION = (
          r"brochures?|one[- ]pagers?|overview|details|something|decks?|stuff|case stud(?:y|ies)|collateral|"
          r"white ?papers?|documentation|pdfs?|links?)\b(?! (?:by|on|before|until|tomorrow|today))", 1.0,
          negatable=False, detail="material"),
-    _cue(r"\bput (?:something|it|that|this|a proposal) in writing\b|\bwhy don'?t you (?:just )?(?:send|email)\b|"
+    _cue(r"\bput (?:[\w-]+ ){1,3}?in writing\b|\bwhy don'?t you (?:just )?(?:send|email)\b|"
          r"\bjust send (?:it|me|us)\b", 1.0, negatable=False, detail="material"),
     _cue(r"\bstill (?:\w+ )?(?:over|above|high|too|short|more|expensive)\b|\ba (?:big|huge|real|large|significant) "
          r"(?:jump|increase|step|hike)\b|\bsignificant\b|\bnot nothing\b|\ba lot (?:to|for|of money)\b|"
@@ -196,6 +204,36 @@ OBJECTION = (
     _cue(r"^\W*(?:(?:but|and|so|well|honestly)\W+)?not (?:before|until|till|during|this|in|for|right now|now|yet)\b|"
          r"\bfrozen\b|\btoo (?:tight|soon|early|short|close)\b|\bin the middle of\b|\bnot (?:until|before) \w+",
          0.9, negatable=False, detail="timing"),
+    # How buyers say no without the words "price", "timing" or "decision".
+    _cue(rf"\b(?:wo{_NT}|will not|would{_NT}|would not|does{_NT}|does not|not going to|never going to) fly\b|"
+         r"\bchoke on\b|\bwe'?re done\b|\bnot in (?:anyone'?s|our|the) budget\b|"
+         r"\b(?:that'?s|that is|it'?s|it is|this is) (?:\w+ )?more than (?:we|i) (?:\w+ )?(?:spend|pay|paid|make|"
+         r"'?d hoped|had hoped|hoped|'?d expected|had in mind)\b|\bmore than i'?d (?:hoped|expected|thought)\b|"
+         r"\b(?:price|pricing|cost|quote|number|fee) (?:is|'s) (?:still )?(?:the|our) (?:issue|problem|sticking point|"
+         r"hurdle)\b", 1.0, negatable=False, detail="price"),
+    # "If it can't talk to our ERP, it's a non-starter" states a requirement (a need), not a no.
+    _cue(r"\bnon-?starter\b|\bdeal-?breaker\b", 1.0, negatable=False, unless_conditional=True),
+    _cue(rf"\b(?:i'?m|i am) not the (?:one|person|guy|woman) (?:who|that) (?:\w+ )?(?:approves?|picks?|decides?|signs?|"
+         rf"chooses?|says? yes|makes? (?:the|that) (?:call|decision)|gets? to)\b|\bi ca{_NT} say yes\b|"
+         rf"\b(?:has|have) to (?:agree|sign off|say yes) to\b|\bca{_NT} approve (?:\w+ ){{0,3}}?(?:on my own|myself|alone)\b",
+         1.0, negatable=False, detail="authority"),
+    _cue(rf"\b(?:nothing|no one|nobody)(?:'s)? (?:new |else )?(?:\w+ ){{0,4}}?(?:gets?|goes|is going|will|is) "
+         rf"(?:\w+ ){{0,5}}?(?:until|till|before|between)\b|\b(?:is|'s){_NT} happening\b|\bcould{_NT} possibly\b|"
+         r"\b(?:until|till|not till|not until) (?:mid-?|the end of |early |late )?(?:january|february|march|april|"
+         r"june|july|august|september|october|november|december|thanksgiving|christmas|harvest|go-?live)\b",
+         0.9, negatable=False, detail="timing"),
+    _cue(r"\b(?:does|do|covers?|handles?) (?:most|all|much|a lot|half) of (?:this|that|it|what)\b(?: \w+){0,4}? "
+         r"already\b|\bgood enough for\b|\b(?:build|extend|do|make) (?:it|this|that|something|one) (?:\w+ ){0,4}?in[- ]house\b|"
+         r"\bwants? to build\b|\bquoted us\b|\b(?:their|the other) (?:quote|price|bid|offer|number) (?:was|is|came in) "
+         r"(?:\w+ ){0,3}?(?:under|below|less than|lower|cheaper)\b|\bcosts? nothing\b|\b(?:would be|is) free\b|"
+         r"\btied (?:to|into) (?:them|it|that|our)\b", 0.9, negatable=False, detail="competition"),
+    _cue(r"\b(?:send|email|e-mail|give) (?:me|us) (?:a|an|the|your|that) (?:[\w-]+ )?(?:deck|one-?pager|document|"
+         r"report|summary|write-?up|proposal|stuff|numbers|overview)\b|\b(?:see|need|want|have) (?:that|it|this) "
+         r"(?:on paper|in writing)\b", 0.9,
+         negatable=False, detail="material"),
+    _cue(rf"\bhow do (?:i|we) know (?:\w+ ){{0,4}}?(?:wo{_NT}|will|is{_NT}|can|are)\b|\bgot burn(?:ed|t)\b|"
+         r"\b(?:i'?ve|we'?ve) (?:seen|heard) (?:\w+ ){0,2}?before\b|\b(?:hard|tough) time selling\b|\ban? (?:easier|"
+         r"harder|hard|tough) sell\b", 0.8, negatable=False),
     _cue(r"\bworr(?:ied|y|ies) (?:about|that)\b|\bconcerned (?:about|that)\b|\bmy (?:main |big |biggest )?concern\b|"
          r"\bthe part i'?m worried\b|\bnot going to (?:type|use|learn|change|do)\b|\bwon'?t (?:use|adopt|type|learn)\b",
          0.8, negatable=False),

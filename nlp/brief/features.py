@@ -138,7 +138,7 @@ def best_cue(kind: str, span: Span, text: str | None = None) -> tuple[Cue, int, 
         j = _token_at(span, max(m.end() - 1, m.start())) + 1
         if cue.negatable and _negated(span, i):
             continue
-        if kind in _CONDITIONAL_KINDS and conditional(span, i):
+        if (kind in _CONDITIONAL_KINDS or cue.unless_conditional) and conditional(span, i):
             continue
         if best is None or cue.weight > best[0].weight:
             best = (cue, i, j)

@@ -78,6 +78,16 @@ def test_needs_and_not_needs() -> None:
     ) == []
 
 
+def test_what_the_product_has_to_do_is_a_need_whatever_the_verb() -> None:
+    found = items(
+        ("S1", "What does the new system have to do for you?"),
+        ("S2", "Whatever we pick has to sync with NetSuite every night."),
+        ("S2", "And this has to go through our steering committee first."),
+        kind="need",
+    )
+    assert texts(found) == ["Whatever we pick has to sync with NetSuite every night"]
+
+
 def test_objections_with_their_topic() -> None:
     found = items(
         ("S1", "The license is forty thousand dollars a year."),
@@ -94,6 +104,30 @@ def test_objections_with_their_topic() -> None:
         ("authority", "It's not my decision, I'd have to run it by our VP"),
         ("material", "Can you just send me some information"),
     ]
+
+
+def test_objections_said_without_the_topic_words() -> None:
+    """Buyers mostly say no without "price", "timing" or "decision"."""
+    found = items(
+        ("S1", "For two hundred users it comes to ninety thousand a year."),
+        ("S2", "That number won't fly with our board."),
+        ("S2", "And I'm not the one who signs off on software anyway."),
+        ("S1", "Understood, who would that be?"),
+        ("S2", "Zendesk does most of this already for us."),
+        ("S2", "Nothing new gets rolled out until April."),
+        ("S2", "Email me the one-pager and I'll pass it along."),
+        kind="objection",
+    )
+    assert [i.detail for i in found] == ["price", "authority", "competition", "timing", "material"]
+    assert texts(found)[0] == "That number won't fly with our board"
+
+
+def test_a_condition_called_a_non_starter_is_a_need_not_an_objection() -> None:
+    assert items(
+        ("S1", "What would rule us out?"),
+        ("S2", "If it can't sync with our ERP, it's a non-starter."),
+        kind="objection",
+    ) == []
 
 
 def test_no_objection_in_praise_or_negated_pushback() -> None:
