@@ -41,10 +41,16 @@ _REQUEST = r"\b(?:can|could|would|will) you\b|\byou(?:'ll| will| can)\b(?! (?:ha
 _LISTENER_GETS = r"\byou(?:'ll| will) (?:have|get|receive|see|hear from)\b"
 _THIRD = (r"\b(?:he|she|they|legal|procurement|finance|our (?:\w+ )?team|our \w+|[a-z]+)(?:'ll| will| can| is going to)"
           r"(?= \w+)")
+# "I export the register and send it before the 15th": the recogniser often drops "'ll"; a
+# first-person present-tense step verb with a date said is read as the commitment it was.
+_DROPPED_WILL = r"(?:^|[,;:]\s*|\b(?:and|so|then|okay|ok|great|good|yes|yeah|sure|fine|right)\s+)i(?= \w)"
+_HABIT = re.compile(r"\b(?:every|each|usually|always|normally|typically|often|generally|tend to|per (?:week|month)|(?:once|twice) a|"
+                    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days|mornings|afternoons|evenings|nights|weekends|weekly|"
+                    r"monthly|daily)\b")
 OPENERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(p)) for kind, p in (("joint", _JOINT), ("listener_gets", _LISTENER_GETS), ("self", _SELF),
                                           ("need_to", _NEED_TO), ("can", _CAN), ("request", _REQUEST),
-                                          ("third", _THIRD))
+                                          ("third", _THIRD), ("dropped_will", _DROPPED_WILL))
 )
 # Verbs of a step beyond the language stage's list.
 STEP_VERBS = ACTION_VERBS | frozenset({
@@ -52,7 +58,7 @@ STEP_VERBS = ACTION_VERBS | frozenset({
     "speak", "chat", "catch", "lock", "hold", "pencil", "sponsor", "take", "let", "sort", "set", "add", "change",
     "fix", "order", "approve", "kick", "close", "sign", "return", "submit", "share", "bring", "run", "book", "work",
     "put", "write", "draft", "build", "move", "push", "escalate", "include", "reach", "tell", "see", "hear", "walk",
-    "figure", "investigate", "involve", "loop", "gather", "collect", "compile", "confirm", "decide",
+    "figure", "investigate", "involve", "loop", "gather", "collect", "compile", "confirm", "decide", "export",
 }) - {"see", "hear", "tell", "show", "run"}  # fmt: skip
 STATIVE = frozenset({"be", "admit", "say", "guess", "bet", "mean", "think", "know", "like", "love", "want", "need",
                      "hope", "feel", "agree", "imagine", "assume", "understand", "suppose", "wonder", "appreciate",
@@ -193,16 +199,14 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
         return None  # Chinese commitments come from the language stage (`nlp.chinese`)
     if span._.is_rhetorical or _IDIOMS.search(low) or _MATERIAL.search(low):
         return REJECTED
-    if accepts(low) and not re.search(_SELF + "|" + _JOINT, low):
-        return None
     question = low.rstrip().endswith("?")
-    seen = False
-    dated = False
+    dated = bool(_dates(s.text, question=question))
+    if accepts(low) and not re.search(_SELF + "|" + _JOINT, low) and not (dated and re.search(_DROPPED_WILL, low)):
+        return None
+    seen = False  # an opener other than a bare "I" was there
     for kind, pattern in OPENERS:
         for m in pattern.finditer(low):
-            if not seen:
-                dated = bool(_dates(s.text, question=question))
-            seen = True
+            seen = seen or kind != "dropped_will"
             before = [t.lower_ for t in span if t.idx - span.start_char < m.start()]
             if any(w in _CONDITION for w in before):
                 continue
@@ -213,10 +217,13 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
             lemma = doc[verb].lemma_.lower()
             if lemma in STATIVE and not (lemma == "have" and MEETING.search(_low(doc[verb:span.end].text))):
                 continue
-            if kind in ("need_to", "third") and lemma not in STEP_VERBS:
+            if kind in ("need_to", "third", "dropped_will") and lemma not in STEP_VERBS:
                 continue
-            if kind == "third" and not dated:
+            if kind in ("third", "dropped_will") and not dated:
                 continue
+            if kind == "dropped_will" and (doc[verb].tag_ != "VBP" or lemma in ("do", "have", "be") or question
+                                           or _HABIT.search(low)):
+                continue  # "I send invoices by the 15th every month" is a habit
             if doc[verb].dep_ in ("relcl", "acl"):
                 continue  # "a plan I can attach to our response"
             if kind == "can" and question and re.match(r"(?:can|could|may|shall) i\b", low[m.start():]) and not dated:
@@ -410,7 +417,7 @@ def _clip(ctx: CallContext, lo: int, hi: int, verb: int | None) -> tuple[str, fl
 
 
 _CONFIDENCE = {"self": 0.85, "need_to": 0.75, "can": 0.8, "joint": 0.85, "request": 0.8, "listener_gets": 0.85,
-               "third": 0.75, "proposal": 0.75, "language": 0.8, "deflection": 0.7}
+               "third": 0.75, "proposal": 0.75, "language": 0.8, "deflection": 0.7, "dropped_will": 0.7}
 
 
 def find_steps(ctx: CallContext, steps: list[NextStep], deflections: list[int]) -> list[BriefItem]:

@@ -122,3 +122,20 @@ def test_chinese_steps_get_chinese_due_dates() -> None:
     assert brief is not None
     assert [(i.owner, i.due, i.date_phrase) for i in brief.of_kind("next_step")] == [
         ("rep", "2026-12-08", "明天"), ("both", "2026-12-15", "下周二")]
+
+
+def test_a_step_whose_will_the_recogniser_dropped() -> None:
+    """tiny.en often writes "I'll export" as "I export": with a date said, it is still the step."""
+    assert view(steps(("S2", "What happens next?"),
+                      ("S1", "Okay, I export the invoice register and send it before the 15th."))) == [
+        ("I export the invoice register and send it before the 15th", "rep", "2026-12-15")]
+
+
+@pytest.mark.parametrize("line", [
+    "I send invoices by the 15th every month.",
+    "I check the logs on Monday mornings.",
+    "Before I show anything on Friday, tell me how you plan production today.",
+    "I don't want to start before Friday.",
+])
+def test_present_tense_habits_and_clauses_are_not_steps(line: str) -> None:
+    assert steps(("S2", "What happens next?"), ("S1", line)) == []
