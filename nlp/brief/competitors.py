@@ -6,8 +6,8 @@ or capitalised words) in a competitive context: "we tried X", "we're also lookin
 "X quoted us", "we switched from X", "we had X years ago". A recogniser often writes a name in
 lower case ("we looked at triple whale"): right after a frame of trying, evaluating or quoting, a
 bare lower-case noun phrase that is no generic word counts too (`_lower_case_names`). Merely using
-a system of record ("we're on Salesforce") is not a competitor unless the context is an evaluation. The seller's own company and the
-speakers' names are never competitors. One item per vendor: its most confident mention.
+a system of record ("we're on Salesforce") is not a competitor unless the context is an
+evaluation. The seller's own company and the speakers' names are never competitors. One item per vendor: its most confident mention.
 
 On Chinese sentences (`doc.lang_ == "zh"`: no entities, no capitals) the names are the vendor words
 of the `competitors` tracker (`nlp/trackers.yaml`'s `phrases_zh` less its generic words such as 别家,
@@ -160,8 +160,7 @@ def _lower_case_names(span: Span, taken: set[int]) -> list[Span]:
     starts = {t.idx - span.start_char: t.i for t in span}  # a token's first character -> the token
     out: list[Span] = []
     for frame in _LOWER_FRAME.finditer(text):
-        after = frame.end() + len(text[frame.end() :]) - len(text[frame.end() :].lstrip())
-        k = starts.get(after)
+        k = starts.get(len(text) - len(text[frame.end() :].lstrip()))  # the first word after the frame
         if k is None:
             continue
         j = k

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nlp.brief.dates import MONTH_NAMES
+
 
 @dataclass(frozen=True, slots=True)
 class Cue:
@@ -30,6 +32,8 @@ def _cue(pattern: str, weight: float, *, negatable: bool = True, detail: str | N
 
 _NT = r"(?:n'?t|not)"  # "can't", "cant", "can not"
 _W = r"(?:[\w'-]+ ){0,2}?"  # up to two words in between
+# The months by name, but "may" (the verb: "until may be too late").
+_MONTHS = "|".join(m for m in MONTH_NAMES if m != "may")
 
 PAIN = (
     _cue(r"\bstruggl\w*", 1.0),
@@ -219,8 +223,8 @@ OBJECTION = (
          1.0, negatable=False, detail="authority"),
     _cue(rf"\b(?:nothing|no one|nobody)(?:'s)? (?:new |else )?(?:\w+ ){{0,4}}?(?:gets?|goes|is going|will|is) "
          rf"(?:\w+ ){{0,5}}?(?:until|till|before|between)\b|\b(?:is|'s){_NT} happening\b|\bcould{_NT} possibly\b|"
-         r"\b(?:until|till|not till|not until) (?:mid-?|the end of |early |late )?(?:january|february|march|april|"
-         r"june|july|august|september|october|november|december|thanksgiving|christmas|harvest|go-?live)\b",
+         rf"\b(?:until|till|not till|not until) (?:mid-?|the end of |early |late )?(?:{_MONTHS}|thanksgiving|christmas|"
+         r"harvest|go-?live)\b",
          0.9, negatable=False, detail="timing"),
     _cue(r"\b(?:does|do|covers?|handles?) (?:most|all|much|a lot|half) of (?:this|that|it|what)\b(?: \w+){0,4}? "
          r"already\b|\bgood enough for\b|\b(?:build|extend|do|make) (?:it|this|that|something|one) (?:\w+ ){0,4}?in[- ]house\b|"

@@ -200,13 +200,17 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
     if span._.is_rhetorical or _IDIOMS.search(low) or _MATERIAL.search(low):
         return REJECTED
     question = low.rstrip().endswith("?")
-    dated = bool(_dates(s.text, question=question))
-    if accepts(low) and not re.search(_SELF + "|" + _JOINT, low) and not (dated and re.search(_DROPPED_WILL, low)):
-        return None
+    dated: bool | None = None  # whether a date is said: read once, and only where an opener needs it
+    if accepts(low) and not re.search(_SELF + "|" + _JOINT, low):
+        dated = bool(_dates(s.text, question=question))
+        if not (dated and re.search(_DROPPED_WILL, low)):
+            return None
     seen = False  # an opener other than a bare "I" was there
     for kind, pattern in OPENERS:
         for m in pattern.finditer(low):
             seen = seen or kind != "dropped_will"
+            if dated is None:
+                dated = bool(_dates(s.text, question=question))
             before = [t.lower_ for t in span if t.idx - span.start_char < m.start()]
             if any(w in _CONDITION for w in before):
                 continue
