@@ -6,10 +6,13 @@ For each kind (pain, need, objection, decision, price): one row of features per 
 be that kind (`nlp.brief.features.feature_rows`), labelled 1 when a fact of the kind in that turn
 quotes it (`labels`), and a logistic regression, its regularisation chosen by leave-one-call-out
 log loss. For pains, needs and decisions (`LEARNED_KINDS`) one feature is itself fit first: a
-logistic regression over the sentence's MiniLM embedding (`nlp.brief.learned`), its regularisation
-chosen by leave-one-call-out average precision; each call's rows carry the score of the model fit
-without that call (stacking), and the model fit on every dev call is written to
-`nlp/brief/models/sentence_kinds.npz`. The threshold is chosen on items, as the evaluation counts them: each call's items are
+logistic regression over the sentence's MiniLM embedding (`nlp.brief.learned`), trained on the dev
+calls' sentences and on the written customer sentences of `bench/brief_data/sentences.tsv` (in
+every fold, never scored), its regularisation and the written rows' weight chosen by
+leave-one-call-out average precision; each call's rows carry the score of the model fit without
+that call (stacking), and the model fit on every dev call is written to
+`nlp/brief/models/sentence_kinds.npz`. Only the kinds of `--kinds` (`FIT_KINDS`) are refit; the
+others are printed, and their models written, as shipped. The threshold is chosen on items, as the evaluation counts them: each call's items are
 made with the weights fit without that call, matched to its facts by `bench.brief_eval.match`, and
 the threshold is the lowest whose cross-validated item precision reaches `TARGET_PRECISION`; the
 table prints that precision and recall. Budget and price are rules (`RULE_KINDS`). The held-out calls are
@@ -49,8 +52,9 @@ LEARNED_C = (0.1, 0.3, 1.0, 3.0)
 # Kinds refit by default. Objections keep the weights fit before the cues of 2026-12-06: refit on
 # those cues, the cross-validated threshold falls to 0.35 and dev stereo objection precision to
 # 0.78, under the 0.8 target (docs/brief.md, "Sixth run"). Needs keep theirs and their embedding
-# model: refit with the written sentences, the need scorer took "this has to go through our
-# steering committee" (a process) for a need (tests/nlp/test_brief_items.py).
+# model: refit with the written sentences (with or without their 100 rows that set a process
+# against a requirement), the need scorer took "this has to go through our steering committee"
+# (a process) for a need (tests/nlp/test_brief_items.py).
 FIT_KINDS = ("pain", "decision")
 # Weights of a written sentence (`bench/brief_data/sentences.tsv`) against a dev call's sentence in
 # the embedding models' training; 0 leaves the written sentences out.
