@@ -131,12 +131,12 @@ def _embedding_model(v: np.ndarray, y: np.ndarray, c: float, weight: np.ndarray 
     return model.coef_[0].astype(np.float32), float(model.intercept_[0])
 
 
-def written_rows(kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """(unit embeddings, labels) of the written sentences (`bench/brief_data/sentences.tsv`) for
-    `kind`: its own rows are positives, every other row (other kinds, hard negatives) a negative."""
+def written_sentences() -> tuple[np.ndarray, np.ndarray]:
+    """(unit embeddings, kinds) of the written sentences (`bench/brief_data/sentences.tsv`), embedded
+    once per run; for one kind its own rows are the positives, every other row (other kinds, hard
+    negatives) a negative."""
     rows = load_sentences()
-    v = EmbeddingCache().embed([r.text for r in rows])
-    return v, np.array([1.0 if r.kind == kind else 0.0 for r in rows])
+    return EmbeddingCache().embed([r.text for r in rows]), np.array([r.kind for r in rows])
 
 
 def fit_learned(calls: list[EvalCall], contexts: list[CallContext], kind: str,
@@ -233,23 +233,24 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     refit = [k for k in args.kinds.split(",") if k]
     shipped = learned.read_models()
+    written = None if args.no_sentences else written_sentences()
     for kind in ITEM_KINDS:
         learned.OVERRIDE[kind] = None
-        if kind not in refit and kind not in RULE_KINDS:
-            weights[kind], thresholds[kind] = SHIPPED_WEIGHTS[kind], SHIPPED_THRESHOLDS[kind]
-            if kind in shipped:
-                final_models[kind] = shipped[kind]
-            print(f"| {kind} | - | - | - | {thresholds[kind]} | (kept as shipped) | - |")
-            continue
         if kind in RULE_KINDS:
             weights[kind] = (0.0, tuple(0.0 for _ in FEATURES))
             thresholds[kind] = RULE_KINDS[kind]
             print(f"| {kind} | - | - | - | {RULE_KINDS[kind]} | (a rule) | - |")
             continue
+        if kind not in refit:
+            weights[kind], thresholds[kind] = SHIPPED_WEIGHTS[kind], SHIPPED_THRESHOLDS[kind]
+            if kind in shipped:
+                final_models[kind] = shipped[kind]
+            print(f"| {kind} | - | - | - | {thresholds[kind]} | (kept as shipped) | - |")
+            continue
         fold_models: list[learned.Linear | None] = [None] * len(calls)
         if kind in learned_kinds:
-            written = None if args.no_sentences else written_rows(kind)
-            fold_models, final, learned_c, share = fit_learned(calls, contexts, kind, written)
+            labelled = None if written is None else (written[0], (written[1] == kind).astype(float))
+            fold_models, final, learned_c, share = fit_learned(calls, contexts, kind, labelled)
             if final is not None:
                 final_models[kind] = final
             print(f"<!-- {kind}: embedding model C={learned_c}, written sentences' weight {share} -->")

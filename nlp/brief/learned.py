@@ -1,10 +1,10 @@
 """A linear model over the sentence's MiniLM embedding, per kind: how much a sentence reads like
-the pains (needs, decisions) of the dev calls and of the written customer sentences
-(`bench/brief_data/sentences.tsv`) as a whole, beyond its nearest exemplar.
+the pains (needs, decisions) of the dev calls as a whole, beyond its nearest exemplar.
 
 Its score is one feature of the item scorer (`nlp.brief.features`, "learned"). The weights are
-fit by `bench/brief_fit.py` on the evaluation set's dev calls and the written sentences (never on
-the held-out calls) and ship as plain arrays in
+fit by `bench/brief_fit.py` on the evaluation set's dev calls (pains and decisions also on the
+written customer sentences of `bench/brief_data/sentences.tsv`; never on the held-out calls) and
+ship as plain arrays in
 `nlp/brief/models/sentence_kinds.npz` (one `<kind>.w` vector and `<kind>.b` bias per kind; no
 pickle). A kind without weights scores 0, and so does a sentence without an embedding.
 """

@@ -12,6 +12,7 @@ import pytest
 
 from bench.brief_data import OBJECTION_TOPICS, load_calls
 from bench.brief_data.sentences import SENTENCE_KINDS, load_sentences
+from bench.questions_eval import is_asr_style
 
 ROWS = load_sentences()
 
@@ -26,7 +27,7 @@ def test_every_kind_is_there_in_both_styles() -> None:
     assert min(counts.values()) >= 40 and counts["none"] >= 150  # hard negatives outnumber each kind
     for kind in SENTENCE_KINDS:
         rows = [r for r in ROWS if r.kind == kind]
-        asr = [r for r in rows if r.text == r.text.lower() and not re.search(r"[.,?!;:]", r.text)]
+        asr = [r for r in rows if is_asr_style(r.text)]
         assert 0.3 <= len(asr) / len(rows) <= 0.7, kind  # as a recogniser with and without punctuation writes
 
 
