@@ -3,7 +3,8 @@
 A name counts when it is one of the `competitors` tracker's listed names (the organisation's
 own list, `nlp/trackers.yaml`), or a named organisation or product (a spaCy ORG/PRODUCT entity,
 or capitalised words) in a competitive context: "we tried X", "we're also looking at X",
-"X quoted us", "we switched from X", "we had X years ago". A recogniser often writes a name in
+"X quoted us", "we switched from X", "we had X years ago"; "a company called X" stands for the name
+in those frames ("we're talking to a company called X"). A recogniser often writes a name in
 lower case ("we looked at triple whale"): right after a frame of trying, evaluating or quoting, a
 bare lower-case noun phrase that is no generic word counts too (`_lower_case_names`). Merely using
 a system of record ("we're on Salesforce") is not a competitor unless the context is an
@@ -51,11 +52,11 @@ STRONG_BEFORE = re.compile(
     r"of|an old|currently with|renewal with|(?:module|product|version|add-on|tool) (?:in|from|of))\W+(?:[\w'-]+\W+){0,2}$"
 )
 # ... and after it ("X quoted us", "X came back at ninety-five", "X is on the table").
-STRONG_AFTER = re.compile(r"^\W*(?:'s\W+)?(?:\w+\W+){0,2}?(?:quoted|offered|pitched|gave us|came in|came back|came up|"
+STRONG_AFTER = re.compile(r"^\W*(?:'s\W+)?(?:(?:\w+\W+){0,6}?(?:quoted|pitched)|(?:\w+\W+){0,2}?(?:offered|gave us|came in|came back|came up|"
                           r"is cheaper|was cheaper|are cheaper|were cheaper|costs? less|sent us|is on the table|are on the "
                           r"table|on the table|didn'?t work|did not work|didn'?t stick|never stuck|was too|were too|is too|"
                           r"and (?:\w+ )?were (?:both )?(?:over|too)|contract|renewal|trial|pilot|demo|rep|sales ?(?:rep|"
-                          r"person|guy|team)|proposal|quote)\b")
+                          r"person|guy|team)|proposal|quote))\b")
 # "We had ClearCare years ago", "we've had Bill.com for four years": a tool used before, right
 # after the words (not "we had an FDA inspection").
 _HAD = re.compile(r"\bwe(?:'ve| have)? had\s*$")
@@ -111,7 +112,7 @@ def _name_spans(span: Span) -> list[Span]:
     # Tokens of other entities are no names, except a capitalised word the parser swept into a date
     # ("Gong two years ago" read as one DATE).
     covered = {t.i for e in span.ents for t in e if e.label_ not in _NAME_LABELS and e.label_ != "PERSON"
-               and not (e.label_ in ("DATE", "TIME") and t.text[:1].isupper() and t.lower_ not in _NOT_NAMES)}
+               and not (e.label_ in ("DATE", "TIME") and any(c.isupper() for c in t.text) and t.lower_ not in _NOT_NAMES)}
     covered |= {t.i for e in found for t in e}
     i = span.start
     while i < span.end:
@@ -200,10 +201,15 @@ def seller_names(ctx: CallContext) -> set[str]:
     return names
 
 
+# "talking to a company called FleetLoop": the phrase stands for the name, so the frame before it counts.
+_CALLED = re.compile(r"\b(?:a|an|this|some|one) (?:[\w-]+ )?(?:company|vendor|firm|outfit|start-?up|provider|"
+                     r"product|tool|platform|system|app) called\s*$")
+
+
 def _context(span: Span, name: Span) -> bool:
     """Whether the words around `name` put it in competition."""
     doc = span.doc
-    before = doc[span.start : name.start].text.lower().replace("\u2019", "'") + " "
+    before = _CALLED.sub("", doc[span.start : name.start].text.lower().replace("\u2019", "'")) + " "
     after = doc[name.end : span.end].text.lower().replace("\u2019", "'")
     if STRONG_BEFORE.search(before) or STRONG_AFTER.search(after) or _HAD.search(before):
         return True

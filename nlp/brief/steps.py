@@ -10,8 +10,11 @@ for a meeting being set ("How about Monday the twenty-third?"). The language sta
 in-call moves ("let me show you", "I'll share my screen") without a date; a question-form
 proposal nobody accepted; "I can ..." offers without a date or an acceptance.
 
-Owner: a joint proposal or a proposed date is `both`; otherwise the role of whoever committed (a
-request is the listener's; "you'll have it on Friday" is the speaker's). A transcript without a
+Owner: a joint proposal or a proposed date is `both`, and so is a meeting one side offers and the
+other dates ("I could run a session for your managers next Wednesday" / "Noon on Wednesday works");
+otherwise the role of whoever committed (a request is the listener's; "you'll have it on Friday" is
+the speaker's). A confirmation ("Thursday's fine") and the invite for a meeting just agreed are part
+of that meeting's step, not steps of their own. A transcript without a
 rep gets no owners (None), never a guess; nor does a speaker whose role is unknown. Due: the
 most specific date said (`nlp.brief.dates.best_due`) in the step's sentence, else in a date the
 same speaker proposes right after it, else in the acceptance.
@@ -32,7 +35,7 @@ from nlp.next_steps import ACTION_VERBS
 from nlp.types import NextStep
 
 _SELF = (r"\b(?:i|we)(?:'ll| will| shall)\b|\b(?:i'm|i am|we're|we are) (?:going to|gonna|planning to|planning on)\b|"
-         r"\blet me\b")
+         r"\blet me\b|\b(?:how about|why don'?t) i\b")
 _NEED_TO = r"\b(?:i|we) (?:need|have|got) to\b"
 _CAN = r"\b(?:i|we) (?:can|could)\b(?!'?t| not)|\b(?:can|could|may|shall) i\b"
 _JOINT = (r"\blet'?s\b|\blet us\b|\b(?:shall|can|could|should) we\b|\bhow about we\b|\bwhy don'?t we\b|\bwhat if we\b|"
@@ -63,27 +66,27 @@ STEP_VERBS = ACTION_VERBS | frozenset({
 STATIVE = frozenset({"be", "admit", "say", "guess", "bet", "mean", "think", "know", "like", "love", "want", "need",
                      "hope", "feel", "agree", "imagine", "assume", "understand", "suppose", "wonder", "appreciate",
                      "keep", "leave", "stop", "die", "miss", "lose", "spend", "pay", "cost", "use", "grow", "blow",
-                     "riot", "turn", "hit", "see"})
+                     "riot", "turn", "hit", "see", "believe", "enjoy", "warn", "trust", "relax"})
 IN_CALL_VERBS = frozenset({"show", "walk", "run", "demo", "present", "share", "pull", "go", "jump", "give", "start",
                            "explain", "recap", "summarize", "summarise", "ask", "check", "tell", "take", "dig", "answer",
                            "cover", "open", "switch", "flip", "look", "pause", "stop", "move", "help", "describe",
                            "talk", "see", "hear", "read", "play", "zoom", "scroll", "click", "log"})
 _IN_CALL_OBJECT = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:you|your|screen|through|a (?:quick )?look|an example|around|"
                              r"a (?:quick )?question|questions|that question|quickly|real quick|the scope|now|up|with|"
-                             r"differently|another way|me|us|here|this|what|how|where|why|a bit|a little)\b")
+                             r"differently|another way|me|us|here|this|what|how|where|why|a bit|a little|about|on|by|off|from)\b")
 _IDIOMS = re.compile(r"\b(?:put an end to|take care of (?:that|it) (?:later|eventually)|see how it goes|cross that "
                      r"bridge|let you (?:go|get back to)|(?:have|had) a (?:hard|tough|difficult) time|make (?:good |the "
                      r"most )?use of|be honest|be direct|be frank|be brief|keep (?:it|this) short|take (?:that|it) "
                      r"as a|tell you what|leave it there|see what happens|get into|get to that|get back to (?:the|my) "
                      r"(?:point|question|demo)|let you know (?:that|what)|make it quick|see you|(?:have|got|need) to (?:run|go|jump|"
-                     r"dash|hop off|drop)|(?:have|need) to (?:tell you|say|admit|be honest)|when things calm down)\b")
+                     r"dash|hop off|drop)|(?:have|need) to (?:tell you|say|admit|be honest)|when things calm down|give (?:you|them|him|her|it) that|take (?:your|their|his|her) word for it)\b")
 _SOFT_CONDITION = re.compile(r"\bif (?:that|it|this) (?:works|helps|suits|is (?:ok|okay|alright|fine))|\bif (?:you|that'?s) "
                              r"(?:like|want|prefer|okay|ok|fine)\b|\bif possible\b|\bif needed\b")
 # Small additions to something already promised: not a step of their own without a date.
 # Verbs whose "if" / "whether" is what is asked, not a condition: "I'll ask them if ...".
 _ASKING = frozenset({"ask", "check", "confirm", "find", "see", "verify", "figure", "look", "learn", "double"})
 _MINOR = frozenset({"include", "add", "attach", "mention", "cc", "copy", "throw", "note"})
-MEETING = re.compile(r"\b(?:call|calls|meeting|check[- ]?in|demo|session|review|follow[- ]?up|kick[- ]?off|pilot|"
+MEETING = re.compile(r"\b(?:call|calls|meeting|check[- ]?in|demo|session|review|follow[- ]?up|kick[- ]?off|pilot|visit|"
                      r"trial|invite|sync|catch up|touch base|reconnect|reconvene|regroup|workshop|walkthrough|"
                      r"calendar|slot)\b")
 # An action handed to someone with a name or a title: "show this to our operations lead", "check with finance".
@@ -93,18 +96,21 @@ _PARTY = re.compile(r"\b(?:to|with|by|past|in|from)\s+(?:my|our|the|your|\w+'s)?
 # "Send me some information": a brush-off, an objection, not a step.
 _MATERIAL = re.compile(r"\bsend (?:me|us|over)? ?(?:some|any|more)? ?(?:material|materials|info|information|brochures?|"
                        r"something|literature|stuff)\b")
-_SIGN_OFF = re.compile(r"^\W*(?:talk|speak|see you|chat|catch you|bye|thanks|thank you)\b")
-_DATE_PROPOSAL = re.compile(r"^\W*(?:(?:so|and|then|okay|ok|well|great|perfect|or)\W+)?(?:how about|how is|how's|how does|"
+_SIGN_OFF = re.compile(r"^\W*(?:talk|speak|see you|chat|catch you|bye|thanks|thank you|happy|have a|enjoy)\b")
+_DATE_PROPOSAL = re.compile(r"^\W*(?:(?:so|and|then|okay|ok|well|great|perfect|or)\W+)?(?:how about|how is|how's|how does|make it|"
                             r"what about|would|does|is|maybe|say|shall we say|perhaps|or maybe)\b")
 ACCEPTANCE = re.compile(
     r"^\W*(?:sure|yes|yeah|yep|yup|absolutely|definitely|of course|certainly|will do|can do|no problem|happy to|"
     r"glad to|sounds (?:good|great|perfect|like a plan|fine)|that (?:works|sounds|would (?:be|help)|helps|'d help|'d be)|"
     r"that'?d (?:be|help)|works for me|okay|ok|perfect|great|let'?s do (?:it|that)|please do|please|good idea|deal|"
     r"i'?d like that|fine|agreed|done|excellent|lovely|wonderful|brilliant|"
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day (?:works|is (?:good|fine|great|perfect)|it is|then))\b",
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day(?: works|(?: is|'s) (?:good|fine|great|perfect)| it is| then))\b",
     re.IGNORECASE,
 )
-_CONFIRMS = re.compile(r"\b(?:works|work for (?:me|us)|is good|is fine|is perfect|it is|suits (?:me|us)|sounds good)\W*$")
+_CONFIRMS = re.compile(r"(?:\b(?:works|work for (?:me|us)|is good|is fine|is perfect|it is|suits (?:me|us)|sounds good)|'s "
+                       r"(?:good|fine|perfect))\W*$")
+# A meeting the two sides hold (not a trial or a pilot, which one side runs).
+_GATHERING = re.compile(r"\b(?:call|meeting|session|demo|visit|workshop|walkthrough|check[- ]?in)\b")
 _TOGETHER = re.compile(r"\b(?:regroup|reconvene|catch up|get together|meet again|all (?:three|four) of us|the (?:three|four) "
                        r"of us|both of us|you and i)\b")
 # Chinese joint steps: "咱们下周二再聊", "我们下周再约一下", "一起过一下"; not "把白皮书一起发给您" (sent along).
@@ -228,6 +234,8 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
             if kind == "dropped_will" and (doc[verb].tag_ != "VBP" or lemma in ("do", "have", "be") or question
                                            or _HABIT.search(low)):
                 continue  # "I send invoices by the 15th every month" is a habit
+            if kind == "request" and not question and _HABIT.search(low):
+                continue  # "You can schedule it as a PDF every month": what the product lets you do
             if doc[verb].dep_ in ("relcl", "acl"):
                 continue  # "a plan I can attach to our response"
             if kind == "can" and question and re.match(r"(?:can|could|may|shall) i\b", low[m.start():]) and not dated:
@@ -273,6 +281,9 @@ _WHEN = re.compile(r"\b(?:when (?:can|could|shall|should|would|will|are|is good 
                    r"check[- ]?in|invite)\b")
 
 
+_SUGGESTS = re.compile(r"\b(?:suggest|propose|recommend|how about|what about|why don'?t we|would it make sense)\b")
+
+
 def _scheduling(ctx: CallContext, i: int) -> bool:
     """A meeting is being set in the sentences just before `i`: a step or a question about when."""
     for j in range(max(0, i - 5), i):
@@ -282,6 +293,10 @@ def _scheduling(ctx: CallContext, i: int) -> bool:
         low = _low(ctx.sentences[j].text)
         if low.rstrip().endswith("?") and (_WHEN.search(low) or MEETING.search(low)):
             return True
+        if _SUGGESTS.search(low) and MEETING.search(low):
+            return True  # "What I'd suggest is a visit."
+        if ctx.sentences[j].speaker != ctx.sentences[i].speaker and _date_proposal(ctx, j):
+            return True  # "Would Tuesday at two work?" / "Make it Thursday.": a counter-proposal
     return False
 
 
@@ -480,7 +495,11 @@ def find_steps(ctx: CallContext, steps: list[NextStep], deflections: list[int]) 
             phrase, due = best_due([phrase], ctx.call_date) if phrase else (None, None)
         committed = next((n.speaker for n in steps if n.start == s.start and n.text == s.text), None)
         owner = _owner(ctx, kind, i, accepter, committed)
-        if due is None and _INVITE.search(_low(s.text)) and any(it.owner == "both" for it in items[-3:]):
+        if (owner is not None and kind in ("self", "can") and due is not None and accepter is not None
+                and _GATHERING.search(_low(s.text)) and date_phrases(sentences[accepter].text)):
+            owner = "both"  # "I could run a session next Wednesday at noon" / "Noon on Wednesday works": set together
+        if due is None and _INVITE.search(_low(s.text)) and any(
+                it.owner == "both" or (it.due is not None and MEETING.search(_low(it.text))) for it in items[-3:]):
             taken.update(range(i, hi + 1))
             continue  # the invite for the meeting just agreed
         if owner == "both" and due is not None and any(it.owner == "both" and it.due == due for it in items):

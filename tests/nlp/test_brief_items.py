@@ -218,6 +218,17 @@ def test_names_a_recogniser_wrote_in_lower_case_count_right_after_a_frame_of_try
     assert [i.detail for i in found] == ["samsara", "triple whale", "clear care"]
 
 
+def test_a_vendor_introduced_as_a_company_called_or_spelt_with_an_inner_capital() -> None:
+    found = items(
+        ("S1", "How are you dispatching today?"),
+        ("S2", "We're also speaking with a startup called RouteHawk, and we trialled eDispatch last spring."),
+        ("S2", "Our billing runs on a system called Tallyworks."),  # using a system is no competition
+        ("S2", "Their sales rep quoted us forty, and another firm called us twice."),
+        kind="competitor",
+    )
+    assert [i.detail for i in found] == ["RouteHawk", "eDispatch"]
+
+
 def test_the_sellers_own_company_is_no_competitor() -> None:
     found = items(
         ("S1", "Hi Jordan, this is Alex from Brightline. Thanks for making time."),

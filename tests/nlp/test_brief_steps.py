@@ -84,6 +84,12 @@ def test_a_date_said_right_after_the_step_is_its_due_date() -> None:
         [("S2", "I'm going to have a hard time selling another big system upstairs.")],  # a worry
         [("S2", "Thanks, I'll make good use of it.")],
         [("S2", "That's more than I'd hoped, but I've seen worse.")],  # "I'd hoped": had, not would
+        [("S2", "Thirty percent faster? I'll believe it when I see it.")],  # idioms of doubt and concession
+        [("S2", "Their reporting is nice, I'll give them that.")],
+        [("S1", "Okay, let me ask about integrations.")],  # in-call moves
+        [("S2", "Let me warn you, our CFO reads every clause.")],
+        [("S2", "Now I'm going to go and enjoy my weekend.")],
+        [("S1", "You can export it as a spreadsheet every week."), ("S2", "That's good.")],  # what the product does
     ],
 )
 def test_not_next_steps(lines: list[tuple[str, str]]) -> None:
@@ -139,3 +145,41 @@ def test_a_step_whose_will_the_recogniser_dropped() -> None:
 ])
 def test_present_tense_habits_and_clauses_are_not_steps(line: str) -> None:
     assert steps(("S2", "What happens next?"), ("S1", line)) == []
+
+
+def test_a_confirmation_with_a_contracted_is_is_no_step_of_its_own() -> None:
+    """ "Wednesday's fine." accepts the proposal; it is not a second step."""
+    found = steps(("S1", "I'll set up a short session with your team. Would Wednesday at ten work?"),
+                  ("S2", "Wednesday's fine."))
+    assert [(i.owner, i.due) for i in found] == [("both", "2026-12-09")]
+
+
+def test_a_meeting_one_side_offers_and_the_other_dates_is_set_together() -> None:
+    found = steps(("S1", "I could run a workshop for your planners on Tuesday."),
+                  ("S2", "Tuesday afternoon works."))
+    assert [(i.owner, i.due) for i in found] == [("both", "2026-12-08")]
+    # a trial one side runs stays that side's, whatever the reply
+    found = steps(("S1", "I'll set up a trial licence for you by Thursday."), ("S2", "Thursday works."))
+    assert [(i.owner, i.due) for i in found] == [("rep", "2026-12-10")]
+
+
+def test_a_counter_proposal_is_the_meeting_and_its_invite_is_part_of_it() -> None:
+    found = steps(("S1", "Would Thursday at two work for a demo?"),
+                  ("S2", "Thursday is our board day. Make it Friday."),
+                  ("S1", "Friday at two, then. I'll send the invite."))
+    assert [(i.owner, i.due) for i in found] == [("both", "2026-12-11")]
+
+
+def test_a_suggested_visit_and_the_day_proposed_for_it() -> None:
+    found = steps(("S1", "What I'd suggest is a site visit, so we can map the process together."),
+                  ("S2", "Sure."),
+                  ("S1", "How about Wednesday the sixteenth?"),
+                  ("S2", "The sixteenth works."))
+    assert [(i.owner, i.due) for i in found] == [("both", "2026-12-16")]
+
+
+def test_how_about_i_offers_a_step() -> None:
+    found = steps(("S1", "How about I ring you on the fourteenth, once the budget is out."))
+    assert [(i.owner, i.due) for i in found] == [("rep", "2026-12-14")]
+    # "what if I ..." is a hypothetical offer in a negotiation, not a step
+    assert steps(("S1", "What if I drop the setup fee and keep the price at forty?")) == []
