@@ -38,13 +38,13 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bench.brief_data import KINDS, EvalCall, Fact, build_transcript, estimated_spans, load_calls, word_spans
 from nlp.brief.types import BriefItem
-from transcription.types import Word
+from transcription.types import Transcript, Word
 
 PATHS = ("transcript", "stereo", "mono")
 GROUND_PAD_S = 0.5
@@ -295,6 +295,13 @@ def cache_file(wav: Path, cache: Path) -> Path:
     return cache / f"{wav.stem}-{hashlib.sha256(wav.read_bytes()).hexdigest()[:16]}.json"
 
 
+def forget_content_roles(transcript: Transcript) -> Transcript:
+    """The transcript with the roles the content scorer (`nlp.speaker_roles`) set made unknown again."""
+    speakers = [s if s.role_source != "content" else replace(s, role="unknown", role_confidence=None, role_source=None)
+                for s in transcript.speakers]
+    return replace(transcript, speakers=speakers)
+
+
 def run_audio(call: EvalCall, path: str, wav: Path, spans: list[tuple[float, float]],
               cache: Path | None = None) -> CallRun:
     """The recording through recognition, speakers, the language stage and the brief; with `cache`
@@ -309,7 +316,8 @@ def run_audio(call: EvalCall, path: str, wav: Path, spans: list[tuple[float, flo
     with brief_timer() as spent:
         t0 = time.perf_counter()
         if kept is not None and kept.exists():
-            transcript = transcript_from_json(json.loads(kept.read_text()))
+            # roles the content scorer gave are the language stage's: decided again by the current code
+            transcript = forget_content_roles(transcript_from_json(json.loads(kept.read_text())))
         else:
             transcript = load_transcript(wav, AnalyzeOptions(rep_channel=0, **hint))
         analysis = analyze_transcript(transcript, call_date=dt.date.fromisoformat(call.call_date),
@@ -381,7 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="also write the numbers to this file")
     ap.add_argument("--cache", type=Path, default=None,
                     help="keep the recordings' transcripts in this folder and reuse them (audio paths; for "
-                         "iterating on the brief: its 'analyze' time then leaves out recognition)")
+                         "iterating on the brief: its 'analyze' time then leaves out recognition; roles the content "
+                         "scorer gave are decided again by the current code)")
     args = ap.parse_args(argv)
     calls = load_calls(args.split)
     if args.calls:

@@ -113,3 +113,27 @@ def test_one_voice_with_nearly_all_the_words_is_not_split_by_content() -> None:
     verdict = infer_roles_from_content(_transcript(turns), [], [])
     assert verdict.rep is None and verdict.reason is not None
     assert verdict.reason.startswith("one voice has 98% of the words (S1)"), verdict.reason
+
+
+# A rep who never presents the product and opens with "Hi X, Y from Z": the discovery questions
+# say "does your" and "do you have", which are not the customer asking about the vendor.
+PLAIN_REP = [
+    ("S1", "Hi Ines, Tomas from Gridwell. Is Paul joining?"),
+    ("S2", "He's on his way. Go ahead."),
+    ("S1", "Does your crew log the meter reads on paper today?"),
+    ("S2", "Mostly. Right now we type them in on Friday."),
+    ("S1", "Do you have a budget for this year?"),
+    ("S2", "About thirty thousand. Can it read the old meters too?"),
+    ("S1", "How much do you know about the pilot the county ran?"),
+    ("S2", "Not much, our manager handled that."),
+]
+
+
+def test_a_plain_reps_discovery_questions_are_no_customer_cues() -> None:
+    from nlp.speaker_roles import speaker_features
+
+    analysis = analyze_transcript(_transcript(PLAIN_REP))
+    features = speaker_features(analysis.transcript, analysis.questions, analysis.next_steps)
+    assert features["S1"]["intro"] == 1.0 and features["S1"]["vendor_address"] == 0.0
+    assert features["S2"]["vendor_address"] > 0 and features["S2"]["situation"] > 0
+    assert [(s.id, s.role) for s in analysis.transcript.speakers] == [("S1", "rep"), ("S2", "customer")]

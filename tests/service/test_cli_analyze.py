@@ -171,8 +171,8 @@ def test_scorecard_shows_where_roles_came_from_or_why_there_is_no_rep(tmp_path: 
                          .replace("<v Alex Rivera (Acme)>", "<v SPEAKER_00>").replace("<v Jordan Lee>", "<v SPEAKER_01>"))
     result = talktrack("analyze", anonymous)
     assert result.returncode == 0, result.stderr
-    assert "  S1  rep (content, confidence 0.99)" in result.stdout
-    assert "  S2  customer (content, confidence 0.99)" in result.stdout
+    assert "  S1  rep (content, confidence 1.00)" in result.stdout
+    assert "  S2  customer (content, confidence 1.00)" in result.stdout
     assert "Why the rep metrics are empty" not in result.stdout
     assert "Talk ratio (rep share of speech)         60%" in result.stdout
 

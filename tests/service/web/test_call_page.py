@@ -105,7 +105,7 @@ def test_fix_speakers_and_outcome(web: Any, signed_in: Any) -> None:
     page.goto(f"/calls/{call_id}")
     # The coach's name is no speaker's, so the roles come from what is said, shown beside the names.
     labels = page.locator(".tl-label").all_inner_texts()
-    assert labels[0].startswith("Alex Rivera (Acme) (rep)") and "what is said, confidence 0.99" in labels[0]
+    assert labels[0].startswith("Alex Rivera (Acme) (rep)") and "what is said, confidence 1.00" in labels[0]
     assert page.locator("#roles-note").count() == 0
     page.locator("#role-S1").select_option("rep")
     page.locator("#role-S2").select_option("customer")
