@@ -42,6 +42,12 @@ _MODALS = frozenset({"can", "could", "would", "will", "ca", "wo"})
 _WANT_TO_KNOW = frozenset({"hear", "understand", "know", "learn", "curious", "wonder", "wondering"})
 _ANSWER_OPENERS = ("because", "cause", "'cause", "the answer", "the reason", "it's because", "that's because")
 _PUNCT = frozenset(".?!,;:")
+# "How are you?", "How's your week going?", "How have things been?": a greeting, which asks nothing.
+_GREETING_SUBJECTS = frozenset({"you", "things", "it", "everything", "life", "ya", "y'all", "everyone", "we"})
+_GREETING_TIMES = frozenset({"day", "week", "weekend", "morning", "afternoon", "evening", "holiday", "holidays",
+                             "vacation", "trip", "summer", "winter", "spring", "break", "friday", "monday"})
+_HELLOS = frozenset({"hi", "hey", "hello", "morning", "afternoon", "evening", "good"})
+_GREETING_VERBS = frozenset({"go", "do", "be", "hold", "treat", "keep", "hang", "feel"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,27 @@ def _tag_ending(toks: list[Token], words: list[str], c: int) -> Iterator[str]:
         yield "tag_aux_pronoun" + ("_neg" if negated or words[k].endswith("n't") else "")
 
 
+def _greeting(toks: list[Token], words: list[str], c: int) -> bool:
+    """ "how are you (doing today)", "how's your weekend going", "how have things been": "how", a form of
+    be / have / do, a greeting subject ("you", "things", "your week") and at most a few more words of
+    the same kind; not "how's the integration going"."""
+    head = words[c:]
+    if len(head) < 3 or len(head) > 8 or head[0] != "how" or (
+            toks[c + 1].lemma_.lower() not in {"be", "have", "do"} and head[1] not in {"'s", "'re", "'ve"}):
+        return False
+    k = 2
+    if head[k] == "your" and k + 1 < len(head) and head[k + 1] in _GREETING_TIMES:
+        k += 2
+    elif head[k] in _GREETING_SUBJECTS:
+        k += 1
+    else:
+        return False
+    rest = toks[c + k :]
+    return all(t.lemma_.lower() in _GREETING_VERBS or t.pos_ in {"ADV", "ADP", "PART", "INTJ"}
+               or _word(t) in {"you", "ya", "your", "today", "lately", "far", "days", "end", "side", "there", "up"}
+               for t in rest)
+
+
 def _prompt(toks: list[Token], words: list[str], c: int) -> Iterator[str]:
     """Prompts for an open answer, and casual questions that dropped their auxiliary."""
     head = words[c:]
@@ -150,8 +177,15 @@ def _sentence_features(sent: Span, neighbours: Neighbours) -> Iterator[str]:
         yield f"b={a}_{b}"
     if _inverted(toks, c):
         yield "inverted_start"
+    # "Hi, how are you?", "Long time no talk, how have things been?": a greeting after the hello
+    if any(w == "how" and (i == c or toks[i].i > 0 and toks[i].nbor(-1).is_punct
+                           or words[0] in _HELLOS and i <= 3) and _greeting(toks, words, i)
+           for i, w in enumerate(words) if i >= c):
+        yield "greeting"
     if head[0] in WH_WORDS:
         yield "wh_first"
+        if any(a.dep_ in {"csubj", "csubjpass"} for a in [toks[c], *toks[c].ancestors]):
+            yield "wh_clause_subject"  # "what bugs me is ...", "who signs depends on ...": a statement
         if _inverted(toks, c + 1) or (c + 2 < len(toks) and _inverted(toks, c + 2)):
             yield "wh_inverted"
         if not any(t.pos_ in {"VERB", "AUX"} for t in toks[c:]):
@@ -185,6 +219,7 @@ def _sentence_features(sent: Span, neighbours: Neighbours) -> Iterator[str]:
 # Forms that ask whatever the final mark says ("Walk me through it." asks as much as "...?"): each
 # is also crossed with the final mark, so the model can weigh them apart from it.
 _FORMS = ("prompt_verb", "inverted_start", "wh_first", "wh_inverted", "wh_inside", "wh_inverted_inside", "tag_aux_pronoun",
+          "wh_clause_subject", "greeting",
           "you_participle", "statement_order", "first_person_wants_to_know", "or_inside", "or_after_any", "saying_verb_before_question",
           "len=")
 

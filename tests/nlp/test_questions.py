@@ -203,3 +203,21 @@ def test_factory_adds_to_any_english_pipeline() -> None:
 def test_the_pronoun_before_a_final_period_is_its_own_token() -> None:
     # The tokenizer keeps "I." whole, as in "John I. Smith"; in speech it ends "So did I."
     assert [t.text for t in load_spacy()("So did I.")] == ["So", "did", "I", "."]
+
+
+# A greeting asks nothing, and a wh-clause as the subject ("what worries me is ...") makes a
+# statement: neither may count as an open question (the first 90 seconds are full of greetings).
+GREETINGS_AND_CLEFTS = [
+    "How's your Monday treating you?", "hey sam how are things", "Good afternoon, how have you been?",
+    "What worries me is the migration.", "where we lose time is the handover to billing",
+    "Who approves it depends on the amount.",
+]
+SAME_WORDS_ASKED = [
+    ("What worries you about the migration?", "open"), ("How's the rollout going?", "open"),
+    ("How are you tracking renewals today?", "open"), ("Who approves the budget?", "open"),
+]
+
+
+def test_greetings_and_wh_clefts_are_not_open_questions() -> None:
+    assert classify_texts(GREETINGS_AND_CLEFTS) == [None] * len(GREETINGS_AND_CLEFTS)
+    assert classify_texts([t for t, _ in SAME_WORDS_ASKED]) == [label for _, label in SAME_WORDS_ASKED]
