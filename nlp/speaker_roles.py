@@ -96,7 +96,7 @@ _PITCH = re.compile(
 )
 _VENDOR_ADDRESS = re.compile(
     r"\byour (?:product|platform|tool|solution|software|pricing|company|service|offering|website|app)\b"
-    r"|\bdo you (?:guys )?(?:offer|integrate|provide)\b|\bhow much (?:does|would|will|is) (?:it|this|that|the)\b"
+    r"|\bdo you (?:guys )?(?:offer|support|integrate|provide)\b|\bhow much (?:does|would|will|is) (?:it|this|that|the)\b"
     r"|\bhow much do you charge\b|\b(?:can|does) it\b",
     re.IGNORECASE,
 )
