@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span
 
+from nlp.brief import zh_replies
 from nlp.brief.context import CallContext
 from nlp.brief.dates import best_due, date_phrases, specificity
 from nlp.brief.spans import WHOLE_SENTENCE_WORDS, clause_around, trim
@@ -89,6 +90,8 @@ _MINOR = frozenset({"include", "add", "attach", "mention", "cc", "copy", "throw"
 MEETING = re.compile(r"\b(?:call|calls|meeting|check[- ]?in|demo|session|review|follow[- ]?up|kick[- ]?off|pilot|visit|"
                      r"trial|invite|sync|catch up|touch base|reconnect|reconvene|regroup|workshop|walkthrough|"
                      r"calendar|slot)\b")
+# A meeting the two sides hold (not a trial or a pilot, which one side runs).
+_GATHERING = re.compile(r"\b(?:call|meeting|session|demo|visit|workshop|walkthrough|check[- ]?in)\b")
 # An action handed to someone with a name or a title: "show this to our operations lead", "check with finance".
 _PARTY = re.compile(r"\b(?:to|with|by|past|in|from)\s+(?:my|our|the|your|\w+'s)?\s*(?:\w+\s+){0,2}?(?:boss|manager|"
                     r"lead|team|cfo|ceo|cto|coo|vp|director|head|finance|legal|procurement|board|partners?|owners?|"
@@ -109,8 +112,6 @@ ACCEPTANCE = re.compile(
 )
 _CONFIRMS = re.compile(r"(?:\b(?:works|work for (?:me|us)|is good|is fine|is perfect|it is|suits (?:me|us)|sounds good)|'s "
                        r"(?:good|fine|perfect))\W*$")
-# A meeting the two sides hold (not a trial or a pilot, which one side runs).
-_GATHERING = re.compile(r"\b(?:call|meeting|session|demo|visit|workshop|walkthrough|check[- ]?in)\b")
 _TOGETHER = re.compile(r"\b(?:regroup|reconvene|catch up|get together|meet again|all (?:three|four) of us|the (?:three|four) "
                        r"of us|both of us|you and i)\b")
 # Chinese joint steps: "咱们下周二再聊", "我们下周再约一下", "一起过一下"; not "把白皮书一起发给您" (sent along).
@@ -321,95 +322,30 @@ def _continues(ctx: CallContext, i: int) -> bool:
     return found is not None and found is not REJECTED and bool(_PRONOUN_OBJECT.search(_low(ctx.sentences[i].text)))
 
 
-# Chinese acceptances and date replies: "好的", "可以", "没问题"; "周四下午可以吗？", "那就周四吧", "下周三上午十点行".
-_ZH_ACCEPT = re.compile(r"^(?:嗯|那|那就|好的|好嘞|好啊|好|可以|行|没问题|当然|一定|OK|ok|收到|就这么定|就这样)")
-_ZH_NO = re.compile(r"不行|不可以|不方便|不太|没空|没时间|来不及|不在|不合适|不一定|再说|改天|已经|上周|昨天|还不")
-_ZH_YES = re.compile(r"可以|行|好|没问题|方便|合适|怎么样|如何|吧|定|OK|ok|有空|都行")
-_ZH_SELF = re.compile(r"给您|给你|发|回复|答复|反馈|回话|报价")  # "我周五给您答复吧": a commitment of its own
-_ZH_CLOCK = re.compile(r"[0-9零一二两三四五六七八九十]+点")
-_ZH_CLAUSES = re.compile(r"[，,；;。！!？?]+")
-
-
-def _zh_date_reply(text: str) -> str | None:
-    """The day a short Chinese reply proposes or confirms for a meeting ("周四下午可以吗？" -> "周四"),
-    or None: a refusal ("周四我不太方便"), the past, or no day."""
-    for clause in (c for c in _ZH_CLAUSES.split(text) if c):
-        phrases = [p for p in date_phrases(clause) if specificity(p) >= 2]
-        if not phrases or _ZH_NO.search(clause) or _ZH_SELF.search(clause) or sum(1 for c in clause if c.isalnum()) > 16:
-            continue
-        if _ZH_YES.search(clause) or sum(len(p) for p in phrases) * 2 >= len(clause) or _ZH_CLOCK.search(clause):
-            return phrases[0]
-    return None
-
-
-def _zh_accepts(text: str) -> bool:
-    return bool(_ZH_ACCEPT.match(text.strip())) and not _ZH_NO.search(text)
-
-
 def _accepted(ctx: CallContext, i: int) -> int | None:
     """Index of the other speaker's next sentence when it accepts sentence `i`."""
     for j in range(i + 1, min(i + 8, len(ctx.sentences))):
         if ctx.sentences[j].speaker != ctx.sentences[i].speaker:
             if ctx.sentences[j].span.doc.lang_ == "zh":
                 text = ctx.sentences[j].text
-                return j if _zh_accepts(text) or _zh_date_reply(text) else None
+                return j if zh_replies.accepts(text) or zh_replies.date_reply(text) else None
             return j if accepts(ctx.sentences[j].text) or _date_proposal(ctx, j) else None
     return None
 
 
-_ZH_MEETING = re.compile(r"约|安排|碰|聊|见面|演示|开会|会议|沟通|拜访|上门|时间|哪天|什么时候|方便|有空")
-
-
-def answers_a_proposal(ctx: CallContext, i: int) -> bool:
-    """Chinese sentence `i` gives or confirms the day of a meeting the other speaker just proposed
-    ("咱们下周再约个时间？" / "周四下午可以吗？"): part of that step, not a question left open."""
-    s = ctx.sentences[i]
-    if s.span.doc.lang_ != "zh" or _zh_date_reply(s.text) is None:
-        return False
-    for j in range(i - 1, max(-1, i - 4), -1):
-        if ctx.sentences[j].speaker != s.speaker:
-            return bool(_ZH_MEETING.search(ctx.sentences[j].text))
-    return False
-
-
-_ZH_WHEN = re.compile(r"有时间|有空|方便|哪天|什么时候|几点|时间")
-
-
-def _zh_schedule_reply(ctx: CallContext, i: int) -> str | None:
-    """The day a Chinese reply gives to the other speaker's question about when ("下周您有时间吗？" /
-    "周三下午可以。" -> "下周三"): a meeting both set; None otherwise."""
-    s = ctx.sentences[i]
-    if s.span.doc.lang_ != "zh" or (reply := _zh_date_reply(s.text)) is None:
-        return None
-    for j in range(i - 1, max(-1, i - 4), -1):
-        if ctx.sentences[j].speaker != s.speaker:
-            asked = ctx.sentences[j].text.rstrip()
-            if asked.endswith(("？", "?")) and _ZH_WHEN.search(asked):
-                return _zh_reply_phrase(date_phrases(asked), reply)
-            return None
-    return None
-
-
-_ZH_WEEK_WINDOW = re.compile(r"^(下下|下个?|这个?|本)(?:周|星期|礼拜)$")
-_ZH_BARE_DAY = re.compile(r"^(?:周|星期|礼拜)[一二三四五六日天]$")
-
-
-def _zh_reply_phrase(step_phrases: list[str], reply: str) -> str:
-    """The day a Chinese reply gives a step dated by a week only: "下周" + "周四" -> "下周四"."""
-    window = next((m for p in step_phrases if (m := _ZH_WEEK_WINDOW.match(p))), None)
-    if window is not None and _ZH_BARE_DAY.match(reply):
-        return window.group(1) + reply
-    return reply
-
-
-def _owner(ctx: CallContext, kind: str, i: int, accepter: int | None, committed: str | None = None) -> Owner | None:
+def _owner(ctx: CallContext, kind: str, i: int, accepter: int | None, committed: str | None = None, *,
+           dated: bool = False) -> Owner | None:
     """Who does the step; `committed` is who the language stage says committed to a Chinese step (a
-    request's is the listener who accepted it: "您能把合同发我一下吗？" / "可以" is the rep's)."""
+    request's is the listener who accepted it: "您能把合同发我一下吗？" / "可以" is the rep's); `dated`:
+    the step has a due date."""
     if not ctx.has_rep:
         return None
-    if kind in ("joint", "proposal") or _TOGETHER.search(_low(ctx.sentences[i].text)) or _ZH_TOGETHER.search(
-            ctx.sentences[i].text):
+    text = ctx.sentences[i].text
+    if kind in ("joint", "proposal") or _TOGETHER.search(_low(text)) or _ZH_TOGETHER.search(text):
         return "both"
+    if (kind in ("self", "can") and dated and accepter is not None and _GATHERING.search(_low(text))
+            and date_phrases(ctx.sentences[accepter].text)):
+        return "both"  # "I could run a session next Wednesday at noon" / "Noon on Wednesday works": set together
     who = ctx.sentences[accepter].speaker if kind == "request" and accepter is not None else ctx.sentences[i].speaker
     if kind == "language" and committed is not None and ctx.sentences[i].span.doc.lang_ == "zh":
         who = committed
@@ -456,7 +392,7 @@ def find_steps(ctx: CallContext, steps: list[NextStep], deflections: list[int]) 
             kind = "proposal"
         elif found is None and i in from_language and not _low(s.text).rstrip().endswith("?"):
             kind = "language"
-        zh_day = _zh_schedule_reply(ctx, i) if kind is None else None
+        zh_day = zh_replies.schedule_reply(ctx, i) if kind is None else None
         if zh_day is not None:
             kind = "proposal"
         if kind is None and i in deflections and re.search(r"\b(?:i'?ll|i will|let me|we'?ll|we will|i'?m going to)\b",
@@ -484,20 +420,17 @@ def find_steps(ctx: CallContext, steps: list[NextStep], deflections: list[int]) 
         elif not phrases and accepter is not None and s.span.doc.lang_ != "zh":
             phrases = date_phrases(sentences[accepter].text)
         elif accepter is not None and s.span.doc.lang_ == "zh" and (
-                reply := _zh_date_reply(sentences[accepter].text)) is not None and (
+                reply := zh_replies.date_reply(sentences[accepter].text)) is not None and (
                 not phrases or max(specificity(p) for p in phrases) < specificity(reply)):
             # "咱们下周再约个时间？" / "周四下午可以吗？": the reply gives the day ("下周四")
-            phrases = [_zh_reply_phrase(phrases, reply)] + phrases
+            phrases = [zh_replies.reply_phrase(phrases, reply)] + phrases
             dated_by = accepter
         phrase, due = best_due(phrases, ctx.call_date)
         if phrase is None:
             phrase = next((n.date_phrase for n in steps if n.start == s.start and n.text == s.text), None)
             phrase, due = best_due([phrase], ctx.call_date) if phrase else (None, None)
         committed = next((n.speaker for n in steps if n.start == s.start and n.text == s.text), None)
-        owner = _owner(ctx, kind, i, accepter, committed)
-        if (owner is not None and kind in ("self", "can") and due is not None and accepter is not None
-                and _GATHERING.search(_low(s.text)) and date_phrases(sentences[accepter].text)):
-            owner = "both"  # "I could run a session next Wednesday at noon" / "Noon on Wednesday works": set together
+        owner = _owner(ctx, kind, i, accepter, committed, dated=due is not None)
         if due is None and _INVITE.search(_low(s.text)) and any(
                 it.owner == "both" or (it.due is not None and MEETING.search(_low(it.text))) for it in items[-3:]):
             taken.update(range(i, hi + 1))
@@ -516,4 +449,4 @@ def find_steps(ctx: CallContext, steps: list[NextStep], deflections: list[int]) 
     return items
 
 
-__all__ = ["ACCEPTANCE", "answers_a_proposal", "find_steps"]
+__all__ = ["ACCEPTANCE", "find_steps"]

@@ -24,8 +24,8 @@ import re
 
 from nlp.brief.context import CallContext
 from nlp.brief.spans import trim
-from nlp.brief.steps import answers_a_proposal
 from nlp.brief.types import BriefItem
+from nlp.brief.zh_replies import answers_a_proposal
 from nlp.types import Question
 
 _REPLY_SENTENCES = 3

@@ -124,6 +124,16 @@ def _greeting(toks: list[Token], words: list[str], c: int) -> bool:
                for t in rest)
 
 
+def _greets(toks: list[Token], words: list[str], c: int) -> bool:
+    """A greeting where the sentence's content starts, or after a comma or a hello: "How are you?",
+    "Hi, how are you?", "Long time no talk, how have things been?", "hey aisha how's everything"."""
+    for i in range(c, len(words)):
+        opens = i == c or (toks[i].i > 0 and toks[i].nbor(-1).is_punct) or (words[0] in _HELLOS and i <= 3)
+        if words[i] == "how" and opens and _greeting(toks, words, i):
+            return True
+    return False
+
+
 def _prompt(toks: list[Token], words: list[str], c: int) -> Iterator[str]:
     """Prompts for an open answer, and casual questions that dropped their auxiliary."""
     head = words[c:]
@@ -177,10 +187,7 @@ def _sentence_features(sent: Span, neighbours: Neighbours) -> Iterator[str]:
         yield f"b={a}_{b}"
     if _inverted(toks, c):
         yield "inverted_start"
-    # "Hi, how are you?", "Long time no talk, how have things been?": a greeting after the hello
-    if any(w == "how" and (i == c or toks[i].i > 0 and toks[i].nbor(-1).is_punct
-                           or words[0] in _HELLOS and i <= 3) and _greeting(toks, words, i)
-           for i, w in enumerate(words) if i >= c):
+    if _greets(toks, words, c):
         yield "greeting"
     if head[0] in WH_WORDS:
         yield "wh_first"
