@@ -26,8 +26,13 @@ Data (from ../shared/data/diarization and generated calls):
   heldout-3 / heldout-3-one-voice  10 pairs and 4 single voices of variants, pitches and speeds used
              nowhere else (`HELDOUT3_PAIRS`, `HELDOUT3_ONE_VOICE`), defined after the count rule's
              joint bar was fixed: reporting only
-Tune only on ami-train, ami-dev, generated, generated-extra, dialogue-tuning, dev-pairs and
-one-voice; phone, ami-test and the heldout-2 and heldout-3 sets are for reporting.
+  echo-tuning  8 generated sales calls where one side's voice comes back delayed and fainter
+             (`ECHO_TUNING_PAIRS`, `ECHO_TUNING_ECHO`: tuning voices, 60-250 ms, gain 0.4-0.95): the
+             echo-shadow rule (`transcription/diarization/shadows.py`) was chosen on them
+  heldout-4  10 echo calls by held-out voices at pitches and speeds used nowhere else, other delays
+             and gains (`HELDOUT4_PAIRS`, `HELDOUT4_ECHO`): reporting only
+Tune only on ami-train, ami-dev, generated, generated-extra, dialogue-tuning, dev-pairs, one-voice
+and echo-tuning; phone, ami-test and the heldout-2, heldout-3 and heldout-4 sets are for reporting.
 
 `segmentation` is the product's mono speakers: the diarizer, and where it finds one voice, the
 count decision against the recogniser's words (`transcription.diarization.count`) with the server's
@@ -88,6 +93,9 @@ from bench.diarization_calls import (
     DEV_SEED,
     DIALOGUE_TUNING_PAIRS,
     DIALOGUE_TUNING_SEED,
+    ECHO_TUNING_ECHO,
+    ECHO_TUNING_PAIRS,
+    ECHO_TUNING_SEED,
     HELDOUT2_ONE_VOICE,
     HELDOUT2_ONE_VOICE_SEED,
     HELDOUT2_PAIRS,
@@ -96,6 +104,9 @@ from bench.diarization_calls import (
     HELDOUT3_ONE_VOICE_SEED,
     HELDOUT3_PAIRS,
     HELDOUT3_SEED,
+    HELDOUT4_ECHO,
+    HELDOUT4_PAIRS,
+    HELDOUT4_SEED,
     ONE_VOICE,
     ONE_VOICE_SEED,
     TUNING_PAIRS,
@@ -171,10 +182,13 @@ def load_items(sets: list[str]) -> list[Item]:
             items.append(Item("generated-extra", call.name, call.wav, ann, Timeline([Segment(0, call.duration_s)])))
     for tag, pairs, seed in (("dialogue-tuning", DIALOGUE_TUNING_PAIRS, DIALOGUE_TUNING_SEED),
                              ("dev-pairs", DEV_PAIRS, DEV_SEED), ("heldout-2", HELDOUT2_PAIRS, HELDOUT2_SEED),
-                             ("heldout-3", HELDOUT3_PAIRS, HELDOUT3_SEED)):
+                             ("heldout-3", HELDOUT3_PAIRS, HELDOUT3_SEED),
+                             ("echo-tuning", ECHO_TUNING_PAIRS, ECHO_TUNING_SEED),
+                             ("heldout-4", HELDOUT4_PAIRS, HELDOUT4_SEED)):
         if tag not in sets:
             continue
-        for call in render_sales_calls(pairs, seed):
+        echo = {"echo-tuning": ECHO_TUNING_ECHO, "heldout-4": HELDOUT4_ECHO}.get(tag)
+        for call in render_sales_calls(pairs, seed, echo=echo):
             ann = Annotation(uri=call.name)
             for i, (s, e, spk) in enumerate(call.turns):
                 ann[Segment(s, e), i] = spk

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,7 @@ def speed(minutes: float = 10.0) -> None:
 
     from bench.speed import _cpu_s, bare_mono  # the same bare baseline
     from transcription.asr import AsrOptions, load_whisper
+    from transcription.diarization import shadows
     from transcription.diarization.segmentation import Segmenter
 
     one = load_audio(ROOT / "samples" / "discovery_call_mono.wav").mean(axis=0).astype(np.float32)
@@ -50,6 +52,16 @@ def speed(minutes: float = 10.0) -> None:
         return out
 
     Segmenter.probabilities = timed_probabilities  # type: ignore[method-assign]
+    shadow_time = [0.0]
+    drop = shadows.drop_echo_shadows
+
+    def timed_drop(*args: Any) -> int:
+        t = time.perf_counter()
+        out = drop(*args)
+        shadow_time[0] += time.perf_counter() - t
+        return out
+
+    shadows.drop_echo_shadows = timed_drop  # type: ignore[assignment]
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "call.wav"
@@ -83,6 +95,7 @@ def speed(minutes: float = 10.0) -> None:
         print(f"{rows[i][0]} / ASR: wall {rows[i][1] / rows[0][1]:.0%}, CPU {rows[i][2] / rows[0][2]:.0%} "
               f"({dur / 60:.0f}-minute mono call)")
     print(f"segmentation step: {seg_time[0]:.1f} s = {seg_time[0] / rows[1][1]:.0%} of the segmentation diarizer")
+    print(f"echo-shadow check: {shadow_time[0]:.1f} s = {shadow_time[0] / rows[1][1]:.0%} of the segmentation diarizer")
 
 
 def _script_words(duration_s: float) -> list[Word]:

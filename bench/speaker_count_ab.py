@@ -4,14 +4,17 @@ The count rule (`transcription/diarization/count.py`) acts after the diarizer; r
 diarizer for every variant of the rule costs most of an evaluation's time on a 2-core machine. This
 runs the diarizer once per call (as `bench.diarization_eval`'s `segmentation` system does: 30 s
 chunks, then `finish()`), keeps its state in a cache folder, and prints per set the speaker count,
-DER and worst call of the voices alone, of the previous rule (the same bars without the joint bar,
-`Bars.joint`) and of the current rule (prior 2, the server's default). The words are the bundled
+DER and worst call of the voices alone, of the previous rule (before a hardly heard third voice
+joined the nearer voice, `count.ABSORB_SMALL_THIRD`) and of the current rule (prior 2, the server's
+default). The words are the bundled
 recogniser's, cached as in `bench.diarization_eval` (same folder, same keys). "count" counts every
 label the diarizer gives; "listed" counts the speakers the product lists, those that get words (a
 voice heard only under another's words is not listed).
 
 Usage: .venv/bin/python -m bench.speaker_count_ab --sets dev-pairs,one-voice [--cache DIR] [--files]
+                                                 [--no-echo-shadows]
   --files: one line per call where the two rules or the voices differ in speaker count.
+  --no-echo-shadows: the diarizer without the echo-shadow rule (`shadows.py`), cached apart.
 Sets as in `bench.diarization_eval` (the heldout-2 and heldout-3 sets are for reporting: run them
 once, with the rule fixed).
 """
@@ -23,7 +26,7 @@ import contextlib
 import pickle
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +44,13 @@ from bench.diarization_eval import (
     to_annotation,
 )
 from transcription.audio import load_audio
-from transcription.diarization import SAMPLE_RATE, OverlapDiarizer, SpeakerSegment, assign_speakers
+from transcription.diarization import (
+    SAMPLE_RATE,
+    OverlapDiarizationParams,
+    OverlapDiarizer,
+    SpeakerSegment,
+    assign_speakers,
+)
 from transcription.diarization.campplus import get_campplus
 from transcription.diarization.segmentation import get_segmenter
 from transcription.types import Word
@@ -51,24 +60,25 @@ RULES = ("voices", "previous", "current")
 
 @contextlib.contextmanager
 def previous_rule() -> Iterator[None]:
-    """The count rule before the joint bar: the same bars, `joint` out of reach."""
-    hinted, unhinted = count.HINTED, count.UNHINTED
-    count.HINTED, count.UNHINTED = replace(hinted, joint=float("inf")), replace(unhinted, joint=float("inf"))
+    """The count rule before this round: three voices with a hardly heard third, where two people
+    are expected, are replaced by the phrases' split (when it holds two voices) instead of the third
+    joining the nearer voice (`count.ABSORB_SMALL_THIRD`)."""
+    count.ABSORB_SMALL_THIRD = False
     try:
         yield
     finally:
-        count.HINTED, count.UNHINTED = hinted, unhinted
+        count.ABSORB_SMALL_THIRD = True
 
 
-def diarized(it: Item, cache: Path) -> dict[str, Any]:
+def diarized(it: Item, cache: Path, echo_shadows: bool = True) -> dict[str, Any]:
     """The diarizer's state after `finish()` for `it`, its turns and the words (cached)."""
-    path = cache / f"{it.set}__{it.name}.pkl"
+    path = cache / f"{it.set}__{it.name}{'' if echo_shadows else '__no-shadows'}.pkl"
     if path.exists():
         state: dict[str, Any] = pickle.loads(path.read_bytes())
         state["d"]._seg, state["d"]._enc = get_segmenter(), get_campplus()
         return state
     audio = load_audio(it.wav).mean(axis=0).astype(np.float32)
-    d = OverlapDiarizer()
+    d = OverlapDiarizer(OverlapDiarizationParams(drop_echo_shadows=echo_shadows))
     step = 30 * SAMPLE_RATE
     for i in range(0, max(len(audio), 1), step):
         d.add_audio(audio[i : i + step], i / SAMPLE_RATE)
@@ -109,6 +119,7 @@ def main() -> None:
     ap.add_argument("--sets", default="dialogue-tuning,dev-pairs,one-voice")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "talktrack-count-ab")
     ap.add_argument("--files", action="store_true")
+    ap.add_argument("--no-echo-shadows", action="store_true")
     args = ap.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     sets = args.sets.split(",")
@@ -117,7 +128,7 @@ def main() -> None:
         items += [Item("single", p.stem, p, Annotation(uri=p.stem), Timeline()) for p in SINGLE_VOICE]
     tallies: dict[tuple[str, str], Tally] = {}
     for it in items:
-        st = diarized(it, args.cache)
+        st = diarized(it, args.cache, not args.no_echo_shadows)
         n_ref = 1 if st["one_voice"] else len(st["ref"].crop(st["uem"]).labels())
         outcome: dict[str, list[SpeakerSegment]] = {"voices": st["voices"]}
         for rule in RULES[1:]:

@@ -22,9 +22,12 @@ can be fairly high on both where one voice split in two is rarely high on both),
 conversation reaches its bars. Then:
 
 - one speaker from the voices: the split is kept (two speakers);
+- three speakers where two people are expected (`expected` 2, the default prior included), one of
+  them with under `SMALL_VOICE` of the speech: the small one joins the voice whose centroid is
+  nearer (`ABSORB_SMALL_THIRD`; the clustering found the two main voices), and the two are weighed
+  as below;
 - two speakers, one of them with under `SMALL_VOICE` of the speech (what a spurious second cluster
-  or a mixed-up pair looks like), or three such where two people are expected (`expected` 2, the
-  default prior included): the split replaces them when it holds two voices; of two, when both voice
+  or a mixed-up pair looks like): the split replaces them when it holds two voices; when both voice
   features are under their bars (one voice) and the split was made on at least `MERGE_STRETCHES`
   stretches (a merge removes a voice the clustering found: it needs more phrases than a short
   excerpt has), the two merge into one speaker.
@@ -61,6 +64,10 @@ TURN_PAUSE_S = 0.3
 SENTENCE_END = (".", "?", "!")
 SMALL_VOICE = 0.1  # a second voice with under this share of the speech time is weighed again
 MERGE_STRETCHES = 12  # a merge into one speaker needs a split made on at least this many stretches
+# Three voices where two people are expected, one with under SMALL_VOICE of the speech: the small one
+# joins the nearer voice (False: the rule before, the phrases' split replaces all three when it
+# holds two voices; `bench.speaker_count_ab` compares the two).
+ABSORB_SMALL_THIRD = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +184,11 @@ def settle_count(
     deployment default): a miss is then warned."""
     embeddings = dict(diarizer.speaker_embeddings)
     found = sorted({s.speaker for s in segments})
-    # Two voices, or three where two people are expected, one of them hardly heard.
+    if ABSORB_SMALL_THIRD and len(found) == 3 and expected == 2 and _smaller_share(segments) < SMALL_VOICE:
+        # Three voices where two people are expected, one hardly heard: it joins the nearer voice.
+        segments, embeddings = _absorbed(segments, embeddings)
+        found = sorted({s.speaker for s in segments})
+    # Two voices, one of them hardly heard (or three such, without `ABSORB_SMALL_THIRD`).
     small = (len(found) == 2 or (len(found) == 3 and expected == 2)) and _smaller_share(segments) < SMALL_VOICE
     if not words or (expected is not None and expected < 2) or not (len(found) == 1 or small):
         return CountDecision(segments, embeddings)
@@ -221,6 +232,51 @@ def _smaller_share(segments: list[SpeakerSegment]) -> float:
             time[s.speaker] = time.get(s.speaker, 0.0) + s.end - s.start
     total = sum(time.values())
     return min(time.values()) / total if total > 0 and len(time) > 1 else 1.0
+
+
+def _absorbed(segments: list[SpeakerSegment], embeddings: dict[str, FloatArray]
+              ) -> tuple[list[SpeakerSegment], dict[str, FloatArray]]:
+    """The least-heard speaker's turns given to the speaker whose centroid is nearest to its own
+    (touching main turns of one speaker joined, overlap turns cut where they lie under the same
+    speaker's main turns), the speakers numbered again S1, S2 in order of first speech."""
+    time: dict[str, float] = {}
+    for s in segments:
+        if not s.overlap:
+            time[s.speaker] = time.get(s.speaker, 0.0) + s.end - s.start
+    least = min(time, key=lambda k: time[k])
+    others = [k for k in time if k != least]
+    if least not in embeddings or not all(k in embeddings for k in others):
+        return segments, embeddings
+    into = max(others, key=lambda k: float(embeddings[k] @ embeddings[least]))
+    main: list[SpeakerSegment] = []
+    for s in sorted((replace(s, speaker=into if s.speaker == least else s.speaker) for s in segments if not s.overlap),
+                    key=lambda s: s.start):
+        if main and main[-1].speaker == s.speaker and s.start <= main[-1].end:
+            main[-1] = replace(main[-1], end=max(main[-1].end, s.end))
+        else:
+            main.append(s)
+    over: list[SpeakerSegment] = []
+    for s in segments:
+        if s.overlap:  # never over the same speaker's own turns: those parts are cut out
+            pieces = [replace(s, speaker=into if s.speaker == least else s.speaker)]
+            for m in main:
+                pieces = [q for o in pieces for q in _outside(o, m)] if m.speaker == pieces[0].speaker else pieces
+                if not pieces:
+                    break
+            over += pieces
+    out = sorted(main + over, key=lambda s: (s.start, s.overlap))
+    order = list(dict.fromkeys(s.speaker for s in out))
+    name = {old: f"S{i + 1}" for i, old in enumerate(order)}
+    return ([replace(s, speaker=name[s.speaker]) for s in out],
+            {name[k]: embeddings[k] for k in order})
+
+
+def _outside(turn: SpeakerSegment, other: SpeakerSegment) -> list[SpeakerSegment]:
+    """The parts of `turn` outside `other`'s time."""
+    if other.end <= turn.start or turn.end <= other.start:
+        return [turn]
+    parts = [replace(turn, end=other.start)] if turn.start < other.start else []
+    return parts + ([replace(turn, start=other.end)] if other.end < turn.end else [])
 
 
 def _merged(segments: list[SpeakerSegment], embeddings: dict[str, FloatArray]

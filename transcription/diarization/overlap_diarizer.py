@@ -1,7 +1,9 @@
 """Overlap-aware mono diarization in the manner of pyannote 3.x.
 
 1. Segmentation: pyannote segmentation-3.0 on 10 s windows every `step_s` gives each window up to
-   three local speakers per frame, two of them possibly at once (`segmentation.py`).
+   three local speakers per frame, two of them possibly at once (`segmentation.py`). A local speaker
+   heard only inside another's speech over audio that holds an echo is that voice's echo, and is
+   dropped (`shadows.py`).
 2. Embeddings: CAM++ runs once over the audio (10 s chunks); each (window, local speaker) embedding
    pools CAM++'s frame features over the frames where that local speaker talks alone
    (`campplus.py`), so an overlapped stretch does not blend two voices.
@@ -39,6 +41,7 @@ from scipy.optimize import linear_sum_assignment
 
 from transcription.audio import SAMPLE_RATE
 
+from . import shadows
 from .campplus import (
     EMBEDDING_SIZE,
     ENCODER_ID,
@@ -249,6 +252,9 @@ class OverlapDiarizer:
             act = self._seg.to_activity(probs)  # (n, frames, 3)
             soft = self._seg.marginals(probs).astype(np.float16)
             count_p = self._seg.count_probabilities(probs).astype(np.float16)
+            if p.drop_echo_shadows:
+                for j in range(len(batch)):
+                    shadows.drop_echo_shadows(audio[j], act[j], soft[j], count_p[j], self._seg.frame_step_s)
             frames = len(self._feat_to_seg)
             feats = np.stack(
                 [self._feats[:, (b // SAMPLES_PER_FRAME - self._feat0) :][:, :frames] for b in batch]

@@ -38,6 +38,8 @@ class OverlapDiarizationParams:
       two close voices point apart.
     `reassign_rounds`: at most this many re-estimations of the centroids from the one-voice hops given
       to each speaker (stops when the labels settle; 0: the clusters' centroids as they are).
+    `drop_echo_shadows`: a local speaker heard only inside another's speech, over audio that holds an
+      echo, is the echo and not a second person (`shadows.py`).
     """
 
     step_s: float = 5.0
@@ -59,6 +61,7 @@ class OverlapDiarizationParams:
     reassign_rounds: int = 10
     speech_threshold: float = 0.5
     overlap_threshold: float = 0.3
+    drop_echo_shadows: bool = True
 
     def __post_init__(self) -> None:
         if self.step_s <= 0 or self.step_s > WINDOW_S:
