@@ -7,8 +7,7 @@
   model card in docs/questions.md) and their scoring;
 - `chinese`: the Chinese component (phrase rules; no labelled Chinese dialogue acts to train on yet);
 - `context`: the rules across turns (a bare "Right?" after the other speaker, a live call's
-  rolling context);
-- `texts`: types of plain texts through the whole English pipeline (tests, benches).
+  rolling context).
 """
 
 from nlp.questions.component import (

@@ -97,7 +97,7 @@ _ASKING_PREFACE = re.compile(r"想问一下|想问问|我问一下|问一下|请
 _WH_SUBJECT_OF = re.compile(r"(?:其实|并|倒|也|都)?(?:不是最|不重要|无所谓|没关系|不关键|是次要的|不是问题)")
 _LEAVES_OPEN = re.compile(r"(?:就行|就好|就可以了?|都行|都可以|都没问题|随时联系我|随时找我|跟我说一声)$")
 # Invitations to talk about something.
-_PROMPT = re.compile(
+PROMPT = re.compile(
     r"(?:讲讲|说说|聊聊|谈谈|介绍一下|介绍介绍|讲一下|说一下|聊一下|谈一下|分享一下|描述一下|展开讲讲|展开说说|"
     r"展开讲一下|展开说一下|详细讲讲|详细说说|具体讲讲|具体说说|具体讲一下|具体说一下)"
 )
@@ -117,7 +117,12 @@ _PRESUMPTION = re.compile(r"^(?:那|所以|那么)?(?:您|你|你们|贵公司|�
 _SUGGESTION = re.compile(r"(?:我们|咱们|咱|我|要不|要不然|那就|那我们|先)")
 # A sentence whose speaker answers their own question at once: "为什么选我们呢？因为……".
 _SELF_ANSWER = re.compile(r"^(?:因为|原因是|原因很简单|答案是|很简单|说白了|其实是因为|那是因为)")
-_SECOND_PERSON = re.compile(r"你|您|贵公司|贵司")
+SECOND_PERSON = re.compile(r"你|您|贵公司|贵司")
+# Read across turns (`nlp.questions.context`): a tag said alone ("对吧？") after the speaker's own
+# statement; what a speaker says after their question that does not answer it (thanks, the next
+# question, why they ask).
+TAG_ALONE = re.compile(r"^\W*(?:那|所以)?(?:对吧|是吧|对不对|对吗|是不是|好吗|好不好|没错吧|是吗\W*[？?])\W*$")
+NOT_AN_ANSWER = re.compile(r"^\W*(?:嗯|那|好)?(?:谢谢|感谢|第二|第三|另外|还有一个|再问|最后一个|我问这个|我之所以问|之所以问|问题是)")
 _ELLIPSIS_NE = re.compile(r"^(?:那|那么|还有|另外|然后)?(?:[\u4e00-\u9fffA-Za-z]{1,6})呢$")
 _NE_STATEMENT = re.compile(r"在|正|着|了|还没|呢呢|没有")
 
@@ -208,7 +213,7 @@ class _Sentence:
 
 
 def _prompt_type(core: str) -> QuestionType | None:
-    for m in _PROMPT.finditer(core):
+    for m in PROMPT.finditer(core):
         if m.group(0).startswith("介绍") and _PERSON_AFTER.match(core[m.end() :]):
             continue  # "介绍一下你们的采购负责人": an introduction to a person, asked for
         before = _strip_leading_fillers(core[: m.start()])
@@ -311,7 +316,7 @@ class ChineseQuestionClassifier:
                 and self.self_answer_rhetorical
                 and i + 1 < len(sents)
                 and _SELF_ANSWER.match(plain(sents[i + 1].text))
-                and not _SECOND_PERSON.search(sent.text)
+                and not SECOND_PERSON.search(sent.text)
             ):
                 rhetorical = True
             sent._.question_type = reading.type

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nlp.backchannels import is_backchannel_text
+from nlp.questions import chinese as zh
 from nlp.types import QuestionType
 from transcription.scripts import cjk_count
 
@@ -50,10 +51,6 @@ _ECHO = re.compile(
     r"^\W*(?:(?:oh|ah|and|so|wait)\W+)*(?:you|they|he|she|it|we|that)\W+(?:do|did|does|are|were|is|was|have|has|had|"
     r"can|could|will|would)(?:n't| not)?\W*$"
 )
-# The same in Chinese: "对吧？", "是吧", "对不对" after the speaker's own statement.
-_TAG_ALONE_ZH = re.compile(r"^\W*(?:那|所以)?(?:对吧|是吧|对不对|对吗|是不是|好吗|好不好|没错吧|是吗\W*[？?])\W*$")
-_SECOND_PERSON_ZH = re.compile(r"你|您|贵公司|贵司")
-_INVITATION_ZH = re.compile(r"讲讲|说说|聊聊|谈谈|介绍一下|讲一下|说一下|分享一下|描述一下")
 _SECOND_PERSON = frozenset({"you", "your", "yours", "you're", "you've", "you'd", "you'll", "yourself",
                             "yourselves", "y'all", "ya"})
 # "you" inside these phrases is a filler or a formula, not an address to the listener.
@@ -95,7 +92,7 @@ def _units(text: str) -> int:
 def addresses_listener(text: str) -> bool:
     """True if the sentence speaks to the listener ("you", "your") or invites them to talk."""
     low = _plain(text)
-    if _INVITATION_START.match(low) or _SECOND_PERSON_ZH.search(text) or _INVITATION_ZH.search(text):
+    if _INVITATION_START.match(low) or zh.SECOND_PERSON.search(text) or zh.PROMPT.search(text):
         return True
     return bool(_SECOND_PERSON & set(_words(_GENERIC_YOU.sub(" ", low))))
 
@@ -106,7 +103,6 @@ _NOT_AN_ANSWER = re.compile(
     r"^\W*(?:(?:and|so|but|um|uh|okay|well)\W+)*(?:thank|thanks|secondly|second|third|also|next|finally|lastly|"
     r"and then|just (?:a|one) (?:quick )?follow|i ask|i'm asking|the reason i ask|i'm curious|i was curious)\b"
     r"|\bquestions?\b"
-    r"|^\W*(?:嗯|那|好)?(?:谢谢|感谢|第二|第三|另外|还有一个|再问|最后一个|我问这个|我之所以问|之所以问|问题是)"
 )
 
 
@@ -116,7 +112,7 @@ def _is_statement(item: ContextItem) -> bool:
 
 def _answers(item: ContextItem) -> bool:
     """The speaker's own next statement reads as an answer to their question."""
-    return _is_statement(item) and not _NOT_AN_ANSWER.search(_plain(item.text))
+    return _is_statement(item) and not (_NOT_AN_ANSWER.search(_plain(item.text)) or zh.NOT_AN_ANSWER.search(item.text))
 
 
 def _speaker_goes_on(items: Sequence[ContextItem], i: int) -> bool:
@@ -135,7 +131,7 @@ def _bare_reaction(item: ContextItem, prev: ContextItem | None) -> tuple[bool, Q
     tag confirms it, "Have you?" asks the listener back. After the other side's words either is a
     reaction, as is an echo ("You do?"). Returns (the sentence is one of these, its type)."""
     text = _plain(item.text)
-    tag = bool(_TAG_ALONE.match(text) or _TAG_ALONE_ZH.match(text))
+    tag = bool(_TAG_ALONE.match(text) or zh.TAG_ALONE.match(text))
     if _ECHO.match(text) and (prev is None or prev.speaker != item.speaker):
         return True, None
     if not tag and not _ASKED_BACK.match(text):

@@ -8,9 +8,22 @@ import pytest
 import spacy
 
 from nlp.language import analyze_language
-from nlp.questions.texts import classify_texts, read_text
+from nlp.questions import classify_doc
 from nlp.sentences import load_spacy
+from nlp.types import QuestionReading, QuestionType
 from tests.scripted import scripted_transcript
+
+
+def classify_texts(texts: list[str]) -> list[QuestionType | None]:
+    """Question type (or None) of each utterance text, through the whole English pipeline."""
+    return [classify_doc(doc) for doc in load_spacy().pipe(texts, batch_size=256)]
+
+
+def read_text(text: str) -> QuestionReading:
+    """The reading of a text's last sentence."""
+    sent = list(load_spacy()(text).sents)[-1]
+    return QuestionReading(sent._.question_type, sent._.is_backchannel, sent._.is_rhetorical)
+
 
 OPEN = [
     "What prompted you to look at conversation intelligence now?",
