@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -126,14 +125,6 @@ def parse(texts: Sequence[str], cache: Path | None) -> list[Doc]:
     return docs
 
 
-# What makes a statement-order question a declarative one in the product's sense: it presents an
-# inference for the listener to confirm ("So you're on Salesforce?", "You mean ...?", "..., then?").
-# MRDA marks every question with a statement's word order and a rise `^d`; the rest of those ask
-# like a yes/no question that dropped its auxiliary ("You have health insurance?").
-_INFERENCE = re.compile(r"^(?:(?:oh|okay|and|but|well|uh|um)\s+)*(?:so|you mean|you're saying|so you're saying|"
-                        r"that means|meaning)\b|\b(?:then|i take it|i guess|i assume)\W*$")
-
-
 def has_clause(doc: Doc) -> bool:
     """A subject and a verb: what a declarative question needs to have a statement's word order."""
     return any(t.dep_ in ("nsubj", "nsubjpass", "expl") for t in doc) and any(t.pos_ in ("VERB", "AUX") for t in doc)
@@ -142,10 +133,12 @@ def has_clause(doc: Doc) -> bool:
 def featurize(examples: Sequence[Example], cache: Path | None = None) -> tuple[sp.csr_matrix, list[str]]:
     """Hashed binary features of each example (its whole text read as one sentence), and its label.
 
-    A "declarative" question without a clause ("On the ceiling?", "Latex paint?") is an elliptical
-    yes/no question in the product's terms (a declarative one has a statement's word order), and an
-    MRDA one without an inference marker (`_INFERENCE`) asks like a yes/no question: both are
-    labelled yes_no, whatever the corpus called them."""
+    A declarative question is a statement's word order asking to be confirmed ("You're on HubSpot
+    today?", "So legal has it?"): the product's sense, the sales sentences' labels and SwDA's
+    `qy^d`. A "declarative" one without a clause ("On the ceiling?", "Latex paint?") is an elliptical
+    yes/no question in those terms, whatever the corpus called it. (Until 2026-12-07 an MRDA `^d`
+    without an inference marker such as "so" or "you mean" was typed yes_no too; that taught the model
+    the opposite of the sales labels: docs/questions.md, "sixth round".)"""
     rows: list[int] = []
     cols: list[int] = []
     labels: list[str] = []
@@ -153,8 +146,7 @@ def featurize(examples: Sequence[Example], cache: Path | None = None) -> tuple[s
         idx = {feature_index(f, N_BUCKETS) for f in sentence_features(doc[:], ex.neighbours)}
         rows += [r] * len(idx)
         cols += sorted(idx)
-        declarative_form = has_clause(doc) and (ex.source == "sales" or _INFERENCE.search(ex.text.lower()))
-        labels.append("yes_no" if ex.label == "declarative" and not declarative_form else ex.label)
+        labels.append("yes_no" if ex.label == "declarative" and not has_clause(doc) else ex.label)
     data = np.ones(len(rows), dtype=np.float32)
     return sp.csr_matrix((data, (rows, cols)), shape=(len(examples), N_BUCKETS)), labels
 

@@ -42,6 +42,7 @@ _MODALS = frozenset({"can", "could", "would", "will", "ca", "wo"})
 _WANT_TO_KNOW = frozenset({"hear", "understand", "know", "learn", "curious", "wonder", "wondering"})
 _ANSWER_OPENERS = ("because", "cause", "'cause", "the answer", "the reason", "it's because", "that's because")
 _PUNCT = frozenset(".?!,;:")
+_TAG_WORDS = frozenset({"right", "correct", "yeah", "no", "yes", "huh", "eh", "okay", "true", "yep"})
 # "How are you?", "How's your week going?", "How have things been?": a greeting, which asks nothing.
 _GREETING_SUBJECTS = frozenset({"you", "things", "it", "everything", "life", "ya", "y'all", "everyone", "we"})
 _GREETING_TIMES = frozenset({"day", "week", "weekend", "morning", "afternoon", "evening", "holiday", "holidays",
@@ -101,6 +102,11 @@ def _tag_ending(toks: list[Token], words: list[str], c: int) -> Iterator[str]:
     k -= negated
     if k > c and toks[-1].pos_ == "PRON" and toks[k].lemma_.lower() in AUX_LEMMAS:
         yield "tag_aux_pronoun" + ("_neg" if negated or words[k].endswith("n't") else "")
+    # "... annual plans correct", "it's priced per seat, no?": a statement, then a word asking to confirm it
+    body = toks[c:-1]
+    if words[-1] in _TAG_WORDS and len(body) >= 3 and any(t.dep_ in _SUBJECTS for t in body) \
+            and any(t.pos_ in {"VERB", "AUX"} for t in body):
+        yield "statement_then_tag_word"
 
 
 def _greeting(toks: list[Token], words: list[str], c: int) -> bool:
@@ -226,6 +232,7 @@ def _sentence_features(sent: Span, neighbours: Neighbours) -> Iterator[str]:
 # Forms that ask whatever the final mark says ("Walk me through it." asks as much as "...?"): each
 # is also crossed with the final mark, so the model can weigh them apart from it.
 _FORMS = ("prompt_verb", "inverted_start", "wh_first", "wh_inverted", "wh_inside", "wh_inverted_inside", "tag_aux_pronoun",
+          "statement_then_tag_word",
           "wh_clause_subject", "greeting",
           "you_participle", "statement_order", "first_person_wants_to_know", "or_inside", "or_after_any", "saying_verb_before_question",
           "len=")
