@@ -32,6 +32,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.backchannels import BACKCHANNEL_ZH
+from nlp.questions.zh_patterns import PROMPT, SECOND_PERSON
 from nlp.types import QuestionReading, QuestionType
 
 _QMARK = "？?"
@@ -96,11 +97,6 @@ _ASKING_PREFACE = re.compile(r"想问一下|想问问|我问一下|问一下|请
 # 最关键的", "什么时候方便您跟我说一声就行".
 _WH_SUBJECT_OF = re.compile(r"(?:其实|并|倒|也|都)?(?:不是最|不重要|无所谓|没关系|不关键|是次要的|不是问题)")
 _LEAVES_OPEN = re.compile(r"(?:就行|就好|就可以了?|都行|都可以|都没问题|随时联系我|随时找我|跟我说一声)$")
-# Invitations to talk about something.
-PROMPT = re.compile(
-    r"(?:讲讲|说说|聊聊|谈谈|介绍一下|介绍介绍|讲一下|说一下|聊一下|谈一下|分享一下|描述一下|展开讲讲|展开说说|"
-    r"展开讲一下|展开说一下|详细讲讲|详细说说|具体讲讲|具体说说|具体讲一下|具体说一下)"
-)
 _PERSON_AFTER = re.compile(r"^(?:给我|给我们)?(?:认识)?(?:你们|您)?(?:的|那边的|公司的)?[\u4e00-\u9fff]{0,4}(?:负责人|老板|总|经理|总监|同事|领导|对接人|联系人)")
 # Said of oneself, an invitation is an announcement: 我给您介绍一下, 我先跟您讲讲, 我来说一下.
 _SELF_PROMPT = re.compile(r"^(?:我|我们|咱们|咱|让我)(?:这边)?(?:先|来|再|就|简单|可以|帮您|给您|给你|跟您|跟你|给大家|和您|为您)*$")
@@ -117,12 +113,6 @@ _PRESUMPTION = re.compile(r"^(?:那|所以|那么)?(?:您|你|你们|贵公司|�
 _SUGGESTION = re.compile(r"(?:我们|咱们|咱|我|要不|要不然|那就|那我们|先)")
 # A sentence whose speaker answers their own question at once: "为什么选我们呢？因为……".
 _SELF_ANSWER = re.compile(r"^(?:因为|原因是|原因很简单|答案是|很简单|说白了|其实是因为|那是因为)")
-SECOND_PERSON = re.compile(r"你|您|贵公司|贵司")
-# Read across turns (`nlp.questions.context`): a tag said alone ("对吧？") after the speaker's own
-# statement; what a speaker says after their question that does not answer it (thanks, the next
-# question, why they ask).
-TAG_ALONE = re.compile(r"^\W*(?:那|所以)?(?:对吧|是吧|对不对|对吗|是不是|好吗|好不好|没错吧|是吗\W*[？?])\W*$")
-NOT_AN_ANSWER = re.compile(r"^\W*(?:嗯|那|好)?(?:谢谢|感谢|第二|第三|另外|还有一个|再问|最后一个|我问这个|我之所以问|之所以问|问题是)")
 _ELLIPSIS_NE = re.compile(r"^(?:那|那么|还有|另外|然后)?(?:[\u4e00-\u9fffA-Za-z]{1,6})呢$")
 _NE_STATEMENT = re.compile(r"在|正|着|了|还没|呢呢|没有")
 

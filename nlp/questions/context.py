@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nlp.backchannels import is_backchannel_text
-from nlp.questions import chinese as zh
+from nlp.questions import zh_patterns as zh
 from nlp.types import QuestionType
 from transcription.scripts import cjk_count
 
