@@ -185,24 +185,16 @@ def test_silence_gives_no_turns() -> None:
 
 
 @pytest.mark.slow
-def test_two_voices_the_segmentation_model_merges_are_still_told_apart(tmp_path: Path) -> None:
+def test_two_voices_the_segmentation_model_merges_are_still_told_apart(tmp_path: Path, espeak: None) -> None:
     """Two espeak male voices that segmentation-3.0 calls one local speaker in every window and that
     CAM++ puts close together: found as two speakers by the centred, re-estimated per-hop reassignment (one
     speaker at 56 % DER before it)."""
-    import os
-    import shutil
-
     from pyannote.core import Annotation, Segment, Timeline
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     from bench.diarization_calls import TUNING_PAIRS, generate_calls
     from transcription.audio import load_audio
 
-    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
-        reason = "needs espeak-ng and sox (apt-get install espeak-ng sox; scripts/setup.sh does it as root)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but it {reason}", pytrace=False)
-        pytest.skip(reason)
     name = "tune-nyc-m6-gb-m7"
     call = generate_calls(cache_dir=tmp_path, pairs={name: TUNING_PAIRS[name]})[0]
     segments = diarize_overlap(load_audio(call.wav).mean(axis=0))

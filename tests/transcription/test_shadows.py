@@ -3,8 +3,6 @@ two people talking at once; real overlapped speech (no echo) is left alone."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -84,7 +82,7 @@ def test_a_short_or_separate_second_voice_in_an_echoing_window_is_kept() -> None
 
 
 @pytest.mark.slow
-def test_a_call_where_one_side_echoes_is_not_one_long_overlap(tmp_path: Path) -> None:
+def test_a_call_where_one_side_echoes_is_not_one_long_overlap(tmp_path: Path, espeak: None) -> None:
     """An echo tuning call (`echo-us-annie-gb-steph`: one side comes back 80 ms later): without the
     shadow rule the segmentation model hears the echoing voice as two people for most of its turns."""
     from pyannote.core import Annotation, Segment, Timeline
@@ -99,11 +97,6 @@ def test_a_call_where_one_side_echoes_is_not_one_long_overlap(tmp_path: Path) ->
     from transcription.audio import load_audio
     from transcription.diarization import OverlapDiarizationParams, diarize_overlap
 
-    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
-        reason = "needs espeak-ng and sox (apt-get install espeak-ng sox; scripts/setup.sh does it as root)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but it {reason}", pytrace=False)
-        pytest.skip(reason)
     name = "echo-us-annie-gb-steph"
     i = list(ECHO_TUNING_PAIRS).index(name)
     call = render_sales_calls({name: ECHO_TUNING_PAIRS[name]}, ECHO_TUNING_SEED + i, cache_dir=tmp_path,
