@@ -151,26 +151,6 @@ def featurize(examples: Sequence[Example], cache: Path | None = None) -> tuple[s
     return sp.csr_matrix((data, (rows, cols)), shape=(len(examples), N_BUCKETS)), labels
 
 
-def embed(texts: Sequence[str], cache: Path | None) -> np.ndarray:
-    """MiniLM embeddings of the texts (kept in `cache` by the texts' hash)."""
-    key = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
-    path = cache / f"{key}.minilm.npy" if cache is not None else None
-    if path is not None and path.exists():
-        loaded: np.ndarray = np.load(path)
-        return loaded
-    from nlp.semantic import load_embedder
-
-    vectors = load_embedder().embed(list(texts))
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, vectors)
-    return vectors
-
-
-def with_embeddings(x: sp.csr_matrix, examples: Sequence[Example], cache: Path | None) -> sp.csr_matrix:
-    return sp.hstack([x, sp.csr_matrix(embed([e.text for e in examples], cache))], format="csr")
-
-
 def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, dict[str, float]]:
     """Mean F1 over the five countable types (and each one's)."""
     per: dict[str, float] = {}
@@ -191,8 +171,7 @@ def fit(x: sp.csr_matrix, y: Sequence[str], weights: Sequence[float], c: float) 
 def as_model(clf: LogisticRegression, meta: dict[str, object]) -> QuestionModel:
     order = [list(clf.classes_).index(label) for label in LABELS]
     weights = np.ascontiguousarray(clf.coef_[order].T, dtype=np.float32)
-    dense = weights[N_BUCKETS:] if weights.shape[0] > N_BUCKETS else None
-    return QuestionModel(labels=LABELS, sparse=weights[:N_BUCKETS], dense=dense,
+    return QuestionModel(labels=LABELS, sparse=weights,
                          bias=clf.intercept_[order].astype(np.float32), meta=meta)
 
 
@@ -206,7 +185,6 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--cache", type=Path, default=None, help="keep the parses here for reruns (e.g. .cache/questions)")
     ap.add_argument("--no-sales", action="store_true", help="MRDA only (for comparison)")
-    ap.add_argument("--embeddings", action="store_true", help="add the MiniLM sentence embedding to the features")
     args = ap.parse_args()
     t0 = time.perf_counter()
     rng = random.Random(SEED)
@@ -216,8 +194,6 @@ def main() -> None:
     val = mrda_examples("val", random.Random(SEED + 1), None)
     print(f"train {len(train)} examples {dict(Counter(e.label for e in train).most_common())}; val {len(val)}")
     (x_train, y_train), (x_val, y_val) = featurize(train, args.cache), featurize(val, args.cache)
-    if args.embeddings:
-        x_train, x_val = with_embeddings(x_train, train, args.cache), with_embeddings(x_val, val, args.cache)
     print(f"features in {time.perf_counter() - t0:.0f} s")
     best: tuple[float, float, LogisticRegression] | None = None
     for c in args.c:
@@ -237,8 +213,7 @@ def main() -> None:
         "trained_on": ["MRDA train (CC BY 4.0)", "bench/questions_data sales train (CC BY 4.0)"],
         "C": c, "n_buckets": N_BUCKETS, "seed": SEED, "none_per_question": args.none_per_question,
         "sales_weight": args.sales_weight, "n_train": len(train), "mrda_val_macro_f1": round(score, 4),
-        "none_threshold": threshold, "embeddings": bool(args.embeddings),
-    }
+        "none_threshold": threshold}
     print(f"chose C={c}, none threshold {threshold}; {time.perf_counter() - t0:.0f} s in all")
     if not args.no_write:
         path = MODELS / "en.npz"

@@ -12,7 +12,6 @@
 
 from nlp.questions.component import (
     QuestionClassifier,
-    classify_doc,
     context_items,
     countable_type,
     questions_from_sentences,
@@ -24,7 +23,6 @@ __all__ = [
     "ContextItem",
     "QuestionClassifier",
     "RollingContext",
-    "classify_doc",
     "context_items",
     "countable_type",
     "questions_from_sentences",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -24,23 +24,10 @@ from spacy.tokens import Doc, Span
 from nlp.questions.context import ContextItem, RollingContext, resolve_types
 from nlp.questions.features import Neighbours, sentence_features
 from nlp.questions.model import english_model
-from nlp.semantic import load_embedder
 from nlp.types import QUESTION_TYPES, Question, QuestionType
 
-
-class Sentence(Protocol):
-    """A classified sentence of a conversation (`nlp.sentences.Sentence`)."""
-
-    @property
-    def speaker(self) -> str: ...
-    @property
-    def start(self) -> float: ...
-    @property
-    def end(self) -> float: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def span(self) -> Span: ...
+if TYPE_CHECKING:  # nlp.sentences adds this component to its pipeline
+    from nlp.sentences import Sentence
 
 
 def _neighbours(sents: Sequence[Span], i: int) -> Neighbours:
@@ -55,9 +42,7 @@ def label_sentences(docs: Sequence[Doc]) -> None:
     sents = [list(doc.sents) for doc in docs]
     flat = [s for doc_sents in sents for s in doc_sents]
     features = [sentence_features(s, _neighbours(doc_sents, i)) for doc_sents in sents for i, s in enumerate(doc_sents)]
-    model = english_model()
-    vectors = load_embedder().embed([s.text for s in flat]) if model.uses_embeddings and flat else None
-    for sent, label in zip(flat, model.predict(features, vectors), strict=True):
+    for sent, label in zip(flat, english_model().predict(features), strict=True):
         sent._.question_type = label if label in QUESTION_TYPES else None
         sent._.is_backchannel = label == "backchannel"
         sent._.is_rhetorical = label == "rhetorical"
@@ -104,16 +89,6 @@ def countable_type(span: Span) -> QuestionType | None:
         return None
     qtype: QuestionType | None = span._.question_type
     return qtype
-
-
-def classify_doc(doc: Doc) -> QuestionType | None:
-    """One label for a whole utterance: the type of its last countable question sentence."""
-    label: QuestionType | None = None
-    for sent in doc.sents:
-        qtype = countable_type(sent)
-        if qtype is not None:
-            label = qtype
-    return label
 
 
 def context_item(speaker: str, span: Span) -> ContextItem:

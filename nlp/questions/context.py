@@ -1,27 +1,21 @@
 """Question types decided with the conversation around a sentence, not the sentence alone.
 
-The `question_classifier` component reads one turn at a time. Two things only the sequence of
-speakers shows:
+The `question_classifier` component reads one turn at a time; only the sequence of speakers shows:
 
-* A bare tag ("Right?", "Isn't it?") right after the same speaker's own statement asks the
-  listener to confirm it: a `tag` question, even when the recogniser or the transcriber put the
-  tag in a segment of its own (on its own it reads as a backchannel).
-* An open question that neither addresses the listener nor leaves them room to answer is rhetorical:
-  "What are we going to do with all the soldiers? They can't just ...". It is marked so when
-  its own speaker goes straight on with a statement (the other side saying at most "uh-huh" in
-  between; thanks, "Secondly, ..." or "I ask because ..." are not answers) and it has no second-person word ("you", "your"; "you know" does not count) and is
-  not an invitation ("tell me about ..."). Questions that address the listener ("Do you use X?
-  Because we ...") stay questions: reps often explain why they ask.
-
-A third rule also needs the previous sentence: "Have you?" right after the same speaker's own
-statement ("I haven't seen it. Have you?") asks the listener the same thing back, a `yes_no`
-question; after the other side's words it stays a reaction ("Oh, did you?").
+* a bare tag ("Right?", "Isn't it?") after the same speaker's own statement confirms it (`tag`),
+  and "Have you?" there asks the listener back (`yes_no`); after the other side's words either is
+  a reaction, as is an echo of them ("You do?", "Forty percent?" after "... forty percent ...");
+* an open question that neither addresses the listener ("you", "your"; "you know" does not count;
+  "tell me about ...") nor leaves them room to answer is rhetorical: its own speaker goes straight
+  on with a statement, the other side saying at most "uh-huh" in between (thanks, "Secondly, ..."
+  or "I ask because ..." are not answers). Reps often explain why they ask ("Do you use X?
+  Because we ..."): questions that address the listener stay questions.
 
 `resolve_types` applies the rules to any sequence of (speaker, sentence) items, so the product
-(`questions_from_sentences`) and the SwDA evaluation use the same code. `RollingContext` applies
-them to a call that arrives an utterance at a time (live calls): each new utterance is read after
-the sentences before it; what comes later cannot change an utterance already published, so a
-live count can include an open question that the analysis after the call finds rhetorical.
+(`questions_from_sentences`) and the evaluations use the same code. `RollingContext` applies them
+to a call that arrives an utterance at a time (live calls): what comes later cannot change an
+utterance already published, so a live count can include an open question that the analysis after
+the call finds rhetorical.
 """
 
 from __future__ import annotations
@@ -32,6 +26,7 @@ from dataclasses import dataclass
 
 from nlp.backchannels import is_backchannel_text
 from nlp.questions import zh_patterns as zh
+from nlp.questions.features import PROMPT_VERBS, SECOND_PERSON, WH_WORDS
 from nlp.types import QuestionType
 from transcription.scripts import cjk_count
 
@@ -40,8 +35,6 @@ _TAG_ALONE = re.compile(
     r"^\W*(?:(?:and|so|but|or)\W+)?(?:(?:right|correct|yeah|huh|okay)\W*\?|(?:isn't|wasn't|aren't|weren't|don't|"
     r"doesn't|didn't|won't|wouldn't|can't|haven't|hasn't) (?:it|that|they|you|we|he|she|there)(?: think)?)\W*$"
 )
-# "Have you?" after the speaker's own statement ("I haven't seen it. Have you?") asks the listener
-# the same thing back; after the other side's words it is a reaction ("Oh, did you?").
 _ASKED_BACK = re.compile(
     r"^\W*(?:(?:and|so|but|well|uh|um|now)\W+)*(?:do|did|have|are|were|can|could|would|will|should)\W+"
     r"(?:you|y'all|you guys)\W*$"
@@ -51,15 +44,14 @@ _ECHO = re.compile(
     r"^\W*(?:(?:oh|ah|and|so|wait)\W+)*(?:you|they|he|she|it|we|that)\W+(?:do|did|does|are|were|is|was|have|has|had|"
     r"can|could|will|would)(?:n't| not)?\W*$"
 )
-_SECOND_PERSON = frozenset({"you", "your", "yours", "you're", "you've", "you'd", "you'll", "yourself",
-                            "yourselves", "y'all", "ya"})
 # "you" inside these phrases is a filler or a formula, not an address to the listener.
 _GENERIC_YOU = re.compile(r"\b(?:you know|you see|mind you|thank you|you guys know|if you will)\b")
-_INVITATION_START = re.compile(
-    r"^\W*(?:(?:so|and|now|well|okay|please)\W+)*(?:tell|walk|talk|describe|explain|share|help|give|take|"
-    r"paint|unpack|elaborate|expand)\b"
-)
-_WORD = re.compile(r"[a-z']+")
+_INVITATION_START = re.compile(rf"^\W*(?:(?:so|and|now|well|okay|please)\W+)*(?:{'|'.join(sorted(PROMPT_VERBS))})\b")
+# Words an echo of the other side may add to theirs: "Oh, forty percent?", "The whole team?", "Half of them?"
+_ECHO_EXTRA = frozenset({"oh", "ah", "huh", "wait", "wow", "so", "really", "the", "a", "an", "of", "them", "it",
+                         "that", "all", "just"})
+ECHO_MAX_WORDS = 4
+_WORD = re.compile(r"[a-z0-9']+")
 # The statement that follows must have at least this many words to count as the speaker going on.
 MIN_FOLLOW_WORDS = 4
 
@@ -94,7 +86,7 @@ def addresses_listener(text: str) -> bool:
     low = _plain(text)
     if _INVITATION_START.match(low) or zh.SECOND_PERSON.search(text) or zh.PROMPT.search(text):
         return True
-    return bool(_SECOND_PERSON & set(_words(_GENERIC_YOU.sub(" ", low))))
+    return bool(SECOND_PERSON & set(_words(_GENERIC_YOU.sub(" ", low))))
 
 
 # What a speaker says after their question that does not answer it: thanks, the next of several
@@ -126,13 +118,22 @@ def _speaker_goes_on(items: Sequence[ContextItem], i: int) -> bool:
     return False
 
 
+def _echoes(text: str, prev: ContextItem | None) -> bool:
+    """A few of the other side's own words said back ("Six?", "Forty percent?" after "... forty
+    percent ..."): a reaction, not a question."""
+    words = _words(text)
+    said = [w for w in words if w not in _ECHO_EXTRA]
+    return (prev is not None and 0 < len(words) <= ECHO_MAX_WORDS and bool(said) and not WH_WORDS & set(said)
+            and set(said) <= set(_words(prev.text)))
+
+
 def _bare_reaction(item: ContextItem, prev: ContextItem | None) -> tuple[bool, QuestionType | None]:
     """A bare tag ("Right?") or "Have you?" asks only after the same speaker's own statement: the
     tag confirms it, "Have you?" asks the listener back. After the other side's words either is a
-    reaction, as is an echo ("You do?"). Returns (the sentence is one of these, its type)."""
+    reaction, as is an echo ("You do?", "Six?"). Returns (the sentence is one of these, its type)."""
     text = _plain(item.text)
     tag = bool(_TAG_ALONE.match(text) or zh.TAG_ALONE.match(text))
-    if _ECHO.match(text) and (prev is None or prev.speaker != item.speaker):
+    if (prev is None or prev.speaker != item.speaker) and (_ECHO.match(text) or _echoes(text, prev)):
         return True, None
     if not tag and not _ASKED_BACK.match(text):
         return False, None

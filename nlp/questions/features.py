@@ -32,11 +32,11 @@ _SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
 DISCOURSE = frozenset({"uh", "um", "uhm", "erm", "er", "ah", "oh", "well", "so", "and", "but", "okay", "ok",
                        "now", "then", "yeah", "yes", "alright", "hey", "hmm", "anyway", "also", "just", "like",
                        "actually", "great", "right", "sure", "mm", "huh", "perfect", "cool", "mm-hmm", "no"})
-_SECOND_PERSON = frozenset({"you", "your", "you're", "you've", "you'd", "you'll", "y'all", "yourself"})
+SECOND_PERSON = frozenset({"you", "your", "you're", "you've", "you'd", "you'll", "y'all", "yourself"})
 _QUOTING = frozenset({"say", "ask", "go", "wonder", "tell"})
 # "Walk me through ...", "Can you tell us ...", "Help me understand ...": prompts for an open answer.
-_PROMPT_VERBS = frozenset({"tell", "walk", "talk", "describe", "explain", "share", "help", "give", "take",
-                           "elaborate", "expand", "paint", "unpack", "clarify"})
+PROMPT_VERBS = frozenset({"tell", "walk", "talk", "describe", "explain", "share", "help", "give", "take",
+                          "elaborate", "expand", "paint", "unpack", "clarify"})
 _MODALS = frozenset({"can", "could", "would", "will", "ca", "wo"})
 # "I'd love to hear ...", "I'm curious how ...": first-person wishes to know.
 _WANT_TO_KNOW = frozenset({"hear", "understand", "know", "learn", "curious", "wonder", "wondering"})
@@ -144,7 +144,7 @@ def _prompt(toks: list[Token], words: list[str], c: int) -> Iterator[str]:
     """Prompts for an open answer, and casual questions that dropped their auxiliary."""
     head = words[c:]
     i = c + 2 if head[:1] and head[0] in _MODALS and head[1:2] == ["you"] else c
-    if i < len(words) and toks[i].lemma_.lower() in _PROMPT_VERBS and words[i + 1 : i + 2] in (["me"], ["us"]):
+    if i < len(words) and toks[i].lemma_.lower() in PROMPT_VERBS and words[i + 1 : i + 2] in (["me"], ["us"]):
         yield "prompt_verb" + ("_after_modal" if i > c else "")
     if any(w in _WANT_TO_KNOW for w in words) and head[:1] in (["i"], ["i'd"], ["i'm"], ["we"], ["we'd"]):
         yield "first_person_wants_to_know"
@@ -219,7 +219,7 @@ def _sentence_features(sent: Span, neighbours: Neighbours) -> Iterator[str]:
     yield from _prompt(toks, words, c)
     if words[c] == "or" or (c > 0 and words[c - 1] == "or"):
         yield "or_start"
-    if any(w in _SECOND_PERSON for w in words) and "you know" not in " ".join(words):
+    if any(w in SECOND_PERSON for w in words) and "you know" not in " ".join(words):
         yield "second_person"
     for i, t in enumerate(toks[:-1]):
         nxt = words[i + 1]

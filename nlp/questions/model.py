@@ -1,5 +1,5 @@
 """The trained question-type model: a multinomial logistic regression over hashed sentence features
-(`nlp.questions.features`), optionally with the sentence's MiniLM embedding beside them.
+(`nlp.questions.features`).
 
 The weights ship in the package (`nlp/questions/models/<language>.npz`, written by
 `bench/questions_train.py`; the model card is docs/questions.md). A language plugs in with its
@@ -36,14 +36,12 @@ def feature_index(name: str, n_buckets: int) -> int:
 class QuestionModel:
     """Weights of one language's model.
 
-    `sparse`: (n_buckets, n_labels) weights of the hashed features; `dense`: (dim, n_labels)
-    weights of the embedding, or None for a model without one; `bias`: (n_labels,);
+    `sparse`: (n_buckets, n_labels) weights of the hashed features; `bias`: (n_labels,);
     `meta`: what the training script recorded (data, sizes, scores).
     """
 
     labels: tuple[str, ...]
     sparse: npt.NDArray[np.float32]
-    dense: npt.NDArray[np.float32] | None
     bias: npt.NDArray[np.float32]
     meta: dict[str, object]
 
@@ -51,24 +49,13 @@ class QuestionModel:
     def n_buckets(self) -> int:
         return int(self.sparse.shape[0])
 
-    @property
-    def uses_embeddings(self) -> bool:
-        return self.dense is not None
-
-    def probabilities(
-        self, features: Sequence[Sequence[str]], vectors: npt.NDArray[np.float32] | None = None
-    ) -> npt.NDArray[np.float32]:
-        """Class probabilities, shape (n, n_labels), for each sentence's feature names (and its
-        embedding when the model has dense weights)."""
+    def probabilities(self, features: Sequence[Sequence[str]]) -> npt.NDArray[np.float32]:
+        """Class probabilities, shape (n, n_labels), for each sentence's feature names."""
         logits = np.tile(self.bias, (len(features), 1))
         for row, names in enumerate(features):
             cols = [feature_index(name, self.n_buckets) for name in names]
             if cols:
                 logits[row] += self.sparse[cols].sum(axis=0)
-        if self.dense is not None:
-            if vectors is None or len(vectors) != len(features):
-                raise ValueError("this question model needs one sentence embedding per sentence")
-            logits += vectors @ self.dense
         logits -= logits.max(axis=1, keepdims=True)
         exp: npt.NDArray[np.float32] = np.exp(logits).astype(np.float32)
         exp /= exp.sum(axis=1, keepdims=True)
@@ -81,20 +68,18 @@ class QuestionModel:
         value = self.meta.get("none_threshold", 0.5)
         return float(value) if isinstance(value, int | float) else 0.5
 
-    def predict(self, features: Sequence[Sequence[str]], vectors: npt.NDArray[np.float32] | None = None) -> list[str]:
+    def predict(self, features: Sequence[Sequence[str]]) -> list[str]:
         """Each sentence's label: "none" when its probability reaches `none_threshold`, else the
         most probable of the others."""
         if not features:
             return []
-        return decide(self.probabilities(features, vectors), self.labels, self.none_threshold)
+        return decide(self.probabilities(features), self.labels, self.none_threshold)
 
     def save(self, path: Path) -> None:
         arrays: dict[str, npt.NDArray[np.generic]] = {
             "sparse": self.sparse.astype(np.float16), "bias": self.bias.astype(np.float32),
             "labels": np.array(self.labels), "meta": np.array(json.dumps(self.meta, sort_keys=True)),
         }
-        if self.dense is not None:
-            arrays["dense"] = self.dense.astype(np.float32)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as f:
             np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
@@ -115,11 +100,9 @@ def read_model(path: Path) -> QuestionModel:
         raise ModelNotFoundError(f"The question model {path} is missing; reinstall talktrack or run "
                                  "`python -m bench.questions_train`.")
     with np.load(path, allow_pickle=False) as data:
-        dense = data["dense"].astype(np.float32) if "dense" in data.files else None
         return QuestionModel(
             labels=tuple(str(x) for x in data["labels"]),
             sparse=data["sparse"].astype(np.float32),
-            dense=dense,
             bias=data["bias"].astype(np.float32),
             meta=json.loads(str(data["meta"])),
         )

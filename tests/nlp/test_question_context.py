@@ -136,3 +136,36 @@ def test_rolling_context_matches_the_whole_call_for_rules_that_look_back() -> No
     context = RollingContext()
     assert [t for item in items for t in context.resolve([item])] == resolve_types(items)
     assert resolve_types(items) == [None, "tag", None, "yes_no", "open"]
+
+
+def test_an_echo_of_the_other_sides_words_is_a_reaction() -> None:
+    # The rep says a figure back; the whole pipeline (spaCy, the model, the context rules).
+    assert _questions(
+        ("S2", "We rolled it out to nine hundred agents in a month."),
+        ("S1", "Nine hundred?"),
+        ("S2", "Yes, across four call centres in a single month."),
+        ("S1", "In a single month?"),
+    ) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "echo", "expected"),
+    [
+        ("Renewals went up twelve points last year.", "Twelve points?", None),
+        ("renewals went up twelve points last year", "oh twelve points", None),
+        ("We have 40 reps in Leeds.", "Oh, 40?", None),
+        ("We cut the whole team in half.", "The whole team?", None),
+        # New words, a wh-word or more than a few words ask something of their own.
+        ("We have forty reps in Leeds.", "Forty reps in Manchester?", "declarative"),
+        ("We have forty reps in Leeds.", "Forty reps doing what?", "open"),
+        ("We have forty reps in Leeds.", "Forty reps in Leeds alone, all on one floor?", "declarative"),
+    ],
+)
+def test_echo_needs_only_the_other_sides_words(before: str, echo: str, expected: str | None) -> None:
+    typed = "declarative" if expected is None else expected
+    assert resolve_types([ContextItem("S2", before, None), ContextItem("S1", echo, typed)]) == [None, expected]
+
+
+def test_an_echo_of_ones_own_words_is_not_a_reaction() -> None:
+    items = [ContextItem("S1", "We could start with forty seats.", None), ContextItem("S1", "Forty seats?", "yes_no")]
+    assert resolve_types(items) == [None, "yes_no"]

@@ -8,15 +8,20 @@ import pytest
 import spacy
 
 from nlp.language import analyze_language
-from nlp.questions import classify_doc
+from nlp.questions import countable_type
 from nlp.sentences import load_spacy
 from nlp.types import QuestionReading, QuestionType
 from tests.scripted import scripted_transcript
 
 
 def classify_texts(texts: list[str]) -> list[QuestionType | None]:
-    """Question type (or None) of each utterance text, through the whole English pipeline."""
-    return [classify_doc(doc) for doc in load_spacy().pipe(texts, batch_size=256)]
+    """Question type (or None) of each utterance text, through the whole English pipeline: the type
+    of its last countable question sentence."""
+    found: list[QuestionType | None] = []
+    for doc in load_spacy().pipe(texts, batch_size=256):
+        types = [t for t in map(countable_type, doc.sents) if t is not None]
+        found.append(types[-1] if types else None)
+    return found
 
 
 def read_text(text: str) -> QuestionReading:
