@@ -137,3 +137,48 @@ def test_a_plain_reps_discovery_questions_are_no_customer_cues() -> None:
     assert features["S1"]["intro"] == 1.0 and features["S1"]["vendor_address"] == 0.0
     assert features["S2"]["vendor_address"] > 0 and features["S2"]["situation"] > 0
     assert [(s.id, s.role) for s in analysis.transcript.speakers] == [("S1", "rep"), ("S2", "customer")]
+
+
+# A rep with two buyers who asks most of the questions but never introduces a company or presents
+# (one buyer asks questions too): with three voices the rep's probability is shared between two
+# customers (0.72 here), so the bar is "more probable than the others together" (`CONTENT_THRESHOLD_MANY`).
+THREE_PEOPLE = [
+    ("S1", "So what made you look at new scheduling software this spring?"),
+    ("S2", "Our dispatchers rebuild the whole board by hand every morning and it takes two hours."),
+    ("S3", "And the field crews never see the changes until someone phones them."),
+    ("S1", "How many crews are we talking about across the two depots?"),
+    ("S2", "Thirty-one crews, most of them on the north side."),
+    ("S3", "Is that counting the winter crews as well?"),
+    ("S2", "Yes, all of them."),
+    ("S3", "And what happens to the paper job sheets then?"),
+    ("S2", "We would keep them for a month or two."),
+    ("S1", "Who else needs to weigh in before you pick a tool?"),
+    ("S3", "Our operations director signs anything over ten thousand."),
+]
+
+# Three colleagues planning a party: no sales cue at all, so nobody is more probable than the others.
+THREE_COLLEAGUES = [
+    ("S1", "So the party is on the twelfth, in the back room of the cafe on Mill Street."),
+    ("S2", "I can bring the speakers and a couple of extension cables from the office."),
+    ("S3", "Great, and I will order the cake from the bakery near the station on Monday."),
+    ("S1", "Somebody has to tell the night shift, they always hear about it last."),
+    ("S2", "I will put a note on the board by the lockers this afternoon."),
+    ("S3", "Perfect, that should cover it for everyone on the floor."),
+]
+
+
+def test_with_three_speakers_the_most_rep_like_is_the_rep_above_half() -> None:
+    from nlp.speaker_roles import CONTENT_THRESHOLD_MANY
+
+    analysis = analyze_transcript(_transcript(THREE_PEOPLE))
+    roles = {s.id: (s.role, s.role_source, s.role_confidence) for s in analysis.transcript.speakers}
+    assert [roles[s][0] for s in ("S1", "S2", "S3")] == ["rep", "customer", "customer"]
+    confidence = roles["S1"][2]
+    assert roles["S1"][1] == "content" and confidence is not None
+    assert CONTENT_THRESHOLD_MANY <= confidence < CONTENT_THRESHOLD  # unknown under the two-speaker bar
+
+
+def test_three_colleagues_without_sales_cues_get_no_rep() -> None:
+    analysis = analyze_transcript(_transcript(THREE_COLLEAGUES))
+    assert [s.role for s in analysis.transcript.speakers] == ["unknown"] * 3
+    assert analysis.roles_note is not None and "does not show clearly who the rep is" in analysis.roles_note.why
