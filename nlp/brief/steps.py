@@ -248,6 +248,8 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
                 return REJECTED
             if not dated and (kind == "can" or lemma in _MINOR or (kind == "joint" and not MEETING.search(low))):
                 return REJECTED  # "I can share their numbers", "I'll include a one pager", "let's get it done"
+            if not dated and _names_no_action(span, verb):
+                return REJECTED  # "We'll do.", "I'll send the" (cut off), "I'll talk soon"
             rest = [t.lower_ for t in doc[verb:span.end]]
             if (any(w in ("if", "unless") for w in rest) and lemma not in _ASKING
                     and not _SOFT_CONDITION.search(low)):
@@ -255,6 +257,27 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
             needs = kind == "request" or (question and kind in ("joint", "self", "can"))
             return Found(i, kind, verb, needs)
     return REJECTED if seen else None
+
+
+# A step's verb that ends its sentence names no action when it is a bare "do" ("We'll do."), or a
+# sign-off's ("I'll talk soon", "we'll speak later").
+_NO_ACTION_TAIL = frozenset({"soon", "later", "then", "again"})
+
+
+def _names_no_action(span: Span, verb: int) -> bool:
+    """The words after the step's verb name nothing to do: none after a bare "do" ("We'll do."), a
+    sign-off ("I'll talk soon"), or a sentence cut off after a determiner or a preposition ("I'll send
+    the", "let me share my", "I'll get back to"): recognisers and speaker turns break sentences there."""
+    doc = span.doc
+    rest = [t for t in doc[verb + 1 : span.end] if not t.is_punct]
+    lemma = doc[verb].lemma_.lower()
+    if not rest:
+        return lemma == "do"
+    if lemma in ("talk", "speak", "chat") and all(t.lower_ in _NO_ACTION_TAIL for t in rest):
+        return True
+    last = rest[-1]
+    return (last.pos_ in ("DET", "CCONJ") or last.lower_ in ("the", "a", "an")
+            or last.tag_ in ("PRP$", "IN") and not list(last.children))
 
 
 def _date_proposal(ctx: CallContext, i: int) -> bool:

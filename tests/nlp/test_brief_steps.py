@@ -61,6 +61,21 @@ def test_a_proposal_and_the_date_the_other_side_names() -> None:
     assert [(i.owner, i.due) for i in found] == [("both", "2026-12-15")]
 
 
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        (("S1", "i'll send it over"), "i'll send it over"),  # a particle ends it, not a cut
+        (("S1", "I'll follow up."), "I'll follow up"),
+        (("S2", "Sure, we'll do that."), "Sure, we'll do that"),
+        (("S1", "I'll send the"), None),
+        (("S1", "I'll send the pricing by Friday and"), "I'll send the pricing by Friday and"),  # dated: kept
+    ],
+)
+def test_a_step_needs_an_action_unless_dated(line: tuple[str, str], text: str | None) -> None:
+    found = steps(line)
+    assert [i.text for i in found] == ([text] if text else [])
+
+
 def test_a_date_said_right_after_the_step_is_its_due_date() -> None:
     found = steps(("S1", "Then let's do a check-in once the feed is live. How about Monday the twenty-first?"),
                   ("S2", "Monday works."))
@@ -90,6 +105,12 @@ def test_a_date_said_right_after_the_step_is_its_due_date() -> None:
         [("S2", "Let me warn you, our CFO reads every clause.")],
         [("S2", "Now I'm going to go and enjoy my weekend.")],
         [("S1", "You can export it as a spreadsheet every week."), ("S2", "That's good.")],  # what the product does
+        # No action named: a bare "do", a sign-off, a sentence cut off by the recogniser or a speaker change.
+        [("S2", "Yeah, we'll do."), ("S1", "Great.")],
+        [("S1", "Alright, I'll talk soon.")],
+        [("S1", "I'll send over the"), ("S2", "Sorry, you cut out there.")],
+        [("S1", "let me forward you our")],
+        [("S2", "we'll review the contract and")],
     ],
 )
 def test_not_next_steps(lines: list[tuple[str, str]]) -> None:
