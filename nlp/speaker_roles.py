@@ -19,8 +19,9 @@ A speaker's score is `WEIGHTS · (features - the speakers' mean)`; the probabili
 the rep is the softmax of the scores (for two speakers, a logistic regression on the difference of
 their features). The rep is the most probable speaker and everyone else a customer, with
 `role_confidence` = that probability. Below `CONTENT_THRESHOLD` (`CONTENT_THRESHOLD_MANY` with three
-or more speakers) nothing is assigned and the reason says how close it was. The weights were fit by `bench/roles_train.py` on generated sales calls
-(`bench/sales_calls.py`, training seeds only); see docs/diarization.md ("Who is the rep").
+or more speakers) nothing is assigned and the reason says how close it was. The weights were fit by
+`bench/roles_train.py` on generated sales calls (`bench/sales_calls.py`, training seeds only); see
+docs/diarization.md ("Who is the rep").
 """
 
 from __future__ import annotations

@@ -259,8 +259,7 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
     return REJECTED if seen else None
 
 
-# A step's verb that ends its sentence names no action when it is a bare "do" ("We'll do."), or a
-# sign-off's ("I'll talk soon", "we'll speak later").
+# What follows "talk" or "speak" in a sign-off, not a step: "I'll talk soon", "we'll speak later".
 _NO_ACTION_TAIL = frozenset({"soon", "later", "then", "again"})
 
 
