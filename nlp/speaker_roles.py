@@ -220,11 +220,10 @@ def infer_roles_from_content(
     evidence = score_speakers(major)
     best = evidence[0]
     confidence = round(best.p_rep, 3)
-    if len(major) > 2:
-        threshold = min(threshold, CONTENT_THRESHOLD_MANY)
-    if confidence < threshold:
+    bar = min(threshold, CONTENT_THRESHOLD_MANY) if len(major) > 2 else threshold
+    if confidence < bar:
         return ContentRoles(None, confidence, evidence, reason=NO_REP_UNCLEAR_REASON.format(
-            speaker=best.speaker, confidence=confidence, threshold=threshold))
+            speaker=best.speaker, confidence=confidence, threshold=bar))
     return ContentRoles(best.speaker, confidence, evidence)
 
 
