@@ -30,7 +30,7 @@ def whisper_loaded() -> None:
     load_whisper(AsrOptions())
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def espeak() -> None:
     """Generated speech needs espeak-ng and sox: skipped without them, failed under CI=true."""
     if shutil.which("espeak-ng") is None or shutil.which("sox") is None:

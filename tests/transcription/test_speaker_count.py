@@ -5,8 +5,6 @@ prior; an unsure count carries a `speakers_note`."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import cast
 
@@ -220,18 +218,14 @@ def test_a_hinted_two_on_one_real_voice_stays_one(asr_dir: Path, whisper_loaded:
 
 
 @pytest.mark.slow
-def test_two_voices_the_clustering_merges_are_two_speakers(tmp_path: Path, whisper_loaded: None) -> None:
+def test_two_voices_the_clustering_merges_are_two_speakers(tmp_path: Path, whisper_loaded: None,
+                                                           espeak: None) -> None:
     """A tuning pair (`dtune-gb-david-us-adam`: two espeak male voices) that the voice clustering
     alone gives one speaker (49 % DER): the split of its phrases holds two voices (voice gap 2.9
     against a bar of 1.45 on the tuning run), so it is two speakers, and not unsure."""
     from bench.diarization_calls import DIALOGUE_TUNING_PAIRS, DIALOGUE_TUNING_SEED, render_sales_calls
     from transcription.pipeline import TranscribeOptions, transcribe_file
 
-    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
-        reason = "needs espeak-ng and sox (apt-get install espeak-ng sox; scripts/setup.sh does it as root)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but it {reason}", pytrace=False)
-        pytest.skip(reason)
     names = list(DIALOGUE_TUNING_PAIRS)
     name = "dtune-gb-david-us-adam"
     i = names.index(name)

@@ -5,8 +5,6 @@ analysis JSON and RTTM, and one customer interruption."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import wave
 from pathlib import Path
 
@@ -27,13 +25,8 @@ REP_AT_S, CUSTOMER_AT_S = 0.5, 3.5  # the customer starts 3 s into the rep's 10 
 
 
 @pytest.fixture(scope="module")
-def cut_in_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def cut_in_call(tmp_path_factory: pytest.TempPathFactory, espeak: None) -> Path:
     """Rep on the left channel, customer on the right, cutting in mid-sentence."""
-    if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
-        reason = "needs espeak-ng and sox (apt-get install espeak-ng sox; scripts/setup.sh does it as root)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but it {reason}", pytrace=False)
-        pytest.skip(reason)
     workdir = tmp_path_factory.mktemp("cut-in")
     rep = render_utterance(REP_LINE, ("en-us+m1", 40, 160), workdir)
     customer = render_utterance(CUSTOMER_LINE, ("en-us+f3", 60, 150), workdir)
