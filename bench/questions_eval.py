@@ -12,8 +12,9 @@ Sets (each scored for `model` and `rules`, the baseline in `bench/question_rules
   Beside the product's units, the yes/no row in SwDA's units (`as_swda_units`).
 - `mrda`: MRDA test (CC BY 4.0; the model trains on MRDA train), mapped with `bench.mrda.label_of`;
   its words come without punctuation.
-- `sales`: the held-out part of our own sales sentences (`bench/questions_data`), punctuated and
-  ASR-style rows apart, with the accuracy over all eight classes.
+- `sales`: the held-out part of our own sales sentences (`bench/questions_data`) and the fresh set
+  written after the model (`fresh_sentences.tsv`), punctuated and ASR-style rows apart, with the
+  accuracy over the six outcomes (five countable types or not a countable question).
 - `earnings`: recall of the earnings-21 sentences that end in "?" (no labels), 44 calls.
 """
 
@@ -32,7 +33,7 @@ from spacy.tokens import Doc
 
 from bench import mrda
 from bench.question_rules import read_doc
-from bench.questions_sales import SalesSentence, load_sales_sentences
+from bench.questions_sales import FRESH, SalesSentence, load_sales_sentences
 from nlp.questions.component import context_items
 from nlp.questions.context import ContextItem, resolve_types
 from nlp.sentences import load_spacy, split_sentences
@@ -252,9 +253,13 @@ def is_asr_style(text: str) -> bool:
 
 
 def evaluate_sales(systems: Sequence[str], errors: int) -> None:
-    """The held-out sales sentences; accuracy over the six outcomes (five countable types or not a
-    countable question)."""
-    rows = load_sales_sentences("heldout")
+    """The held-out sales sentences and the fresh ones; accuracy over the six outcomes (five countable
+    types or not a countable question)."""
+    for name, rows in (("held-out", load_sales_sentences("heldout")), ("fresh", load_sales_sentences(path=FRESH))):
+        evaluate_sales_rows(name, rows, systems, errors)
+
+
+def evaluate_sales_rows(name: str, rows: Sequence[SalesSentence], systems: Sequence[str], errors: int) -> None:
     for asr in (False, True):
         part = [r for r in rows if is_asr_style(r.text) == asr]
         title = "ASR-style (no punctuation)" if asr else "punctuated"
@@ -262,7 +267,7 @@ def evaluate_sales(systems: Sequence[str], errors: int) -> None:
         for system in systems:
             pred = sales_predictions(part, system)
             accuracy = sum(p == g for p, g in zip(pred, gold, strict=True)) / max(len(part), 1)
-            score(gold, list(pred), f"### {system}, sales held-out, {title}: {len(part)} sentences, accuracy {accuracy:.3f}")
+            score(gold, list(pred), f"### {system}, sales {name}, {title}: {len(part)} sentences, accuracy {accuracy:.3f}")
             if errors and system == "model":
                 for g, p, row in [(g, p, row) for g, p, row in zip(gold, pred, part, strict=True) if g != p][:errors]:
                     print(f"   gold={g} pred={p} :: {row.before} || {row.text} || {row.after}")

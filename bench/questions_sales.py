@@ -6,7 +6,8 @@ where it matters, the sentence before and after it.
     heldout = load_sales_sentences("heldout")
 
 `train` rows are training data beside MRDA; `heldout` rows are the regression test and never trained
-or tuned on. Rows of one `group` (variants of one sentence, e.g. punctuated and ASR-style) are always
+or tuned on. `fresh_sentences.tsv` (`FRESH`, split `fresh`) was written later, without reading the
+rows above, as a second check on unseen sentences: `load_sales_sentences(path=FRESH)`. Rows of one `group` (variants of one sentence, e.g. punctuated and ASR-style) are always
 in one split.
 """
 
@@ -17,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "questions_data" / "sales_sentences.tsv"
+# Written after the model was trained, by someone who had not read `DATA`'s rows, never trained on:
+# a check on sentences the model has not seen (split `fresh`).
+FRESH = DATA.with_name("fresh_sentences.tsv")
 LABELS = ("open", "yes_no", "choice", "declarative", "tag", "backchannel", "rhetorical", "none")
-SPLITS = ("train", "heldout")
+SPLITS = ("train", "heldout", "fresh")
 SPEAKERS = ("rep", "customer")
 CONTEXT_SPEAKERS = ("same", "other")
 COLUMNS = ("id", "split", "group", "label", "speaker", "before", "text", "after")
@@ -70,7 +74,8 @@ def _row(fields: list[str], line: int) -> SalesSentence:
 
 
 def load_sales_sentences(split: str | None = None, path: Path = DATA) -> list[SalesSentence]:
-    """The rows of the TSV file in file order, all of them or those of one split ("train", "heldout").
+    """The rows of the TSV file in file order, all of them or those of one split ("train", "heldout";
+    "fresh" is the split of every row of `FRESH`).
 
     Raises ValueError naming the line (1 = the header) of the first bad row or a wrong header."""
     if split is not None and split not in SPLITS:

@@ -51,6 +51,10 @@ _INVITATION_START = re.compile(rf"^\W*(?:(?:so|and|now|well|okay|please)\W+)*(?:
 _ECHO_EXTRA = frozenset({"oh", "ah", "huh", "wait", "wow", "so", "really", "the", "a", "an", "of", "them", "it",
                          "that", "all", "just"})
 ECHO_MAX_WORDS = 4
+# "Good, thanks, and you?", "Fine, how about yourself?", "Not bad. And you?": a greeting returned.
+_RETURN_GREETING = re.compile(r"^\W*(?:(?:and|how about|what about)\W+)?(?:you|yourself|you guys|y'all)\W*$")
+_WELL = frozenset({"good", "great", "fine", "well", "thanks", "thank", "bad", "busy", "alright", "complain", "wonderful",
+                   "fantastic", "awesome", "excellent", "surviving", "hanging", "swamped"})
 _WORD = re.compile(r"[a-z0-9']+")
 # The statement that follows must have at least this many words to count as the speaker going on.
 MIN_FOLLOW_WORDS = 4
@@ -127,11 +131,27 @@ def _echoes(text: str, prev: ContextItem | None) -> bool:
             and set(said) <= set(_words(prev.text)))
 
 
+def _returns_greeting(text: str, prev: ContextItem | None, speaker: str) -> bool:
+    """ "Good, thanks, and you?", or "And yourself?" after the speaker's own "I'm well, thanks.": the
+    greeting asked back, which asks nothing ("We use Salesforce. How about you?" does ask)."""
+    low = _plain(text)
+    if _RETURN_GREETING.match(low):
+        return (prev is not None and prev.speaker == speaker and bool(_WELL & set(_words(prev.text)))
+                and len(_words(prev.text)) <= 6)
+    # the tail after a comma ("great, you?") or from "and" / "how about" on ("fine thanks and you")
+    for cut in re.finditer(r"[,.;!]\s*|\s(?=and\b|how about\b|what about\b)", low):
+        if _RETURN_GREETING.match(low[cut.end():]):
+            return bool(_WELL & set(_words(low[: cut.start()]))) and len(_words(low)) <= 10
+    return False
+
+
 def _bare_reaction(item: ContextItem, prev: ContextItem | None) -> tuple[bool, QuestionType | None]:
     """A bare tag ("Right?") or "Have you?" asks only after the same speaker's own statement: the
     tag confirms it, "Have you?" asks the listener back. After the other side's words either is a
     reaction, as is an echo ("You do?", "Six?"). Returns (the sentence is one of these, its type)."""
     text = _plain(item.text)
+    if _returns_greeting(text, prev, item.speaker):
+        return True, None
     tag = bool(_TAG_ALONE.match(text) or zh.TAG_ALONE.match(text))
     if (prev is None or prev.speaker != item.speaker) and (_ECHO.match(text) or _echoes(text, prev)):
         return True, None

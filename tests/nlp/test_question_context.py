@@ -169,3 +169,20 @@ def test_echo_needs_only_the_other_sides_words(before: str, echo: str, expected:
 def test_an_echo_of_ones_own_words_is_not_a_reaction() -> None:
     items = [ContextItem("S1", "We could start with forty seats.", None), ContextItem("S1", "Forty seats?", "yes_no")]
     assert resolve_types(items) == [None, "yes_no"]
+
+
+def test_a_greeting_asked_back_is_not_a_question() -> None:
+    # the opening of most calls: the rep's "How are you?" is a greeting, and so is its return
+    assert _questions(
+        ("S1", "Hi Dana, how are you?"),
+        ("S2", "Good, thanks, and yourself?"),
+        ("S1", "I'm well, thanks."),
+        ("S1", "And you?"),
+        ("S2", "fine thanks how about you"),
+        ("S1", "So which CRM does your team use today?"),
+    ) == [("S1", "open", "So which CRM does your team use today?")]
+
+
+@pytest.mark.parametrize("text", ["We're on HubSpot. How about you?", "Okay, so does that pricing work for you?"])
+def test_a_question_back_without_a_greeting_still_counts(text: str) -> None:
+    assert [q[0] for q in _questions(("S2", "We just closed our best quarter."), ("S1", text))] == ["S1"]

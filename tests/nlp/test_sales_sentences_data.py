@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.questions_sales import DATA, LABELS, SalesSentence, load_sales_sentences
+from bench.questions_sales import DATA, FRESH, LABELS, SalesSentence, load_sales_sentences
 
 ROWS = load_sales_sentences()
+FRESH_ROWS = load_sales_sentences(path=FRESH)
 HELDOUT_FLOOR = {
     "open": 8,
     "yes_no": 8,
@@ -135,3 +136,15 @@ def test_loader_rejects_a_bad_row_naming_its_line(tmp_path: Path) -> None:
             "s0001", "train", "g001", "open", "rep", "other", "We grew.", "Who else is involved?", None, ""
         )
     ]
+
+
+def test_fresh_set_is_its_own_split_with_no_training_sentence() -> None:
+    """The fresh set checks the model on sentences it has not seen: none of its texts is one of the
+    main file's, every label is there, and a good share reads like ASR output."""
+    assert len(FRESH_ROWS) >= 300 and {r.split for r in FRESH_ROWS} == {"fresh"}
+    assert [r.id for r in FRESH_ROWS] == [f"f{i:04d}" for i in range(1, len(FRESH_ROWS) + 1)]
+    assert {normalized(r.text) for r in FRESH_ROWS}.isdisjoint(normalized(r.text) for r in ROWS)
+    assert set(Counter(r.label for r in FRESH_ROWS)) == set(LABELS)
+    assert all(r.before_speaker == "other" for r in FRESH_ROWS if r.label == "backchannel")
+    asr = [r for r in FRESH_ROWS if r.text == r.text.lower() and not _PUNCT.search(r.text)]
+    assert len(asr) / len(FRESH_ROWS) >= 0.30
