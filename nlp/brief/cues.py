@@ -238,8 +238,17 @@ OBJECTION = (
     _cue(rf"\bhow do (?:i|we) know (?:\w+ ){{0,4}}?(?:wo{_NT}|will|is{_NT}|can|are)\b|\bgot burn(?:ed|t)\b|"
          r"\b(?:i'?ve|we'?ve) (?:seen|heard) (?:\w+ ){0,2}?before\b|\b(?:hard|tough) time selling\b|\ban? (?:easier|"
          r"harder|hard|tough) sell\b", 0.8, negatable=False),
+    # A buyer refusing the deal's next move in the first person: "I'm not signing two years with ...",
+    # "I am not putting a new system in front of staff ...", "there is zero chance I'm ripping it out".
+    _cue(r"\b(?:i'?m|i am|we'?re|we are) not (?:going to |gonna )?(?:sign|renew|commit|put|roll|rip|switch|buy|pay|"
+         r"add|mov|chang|replac|touch)\w*\b(?! (?:(?:the |our |that )?(?:old|current|existing|other)|ours|that)\b)|\b(?:zero|no) chance\b|\bdead on arrival\b|\bnot happening\b|"
+         rf"\bca{_NT} have (?:my|our|the) (?:[\w-]+ ){{0,3}}?\w+ing\b|\b(?:is|be|'s) a (?:\w+ )?fight\b|"
+         rf"\bdo(?:es)?{_NT} need (?:one more|another|a new|yet another)\b|\bcame in (?:[\w-]+ ){{0,3}}?"
+         r"(?:under|below|lower|cheaper)\b|\bmore than (?:i|we) (?:had|have) in (?:my|our) heads?\b",
+         1.0, negatable=False),
     _cue(r"\bworr(?:ied|y|ies) (?:about|that)\b|\bconcerned (?:about|that)\b|\bmy (?:main |big |biggest )?concern\b|"
-         r"\bthe part i'?m worried\b|\bnot going to (?:type|use|learn|change|do)\b|\bwon'?t (?:use|adopt|type|learn)\b",
+         r"\bthe part i'?m worried\b|\bnot going to (?:type|use|learn|change|do)\b|"
+         r"\bwon'?t (?:use|adopt|type|learn|download|install|log in)\b",
          0.8, negatable=False),
     _cue(rf"\bnot (?:sure|convinced) (?:it'?s|this is|that|we|about|it would|it will|this would|this will|the)\b|"
          rf"\bdo{_NT} see (?:the )?(?:value|need|point|roi)\b|\bburn(?:ed|t) before\b|\bbeen burn(?:ed|t)\b|"

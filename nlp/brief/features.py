@@ -35,7 +35,7 @@ from nlp.brief.cues import (
     matches,
 )
 from nlp.brief.learned import learned_scores
-from nlp.brief.money import parse_amount
+from nlp.brief.money import parse_amount, spoken_amount
 
 ITEM_KINDS = ("pain", "need", "objection", "budget", "decision", "price")
 CUES: dict[str, tuple[Cue, ...]] = {
@@ -150,17 +150,26 @@ def best_cue(kind: str, span: Span, text: str | None = None) -> tuple[Cue, int, 
 _DIGIT_GROUPS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 
+# spaCy reads "forty thousand a year" as a DATE and "nine grand" as a QUANTITY: amounts all the same.
+_AMOUNT_WORD = re.compile(r"\b(?:thousand|hundred|million|grand|\d+k)\b")
+
+
+def _amount_entity(ent: Span) -> bool:
+    return ent.label_ == "MONEY" or (ent.label_ in ("DATE", "QUANTITY") and bool(_AMOUNT_WORD.search(ent.text.lower())))
+
+
 def amount_in(span: Span, *, cardinal: bool) -> float | None:
-    """The first money amount said in the sentence (MONEY entities; with `cardinal`, also plain
-    numbers said with thousand/million or of four digits and more)."""
+    """The first money amount said in the sentence (MONEY entities and amounts spaCy took for a date
+    or a quantity; with `cardinal`, also plain numbers said with thousand/million or of four digits
+    and more), else one said in words with a scale (`spoken_amount`)."""
     for ent in span.ents:
-        if ent.label_ == "MONEY" or (cardinal and ent.label_ == "CARDINAL"
-                                     and re.search(r"thousand|million|grand|\bk\b|\d{4,}|\d+k|hundred",
-                                                   _DIGIT_GROUPS.sub("", ent.text.lower()))):
+        if _amount_entity(ent) or (cardinal and ent.label_ == "CARDINAL"
+                                   and re.search(r"thousand|million|grand|\bk\b|\d{4,}|\d+k|hundred",
+                                                 _DIGIT_GROUPS.sub("", ent.text.lower()))):
             amount = parse_amount(ent.text)
             if amount is not None:
                 return amount
-    return None
+    return spoken_amount(span.text)  # "ninety thousand" the tagger left out, "twenty-two" + "thousand"
 
 
 @dataclass(slots=True)
@@ -190,7 +199,8 @@ def sentence_facts(ctx: CallContext) -> list[SentenceFacts]:
         text = s.text.lower().replace("\u2019", "'")
         words = ctx.alpha[i]
         usable = words > 0 and span.doc.lang_ == "en" and not (span._.is_backchannel or span._.is_rhetorical)
-        money = bool(MONEY_WORDS.search(text)) and any(e.label_ in ("MONEY", "CARDINAL") for e in span.ents)
+        money = bool(MONEY_WORDS.search(text)) and (any(e.label_ == "CARDINAL" or _amount_entity(e) for e in span.ents)
+                                                    or spoken_amount(text) is not None)
         # The cues are read only where an item may come from: the customer's side, the rep's amounts.
         wanted = usable and (ctx.customer_side(i) or money)
         out.append(SentenceFacts(

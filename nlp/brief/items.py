@@ -50,7 +50,9 @@ _TOPICS = (
 # thousand, max"), or an amount in answer to a question about budget ("Under five hundred a month.").
 _BUDGET_WORD = re.compile(r"\b(?:budget\w*|set aside|allocated|earmarked|approved|line item|max|maximum|limit|at most|"
                           r"no more than|can'?t spend more|spend more than|up to|at or under|thinking (?:more )?like|"
-                          r"would accept|'?d accept|ceiling|cap)\b")
+                          r"would accept|'?d accept|ceiling|cap|(?:to|can) play with|to spend|what (?:i|we)'?ve got|"
+                          r"in (?:the|our|this year'?s|next year'?s) (?:\w+ )?plan)\b")
+_AMOUNT_SAID = re.compile(r"\b(?:thousand|hundred|million|grand|k)\b|[$€£]")
 _NOT_BUDGET = re.compile(r"\bsign\w*|\bauthority\b|\bhigher than\b|\bmore than (?:we|i) (?:expected|budgeted)|\babove "
                          r"(?:the|our) budget\b|\bover (?:the|our) budget\b")
 
@@ -62,7 +64,9 @@ def budget_confidence(ctx: CallContext, i: int, facts: list[SentenceFacts], aske
     if _NOT_BUDGET.search(text) or f.question:
         return 0.0
     worded = bool(_BUDGET_WORD.search(text))
-    if f.money and worded:
+    # an amount, not any number: "forty thousand in the plan", not "40 reps in the plan"
+    amount = amount_in(ctx.sentences[i].span, cardinal=True) is not None or bool(_AMOUNT_SAID.search(text))
+    if f.money and worded and amount:
         return 0.85
     if f.money and asked:
         return 0.75

@@ -74,6 +74,24 @@ def parse_amount(text: str) -> float | None:
     return total + current
 
 
+_BIG = r"(?:thousand|grand|million|billion)"
+_NUM_WORD = rf"(?:\d+(?:\.\d+)?|{'|'.join(w for w in _UNITS if w not in ('a', 'an', 'zero'))}|hundred|{_BIG})"
+# A run of number words holding a scale, as said: "ninety thousand", "two thousand four hundred",
+# "a hundred and twenty thousand"; "hundred" alone only before a currency or a period ("four hundred a month").
+_SPOKEN = re.compile(rf"\b(?:an? )?{_NUM_WORD}(?:[ -](?:and )?{_NUM_WORD})*\b", re.IGNORECASE)
+_HUNDRED_UNIT = re.compile(r"^\W*(?:dollars?|bucks|euros?|pounds?|a (?:month|year|week|seat|user)|per\b)")
+
+
+def spoken_amount(text: str) -> float | None:
+    """The first amount in `text` said in words with a scale, for amounts the entity tagger missed
+    ("we put ninety thousand in next year's plan"); None when there is none."""
+    for m in _SPOKEN.finditer(text):
+        run = m.group(0).lower()
+        if re.search(rf"\b{_BIG}\b", run) or ("hundred" in run and _HUNDRED_UNIT.match(text[m.end():].lower())):
+            return parse_amount(run)
+    return None
+
+
 def chinese_amount(text: str) -> float | None:
     """The value of a number written in digits with an optional scale ("2.5万" -> 25000) or in
     numerals ("两千四" -> 2400, "一万五" -> 15000, "三十" -> 30, "一千零五" -> 1005); None for
@@ -100,4 +118,4 @@ def chinese_amount(text: str) -> float | None:
     return float(total + section + number)
 
 
-__all__ = ["ZH_DIGITS", "ZH_NUMBER", "chinese_amount", "parse_amount"]
+__all__ = ["ZH_DIGITS", "ZH_NUMBER", "chinese_amount", "parse_amount", "spoken_amount"]

@@ -74,7 +74,7 @@ IN_CALL_VERBS = frozenset({"show", "walk", "run", "demo", "present", "share", "p
                            "talk", "see", "hear", "read", "play", "zoom", "scroll", "click", "log"})
 _IN_CALL_OBJECT = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:you|your|screen|through|a (?:quick )?look|an example|around|"
                              r"a (?:quick )?question|questions|that question|quickly|real quick|the scope|now|up|with|"
-                             r"differently|another way|me|us|here|this|what|how|where|why|a bit|a little|about|on|by|off|from)\b")
+                             r"differently|another way|me|us|here|this|what|how|where|why|a bit|a little|about|on|by|off|from|over)\b")
 _IDIOMS = re.compile(r"\b(?:put an end to|take care of (?:that|it) (?:later|eventually)|see how it goes|cross that "
                      r"bridge|let you (?:go|get back to)|(?:have|had) a (?:hard|tough|difficult) time|make (?:good |the "
                      r"most )?use of|be honest|be direct|be frank|be brief|keep (?:it|this) short|take (?:that|it) "
@@ -243,8 +243,9 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
                 return REJECTED  # "Can I export the raw data?": a question about the product
             if kind == "need_to" and not dated and not _names_someone(span, verb):
                 continue
-            in_call = lemma in IN_CALL_VERBS and _IN_CALL_OBJECT.match(_low(doc[verb + 1 : span.end].text))
-            if in_call and not dated and kind in ("self", "joint", "can", "request"):
+            in_call = (lemma in IN_CALL_VERBS and _IN_CALL_OBJECT.match(_low(doc[verb + 1 : span.end].text))
+                       or _brings_up(span, verb))
+            if in_call and not _dated_outside_clauses(span, question) and kind in ("self", "joint", "can", "request"):
                 return REJECTED
             if not dated and (kind == "can" or lemma in _MINOR or (kind == "joint" and not MEETING.search(low))):
                 return REJECTED  # "I can share their numbers", "I'll include a one pager", "let's get it done"
@@ -257,6 +258,22 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
             needs = kind == "request" or (question and kind in ("joint", "self", "can"))
             return Found(i, kind, verb, needs)
     return REJECTED if seen else None
+
+
+def _brings_up(span: Span, verb: int) -> bool:
+    """ "Let me bring the pricing page up", "I'll pull up the dashboard": something put on the screen,
+    not a topic raised with someone ("I'll bring it up with finance" is a step)."""
+    doc = span.doc
+    up = any(c.lower_ == "up" and (c.dep_ == "prt" or c.tag_ == "RP") for c in doc[verb].children)
+    return up and doc[verb].lemma_.lower() in ("bring", "pull", "put") and not _PARTY.search(_low(doc[verb:span.end].text))
+
+
+def _dated_outside_clauses(span: Span, question: bool) -> bool:
+    """A date said outside the sentence's relative clauses: "the estimate you built on Monday" dates the
+    estimate, not what the speaker is about to do."""
+    inside = {t.i for t in span if t.dep_ in ("relcl", "acl") for t in t.subtree}
+    words = [t.text_with_ws for t in span if t.i not in inside]
+    return bool(_dates("".join(words), question=question))
 
 
 # What follows "talk" or "speak" in a sign-off, not a step: "I'll talk soon", "we'll speak later".
@@ -453,11 +470,13 @@ def find_steps(ctx: CallContext, steps: list[NextStep], deflections: list[int]) 
             phrase, due = best_due([phrase], ctx.call_date) if phrase else (None, None)
         committed = next((n.speaker for n in steps if n.start == s.start and n.text == s.text), None)
         owner = _owner(ctx, kind, i, accepter, committed, dated=due is not None)
-        if due is None and _INVITE.search(_low(s.text)) and any(
-                it.owner == "both" or (it.due is not None and MEETING.search(_low(it.text))) for it in items[-3:]):
+        if _INVITE.search(_low(s.text)) and any(
+                (it.owner == "both" or (it.due is not None and MEETING.search(_low(it.text))))
+                and due in (None, it.due) for it in items[-3:]):
             taken.update(range(i, hi + 1))
-            continue  # the invite for the meeting just agreed
-        if owner == "both" and due is not None and any(it.owner == "both" and it.due == due for it in items):
+            continue  # the invite for the meeting just agreed ("I'll send an invite for the nineteenth")
+        if owner == "both" and due is not None and any(
+                it.due == due and (it.owner == "both" or MEETING.search(_low(it.text))) for it in items):
             taken.update(range(i, hi + 1))
             continue  # the same meeting again ("let's look at that with Giulia on the eleventh")
         text, start, end, speaker = _clip(ctx, i, hi, found.verb if found else None)

@@ -122,6 +122,21 @@ def test_objections_said_without_the_topic_words() -> None:
     assert texts(found)[0] == "That number won't fly with our board"
 
 
+@pytest.mark.parametrize("line", [
+    "I'm not committing to three years with a vendor we've never used.",
+    "There's zero chance we switch systems during the busy season.",
+    "I can't have my dispatchers learning new software in peak season.",
+    "That's more than I had in my head for this.",
+])
+def test_a_buyer_refusing_in_the_first_person_objects(line: str) -> None:
+    assert texts(items(("S1", "So that's the proposal."), ("S2", line), kind="objection")) == [line.rstrip(".")]
+
+
+def test_keeping_ones_own_system_is_no_objection() -> None:
+    assert items(("S2", "We're not replacing the old ERP, so it has to sync with it."),
+                 ("S2", "And we're not moving ours to the cloud either."), kind="objection") == []
+
+
 def test_a_condition_called_a_non_starter_is_a_need_not_an_objection() -> None:
     assert items(
         ("S1", "What would rule us out?"),
@@ -148,6 +163,28 @@ def test_budget_with_its_amount() -> None:
     )
     assert [(i.text, i.amount) for i in found] == [("we have about fifty thousand dollars approved for this year",
                                                     50000.0)]
+
+
+@pytest.mark.parametrize(("line", "amount"), [
+    ("Our CFO gave us a ceiling of three thousand a month for the whole region.", 3000.0),  # spaCy: a DATE
+    ("Twelve grand is what I've got for tooling this year.", 12000.0),
+    ("I had sixty thousand a year in the plan for this.", 60000.0),
+    ("There's maybe four hundred a month I can play with.", 400.0),
+    ("We put ninety thousand in next year's capital plan for scheduling.", 90000.0),
+])
+def test_a_budget_said_without_the_word_budget(line: str, amount: float) -> None:
+    found = items(("S1", "Tell me about the schedules."), ("S2", line), kind="budget")
+    assert [i.amount for i in found] == [amount]
+
+
+def test_a_number_that_is_no_amount_is_no_budget() -> None:
+    assert items(("S2", "We have 40 reps in the plan for next year."), kind="budget") == []
+
+
+def test_a_price_spacy_reads_as_a_date() -> None:
+    brief = brief_of(scripted_transcript(("S2", "What would it cost?"),
+                                         ("S1", "It's two thousand four hundred a month, with the connector included.")))
+    assert [i.amount for i in brief.of_kind("price")] == [2400.0]
 
 
 def test_amounts_as_a_recogniser_writes_them() -> None:

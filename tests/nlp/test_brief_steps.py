@@ -204,3 +204,28 @@ def test_how_about_i_offers_a_step() -> None:
     assert [(i.owner, i.due) for i in found] == [("rep", "2026-12-14")]
     # "what if I ..." is a hypothetical offer in a negotiation, not a step
     assert steps(("S1", "What if I drop the setup fee and keep the price at forty?")) == []
+
+
+@pytest.mark.parametrize("line", [
+    "Let me bring the renewal quote up so we're both looking at it.",
+    "I'll pull up the dispatch board real quick.",
+    "Let me switch over to the admin view and show you the audit log.",
+    "Let me open the report your team exported on Friday and see what it flagged.",
+])
+def test_what_goes_on_the_screen_now_is_no_step(line: str) -> None:
+    # the date in "the report your team exported on Friday" is the report's, not a due date
+    assert steps(("S1", line)) == []
+
+
+def test_a_topic_brought_up_with_someone_is_a_step() -> None:
+    assert view(steps(("S2", "I'll bring it up with our finance director."))) == [
+        ("I'll bring it up with our finance director", "customer", None)]
+
+
+def test_the_invite_for_the_day_just_agreed_is_part_of_the_meeting() -> None:
+    found = steps(
+        ("S1", "Should the three of us get on a call? How's Thursday the seventeenth?"),
+        ("S2", "Thursday the seventeenth works, after lunch."),
+        ("S1", "Great, I'll send an invite to you and Priya for two o'clock on the seventeenth."),
+    )
+    assert [(i.owner, i.due) for i in found] == [("both", "2026-12-17")]
