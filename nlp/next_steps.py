@@ -55,7 +55,7 @@ IN_CALL_VERBS = frozenset({"show", "walk", "run", "demo", "present", "share", "p
 _FILLER_BETWEEN = frozenset({"just", "also", "quickly", "definitely", "then", "certainly", "probably", "go",
                              "ahead", "and", "actually", "happily", "gladly", "try", "to", "make", "sure"})
 _NEGATION = frozenset({"not", "n't", "never", "won't", "can't", "cannot"})
-_MODALS_AFTER_SUBJECT = frozenset({"'ll", "will", "shall", "can", "could", "'d", "would"})
+_MODALS_AFTER_SUBJECT = frozenset({"'ll", "will", "shall", "can", "could"})
 
 
 def _norm(token: Token) -> str:

@@ -75,7 +75,12 @@ IN_CALL_VERBS = frozenset({"show", "walk", "run", "demo", "present", "share", "p
 _IN_CALL_OBJECT = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:you|your|screen|through|a (?:quick )?look|an example|around|"
                              r"a (?:quick )?question|questions|that question|quickly|real quick|the scope|now|up|with|"
                              r"differently|another way|me|us|here|this|what|how|where|why|a bit|a little|about|on|by|off|from|over)\b")
-_IDIOMS = re.compile(r"\b(?:put an end to|take care of (?:that|it) (?:later|eventually)|see how it goes|cross that "
+# Moves on the screen shared in the call: "let me switch to the admin view", "I'll click into ...".
+_SCREEN_VERBS = frozenset({"switch", "flip", "click", "scroll", "navigate", "zoom", "toggle", "hover", "tab"})
+_ON_SCREEN = re.compile(r"\bon (?:the |my |your )?screen\b|\bso (?:that )?(?:we'?re|we are|you'?re|you are) (?:all |both )?"
+                        r"(?:looking at|seeing|on) the same\b")
+_IDIOMS = re.compile(r"\b(?:come back to (?:that|this|it)\b|(?:park|hold|save) (?:that|this|it)(?: one| thought)? "
+                     r"(?:for|until|till)\b|put an end to|take care of (?:that|it) (?:later|eventually)|see how it goes|cross that "
                      r"bridge|let you (?:go|get back to)|(?:have|had) a (?:hard|tough|difficult) time|make (?:good |the "
                      r"most )?use of|be honest|be direct|be frank|be brief|keep (?:it|this) short|take (?:that|it) "
                      r"as a|tell you what|leave it there|see what happens|get into|get to that|get back to (?:the|my) "
@@ -244,7 +249,7 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
             if kind == "need_to" and not dated and not _names_someone(span, verb):
                 continue
             in_call = (lemma in IN_CALL_VERBS and _IN_CALL_OBJECT.match(_low(doc[verb + 1 : span.end].text))
-                       or _brings_up(span, verb))
+                       or lemma in _SCREEN_VERBS or _brings_up(span, verb) or _ON_SCREEN.search(low))
             if in_call and not _dated_outside_clauses(span, question) and kind in ("self", "joint", "can", "request"):
                 return REJECTED
             if not dated and (kind == "can" or lemma in _MINOR or (kind == "joint" and not MEETING.search(low))):
@@ -269,9 +274,11 @@ def _brings_up(span: Span, verb: int) -> bool:
 
 
 def _dated_outside_clauses(span: Span, question: bool) -> bool:
-    """A date said outside the sentence's relative clauses: "the estimate you built on Monday" dates the
-    estimate, not what the speaker is about to do."""
-    inside = {t.i for t in span if t.dep_ in ("relcl", "acl") for t in t.subtree}
+    """A date said outside the sentence's relative and past-tense clauses: "the estimate you built on
+    Monday", "let me read you what I wrote down in June" date what was done, not what the speaker
+    is about to do."""
+    inside = {t.i for t in span if t.dep_ in ("relcl", "acl") or (t.tag_ == "VBD" and t.dep_ != "ROOT")
+              for t in t.subtree}
     words = [t.text_with_ws for t in span if t.i not in inside]
     return bool(_dates("".join(words), question=question))
 

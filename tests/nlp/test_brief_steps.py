@@ -229,3 +229,26 @@ def test_the_invite_for_the_day_just_agreed_is_part_of_the_meeting() -> None:
         ("S1", "Great, I'll send an invite to you and Priya for two o'clock on the seventeenth."),
     )
     assert [(i.owner, i.due) for i in found] == [("both", "2026-12-17")]
+
+
+@pytest.mark.parametrize("line", [
+    "We'd set up in March and go live for the summer season.",
+    "On reporting, I'd put us up against anyone.",
+])
+def test_would_describes_a_plan_not_a_commitment(line: str) -> None:
+    # "we'd" is "we would": how a rollout would go, not something anyone has taken on
+    assert steps(("S2", "How would the rollout work?"), ("S1", line)) == []
+
+
+@pytest.mark.parametrize("line", [
+    "Let me switch to the reporting tab.",
+    "I'll click into the onboarding flow.",
+    "Let me grab last year's numbers so we're all looking at the same thing.",
+    "Let me put the contract on screen.",
+    "Let me come back to that.",
+    "Let's park that for the call with your controller.",
+    "Let me read you what I wrote down in March.",
+])
+def test_moves_inside_the_call_are_no_steps(line: str) -> None:
+    # "what I wrote down in March" dates what was written, not something to do
+    assert steps(("S1", line)) == []
