@@ -328,6 +328,8 @@ _WHEN = re.compile(r"\b(?:when (?:can|could|shall|should|would|will|are|is good 
                    r"check[- ]?in|invite)\b")
 
 
+# "When is the next owners' meeting?": the date of an event already set, not a meeting being set.
+_WHEN_IS = re.compile(r"\bwhen (?:is|are|was|were|does|do|did) (?:the|your|their|his|her|its|that)\b")
 _SUGGESTS = re.compile(r"\b(?:suggest|propose|recommend|how about|what about|why don'?t we|would it make sense)\b")
 
 
@@ -338,13 +340,22 @@ def _scheduling(ctx: CallContext, i: int) -> bool:
         if found is not None and found is not REJECTED:
             return True
         low = _low(ctx.sentences[j].text)
-        if low.rstrip().endswith("?") and (_WHEN.search(low) or MEETING.search(low)):
+        if low.rstrip().endswith("?") and (_WHEN.search(low) or MEETING.search(low)) and not _WHEN_IS.search(low):
             return True
         if _SUGGESTS.search(low) and MEETING.search(low):
             return True  # "What I'd suggest is a visit."
         if ctx.sentences[j].speaker != ctx.sentences[i].speaker and _date_proposal(ctx, j):
             return True  # "Would Tuesday at two work?" / "Make it Thursday.": a counter-proposal
     return False
+
+
+def _confirms(ctx: CallContext, i: int) -> bool:
+    """Sentence `i`, or the same speaker's next one, agrees ("Monday. Fine.", "Friday, sure.")."""
+    nxt = i + 1
+    return accepts(ctx.sentences[i].text) or bool(re.search(r"\b(?:fine|sure|okay|ok|good|great|works|deal)\W*$",
+                                                           _low(ctx.sentences[i].text))) or (
+        nxt < len(ctx.sentences) and ctx.sentences[nxt].speaker == ctx.sentences[i].speaker
+        and accepts(ctx.sentences[nxt].text))
 
 
 def _reply_dates(ctx: CallContext, j: int) -> bool:
@@ -482,6 +493,10 @@ def find_steps(ctx: CallContext, steps: list[NextStep], deflections: list[int]) 
                 and due in (None, it.due) for it in items[-3:]):
             taken.update(range(i, hi + 1))
             continue  # the invite for the meeting just agreed ("I'll send an invite for the nineteenth")
+        if kind == "proposal" and due is not None and _confirms(ctx, i) and any(
+                it.due == due and s.start - it.end < 15.0 for it in items[-2:]):
+            taken.update(range(i, hi + 1))
+            continue  # "I'll have an answer by Monday." / "Monday. Fine.": the day said back and agreed
         if owner == "both" and due is not None and any(
                 it.due == due and (it.owner == "both" or MEETING.search(_low(it.text))) for it in items):
             taken.update(range(i, hi + 1))

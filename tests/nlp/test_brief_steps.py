@@ -252,3 +252,12 @@ def test_would_describes_a_plan_not_a_commitment(line: str) -> None:
 def test_moves_inside_the_call_are_no_steps(line: str) -> None:
     # "what I wrote down in March" dates what was written, not something to do
     assert steps(("S1", line)) == []
+
+
+def test_the_date_of_an_event_already_set_is_no_proposal() -> None:
+    assert steps(("S1", "When is the next board meeting?"), ("S2", "The twenty-third. Which is tight.")) == []
+
+
+def test_a_day_said_back_and_agreed_is_the_same_step() -> None:
+    found = steps(("S1", "I'll have an answer for you by Thursday."), ("S2", "Thursday. Fine."))
+    assert [(i.owner, i.due) for i in found] == [("rep", "2026-12-10")]
