@@ -77,9 +77,10 @@ def parse_amount(text: str) -> float | None:
 _BIG = r"(?:thousand|grand|million|billion)"
 _NUM_WORD = rf"(?:\d+(?:\.\d+)?|{'|'.join(w for w in _UNITS if w not in ('a', 'an', 'zero'))}|hundred|{_BIG})"
 # A run of number words holding a scale, as said: "ninety thousand", "two thousand four hundred",
-# "a hundred and twenty thousand"; "hundred" alone only before a currency or a period ("four hundred a month").
+# "a hundred and twenty thousand", "twenty-one hundred"; a few hundred only before a currency, a period or
+# "each" ("four hundred a month").
 _SPOKEN = re.compile(rf"\b(?:an? )?{_NUM_WORD}(?:[ -](?:and )?{_NUM_WORD})*\b", re.IGNORECASE)
-_HUNDRED_UNIT = re.compile(r"^\W*(?:dollars?|bucks|euros?|pounds?|a (?:month|year|week|seat|user)|per\b)")
+_HUNDRED_UNIT = re.compile(r"^\W*(?:dollars?|bucks|euros?|pounds?|a (?:month|year|week|seat|user|season)|per\b|each\b|apiece\b)")
 
 
 def spoken_amount(text: str) -> float | None:
@@ -87,8 +88,10 @@ def spoken_amount(text: str) -> float | None:
     ("we put ninety thousand in next year's plan"); None when there is none."""
     for m in _SPOKEN.finditer(text):
         run = m.group(0).lower()
-        if re.search(rf"\b{_BIG}\b", run) or ("hundred" in run and _HUNDRED_UNIT.match(text[m.end():].lower())):
-            return parse_amount(run)
+        amount = parse_amount(run)
+        if re.search(rf"\b{_BIG}\b", run) or ("hundred" in run and (
+                _HUNDRED_UNIT.match(text[m.end():].lower()) or (amount or 0) >= 1100)):  # "twenty-one hundred"
+            return amount
     return None
 
 

@@ -181,6 +181,16 @@ def test_a_number_that_is_no_amount_is_no_budget() -> None:
     assert items(("S2", "We have 40 reps in the plan for next year."), kind="budget") == []
 
 
+@pytest.mark.parametrize(("line", "amount"), [
+    ("The handheld scanners are four hundred and fifty each.", 450.0),
+    ("For a park your size it's sixty thousand a season, all in.", 60000.0),
+    ("Each extra site adds twenty-one hundred.", 2100.0),
+])
+def test_prices_by_the_piece_and_the_season(line: str, amount: float) -> None:
+    brief = brief_of(scripted_transcript(("S2", "What does it cost?"), ("S1", line)))
+    assert [i.amount for i in brief.of_kind("price")] == [amount]
+
+
 def test_a_price_spacy_reads_as_a_date() -> None:
     brief = brief_of(scripted_transcript(("S2", "What would it cost?"),
                                          ("S1", "It's two thousand four hundred a month, with the connector included.")))
