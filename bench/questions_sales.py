@@ -7,8 +7,8 @@ where it matters, the sentence before and after it.
 
 `train` rows are training data beside MRDA; `heldout` rows are the regression test and never trained
 or tuned on. `fresh_sentences.tsv` (`FRESH`, split `fresh`) was written later, without reading the
-rows above, as a second check on unseen sentences: `load_sales_sentences(path=FRESH)`. Rows of one `group` (variants of one sentence, e.g. punctuated and ASR-style) are always
-in one split.
+rows above, as a second check on unseen sentences: `load_sales_sentences(path=FRESH)`. Rows of one
+`group` (variants of one sentence, e.g. punctuated and ASR-style) are always in one split.
 """
 
 from __future__ import annotations

@@ -241,7 +241,8 @@ OBJECTION = (
     # A buyer refusing the deal's next move in the first person: "I'm not signing two years with ...",
     # "I am not putting a new system in front of staff ...", "there is zero chance I'm ripping it out".
     _cue(r"\b(?:i'?m|i am|we'?re|we are) not (?:going to |gonna )?(?:sign|renew|commit|put|roll|rip|switch|buy|pay|"
-         r"add|mov|chang|replac|touch)\w*\b(?! (?:(?:the |our |that )?(?:old|current|existing|other)|ours|that)\b)|\b(?:zero|no) chance\b|\bdead on arrival\b|\bnot happening\b|"
+         r"add|mov|chang|replac|touch)\w*\b(?! (?:(?:the |our |that )?(?:old|current|existing|other)|ours|that)\b)|"
+         r"\b(?:zero|no) chance\b|\bdead on arrival\b|\bnot happening\b|"
          rf"\bca{_NT} have (?:my|our|the) (?:[\w-]+ ){{0,3}}?\w+ing\b|\b(?:is|be|'s) a (?:\w+ )?fight\b|"
          rf"\bdo(?:es)?{_NT} need (?:one more|another|a new|yet another)\b|\bcame in (?:[\w-]+ ){{0,3}}?"
          r"(?:under|below|lower|cheaper)\b|\bmore than (?:i|we) (?:had|have) in (?:my|our) heads?\b",

@@ -78,8 +78,8 @@ def budget_confidence(ctx: CallContext, i: int, facts: list[SentenceFacts], aske
 # Prices are few and said in a few ways: a rule too. A price is the rep's amount with a unit ("per
 # seat per month", "a year") or a price word ("the pilot is fifteen thousand dollars"), not the
 # customer's own spend repeated back, not a question.
-_PER_UNIT = re.compile(r"\bper \w+|\ba (?:month|year|seat|user|head|license|licence|claim|agent|rep|week|day|season|quarter|"
-                       r"site|location|store|unit|campus|device|truck|vehicle|bed|door)\b|"
+_PER_UNIT = re.compile(r"\bper \w+|\ba (?:month|year|seat|user|head|license|licence|claim|agent|rep|week|day|"
+                       r"season|quarter|site|location|store|unit|campus|device|truck|vehicle|bed|door)\b|"
                        r"\b(?:monthly|annually|yearly|annual|per annum|one-?time|upfront|up front|each|apiece)\b")
 _PRICE_WORD = re.compile(r"\b(?:price[ds]?|pricing|costs?|plan|tier|licen[cs]e|quote|total|comes? (?:out )?to|works out "
                          r"to|would be|will be|starts? at|lists? at|list price|normally|usually|brings? you to|bring "

@@ -77,10 +77,11 @@ def parse_amount(text: str) -> float | None:
 _BIG = r"(?:thousand|grand|million|billion)"
 _NUM_WORD = rf"(?:\d+(?:\.\d+)?|{'|'.join(w for w in _UNITS if w not in ('a', 'an', 'zero'))}|hundred|{_BIG})"
 # A run of number words holding a scale, as said: "ninety thousand", "two thousand four hundred",
-# "a hundred and twenty thousand", "twenty-one hundred"; a few hundred only before a currency, a period or
-# "each" ("four hundred a month").
+# "a hundred and twenty thousand", "twenty-one hundred"; a few hundred only before a currency, a
+# period or "each" ("four hundred a month").
 _SPOKEN = re.compile(rf"\b(?:an? )?{_NUM_WORD}(?:[ -](?:and )?{_NUM_WORD})*\b", re.IGNORECASE)
-_HUNDRED_UNIT = re.compile(r"^\W*(?:dollars?|bucks|euros?|pounds?|a (?:month|year|week|seat|user|season)|per\b|each\b|apiece\b)")
+_HUNDRED_UNIT = re.compile(r"^\W*(?:dollars?|bucks|euros?|pounds?|a (?:month|year|week|seat|user|season)|per\b|each\b|"
+                           r"apiece\b)")
 
 
 def spoken_amount(text: str) -> float | None:

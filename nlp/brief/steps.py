@@ -80,8 +80,8 @@ _SCREEN_VERBS = frozenset({"switch", "flip", "click", "scroll", "navigate", "zoo
 _ON_SCREEN = re.compile(r"\bon (?:the |my |your )?screen\b|\bso (?:that )?(?:we'?re|we are|you'?re|you are) (?:all |both )?"
                         r"(?:looking at|seeing|on) the same\b")
 _IDIOMS = re.compile(r"\b(?:come back to (?:that|this|it)\b|(?:park|hold|save) (?:that|this|it)(?: one| thought)? "
-                     r"(?:for|until|till)\b|put an end to|take care of (?:that|it) (?:later|eventually)|see how it goes|cross that "
-                     r"bridge|let you (?:go|get back to)|(?:have|had) a (?:hard|tough|difficult) time|make (?:good |the "
+                     r"(?:for|until|till)\b|put an end to|take care of (?:that|it) (?:later|eventually)|see how it goes|"
+                     r"cross that bridge|let you (?:go|get back to)|(?:have|had) a (?:hard|tough|difficult) time|make (?:good |the "
                      r"most )?use of|be honest|be direct|be frank|be brief|keep (?:it|this) short|take (?:that|it) "
                      r"as a|tell you what|leave it there|see what happens|get into|get to that|get back to (?:the|my) "
                      r"(?:point|question|demo)|let you know (?:that|what)|make it quick|see you|(?:have|got|need) to (?:run|go|jump|"
@@ -349,11 +349,13 @@ def _scheduling(ctx: CallContext, i: int) -> bool:
     return False
 
 
+_AGREED = re.compile(r"\b(?:fine|sure|okay|ok|good|great|works|deal)\W*$")
+
+
 def _confirms(ctx: CallContext, i: int) -> bool:
     """Sentence `i`, or the same speaker's next one, agrees ("Monday. Fine.", "Friday, sure.")."""
-    nxt = i + 1
-    return accepts(ctx.sentences[i].text) or bool(re.search(r"\b(?:fine|sure|okay|ok|good|great|works|deal)\W*$",
-                                                           _low(ctx.sentences[i].text))) or (
+    text, nxt = ctx.sentences[i].text, i + 1
+    return accepts(text) or bool(_AGREED.search(_low(text))) or (
         nxt < len(ctx.sentences) and ctx.sentences[nxt].speaker == ctx.sentences[i].speaker
         and accepts(ctx.sentences[nxt].text))
 
