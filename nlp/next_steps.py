@@ -55,6 +55,7 @@ IN_CALL_VERBS = frozenset({"show", "walk", "run", "demo", "present", "share", "p
 _FILLER_BETWEEN = frozenset({"just", "also", "quickly", "definitely", "then", "certainly", "probably", "go",
                              "ahead", "and", "actually", "happily", "gladly", "try", "to", "make", "sure"})
 _NEGATION = frozenset({"not", "n't", "never", "won't", "can't", "cannot"})
+# Not "'d" / "would": "we'd set up in March" is how it would go, "I'd hoped" a past perfect.
 _MODALS_AFTER_SUBJECT = frozenset({"'ll", "will", "shall", "can", "could"})
 
 
@@ -79,8 +80,6 @@ def _trigger_ends(sent: Span) -> list[int]:
         elif w in {"lets", "let's"}:
             ends.append(tok.i + 1)
         elif w in {"i", "we"} and nxt in _MODALS_AFTER_SUBJECT:
-            if nxt == "'d" and tok.i + 1 < sent.end and tok.nbor(1).lemma_ == "have":
-                continue  # "I'd hoped", "we'd seen": had, a past perfect, not would
             ends.append(tok.i + 2)
         elif w in {"i", "we"} and nxt in {"'m", "am", "'re", "are"} and nxt2 in {"going", "gonna"}:
             ends.append(tok.i + (4 if nxt2 == "going" else 3))

@@ -52,7 +52,6 @@ _BUDGET_WORD = re.compile(r"\b(?:budget\w*|set aside|allocated|earmarked|approve
                           r"no more than|can'?t spend more|spend more than|up to|at or under|thinking (?:more )?like|"
                           r"would accept|'?d accept|ceiling|cap|(?:to|can) play with|to spend|what (?:i|we)'?ve got|"
                           r"in (?:the|our|this year'?s|next year'?s) (?:\w+ )?plan)\b")
-_AMOUNT_SAID = re.compile(r"\b(?:thousand|hundred|million|grand|k)\b|[$€£]")
 _NOT_BUDGET = re.compile(r"\bsign\w*|\bauthority\b|\bhigher than\b|\bmore than (?:we|i) (?:expected|budgeted)|\babove "
                          r"(?:the|our) budget\b|\bover (?:the|our) budget\b")
 
@@ -65,8 +64,7 @@ def budget_confidence(ctx: CallContext, i: int, facts: list[SentenceFacts], aske
         return 0.0
     worded = bool(_BUDGET_WORD.search(text))
     # an amount, not any number: "forty thousand in the plan", not "40 reps in the plan"
-    amount = amount_in(ctx.sentences[i].span, cardinal=True) is not None or bool(_AMOUNT_SAID.search(text))
-    if f.money and worded and amount:
+    if f.money and worded and amount_in(ctx.sentences[i].span, cardinal=True) is not None:
         return 0.85
     if f.money and asked:
         return 0.75

@@ -70,8 +70,8 @@ STATIVE = frozenset({"be", "admit", "say", "guess", "bet", "mean", "think", "kno
                      "riot", "turn", "hit", "see", "believe", "enjoy", "warn", "trust", "relax"})
 IN_CALL_VERBS = frozenset({"show", "walk", "run", "demo", "present", "share", "pull", "go", "jump", "give", "start",
                            "explain", "recap", "summarize", "summarise", "ask", "check", "tell", "take", "dig", "answer",
-                           "cover", "open", "switch", "flip", "look", "pause", "stop", "move", "help", "describe",
-                           "talk", "see", "hear", "read", "play", "zoom", "scroll", "click", "log"})
+                           "cover", "open", "look", "pause", "stop", "move", "help", "describe", "talk", "see", "hear",
+                           "read", "play", "log"})
 _IN_CALL_OBJECT = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:you|your|screen|through|a (?:quick )?look|an example|around|"
                              r"a (?:quick )?question|questions|that question|quickly|real quick|the scope|now|up|with|"
                              r"differently|another way|me|us|here|this|what|how|where|why|a bit|a little|about|on|by|off|from|over)\b")
