@@ -52,7 +52,8 @@ STRONG_BEFORE = re.compile(
     r"of|an old|currently with|renewal with|(?:module|product|version|add-on|tool) (?:in|from|of))\W+(?:[\w'-]+\W+){0,2}$"
 )
 # ... and after it ("X quoted us", "X came back at ninety-five", "X is on the table").
-STRONG_AFTER = re.compile(r"^\W*(?:'s\W+)?(?:(?:\w+\W+){0,6}?(?:quoted|pitched)|(?:\w+\W+){0,2}?(?:offered|gave us|came in|came back|came up|"
+STRONG_AFTER = re.compile(r"^\W*(?:'s\W+)?(?:(?:\w+\W+){0,6}?(?:quoted|pitched)|(?:\w+\W+){0,2}?(?:offered|gave us (?:a |an |their |some )?(?:\w+ )?(?:quotes?|price|pricing|discount|deal|proposal|demo|trial|"
+                          r"offer|rate)|came in|came back|came up|"
                           r"is cheaper|was cheaper|are cheaper|were cheaper|costs? less|sent us|is on the table|are on the "
                           r"table|on the table|didn'?t work|did not work|didn'?t stick|never stuck|was too|were too|is too|"
                           r"and (?:\w+ )?were (?:both )?(?:over|too)|contract|renewal|trial|pilot|demo|rep|sales ?(?:rep|"

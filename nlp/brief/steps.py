@@ -71,10 +71,10 @@ STATIVE = frozenset({"be", "admit", "say", "guess", "bet", "mean", "think", "kno
 IN_CALL_VERBS = frozenset({"show", "walk", "run", "demo", "present", "share", "pull", "go", "jump", "give", "start",
                            "explain", "recap", "summarize", "summarise", "ask", "check", "tell", "take", "dig", "answer",
                            "cover", "open", "look", "pause", "stop", "move", "help", "describe", "talk", "see", "hear",
-                           "read", "play", "log"})
+                           "read", "play", "log", "try"})
 _IN_CALL_OBJECT = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:you|your|screen|through|a (?:quick )?look|an example|around|"
                              r"a (?:quick )?question|questions|that question|quickly|real quick|the scope|now|up|with|"
-                             r"differently|another way|me|us|here|this|what|how|where|why|a bit|a little|about|on|by|off|from|over)\b")
+                             r"differently|another way|me|us|here|this|what|how|where|why|a bit|a little|about|on|by|off|from|over|something)\b")
 # Moves on the screen shared in the call: "let me switch to the admin view", "I'll click into ...".
 _SCREEN_VERBS = frozenset({"switch", "flip", "click", "scroll", "navigate", "zoom", "toggle", "hover", "tab"})
 _ON_SCREEN = re.compile(r"\bon (?:the |my |your )?screen\b|\bso (?:that )?(?:we'?re|we are|you'?re|you are) (?:all |both )?"
@@ -85,7 +85,11 @@ _IDIOMS = re.compile(r"\b(?:come back to (?:that|this|it)\b|(?:park|hold|save) (
                      r"most )?use of|be honest|be direct|be frank|be brief|keep (?:it|this) short|take (?:that|it) "
                      r"as a|tell you what|leave it there|see what happens|get into|get to that|get back to (?:the|my) "
                      r"(?:point|question|demo)|let you know (?:that|what)|make it quick|see you|(?:have|got|need) to (?:run|go|jump|"
-                     r"dash|hop off|drop)|(?:have|need) to (?:tell you|say|admit|be honest)|when things calm down|give (?:you|them|him|her|it) that|take (?:your|their|his|her) word for it)\b")
+                     r"dash|hop off|drop)|(?:have|need) to (?:tell you|say|admit|be honest)|when things calm down|give (?:you|them|him|her|it) that|take (?:your|their|his|her) word for it|"
+                     r"cut to (?:it|the chase)|make it worth (?:your|their|his|her) while|step (?:outside|out|away)|"
+                     r"let me (?:just )?(?:grab|get|fetch) (?:her|him)(?! (?:on|to|for)\b)|(?:hold|hang) on(?! to\b))\b")
+# A condition said as a phrase: "I can hold today's price as long as you sign by July" is an offer.
+_CONDITION_PHRASE = re.compile(r"\b(?:as long as|so long as|provided(?: that)?|providing|on (?:the )?condition)\b")
 _SOFT_CONDITION = re.compile(r"\bif (?:that|it|this) (?:works|helps|suits|is (?:ok|okay|alright|fine))|\bif (?:you|that'?s) "
                              r"(?:like|want|prefer|okay|ok|fine)\b|\bif possible\b|\bif needed\b")
 # Small additions to something already promised: not a step of their own without a date.
@@ -248,7 +252,8 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
                 return REJECTED  # "Can I export the raw data?": a question about the product
             if kind == "need_to" and not dated and not _names_someone(span, verb):
                 continue
-            in_call = (lemma in IN_CALL_VERBS and _IN_CALL_OBJECT.match(_low(doc[verb + 1 : span.end].text))
+            after = _low(doc[verb + 1 : span.end].text)
+            in_call = (lemma in IN_CALL_VERBS and (_IN_CALL_OBJECT.match(after) or not re.search(r"\w", after))
                        or lemma in _SCREEN_VERBS or _brings_up(span, verb) or _ON_SCREEN.search(low))
             if in_call and not _dated_outside_clauses(span, question) and kind in ("self", "joint", "can", "request"):
                 return REJECTED
@@ -258,7 +263,7 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
                 return REJECTED  # "We'll do.", "I'll send the" (cut off), "I'll talk soon"
             rest = [t.lower_ for t in doc[verb:span.end]]
             if (any(w in ("if", "unless") for w in rest) and lemma not in _ASKING
-                    and not _SOFT_CONDITION.search(low)):
+                    and not _SOFT_CONDITION.search(low)) or _CONDITION_PHRASE.search(" ".join(rest)):
                 return REJECTED  # "we'll add the module later if Claire agrees"
             needs = kind == "request" or (question and kind in ("joint", "self", "can"))
             return Found(i, kind, verb, needs)
@@ -381,6 +386,51 @@ def _continues(ctx: CallContext, i: int) -> bool:
     return found is not None and found is not REJECTED and bool(_PRONOUN_OBJECT.search(_low(ctx.sentences[i].text)))
 
 
+def _dating_sentence(ctx: CallContext, i: int) -> int | None:
+    """The same speaker's sentence that gives step `i` its day: the next one ("... once the feed is
+    live. How about Monday the twenty-third?"), or a bare day one sentence further on ("I'll send you
+    the quote. The actual PDF. First thing Monday.")."""
+    sentences = ctx.sentences
+    for k in (i + 1, i + 2):
+        if k >= len(sentences) or sentences[k].speaker != sentences[i].speaker:
+            return None
+        if _continues(ctx, k) and (k == i + 1 or _date_proposal(ctx, k)):
+            return k
+        if _find(ctx, k) is not None or date_phrases(sentences[k].text):
+            return None  # a step or a date of its own in between
+    return None
+
+
+def _whole_turn(ctx: CallContext, j: int) -> bool:
+    """Sentence `j` is its speaker's whole turn."""
+    sentences, speaker = ctx.sentences, ctx.sentences[j].speaker
+    return (j == 0 or sentences[j - 1].speaker != speaker) and (
+        j + 1 == len(sentences) or sentences[j + 1].speaker != speaker)
+
+
+def _invites_to_a_day(text: str) -> bool:
+    """An invitation sent for a day named before it or after "for" ("Monday the fifth, I'll send the
+    invite", "I'll send an invite for Tuesday at ten"), not one sent by a day ("I'll send the invite
+    today")."""
+    low = _low(text)
+    m = _INVITE.search(low)
+    if m is None:
+        return False
+    named = date_phrases(text[: m.start()]) + [p for p in date_phrases(text[m.end():]) if
+                                                 re.search(r"\bfor\s+(?:\w+\s+)?" + re.escape(p.lower()), low)]
+    return any(specificity(p) >= 2 and not re.search(r"\b(?:today|tonight|tomorrow)\b", p.lower()) for p in named)
+
+
+def _says_it_again(ctx: CallContext, i: int, found: Found | None) -> bool:
+    """Step `i` names its action by a pronoun only ("you'll have it", "I'll do that"): it repeats the
+    step just made rather than making one."""
+    if found is None or found.verb is None:
+        return False
+    span = ctx.sentences[i].span
+    rest = [t for t in span.doc[found.verb + 1 : span.end] if not t.is_punct and t.ent_type_ not in ("DATE", "TIME")]
+    return bool(rest) and rest[0].lower_ in ("it", "that", "this", "them") and len(rest) <= 3
+
+
 def _accepted(ctx: CallContext, i: int) -> int | None:
     """Index of the other speaker's next sentence when it accepts sentence `i`."""
     for j in range(i + 1, min(i + 8, len(ctx.sentences))):
@@ -402,6 +452,8 @@ def _owner(ctx: CallContext, kind: str, i: int, accepter: int | None, committed:
     text = ctx.sentences[i].text
     if kind in ("joint", "proposal") or _TOGETHER.search(_low(text)) or _ZH_TOGETHER.search(text):
         return "both"
+    if dated and _invites_to_a_day(text):
+        return "both"  # "Ten o'clock Monday the twenty-seventh, I'll send the invite": a meeting being set
     if (kind in ("self", "can") and dated and accepter is not None and _GATHERING.search(_low(text))
             and date_phrases(ctx.sentences[accepter].text)):
         return "both"  # "I could run a session next Wednesday at noon" / "Noon on Wednesday works": set together
@@ -467,17 +519,19 @@ def find_steps(ctx: CallContext, steps: list[NextStep], deflections: list[int]) 
             continue  # "Could we set up a kickoff?" / "Let's do Tuesday the twenty-fourth": the reply is the step
         phrases = date_phrases(s.text)
         hi = i
-        nxt = i + 1
-        if nxt < len(sentences) and sentences[nxt].speaker == s.speaker and _continues(ctx, nxt) and (
+        nxt = _dating_sentence(ctx, i)
+        if nxt is not None and (
                 not phrases or max(specificity(p) for p in phrases) < specificity(date_phrases(sentences[nxt].text)[0])):
             # "let's do a check-in once the feed is live. How about Monday the twenty-third?"
             hi = nxt
             phrases = date_phrases(sentences[nxt].text) + phrases
-        dated_by = None  # a Chinese reply that gives the step its day
+        dated_by = None  # a reply that gives the step its day
         if zh_day is not None:
             phrases = [zh_day]
         elif not phrases and accepter is not None and s.span.doc.lang_ != "zh":
             phrases = date_phrases(sentences[accepter].text)
+            if phrases and _date_proposal(ctx, accepter) and _whole_turn(ctx, accepter):
+                dated_by = accepter  # "Let me take it back." / "By Wednesday.": the reply dates the step
         elif accepter is not None and s.span.doc.lang_ == "zh" and (
                 reply := zh_replies.date_reply(sentences[accepter].text)) is not None and (
                 not phrases or max(specificity(p) for p in phrases) < specificity(reply)):
@@ -499,8 +553,12 @@ def find_steps(ctx: CallContext, steps: list[NextStep], deflections: list[int]) 
                 it.due == due and s.start - it.end < 15.0 for it in items[-2:]):
             taken.update(range(i, hi + 1))
             continue  # "I'll have an answer by Monday." / "Monday. Fine.": the day said back and agreed
+        if due is not None and _says_it_again(ctx, i, found) and any(
+                it.due == due and s.start - it.end < 20.0 for it in items[-2:]):
+            taken.update(range(i, hi + 1))
+            continue  # "By Wednesday, you'll have it": the step just made, its day said back
         if owner == "both" and due is not None and any(
-                it.due == due and (it.owner == "both" or MEETING.search(_low(it.text))) for it in items):
+                it.due == due and (it.owner == "both" or _GATHERING.search(_low(it.text))) for it in items):
             taken.update(range(i, hi + 1))
             continue  # the same meeting again ("let's look at that with Giulia on the eleventh")
         text, start, end, speaker = _clip(ctx, i, hi, found.verb if found else None)

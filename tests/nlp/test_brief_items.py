@@ -285,6 +285,14 @@ def test_the_sellers_own_company_is_no_competitor() -> None:
     assert [i.detail for i in found] == ["Gong"]
 
 
+def test_someone_who_gave_us_a_figure_is_no_vendor_unless_it_was_a_quote() -> None:
+    assert items(("S1", "What are you working with?"), ("S2", "Tamsin gave us a hard cap of fifty thousand for the rollout."),
+                 kind="competitor") == []
+    found = items(("S1", "Who else is in the picture?"), ("S2", "Clari gave us a big discount last spring."),
+                  kind="competitor")
+    assert [i.detail for i in found] == ["Clari"]
+
+
 def test_unanswered_customer_questions_and_deflections() -> None:
     brief = brief_of(scripted_transcript(
         ("S2", "Is the data stored in Europe?"),

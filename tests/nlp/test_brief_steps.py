@@ -248,6 +248,12 @@ def test_would_describes_a_plan_not_a_commitment(line: str) -> None:
     "Let me come back to that.",
     "Let's park that for the call with your controller.",
     "Let me read you what I wrote down in March.",
+    "Hang on, the forklift is beeping, let me just step out.",
+    "Sorry, hold on, my manager is here, let me grab him.",
+    "Let me check.",
+    "Let me try something on the term length.",
+    "I'll cut to the chase, Priya.",
+    "Sign this quarter and I'll make it worth your while.",
 ])
 def test_moves_inside_the_call_are_no_steps(line: str) -> None:
     # "what I wrote down in March" dates what was written, not something to do
@@ -260,4 +266,34 @@ def test_the_date_of_an_event_already_set_is_no_proposal() -> None:
 
 def test_a_day_said_back_and_agreed_is_the_same_step() -> None:
     found = steps(("S1", "I'll have an answer for you by Thursday."), ("S2", "Thursday. Fine."))
+    assert [(i.owner, i.due) for i in found] == [("rep", "2026-12-10")]
+
+
+@pytest.mark.parametrize("line", [
+    "I can keep this year's rate for you as long as the order form is signed by Friday.",
+    "We'll waive the setup fee, provided that you commit by the twentieth.",
+])
+def test_an_offer_on_a_condition_is_no_step(line: str) -> None:
+    assert steps(("S1", line)) == []
+
+
+def test_an_invite_for_a_named_day_is_a_meeting_both_sides_hold() -> None:
+    found = steps(("S2", "Let's look at the numbers together again."), ("S1", "Eleven o'clock Thursday the tenth, I'll send the invite."))
+    assert [(i.owner, i.due) for i in found] == [("both", "2026-12-10")]
+    # an invitation sent by a day is the sender's own step
+    found = steps(("S1", "I'll send the invite tomorrow."))
+    assert [(i.owner, i.due) for i in found] == [("rep", "2026-12-08")]
+
+
+def test_a_day_said_after_a_remark_still_dates_the_step() -> None:
+    found = steps(("S2", "I'll forward you the audit report. The signed copy, not the draft. First thing Wednesday."))
+    assert [(i.owner, i.due) for i in found] == [("customer", "2026-12-09")]
+
+
+def test_a_day_the_other_side_sets_belongs_to_the_step_and_saying_it_back_adds_none() -> None:
+    found = steps(
+        ("S1", "Let me take the discount question to my director and come back to you."),
+        ("S2", "By Thursday."),
+        ("S1", "By Thursday, you'll have it."),
+    )
     assert [(i.owner, i.due) for i in found] == [("rep", "2026-12-10")]
