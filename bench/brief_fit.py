@@ -11,7 +11,11 @@ calls' sentences and on the written customer sentences of `bench/brief_data/sent
 every fold, never scored), its regularisation and the written rows' weight chosen by
 leave-one-call-out average precision; each call's rows carry the score of the model fit without
 that call (stacking), and the model fit on every dev call is written to
-`nlp/brief/models/sentence_kinds.npz`. Only the kinds of `--kinds` (`FIT_KINDS`) are refit; the
+`nlp/brief/models/sentence_kinds.npz`. For pains, objections and decisions (`NGRAM_KINDS`) a
+second feature is fit the same way: a logistic regression over the sentence's words and word
+pairs (`nlp.brief.ngrams`), on the dev calls' sentences alone, written to
+`nlp/brief/models/sentence_ngrams.npz`. `--leave-out dev59,dev60` fits on the other dev calls
+only, for a shift test: run `bench.brief_eval --calls` on the calls left out. Only the kinds of `--kinds` (`FIT_KINDS`) are refit; the
 others are printed, and their models written, as shipped. The threshold is chosen on items, as the evaluation counts them: each call's items are
 made with the weights fit without that call, matched to its facts by `bench.brief_eval.match`, and
 the threshold is the lowest whose cross-validated item precision reaches `TARGET_PRECISION`; the
@@ -26,12 +30,13 @@ import datetime as dt
 import re
 
 import numpy as np
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, log_loss
 
 from bench.brief_data import EvalCall, build_transcript, estimated_spans, load_calls, word_spans
 from bench.brief_data.sentences import load_sentences
-from nlp.brief import learned
+from nlp.brief import learned, ngrams
 from nlp.brief.context import CallContext, build_context
 from nlp.brief.features import FEATURES, ITEM_KINDS, feature_rows, sentence_facts
 from nlp.brief.vectors import EmbeddingCache
@@ -49,13 +54,17 @@ C_VALUES = (0.3, 1.0, 3.0, 10.0)
 # first 22 (objections lost there).
 LEARNED_KINDS = ("pain", "need", "decision")
 LEARNED_C = (0.1, 0.3, 1.0, 3.0)
-# Kinds refit by default. Objections keep the weights fit before the cues of 2026-12-06: refit on
-# those cues, the cross-validated threshold falls to 0.35 and dev stereo objection precision to
-# 0.78, under the 0.8 target (docs/brief.md, "Sixth run"). Needs keep theirs and their embedding
-# model: refit with the written sentences (with or without their 100 rows that set a process
-# against a requirement), the need scorer took "this has to go through our steering committee"
-# (a process) for a need (tests/nlp/test_brief_items.py).
-FIT_KINDS = ("pain", "decision")
+# Kinds refit by default: every kind the scorer fits. (Until the words models, objections and needs
+# kept older weights: refit on the cues alone, the objection threshold fell to 0.35 and dev stereo
+# objection precision under 0.8, and the need scorer took "this has to go through our steering
+# committee" (a process) for a need; docs/brief.md, sixth and seventh runs.)
+FIT_KINDS = ("pain", "need", "objection", "decision")
+# Kinds whose item scorer reads a model of the sentence's words (`nlp.brief.ngrams`), and its
+# regularisations, chosen by leave-one-call-out average precision. Not needs: with it, fit on
+# dev01-58, the need scorer found fewer of dev59-66's needs (7 of 26 against 9) and its
+# cross-validated recall fell (0.56 -> 0.50).
+NGRAM_KINDS = ("pain", "objection", "decision")
+NGRAM_C = (0.03, 0.1, 0.3, 1.0)
 # Weights of a written sentence (`bench/brief_data/sentences.tsv`) against a dev call's sentence in
 # the embedding models' training; 0 leaves the written sentences out.
 WRITTEN_WEIGHTS = (0.0, 0.3, 1.0, 3.0)
@@ -180,9 +189,53 @@ def fit_learned(calls: list[EvalCall], contexts: list[CallContext], kind: str,
     return folds, fit(np.ones(len(y), dtype=bool), c, share), c, share
 
 
+def _ngram_matrix(texts: list[str]) -> sparse.csr_matrix:
+    rows = [ngrams.ngram_ids(t) for t in texts]
+    indptr = np.cumsum([0] + [len(r) for r in rows])
+    cols = np.array([c for r in rows for c in r], dtype=np.int64)
+    return sparse.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(rows), ngrams.BUCKETS))
+
+
+def _ngram_model(x: sparse.csr_matrix, y: np.ndarray, c: float) -> ngrams.Linear | None:
+    if y.min() == y.max():
+        return None
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
+    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+
+def fit_ngrams(calls: list[EvalCall], contexts: list[CallContext], kind: str
+               ) -> tuple[list[ngrams.Linear | None], ngrams.Linear | None, float]:
+    """(the model fit without each call, the model fit on all, its C) of the words feature, trained
+    on the dev calls' sentences that may be `kind`; C chosen by leave-one-call-out average precision."""
+    ngrams.OVERRIDE[kind] = None
+    texts: list[str] = []
+    ys, groups = [], []
+    for g, (call, ctx) in enumerate(zip(calls, contexts, strict=True)):
+        idx, _ = feature_rows(ctx, kind, sentence_facts(ctx))
+        texts += [ctx.sentences[i].text for i in idx]
+        ys.append(labels(call, ctx, kind, idx))
+        groups += [g] * len(idx)
+    x, y, grp = _ngram_matrix(texts), np.concatenate(ys), np.array(groups)
+    best: tuple[float, float] | None = None
+    for c in NGRAM_C:
+        pred = np.zeros(len(y))
+        for g in np.unique(grp):
+            model = _ngram_model(x[grp != g], y[grp != g], c)
+            if model is not None:
+                pred[grp == g] = x[grp == g] @ model[0] + model[1]
+        ap = float(average_precision_score(y, pred))
+        print(f"<!-- {kind}: words model C={c}: leave-one-call-out AP {ap:.3f} -->")
+        if best is None or ap > best[0]:
+            best = (ap, c)
+    assert best is not None
+    c = best[1]
+    return [_ngram_model(x[grp != g], y[grp != g], c) for g in range(len(calls))], _ngram_model(x, y, c), c
+
+
 def _item_scores(calls: list[EvalCall], contexts: list[CallContext], kind: str,
                  fold_weights: list[tuple[float, tuple[float, ...]]],
-                 fold_models: list[learned.Linear | None]) -> dict[float, tuple[int, int, int]]:
+                 fold_models: list[learned.Linear | None],
+                 fold_ngrams: list[ngrams.Linear | None]) -> dict[float, tuple[int, int, int]]:
     """For each threshold: (facts found, items, facts) of `kind` over the calls, each call's items
     scored with the weights fit without it, matched to the facts as `bench.brief_eval` does."""
     import nlp.brief.items as items_module
@@ -193,9 +246,10 @@ def _item_scores(calls: list[EvalCall], contexts: list[CallContext], kind: str,
     try:
         for t in THRESHOLD_GRID:
             found = predicted = support = 0
-            for call, ctx, w, m in zip(calls, contexts, fold_weights, fold_models, strict=True):
+            for call, ctx, w, m, n in zip(calls, contexts, fold_weights, fold_models, fold_ngrams, strict=True):
                 items_module.WEIGHTS[kind] = w
                 learned.OVERRIDE[kind] = m
+                ngrams.OVERRIDE[kind] = n
                 items_module.THRESHOLDS[kind] = t
                 items = items_module.find_items(ctx, (kind,))  # type: ignore[arg-type]
                 spans = word_spans(estimated_spans(call))
@@ -221,21 +275,31 @@ def main() -> None:
                         help="kinds to refit (comma-separated); the others keep their weights in nlp.brief.weights")
     parser.add_argument("--no-sentences", action="store_true",
                         help="train the embedding models on the dev calls alone, not on the written sentences too")
+    parser.add_argument("--ngram-kinds", default=",".join(NGRAM_KINDS),
+                        help="kinds given the words model's feature (comma-separated; empty: none)")
+    parser.add_argument("--leave-out", default="",
+                        help="dev calls to leave out of the fit, by id prefix (comma-separated): a shift test "
+                             "fits on the rest and runs bench.brief_eval on these")
     args = parser.parse_args()
     learned_kinds = [k for k in args.learned_kinds.split(",") if k]
-    calls = load_calls("dev")
+    ngram_kinds = [k for k in args.ngram_kinds.split(",") if k]
+    left_out = tuple(p for p in args.leave_out.split(",") if p)
+    calls = [c for c in load_calls("dev") if not (left_out and c.id.startswith(left_out))]
     assert all(c.split == "dev" for c in calls)
+    print(f"<!-- fit on {len(calls)} dev calls -->")
     contexts = [call_context(c) for c in calls]
     weights: dict[str, tuple[float, tuple[float, ...]]] = {}
     thresholds: dict[str, float] = {}
     final_models: dict[str, learned.Linear] = {}
+    final_ngrams: dict[str, ngrams.Linear] = {}
     print("| kind | sentences | positives | C | threshold | CV item precision | CV item recall |")
     print("|---|---|---|---|---|---|---|")
     refit = [k for k in args.kinds.split(",") if k]
-    shipped = learned.read_models()
+    shipped, shipped_ngrams = learned.read_models(), ngrams.read_models()
     written = None if args.no_sentences else written_sentences()
     for kind in ITEM_KINDS:
         learned.OVERRIDE[kind] = None
+        ngrams.OVERRIDE[kind] = None
         if kind in RULE_KINDS:
             weights[kind] = (0.0, tuple(0.0 for _ in FEATURES))
             thresholds[kind] = RULE_KINDS[kind]
@@ -245,6 +309,8 @@ def main() -> None:
             weights[kind], thresholds[kind] = SHIPPED_WEIGHTS[kind], SHIPPED_THRESHOLDS[kind]
             if kind in shipped:
                 final_models[kind] = shipped[kind]
+            if kind in shipped_ngrams:
+                final_ngrams[kind] = shipped_ngrams[kind]
             print(f"| {kind} | - | - | - | {thresholds[kind]} | (kept as shipped) | - |")
             continue
         fold_models: list[learned.Linear | None] = [None] * len(calls)
@@ -254,9 +320,16 @@ def main() -> None:
             if final is not None:
                 final_models[kind] = final
             print(f"<!-- {kind}: embedding model C={learned_c}, written sentences' weight {share} -->")
+        fold_ngrams: list[ngrams.Linear | None] = [None] * len(calls)
+        if kind in ngram_kinds:
+            fold_ngrams, final_ngram, ngram_c = fit_ngrams(calls, contexts, kind)
+            if final_ngram is not None:
+                final_ngrams[kind] = final_ngram
+            print(f"<!-- {kind}: words model C={ngram_c} -->")
         xs, ys, groups = [], [], []
         for g, (call, ctx) in enumerate(zip(calls, contexts, strict=True)):
-            learned.OVERRIDE[kind] = fold_models[g]  # the score of the model fit without this call
+            learned.OVERRIDE[kind] = fold_models[g]  # the score of the models fit without this call
+            ngrams.OVERRIDE[kind] = fold_ngrams[g]
             idx, rows = feature_rows(ctx, kind, sentence_facts(ctx))
             xs.append(rows)
             ys.append(labels(call, ctx, kind, idx))
@@ -264,7 +337,7 @@ def main() -> None:
         x, y, grp = np.vstack(xs), np.concatenate(ys), np.array(groups)
         c = _choose_c(x, y, grp)
         fold_weights = [_fit(x[grp != g], y[grp != g], c) for g in range(len(calls))]
-        scores = _item_scores(calls, contexts, kind, fold_weights, fold_models)
+        scores = _item_scores(calls, contexts, kind, fold_weights, fold_models, fold_ngrams)
         # The lowest threshold whose cross-validated item precision reaches the target.
         threshold, precision, recall = max(THRESHOLD_GRID), 0.0, 0.0
         for t in sorted(scores, reverse=True):
@@ -284,7 +357,9 @@ def main() -> None:
     print(f"THRESHOLDS: dict[str, float] = {thresholds}")
     if not args.no_write:
         learned.write_models(final_models)
-        print(f"# wrote {learned.MODEL_FILE.relative_to(learned.MODEL_FILE.parents[3])}: {', '.join(final_models) or 'no models'}")
+        ngrams.write_models(final_ngrams)
+        for path, written_kinds in ((learned.MODEL_FILE, final_models), (ngrams.MODEL_FILE, final_ngrams)):
+            print(f"# wrote {path.relative_to(path.parents[3])}: {', '.join(written_kinds) or 'no models'}")
 
 
 if __name__ == "__main__":

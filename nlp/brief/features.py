@@ -36,13 +36,14 @@ from nlp.brief.cues import (
 )
 from nlp.brief.learned import learned_scores
 from nlp.brief.money import parse_amount, spoken_amount
+from nlp.brief.ngrams import ngram_score
 
 ITEM_KINDS = ("pain", "need", "objection", "budget", "decision", "price")
 CUES: dict[str, tuple[Cue, ...]] = {
     "pain": PAIN, "need": NEED, "objection": OBJECTION, "budget": BUDGET, "decision": DECISION, "price": PRICE,
 }  # fmt: skip
 FEATURES = ("cue", "sim", "margin", "asked", "asked_later", "after_price", "amount", "question", "short", "bad",
-            "good", "first_person", "other_cue", "named", "other_vendor", "learned")
+            "good", "first_person", "other_cue", "named", "other_vendor", "learned", "words")
 # What a rep asks to hear each kind: the customer's answer counts as evidence.
 ASKS = {
     "pain": re.compile(r"\b(?:challeng\w*|problems?|pain|struggl\w*|frustrat\w*|not working|hard|difficult|issues?|"
@@ -313,6 +314,7 @@ def feature_rows(
             1.0 if f.named else 0.0,
             1.0 if f.vendor or (i > 0 and ctx.sentences[i - 1].speaker == s.speaker and facts[i - 1].vendor) else 0.0,
             float(learned[i]),
+            ngram_score(kind, s.text),
         ])
         idx.append(i)
     return idx, np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
