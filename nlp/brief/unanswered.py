@@ -45,18 +45,23 @@ DEFLECTION = re.compile(
     r"sure|i don'?t (?:know|have (?:that|the answer|an answer))|follow up (?:on that|with you on)|circle back|"
     r"ca(?:n'?|nno)t (?:say|answer|share|comment|tell you)|not able to (?:say|share|comment)|off the top of my head|"
     r"(?:take|taking) that (?:away|offline)|park that|keep that for later|(?:that'?s|it'?s) (?:really )?a (?:legal|"
-    r"question for|good question for)|it depends on the contract|not (?:something|a question) i can)\b"
+    r"question for|good question for)|it depends on the contract|not (?:something|a question) i can|"
+    r"(?:that|this|that one|it)(?:'s| is) (?:a whole|a longer|a bigger|another|its own) (?:conversation|discussion|topic)|"
+    r"i'?d rather (?:walk|go|talk) (?:you )?through|i'?d rather (?:cover|discuss|leave|save|keep))\b"
 )
 # A reply that moves on: the rep's first words after an acknowledgement.
 MOVES_ON = re.compile(
-    r"^\W*(?:let'?s|let us|anyway|so,|so we'?re|so let'?s|honestly|thanks|thank you|talk soon|see you|would you like|"
+    r"^\W*(?:so,|(?:let'?s|let us|anyway|so we'?re|so let'?s|honestly|thanks|thank you|talk soon|see you|would you like|"
     r"do you want|understood|lots of|many of|most of|we'?re (?:very|really|also)|our customers|i'?ll (?:make sure|send|"
     r"see|set|get|put)|by the way|before (?:i|we) forget|moving on|speaking of|shall we|could we|the best next step|"
     r"(?:that'?s|it'?s) a (?:great|good|fair) (?:point|question)|good (?:one|point|question)|great question|"
-    r"we have customers|let me (?:show|share|walk))\b"
+    r"we have customers|let me (?:show|share|walk|just make sure|make sure)|(?:\w+, )?(?:one|an)other thing|"
+    r"one more thing)\b)"
 )
-_ACKNOWLEDGEMENT = re.compile(r"^\W*(?:great|good|okay|ok|right|sure|understood|got it|good one|i see|perfect|fair|"
-                              r"interesting|noted|totally|of course)\W*$")
+_ACKNOWLEDGEMENT = re.compile(r"^\W*(?:(?:yeah|yes|oh|um|uh|so)\W+)*(?:great|good|okay|ok|right|sure|understood|got it|"
+                              r"good one|i see|perfect|fair|interesting|noted|totally|of course|i hear (?:you|that)"
+                              r"(?: a lot)?|(?:that'?s|that is) (?:a )?(?:good|great|fair) (?:one|point|question)|"
+                              r"(?:good|great|fair) (?:point|question))\W*$")
 _YES_NO = re.compile(
     r"^\W*(?:yes|yeah|yep|yup|no|nope|nah|sure|absolutely|definitely|of course|correct|exactly|certainly|"
     r"not (?:yet|really|at the moment|today|currently)|unfortunately|we do|we don'?t|it does|it doesn'?t|it can|it can'?t|"
@@ -73,6 +78,13 @@ def _asker_side(ctx: CallContext, i: int) -> bool:
     """Questions that count: the customer's; with no rep known, anyone's."""
     role = ctx.role(i)
     return role == "customer" or (role == "unknown" and not ctx.has_rep)
+
+
+def _turn_of(ctx: CallContext, i: int) -> int:
+    """The first sentence of the turn that holds sentence `i`."""
+    while i > 0 and ctx.sentences[i - 1].speaker == ctx.sentences[i].speaker:
+        i -= 1
+    return i
 
 
 def _reply(ctx: CallContext, i: int) -> list[int]:
@@ -173,10 +185,11 @@ def find_unanswered(ctx: CallContext, questions: list[Question]) -> tuple[list[B
     by_key = {(s.start, s.text): i for i, s in enumerate(ctx.sentences)}
     items: list[BriefItem] = []
     deflections: list[int] = []
+    asked: set[int] = set()  # the turns (their first sentence) that already gave an item
     for q in questions:
         i = by_key.get((q.start, q.text))
-        if i is None or q.type in ("declarative", "tag") or not _asker_side(ctx, i):
-            continue
+        if i is None or q.type in ("declarative", "tag") or not _asker_side(ctx, i) or _turn_of(ctx, i) in asked:
+            continue  # one item per turn: "Who eats the fees? Us or you?" is one question
         text = q.text.lower().replace("\u2019", "'")
         zh = ctx.sentences[i].span.doc.lang_ == "zh"
         small_talk, material, deflection = (ZH_SMALL_TALK, _ZH_ASKS_FOR_MATERIAL, ZH_DEFLECTION) if zh else (
@@ -200,6 +213,7 @@ def find_unanswered(ctx: CallContext, questions: list[Question]) -> tuple[list[B
             confidence = 0.75
         s = ctx.sentences[i]
         clip = ctx.words.clip(s, trim(s.span, keep_question_mark=True, keep_full_width_question_mark=zh))
+        asked.add(_turn_of(ctx, i))
         items.append(BriefItem(kind="question", text=clip.text, start=round(clip.start, 3), end=round(clip.end, 3),
                                speaker=clip.speaker, role=ctx.role(i), confidence=confidence))
     return items, deflections

@@ -307,6 +307,24 @@ def test_unanswered_customer_questions_and_deflections() -> None:
     assert [(i.owner, i.due) for i in brief.of_kind("next_step")] == [("rep", "2026-12-11")]
 
 
+@pytest.mark.parametrize("reply", [
+    "Good question. So, on the onboarding side, would a short video help your team?",
+    "Yeah, I hear that a lot. Let me just make sure we book the follow-up before you go.",
+    "Honestly that one's a whole conversation, and I don't want to keep you.",
+    "That's something I'd rather walk through with the contract in front of us.",
+])
+def test_a_reply_that_moves_on_or_puts_off_leaves_the_question_open(reply: str) -> None:
+    found = items(("S2", "If a store closes early, who pays the delivery fees for that week? Us or you?"), ("S1", reply),
+                  kind="question")
+    # one item for the turn: the short second question is part of the first
+    assert texts(found) == ["If a store closes early, who pays the delivery fees for that week?"]
+
+
+def test_an_answer_after_an_acknowledgement_answers() -> None:
+    assert items(("S2", "Who pays the delivery fees when a store closes early?"),
+                 ("S1", "Good question. We do, the fees are on us in that case."), kind="question") == []
+
+
 @pytest.mark.parametrize(
     ("lines", "kind"),
     [
