@@ -16,28 +16,18 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from nlp.brief.linear_file import Linear, read_linear, write_linear
 from transcription.once import load_once
 
 MODEL_FILE = Path(__file__).resolve().parent / "models" / "sentence_kinds.npz"
-Linear = tuple[npt.NDArray[np.float32], float]  # (weights over the embedding, bias)
 
 
 def read_models(path: Path = MODEL_FILE) -> dict[str, Linear]:
-    """The per-kind linear models of a weight file; none when the file is absent."""
-    if not path.exists():
-        return {}
-    with np.load(path, allow_pickle=False) as data:
-        kinds = sorted({name.split(".")[0] for name in data.files})
-        return {k: (data[f"{k}.w"].astype(np.float32), float(data[f"{k}.b"])) for k in kinds}
+    return read_linear(path)
 
 
 def write_models(models: dict[str, Linear], path: Path = MODEL_FILE) -> None:
-    arrays: dict[str, npt.NDArray[np.float32]] = {}
-    for kind, (w, b) in models.items():
-        arrays[f"{kind}.w"] = np.asarray(w, dtype=np.float32)
-        arrays[f"{kind}.b"] = np.asarray(b, dtype=np.float32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **arrays)  # type: ignore[arg-type]
+    write_linear(models, path)
 
 
 @load_once

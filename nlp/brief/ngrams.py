@@ -21,14 +21,13 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
+from nlp.brief.linear_file import Linear, read_linear, write_linear
 from transcription.once import load_once
 
 MODEL_FILE = Path(__file__).resolve().parent / "models" / "sentence_ngrams.npz"
 BUCKETS = 1 << 16
 _TOKEN = re.compile(r"[a-z0-9']+|\?")
-Linear = tuple[npt.NDArray[np.float32], float]  # (weights over the buckets, bias)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -41,21 +40,11 @@ def ngram_ids(text: str) -> tuple[int, ...]:
 
 
 def read_models(path: Path = MODEL_FILE) -> dict[str, Linear]:
-    """The per-kind models of a weight file; none when the file is absent."""
-    if not path.exists():
-        return {}
-    with np.load(path, allow_pickle=False) as data:
-        kinds = sorted({name.split(".")[0] for name in data.files})
-        return {k: (data[f"{k}.w"].astype(np.float32), float(data[f"{k}.b"])) for k in kinds}
+    return read_linear(path)
 
 
 def write_models(models: dict[str, Linear], path: Path = MODEL_FILE) -> None:
-    arrays: dict[str, npt.NDArray[np.float16] | npt.NDArray[np.float32]] = {}
-    for kind, (w, b) in models.items():
-        arrays[f"{kind}.w"] = np.asarray(w, dtype=np.float16)
-        arrays[f"{kind}.b"] = np.asarray(b, dtype=np.float32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+    write_linear(models, path, np.float16)
 
 
 @load_once
