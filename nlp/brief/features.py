@@ -35,7 +35,7 @@ from nlp.brief.cues import (
     matches,
 )
 from nlp.brief.learned import learned_scores
-from nlp.brief.money import parse_amount, spoken_amount
+from nlp.brief.money import parse_amount, spoken_amount, written_amount
 from nlp.brief.ngrams import ngram_score
 
 ITEM_KINDS = ("pain", "need", "objection", "budget", "decision", "price")
@@ -162,7 +162,8 @@ def _amount_entity(ent: Span) -> bool:
 def amount_in(span: Span, *, cardinal: bool) -> float | None:
     """The first money amount said in the sentence (MONEY entities and amounts spaCy took for a date
     or a quantity; with `cardinal`, also plain numbers said with thousand/million or of four digits
-    and more), else one said in words with a scale (`spoken_amount`)."""
+    and more), else one said in words with a scale (`spoken_amount`), else (with `cardinal`) digits
+    right before a rate or a currency (`written_amount`: "650 per user per month")."""
     for ent in span.ents:
         if _amount_entity(ent) or (cardinal and ent.label_ == "CARDINAL"
                                    and re.search(r"thousand|million|grand|\bk\b|\d{4,}|\d+k|hundred",
@@ -170,7 +171,10 @@ def amount_in(span: Span, *, cardinal: bool) -> float | None:
             amount = parse_amount(ent.text)
             if amount is not None:
                 return amount
-    return spoken_amount(span.text)  # "ninety thousand" the tagger left out, "twenty-two" + "thousand"
+    spoken = spoken_amount(span.text)  # "ninety thousand" the tagger left out, "twenty-two" + "thousand"
+    if spoken is not None or not cardinal:
+        return spoken
+    return written_amount(span.text)  # "650 per user per month", "400 and 20 a month" as recognised
 
 
 @dataclass(slots=True)

@@ -47,7 +47,11 @@ def parse_amount(text: str) -> float | None:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         if _NUMBER.match(tok):
             if seen and current and not total:
-                break  # "20 30": a second number
+                joined = _join_hundreds(current, float(tok)) if i and tokens[i - 1] == "and" else None
+                if joined is None:
+                    break  # "20 30": a second number
+                current = joined
+                continue
             current += float(tok)
             seen = True
         elif tok in {"a", "an"} and seen:
@@ -96,6 +100,44 @@ def spoken_amount(text: str) -> float | None:
     return None
 
 
+# A price as a recogniser writes it: digits with a rate or a currency right after them ("650 per user
+# per month", "420 a month", "165 each"), and the hundreds it splits off ("400 and 20 a month" for
+# "four hundred and twenty", "100 and 8,000" for "a hundred and eight thousand", "33,100 and 70"),
+# and a price said as two numbers ("one 85" for "one eighty-five").
+_RATE = (r"(?:dollars?|bucks|euros?|pounds?|(?:a|per) (?:month|year|seat|user|licen[cs]e|head|unit|store|site|location|"
+         r"clinic|truck|vehicle|device|agent|rep|door|bed|campus|season|quarter)|each|apiece|one[- ]time)\b")
+_DIGIT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_WRITTEN = re.compile(rf"(?<![\w.,])(?:({'|'.join(_DIGIT_WORDS)})\s+(?=\d\d\s))?(\d{{1,3}}(?:,\d{{3}})*|\d+)"
+                      rf"(?:\s+and\s+(\d{{1,3}}(?:,\d{{3}})*))?(?=\s+{_RATE})", re.IGNORECASE)
+
+
+def _join_hundreds(first: float, second: float) -> float | None:
+    """Two written numbers that are one said amount: "400 and 20" (420), "33,100 and 70" (33,170),
+    "100 and 8,000" (108,000); None for two amounts."""
+    if first % 100 == 0 and first % 1000 != 0 and second < 100:
+        return first + second
+    if first in range(100, 1000, 100) and second % 1000 == 0 and second < 100_000:
+        return (first + second // 1000) * 1000
+    return None
+
+
+def written_amount(text: str) -> float | None:
+    """The first amount written in digits right before a rate or a currency ("650 per user per
+    month" -> 650, "400 and 20 a month" -> 420, "100 and 8,000 a year" -> 108000, ten and more); None when there is
+    none. Plain counts ("200 users", "40 reps") have no rate after them and are not amounts."""
+    m = _WRITTEN.search(text)
+    if m is None:
+        return None
+    first = int(m.group(2).replace(",", ""))
+    if m.group(1) is not None:
+        return float(100 * (_DIGIT_WORDS.index(m.group(1).lower()) + 1) + first)  # "one 85" for "one eighty-five"
+    if m.group(3) is None:
+        return float(first) if first >= 10 else None  # "2 per month" counts events
+    second = int(m.group(3).replace(",", ""))
+    joined = _join_hundreds(first, second)
+    return float(second if joined is None else joined)  # else two numbers: the one next to the rate
+
+
 def chinese_amount(text: str) -> float | None:
     """The value of a number written in digits with an optional scale ("2.5万" -> 25000) or in
     numerals ("两千四" -> 2400, "一万五" -> 15000, "三十" -> 30, "一千零五" -> 1005); None for
@@ -122,4 +164,4 @@ def chinese_amount(text: str) -> float | None:
     return float(total + section + number)
 
 
-__all__ = ["ZH_DIGITS", "ZH_NUMBER", "chinese_amount", "parse_amount", "spoken_amount"]
+__all__ = ["ZH_DIGITS", "ZH_NUMBER", "chinese_amount", "parse_amount", "spoken_amount", "written_amount"]

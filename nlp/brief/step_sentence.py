@@ -229,7 +229,7 @@ def _read_step(ctx: CallContext, i: int) -> Found | None:
                 return REJECTED
             if not dated and (kind == "can" or lemma in _MINOR or (kind == "joint" and not MEETING.search(low))):
                 return REJECTED  # "I can share their numbers", "I'll include a one pager", "let's get it done"
-            if not dated and _names_no_action(span, verb):
+            if (not dated and _names_no_action(span, verb)) or _bare_do(span, verb):
                 return REJECTED  # "We'll do.", "I'll send the" (cut off), "I'll talk soon"
             rest = [t.lower_ for t in doc[verb:span.end]]
             if (any(w in ("if", "unless") for w in rest) and lemma not in _ASKING
@@ -256,6 +256,14 @@ def _dated_outside_clauses(span: Span, question: bool) -> bool:
               for t in t.subtree}
     words = [t.text_with_ws for t in span if t.i not in inside]
     return bool(_dates("".join(words), question=question))
+
+
+def _bare_do(span: Span, verb: int) -> bool:
+    """ "Will do, your renewal is on September first": a bare "do" closed by a comma or a stop is an
+    acknowledgement ("Will do.", which recognisers often write "We'll do,") run into the next
+    sentence, whatever that sentence dates."""
+    doc = span.doc
+    return doc[verb].lower_ == "do" and verb + 1 < span.end and doc[verb + 1].text in {",", ".", "!", ";", "--", "-"}
 
 
 # What follows "talk" or "speak" in a sign-off, not a step: "I'll talk soon", "we'll speak later".

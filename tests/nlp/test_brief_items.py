@@ -210,6 +210,25 @@ def test_amounts_as_a_recogniser_writes_them() -> None:
     assert [i.amount for i in brief.of_kind("budget")] == [30000.0]
 
 
+@pytest.mark.parametrize(("line", "amount"), [
+    ("For six stores we're at 400 and 20 a month.", 420.0),  # "four hundred and twenty"
+    ("On a two-year term, I can come down to 165 per unit per month.", 165.0),
+    ("For all 38 stores I can do one 85 per store per month.", 185.0),  # "one eighty-five"
+    ("Then the first year comes to about 100 and 8,000 a year.", 108000.0),  # "a hundred and eight thousand"
+])
+def test_small_prices_as_a_recogniser_writes_them(line: str, amount: float) -> None:
+    """Under a thousand, a recogniser writes a price in digits without a scale word: digits right
+    before a rate ("a month", "per user", "each") or a currency are an amount; a count is not."""
+    brief = brief_of(scripted_transcript(("S2", "What does it cost?"), ("S1", line)))
+    assert [i.amount for i in brief.of_kind("price")] == [amount]
+
+
+@pytest.mark.parametrize("line", ["We have 200 users per site and 40 reps.", "It syncs 2 per month."])
+def test_a_count_is_no_price(line: str) -> None:
+    brief = brief_of(scripted_transcript(("S2", "How does it scale?"), ("S1", line)))
+    assert brief.of_kind("price") == []
+
+
 def test_a_hyphen_inside_a_word_is_no_clause_break() -> None:
     """A long sentence is quoted by the clause around its point; "one-page" and "pre-sales" are one
     word each, so no quote starts or ends inside them (a spaced dash still breaks)."""

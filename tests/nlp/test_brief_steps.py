@@ -111,6 +111,9 @@ def test_a_date_said_right_after_the_step_is_its_due_date() -> None:
         [("S1", "I'll send over the"), ("S2", "Sorry, you cut out there.")],
         [("S1", "let me forward you our")],
         [("S2", "we'll review the contract and")],
+        # "Will do." run into the next sentence by a recogniser: an acknowledgement, even with a date after it.
+        [("S1", "We'll do, your renewal is on September first, so I wanted to hear how the year went.")],
+        [("S1", "We'll do. And have a good weekend.")],
     ],
 )
 def test_not_next_steps(lines: list[tuple[str, str]]) -> None:
