@@ -103,6 +103,28 @@ def _confirms(ctx: CallContext, i: int) -> bool:
         and accepts(ctx.sentences[nxt].text))
 
 
+# "... have it to you by end of the month, so you've got it before the board on the fifth": a day
+# said after "before the board" dates the event the step prepares for, not the step; "I'll extend it
+# today through July 7th": a day after "through" or "until" is how long something holds.
+_NOT_DUE_BEFORE = re.compile(r"\b(?:(?:before|ahead of|in time for|prior to) (?:the|our|your|their|his|her|my) "
+                             r"(?:[\w'-]+ ){1,3}|(?:through|thru|until|till) )$")
+
+
+def _step_dates(text: str) -> list[str]:
+    """The date phrases of a step's sentence, less the days of an event it is done before and of
+    how long something holds (when another date is said)."""
+    phrases = date_phrases(text)
+    if len(phrases) < 2:
+        return phrases
+    low, own, at = lowered(text), [], 0
+    for p in phrases:
+        k = low.find(p.lower(), at)
+        at = max(at, k + len(p)) if k >= 0 else at
+        if k < 0 or not _NOT_DUE_BEFORE.search(low[:k]):
+            own.append(p)
+    return own or phrases
+
+
 def _reply_dates(ctx: CallContext, j: int) -> bool:
     """The turn starting at sentence `j` names a day (specific enough to meet on)."""
     speaker = ctx.sentences[j].speaker
@@ -255,7 +277,7 @@ def find_steps(ctx: CallContext, steps: list[NextStep], deflections: list[int]) 
         question = lowered(s.text).rstrip().endswith("?")
         if question and accepter is not None and not date_phrases(s.text) and _reply_dates(ctx, accepter):
             continue  # "Could we set up a kickoff?" / "Let's do Tuesday the twenty-fourth": the reply is the step
-        phrases = date_phrases(s.text)
+        phrases = _step_dates(s.text)
         hi = i
         nxt = _dating_sentence(ctx, i)
         if nxt is not None and (

@@ -120,6 +120,16 @@ def test_not_next_steps(lines: list[tuple[str, str]]) -> None:
     assert steps(*lines) == []
 
 
+@pytest.mark.parametrize(("line", "due"), [
+    # the day of the event the step prepares for, and how long something holds, are not the step's day
+    ("I'll have the summary to you by end of the week, so you've got it before the board on the 17th.", "2026-12-11"),
+    ("I'll extend the trial today through January 7th.", "2026-12-07"),
+    ("I'll send the deck before the board meeting on the 17th.", "2026-12-17"),  # the only day said
+])
+def test_the_steps_own_day_among_others(line: str, due: str) -> None:
+    assert [i.due for i in steps(("S1", line))] == [due]
+
+
 def test_without_a_rep_no_owner_is_guessed() -> None:
     found = steps(
         ("S1", "I'll send you the proposal by Friday."),
