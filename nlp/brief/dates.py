@@ -13,7 +13,8 @@ else resolves to None (the phrase is kept on the item). The conventions (docs/br
   weekday, else the weekday alone (the number was something else);
 - today, tonight, "end of day", "close of business", "this afternoon", "(right) after this call"
   -> the call's day; tomorrow -> the next day; "the day after tomorrow" -> the day after that;
-- "in two weeks", "a week from today", "in ten days", "within 24 hours" count days from the call;
+- "in two weeks", "a week from today", "in ten days", "within 24 hours", "in a fortnight" count days
+  from the call ("a week on Friday", British, is "a week from Friday");
 - the end of a period is its last working day for a week ("end of the week" -> that week's
   Friday, "end of next week" -> the next week's Friday) and its last day for a month, quarter or
   year ("end of the month", "end of November", "本月底", "end of Q1" -> Q1's last day); "within this
@@ -154,6 +155,8 @@ def _normalise(phrase: str) -> str:
     text = re.sub(r"\b(twenty|thirty)[ -](first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)\b", r"\1-\2", text)
     text = re.sub(rf"\bthe\b(?!\s+(?:{_ORD_WORDS})\b)", " ", text)
     text = re.sub(r"\bend on\b", "end", text)  # "the end on the month": a recogniser's "end of"
+    text = re.sub(r"\ba fortnight\b", "two weeks", text)  # British and Australian: fourteen days
+    text = re.sub(r"\ba week on\b", "a week from", text)  # "a week on Friday": the Friday after next
     text = re.sub(r"\b(?:of|around|about|sometime|some time|maybe|hopefully|at the latest|latest)\b", " ", text)
     return " ".join(text.split())
 
@@ -377,6 +380,7 @@ _FINDER = re.compile(
     r"|(?:right\s+)?after\s+(?:this|the|our)\s+(?:call|meeting|demo)|right\s+after\s+this"
     r"|end (?:of|on) (?:the\s+)?(?:day|week|month|quarter|year)"  # "end on": how a recogniser may hear "end of"
     r"|(?:early|mid|late|end of|end on)?\s*next\s+(?:week|month|quarter)|this\s+(?:week|month|quarter)|the following week"
+    rf"|(?:in|within)\s+a\s+fortnight|a\s+fortnight\s+from\s+(?:now|today)|a\s+(?:week|fortnight)\s+on\s+(?:{_WDF})"
     rf"|(?:in|within)\s+(?:{_NUM})\s+(?:hours?|days?|business days?|weeks?|months?)"
     rf"|(?:{_NUM})\s+(?:days?|weeks?)\s+from\s+(?:now|today)"
     rf"|(?:{_MONF})"

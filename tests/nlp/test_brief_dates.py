@@ -45,6 +45,9 @@ FRIDAY = dt.date(2026, 12, 11)
         ("a week from today", "2026-12-14"),
         ("within 24 hours", "2026-12-08"),
         ("2 weeks from now", "2026-12-21"),
+        ("in a fortnight", "2026-12-21"),  # British and Australian
+        ("a fortnight from today", "2026-12-21"),
+        ("a week on Friday", "2026-12-18"),  # "a week from Friday"
         # ends of periods
         ("end of the week", "2026-12-11"),
         ("by the end of the week", "2026-12-11"),
@@ -122,6 +125,7 @@ def test_next_weekday_is_in_the_following_week() -> None:
     # "a week from Friday" is the Friday after the coming one, and the phrase is found whole.
     assert date_phrases("I'll have the summary to you a week from Friday, so you can read it.") == [
         "a week from Friday"]
+    assert date_phrases("Let's get you on a call in a fortnight.") == ["in a fortnight"]
 
 
 def test_dates_pass_year_ends() -> None:
