@@ -51,8 +51,10 @@ _TOPICS = (
 _BUDGET_WORD = re.compile(r"\b(?:budget\w*|set aside|allocated|earmarked|approved|line item|max|maximum|limit|at most|"
                           r"no more than|can'?t spend more|spend more than|up to|at or under|thinking (?:more )?like|"
                           r"would accept|'?d accept|ceiling|cap|(?:to|can) play with|to spend|what (?:i|we)'?ve got|"
-                          r"in (?:the|our|this year'?s|next year'?s) (?:\w+ )?plan)\b")
-_NOT_BUDGET = re.compile(r"\bsign\w*|\bauthority\b|\bhigher than\b|\bmore than (?:we|i) (?:expected|budgeted)|\babove "
+                          r"in (?:the|our|this year'?s|next year'?s) (?:\w+ )?plan|in (?:my|our) heads?|tops|"
+                          r"(?:i|we) can spend|(?:(?:i|we)(?:'ve| have)? got|gave (?:me|us))\b.{0,40}\bfor (?:this|it|that|"
+                          r"(?:the )?(?:whole )?(?:project|software|systems?|technology|tools?|telematics)))\b")
+_NOT_BUDGET = re.compile(r"\bsign\w*|\bauthority\b|\bquoted\b|\bhigher than\b|\bmore than (?:we|i) (?:expected|budgeted)|\babove "
                          r"(?:the|our) budget\b|\bover (?:the|our) budget\b")
 
 

@@ -171,6 +171,10 @@ def test_budget_with_its_amount() -> None:
     ("I had sixty thousand a year in the plan for this.", 60000.0),
     ("There's maybe four hundred a month I can play with.", 400.0),
     ("We put ninety thousand in next year's capital plan for scheduling.", 90000.0),
+    ("Honestly, I had about twenty thousand a year in my head for all of it.", 20000.0),
+    ("I've got twelve thousand a year for this, tops.", 12000.0),
+    ("The owners gave me forty thousand for the whole project.", 40000.0),
+    ("There's about thirty thousand I can spend without asking anyone.", 30000.0),
 ])
 def test_a_budget_said_without_the_word_budget(line: str, amount: float) -> None:
     found = items(("S1", "Tell me about the schedules."), ("S2", line), kind="budget")
@@ -179,6 +183,9 @@ def test_a_budget_said_without_the_word_budget(line: str, amount: float) -> None
 
 def test_a_number_that_is_no_amount_is_no_budget() -> None:
     assert items(("S2", "We have 40 reps in the plan for next year."), kind="budget") == []
+    assert items(("S2", "We've got 20,000 customers and six sites."), kind="budget") == []
+    # a rival's quote is the rival's price, not the customer's budget
+    assert items(("S2", "They quoted us four hundred a month, so that's the number in my head."), kind="budget") == []
 
 
 @pytest.mark.parametrize(("line", "amount"), [
