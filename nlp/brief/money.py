@@ -116,15 +116,15 @@ def _join_hundreds(first: float, second: float) -> float | None:
     "100 and 8,000" (108,000); None for two amounts."""
     if first % 100 == 0 and first % 1000 != 0 and second < 100:
         return first + second
-    if first in range(100, 1000, 100) and second % 1000 == 0 and second < 100_000:
+    if first % 100 == 0 and 100 <= first < 1000 and second % 1000 == 0 and second < 100_000:
         return (first + second // 1000) * 1000
     return None
 
 
 def written_amount(text: str) -> float | None:
-    """The first amount written in digits right before a rate or a currency ("650 per user per
-    month" -> 650, "400 and 20 a month" -> 420, "100 and 8,000 a year" -> 108000, ten and more); None when there is
-    none. Plain counts ("200 users", "40 reps") have no rate after them and are not amounts."""
+    """The first amount of ten and more written in digits right before a rate or a currency ("650
+    per user per month" -> 650, "400 and 20 a month" -> 420, "100 and 8,000 a year" -> 108000); None
+    when there is none. Plain counts ("200 users", "40 reps") have no rate after them."""
     m = _WRITTEN.search(text)
     if m is None:
         return None
