@@ -84,8 +84,8 @@ _NUM_WORD = rf"(?:\d+(?:\.\d+)?|{'|'.join(w for w in _UNITS if w not in ('a', 'a
 # "a hundred and twenty thousand", "twenty-one hundred"; a few hundred only before a currency, a
 # period or "each" ("four hundred a month").
 _SPOKEN = re.compile(rf"\b(?:an? )?{_NUM_WORD}(?:[ -](?:and )?{_NUM_WORD})*\b", re.IGNORECASE)
-_HUNDRED_UNIT = re.compile(r"^\W*(?:dollars?|bucks|euros?|pounds?|a (?:month|year|week|seat|user|season)|per\b|each\b|"
-                           r"apiece\b)")
+_CURRENCY = r"dollars?|bucks|euros?|pounds?"
+_HUNDRED_UNIT = re.compile(rf"^\W*(?:{_CURRENCY}|a (?:month|year|week|seat|user|season)|per\b|each\b|apiece\b)")
 
 
 def spoken_amount(text: str) -> float | None:
@@ -104,8 +104,8 @@ def spoken_amount(text: str) -> float | None:
 # per month", "420 a month", "165 each"), and the hundreds it splits off ("400 and 20 a month" for
 # "four hundred and twenty", "100 and 8,000" for "a hundred and eight thousand", "33,100 and 70"),
 # and a price said as two numbers ("one 85" for "one eighty-five").
-_RATE = (r"(?:dollars?|bucks|euros?|pounds?|(?:a|per) (?:month|year|seat|user|licen[cs]e|head|unit|store|site|location|"
-         r"clinic|truck|vehicle|device|agent|rep|door|bed|campus|season|quarter)|each|apiece|one[- ]time)\b")
+_RATE = (rf"(?:{_CURRENCY}|(?:a|per) (?:month|year|seat|user|licen[cs]e|head|unit|store|site|location|clinic|truck|"
+         r"vehicle|device|agent|rep|door|bed|campus|season|quarter)|each|apiece|one[- ]time)\b")
 _DIGIT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _WRITTEN = re.compile(rf"(?<![\w.,])(?:({'|'.join(_DIGIT_WORDS)})\s+(?=\d\d\s))?(\d{{1,3}}(?:,\d{{3}})*|\d+)"
                       rf"(?:\s+and\s+(\d{{1,3}}(?:,\d{{3}})*))?(?=\s+{_RATE})", re.IGNORECASE)

@@ -105,9 +105,10 @@ def _confirms(ctx: CallContext, i: int) -> bool:
 
 # "... have it to you by end of the month, so you've got it before the board on the fifth": a day
 # said after "before the board" dates the event the step prepares for, not the step; "I'll extend it
-# today through July 7th": a day after "through" or "until" is how long something holds.
+# today through July 7th": a day after "through" is how long something holds (a phrase the finder
+# opens with "until" is ranked last by `best_due` itself).
 _NOT_DUE_BEFORE = re.compile(r"\b(?:(?:before|ahead of|in time for|prior to) (?:the|our|your|their|his|her|my) "
-                             r"(?:[\w'-]+ ){1,3}|(?:through|thru|until|till) )$")
+                             r"(?:[\w'-]+ ){1,3}|(?:through|thru) )$")
 
 
 def _step_dates(text: str) -> list[str]:
