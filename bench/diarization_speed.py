@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.diarization_eval import ROOT
+from bench.diarization_sets import ROOT
 from transcription.audio import load_audio
 from transcription.diarization import SAMPLE_RATE, OverlapDiarizer, diarize_overlap
 from transcription.types import Word

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from pyannote.metrics.diarization import DiarizationErrorRate
 
-from bench.diarization_eval import load_items, to_annotation
+from bench.diarization_sets import load_items, to_annotation
 from transcription.audio import load_audio
 from transcription.diarization import OverlapDiarizationParams, OverlapDiarizer
 

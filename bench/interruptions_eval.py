@@ -10,7 +10,7 @@ speaker turns). A found interruption matches a reference one of the same speaker
 speaker mapping) starting within 1 s; precision and recall follow, and the recall ratio to the
 baseline.
 
-Sets as in `bench/diarization_eval.py` (default: ami-train, ami-dev; no tuning is done here).
+Sets as in `bench/diarization_sets.py` (default: ami-train, ami-dev; no tuning is done here).
 Usage: .venv/bin/python -m bench.interruptions_eval [--sets ami-train,ami-dev,generated]
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from pyannote.core import Annotation, Segment
 from pyannote.metrics.diarization import DiarizationErrorRate
 
-from bench.diarization_eval import Item, load_items
+from bench.diarization_sets import Item, load_items
 from nlp.metrics import interruptions
 from transcription.audio import load_audio
 from transcription.diarization import diarize_overlap

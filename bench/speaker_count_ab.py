@@ -15,7 +15,7 @@ Usage: .venv/bin/python -m bench.speaker_count_ab --sets dev-pairs,one-voice [--
                                                  [--no-echo-shadows]
   --files: one line per call where the two rules or the voices differ in speaker count.
   --no-echo-shadows: the diarizer without the echo-shadow rule (`shadows.py`), cached apart.
-Sets as in `bench.diarization_eval` (the heldout-2 and heldout-3 sets are for reporting: run them
+Sets as in `bench.diarization_sets` (the heldout-2 and heldout-3 sets are for reporting: run them
 once, with the rule fixed).
 """
 
@@ -35,14 +35,8 @@ from pyannote.core import Annotation, Segment, Timeline
 from pyannote.metrics.diarization import DiarizationErrorRate
 
 import transcription.diarization.count as count
-from bench.diarization_eval import (
-    ONE_VOICE_SETS,
-    SINGLE_VOICE,
-    Item,
-    _cached_words,
-    load_items,
-    to_annotation,
-)
+from bench.diarization_eval import _cached_words
+from bench.diarization_sets import ONE_VOICE_SETS, SINGLE_VOICE, Item, load_items, to_annotation
 from transcription.audio import load_audio
 from transcription.diarization import (
     SAMPLE_RATE,

@@ -27,7 +27,7 @@ import numpy as np
 from pyannote.core import Annotation, Segment, Timeline
 from pyannote.metrics.diarization import DiarizationErrorRate
 
-from bench.diarization_eval import ONE_VOICE_SETS, SINGLE_VOICE, Item, load_items, to_annotation
+from bench.diarization_sets import ONE_VOICE_SETS, SINGLE_VOICE, Item, load_items, to_annotation
 from transcription.asr import AsrOptions, transcribe_samples
 from transcription.audio import load_audio
 from transcription.diarization import OverlapDiarizer, SpeakerSegment
